@@ -1,0 +1,1 @@
+"""experiments layer of soviets (see DESIGN.md section 2)."""

@@ -1,0 +1,1 @@
+"""federation layer of soviets (see DESIGN.md section 2)."""

@@ -1,0 +1,1 @@
+"""formats layer of soviets (see DESIGN.md section 2)."""

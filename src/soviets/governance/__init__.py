@@ -1,0 +1,1 @@
+"""governance layer of soviets (see DESIGN.md section 2)."""

@@ -1,0 +1,1 @@
+"""ledger layer of soviets (see DESIGN.md section 2)."""

@@ -1,0 +1,1 @@
+"""planning layer of soviets (see DESIGN.md section 2)."""

@@ -1,0 +1,1 @@
+"""server layer of soviets (see DESIGN.md section 2)."""
