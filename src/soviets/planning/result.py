@@ -1,0 +1,147 @@
+"""The plan: what every solver (central, fast, federated) returns.
+
+A :class:`Plan` holds arrays aligned with its :class:`~soviets.economy.Economy`
+(per process, per good, per need, per council). :meth:`Plan.to_dict` gives the
+stable JSON schema documented in the README.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from soviets.economy import Economy
+
+PlanStatus = Literal["optimal", "feasible", "infeasible"]
+PlanMode = Literal["min-labour", "labour-budget"]
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Proof of quality: ``primal`` hours of the plan, ``dual`` a lower bound on
+    the hours of any feasible plan, and their relative ``gap``.
+    """
+
+    primal: float
+    dual: float
+
+    @property
+    def gap(self) -> float:
+        """Relative gap ``(primal - dual) / max(1, |primal|)`` (never negative)."""
+        if not (math.isfinite(self.primal) and math.isfinite(self.dual)):
+            return math.inf
+        return max(0.0, self.primal - self.dual) / max(1.0, abs(self.primal))
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {"primal": _num(self.primal), "dual": _num(self.dual), "gap": _num(self.gap)}
+
+
+@dataclass
+class Plan:
+    """A plan for one period.
+
+    Arrays: ``activity`` per process, ``labour_values`` per good (hours per unit,
+    the shadow price of one more unit delivered; 0 for goods in surplus),
+    ``need_met`` per need (quantity delivered), ``council_hours`` per council
+    (hours worked by each workplace council). ``unmet`` and ``binding`` explain
+    infeasible or constrained plans with names a person can act on.
+    """
+
+    economy: Economy
+    status: PlanStatus
+    mode: PlanMode
+    solver: str
+    objective_hours: float
+    activity: np.ndarray
+    labour_values: np.ndarray
+    need_met: np.ndarray
+    certificate: Certificate
+    unmet: list[dict[str, Any]] = field(default_factory=list)
+    binding: list[dict[str, Any]] = field(default_factory=list)
+    fulfilment: float | None = None  # labour-budget mode: smallest ratio of normal needs met
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. agreements, protocol
+
+    @property
+    def council_hours(self) -> np.ndarray:
+        """Hours worked per council (sum over its processes of labour x activity)."""
+        eco = self.economy
+        return np.bincount(
+            eco.process_council,
+            weights=eco.labour * self.activity,
+            minlength=len(eco.councils),
+        )
+
+    def hours_per_member_week(self, weeks: float = 52.0) -> float | None:
+        """Hours of work per member of territorial councils per week, if members are known."""
+        members = self.economy.total_members()
+        if members <= 0 or not math.isfinite(self.objective_hours):
+            return None
+        return self.objective_hours / members / weeks
+
+    def needs_met_by_council(self) -> dict[str, dict[str, float]]:
+        """Quantity delivered per territorial council and good."""
+        eco = self.economy
+        out: dict[str, dict[str, float]] = {}
+        for c, g, q in zip(eco.need_council, eco.need_good, self.need_met, strict=True):
+            cname = eco.councils[c].name
+            gname = eco.good_names[g]
+            out.setdefault(cname, {})
+            out[cname][gname] = out[cname].get(gname, 0.0) + float(q)
+        return out
+
+    def share_of_needs_met(self, essential: bool | None = None) -> float:
+        """Share of needed quantity met (all needs, or only essential / normal ones)."""
+        eco = self.economy
+        mask = np.ones(eco.n_needs, dtype=bool)
+        if essential is not None:
+            mask = eco.need_essential == essential
+        asked = float(eco.need_quantity[mask].sum())
+        if asked <= 0:
+            return 1.0
+        return float(np.minimum(self.need_met[mask], eco.need_quantity[mask]).sum()) / asked
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-ready data (schema in the README)."""
+        eco = self.economy
+        hours = self.council_hours
+        result: dict[str, Any] = {
+            "status": self.status,
+            "mode": self.mode,
+            "solver": self.solver,
+            "economy": eco.name,
+            "objective_hours": _num(self.objective_hours),
+            "hours_per_member_week": _num(self.hours_per_member_week()),
+            "activity": {p: float(a) for p, a in zip(eco.process_names, self.activity, strict=True)},
+            "labour_values": {
+                g: _num(v)
+                for g, v, prim in zip(eco.good_names, self.labour_values, eco.good_primary, strict=True)
+                if not prim
+            },
+            "needs_met": self.needs_met_by_council(),
+            "share_of_needs_met": {
+                "all": self.share_of_needs_met(),
+                "essential": self.share_of_needs_met(True),
+                "normal": self.share_of_needs_met(False),
+            },
+            "council_hours": {
+                c.name: float(h) for c, h in zip(eco.councils, hours, strict=True) if c.kind == "workplace"
+            },
+            "certificate": self.certificate.to_dict(),
+            "fulfilment": _num(self.fulfilment),
+            "unmet": self.unmet,
+            "binding": self.binding,
+            "notes": list(eco.notes),
+        }
+        result.update(self.extra)
+        return result
+
+
+def _num(x: float | None) -> float | None:
+    """A float for JSON, or None for missing / non-finite values."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
