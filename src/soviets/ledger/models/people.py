@@ -1,0 +1,116 @@
+"""People, councils, memberships and the links that make federations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from soviets.ledger.base import Base
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (timezone-aware)."""
+    return datetime.now(UTC)
+
+
+class Person(Base):
+    """A person. Holds nothing: resources belong to councils only."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Council(Base):
+    """A soviet: ``workplace``, ``territorial`` or ``federation``."""
+
+    __tablename__ = "councils"
+    __table_args__ = (
+        CheckConstraint("kind IN ('workplace', 'territorial', 'federation')", name="kind"),
+        CheckConstraint("hours_available IS NULL OR hours_available >= 0", name="hours"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    hours_available: Mapped[float | None]
+    public: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="council")
+
+
+class Membership(Base):
+    """A person's membership of a council, with its join/leave history.
+
+    A person may join, leave and join again: each period of membership is a
+    row. At most one open membership (``left_at`` NULL) per person and council
+    is enforced by a partial unique index on both SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'coordinator')", name="role"),
+        CheckConstraint("left_at IS NULL OR left_at >= joined_at", name="dates"),
+        Index(
+            "uq_memberships_open",
+            "person_id",
+            "council_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member", nullable=False)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    council: Mapped[Council] = relationship(back_populates="memberships")
+    person: Mapped[Person] = relationship()
+
+
+class CouncilLink(Base):
+    """A council's membership of a federation (or a region's parent council).
+
+    The member council sends delegates to the federation. History is kept as
+    for people: one open link per (member, federation).
+    """
+
+    __tablename__ = "council_links"
+    __table_args__ = (
+        CheckConstraint("member_id <> federation_id", name="not_self"),
+        Index(
+            "uq_council_links_open",
+            "member_id",
+            "federation_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
+        UniqueConstraint("member_id", "federation_id", "joined_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
+    federation_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
