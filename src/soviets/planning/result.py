@@ -114,10 +114,14 @@ class Plan:
             "economy": eco.name,
             "objective_hours": _num(self.objective_hours),
             "hours_per_member_week": _num(self.hours_per_member_week()),
-            "activity": {p: float(a) for p, a in zip(eco.process_names, self.activity, strict=True)},
+            "activity": {
+                p: float(a) for p, a in zip(eco.process_names, self.activity, strict=True)
+            },
             "labour_values": {
                 g: _num(v)
-                for g, v, prim in zip(eco.good_names, self.labour_values, eco.good_primary, strict=True)
+                for g, v, prim in zip(
+                    eco.good_names, self.labour_values, eco.good_primary, strict=True
+                )
                 if not prim
             },
             "needs_met": self.needs_met_by_council(),
@@ -127,7 +131,9 @@ class Plan:
                 "normal": self.share_of_needs_met(False),
             },
             "council_hours": {
-                c.name: float(h) for c, h in zip(eco.councils, hours, strict=True) if c.kind == "workplace"
+                c.name: float(h)
+                for c, h in zip(eco.councils, hours, strict=True)
+                if c.kind == "workplace"
             },
             "certificate": self.certificate.to_dict(),
             "fulfilment": _num(self.fulfilment),

@@ -1,0 +1,250 @@
+"""``soviets plan`` and ``soviets values``: the central plan and labour values."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from soviets.cli.app import app, console, print_json
+from soviets.cli.io import FinalDemandOpt, ImportsOpt, LabourOpt
+from soviets.economy import Economy
+from soviets.formats import load_economy
+from soviets.planning import Plan, compute_values
+from soviets.planning import plan as make_plan
+
+TOP_GOODS = 10
+
+
+class Mode(enum.StrEnum):
+    min_labour = "min-labour"
+    labour_budget = "labour-budget"
+
+
+class Solver(enum.StrEnum):
+    auto = "auto"
+    fast = "fast"
+    highs = "highs"
+
+
+PathArg = Annotated[Path, typer.Argument(help="Economy folder, TOML file or input-output folder.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _load(path: Path, labour: str | None, final_demand: str | None, imports: bool) -> Economy:
+    categories = [c.strip() for c in final_demand.split(",") if c.strip()] if final_demand else None
+    return load_economy(path, labour=labour, final_demand=categories, include_imports=imports)
+
+
+@app.command("plan")
+def plan_command(
+    path: PathArg,
+    mode: Annotated[
+        Mode,
+        typer.Option(
+            "--mode",
+            help="min-labour: meet every need with the fewest hours. labour-budget: councils' "
+            "hours_available are limits; essential needs first, then the worst-served normal "
+            "needs as well as possible, then the fewest hours.",
+        ),
+    ] = Mode.min_labour,
+    solver: Annotated[
+        Solver,
+        typer.Option(
+            "--solver",
+            help="auto: the fast path where it applies, else HiGHS. fast: only the fast path. "
+            "highs: the full linear programme.",
+        ),
+    ] = Solver.auto,
+    labour: LabourOpt = None,
+    final_demand: FinalDemandOpt = None,
+    include_imports: ImportsOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Plan one period: activity of every process, hours, needs met, labour values.
+
+    Exit code 0 for a plan, 1 when no plan meets the needs (the unmet needs and
+    what binds are printed), 2 for a mistake in the input.
+    """
+    eco = _load(path, labour, final_demand, include_imports)
+    result = make_plan(eco, mode=mode.value, solver=solver.value)
+    if json:
+        print_json(result.to_dict())
+    else:
+        _print_plan(result)
+    if result.status == "infeasible":
+        raise typer.Exit(code=1)
+
+
+def _print_plan(p: Plan) -> None:
+    eco = p.economy
+    head = f"[bold]Plan of {eco.name or 'the economy'}[/bold] ({p.mode}, solver {p.solver})"
+    console.print(head)
+    if p.status == "infeasible":
+        _print_infeasible(p)
+        return
+    summary = Table(show_header=False, box=None, pad_edge=False)
+    summary.add_column(style="bold")
+    summary.add_column()
+    summary.add_row("status", "[green]optimal[/green]")
+    summary.add_row("total work", f"{p.objective_hours:,.0f} hours")
+    members = eco.total_members()
+    per_week = p.hours_per_member_week()
+    if per_week is not None:
+        summary.add_row("per member", f"{per_week:,.2f} hours a week ({members:,} members)")
+    shares = [f"all {p.share_of_needs_met():.1%}"]
+    if eco.need_essential.any() and not eco.need_essential.all():
+        shares += [
+            f"essential {p.share_of_needs_met(True):.1%}",
+            f"normal {p.share_of_needs_met(False):.1%}",
+        ]
+    summary.add_row("needs met", ", ".join(shares))
+    if p.fulfilment is not None:
+        summary.add_row("fulfilment", f"every normal need met at least {p.fulfilment:.1%}")
+    c = p.certificate
+    summary.add_row(
+        "certificate",
+        f"plan {_qty(c.primal)} h >= bound {_qty(c.dual)} h, gap {c.gap:.1e}",
+    )
+    console.print(summary)
+    console.print(_top_goods(p))
+    if p.binding:
+        console.print(_binding_table(p.binding))
+    _print_notes(p)
+
+
+def _top_goods(p: Plan) -> Table:
+    """Goods whose needs embody the most hours (labour value x quantity needed)."""
+    eco = p.economy
+    needed = eco.demand
+    embodied = np.where(needed > 0, p.labour_values * needed, 0.0)
+    total = float(embodied.sum())
+    order = np.argsort(-embodied, kind="stable")[:TOP_GOODS]
+    shown = [i for i in order if embodied[i] > 0]
+    units = {eco.good_units[i] for i in shown}
+    common = units.pop() if len(units) == 1 else None
+    table = Table(title=f"Top {len(shown)} goods by labour embodied in the needs")
+    table.add_column("good")
+    table.add_column(f"needed ({common})" if common else "needed", justify="right")
+    table.add_column("hours per unit", justify="right")
+    table.add_column("hours embodied", justify="right")
+    table.add_column("share", justify="right")
+    for i in shown:
+        unit = "" if common is not None or not eco.good_units[i] else f" {eco.good_units[i]}"
+        table.add_row(
+            eco.good_names[i],
+            f"{_qty(needed[i])}{unit}",
+            f"{p.labour_values[i]:,.6g}",
+            f"{embodied[i]:,.0f}",
+            f"{embodied[i] / total:.1%}" if total > 0 else "",
+        )
+    return table
+
+
+def _binding_table(binding: list[dict[str, Any]]) -> Table:
+    table = Table(title="What binds")
+    table.add_column("kind")
+    table.add_column("what")
+    table.add_column("bound", justify="right")
+    table.add_column("shadow price", justify="right")
+    table.add_column("limits")
+    for b in binding:
+        what = b.get("process") or b.get("good") or b.get("council") or ""
+        if b["kind"] == "capacity":
+            what = f"{b['process']} ({b['council']})"
+        bound = b.get("capacity", b.get("limit", b.get("hours_available", b.get("stock"))))
+        price = b.get("shadow_price")
+        table.add_row(
+            b["kind"],
+            what,
+            "" if bound is None else _qty(bound),
+            "" if price is None else f"{price:.4g}",
+            b.get("objective", ""),
+        )
+    return table
+
+
+def _print_infeasible(p: Plan) -> None:
+    console.print("[bold red]no plan meets the needs[/bold red]")
+    table = Table(title="Needs that cannot be met")
+    table.add_column("council")
+    table.add_column("good")
+    table.add_column("priority")
+    table.add_column("asked", justify="right")
+    table.add_column("can deliver", justify="right")
+    for u in p.unmet:
+        table.add_row(
+            u["council"], u["good"], u["priority"], _qty(u["asked"]), _qty(u["can_deliver"])
+        )
+    console.print(table)
+    if p.binding:
+        console.print(_binding_table(p.binding))
+    else:
+        console.print("nothing binds: the goods cannot be made from what there is")
+    _print_notes(p)
+
+
+def _print_notes(p: Plan) -> None:
+    for note in p.economy.notes:
+        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+    if "handover" in p.extra:
+        console.print(f"- {p.extra['handover']}", markup=False, highlight=False, style="dim")
+
+
+@app.command("values")
+def values_command(
+    path: PathArg,
+    labour: LabourOpt = None,
+    final_demand: FinalDemandOpt = None,
+    include_imports: ImportsOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Labour values (hours embodied per unit), multipliers and the cheapest process per good."""
+    eco = _load(path, labour, final_demand, include_imports)
+    result = compute_values(eco)
+    data = result.to_dict()
+    if json:
+        print_json(data)
+        return
+    alternatives = eco.n_processes > int((~eco.good_primary).sum())
+    table = Table(title=f"Labour values of {eco.name or 'the economy'}")
+    table.add_column("good")
+    if alternatives:
+        table.add_column("cheapest process")
+    table.add_column("direct", justify="right")
+    table.add_column("value", justify="right")
+    table.add_column("multiplier", justify="right")
+    table.add_column("output multiplier", justify="right")
+    for g, v in data["labour_values"].items():
+        row = [g]
+        if alternatives:
+            row.append(data["technology"][g] or "-")
+        row += [
+            _fmt(data["direct_labour"][g]),
+            _fmt(v),
+            _fmt(data["labour_multipliers"][g]),
+            _fmt(data["output_multipliers"][g]),
+        ]
+        table.add_row(*row)
+    console.print(table)
+    console.print(
+        "direct: labour per unit of activity of the process; value: direct and indirect "
+        "labour per unit of the good; multiplier: value / direct; output multiplier: "
+        "activity of all processes per unit of the good (column sums of the Leontief inverse)",
+        style="dim",
+    )
+    for note in eco.notes:
+        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else _qty(x)
+
+
+def _qty(x: float) -> str:
+    """A number for a table: whole numbers with separators from 10,000 on."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:,.6g}"

@@ -1,0 +1,351 @@
+"""The central plan as one linear programme, solved by HiGHS (the reference solver).
+
+Variables: the activity ``x_p`` of every process, ``0 <= x <= capacity``.
+Rows (all built as sparse blocks, see DESIGN.md section 3):
+
+* material balance, one per produced good: ``N x >= target - stocks``
+  (its dual is the good's labour value: hours saved per unit less needed);
+* primary-input limits, one per primary good with a limit:
+  ``inputs x <= limit + stock``;
+* council hours (labour-budget mode only), one per council with
+  ``hours_available``: the hours of the processes of that council and of
+  every council below it (its ``parent`` chain) ``<= hours_available``.
+
+Modes:
+
+* ``min-labour``: meet every need (essential and normal); minimise hours.
+* ``labour-budget``: (1) every essential need must be met; (2) maximise
+  ``t``, the smallest share of a normal need that is met (each normal need
+  gets at least ``t`` times what it asked for, so the worst-served territorial
+  council is served as well as possible; ``t <= 1``); (3) minimise hours with
+  every normal need met at share ``t - 1e-9`` or more.
+
+When no plan exists, an elastic programme adds a shortfall to each needed
+good and minimises the sum of relative shortfalls; its solution tells which
+needs cannot be met (``unmet``) and its duals which capacities, limits and
+council hours stop them (``binding``). Its dual bound, positive, proves that
+no plan exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from soviets.economy import Economy
+from soviets.errors import ModelError
+from soviets.planning import highs
+from soviets.planning.delivery import allocate, available, make_plan, unmet_needs
+from soviets.planning.result import Certificate, Plan, PlanMode
+
+FULFILMENT_TOL = 1e-9  # labour is minimised with normal needs met at t* minus this
+ACTIVE_RTOL = 1e-9  # a capacity within this relative distance of its bound is at the bound
+
+
+@dataclass(eq=False)
+class Rows:
+    """The constraint blocks of the central plan, before targets are chosen."""
+
+    balance_goods: np.ndarray  # produced goods, one balance row each
+    balance: sp.csc_matrix
+    limit_goods: np.ndarray  # primary goods with a limit
+    limits: sp.csc_matrix
+    limit_bound: np.ndarray
+    hours_councils: np.ndarray  # councils with hours_available (labour-budget mode)
+    hours: sp.csc_matrix
+    hours_bound: np.ndarray
+
+    def program(
+        self,
+        eco: Economy,
+        target: np.ndarray,
+        extra: sp.csc_matrix | None,
+        cost: np.ndarray,
+        extra_lower: np.ndarray,
+        extra_upper: np.ndarray,
+    ) -> highs.LinearProgram:
+        """The LP with balance rows ``N x + extra >= target - stocks``.
+
+        ``extra`` holds columns added to the balance rows only (shortfalls, ``t``).
+        """
+        n_extra = 0 if extra is None else extra.shape[1]
+        n_other = self.limits.shape[0] + self.hours.shape[0]
+        top = self.balance if extra is None else sp.hstack([self.balance, extra])
+        bottom = sp.vstack([self.limits, self.hours])
+        if n_extra:
+            bottom = sp.hstack([bottom, sp.csc_matrix((n_other, n_extra))])
+        matrix = sp.vstack([top, bottom]).tocsc()
+        g = self.balance_goods
+        return highs.LinearProgram(
+            cost=cost,
+            col_lower=np.concatenate([np.zeros(eco.n_processes), extra_lower]),
+            col_upper=np.concatenate([eco.capacity, extra_upper]),
+            matrix=matrix,
+            row_lower=np.concatenate([target[g] - eco.stocks[g], np.full(n_other, -np.inf)]),
+            row_upper=np.concatenate([np.full(g.size, np.inf), self.limit_bound, self.hours_bound]),
+        )
+
+
+def rows(eco: Economy, with_hours: bool) -> Rows:
+    """Build the constraint blocks (vectorised; no loop over flows)."""
+    produced = np.flatnonzero(~eco.good_primary)
+    net = eco.net_output.tocsr()
+    limited = np.flatnonzero(eco.good_primary & np.isfinite(eco.good_limit))
+    councils = np.flatnonzero(np.isfinite(eco.council_hours)) if with_hours else np.array([], int)
+    return Rows(
+        balance_goods=produced,
+        balance=net[produced].tocsc(),
+        limit_goods=limited,
+        limits=eco.inputs.tocsr()[limited].tocsc(),
+        limit_bound=eco.good_limit[limited] + eco.stocks[limited],
+        hours_councils=councils,
+        hours=_hours_matrix(eco, councils),
+        hours_bound=eco.council_hours[councils],
+    )
+
+
+def _hours_matrix(eco: Economy, councils: np.ndarray) -> sp.csc_matrix:
+    """Hours per unit of activity counted against each council's budget (its subtree)."""
+    n_c = len(eco.councils)
+    row_of = np.full(n_c, -1, dtype=np.int64)
+    row_of[councils] = np.arange(councils.size)
+    parent = np.array(
+        [-1 if c.parent is None else eco.council_index[c.parent] for c in eco.councils],
+        dtype=np.int64,
+    )
+    procs = np.arange(eco.n_processes)
+    anc = eco.process_council.copy()
+    r_parts, c_parts = [], []
+    for _ in range(n_c + 1):
+        if procs.size == 0:
+            break
+        r = row_of[anc]
+        hit = r >= 0
+        r_parts.append(r[hit])
+        c_parts.append(procs[hit])
+        anc = parent[anc]
+        keep = anc >= 0
+        anc, procs = anc[keep], procs[keep]
+    else:
+        raise ModelError("the councils' parent links form a cycle")
+    r_all = np.concatenate(r_parts) if r_parts else np.array([], int)
+    c_all = np.concatenate(c_parts) if c_parts else np.array([], int)
+    return sp.csc_matrix(
+        (eco.labour[c_all], (r_all, c_all)), shape=(councils.size, eco.n_processes)
+    )
+
+
+def solve(eco: Economy, mode: PlanMode = "min-labour", time_limit: float | None = None) -> Plan:
+    """The central plan by HiGHS on the full LP (see module docstring)."""
+    if mode == "min-labour":
+        return _min_labour(eco, time_limit)
+    if mode == "labour-budget":
+        return _labour_budget(eco, time_limit)
+    raise ModelError(f"unknown planning mode '{mode}' (min-labour or labour-budget)")
+
+
+def _min_labour(eco: Economy, time_limit: float | None) -> Plan:
+    r = rows(eco, with_hours=False)
+    lp = r.program(eco, eco.demand, None, eco.labour, np.empty(0), np.empty(0))
+    sol = _run(lp, time_limit)
+    if sol.status == "infeasible":
+        return diagnose(eco, "min-labour", r, eco.demand, time_limit)
+    return _optimal(eco, "min-labour", r, lp, sol, _binding(eco, r, lp, sol, "hours"))
+
+
+def _labour_budget(eco: Economy, time_limit: float | None) -> Plan:
+    r = rows(eco, with_hours=True)
+    essential = eco.essential_demand
+    normal = eco.demand - essential
+    binding: list[dict[str, Any]] = []
+    fulfilment: float | None = None
+    t_fixed = 1.0
+    if np.any(normal > 0):
+        g = r.balance_goods
+        t_col = sp.csc_matrix(-normal[g].reshape(-1, 1))
+        cost = np.concatenate([np.zeros(eco.n_processes), [-1.0]])
+        lp_t = r.program(eco, essential, t_col, cost, np.zeros(1), np.ones(1))
+        sol_t = _run(lp_t, time_limit)
+        if sol_t.status == "infeasible":
+            return diagnose(eco, "labour-budget", r, essential, time_limit)
+        fulfilment = float(min(1.0, max(0.0, sol_t.x[-1])))
+        if fulfilment < 1.0 - FULFILMENT_TOL:
+            binding = _binding(eco, r, lp_t, sol_t, "fulfilment")
+            t_fixed = max(0.0, fulfilment - FULFILMENT_TOL)
+    target = essential + t_fixed * normal
+    lp = r.program(eco, target, None, eco.labour, np.empty(0), np.empty(0))
+    sol = _run(lp, time_limit)
+    if sol.status == "infeasible":
+        return diagnose(eco, "labour-budget", r, essential, time_limit)
+    binding += _binding(eco, r, lp, sol, "hours")
+    return _optimal(eco, "labour-budget", r, lp, sol, binding, fulfilment)
+
+
+def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
+    sol = highs.solve(lp, time_limit)
+    if sol.status not in ("optimal", "infeasible"):
+        raise ModelError(f"HiGHS stopped without a plan: {sol.status}")
+    return sol
+
+
+def _optimal(
+    eco: Economy,
+    mode: PlanMode,
+    r: Rows,
+    lp: highs.LinearProgram,
+    sol: highs.Solution,
+    binding: list[dict[str, Any]],
+    fulfilment: float | None = None,
+) -> Plan:
+    n_p = eco.n_processes
+    x = np.clip(sol.x[:n_p], 0.0, eco.capacity)
+    values = np.zeros(eco.n_goods)
+    values[r.balance_goods] = np.maximum(sol.row_dual[: r.balance_goods.size], 0.0)
+    k = r.balance_goods.size
+    values[r.limit_goods] = np.maximum(-sol.row_dual[k : k + r.limit_goods.size], 0.0)
+    primal = float(np.dot(eco.labour, x))
+    return make_plan(
+        eco,
+        mode=mode,
+        solver="highs",
+        activity=x,
+        labour_values=values,
+        certificate=Certificate(primal=primal, dual=sol.dual_bound),
+        binding=binding,
+        fulfilment=fulfilment,
+    )
+
+
+def _binding(
+    eco: Economy, r: Rows, lp: highs.LinearProgram, sol: highs.Solution, objective: str
+) -> list[dict[str, Any]]:
+    """Capacities at their bound, limits and council hours with nonzero shadow prices.
+
+    ``shadow_price`` is the improvement of ``objective`` (hours saved, share of
+    normal needs gained, or relative shortfall avoided) per unit more of the
+    scarce thing.
+    """
+    n_p = eco.n_processes
+    tol = highs.FEASIBILITY_TOL * max(float(np.max(np.abs(lp.cost), initial=0.0)), 1e-300)
+    x = sol.x[:n_p]
+    d = sol.col_dual[:n_p]
+    cap = eco.capacity
+    finite = np.isfinite(cap)
+    at_cap = np.zeros(n_p, dtype=bool)
+    at_cap[finite] = (x[finite] >= cap[finite] * (1.0 - ACTIVE_RTOL) - ACTIVE_RTOL) & (
+        d[finite] < -tol
+    )
+    found: list[dict[str, Any]] = []
+    for j in np.flatnonzero(at_cap):
+        found.append(
+            {
+                "kind": "capacity",
+                "process": eco.process_names[j],
+                "council": eco.councils[eco.process_council[j]].name,
+                "capacity": float(cap[j]),
+                "shadow_price": float(-d[j]),
+                "objective": objective,
+            }
+        )
+    k = r.balance_goods.size
+    y_lim = sol.row_dual[k : k + r.limit_goods.size]
+    for i, y in zip(r.limit_goods, y_lim, strict=True):
+        if y < -tol:
+            found.append(
+                {
+                    "kind": "limit",
+                    "good": eco.good_names[i],
+                    "limit": float(eco.good_limit[i]),
+                    "shadow_price": float(-y),
+                    "objective": objective,
+                }
+            )
+    y_hours = sol.row_dual[k + r.limit_goods.size :]
+    for c, y in zip(r.hours_councils, y_hours, strict=True):
+        if y < -tol:
+            found.append(
+                {
+                    "kind": "hours",
+                    "council": eco.councils[c].name,
+                    "hours_available": float(eco.council_hours[c]),
+                    "shadow_price": float(-y),
+                    "objective": objective,
+                }
+            )
+    found.sort(key=lambda b: -b["shadow_price"])
+    return found
+
+
+def diagnose(
+    eco: Economy, mode: PlanMode, r: Rows, target: np.ndarray, time_limit: float | None = None
+) -> Plan:
+    """The infeasible plan: which needs cannot be met, and what stops them.
+
+    First minimise the sum over goods of shortfall / target (relative
+    shortfall), then, with that shortfall, the hours; the result is the best
+    partial plan, whose deliveries name the unmet needs.
+    """
+    g = r.balance_goods
+    gap = np.maximum(target[g] - eco.stocks[g], 0.0)
+    short = np.flatnonzero(gap > 0)
+    weight = 1.0 / target[g][short]
+    z = sp.csc_matrix(
+        (np.ones(short.size), (short, np.arange(short.size))), shape=(g.size, short.size)
+    )
+    cost = np.concatenate([np.zeros(eco.n_processes), weight])
+    lp = r.program(eco, target, z, cost, np.zeros(short.size), gap[short])
+    sol = _run(lp, time_limit)
+    if sol.status != "optimal":  # cannot happen: x = 0 with full shortfall is feasible
+        raise ModelError(f"HiGHS found no partial plan: {sol.status}")
+    binding = _binding(eco, r, lp, sol, "shortfall")
+    # second pass: least hours for that shortfall
+    cap_row = sp.csc_matrix(np.concatenate([np.zeros(eco.n_processes), weight]).reshape(1, -1))
+    lp2 = highs.LinearProgram(
+        cost=np.concatenate([eco.labour, np.zeros(short.size)]),
+        col_lower=lp.col_lower,
+        col_upper=lp.col_upper,
+        matrix=sp.vstack([lp.matrix, cap_row]).tocsc(),
+        row_lower=np.concatenate([lp.row_lower, [-np.inf]]),
+        row_upper=np.concatenate([lp.row_upper, [sol.objective * (1 + 1e-9) + 1e-12]]),
+    )
+    sol2 = highs.solve(lp2, time_limit)
+    x_all = sol2.x if sol2.status == "optimal" else sol.x
+    x = np.clip(x_all[: eco.n_processes], 0.0, eco.capacity)
+    need_met = allocate(eco, available(eco, x))
+    unmet = unmet_needs(eco, need_met, essential_only=mode == "labour-budget")
+    made = np.diff(eco.outputs.tocsr().indptr) > 0
+    for good in sorted({u["good"] for u in unmet}):
+        i = eco.good_index[good]
+        if not made[i]:
+            binding.append(
+                {
+                    "kind": "stock",
+                    "good": good,
+                    "stock": float(eco.stocks[i]),
+                    "shadow_price": None,
+                    "objective": "shortfall",
+                }
+            )
+    return Plan(
+        economy=eco,
+        status="infeasible",
+        mode=mode,
+        solver="highs",
+        objective_hours=float("nan"),
+        activity=x,
+        labour_values=np.full(eco.n_goods, np.nan),
+        need_met=need_met,
+        certificate=Certificate(primal=float("nan"), dual=float("nan")),
+        unmet=unmet,
+        binding=binding,
+        extra={
+            "infeasibility": {
+                "shortfall": sol.objective,
+                "dual_bound": sol.dual_bound,
+                "partial_plan_hours": float(np.dot(eco.labour, x)),
+            }
+        },
+    )
