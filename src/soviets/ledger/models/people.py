@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -17,11 +16,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from soviets.ledger.base import Base
+from soviets.ledger.types import UTCDateTime, utcnow
 
-
-def utcnow() -> datetime:
-    """The current time in UTC (timezone-aware)."""
-    return datetime.now(UTC)
+__all__ = ["Council", "CouncilLink", "Membership", "Person", "utcnow"]
 
 
 class Person(Base):
@@ -33,7 +30,7 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Council(Base):
@@ -50,7 +47,7 @@ class Council(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     hours_available: Mapped[float | None]
     public: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="council")
 
@@ -81,8 +78,8 @@ class Membership(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
     role: Mapped[str] = mapped_column(String(20), default="member", nullable=False)
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     council: Mapped[Council] = relationship(back_populates="memberships")
     person: Mapped[Person] = relationship()
@@ -111,6 +108,8 @@ class CouncilLink(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
-    federation_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    federation_id: Mapped[int] = mapped_column(
+        ForeignKey("councils.id"), nullable=False, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

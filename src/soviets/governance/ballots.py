@@ -1,0 +1,376 @@
+"""Casting and changing ballots: one member, one vote, the last ballot counts.
+
+Open ballots keep one row per voter (unique in the database), updated when
+the voter changes their mind. Secret ballots record only *that* the member
+voted (``voted``, unique per voter) and store the choice apart, under the
+SHA-256 of a random receipt returned once to the voter; with the receipt the
+voter may change their secret ballot until the vote closes. Whoever holds a
+receipt together with the voter's sign-in can change that ballot, so the
+receipt is a secret of the voter's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from soviets.governance import authz, choices, delegates
+from soviets.governance.errors import Conflict, Forbidden, NotFound
+from soviets.ledger.models import (
+    Ballot,
+    BallotMark,
+    Delegate,
+    Elector,
+    Proposal,
+    ProposalOption,
+    SecretBallot,
+    SecretMark,
+    Voted,
+)
+
+
+@dataclass(frozen=True)
+class CastResult:
+    """What the voter gets back: the revision of an open ballot, or a secret ballot's receipt.
+
+    ``receipt`` is given only when a secret ballot is first cast; keep it to
+    change the ballot later. It is not stored anywhere.
+    """
+
+    proposal_id: int
+    ballot: str
+    revision: int | None = None
+    receipt: str | None = None
+
+
+def receipt_key(proposal_id: int, receipt: str) -> str:
+    """The stored key of a secret ballot: SHA-256 of the proposal id and the receipt.
+
+    The receipt carries 256 random bits, so the digest can neither be
+    reversed nor guessed; no server secret is needed for that.
+    """
+    return hashlib.sha256(f"{proposal_id}:{receipt}".encode()).hexdigest()
+
+
+def _proposal_for_vote(session: Session, proposal_id: int, now: datetime) -> Proposal:
+    # FOR SHARE: a concurrent close (FOR UPDATE) waits until this ballot is in.
+    proposal = session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id).with_for_update(read=True)
+    )
+    if proposal is None:
+        raise NotFound(f"no proposal #{proposal_id}")
+    if proposal.status != "open":
+        raise Conflict(f"proposal #{proposal_id} is not open for voting (it is {proposal.status})")
+    if proposal.closes_at is not None and now >= proposal.closes_at:
+        raise Conflict(
+            f"voting on proposal #{proposal_id} closed at {proposal.closes_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return proposal
+
+
+def _require_elector(session: Session, actor_id: int, proposal: Proposal, now: datetime) -> Elector:
+    person = authz.get_person(session, actor_id)
+    elector = session.scalar(
+        select(Elector)
+        .where(Elector.proposal_id == proposal.id, Elector.person_id == actor_id)
+        .with_for_update(read=True)
+    )
+    if elector is None or elector.removed_at is not None:
+        council = authz.get_council(session, proposal.council_id)
+        raise Forbidden(
+            f"{person.name} has no vote on proposal #{proposal.id}: its electorate "
+            f"(the {'seated delegates' if council.kind == 'federation' else 'members'} "
+            f"of '{council.name}' when voting opened) does not include them"
+        )
+    return elector
+
+
+def _require_seated(
+    session: Session, elector: Elector, proposal: Proposal, now: datetime
+) -> Delegate:
+    delegate = session.scalar(
+        select(Delegate)
+        .where(
+            Delegate.person_id == elector.person_id,
+            Delegate.council_id == elector.seat_council_id,
+            Delegate.federation_id == proposal.council_id,
+            Delegate.status == "active",
+        )
+        .with_for_update(read=True)
+    )
+    if delegate is None or delegate.term_ends_at <= now:
+        raise Forbidden(
+            f"person #{elector.person_id} is no longer a delegate in this federation "
+            "(term over, recalled or replaced)"
+        )
+    return delegate
+
+
+def _marks(proposal: Proposal, ranking: choices.Ranking) -> list[tuple[int, int]]:
+    ids = {o.label: o.id for o in proposal.options}
+    return [(ids[label], rank) for rank, group in enumerate(ranking, start=1) for label in group]
+
+
+def cast_ballot(
+    session: Session,
+    actor_id: int,
+    proposal_id: int,
+    choice: choices.Choice,
+    *,
+    receipt: str | None = None,
+    now: datetime | None = None,
+) -> CastResult:
+    """Cast or change the actor's ballot on an open proposal.
+
+    ``choice`` is ``yes``/``no``/``abstain`` (consent: ``yes``/``object``/
+    ``abstain``) or, for a ranked vote, a ranking such as ``"A>C=B"``. A
+    delegate's ballot must agree with their imperative mandate. To change a
+    secret ballot pass the ``receipt`` returned when it was first cast.
+    """
+    at = authz.moment(now)
+    proposal = _proposal_for_vote(session, proposal_id, at)
+    elector = _require_elector(session, actor_id, proposal, at)
+    ranking = choices.parse_choice(proposal, choice)
+    if elector.seat_council_id is not None:
+        delegate = _require_seated(session, elector, proposal, at)
+        delegates.check_mandate(session, delegate, proposal, ranking)
+    if proposal.secret:
+        return _cast_secret(session, actor_id, proposal, ranking, receipt)
+    if receipt is not None:
+        raise Conflict(f"proposal #{proposal.id} is an open ballot: it takes no receipt")
+    return _cast_open(session, elector, proposal, ranking, at)
+
+
+def _find_ballot(session: Session, proposal_id: int, voter_id: int) -> Ballot | None:
+    return session.scalar(
+        select(Ballot)
+        .where(Ballot.proposal_id == proposal_id, Ballot.voter_id == voter_id)
+        .with_for_update()
+    )
+
+
+def _cast_open(
+    session: Session,
+    elector: Elector,
+    proposal: Proposal,
+    ranking: choices.Ranking,
+    at: datetime,
+) -> CastResult:
+    ballot = _find_ballot(session, proposal.id, elector.person_id)
+    if ballot is None:
+        try:
+            with session.begin_nested():
+                ballot = Ballot(
+                    proposal_id=proposal.id,
+                    voter_id=elector.person_id,
+                    seat_council_id=elector.seat_council_id,
+                    cast_at=at,
+                    changed_at=at,
+                    revision=1,
+                )
+                session.add(ballot)
+                session.flush()
+        except IntegrityError:
+            # The same voter's ballot went in concurrently: change that one instead.
+            ballot = _find_ballot(session, proposal.id, elector.person_id)
+            if ballot is None:
+                raise
+        else:
+            _write_marks(session, BallotMark, "ballot_id", ballot.id, proposal, ranking)
+            return CastResult(proposal.id, choices.canonical(proposal, ranking), ballot.revision)
+    ballot.revision += 1
+    ballot.changed_at = at
+    ballot.seat_council_id = elector.seat_council_id
+    ballot.withdrawn_at = ballot.withdrawn_reason = None
+    session.execute(delete(BallotMark).where(BallotMark.ballot_id == ballot.id))
+    _write_marks(session, BallotMark, "ballot_id", ballot.id, proposal, ranking)
+    return CastResult(proposal.id, choices.canonical(proposal, ranking), ballot.revision)
+
+
+def _write_marks(
+    session: Session,
+    table: type[BallotMark] | type[SecretMark],
+    column: str,
+    ballot: object,
+    proposal: Proposal,
+    ranking: choices.Ranking,
+) -> None:
+    for option_id, rank in _marks(proposal, ranking):
+        session.add(
+            table(**{column: ballot}, proposal_id=proposal.id, option_id=option_id, rank=rank)
+        )
+    session.flush()
+
+
+def _cast_secret(
+    session: Session,
+    actor_id: int,
+    proposal: Proposal,
+    ranking: choices.Ranking,
+    receipt: str | None,
+) -> CastResult:
+    said = choices.canonical(proposal, ranking)
+    if receipt is None:
+        try:
+            with session.begin_nested():
+                session.add(Voted(proposal_id=proposal.id, person_id=actor_id))
+                session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"you have already voted on proposal #{proposal.id}; a secret ballot can be "
+                "changed only with the receipt you were given when you cast it"
+            ) from None
+        receipt = secrets.token_urlsafe(32)
+        key = receipt_key(proposal.id, receipt)
+        session.add(SecretBallot(key=key, proposal_id=proposal.id))
+        session.flush()
+        _write_marks(session, SecretMark, "ballot_key", key, proposal, ranking)
+        return CastResult(proposal.id, said, receipt=receipt)
+    if session.get(Voted, (proposal.id, actor_id)) is None:
+        raise Forbidden(
+            f"you have not voted on proposal #{proposal.id} yet: cast without a receipt"
+        )
+    key = receipt_key(proposal.id, receipt)
+    found = session.scalar(
+        select(SecretBallot)
+        .where(SecretBallot.proposal_id == proposal.id, SecretBallot.key == key)
+        .with_for_update()
+    )
+    if found is None:
+        raise Forbidden(f"this receipt matches no ballot of proposal #{proposal.id}")
+    session.execute(delete(SecretMark).where(SecretMark.ballot_key == key))
+    _write_marks(session, SecretMark, "ballot_key", key, proposal, ranking)
+    return CastResult(proposal.id, said)
+
+
+def shuffle_secret_ballots(session: Session, proposal: Proposal) -> None:
+    """Rewrite a secret vote's ballots in random order, in this (closing) transaction.
+
+    On PostgreSQL the physical position and the writing transaction of a row
+    (``ctid``, ``xmin``) follow the order of voting, which the ``voted``
+    rows share; rewritten together they carry no order. Old row versions stay
+    on disk until VACUUM, and in the write-ahead log.
+    """
+    rows = session.execute(
+        select(SecretMark.ballot_key, SecretMark.option_id, SecretMark.rank).where(
+            SecretMark.proposal_id == proposal.id
+        )
+    ).all()
+    keys = list({r.ballot_key for r in rows})
+    secrets.SystemRandom().shuffle(keys)
+    marks: dict[str, list[tuple[int, int]]] = {}
+    for r in rows:
+        marks.setdefault(r.ballot_key, []).append((r.option_id, r.rank))
+    session.execute(delete(SecretBallot).where(SecretBallot.proposal_id == proposal.id))
+    session.flush()
+    for key in keys:
+        session.add(SecretBallot(key=key, proposal_id=proposal.id))
+        session.flush()
+        for option_id, rank in marks[key]:
+            session.add(
+                SecretMark(ballot_key=key, proposal_id=proposal.id, option_id=option_id, rank=rank)
+            )
+        session.flush()
+    session.expire_all()
+
+
+# --- reading (permission-checked) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BallotView:
+    """A ballot as readers see it: an open ballot's choice; of a secret one only the fact."""
+
+    voter_id: int
+    seat_council_id: int | None
+    ballot: str | None
+    revision: int | None
+    withdrawn_reason: str | None
+
+
+def list_ballots(session: Session, actor_id: int | None, proposal_id: int) -> list[BallotView]:
+    """Who voted on a readable proposal and, for open ballots, what they chose."""
+    proposal = _readable(session, actor_id, proposal_id)
+    if proposal.secret:
+        voters = session.scalars(
+            select(Voted.person_id)
+            .where(Voted.proposal_id == proposal_id)
+            .order_by(Voted.person_id)
+        )
+        return [BallotView(v, None, None, None, None) for v in voters]
+    out = []
+    for ballot in session.scalars(
+        select(Ballot).where(Ballot.proposal_id == proposal_id).order_by(Ballot.voter_id)
+    ):
+        out.append(
+            BallotView(
+                ballot.voter_id,
+                ballot.seat_council_id,
+                choices.canonical(proposal, _open_ranking(session, ballot.id)),
+                ballot.revision,
+                ballot.withdrawn_reason,
+            )
+        )
+    return out
+
+
+def my_ballot(
+    session: Session, actor_id: int, proposal_id: int, *, receipt: str | None = None
+) -> str | None:
+    """The actor's current ballot (a secret one only with its receipt), or None."""
+    proposal = _readable(session, actor_id, proposal_id)
+    if proposal.secret:
+        if receipt is None or session.get(Voted, (proposal_id, actor_id)) is None:
+            return None
+        rows = session.execute(
+            select(ProposalOption.label, SecretMark.rank)
+            .join(ProposalOption, ProposalOption.id == SecretMark.option_id)
+            .where(SecretMark.ballot_key == receipt_key(proposal_id, receipt))
+        ).all()
+        return choices.canonical(proposal, choices.from_marks(rows)) if rows else None
+    ballot = session.scalar(
+        select(Ballot).where(Ballot.proposal_id == proposal_id, Ballot.voter_id == actor_id)
+    )
+    if ballot is None or ballot.withdrawn_at is not None:
+        return None
+    return choices.canonical(proposal, _open_ranking(session, ballot.id))
+
+
+def has_voted(session: Session, actor_id: int, proposal_id: int) -> bool:
+    """Whether the actor has a counted ballot on the proposal."""
+    proposal = _readable(session, actor_id, proposal_id)
+    if proposal.secret:
+        return session.get(Voted, (proposal_id, actor_id)) is not None
+    return (
+        session.scalar(
+            select(Ballot.id).where(
+                Ballot.proposal_id == proposal_id,
+                Ballot.voter_id == actor_id,
+                Ballot.withdrawn_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
+def _open_ranking(session: Session, ballot_id: int) -> choices.Ranking:
+    rows = session.execute(
+        select(ProposalOption.label, BallotMark.rank)
+        .join(ProposalOption, ProposalOption.id == BallotMark.option_id)
+        .where(BallotMark.ballot_id == ballot_id)
+    ).all()
+    return choices.from_marks(rows)
+
+
+def _readable(session: Session, actor_id: int | None, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(f"no proposal #{proposal_id}")
+    authz.require_read(session, actor_id, proposal.council_id)
+    return proposal

@@ -1,0 +1,253 @@
+"""Councils, their members and federations of councils.
+
+A council starts with its founder (role ``coordinator``), who may add
+founding members until the council opens its first vote; from then on people
+join only by an accepted ``admit_member`` proposal (payload ``{"person_id":
+N}``). Anyone may leave a council at once. A federation is founded by
+councils (its founder must coordinate each founding council); further
+councils join by the federation's ``admit_member`` proposal (payload
+``{"council_id": N}``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soviets.governance import authz, delegates
+from soviets.governance.errors import Conflict, InputError, NotFound
+from soviets.governance.execution import Payload, field_int, only_keys, register_executor
+from soviets.ledger.models import (
+    Council,
+    CouncilLink,
+    Delegate,
+    Membership,
+    Person,
+    Proposal,
+)
+
+COUNCIL_KINDS = ("workplace", "territorial")
+
+
+def _new_council(session: Session, name: str, kind: str, public: bool) -> Council:
+    name = name.strip()
+    if not name:
+        raise InputError("a council needs a name", field="name")
+    if session.scalar(select(Council.id).where(Council.name == name)) is not None:
+        raise Conflict(f"a council named '{name}' already exists")
+    council = Council(name=name, kind=kind, public=public)
+    session.add(council)
+    session.flush()
+    return council
+
+
+def create_council(
+    session: Session,
+    actor_id: int,
+    *,
+    name: str,
+    kind: str,
+    public: bool = False,
+    now: datetime | None = None,
+) -> Council:
+    """Found a workplace or territorial council; the founder becomes its coordinator."""
+    authz.get_person(session, actor_id)
+    if kind not in COUNCIL_KINDS:
+        raise InputError(
+            f"kind must be one of {', '.join(COUNCIL_KINDS)} (federations: create_federation)",
+            field="kind",
+        )
+    council = _new_council(session, name, kind, public)
+    session.add(
+        Membership(
+            person_id=actor_id,
+            council_id=council.id,
+            role="coordinator",
+            joined_at=authz.moment(now),
+        )
+    )
+    session.flush()
+    return council
+
+
+def create_federation(
+    session: Session,
+    actor_id: int,
+    *,
+    name: str,
+    member_council_ids: list[int],
+    public: bool = False,
+    now: datetime | None = None,
+) -> Council:
+    """Found a federation of councils; the actor must coordinate every founding council."""
+    if not member_council_ids:
+        raise InputError("a federation needs at least one founding council", field="members")
+    if len(set(member_council_ids)) != len(member_council_ids):
+        raise InputError("a founding council is listed twice", field="members")
+    for council_id in member_council_ids:
+        authz.require_coordinator(session, actor_id, council_id)
+    federation = _new_council(session, name, "federation", public)
+    at = authz.moment(now)
+    for council_id in member_council_ids:
+        session.add(CouncilLink(member_id=council_id, federation_id=federation.id, joined_at=at))
+    session.flush()
+    return federation
+
+
+def add_founding_member(
+    session: Session,
+    actor_id: int,
+    council_id: int,
+    person_id: int,
+    *,
+    role: str = "member",
+    now: datetime | None = None,
+) -> Membership:
+    """Add a founding member (by a coordinator, before the council's first vote opens)."""
+    authz.require_coordinator(session, actor_id, council_id)
+    person = authz.get_person(session, person_id)
+    council = authz.get_council(session, council_id)
+    if role not in ("member", "coordinator"):
+        raise InputError("role must be member or coordinator", field="role")
+    voted = session.scalar(
+        select(Proposal.id).where(Proposal.council_id == council_id, Proposal.status != "draft")
+    )
+    if voted is not None:
+        raise Conflict(
+            f"council '{council.name}' has already voted: new members join by an "
+            "admit_member proposal"
+        )
+    if authz.open_membership(session, person_id, council_id) is not None:
+        raise Conflict(f"{person.name} is already a member of council '{council.name}'")
+    membership = Membership(
+        person_id=person_id, council_id=council_id, role=role, joined_at=authz.moment(now)
+    )
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def leave_council(
+    session: Session, actor_id: int, council_id: int, now: datetime | None = None
+) -> Membership:
+    """The actor leaves the council at once; their delegations from it end too."""
+    membership = authz.require_member(session, actor_id, council_id)
+    at = authz.moment(now)
+    membership.left_at = at
+    for delegate in session.scalars(
+        select(Delegate).where(
+            Delegate.person_id == actor_id,
+            Delegate.council_id == council_id,
+            Delegate.status == "active",
+        )
+    ):
+        delegates.end_delegation(session, delegate, "ended", None, at, "left the council")
+    session.flush()
+    return membership
+
+
+# --- admission by vote ---------------------------------------------------------------------
+
+
+def _validate_admit(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    if council.kind == "federation":
+        only_keys(payload, "council_id")
+        member_id = field_int(payload, "council_id")
+        member = session.get(Council, member_id)
+        if member is None or member.id == council.id:
+            raise InputError(f"no other council #{member_id}", field="payload.council_id")
+        if authz.linked(session, member_id, council.id):
+            raise Conflict(f"council '{member.name}' is already a member of '{council.name}'")
+        return {"council_id": member_id}
+    only_keys(payload, "person_id")
+    person_id = field_int(payload, "person_id")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise InputError(f"no person #{person_id}", field="payload.person_id")
+    if authz.open_membership(session, person_id, council.id) is not None:
+        raise Conflict(f"{person.name} is already a member of council '{council.name}'")
+    return {"person_id": person_id}
+
+
+def _admit(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
+    # Already a member (admitted meanwhile by another proposal): nothing left to do.
+    if "council_id" in payload:
+        if not authz.linked(session, payload["council_id"], proposal.council_id):
+            session.add(
+                CouncilLink(
+                    member_id=payload["council_id"],
+                    federation_id=proposal.council_id,
+                    joined_at=now,
+                )
+            )
+    elif authz.open_membership(session, payload["person_id"], proposal.council_id) is None:
+        session.add(
+            Membership(
+                person_id=payload["person_id"], council_id=proposal.council_id, joined_at=now
+            )
+        )
+    session.flush()
+
+
+register_executor("admit_member", _admit, validate=_validate_admit)
+
+
+# --- reading (permission-checked) ------------------------------------------------------------
+
+
+def read_council(session: Session, actor_id: int | None, council_id: int) -> Council:
+    """A council the actor may read (public, or they are an insider)."""
+    return authz.require_read(session, actor_id, council_id)
+
+
+def list_councils(session: Session, actor_id: int | None) -> list[Council]:
+    """Every council the actor may read, by name."""
+    return [
+        c
+        for c in session.scalars(select(Council).order_by(Council.name))
+        if authz.can_read(session, actor_id, c)
+    ]
+
+
+def my_councils(session: Session, actor_id: int, now: datetime | None = None) -> list[Council]:
+    """The councils where the actor has a vote now (member, or seated delegate), by name."""
+    authz.get_person(session, actor_id)
+    return [
+        c
+        for c in session.scalars(select(Council).order_by(Council.name))
+        if authz.is_voter(session, actor_id, c, now)
+    ]
+
+
+def list_members(
+    session: Session, actor_id: int | None, council_id: int, *, include_past: bool = False
+) -> list[Membership]:
+    """Memberships of a readable council (current ones unless ``include_past``)."""
+    authz.require_read(session, actor_id, council_id)
+    stmt = select(Membership).where(Membership.council_id == council_id)
+    if not include_past:
+        stmt = stmt.where(Membership.left_at.is_(None))
+    return list(session.scalars(stmt.order_by(Membership.joined_at, Membership.id)))
+
+
+def list_member_councils(
+    session: Session, actor_id: int | None, federation_id: int
+) -> list[Council]:
+    """The councils that are members of a readable federation now."""
+    federation = authz.require_read(session, actor_id, federation_id)
+    if federation.kind != "federation":
+        raise NotFound(f"council '{federation.name}' is not a federation")
+    return [authz.get_council(session, i) for i in authz.member_council_ids(session, federation_id)]
+
+
+def list_federations(session: Session, actor_id: int | None, council_id: int) -> list[Council]:
+    """The federations a readable council belongs to now."""
+    authz.require_read(session, actor_id, council_id)
+    ids = session.scalars(
+        select(CouncilLink.federation_id).where(
+            CouncilLink.member_id == council_id, CouncilLink.left_at.is_(None)
+        )
+    )
+    return [authz.get_council(session, i) for i in sorted(ids)]

@@ -1,0 +1,220 @@
+"""Carrying out accepted proposals: one executor (and payload check) per proposal kind.
+
+An executor runs inside the transaction that closes the proposal; if it
+raises, the close is rolled back with it and the proposal stays open
+(:func:`soviets.governance.proposals.close_and_count`). The executors of the
+council kinds live beside their subject (``councils``, ``delegates``,
+``rules``); those that act on the ledger (needs, plans, agreements,
+inventory) are here and call the ledger's functions, so that the ledger
+never imports governance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soviets.governance.errors import Conflict, InputError
+from soviets.ledger import agreements, inventory, needs, plans
+from soviets.ledger.models import Agreement, Council, Period, PlanRecord, Proposal, Resource
+from soviets.ledger.types import as_utc
+
+Payload = dict[str, Any]
+Executor = Callable[[Session, Proposal, Payload, datetime], None]
+"""``fn(session, proposal, payload, now)``: carry out the accepted proposal."""
+Validator = Callable[[Session, Council, Payload, datetime], Payload]
+"""``fn(session, council, payload, now)``: check a payload, return it normalised."""
+
+
+@dataclass(frozen=True)
+class KindHandler:
+    """What accepting a proposal of one kind does, and how its payload is checked."""
+
+    execute: Executor | None
+    validate: Validator | None
+
+
+_HANDLERS: dict[str, KindHandler] = {}
+
+
+def register_executor(kind: str, fn: Executor | None, *, validate: Validator | None = None) -> None:
+    """Register what an accepted proposal of ``kind`` does (replacing any earlier one)."""
+    _HANDLERS[kind] = KindHandler(fn, validate)
+
+
+def validate_payload(
+    session: Session, council: Council, kind: str, payload: Payload, now: datetime
+) -> Payload:
+    """Check the payload of a proposal of ``kind`` in ``council``; the normalised payload."""
+    handler = _HANDLERS.get(kind)
+    if handler is None or handler.validate is None:
+        if payload:
+            raise InputError(f"a {kind} proposal takes no payload", field="payload")
+        return {}
+    return handler.validate(session, council, payload, now)
+
+
+def execute(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> bool:
+    """Carry out an accepted proposal with its (winning option's) payload.
+
+    Returns whether its kind does anything (``general`` does not).
+    """
+    handler = _HANDLERS.get(proposal.kind)
+    if handler is None or handler.execute is None:
+        return False
+    handler.execute(session, proposal, payload, now)
+    return True
+
+
+# --- payload fields -----------------------------------------------------------------------
+
+
+def field_int(payload: Payload, key: str) -> int:
+    """``payload[key]`` as an id (a positive whole number)."""
+    value = payload.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InputError(f"needs a whole number id, got {value!r}", field=f"payload.{key}")
+    return value
+
+
+def field_number(payload: Payload, key: str) -> float:
+    """``payload[key]`` as a finite number > 0."""
+    value = payload.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"needs a number, got {value!r}", field=f"payload.{key}")
+    if value <= 0:
+        raise InputError(f"must be > 0, got {value!r}", field=f"payload.{key}")
+    return value
+
+
+def field_str(payload: Payload, key: str) -> str:
+    """``payload[key]`` as a non-empty string."""
+    value = payload.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"needs a non-empty text, got {value!r}", field=f"payload.{key}")
+    return value.strip()
+
+
+def field_time(payload: Payload, key: str) -> datetime:
+    """``payload[key]`` (ISO 8601 text; no zone means UTC) as an aware UTC time."""
+    value = payload.get(key)
+    if isinstance(value, datetime):
+        return as_utc(value)
+    try:
+        return as_utc(datetime.fromisoformat(str(value)))
+    except ValueError:
+        raise InputError(
+            f"needs a date and time such as 2026-12-31T00:00:00, got {value!r}",
+            field=f"payload.{key}",
+        ) from None
+
+
+def only_keys(payload: Payload, *keys: str) -> None:
+    """Refuse keys other than ``keys``."""
+    extra = sorted(set(payload) - set(keys))
+    if extra:
+        raise InputError(f"unknown key '{extra[0]}' (expected: {', '.join(keys)})", field="payload")
+
+
+# --- ledger kinds ------------------------------------------------------------------------
+
+
+def _check_needs(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    only_keys(payload, "period")
+    if council.kind != "territorial":
+        raise Conflict(f"only a territorial council approves needs; '{council.name}' is not one")
+    period = field_str(payload, "period")
+    if session.scalar(select(Period.id).where(Period.name == period)) is None:
+        raise InputError(f"no period named '{period}'", field="payload.period")
+    return {"period": period}
+
+
+def _approve_needs(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
+    needs.approve_needs(
+        session, council_id=proposal.council_id, period=payload["period"], proposal_id=proposal.id
+    )
+
+
+def _check_plan(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    only_keys(payload, "plan_id")
+    plan_id = field_int(payload, "plan_id")
+    record = session.get(PlanRecord, plan_id)
+    if record is None:
+        raise InputError(f"no plan #{plan_id}", field="payload.plan_id")
+    if record.federation_id != council.id:
+        raise Conflict(f"plan #{plan_id} belongs to another federation than '{council.name}'")
+    return {"plan_id": plan_id}
+
+
+def _adopt_plan(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
+    plans.adopt_plan(session, plan_id=payload["plan_id"], proposal_id=proposal.id)
+
+
+def _check_agreement(
+    session: Session, council: Council, payload: Payload, now: datetime
+) -> Payload:
+    only_keys(payload, "agreement_id")
+    agreement_id = field_int(payload, "agreement_id")
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise InputError(f"no agreement #{agreement_id}", field="payload.agreement_id")
+    if council.id not in (agreement.supplier_council_id, agreement.receiver_council_id):
+        raise Conflict(f"council '{council.name}' is not a party to agreement #{agreement_id}")
+    return {"agreement_id": agreement_id}
+
+
+def _approve_agreement(
+    session: Session, proposal: Proposal, payload: Payload, now: datetime
+) -> None:
+    agreements.approve(
+        session,
+        agreement_id=payload["agreement_id"],
+        council_id=proposal.council_id,
+        proposal_id=proposal.id,
+    )
+
+
+def _check_transfer(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    only_keys(payload, "resource_id", "quantity", "to_council_id")
+    resource_id = field_int(payload, "resource_id")
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        raise InputError(f"no resource #{resource_id}", field="payload.resource_id")
+    if resource.holder_council_id != council.id:
+        raise Conflict(f"resource '{resource.name}' is not held by council '{council.name}'")
+    to_council_id = field_int(payload, "to_council_id")
+    if session.get(Council, to_council_id) is None or to_council_id == council.id:
+        raise InputError(
+            f"no other council #{to_council_id} to receive it", field="payload.to_council_id"
+        )
+    return {
+        "resource_id": resource_id,
+        "quantity": field_number(payload, "quantity"),
+        "to_council_id": to_council_id,
+    }
+
+
+def _transfer(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
+    # The acting member is the proposer: the vote authorised their proposal.
+    inventory.transfer(
+        session,
+        resource_id=payload["resource_id"],
+        quantity=payload["quantity"],
+        from_council_id=proposal.council_id,
+        to_council_id=payload["to_council_id"],
+        actor_id=proposal.created_by,
+        proposal_id=proposal.id,
+    )
+
+
+register_executor("general", None)
+register_executor("approve_needs", _approve_needs, validate=_check_needs)
+register_executor("adopt_plan", _adopt_plan, validate=_check_plan)
+register_executor("approve_agreement", _approve_agreement, validate=_check_agreement)
+register_executor("inventory_transfer", _transfer, validate=_check_transfer)

@@ -1,0 +1,1 @@
+"""Tests of councils, proposals, ballots, delegates and counting."""

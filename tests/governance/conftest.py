@@ -1,0 +1,129 @@
+"""Fixtures of the governance tests: a fresh database per test (SQLite and PostgreSQL)
+and a small helper that drives the service functions, one transaction per call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from soviets.governance import ballots, councils, proposals
+from soviets.ledger.base import Base
+from soviets.ledger.db import make_engine, session_factory, transaction
+from soviets.ledger.models import Delegate, Person, Proposal
+
+T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+"""The tests' clock: every action passes an explicit time."""
+LATER = T0 + timedelta(hours=1)
+TERM = (T0 + timedelta(days=365)).isoformat()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a fresh database with every table and trigger (create_all)."""
+    eng = make_engine(db_url, pool_size=10, max_overflow=60, pool_timeout=60)
+    Base.metadata.create_all(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+class Gov:
+    """Shortcuts over the service layer; each call is one committed transaction."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+
+    def tx(self):  # type: ignore[no-untyped-def]
+        return transaction(self.factory)
+
+    def people(self, *names: str) -> list[int]:
+        with self.tx() as s:
+            rows = [Person(name=n, email=f"{n.lower()}@example.org") for n in names]
+            s.add_all(rows)
+            s.flush()
+            return [p.id for p in rows]
+
+    def council(
+        self,
+        founder: int,
+        name: str,
+        members: Sequence[int] = (),
+        kind: str = "workplace",
+        public: bool = False,
+    ) -> int:
+        with self.tx() as s:
+            c = councils.create_council(s, founder, name=name, kind=kind, public=public, now=T0)
+            for m in members:
+                councils.add_founding_member(s, founder, c.id, m, now=T0)
+            return c.id
+
+    def federation(self, founder: int, name: str, members: Sequence[int]) -> int:
+        with self.tx() as s:
+            return councils.create_federation(
+                s, founder, name=name, member_council_ids=list(members), now=T0
+            ).id
+
+    def propose(self, actor: int, council: int, **kw: Any) -> int:
+        kw.setdefault("kind", "general")
+        kw.setdefault("title", "a question")
+        kw.setdefault("now", T0)
+        with self.tx() as s:
+            return proposals.create_proposal(s, actor, council, **kw).id
+
+    def open(self, actor: int, proposal_id: int, now: datetime = T0) -> None:
+        with self.tx() as s:
+            proposals.open_proposal(s, actor, proposal_id, now=now)
+
+    def vote(self, actor: int, proposal_id: int, choice: Any, now: datetime = T0, **kw: Any):  # type: ignore[no-untyped-def]
+        with self.tx() as s:
+            return ballots.cast_ballot(s, actor, proposal_id, choice, now=now, **kw)
+
+    def close(self, actor: int, proposal_id: int, now: datetime = LATER) -> Proposal:
+        with self.tx() as s:
+            return proposals.close_and_count(s, actor, proposal_id, now=now)
+
+    def get(self, proposal_id: int) -> Proposal:
+        with self.tx() as s:
+            return s.get(Proposal, proposal_id)  # type: ignore[return-value]
+
+    def decide(self, council: int, proposer: int, voters: Sequence[int], **kw: Any) -> Proposal:
+        """Draft, open, everyone in ``voters`` votes yes, close: the closed proposal."""
+        pid = self.propose(proposer, council, **kw)
+        self.open(proposer, pid)
+        for v in voters:
+            self.vote(v, pid, "yes")
+        return self.close(proposer, pid)
+
+    def elect(
+        self,
+        council: int,
+        voters: Sequence[int],
+        person: int,
+        federation: int,
+        mandates: list[dict[str, Any]] | None = None,
+    ) -> int:
+        """Elect ``person`` as the council's delegate to ``federation``; the delegate id."""
+        payload: dict[str, Any] = {"person_id": person, "federation_id": federation}
+        payload["term_ends_at"] = TERM
+        if mandates is not None:
+            payload["mandates"] = mandates
+        p = self.decide(council, voters[0], voters, kind="elect_delegate", payload=payload)
+        assert p.outcome == "accepted", p.result
+        with self.tx() as s:
+            return s.scalar(select(Delegate.id).where(Delegate.elected_by == p.id))  # type: ignore[return-value]
+
+
+@pytest.fixture
+def gov(factory: sessionmaker[Session]) -> Gov:
+    return Gov(factory)

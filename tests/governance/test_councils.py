@@ -1,0 +1,143 @@
+"""Councils, founding members, admission by vote, leaving, federations and visibility."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from soviets.governance import councils, delegates
+from soviets.governance.errors import Conflict, Forbidden, InputError
+from soviets.ledger.models import CouncilLink, Membership
+
+from .conftest import T0, TERM, Gov
+
+
+def test_founder_is_coordinator_and_adds_founding_members(gov: Gov) -> None:
+    ann, bob, cat = gov.people("Ann", "Bob", "Cat")
+    farm = gov.council(ann, "farm", [bob])
+    with gov.tx() as s:
+        roles = {m.person_id: m.role for m in councils.list_members(s, bob, farm)}
+        assert roles == {ann: "coordinator", bob: "member"}
+    with (
+        pytest.raises(Forbidden, match="Bob is not a coordinator of council 'farm'"),
+        gov.tx() as s,
+    ):
+        councils.add_founding_member(s, bob, farm, cat)
+    with pytest.raises(Conflict, match="already a member"), gov.tx() as s:
+        councils.add_founding_member(s, ann, farm, bob)
+    with pytest.raises(Conflict, match="already exists"):
+        gov.council(cat, "farm")
+    with pytest.raises(InputError, match="create_federation"):
+        gov.council(cat, "league", kind="federation")
+
+
+def test_after_the_first_vote_members_join_only_by_vote(gov: Gov) -> None:
+    ann, bob, cat, dan = gov.people("Ann", "Bob", "Cat", "Dan")
+    farm = gov.council(ann, "farm", [bob])
+    gov.open(ann, gov.propose(ann, farm))
+    with pytest.raises(Conflict, match="admit_member proposal"), gov.tx() as s:
+        councils.add_founding_member(s, ann, farm, cat)
+    p = gov.decide(farm, ann, [ann, bob], kind="admit_member", payload={"person_id": cat})
+    assert (p.outcome, p.executed_at) == ("accepted", p.closed_at)
+    with gov.tx() as s:
+        assert cat in {m.person_id for m in councils.list_members(s, ann, farm)}
+    with pytest.raises(Conflict, match="Cat is already a member"):
+        gov.propose(ann, farm, kind="admit_member", payload={"person_id": cat})
+    rejected = gov.propose(ann, farm, kind="admit_member", payload={"person_id": dan})
+    gov.open(ann, rejected)
+    for person, choice in ((ann, "yes"), (bob, "no"), (cat, "no")):
+        gov.vote(person, rejected, choice)
+    assert gov.close(ann, rejected).outcome == "rejected"
+    with gov.tx() as s:
+        assert councils.my_councils(s, dan) == []
+
+
+def test_one_open_membership_per_person_in_the_database(gov: Gov) -> None:
+    ann, bob = gov.people("Ann", "Bob")
+    farm = gov.council(ann, "farm", [bob])
+    with pytest.raises(IntegrityError), gov.tx() as s:
+        s.execute(
+            text(
+                "INSERT INTO memberships (person_id, council_id, role, joined_at) "
+                f"VALUES ({bob}, {farm}, 'member', '2030-01-02')"
+            )
+        )
+
+
+def test_leaving_keeps_history(gov: Gov) -> None:
+    ann, bob = gov.people("Ann", "Bob")
+    farm = gov.council(ann, "farm", [bob])
+    with gov.tx() as s:
+        councils.leave_council(s, bob, farm, now=T0)
+    with gov.tx() as s:
+        assert [m.person_id for m in councils.list_members(s, ann, farm)] == [ann]
+        history = councils.list_members(s, ann, farm, include_past=True)
+        assert [(m.person_id, m.left_at) for m in history] == [(ann, None), (bob, T0)]
+        with pytest.raises(Forbidden, match="Bob is not a member"):
+            councils.leave_council(s, bob, farm, now=T0)
+
+
+def test_visibility(gov: Gov) -> None:
+    ann, bob, zed = gov.people("Ann", "Bob", "Zed")
+    farm = gov.council(ann, "farm", [bob])
+    square = gov.council(zed, "square", public=True, kind="territorial")
+    with gov.tx() as s:
+        assert [c.name for c in councils.list_councils(s, zed)] == ["square"]
+        assert [c.name for c in councils.list_councils(s, bob)] == ["farm", "square"]
+        assert [c.name for c in councils.list_councils(s, None)] == ["square"]
+        with pytest.raises(Forbidden, match="council 'farm' is not public"):
+            councils.list_members(s, zed, farm)
+        with pytest.raises(Forbidden):
+            councils.read_council(s, None, farm)
+        assert councils.read_council(s, bob, square).name == "square"
+        assert [c.name for c in councils.my_councils(s, bob)] == ["farm"]
+
+
+def test_federation_founding_and_admission(gov: Gov) -> None:
+    ann, bob, cat, dan = gov.people("Ann", "Bob", "Cat", "Dan")
+    farm = gov.council(ann, "farm", [bob])
+    bakery = gov.council(cat, "bakery")
+    mill = gov.council(dan, "mill")
+    with pytest.raises(Forbidden, match="Ann is not a member of council 'bakery'"):
+        gov.federation(ann, "valley", [farm, bakery])
+    fed = gov.federation(ann, "valley", [farm])
+    with gov.tx() as s:
+        assert [c.name for c in councils.list_member_councils(s, bob, fed)] == ["farm"]
+        assert [c.name for c in councils.list_federations(s, bob, farm)] == ["valley"]
+        with pytest.raises(Forbidden):  # Dan's mill is not (yet) in the valley
+            councils.list_member_councils(s, dan, fed)
+        with pytest.raises(Forbidden, match="members of federation 'valley' are councils"):
+            councils.leave_council(s, ann, fed)
+    gov.elect(farm, [ann, bob], bob, fed)
+    p = gov.decide(fed, bob, [bob], kind="admit_member", payload={"council_id": mill})
+    assert p.outcome == "accepted"
+    with gov.tx() as s:
+        link = s.scalar(select(CouncilLink).where(CouncilLink.member_id == mill))
+        assert (link.federation_id, link.left_at) == (fed, None)
+        assert [c.name for c in councils.list_member_councils(s, dan, fed)] == ["farm", "mill"]
+    # The new member council sends its own delegate, who has a vote from then on.
+    gov.elect(mill, [dan], dan, fed)
+    with gov.tx() as s:
+        assert {d.person_id for d in delegates.list_delegates(s, dan, fed)} == {bob, dan}
+        assert [c.name for c in councils.my_councils(s, dan)] == ["mill", "valley"]
+    with pytest.raises(Conflict, match="already a member"):
+        gov.propose(bob, fed, kind="admit_member", payload={"council_id": mill})
+    with pytest.raises(InputError, match="payload.person_id|unknown key"):
+        gov.propose(bob, fed, kind="admit_member", payload={"person_id": cat})
+
+
+def test_elect_needs_the_council_in_the_federation(gov: Gov) -> None:
+    ann, bob = gov.people("Ann", "Bob")
+    farm = gov.council(ann, "farm")
+    other = gov.council(bob, "other")
+    fed = gov.federation(bob, "league", [other])
+    with pytest.raises(Conflict, match="'farm' is not a member of 'league'"):
+        gov.propose(
+            ann,
+            farm,
+            kind="elect_delegate",
+            payload={"person_id": ann, "federation_id": fed, "term_ends_at": TERM},
+        )
+    with gov.tx() as s:
+        assert s.scalar(select(Membership.role).where(Membership.person_id == bob)) == "coordinator"
