@@ -1,5 +1,62 @@
 """ORM models of the ledger. Importing this package registers every table on ``Base``."""
 
+from soviets.ledger.models.auth import ApiToken, SignInAttempt, WebSession
+from soviets.ledger.models.bookings import Booking
+from soviets.ledger.models.governance import (
+    Ballot,
+    BallotMark,
+    CouncilRule,
+    Delegate,
+    Elector,
+    Mandate,
+    Proposal,
+    ProposalOption,
+    SecretBallot,
+    SecretMark,
+    Voted,
+)
+from soviets.ledger.models.inventory import LedgerEvent, LedgerHead, Resource
 from soviets.ledger.models.people import Council, CouncilLink, Membership, Person
+from soviets.ledger.models.planning import (
+    Agreement,
+    AgreementAcceptance,
+    Good,
+    Need,
+    Period,
+    PlanRecord,
+    Process,
+    ProcessFlow,
+)
 
-__all__ = ["Council", "CouncilLink", "Membership", "Person"]
+__all__ = [
+    "Agreement",
+    "AgreementAcceptance",
+    "ApiToken",
+    "Ballot",
+    "BallotMark",
+    "Booking",
+    "Council",
+    "CouncilLink",
+    "CouncilRule",
+    "Delegate",
+    "Elector",
+    "Good",
+    "LedgerEvent",
+    "LedgerHead",
+    "Mandate",
+    "Membership",
+    "Need",
+    "Period",
+    "Person",
+    "PlanRecord",
+    "Process",
+    "ProcessFlow",
+    "Proposal",
+    "ProposalOption",
+    "Resource",
+    "SecretBallot",
+    "SecretMark",
+    "SignInAttempt",
+    "Voted",
+    "WebSession",
+]

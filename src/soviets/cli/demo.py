@@ -1,0 +1,499 @@
+"""``soviets demo``: found a small federation and run it through a whole planning period.
+
+Everything goes through the same services as real use: councils and votes
+through :mod:`soviets.governance`, the inventory, plan and agreements through
+:mod:`soviets.ledger`. The economy is the worked example
+``examples/two-regions`` when it can be found (or any economy given with
+``--example``), else a small built-in valley. Each territorial council gets
+three residents and each workplace council one worker (who also lives in a
+region); all demo members have the password ``demo``. The whole demo is one
+transaction: if a step fails nothing is left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import soviets
+from soviets.cli.app import app, console, print_json
+from soviets.cli.ledger import DB_HELP, shown
+from soviets.economy import Council, Economy, Good, Need, Process
+from soviets.errors import SovietsError
+from soviets.formats import load_economy
+from soviets.governance import ballots, councils, proposals
+from soviets.ledger import agreements, bookings, chain, inventory, migrate, needs, plans
+from soviets.ledger.db import default_url, make_engine, session_factory, transaction
+from soviets.ledger.importer import import_economy
+from soviets.ledger.models import Agreement, Person, Resource
+from soviets.ledger.models import Council as CouncilRow
+from soviets.server.security import hash_password
+
+DEMO_PASSWORD = "demo"
+NAMES = tuple(
+    [
+        "Rosa",
+        "Nestor",
+        "Alexandra",
+        "Emiliano",
+        "Louise",
+        "Buenaventura",
+        "Clara",
+        "Errico",
+        "Lucy",
+        "Voltairine",
+        "Peter",
+        "Sylvia",
+        "Joe",
+        "Ida",
+        "Mikhail",
+        "Emma",
+        "Antonio",
+        "Federica",
+        "Ricardo",
+        "Teresa",
+        "Gustav",
+        "Mercedes",
+        "Pavel",
+        "Lola",
+    ]
+)
+
+
+def builtin_economy() -> Economy:
+    """A valley of one village, a farm, a mill-bakery and a wood-workshop."""
+    return Economy.from_records(
+        goods=[
+            Good("grain", "t"),
+            Good("bread", "t"),
+            Good("furniture", "piece"),
+            Good("land", "ha", "primary", 40.0),
+        ],
+        councils=[
+            Council("valley", "federation"),
+            Council("village", "territorial", "valley"),
+            Council("farm", "workplace", "village"),
+            Council("bakery", "workplace", "village"),
+            Council("workshop", "workplace", "village"),
+        ],
+        processes=[
+            Process("grow", "farm", 20.0, {"grain": 1.0, "land": -0.5}, capacity=60.0),
+            Process("bake", "bakery", 30.0, {"bread": 1.0, "grain": -0.8}),
+            Process("build", "workshop", 6.0, {"furniture": 1.0}),
+        ],
+        needs=[Need("village", "bread", 50.0), Need("village", "furniture", 80.0, "normal")],
+        name="built-in valley",
+    )
+
+
+def find_example() -> Path | None:
+    """``examples/two-regions`` here or in the source checkout soviets runs from."""
+    for root in (Path.cwd(), Path(soviets.__file__).resolve().parents[2]):
+        folder = root / "examples" / "two-regions"
+        if (folder / "goods.csv").is_file():
+            return folder
+    return None
+
+
+@dataclass
+class DemoResult:
+    """What the demo made (ids and figures), for the summary and for tests."""
+
+    url: str
+    economy: str
+    period: str
+    federation: str
+    people: list[dict[str, Any]] = field(default_factory=list)
+    needs_approved: int = 0
+    delegates: int = 0
+    plan_id: int = 0
+    objective_hours: float | None = None
+    agreements: int = 0
+    accepted: int = 0
+    delivery: dict[str, Any] = field(default_factory=dict)
+    booking: dict[str, Any] = field(default_factory=dict)
+    events: int = 0
+    head_hash: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__, password=DEMO_PASSWORD)
+
+
+class _Demo:
+    """The demo's steps on one session; ``say`` reports each step."""
+
+    def __init__(
+        self, s: Session, eco: Economy, homes: dict[str, str | None], say: Callable[[str], None]
+    ) -> None:
+        self.s, self.eco, self.homes, self.say = s, eco, homes, say
+        self.ids: dict[str, int] = {}
+        self.members: dict[str, list[int]] = {}  # council -> people, first is its coordinator
+        self.names: dict[int, str] = {}
+        # One argon2 hash for every demo account: they all share the published password,
+        # and hashing it once keeps the demo quick (argon2 is slow on purpose).
+        self.password_hash = hash_password(DEMO_PASSWORD)
+
+    # -- people and councils ------------------------------------------------------------------
+    def person(self, home: list[str]) -> int:
+        n = len(self.names)
+        name = NAMES[n % len(NAMES)] + ("" if n < len(NAMES) else f" {n // len(NAMES) + 1}")
+        p = Person(
+            name=name,
+            email=f"{name.lower().replace(' ', '')}@demo.example",
+            password_hash=self.password_hash,
+        )
+        self.s.add(p)
+        self.s.flush()
+        self.names[p.id] = name
+        for council in home:
+            self.members.setdefault(council, []).append(p.id)
+        return p.id
+
+    def found(self, federation: str) -> None:
+        eco = self.eco
+        regions = [c.name for c in eco.councils if c.kind == "territorial"]
+        if not regions:
+            raise SovietsError("the demo economy needs at least one territorial council")
+        for region in regions:
+            for _ in range(3):
+                self.person([region])
+        for c in eco.councils:
+            if c.kind == "workplace":
+                home = self.homes.get(c.name)
+                home = home if home in regions else regions[0]
+                self.person([c.name, home])
+        organiser = self.members[regions[0]][0]
+        self.say(
+            f"{len(self.names)} people: three residents of each territorial council and one "
+            f"worker for each workplace council (password '{DEMO_PASSWORD}')"
+        )
+        founding = [c for c in eco.councils if c.kind != "federation"]
+        for c in founding:
+            row = councils.create_council(self.s, organiser, name=c.name, kind=c.kind)
+            row.hours_available = c.hours_available
+            self.ids[c.name] = row.id
+            for k, person in enumerate(self.members[c.name]):
+                if person != organiser:
+                    role = "coordinator" if k == 0 else "member"
+                    councils.add_founding_member(self.s, organiser, row.id, person, role=role)
+        fed = councils.create_federation(
+            self.s,
+            organiser,
+            name=federation,
+            member_council_ids=[self.ids[c.name] for c in founding],
+        )
+        self.ids[federation] = fed.id
+        for c in founding:
+            if organiser not in self.members[c.name]:
+                councils.leave_council(self.s, organiser, self.ids[c.name])
+        self.say(
+            f"{self.names[organiser]} founded {len(founding)} councils and the federation "
+            f"'{federation}' of all of them, then left the councils she does not work or live in"
+        )
+
+    # -- votes ------------------------------------------------------------------------------------
+    def vote(
+        self,
+        council: str,
+        voters: list[int],
+        kind: str,
+        title: str,
+        payload: dict[str, Any],
+        no: int = 0,
+    ) -> Any:
+        proposer = voters[0]
+        p = proposals.create_proposal(
+            self.s, proposer, self.ids[council], kind=kind, title=title, payload=payload
+        )
+        proposals.open_proposal(self.s, proposer, p.id)
+        for k, voter in enumerate(voters):
+            ballots.cast_ballot(self.s, voter, p.id, "no" if k >= len(voters) - no else "yes")
+        return proposals.close_and_count(self.s, proposer, p.id)
+
+
+def run_demo(url: str, example: Path | None, say: Callable[[str], None]) -> DemoResult:
+    """Run the whole demo on the database at ``url`` (migrated first; it must hold no councils)."""
+    revision = migrate.upgrade(url)
+    say(f"database {shown(url)} at revision {revision}")
+    example = example or find_example()
+    eco = load_economy(example) if example else builtin_economy()
+    feds = [c.name for c in eco.councils if c.kind == "federation"]
+    federation = feds[0] if feds else "federation"
+    eco_councils = [c for c in eco.councils if c.kind != "federation"]
+    homes = {c.name: c.parent for c in eco_councils}
+    eco = Economy.from_records(
+        goods=eco.goods_records(),
+        councils=[Council(federation, "federation")]
+        + [Council(c.name, c.kind, federation, c.members, c.hours_available) for c in eco_councils],
+        processes=eco.process_records(),
+        needs=eco.need_records(),
+        stocks={g: float(q) for g, q in zip(eco.good_names, eco.stocks, strict=True) if q > 0},
+        name=eco.name,
+    )
+    say(
+        f"economy '{eco.name}': {eco.n_goods} goods, {len(eco.councils)} councils, "
+        f"{eco.n_processes} processes, {eco.n_needs} needs"
+    )
+    year = datetime.now(UTC).year
+    period = str(year)
+    result = DemoResult(url=shown(url), economy=eco.name, period=period, federation=federation)
+    engine = make_engine(url)
+    try:
+        with transaction(session_factory(engine)) as s:
+            if s.scalar(select(func.count()).select_from(CouncilRow)):
+                raise SovietsError(
+                    f"the database {shown(url)} already has councils: give the demo a fresh "
+                    "--db, e.g. --db sqlite:///demo.sqlite"
+                )
+            _steps(_Demo(s, eco, homes, say), federation, period, year, result)
+    finally:
+        engine.dispose()
+    return result
+
+
+def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult) -> None:
+    s, eco, say = d.s, d.eco, d.say
+    d.found(federation)
+    regions = [c.name for c in eco.councils if c.kind == "territorial"]
+    organiser = d.members[regions[0]][0]
+
+    needs.create_period(s, name=period, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
+    made = import_economy(
+        s,
+        eco,
+        period=period,
+        councils=d.ids,
+        actor_id=organiser,
+        mandate="opening inventory recorded when the councils were founded",
+        registrars={r: d.members[r][0] for r in regions},
+    )
+    held = ", ".join(f"{g} by {c}" for g, c in made.stocks.items()) or "none"
+    say(
+        f"ledger: {made.goods} goods, {made.processes} processes, {made.means_of_production} "
+        f"means of production giving capacity; stocks held: {held}; "
+        f"{made.needs} needs registered for {period}"
+    )
+
+    for region in regions:
+        p = d.vote(
+            region,
+            d.members[region],
+            "approve_needs",
+            f"Our needs for {period}",
+            {"period": period},
+            no=1,
+        )
+        count = len(needs.needs_of(s, period=period, council_id=d.ids[region], status="approved"))
+        result.needs_approved += count
+        say(
+            f"{region} voted on its needs (proposal #{p.id}, {len(d.members[region]) - 1} yes, "
+            f"1 no): {p.outcome}, "
+            f"{count} needs approved"
+        )
+
+    term = datetime.combine(date(year, 12, 31), time(23, 59), tzinfo=UTC).isoformat()
+    for c in eco.councils:
+        if c.kind == "federation":
+            continue
+        stance = "yes" if c.kind == "territorial" else "free"
+        voters = d.members[c.name]
+        d.vote(
+            c.name,
+            voters,
+            "elect_delegate",
+            f"Our delegate to {federation}",
+            {
+                "person_id": voters[0],
+                "federation_id": d.ids[federation],
+                "term_ends_at": term,
+                "mandates": [{"proposal_kind": "adopt_plan", "vote": stance}],
+            },
+        )
+        result.delegates += 1
+    say(
+        f"each of the {result.delegates} councils elected its delegate to {federation}, with an "
+        "imperative mandate on adopting the plan: 'yes' from territorial councils, "
+        "'free' from workplaces"
+    )
+
+    record = plans.run_plan(s, period, d.ids[federation])
+    result.plan_id, result.objective_hours = record.id, record.objective_hours
+    say(
+        f"plan #{record.id} ({record.solver}, {record.plan_status}): "
+        f"{record.objective_hours:,.1f} hours of work, certificate gap "
+        f"{record.certificate['gap']:.2g}; {len(record.allocation)} deliveries between councils"
+    )
+
+    delegates = [d.members[c.name][0] for c in eco.councils if c.kind != "federation"]
+    proposer = delegates[0]
+    adopt = proposals.create_proposal(
+        s,
+        proposer,
+        d.ids[federation],
+        kind="adopt_plan",
+        title=f"Adopt plan #{record.id}",
+        payload={"plan_id": record.id},
+    )
+    proposals.open_proposal(s, proposer, adopt.id)
+    try:
+        with s.begin_nested():
+            ballots.cast_ballot(s, proposer, adopt.id, "no")
+    except SovietsError as refused:
+        say(
+            f"{d.names[proposer]} tried to vote 'no' against her council's mandate: "
+            f"refused ({refused})"
+        )
+    for delegate in delegates:
+        ballots.cast_ballot(s, delegate, adopt.id, "yes")
+    proposals.close_and_count(s, proposer, adopt.id)
+    rows = list(
+        s.scalars(select(Agreement).where(Agreement.plan_id == record.id).order_by(Agreement.id))
+    )
+    result.agreements = len(rows)
+    say(
+        f"{federation} voted on proposal #{adopt.id} ({len(delegates)} delegates, all yes): "
+        f"{adopt.outcome}; plan #{record.id} adopted, {len(rows)} supply agreements proposed"
+    )
+
+    names = {v: k for k, v in d.ids.items()}
+    for a in rows:
+        for council_id in (a.supplier_council_id, a.receiver_council_id):
+            agreements.accept(s, a.id, council_id, d.members[names[council_id]][0])
+        result.accepted += a.status == "accepted"
+    say(f"{result.accepted} of {len(rows)} agreements accepted by both councils")
+
+    kinds = {c.name: c.kind for c in eco.councils}
+    to_people = [a for a in rows if kinds[names[a.receiver_council_id]] == "territorial"]
+    first = (to_people or rows or [None])[0]
+    if first is not None:
+        supplier = names[first.supplier_council_id]
+        worker = d.members[supplier][0]
+        stock = s.scalar(
+            select(Resource).where(
+                Resource.holder_council_id == first.supplier_council_id,
+                Resource.good_id == first.good_id,
+                Resource.kind == "consumer_good",
+            )
+        )
+        if stock is None:
+            stock = inventory.create_resource(
+                s,
+                name=first.good.name,
+                kind="consumer_good",
+                holder_council_id=first.supplier_council_id,
+                unit=first.good.unit,
+                good_id=first.good_id,
+            )
+        inventory.record(
+            s,
+            "produce",
+            resource_id=stock.id,
+            quantity=first.quantity,
+            actor_id=worker,
+            proposal_id=adopt.id,
+        )
+        agreements.deliver(s, agreement_id=first.id, quantity=first.quantity, actor_id=worker)
+        result.delivery = {
+            "agreement_id": first.id,
+            "supplier": supplier,
+            "receiver": names[first.receiver_council_id],
+            "good": first.good.name,
+            "quantity": first.quantity,
+            "status": first.status,
+        }
+        say(
+            f"{d.names[worker]} of {supplier} produced {first.quantity:,.4g} {first.good.unit} "
+            f"of {first.good.name} and delivered it to {result.delivery['receiver']}: "
+            f"agreement #{first.id} {first.status}"
+        )
+
+    region = regions[0]
+    car = inventory.create_resource(
+        s, name="car", kind="shared_good", holder_council_id=d.ids[region], unit="car"
+    )
+    inventory.record(
+        s,
+        "raise",
+        resource_id=car.id,
+        quantity=1.0,
+        actor_id=organiser,
+        mandate="car-share bought by the council",
+    )
+    booker = d.members[region][1]
+    start = datetime.combine(date.today() + timedelta(days=1), time(9), tzinfo=UTC)
+    booking = bookings.book(
+        s, resource_id=car.id, person_id=booker, starts_at=start, ends_at=start + timedelta(hours=3)
+    )
+    result.booking = {
+        "resource": "car",
+        "council": region,
+        "person": d.names[booker],
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+    }
+    say(f"{d.names[booker]} booked {region}'s shared car for {start:%Y-%m-%d} 09:00-12:00 UTC")
+
+    s.flush()
+    report = chain.verify(s)
+    if not report.ok:
+        raise SovietsError(f"the demo ledger does not verify: {report.problems[0].message}")
+    result.events, result.head_hash = report.events, report.head_hash
+    say(f"ledger verified: {report.events} hash-chained events, head {report.head_hash[:16]}...")
+
+    where: dict[int, list[str]] = {}
+    for council, people in d.members.items():
+        for p in people:
+            where.setdefault(p, []).append(council)
+    for pid, name in d.names.items():
+        person = s.get(Person, pid)
+        result.people.append(
+            {"name": name, "email": person.email if person else "", "councils": where.get(pid, [])}
+        )
+
+
+@app.command()
+def demo(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    example: Path | None = typer.Option(
+        None,
+        "--example",
+        help="Economy to found the councils from (default: examples/two-regions).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Found a small federation, vote, plan, agree, deliver and book, and show each step."""
+    url = db or default_url()
+    steps: list[str] = []
+
+    def say(line: str) -> None:
+        steps.append(line)
+        if not as_json:
+            console.print(
+                f"[bold]{len(steps):>2}.[/bold] {escape(line)}", highlight=False, soft_wrap=True
+            )
+
+    result = run_demo(url, example, say)
+    if as_json:
+        print_json(result.to_dict() | {"steps": steps})
+        return
+    table = Table(title=f"Demo members (password: {DEMO_PASSWORD})")
+    for column in ("name", "email", "councils"):
+        table.add_column(column)
+    for p in result.people:
+        table.add_row(escape(p["name"]), escape(p["email"]), escape(", ".join(p["councils"])))
+    console.print(table)
+    console.print(
+        f"next: soviets serve --db {escape(result.url)} and sign in as "
+        f"{escape(result.people[0]['email'])} with password '{DEMO_PASSWORD}'",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -1,0 +1,184 @@
+"""``soviets db ...`` and ``soviets ledger ...``: the database and the common ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from soviets.cli.app import app, console, print_json
+from soviets.errors import SovietsError
+from soviets.ledger import agreements, chain, inventory, migrate
+from soviets.ledger.db import default_url, make_engine, session_factory, transaction
+from soviets.ledger.economy import build_economy
+from soviets.ledger.errors import NotFound
+from soviets.ledger.models import Council
+
+db_app = typer.Typer(help="Set up and migrate the council database.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The common inventory, needs, plans and agreements.",
+                         no_args_is_help=True)  # fmt: skip
+app.add_typer(db_app, name="db")
+app.add_typer(ledger_app, name="ledger")
+
+DB_HELP = "Database URL (default: $SOVIETS_DB or a SQLite file in your data folder)."
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def ledger_session(url: str | None) -> Iterator[Session]:
+    """A transaction on a database that is at the newest schema."""
+    url = url or default_url()
+    migrate.require_current(url)
+    engine = make_engine(url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def council_id(session: Session, name: str) -> int:
+    """The id of the council called ``name``."""
+    found = session.scalar(select(Council.id).where(Council.name == name))
+    if found is None:
+        raise NotFound(f"no council named '{name}'")
+    return found
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Create the database or migrate it to the newest schema."""
+    url = db or default_url()
+    revision = migrate.upgrade(url)
+    console.print(
+        f"database {escape(shown(url))} is at revision {revision}", highlight=False, soft_wrap=True
+    )
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Check the hash chain of inventory events; exit code 1 when anything was tampered with."""
+    with ledger_session(db) as session:
+        report = chain.verify(session)
+    if as_json:
+        print_json(report.to_dict())
+    elif report.ok:
+        console.print(
+            f"ledger intact: {report.events} events, head {report.head_hash}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        table = Table(title=f"ledger NOT intact: {len(report.problems)} problem(s)")
+        for column in ("event", "problem", "detail"):
+            table.add_column(column)
+        for p in report.problems:
+            table.add_row("" if p.seq is None else str(p.seq), p.kind, escape(p.message))
+        console.print(table)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@ledger_app.command("economy")
+def ledger_economy(
+    period: str = typer.Argument(..., help="The planning period, e.g. 2030."),
+    out: Path = typer.Argument(..., help="Folder to write the economy's CSV tables to."),
+    federation: str | None = typer.Option(
+        None, "--federation", help="Only this federation and the councils below it."
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Write the period's economy (approved needs only) as an economy folder of CSV tables."""
+    from soviets.formats import write_economy_folder
+
+    with ledger_session(db) as session:
+        fed = council_id(session, federation) if federation else None
+        economy = build_economy(session, period, fed)
+    folder = write_economy_folder(economy, out)
+    console.print(
+        f"wrote {escape(str(folder))}: {economy.n_goods} goods, {len(economy.councils)} councils, "
+        f"{economy.n_processes} processes, {economy.n_needs} needs",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@ledger_app.command("progress")
+def ledger_progress(
+    period: str = typer.Argument(..., help="The planning period, e.g. 2030."),
+    today: str | None = typer.Option(None, "--today", help="Judge lateness on this day."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+) -> None:
+    """Agreements of a period: delivered against agreed, and what is late."""
+    day = _date(today) if today else None
+    with ledger_session(db) as session:
+        rows = agreements.progress(session, period, today=day)
+    if as_json:
+        print_json({"period": period, "agreements": [r.to_dict() for r in rows]})
+        return
+    table = Table(title=f"Agreements of {escape(period)}")
+    for column in ("#", "supplier", "receiver", "good", "agreed", "delivered", "status", "late"):
+        table.add_column(
+            column, justify="right" if column in ("#", "agreed", "delivered") else "left"
+        )
+    for r in rows:
+        table.add_row(
+            str(r.agreement_id), escape(r.supplier), escape(r.receiver),
+            escape(f"{r.good} ({r.unit})" if r.unit else r.good), f"{r.agreed:,.4g}",
+            f"{r.delivered:,.4g}", r.status, "[red]late[/red]" if r.late else "",
+        )  # fmt: skip
+    console.print(table)
+    late = sum(r.late for r in rows)
+    console.print(f"{len(rows)} agreements, {late} late", highlight=False, soft_wrap=True)
+
+
+@ledger_app.command("inventory")
+def ledger_inventory(
+    council: str | None = typer.Option(None, "--council", help="Only this council's resources."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the resources as JSON."),
+) -> None:
+    """Resources held in common, by council."""
+    with ledger_session(db) as session:
+        cid = council_id(session, council) if council else None
+        names = dict(session.execute(select(Council.id, Council.name)).all())
+        rows = [
+            {"id": r.id, "council": names[r.holder_council_id], "name": r.name, "kind": r.kind,
+             "quantity": r.quantity, "unit": r.unit}
+            for r in inventory.holdings(session, cid)
+        ]  # fmt: skip
+    if as_json:
+        print_json({"resources": rows})
+        return
+    table = Table(title="Inventory")
+    for column in ("#", "council", "resource", "kind", "quantity"):
+        table.add_column(column, justify="right" if column in ("#", "quantity") else "left")
+    for r in rows:
+        table.add_row(
+            str(r["id"]), escape(r["council"]), escape(r["name"]), r["kind"],
+            escape(f"{r['quantity']:,.4g} {r['unit']}".strip()),
+        )  # fmt: skip
+    console.print(table)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SovietsError(f"--today must be a date like 2030-12-31, got '{text}'") from None

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ledger's database (run with ``soviets db upgrade``)."""

@@ -1,0 +1,64 @@
+"""Sign-in records of the council service: API tokens, web sessions, sign-in attempts.
+
+Secrets are never stored: a token or session id is kept only as its SHA-256
+digest (both are 256-bit random strings, so a fast digest is enough; passwords,
+which people choose, are hashed with argon2 in ``people.password_hash``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soviets.ledger.base import Base
+from soviets.ledger.types import UTCDateTime, utcnow
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API, revocable by its owner."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("length(token_hash) = 64", name="hash_length"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="api")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds the secret, the row its digest and CSRF token."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (
+        CheckConstraint("length(session_hash) = 64", name="hash_length"),
+        CheckConstraint("expires_at > created_at", name="expiry"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    csrf_token: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInAttempt(Base):
+    """One password sign-in attempt, kept to rate-limit guessing per account and per address."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_account_at", "account", "at"),
+        Index("ix_sign_in_attempts_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(320), nullable=False)
+    client: Mapped[str] = mapped_column(String(100), nullable=False)
+    succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

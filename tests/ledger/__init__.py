@@ -1,0 +1,1 @@
+"""Tests of the ledger: inventory, hash chain, needs, plans, agreements, bookings, CLI."""

@@ -1,0 +1,75 @@
+"""``soviets demo``: a federation founded, voting, planning, agreeing, delivering, booking."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+
+from soviets.cli.demo import DEMO_PASSWORD, builtin_economy, run_demo
+from soviets.errors import SovietsError
+from soviets.ledger import agreements, chain
+from soviets.ledger.db import make_engine, session_factory, transaction
+from soviets.ledger.models import Agreement, Booking, Delegate, Need, Person, Proposal
+from soviets.planning import plan
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
+
+
+@pytest.mark.parametrize("example", [None, EXAMPLE], ids=["built-in", "two-regions"])
+def test_demo_runs_the_whole_period(db_url, example, monkeypatch, tmp_path):
+    if example is None:
+        monkeypatch.chdir(tmp_path)  # no examples/ here: the built-in valley is used
+        monkeypatch.setattr("soviets.cli.demo.find_example", lambda: None)
+    steps: list[str] = []
+    result = run_demo(db_url, example, steps.append)
+    assert len(steps) >= 14
+    engine = make_engine(db_url)
+    try:
+        with transaction(session_factory(engine)) as s:
+            assert (
+                s.scalar(select(func.count()).select_from(Need).where(Need.status != "approved"))
+                == 0
+            )
+            assert result.needs_approved == s.scalar(select(func.count()).select_from(Need)) > 0
+            assert s.scalar(select(func.count()).select_from(Delegate)) == result.delegates
+            outcomes = set(s.scalars(select(Proposal.outcome)))
+            assert outcomes == {"accepted"}
+            rows = list(s.scalars(select(Agreement)))
+            assert len(rows) == result.agreements == result.accepted > 0
+            assert {a.status for a in rows} <= {"accepted", "fulfilled"}
+            assert result.delivery["status"] == "fulfilled"
+            done = [r for r in agreements.progress(s, result.period) if r.status == "fulfilled"]
+            assert len(done) == 1 and done[0].delivered == pytest.approx(done[0].agreed)
+            assert s.scalar(select(func.count()).select_from(Booking)) == 1
+            assert chain.verify(s).ok
+            people = list(s.scalars(select(Person)))
+            assert len(people) == len(result.people)
+            assert PasswordHasher().verify(people[0].password_hash, DEMO_PASSWORD)
+        eco = builtin_economy() if example is None else None
+        if eco is not None:  # the ledger's plan is the planner's plan of the same economy
+            assert result.objective_hours == pytest.approx(plan(eco).objective_hours)
+        with pytest.raises(SovietsError, match="already has councils"):
+            run_demo(db_url, example, steps.append)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_demo_command(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    out = subprocess.run(
+        [sys.executable, "-m", "soviets", "demo", "--db", url, "--example", str(EXAMPLE), "--json"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["password"] == "demo" and doc["federation"] == "valley"
+    assert doc["objective_hours"] == pytest.approx(398687.5, rel=1e-6)
+    assert doc["agreements"] == doc["accepted"] == 28
+    assert len(doc["people"]) == 19 and doc["people"][0]["email"] == "rosa@demo.example"

@@ -1,0 +1,95 @@
+"""Migrations: a fresh database upgraded to head matches the models, triggers included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from soviets.ledger import migrate
+from soviets.ledger.base import Base
+from soviets.ledger.db import make_engine, session_factory, transaction
+from soviets.ledger.models import Council, Membership, Person
+
+from .conftest import stock
+
+
+def test_upgrade_head_matches_the_models(db_url):
+    assert migrate.current(db_url) is None
+    assert migrate.upgrade(db_url) == migrate.head() == "0001"
+    assert migrate.differences(db_url) == []
+    assert migrate.upgrade(db_url) == "0001"  # running it again changes nothing
+
+
+def _triggers(conn) -> set[str]:
+    """Names of the triggers and exclusion constraints in the connection's schema."""
+    if conn.dialect.name == "sqlite":
+        return set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    return set(
+        conn.scalars(
+            text(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+                "UNION SELECT conname FROM pg_constraint k "
+                "JOIN pg_namespace n ON n.oid = k.connamespace "
+                "WHERE k.contype = 'x' AND n.nspname = current_schema()"
+            )
+        )
+    )
+
+
+def test_migration_has_every_trigger_of_the_models(db_url, tmp_path):
+    """What create_all attaches (triggers, exclusion constraints) the migration makes too."""
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            migrated = _triggers(conn)
+        if engine.dialect.name == "sqlite":
+            reference = make_engine(f"sqlite:///{tmp_path / 'reference.sqlite'}")
+            Base.metadata.create_all(reference)
+            with reference.begin() as conn:
+                expected = _triggers(conn)
+            reference.dispose()
+        else:  # the models' schema, built beside the migrated one
+            with engine.begin() as conn:
+                conn.execute(text("CREATE SCHEMA reference"))
+                conn.execute(text("SET search_path TO reference, public"))
+                Base.metadata.create_all(conn, checkfirst=False)
+                expected = _triggers(conn)
+    finally:
+        engine.dispose()
+    assert len(expected) >= 3
+    assert migrated == expected
+
+
+def test_migrated_database_enforces_the_triggers(db_url):
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    factory = session_factory(engine)
+    try:
+        with transaction(factory) as s:
+            council = Council(name="village", kind="territorial")
+            person = Person(name="Cat")
+            s.add_all([council, person])
+            s.flush()
+            s.add(Membership(person_id=person.id, council_id=council.id))
+            car = stock(s, council.id, "car", 1.0, kind="shared_good")
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM ledger_events"))
+        row = {"r": car, "p": person.id, "c": council.id}
+        insert = text(
+            "INSERT INTO bookings (resource_id, person_id, council_id, starts_at, ends_at, "
+            "created_at) VALUES (:r, :p, :c, :s, :e, :s)"
+        )
+        with engine.begin() as conn:
+            conn.execute(insert, row | {"s": datetime(2031, 1, 1, 8, tzinfo=UTC),
+                                        "e": datetime(2031, 1, 1, 10, tzinfo=UTC)})  # fmt: skip
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert, row | {"s": datetime(2031, 1, 1, 9, tzinfo=UTC),
+                                        "e": datetime(2031, 1, 1, 11, tzinfo=UTC)})  # fmt: skip
+    finally:
+        engine.dispose()
