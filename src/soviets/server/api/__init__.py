@@ -1,0 +1,35 @@
+"""Routers of the JSON API, one per resource (all mounted under ``/api``)."""
+
+from fastapi import APIRouter
+
+from soviets.server.api import (
+    agreements,
+    ballots,
+    bookings,
+    councils,
+    delegates,
+    inventory,
+    members,
+    memberships,
+    needs,
+    plans,
+    processes,
+    proposals,
+    tokens,
+)
+
+ROUTERS: list[APIRouter] = [
+    tokens.router,
+    members.router,
+    councils.router,
+    memberships.router,
+    delegates.router,
+    proposals.router,
+    ballots.router,
+    inventory.router,
+    needs.router,
+    processes.router,
+    plans.router,
+    agreements.router,
+    bookings.router,
+]

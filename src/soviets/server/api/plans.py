@@ -1,0 +1,42 @@
+"""Plans of federations: run the planner on the ledger, read stored plans.
+
+A federation's plans are readable by its delegates and by the members of its
+member councils. Running the planner is for the federation's delegates; the
+plan is adopted by an ``adopt_plan`` proposal.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from soviets.governance import authz
+from soviets.ledger import plans
+from soviets.server import access, present, queries
+from soviets.server.api.common import STANDARD, WRITE, PathId
+from soviets.server.deps import ApiActor, Db
+from soviets.server.schemas import PlanIn, PlanOut
+
+router = APIRouter(tags=["plans"], responses=STANDARD)
+
+
+@router.get("/councils/{council_id}/plans", response_model=list[PlanOut])
+def list_plans(council_id: PathId, actor: ApiActor, db: Db) -> list[PlanOut]:
+    """A federation's plans, newest first (summaries; the full result is on each plan)."""
+    authz.require_read(db, actor.id, council_id)
+    return [present.plan(p) for p in queries.plans_of(db, council_id)]
+
+
+@router.post(
+    "/councils/{council_id}/plans", status_code=201, response_model=PlanOut, responses=WRITE
+)
+def run_plan(council_id: PathId, body: PlanIn, actor: ApiActor, db: Db) -> PlanOut:
+    """Run the planner for the federation and period and store the plan (delegates)."""
+    authz.require_delegate(db, actor.id, council_id)
+    record = plans.run_plan(db, body.period, council_id, mode=body.mode)
+    return present.plan(record, full=True)
+
+
+@router.get("/plans/{plan_id}", response_model=PlanOut)
+def get_plan(plan_id: PathId, actor: ApiActor, db: Db) -> PlanOut:
+    """One plan with the planner's full result."""
+    return present.plan(access.plan(db, actor.id, plan_id), full=True)

@@ -1,0 +1,105 @@
+"""Request dependencies: the database session, the signed-in person, the CSRF check.
+
+The JSON API authenticates with ``Authorization: Bearer <token>`` only, pages
+with the session cookie only; so a browser's cookie can never be used to call
+the API from another site, and every page form carries a CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from soviets.ledger.models import Person, WebSession
+from soviets.server import auth
+from soviets.server.problems import Problem, SignInRequired
+from soviets.server.security import same
+
+SESSION_COOKIE = "soviets_session"
+PRESESSION_COOKIE = "soviets_presession"
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the handler succeeds, rolled back otherwise."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(get_db, scope="function")]
+
+
+bearer_scheme = HTTPBearer(auto_error=False, description="A token from POST /api/tokens")
+
+
+def api_actor(
+    db: Db, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
+) -> Person:
+    """The person calling the API, from a valid bearer token; 401 otherwise."""
+    secret = credentials.credentials if credentials else None
+    person = auth.person_for_token(db, secret) if secret else None
+    if person is None:
+        raise Problem(
+            401,
+            "Sign in first: send 'Authorization: Bearer <token>' (POST /api/tokens gives one).",
+            kind="unauthorized",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return person
+
+
+ApiActor = Annotated[Person, Depends(api_actor, scope="function")]
+
+
+def page_session(request: Request, db: Db) -> tuple[WebSession, Person] | None:
+    """The browser's live session and person, or ``None`` when signed out."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    return auth.find_session(db, secret) if secret else None
+
+
+PageSession = Annotated[tuple[WebSession, Person] | None, Depends(page_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page, as plain values that outlive the database session."""
+
+    id: int
+    name: str
+    csrf_token: str
+
+
+def page_actor(request: Request, found: PageSession) -> tuple[WebSession, Person]:
+    """The signed-in browser's session and person; signed-out browsers go to the sign-in form."""
+    if found is None:
+        raise SignInRequired()
+    session, person = found
+    request.state.viewer = Viewer(person.id, person.name, session.csrf_token)
+    return found
+
+
+PageActor = Annotated[tuple[WebSession, Person], Depends(page_actor, scope="function")]
+
+
+async def csrf_checked(request: Request, found: PageActor) -> tuple[WebSession, Person]:
+    """A signed-in form post whose ``csrf_token`` field matches the session's token."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    if not same(found[0].csrf_token, token if isinstance(token, str) else None):
+        raise Problem(403, "The form is out of date or came from another site; reload the page.")
+    request.state.form = form
+    return found
+
+
+FormActor = Annotated[tuple[WebSession, Person], Depends(csrf_checked, scope="function")]

@@ -1,0 +1,30 @@
+"""The start page: my councils, the federations they belong to, and public councils."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from soviets.governance import authz, councils
+from soviets.server.deps import Db, PageActor
+from soviets.server.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, found: PageActor, db: Db) -> Response:
+    """My councils (with my role), then every other council I may read."""
+    person = found[1]
+    mine = councils.my_councils(db, person.id)
+    roles = {}
+    for council in mine:
+        membership = authz.open_membership(db, person.id, council.id)
+        roles[council.id] = membership.role if membership else "delegate"
+    mine_ids = {c.id for c in mine}
+    others = [c for c in councils.list_councils(db, person.id) if c.id not in mine_ids]
+    return render(
+        request,
+        "home.html",
+        {"title": "My councils", "mine": mine, "roles": roles, "others": others},
+    )

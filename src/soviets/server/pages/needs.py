@@ -1,0 +1,83 @@
+"""Needs registration: a member lists what they need for a planning period."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from soviets.governance import authz
+from soviets.governance.errors import InputError
+from soviets.ledger import needs
+from soviets.server import queries
+from soviets.server.api.common import PathId
+from soviets.server.deps import Db, FormActor, PageActor
+from soviets.server.templating import render
+
+router = APIRouter()
+
+
+@router.get("/councils/{council_id}/needs")
+def needs_page(
+    council_id: PathId,
+    request: Request,
+    found: PageActor,
+    db: Db,
+    period: Annotated[str, Query(max_length=50)] = "",
+) -> Response:
+    """The council's needs for a period, and the form to add mine."""
+    person = found[1]
+    council = authz.require_read(db, person.id, council_id)
+    periods = queries.periods(db)
+    chosen = next((p for p in periods if p.name == period), periods[0] if periods else None)
+    rows = needs.needs_of(db, period=chosen.name, council_id=council_id) if chosen else []
+    return render(
+        request,
+        "needs.html",
+        {
+            "title": f"Needs of {council.name}",
+            "council": council,
+            "periods": periods,
+            "period": chosen,
+            "needs": rows,
+            "goods": queries.goods(db, produced_only=True),
+            "people": queries.names(db, [n.person_id for n in rows if n.person_id]),
+            "is_member": authz.open_membership(db, person.id, council_id) is not None,
+        },
+    )
+
+
+def _quantity(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"the quantity must be a number, got '{text}'", field="quantity") from None
+    return value
+
+
+@router.post("/councils/{council_id}/needs")
+def add_need(
+    council_id: PathId,
+    found: FormActor,
+    db: Db,
+    period: Annotated[str, Form(max_length=50)],
+    good: Annotated[str, Form(max_length=200)],
+    quantity: Annotated[str, Form(max_length=50)],
+    priority: Annotated[str, Form(max_length=20)] = "essential",
+) -> Response:
+    """Register one of my needs for the period."""
+    person = found[1]
+    authz.require_member(db, person.id, council_id)
+    needs.register_need(
+        db,
+        council_id=council_id,
+        period=period,
+        good=good,
+        quantity=_quantity(quantity),
+        priority=priority,
+        person_id=person.id,
+    )
+    target = f"/councils/{council_id}/needs?period={quote(period)}&notice=need-added"
+    return RedirectResponse(target, status_code=303)

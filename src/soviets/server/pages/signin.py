@@ -1,0 +1,93 @@
+"""Sign-in and sign-out pages (session cookie, CSRF-checked forms)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from soviets.server import auth
+from soviets.server.deps import PRESESSION_COOKIE, SESSION_COOKIE, Db, FormActor, PageSession
+from soviets.server.problems import Problem
+from soviets.server.security import new_secret, same
+from soviets.server.templating import render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path may be a redirect target (no other site, no scheme)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _form(request: Request, status: int = 200, error: str = "", email: str = "", nxt: str = "/"):  # type: ignore[no-untyped-def]
+    """The sign-in form with a pre-session CSRF token (double-submit cookie)."""
+    token = request.cookies.get(PRESESSION_COOKIE) or new_secret()
+    response = render(
+        request,
+        "signin.html",
+        {"form_token": token, "error": error, "email": email, "next": _safe_next(nxt)},
+        status=status,
+    )
+    response.set_cookie(
+        PRESESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request), path="/"
+    )
+    return response
+
+
+@router.get("/signin")
+def signin_form(request: Request, found: PageSession, next: str = "/") -> Response:
+    """The sign-in form (or straight on, if already signed in)."""
+    if found is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _form(request, nxt=next)
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    db: Db,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Check the password (rate-limited), open a session and set its cookie."""
+    if not same(request.cookies.get(PRESESSION_COOKIE), csrf_token):
+        return _form(request, 403, "The form expired; please sign in again.", email, next)
+    client = request.client.host if request.client else "unknown"
+    try:
+        person = auth.check_password(db, email, password, client)
+    except Problem as exc:
+        return _form(request, exc.status, exc.detail, email, next)
+    secret, _session = auth.open_session(db, person)
+    target = _safe_next(next)
+    target += ("&" if "?" in target else "?") + "notice=signed-in"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    response.delete_cookie(PRESESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/signout")
+def signout(found: FormActor) -> Response:
+    """End the session: its cookie stops working at once."""
+    auth.close_session_row(found[0])
+    response = RedirectResponse("/signin?notice=signed-out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

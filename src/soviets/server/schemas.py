@@ -1,0 +1,486 @@
+"""Request and response bodies of the JSON API (separate from the ORM models)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    """Base of response bodies: built from ORM objects' attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class In(BaseModel):
+    """Base of request bodies: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class SignIn(In):
+    """E-mail and password, and a name for the token to issue."""
+
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=1000)
+    name: str = Field(default="api", min_length=1, max_length=100)
+
+
+class TokenOut(BaseModel):
+    """A new token: ``token`` is shown this once only."""
+
+    id: int
+    name: str
+    token: str
+    created_at: datetime
+
+
+class TokenInfo(Out):
+    """A token as listed (the secret is never shown again)."""
+
+    id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+# --- ids and small types ---------------------------------------------------------------------
+
+DbInt = Annotated[int, Field(ge=1, le=2_147_483_647)]
+"""An id as the API accepts it (fits a 32-bit database integer)."""
+Quantity = Annotated[float, Field(gt=0, le=1e15, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+# --- people and councils -------------------------------------------------------------------
+
+
+class PersonOut(Out):
+    """A person as others see them (no e-mail address)."""
+
+    id: int
+    name: str
+
+
+class MeOut(Out):
+    """The signed-in person."""
+
+    id: int
+    name: str
+    email: str | None
+
+
+class CouncilOut(Out):
+    """A council (``kind``: workplace, territorial or federation)."""
+
+    id: int
+    name: str
+    kind: str
+    public: bool
+    hours_available: float | None
+    created_at: datetime
+
+
+class CouncilIn(In):
+    """A new workplace or territorial council; the founder becomes its coordinator."""
+
+    name: Name
+    kind: Literal["workplace", "territorial"]
+    public: bool = False
+
+
+class FederationIn(In):
+    """A new federation of councils that the founder coordinates."""
+
+    name: Name
+    member_council_ids: list[DbInt] = Field(min_length=1, max_length=1000)
+    public: bool = False
+
+
+class MembershipOut(Out):
+    """A period of membership of a council (``left_at`` null while a member)."""
+
+    id: int
+    person_id: int
+    person_name: str
+    council_id: int
+    role: str
+    joined_at: datetime
+    left_at: datetime | None
+
+
+class FoundingMemberIn(In):
+    """A founding member added by a coordinator before the council's first vote."""
+
+    person_id: DbInt
+    role: Literal["member", "coordinator"] = "member"
+
+
+# --- delegates -----------------------------------------------------------------------------
+
+
+class MandateOut(Out):
+    """An imperative mandate (per proposal kind or per proposal)."""
+
+    id: int
+    proposal_kind: str | None
+    proposal_id: int | None
+    vote: str
+    ranking: str | None
+    set_by: int | None
+    set_at: datetime
+
+
+class DelegateOut(Out):
+    """A delegate sent by ``council_id`` to ``federation_id``."""
+
+    id: int
+    person_id: int
+    council_id: int
+    federation_id: int
+    term_ends_at: datetime
+    status: str
+    elected_by: int | None
+    started_at: datetime
+    ended_at: datetime | None
+    ended_by: int | None
+
+
+# --- proposals and ballots -----------------------------------------------------------------
+
+
+class OptionIn(In):
+    """An option of a ranked (Schulze) vote, with what is carried out if it wins."""
+
+    label: str = Field(min_length=1, max_length=100)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProposalIn(In):
+    """A new proposal (a draft until opened)."""
+
+    kind: str = Field(default="general", max_length=30)
+    title: Name
+    body: str = Field(default="", max_length=20_000)
+    method: str = Field(default="majority", max_length=20)
+    quorum: float | None = Field(default=None, ge=0, le=1)
+    secret: bool = False
+    payload: dict[str, Any] = Field(default_factory=dict)
+    options: list[str | OptionIn] | None = Field(default=None, max_length=100)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+class ProposalPatch(In):
+    """Changes to a draft (only the fields given change)."""
+
+    kind: str | None = Field(default=None, max_length=30)
+    title: Name | None = None
+    body: str | None = Field(default=None, max_length=20_000)
+    method: str | None = Field(default=None, max_length=20)
+    quorum: float | None = Field(default=None, ge=0, le=1)
+    secret: bool | None = None
+    payload: dict[str, Any] | None = None
+    options: list[str | OptionIn] | None = Field(default=None, max_length=100)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+class ProposalOut(BaseModel):
+    """A proposal, its rules, state and (once closed) result."""
+
+    id: int
+    council_id: int
+    kind: str
+    title: str
+    body: str
+    method: str
+    quorum: float
+    secret: bool
+    payload: dict[str, Any]
+    options: list[str]
+    opens_at: datetime | None
+    closes_at: datetime | None
+    status: str
+    outcome: str | None
+    created_by: int
+    created_at: datetime
+    opened_at: datetime | None
+    electorate_size: int | None
+    closed_at: datetime | None
+    ballots_counted: int | None
+    winner: str | None
+    result: dict[str, Any] | None
+
+
+class BallotIn(In):
+    """A ballot: ``yes``/``no``/``abstain`` (consent: ``object`` blocks) or a ranking ``A>C=B``.
+
+    To change a secret ballot, give the ``receipt`` returned when it was cast.
+    """
+
+    choice: str = Field(min_length=1, max_length=2000)
+    receipt: str | None = Field(default=None, max_length=200)
+
+
+class CastOut(BaseModel):
+    """The ballot as recorded; ``receipt`` only when a secret ballot is first cast."""
+
+    proposal_id: int
+    ballot: str
+    revision: int | None
+    receipt: str | None
+
+
+class BallotOut(BaseModel):
+    """A voter's ballot: the choice only for open ballots."""
+
+    voter_id: int
+    seat_council_id: int | None
+    ballot: str | None
+    revision: int | None
+    withdrawn_reason: str | None
+
+
+class MyBallotOut(BaseModel):
+    """The caller's current ballot (null when none, or secret without the receipt)."""
+
+    proposal_id: int
+    voted: bool
+    ballot: str | None
+
+
+class ElectorOut(Out):
+    """A member of a proposal's electorate (fixed when voting opened)."""
+
+    person_id: int
+    seat_council_id: int | None
+    removed_at: datetime | None
+
+
+# --- inventory -----------------------------------------------------------------------------
+
+
+class ResourceOut(Out):
+    """A resource held by a council (never by a person)."""
+
+    id: int
+    name: str
+    kind: str
+    holder_council_id: int
+    good_id: int | None
+    unit: str
+    quantity: float
+    process_id: int | None
+    capacity_per_unit: float | None
+    created_at: datetime
+
+
+class ResourceIn(In):
+    """A new resource of the council (quantity 0; raise it with an event)."""
+
+    name: Name
+    kind: Literal["means_of_production", "housing", "consumer_good", "shared_good"]
+    unit: str = Field(default="", max_length=50)
+    good_id: DbInt | None = None
+    process_id: DbInt | None = None
+    capacity_per_unit: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
+
+
+class EventOut(Out):
+    """An inventory event (Valueflows action), hash-chained."""
+
+    id: int
+    seq: int
+    action: str
+    resource_id: int
+    to_resource_id: int | None
+    quantity: float
+    from_council_id: int | None
+    to_council_id: int | None
+    actor_id: int
+    proposal_id: int | None
+    mandate: str | None
+    agreement_id: int | None
+    created_at: datetime
+    prev_hash: str
+    hash: str
+
+
+class EventIn(In):
+    """An inventory change, authorised by an accepted proposal or a standing mandate."""
+
+    action: Literal["produce", "consume", "use", "raise", "lower", "move", "transfer-custody"]
+    quantity: float = Field(ge=0, le=1e15, allow_inf_nan=False)
+    proposal_id: DbInt | None = None
+    mandate: str | None = Field(default=None, max_length=500)
+    to_council_id: DbInt | None = None
+
+
+class VerifyOut(BaseModel):
+    """The ledger's verification: ``ok`` when every hash, link and balance checks out."""
+
+    ok: bool
+    events: int
+    head_seq: int
+    problems: list[dict[str, Any]]
+
+
+# --- needs, processes, goods, periods ------------------------------------------------------
+
+
+class PeriodOut(Out):
+    """A planning period."""
+
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class GoodOut(Out):
+    """A good of the catalogue."""
+
+    id: int
+    name: str
+    unit: str
+    kind: str
+    limit_per_period: float | None
+
+
+class NeedOut(BaseModel):
+    """A need registered for a period."""
+
+    id: int
+    period: str
+    council_id: int
+    person_id: int | None
+    good: str
+    unit: str
+    quantity: float
+    priority: str
+    status: str
+    created_at: datetime
+
+
+class NeedIn(In):
+    """A need of the caller, as a member of a territorial council."""
+
+    period: str = Field(min_length=1, max_length=50)
+    good: Name
+    quantity: Quantity
+    priority: Literal["essential", "normal"] = "essential"
+
+
+class ProcessOut(BaseModel):
+    """A workplace council's process: flows per unit of activity, labour hours per unit."""
+
+    id: int
+    name: str
+    council_id: int
+    labour: float
+    capacity: float | None
+    flows: dict[str, float]
+
+
+class ProcessIn(In):
+    """A new process of a workplace council (flows: good name -> quantity, + made, - used)."""
+
+    name: Name
+    labour: float = Field(ge=0, le=1e12, allow_inf_nan=False)
+    flows: dict[str, Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]] = Field(
+        min_length=1, max_length=1000
+    )
+    capacity: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
+
+
+# --- plans and agreements ------------------------------------------------------------------
+
+
+class PlanOut(BaseModel):
+    """A plan stored for a federation and period (full result in ``result``)."""
+
+    id: int
+    federation_id: int
+    period: str
+    status: str
+    solver: str
+    plan_status: str
+    objective_hours: float | None
+    certificate: dict[str, Any]
+    council_hours: dict[str, Any]
+    created_at: datetime
+    adopted_at: datetime | None
+    proposal_id: int | None
+    result: dict[str, Any] | None = None
+
+
+class PlanIn(In):
+    """Run the planner on the ledger's economy of this period for the federation."""
+
+    period: str = Field(min_length=1, max_length=50)
+    mode: Literal["min-labour", "labour-budget"] = "min-labour"
+
+
+class AgreementOut(BaseModel):
+    """A supply agreement, who accepted it, and what has been delivered."""
+
+    id: int
+    plan_id: int
+    period: str
+    supplier_council_id: int
+    receiver_council_id: int
+    good: str
+    unit: str
+    quantity: float
+    delivered: float
+    status: str
+    accepted_by: list[int]
+
+
+class AcceptIn(In):
+    """Accept an agreement on behalf of your council (its supplier or receiver)."""
+
+    council_id: DbInt
+
+
+class DeliveryIn(In):
+    """Deliver part of an accepted agreement from the supplier's stock."""
+
+    quantity: Quantity
+    resource_id: DbInt | None = None
+
+
+# --- bookings ------------------------------------------------------------------------------
+
+
+class BookingOut(Out):
+    """A booking of a shared good (times in UTC)."""
+
+    id: int
+    resource_id: int
+    person_id: int
+    council_id: int
+    starts_at: datetime
+    ends_at: datetime
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+class BookingIn(In):
+    """Book a shared good from ``starts_at`` to ``ends_at`` (no zone: UTC)."""
+
+    starts_at: datetime
+    ends_at: datetime

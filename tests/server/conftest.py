@@ -1,0 +1,73 @@
+"""Fixtures of the server tests: the Valley world on a database, an app and a client."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from server.world import World, build_world
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from soviets.server import create_app
+
+
+@dataclass
+class Served:
+    """A world, the database URL it lives in, and a client of an app on it."""
+
+    url: str
+    world: World
+    client: TestClient
+
+    def auth(self, person: str | None) -> dict[str, str]:
+        """Headers that sign in as ``person`` (None: signed out)."""
+        if person is None:
+            return {}
+        return {"Authorization": f"Bearer {self.world.tokens[person]}"}
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+    """The Valley world built once into a SQLite file, copied by each test that needs it."""
+    path = tmp_path_factory.mktemp("world") / "template.sqlite"
+    world = build_world(f"sqlite:///{path}")
+    return path, world
+
+
+def copy_world(template: tuple[Path, World], folder: Path) -> tuple[str, World]:
+    """A fresh copy of the template world in ``folder``; its URL and ids."""
+    source, world = template
+    target = folder / f"world-{len(list(folder.glob('world-*.sqlite')))}.sqlite"
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target}", world
+
+
+def client_for(url: str) -> TestClient:
+    """A test client of a new app on ``url`` (server errors become 500 answers)."""
+    return TestClient(create_app(url), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def served(world_template: tuple[Path, World], tmp_path: Path) -> Iterator[Served]:
+    """The Valley world on a fresh SQLite copy, with a client."""
+    url, world = copy_world(world_template, tmp_path)
+    with client_for(url) as client:
+        yield Served(url, world, client)
+        client.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def served_any(db_url: str) -> Iterator[Served]:
+    """The Valley world built on each backend (SQLite and PostgreSQL), with a client."""
+    world = build_world(db_url)
+    with client_for(db_url) as client:
+        yield Served(db_url, world, client)
+        client.app.state.engine.dispose()  # type: ignore[attr-defined]

@@ -1,0 +1,278 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright against uvicorn.
+
+A member signs in, registers a need, votes (a yes/no question and a ranked
+choice), sees the live tally and the result, reads the plan and the
+inventory, books the shared cargo bike; and the refusals: another council's
+page, a double booking. Screenshots of each page go to ``docs/screenshots``
+(or ``$SOVIETS_SCREENSHOTS_DIR``) for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server.conftest import copy_world
+from server.live import CHROMIUM_ARGS, chromium_or_skip, live_server
+from server.world import PASSWORD, World
+from soviets.server import create_app
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(
+    os.environ.get("SOVIETS_SCREENSHOTS_DIR")
+    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
+
+
+@pytest.fixture(scope="module")
+def site(world_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:  # type: ignore[no-untyped-def]
+    """A uvicorn server on 127.0.0.1 (free port) serving a copy of the Valley world."""
+    url, world = copy_world(world_template, tmp_path_factory.mktemp("browser"))
+    app = create_app(url)
+    with live_server(app) as base:
+        yield base, world
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium (never a downloaded browser)."""
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, site, *, width: int = 1100, height: int = 900, js: bool = True):  # type: ignore[no-untyped-def]
+    base, _ = site
+    context = browser.new_context(
+        base_url=base, viewport={"width": width, "height": height}, java_script_enabled=js
+    )
+    return context.new_page()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, who: str, *, capture: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signin")
+    page.get_by_label("E-mail address").fill(f"{who}@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    if capture:
+        shot(page, capture)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/?notice=signed-in")
+
+
+def api_vote(site, who: str, proposal: int, choice: str) -> None:  # type: ignore[no-untyped-def]
+    base, world = site
+    response = httpx.put(
+        f"{base}/api/proposals/{proposal}/ballot",
+        json={"choice": choice},
+        headers={"Authorization": f"Bearer {world.tokens[who]}"},
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_sign_in_and_see_my_councils(browser, site) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser, site)
+    sign_in(page, "bob", capture="01-sign-in")
+    assert page.get_by_role("heading", name="My councils").is_visible()
+    assert page.get_by_role("link", name="Riverside").is_visible()
+    assert page.get_by_text("You are signed in.").is_visible()
+    shot(page, "02-my-councils")
+    page.get_by_role("link", name="Riverside").click()
+    assert page.get_by_role("heading", name="Riverside", exact=True).is_visible()
+    for section in ("Open proposals", "Members (3)", "Delegates and their mandates", "Inventory"):
+        assert page.get_by_role("heading", name=section).is_visible()
+    assert page.get_by_text("Alice Varga").first.is_visible()
+    shot(page, "03-council")
+
+
+def test_register_a_need(browser, site) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser, site)
+    sign_in(page, "alice")
+    page.goto(f"/councils/{site[1].ids['riverside']}")
+    page.get_by_role("link", name="Register needs").click()
+    page.get_by_label("Good").select_option("flour")
+    page.get_by_label("Quantity for the period").fill("6")
+    page.get_by_label("Priority").select_option("normal")
+    page.get_by_role("button", name="Register the need").click()
+    assert page.get_by_text("Your need is registered.").is_visible()
+    row = page.get_by_role("row").filter(has_text="flour")
+    assert "6 kg" in row.inner_text() and "proposed" in row.inner_text()
+    shot(page, "04-needs")
+
+
+def test_vote_see_live_tally_and_result(browser, site) -> None:  # type: ignore[no-untyped-def]
+    market = site[1].ids["market"]
+    page = new_page(browser, site)
+    sign_in(page, "bob")
+    page.goto(f"/proposals/{market}")
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Cast my ballot").click()
+    assert page.get_by_text("Your ballot is recorded.").is_visible()
+    api_vote(site, "alice", market, "no")
+    page.reload()
+    assert page.get_by_role("heading", name="Live tally").is_visible()
+    tally = page.get_by_role("table").filter(has_text="Option").inner_text()
+    assert "yes\t1" in tally and "no\t1" in tally
+    shot(page, "05-proposal-open")
+    page.get_by_label("No", exact=True).check()  # change my mind: only the last ballot counts
+    page.get_by_role("button", name="Change my ballot").click()
+    api_vote(site, "fran", market, "no")
+    page.get_by_role("button", name="Close voting and count").click()
+    assert page.get_by_role("heading", name="Result").is_visible()
+    assert page.get_by_text("Rejected").is_visible()
+    assert "no\t3" in page.get_by_role("table").filter(has_text="Option").inner_text()
+    shot(page, "06-proposal-result")
+
+
+def test_ranked_choice_by_numbers(browser, site) -> None:  # type: ignore[no-untyped-def]
+    park = site[1].ids["park"]
+    page = new_page(browser, site)
+    sign_in(page, "alice")
+    page.goto(f"/proposals/{park}")
+    page.get_by_label("River Park").fill("1")
+    page.get_by_label("Oak Park").fill("2")
+    page.get_by_label("Sun Park").fill("3")
+    page.get_by_role("button", name="Cast my ballot").click()
+    assert page.get_by_text("River Park>Oak Park>Sun Park").first.is_visible()
+    assert page.get_by_text("Order by the Schulze method").is_visible()
+    shot(page, "07-ranked-choice")
+
+
+def test_plan_with_charts_and_agreements(browser, site) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser, site)
+    sign_in(page, "bob")
+    page.goto("/plans")
+    page.get_by_role("link", name="Plan for 2030").click()
+    for figure in ("Total hours of work", "Hours per member per week", "Essential needs met"):
+        assert page.get_by_text(figure).is_visible()
+    assert page.get_by_role("img", name="Hours of work by council").is_visible()
+    assert page.get_by_role("img", name="Labour value: hours per unit of each good").is_visible()
+    page.get_by_role("button", name="Accept for Riverside").click()
+    assert page.get_by_text("The agreement is accepted.").is_visible()
+    shot(page, "08-plan")
+
+
+def test_inventory_with_history_and_verification(browser, site) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser, site)
+    sign_in(page, "fran")
+    page.goto(f"/councils/{site[1].ids['riverside']}/inventory")
+    assert page.get_by_text("Ledger verified:").is_visible()
+    assert page.get_by_role("cell", name="Cargo bike").first.is_visible()
+    shot(page, "09-inventory")
+
+
+def test_book_the_bike_and_double_booking_refused(browser, site) -> None:  # type: ignore[no-untyped-def]
+    day = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    page = new_page(browser, site)
+    sign_in(page, "alice")
+    page.goto(f"/resources/{site[1].ids['bike']}/bookings")
+    page.get_by_label("Day", exact=True).fill(day)
+    page.get_by_label("From (UTC)").fill("14:00")
+    page.get_by_label("Until (UTC)").fill("16:00")
+    page.get_by_role("button", name="Book").click()
+    assert page.get_by_text("The booking is made.").is_visible()
+    assert page.get_by_text("14:00–16:00 you").is_visible()
+    shot(page, "10-bookings")
+
+    other = new_page(browser, site)
+    sign_in(other, "fran")
+    other.goto(f"/resources/{site[1].ids['bike']}/bookings")
+    other.get_by_label("Day", exact=True).fill(day)
+    other.get_by_label("From (UTC)").fill("15:00")
+    other.get_by_label("Until (UTC)").fill("17:00")
+    other.get_by_role("button", name="Book").click()
+    alert = other.get_by_role("alert")
+    assert "already booked" in alert.inner_text()
+    assert other.get_by_role("heading", name="Conflict").is_visible()
+    shot(other, "11-refused-double-booking")
+
+
+def test_another_councils_page_is_refused(browser, site) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser, site)
+    sign_in(page, "dave")
+    response = page.goto(f"/councils/{site[1].ids['riverside']}")
+    assert response is not None and response.status == 403
+    assert "not one of its members" in page.get_by_role("alert").inner_text()
+    assert page.get_by_role("link", name="Riverside").count() == 0
+    shot(page, "12-refused-wrong-council")
+
+
+def test_fits_a_phone(browser, site) -> None:  # type: ignore[no-untyped-def]
+    """At 390 pixels wide no page scrolls sideways (tables scroll inside their own box)."""
+    ids = site[1].ids
+    page = new_page(browser, site, width=390, height=844)
+    sign_in(page, "alice")
+    for path in (
+        "/",
+        f"/councils/{ids['riverside']}",
+        f"/proposals/{ids['park']}",
+        f"/councils/{ids['riverside']}/needs",
+        f"/plans/{ids['plan']}",
+        f"/councils/{ids['riverside']}/inventory",
+        f"/resources/{ids['bike']}/bookings",
+    ):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto(f"/proposals/{ids['park']}")
+    shot(page, "13-phone-proposal")
+
+
+def test_works_without_javascript(browser, site) -> None:  # type: ignore[no-untyped-def]
+    """With JavaScript switched off a member signs in and votes with plain forms."""
+    page = new_page(browser, site, js=False)
+    sign_in(page, "dave")
+    page.goto(f"/proposals/{site[1].ids['hill_vote']}")
+    page.get_by_label("Abstain").check()
+    page.get_by_role("button", name="Cast my ballot").click()
+    assert page.get_by_text("Your ballot is recorded.").is_visible()
+    assert page.get_by_text("You have voted: abstain").is_visible()
+
+
+def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The README's walk-through: after ``soviets demo``, a demo member proposes and votes."""
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    made = subprocess.run(
+        [sys.executable, "-m", "soviets", "demo", "--db", url, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    outcome = json.loads(made.stdout)
+    member = outcome["people"][0]
+    app = create_app(url)
+    with live_server(app) as base:
+        context = browser.new_context(base_url=base, viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        page.goto("/")
+        page.get_by_label("E-mail address").fill(member["email"])
+        page.get_by_label("Password").fill(outcome["password"])
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name=member["councils"][0], exact=True).click()
+        page.get_by_role("link", name="New proposal").click()
+        page.get_by_label("Title").fill("Plant fruit trees along the river")
+        page.get_by_role("button", name="Make the proposal").click()
+        page.get_by_label("Yes").check()
+        page.get_by_role("button", name="Cast my ballot").click()
+        assert page.get_by_text("Your ballot is recorded.").is_visible()
+        assert "yes\t1" in page.get_by_role("table").filter(has_text="Option").inner_text()
+        shot(page, "14-demo-vote")
+        context.close()
+    app.state.engine.dispose()

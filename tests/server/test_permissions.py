@@ -1,0 +1,246 @@
+"""Every API endpoint x every role: who is let through and who is refused.
+
+The table below is the specification. A cell is *refused* when the answer is
+401, 403 or 404 (signed out: exactly 401) and *let through* otherwise (2xx,
+or a 409/422 from the council's rules, which are checked only after the
+permission). The test fails on any unexpected allow and any unexpected
+refusal, and on any API route missing from the table.
+
+Roles (see :mod:`server.world`): ``signed_out``; ``nonmember`` (in no
+council); ``other`` (member of Hilltop, outside the federation); ``sibling``
+(member and delegate of the Bakery, the other council of the Valley
+federation); ``member``, ``delegate`` and ``coordinator`` of Riverside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.conftest import client_for, copy_world
+from server.world import PASSWORD, PERIOD, ROLE_PERSON, World
+
+ROLES = ("signed_out", "nonmember", "other", "sibling", "member", "delegate", "coordinator")
+SIGNED_IN = frozenset(ROLES) - {"signed_out"}
+RIVERSIDE = frozenset({"member", "delegate", "coordinator"})
+"""Those who may read Riverside: its members."""
+VALLEY = RIVERSIDE | {"sibling"}
+"""Those who may read the Valley federation: the members of its member councils."""
+DENIED = (401, 403, 404)
+
+Body = Callable[[World], dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One endpoint on one target: the roles that must get through."""
+
+    method: str
+    route: str
+    allowed: frozenset[str]
+    body: Body = None
+    fill: dict[str, str] = field(default_factory=dict)
+
+    def url(self, world: World) -> str:
+        """The route with its ids filled in from the world (``{x}`` -> ``world.ids[fill[x]]``)."""
+        values = {k: _lookup(world, v) for k, v in self.fill.items()}
+        return "/api" + self.route.format(**values)
+
+
+def _lookup(world: World, key: str) -> int:
+    if key.startswith("person:"):
+        return world.people[key.split(":", 1)[1]]
+    return world.ids[key]
+
+
+def _later(days: int) -> tuple[str, str]:
+    start = (datetime.now(UTC) + timedelta(days=days)).replace(hour=10, minute=0, second=0)
+    return start.isoformat(), (start + timedelta(hours=1)).isoformat()
+
+
+def _booking(w: World) -> dict[str, Any]:
+    starts, ends = _later(30)
+    return {"starts_at": starts, "ends_at": ends}
+
+
+C, P, R = "council_id", "proposal_id", "resource_id"
+TABLE: tuple[Row, ...] = (
+    # tokens and members
+    Row("POST", "/tokens", frozenset(ROLES),
+        lambda w: {"email": w.email("bob"), "password": PASSWORD}),
+    Row("GET", "/tokens", SIGNED_IN),
+    Row("DELETE", "/tokens/{token_id}", frozenset({"member"}), fill={"token_id": "bob_token"}),
+    Row("GET", "/members/me", SIGNED_IN),
+    Row("GET", "/members/me/councils", SIGNED_IN),
+    Row("GET", "/members/{person_id}", RIVERSIDE, fill={"person_id": "person:bob"}),
+    # Dave belongs to the public Commons workshop: everyone signed in may see his name.
+    Row("GET", "/members/{person_id}", SIGNED_IN, fill={"person_id": "person:dave"}),
+    Row("GET", "/members/{person_id}", frozenset({"sibling"}), fill={"person_id": "person:carol"}),
+    # councils
+    Row("GET", "/councils", SIGNED_IN),
+    Row("POST", "/councils", SIGNED_IN, lambda w: {"name": "Tool library", "kind": "workplace"}),
+    Row("POST", "/federations", frozenset({"coordinator"}),
+        lambda w: {"name": "River league", "member_council_ids": [w.ids["riverside"]]}),
+    Row("GET", "/councils/{council_id}", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}", VALLEY, fill={C: "valley"}),
+    Row("GET", "/councils/{council_id}", frozenset({"other"}), fill={C: "hilltop"}),
+    Row("GET", "/councils/{council_id}", SIGNED_IN, fill={C: "commons"}),
+    Row("GET", "/councils/{council_id}/federations", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/member-councils", VALLEY, fill={C: "valley"}),
+    Row("GET", "/councils/{council_id}/rules", RIVERSIDE, fill={C: "riverside"}),
+    # memberships
+    Row("GET", "/councils/{council_id}/memberships", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/memberships", SIGNED_IN, fill={C: "commons"}),
+    Row("POST", "/councils/{council_id}/memberships", frozenset({"coordinator"}),
+        lambda w: {"person_id": w.people["erin"]}, fill={C: "riverside"}),
+    Row("DELETE", "/councils/{council_id}/memberships/me", RIVERSIDE, fill={C: "riverside"}),
+    # delegates
+    Row("GET", "/councils/{council_id}/delegates", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/delegates", VALLEY, fill={C: "valley"}),
+    Row("GET", "/delegates/{delegate_id}", VALLEY, fill={"delegate_id": "alice_delegate"}),
+    Row("GET", "/delegates/{delegate_id}/mandates", VALLEY,
+        fill={"delegate_id": "alice_delegate"}),
+    # proposals
+    Row("GET", "/councils/{council_id}/proposals", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/proposals", VALLEY, fill={C: "valley"}),
+    Row("POST", "/councils/{council_id}/proposals", RIVERSIDE,
+        lambda w: {"title": "Plant trees"}, fill={C: "riverside"}),
+    Row("POST", "/councils/{council_id}/proposals", frozenset({"delegate", "sibling"}),
+        lambda w: {"title": "Share the mill"}, fill={C: "valley"}),
+    Row("GET", "/proposals/{proposal_id}", RIVERSIDE, fill={P: "market"}),
+    Row("GET", "/proposals/{proposal_id}", VALLEY, fill={P: "adopt"}),
+    Row("PATCH", "/proposals/{proposal_id}", frozenset({"member"}),
+        lambda w: {"title": "Buy two cargo bikes"}, fill={P: "draft"}),
+    Row("DELETE", "/proposals/{proposal_id}", frozenset({"member"}), fill={P: "draft"}),
+    Row("POST", "/proposals/{proposal_id}/open", frozenset({"member", "coordinator"}),
+        fill={P: "draft"}),
+    Row("POST", "/proposals/{proposal_id}/close", frozenset({"member", "coordinator"}),
+        fill={P: "market"}),
+    Row("GET", "/proposals/{proposal_id}/electorate", RIVERSIDE, fill={P: "market"}),
+    # ballots
+    Row("PUT", "/proposals/{proposal_id}/ballot", RIVERSIDE, lambda w: {"choice": "yes"},
+        fill={P: "market"}),
+    Row("PUT", "/proposals/{proposal_id}/ballot", frozenset({"other"}),
+        lambda w: {"choice": "no"}, fill={P: "hill_vote"}),
+    Row("GET", "/proposals/{proposal_id}/ballot", RIVERSIDE, fill={P: "market"}),
+    Row("GET", "/proposals/{proposal_id}/ballots", RIVERSIDE, fill={P: "closed"}),
+    Row("GET", "/proposals/{proposal_id}/tally", RIVERSIDE, fill={P: "market"}),
+    Row("GET", "/proposals/{proposal_id}/tally", VALLEY, fill={P: "adopt"}),
+    # inventory
+    Row("GET", "/councils/{council_id}/resources", RIVERSIDE, fill={C: "riverside"}),
+    Row("POST", "/councils/{council_id}/resources", frozenset({"coordinator"}),
+        lambda w: {"name": "Ladder", "kind": "shared_good"}, fill={C: "riverside"}),
+    Row("GET", "/resources/{resource_id}", RIVERSIDE, fill={R: "bike"}),
+    Row("GET", "/resources/{resource_id}", frozenset({"sibling"}), fill={R: "bread_store"}),
+    Row("GET", "/resources/{resource_id}/events", RIVERSIDE, fill={R: "bike"}),
+    Row("POST", "/resources/{resource_id}/events", frozenset({"coordinator"}),
+        lambda w: {"action": "use", "quantity": 0, "mandate": "weekly market run"},
+        fill={R: "bike"}),
+    Row("GET", "/ledger/verify", SIGNED_IN),
+    # needs
+    Row("GET", "/periods", SIGNED_IN),
+    Row("GET", "/councils/{council_id}/needs?period=" + PERIOD, RIVERSIDE, fill={C: "riverside"}),
+    Row("POST", "/councils/{council_id}/needs", RIVERSIDE,
+        lambda w: {"period": PERIOD, "good": "bread", "quantity": 10}, fill={C: "riverside"}),
+    # processes
+    Row("GET", "/goods", SIGNED_IN),
+    Row("GET", "/councils/{council_id}/processes", frozenset({"sibling"}), fill={C: "bakery"}),
+    Row("POST", "/councils/{council_id}/processes", frozenset({"sibling"}),
+        lambda w: {"name": "rolls", "labour": 0.3, "flows": {"bread": 1, "flour": -0.4}},
+        fill={C: "bakery"}),
+    # plans
+    Row("GET", "/councils/{council_id}/plans", VALLEY, fill={C: "valley"}),
+    Row("POST", "/councils/{council_id}/plans", frozenset({"delegate", "sibling"}),
+        lambda w: {"period": PERIOD}, fill={C: "valley"}),
+    Row("GET", "/plans/{plan_id}", VALLEY, fill={"plan_id": "plan"}),
+    # agreements
+    Row("GET", "/councils/{council_id}/agreements", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/agreements", VALLEY, fill={C: "valley"}),
+    Row("GET", "/agreements/{agreement_id}", VALLEY, fill={"agreement_id": "agreement"}),
+    Row("POST", "/agreements/{agreement_id}/accept", RIVERSIDE,
+        lambda w: {"council_id": w.ids["riverside"]}, fill={"agreement_id": "agreement"}),
+    Row("POST", "/agreements/{agreement_id}/deliveries", frozenset({"sibling"}),
+        lambda w: {"quantity": 5}, fill={"agreement_id": "agreement"}),
+    # bookings
+    Row("GET", "/resources/{resource_id}/bookings", RIVERSIDE, fill={R: "bike"}),
+    Row("POST", "/resources/{resource_id}/bookings", RIVERSIDE, _booking, fill={R: "bike"}),
+    Row("POST", "/resources/{resource_id}/bookings", frozenset({"other"}), _booking,
+        fill={R: "ladder"}),
+    Row("DELETE", "/bookings/{booking_id}", frozenset({"member"}), fill={"booking_id": "booking"}),
+)  # fmt: skip
+
+
+def _call(client, row: Row, world: World, role: str) -> int:  # type: ignore[no-untyped-def]
+    person = None if role == "signed_out" else ROLE_PERSON[role]
+    headers = {"Authorization": f"Bearer {world.tokens[person]}"} if person else {}
+    body = row.body(world) if row.body else None
+    response = client.request(row.method, row.url(world), json=body, headers=headers)
+    assert response.status_code < 500, (row, role, response.text)
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
+    return response.status_code
+
+
+@pytest.fixture(scope="module")
+def table_world(world_template, tmp_path_factory) -> tuple[Path, World]:  # type: ignore[no-untyped-def]
+    """The template world plus the id of bob's API token (token ids follow people ids)."""
+    path, world = world_template
+    world.ids.setdefault("bob_token", world.people["bob"])
+    return path, world
+
+
+def test_every_route_is_in_the_table(table_world) -> None:  # type: ignore[no-untyped-def]
+    """No endpoint escapes the permission table."""
+    url, _world = copy_world(table_world, Path(str(table_world[0].parent)))
+    paths = client_for(url).get("/openapi.json").json()["paths"]
+    routes = {
+        (method.upper(), path.removeprefix("/api"))
+        for path, operations in paths.items()
+        for method in operations
+    }
+    covered = {(row.method, row.route.split("?")[0]) for row in TABLE}
+    assert routes - covered == set(), "endpoints missing from the permission table"
+    assert covered - routes == set(), "table rows for endpoints that do not exist"
+
+
+def test_permission_table(table_world, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Each row x role: reads, and writes that must be refused, on one shared copy of the
+    world; writes that must get through each on a fresh copy (so none sees another's effect).
+    """
+    unexpected_allow: list[str] = []
+    unexpected_deny: list[str] = []
+    reads_url, world = copy_world(table_world, tmp_path)
+    with client_for(reads_url) as reader:
+        for row in TABLE:
+            for role in ROLES:
+                if row.method == "GET" or role not in row.allowed:
+                    status = _call(reader, row, world, role)
+                else:
+                    url, _ = copy_world(table_world, tmp_path)
+                    with client_for(url) as writer:
+                        status = _call(writer, row, world, role)
+                        writer.app.state.engine.dispose()  # type: ignore[attr-defined]
+                denied = status in DENIED
+                cell = f"{row.method} {row.url(world)} as {role}: {status}"
+                if role == "signed_out" and row.route != "/tokens":
+                    assert status == 401, cell
+                if denied and role in row.allowed:
+                    unexpected_deny.append(cell)
+                if not denied and role not in row.allowed:
+                    unexpected_allow.append(cell)
+        reader.app.state.engine.dispose()  # type: ignore[attr-defined]
+    cells = len(TABLE) * len(ROLES)
+    routes = len({(r.method, r.route.split("?")[0]) for r in TABLE})
+    with capsys.disabled():
+        print(  # the figure the issue asks for
+            f"\npermission table: {len(TABLE)} rows ({routes} endpoints) x {len(ROLES)} roles"
+            f" = {cells} cells; unexpected allows: {len(unexpected_allow)},"
+            f" unexpected refusals: {len(unexpected_deny)}"
+        )
+    assert unexpected_allow == [], unexpected_allow
+    assert unexpected_deny == [], unexpected_deny
