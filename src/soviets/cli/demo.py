@@ -16,27 +16,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 import soviets
 from soviets.cli.app import app, console, print_json
 from soviets.cli.ledger import DB_HELP, shown
-from soviets.economy import Council, Economy, Good, Need, Process
 from soviets.errors import SovietsError
-from soviets.formats import load_economy
-from soviets.governance import ballots, councils, proposals
-from soviets.ledger import agreements, bookings, chain, inventory, migrate, needs, plans
-from soviets.ledger.db import default_url, make_engine, session_factory, transaction
-from soviets.ledger.importer import import_economy
-from soviets.ledger.models import Agreement, Person, Resource
-from soviets.ledger.models import Council as CouncilRow
-from soviets.server.security import hash_password
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from soviets.economy import Economy
+
+# The economy model, SQLAlchemy, the ledger and the governance services are
+# imported inside the functions that use them, so that starting ``soviets``
+# (``--help``, ``version``) stays quick.
 
 DEMO_PASSWORD = "demo"
 NAMES = tuple(
@@ -71,6 +69,8 @@ NAMES = tuple(
 
 def builtin_economy() -> Economy:
     """A valley of one village, a farm, a mill-bakery and a wood-workshop."""
+    from soviets.economy import Council, Economy, Good, Need, Process
+
     return Economy.from_records(
         goods=[
             Good("grain", "t"),
@@ -134,6 +134,8 @@ class _Demo:
     def __init__(
         self, s: Session, eco: Economy, homes: dict[str, str | None], say: Callable[[str], None]
     ) -> None:
+        from soviets.server.security import hash_password
+
         self.s, self.eco, self.homes, self.say = s, eco, homes, say
         self.ids: dict[str, int] = {}
         self.members: dict[str, list[int]] = {}  # council -> people, first is its coordinator
@@ -144,6 +146,8 @@ class _Demo:
 
     # -- people and councils ------------------------------------------------------------------
     def person(self, home: list[str]) -> int:
+        from soviets.ledger.models import Person
+
         n = len(self.names)
         name = NAMES[n % len(NAMES)] + ("" if n < len(NAMES) else f" {n // len(NAMES) + 1}")
         p = Person(
@@ -159,6 +163,8 @@ class _Demo:
         return p.id
 
     def found(self, federation: str) -> None:
+        from soviets.governance import councils
+
         eco = self.eco
         regions = [c.name for c in eco.councils if c.kind == "territorial"]
         if not regions:
@@ -210,6 +216,8 @@ class _Demo:
         payload: dict[str, Any],
         no: int = 0,
     ) -> Any:
+        from soviets.governance import ballots, proposals
+
         proposer = voters[0]
         p = proposals.create_proposal(
             self.s, proposer, self.ids[council], kind=kind, title=title, payload=payload
@@ -222,6 +230,14 @@ class _Demo:
 
 def run_demo(url: str, example: Path | None, say: Callable[[str], None]) -> DemoResult:
     """Run the whole demo on the database at ``url`` (migrated first; it must hold no councils)."""
+    from sqlalchemy import func, select
+
+    from soviets.economy import Council, Economy
+    from soviets.formats import load_economy
+    from soviets.ledger import migrate
+    from soviets.ledger.db import make_engine, session_factory, transaction
+    from soviets.ledger.models import Council as CouncilRow
+
     revision = migrate.upgrade(url)
     say(f"database {shown(url)} at revision {revision}")
     example = example or find_example()
@@ -261,6 +277,13 @@ def run_demo(url: str, example: Path | None, say: Callable[[str], None]) -> Demo
 
 
 def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult) -> None:
+    from sqlalchemy import select
+
+    from soviets.governance import ballots, proposals
+    from soviets.ledger import agreements, bookings, chain, inventory, needs, plans
+    from soviets.ledger.importer import import_economy
+    from soviets.ledger.models import Agreement, Person, Resource
+
     s, eco, say = d.s, d.eco, d.say
     d.found(federation)
     regions = [c.name for c in eco.councils if c.kind == "territorial"]
@@ -471,6 +494,8 @@ def demo(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Found a small federation, vote, plan, agree, deliver and book, and show each step."""
+    from soviets.ledger.db import default_url
+
     url = db or default_url()
     steps: list[str] = []
 

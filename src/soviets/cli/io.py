@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from soviets.cli.app import app, console, print_json
-from soviets.economy import COUNCIL_KINDS, Economy
-from soviets.formats import (
-    detect,
-    load_economy,
-    read_bea,
-    read_ons,
-    write_economy_folder,
-    write_io_folder,
-)
+
+if TYPE_CHECKING:
+    from soviets.economy import Economy
+
+# Commands import numpy, the economy model and the formats inside their bodies,
+# so that starting ``soviets`` (``--help``, ``version``) stays quick.
 
 LabourOpt = Annotated[
     str | None,
@@ -55,12 +51,18 @@ KINDS = {
 
 
 def _load(path: Path, labour: str | None, final_demand: str | None, imports: bool) -> Economy:
+    from soviets.formats import load_economy
+
     categories = [c.strip() for c in final_demand.split(",") if c.strip()] if final_demand else None
     return load_economy(path, labour=labour, final_demand=categories, include_imports=imports)
 
 
 def summary(economy: Economy, kind: str) -> dict[str, Any]:
     """A short description of an economy (the JSON schema of ``soviets check``)."""
+    import numpy as np
+
+    from soviets.economy import COUNCIL_KINDS
+
     councils = {k: sum(c.kind == k for c in economy.councils) for k in COUNCIL_KINDS}
     return {
         "name": economy.name,
@@ -88,6 +90,8 @@ def check(
     json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Validate an economy and print a summary (exit code 2 on a mistake in the files)."""
+    from soviets.formats import detect
+
     kind = detect(path)
     info = summary(_load(path, labour, final_demand, include_imports), kind)
     if json:
@@ -122,6 +126,8 @@ def import_bea(
     out: Annotated[Path, typer.Argument(help="New input-output folder to write.")],
 ) -> None:
     """BEA make and use tables -> commodity-by-commodity input-output folder."""
+    from soviets.formats import read_bea, write_io_folder
+
     table = read_bea(src)
     write_io_folder(table, out)
     typer.echo(f"wrote {out}: {table.n} commodities, {len(table.categories)} final-demand columns")
@@ -133,6 +139,8 @@ def import_ons(
     out: Annotated[Path, typer.Argument(help="New input-output folder to write.")],
 ) -> None:
     """ONS product-by-product tables -> input-output folder."""
+    from soviets.formats import read_ons, write_io_folder
+
     table = read_ons(src)
     write_io_folder(table, out)
     typer.echo(f"wrote {out}: {table.n} products, {len(table.categories)} final-demand columns")
@@ -147,6 +155,8 @@ def export(
     include_imports: ImportsOpt = False,
 ) -> None:
     """Write any loadable economy as an economy folder of CSV tables."""
+    from soviets.formats import write_economy_folder
+
     economy = _load(path, labour, final_demand, include_imports)
     write_economy_folder(economy, out)
     typer.echo(

@@ -6,21 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from soviets.cli.app import app, console, print_json
 from soviets.errors import SovietsError
-from soviets.ledger import agreements, chain, inventory, migrate
-from soviets.ledger.db import default_url, make_engine, session_factory, transaction
-from soviets.ledger.economy import build_economy
-from soviets.ledger.errors import NotFound
-from soviets.ledger.models import Council
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# SQLAlchemy and the ledger are imported inside the functions that use them,
+# so that starting ``soviets`` (``--help``, ``version``) stays quick.
 
 db_app = typer.Typer(help="Set up and migrate the council database.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The common inventory, needs, plans and agreements.",
@@ -33,12 +32,17 @@ DB_HELP = "Database URL (default: $SOVIETS_DB or a SQLite file in your data fold
 
 def shown(url: str) -> str:
     """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
 @contextmanager
 def ledger_session(url: str | None) -> Iterator[Session]:
     """A transaction on a database that is at the newest schema."""
+    from soviets.ledger import migrate
+    from soviets.ledger.db import default_url, make_engine, session_factory, transaction
+
     url = url or default_url()
     migrate.require_current(url)
     engine = make_engine(url)
@@ -51,6 +55,11 @@ def ledger_session(url: str | None) -> Iterator[Session]:
 
 def council_id(session: Session, name: str) -> int:
     """The id of the council called ``name``."""
+    from sqlalchemy import select
+
+    from soviets.ledger.errors import NotFound
+    from soviets.ledger.models import Council
+
     found = session.scalar(select(Council.id).where(Council.name == name))
     if found is None:
         raise NotFound(f"no council named '{name}'")
@@ -60,6 +69,9 @@ def council_id(session: Session, name: str) -> int:
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """Create the database or migrate it to the newest schema."""
+    from soviets.ledger import migrate
+    from soviets.ledger.db import default_url
+
     url = db or default_url()
     revision = migrate.upgrade(url)
     console.print(
@@ -73,6 +85,8 @@ def ledger_verify(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Check the hash chain of inventory events; exit code 1 when anything was tampered with."""
+    from soviets.ledger import chain
+
     with ledger_session(db) as session:
         report = chain.verify(session)
     if as_json:
@@ -105,6 +119,7 @@ def ledger_economy(
 ) -> None:
     """Write the period's economy (approved needs only) as an economy folder of CSV tables."""
     from soviets.formats import write_economy_folder
+    from soviets.ledger.economy import build_economy
 
     with ledger_session(db) as session:
         fed = council_id(session, federation) if federation else None
@@ -126,6 +141,8 @@ def ledger_progress(
     as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
 ) -> None:
     """Agreements of a period: delivered against agreed, and what is late."""
+    from soviets.ledger import agreements
+
     day = _date(today) if today else None
     with ledger_session(db) as session:
         rows = agreements.progress(session, period, today=day)
@@ -155,6 +172,11 @@ def ledger_inventory(
     as_json: bool = typer.Option(False, "--json", help="Print the resources as JSON."),
 ) -> None:
     """Resources held in common, by council."""
+    from sqlalchemy import select
+
+    from soviets.ledger import inventory
+    from soviets.ledger.models import Council
+
     with ledger_session(db) as session:
         cid = council_id(session, council) if council else None
         names = dict(session.execute(select(Council.id, Council.name)).all())

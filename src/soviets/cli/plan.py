@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from soviets.cli.app import app, console, print_json
 from soviets.cli.io import FinalDemandOpt, ImportsOpt, LabourOpt
-from soviets.economy import Economy
-from soviets.formats import load_economy
-from soviets.planning import Plan, compute_values
-from soviets.planning import plan as make_plan
+
+if TYPE_CHECKING:
+    from soviets.economy import Economy
+    from soviets.planning import Plan
+
+# numpy and the planning package are imported inside the functions that use
+# them, so that starting ``soviets`` (``--help``, ``version``) stays quick.
 
 TOP_GOODS = 10
 
@@ -36,6 +38,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 
 
 def _load(path: Path, labour: str | None, final_demand: str | None, imports: bool) -> Economy:
+    from soviets.formats import load_economy
+
     categories = [c.strip() for c in final_demand.split(",") if c.strip()] if final_demand else None
     return load_economy(path, labour=labour, final_demand=categories, include_imports=imports)
 
@@ -70,6 +74,8 @@ def plan_command(
     Exit code 0 for a plan, 1 when no plan meets the needs (the unmet needs and
     what binds are printed), 2 for a mistake in the input.
     """
+    from soviets.planning import plan as make_plan
+
     eco = _load(path, labour, final_demand, include_imports)
     result = make_plan(eco, mode=mode.value, solver=solver.value)
     if json:
@@ -119,6 +125,8 @@ def _print_plan(p: Plan) -> None:
 
 def _top_goods(p: Plan) -> Table:
     """Goods whose needs embody the most hours (labour value x quantity needed)."""
+    import numpy as np
+
     eco = p.economy
     needed = eco.demand
     embodied = np.where(needed > 0, p.labour_values * needed, 0.0)
@@ -204,6 +212,8 @@ def values_command(
     json: JsonOpt = False,
 ) -> None:
     """Labour values (hours embodied per unit), multipliers and the cheapest process per good."""
+    from soviets.planning import compute_values
+
     eco = _load(path, labour, final_demand, include_imports)
     result = compute_values(eco)
     data = result.to_dict()

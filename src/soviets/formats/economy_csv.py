@@ -26,7 +26,6 @@ import numpy as np
 from soviets.economy import Economy
 from soviets.errors import InputError
 from soviets.formats.csvfiles import format_number, new_folder, read_rows, write_csv
-from soviets.formats.rows import REQUIRED_TABLES, TABLES, RawRow, build_economy
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "goods": ("good", "unit", "kind", "limit"),
@@ -45,6 +44,9 @@ def is_economy_folder(folder: Path) -> bool:
 
 def read_economy_folder(folder: str | Path) -> Economy:
     """Read and validate an economy folder of CSV tables."""
+    # Imported here: the Pydantic row models are slow to import and only reading needs them.
+    from soviets.formats.rows import REQUIRED_TABLES, TABLES, RawRow, build_economy
+
     folder = Path(folder)
     tables: dict[str, list[RawRow]] = {}
     for table, (_, required) in TABLES.items():

@@ -21,18 +21,23 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from soviets.economy import Economy
 from soviets.errors import InputError
 from soviets.formats.economy_csv import COLUMNS
-from soviets.formats.rows import REQUIRED_TABLES, TABLES, RawRow, build_economy
 
-TOP_LEVEL = ("name", "description", "notes", *TABLES)
+if TYPE_CHECKING:
+    from soviets.formats.rows import RawRow
+
+TOP_LEVEL = ("name", "description", "notes", *COLUMNS)  # COLUMNS has one key per table
 
 
 def read_economy_toml(path: str | Path) -> Economy:
     """Read and validate an economy written as one TOML file."""
+    # Imported here: the Pydantic row models are slow to import and only reading needs them.
+    from soviets.formats.rows import REQUIRED_TABLES, TABLES, RawRow, build_economy
+
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -86,6 +91,8 @@ def read_economy_toml(path: str | Path) -> Economy:
 
 
 def _inline_flows(where: str, row: int, entry: dict[str, Any]) -> list[RawRow]:
+    from soviets.formats.rows import RawRow
+
     flows = entry["flows"]
     if not isinstance(flows, dict):
         raise InputError(

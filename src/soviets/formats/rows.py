@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import scipy.optimize as opt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soviets.economy import Council, Economy, Good, Need, Process
@@ -258,6 +257,8 @@ def free_production(economy: Economy) -> list[str]:
     cand = np.flatnonzero((economy.labour == 0) & (inputs_primary == 0) & (economy.capacity > 0))
     if cand.size == 0:
         return []
+    import scipy.optimize as opt  # here, not at the top: it is slow to import
+
     net = economy.net_output[:, cand].toarray()
     res = opt.linprog(
         c=-net.sum(axis=0),
