@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from soviets.governance import ballots, councils, delegates, proposals
 from soviets.governance.errors import Conflict, Forbidden, InputError
-from soviets.ledger.models import Ballot, Delegate
+from soviets.ledger.models import Ballot, CouncilLink, Delegate
 
-from .conftest import T0, TERM, Gov
+from .conftest import LATER, T0, TERM, Gov
 
 
 @dataclass
@@ -266,3 +266,161 @@ def test_mandates_are_visible_to_both_sides(gov: Gov, valley: Valley) -> None:
         assert delegates.list_mandates(s, v.eve, bob)  # bakery member reads the federation
         with pytest.raises(Forbidden):
             delegates.list_mandates(s, zed, bob)
+
+
+# --- the end of a term: ballots cast in office stay valid ----------------------------------
+
+YEAR = timedelta(days=365)
+AFTER_TERM = T0 + YEAR + timedelta(days=1)
+
+
+def _decide_at(gov: Gov, council: int, voters: list[int], when, **kw) -> int:  # type: ignore[no-untyped-def]
+    """Draft, open, all vote yes and close at ``when``; the accepted proposal's id."""
+    pid = gov.propose(voters[0], council, now=when, **kw)
+    gov.open(voters[0], pid, now=when)
+    for voter in voters:
+        gov.vote(voter, pid, "yes", now=when)
+    p = gov.close(voters[0], pid, now=when + timedelta(minutes=1))
+    assert p.outcome == "accepted", p.result
+    return pid
+
+
+def test_ballot_cast_in_term_counts_after_the_term(gov: Gov, valley: Valley) -> None:
+    v = valley
+    seat_all(gov, v)  # terms end at T0 + 365 days
+    pid = gov.propose(v.dan, v.fed, closes_at=T0 + timedelta(days=400))
+    gov.open(v.dan, pid)
+    gov.vote(v.bob, pid, "yes")
+    gov.vote(v.dan, pid, "no")
+    gov.vote(v.fay, pid, "yes")
+    with pytest.raises(Forbidden, match="no longer a delegate"):
+        gov.vote(v.bob, pid, "no", now=AFTER_TERM)  # out of office: no change any more
+    later = gov.propose(v.dan, v.fed, now=T0)
+    gov.open(v.dan, later, now=AFTER_TERM)  # opened after the terms: no seat for anyone
+    with gov.tx() as s:
+        assert proposals.list_electorate(s, v.ann, later) == []
+    assert gov.get(later).electorate_size == 3
+    p = gov.close(v.dan, pid, now=T0 + timedelta(days=401))
+    assert (p.outcome, p.ballots_counted) == ("accepted", 3)
+    assert json.loads(p.result)["tally"]["tallies"] == {"yes": 2, "no": 1, "abstain": 0}
+
+
+def test_council_recalls_or_replaces_a_delegate_after_the_term(gov: Gov, valley: Valley) -> None:
+    """The sending council keeps control of a ballot cast in office: recall withdraws it, a
+    successor replaces it and takes the seat."""
+    v = valley
+    bob = seat_all(gov, v)
+    first = gov.propose(v.dan, v.fed, closes_at=T0 + timedelta(days=400), quorum=0)
+    second = gov.propose(v.dan, v.fed, closes_at=T0 + timedelta(days=400), quorum=0)
+    for pid in (first, second):
+        gov.open(v.dan, pid)
+        gov.vote(v.bob, pid, "yes")
+        gov.vote(v.fay, pid, "no")
+    recall = _decide_at(
+        gov, v.farm, [v.ann, v.cat], AFTER_TERM, kind="recall_delegate",
+        payload={"delegate_id": bob},
+    )  # fmt: skip
+    with gov.tx() as s:
+        assert s.get(Delegate, bob).status == "recalled"
+        withdrawn = s.scalars(
+            select(Ballot.withdrawn_reason).where(
+                Ballot.voter_id == v.bob, Ballot.proposal_id.in_((first, second))
+            )
+        )
+        assert set(withdrawn) == {f"recalled by proposal #{recall}"}
+    term = (AFTER_TERM + YEAR).isoformat()
+    fay = gov.propose(v.ann, v.village, now=AFTER_TERM)  # the village replaces Fay instead
+    with gov.tx() as s:
+        proposals.update_draft(
+            s, v.ann, fay, kind="elect_delegate", now=AFTER_TERM,
+            payload={"person_id": v.gus, "federation_id": v.fed, "term_ends_at": term},
+        )  # fmt: skip
+    gov.open(v.ann, fay, now=AFTER_TERM)
+    for voter in (v.ann, v.fay, v.gus):
+        gov.vote(voter, fay, "yes", now=AFTER_TERM)
+    assert gov.close(v.ann, fay, now=AFTER_TERM).outcome == "accepted"
+    gov.vote(v.gus, first, "yes", now=AFTER_TERM)  # the successor's seat on the open vote
+    p = gov.close(v.dan, first, now=T0 + timedelta(days=401))
+    assert json.loads(p.result)["tally"]["tallies"] == {"yes": 1, "no": 0, "abstain": 0}
+
+
+def test_seat_held_after_the_term_until_the_council_acts(gov: Gov, valley: Valley) -> None:
+    """An out-of-term delegate still holds the seat (their ballots count), so another council
+    cannot elect them in the same federation: refused when drafted, never stuck at closing."""
+    v = valley
+    gov.elect(v.farm, [v.ann, v.bob, v.cat], v.ann, v.fed)
+    payload = {"person_id": v.ann, "federation_id": v.fed,
+               "term_ends_at": (AFTER_TERM + YEAR).isoformat()}  # fmt: skip
+    with pytest.raises(Conflict, match="one person, one vote"):
+        gov.propose(v.ann, v.bakery, kind="elect_delegate", payload=payload, now=AFTER_TERM)
+
+
+# --- leaving a federation by the member council's vote ----------------------------------------
+
+
+def test_council_leaves_the_federation_and_its_delegate_is_recalled(
+    gov: Gov, valley: Valley
+) -> None:
+    v = valley
+    bob = seat_all(gov, v)
+    pid = gov.propose(v.dan, v.fed, quorum=0)
+    gov.open(v.dan, pid)
+    gov.vote(v.bob, pid, "yes")
+    gov.vote(v.dan, pid, "no")
+    leave = gov.decide(
+        v.farm, v.cat, [v.ann, v.bob, v.cat], kind="leave_federation",
+        payload={"federation_id": v.fed}, title="Leave the valley federation",
+    )  # fmt: skip
+    assert leave.outcome == "accepted", leave.result
+    with gov.tx() as s:
+        link = s.scalar(select(CouncilLink).where(CouncilLink.member_id == v.farm))
+        assert link.left_at == leave.closed_at
+        d = s.get(Delegate, bob)
+        assert (d.status, d.ended_by, d.ended_at) == ("recalled", leave.id, leave.closed_at)
+        ballot = s.scalar(select(Ballot).where(Ballot.voter_id == v.bob, Ballot.proposal_id == pid))
+        assert ballot.withdrawn_reason == (
+            f"recalled: the council left the federation by proposal #{leave.id}"
+        )
+        assert [c.id for c in councils.list_member_councils(s, v.dan, v.fed)] == [
+            v.bakery,
+            v.village,
+        ]
+        assert councils.list_federations(s, v.cat, v.farm) == []
+        with pytest.raises(Forbidden):  # the farm's members no longer read the federation
+            proposals.get_proposal(s, v.cat, pid)
+    with pytest.raises(Forbidden):
+        gov.vote(v.bob, pid, "yes")
+    with pytest.raises(Conflict, match="not a member of 'valley'"):
+        gov.propose(
+            v.ann, v.farm, kind="elect_delegate",
+            payload={"person_id": v.cat, "federation_id": v.fed, "term_ends_at": TERM},
+        )  # fmt: skip
+    p = gov.close(v.dan, pid)
+    assert (p.electorate_size, p.ballots_counted, p.outcome) == (3, 1, "rejected")
+
+
+def test_leave_federation_payload_checked(gov: Gov, valley: Valley) -> None:
+    v = valley
+    with pytest.raises(InputError, match="no federation"):
+        gov.propose(v.ann, v.farm, kind="leave_federation", payload={"federation_id": v.bakery})
+    other = gov.federation(v.ann, "hills", [v.bakery])
+    with pytest.raises(Conflict, match="'farm' is not a member of 'hills'"):
+        gov.propose(v.ann, v.farm, kind="leave_federation", payload={"federation_id": other})
+
+
+def test_council_rejoins_by_the_federation_vote(gov: Gov, valley: Valley) -> None:
+    v = valley
+    seat_all(gov, v)
+    gov.decide(v.farm, v.ann, [v.ann, v.bob], kind="leave_federation",
+               payload={"federation_id": v.fed})  # fmt: skip
+    later = LATER + timedelta(hours=1)
+    back = gov.propose(v.dan, v.fed, kind="admit_member", payload={"council_id": v.farm})
+    gov.open(v.dan, back)
+    gov.vote(v.dan, back, "yes")
+    gov.vote(v.fay, back, "yes")
+    assert gov.close(v.dan, back, now=later).outcome == "accepted"
+    with gov.tx() as s:
+        links = s.scalars(
+            select(CouncilLink).where(CouncilLink.member_id == v.farm).order_by(CouncilLink.id)
+        ).all()
+        assert [(lk.left_at is None) for lk in links] == [False, True]

@@ -237,7 +237,7 @@ def test_register_needs(served: Served) -> None:
     listed = c.get(
         f"/api/councils/{river}/needs", params={"period": PERIOD}, headers=served.auth("fran")
     )
-    assert [n["good"] for n in listed.json()] == ["bread", "bread", "flour"]
+    assert [n["good"] for n in listed.json()] == ["bread", "bread", "bread", "flour"]
     unknown = c.post(
         f"/api/councils/{river}/needs",
         json={"period": PERIOD, "good": "caviar", "quantity": 1},

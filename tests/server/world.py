@@ -189,6 +189,16 @@ def build_world(url: str) -> World:
                 title=f"Approve our needs for {PERIOD}",
                 payload={"period": PERIOD},
             )
+            # Registered after the vote: still proposed, so Bob may withdraw it.
+            ids["proposed_need"] = needs.register_need(
+                s,
+                council_id=river.id,
+                period=PERIOD,
+                good="bread",
+                quantity=50,
+                priority="normal",
+                person_id=p["bob"],
+            ).id
             record = plans.run_plan(s, PERIOD, valley.id)
             ids["plan"] = record.id
             ids["adopt"] = _decide(
@@ -264,7 +274,20 @@ def build_world(url: str) -> World:
                 s, p["dave"], hill.id, kind="general", title="Fix the hilltop road"
             )
             proposals.open_proposal(s, p["dave"], hill_vote.id)
+            # Accepted, but the council holds one cargo bike, not three: every close fails.
+            stuck = proposals.create_proposal(
+                s,
+                p["bob"],
+                river.id,
+                kind="inventory_transfer",
+                title="Lend three cargo bikes to the Bakery",
+                payload={"resource_id": bike.id, "quantity": 3, "to_council_id": bakery.id},
+            )
+            proposals.open_proposal(s, p["bob"], stuck.id)
+            for voter in ("fran", "alice", "bob"):
+                ballots.cast_ballot(s, p[voter], stuck.id, "yes")
             ids.update(market=market.id, park=park.id, draft=draft.id, hill_vote=hill_vote.id)
+            ids["stuck"] = stuck.id
 
             start = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
             booked = bookings.book(

@@ -3,10 +3,13 @@
 A council starts with its founder (role ``coordinator``), who may add
 founding members until the council opens its first vote; from then on people
 join only by an accepted ``admit_member`` proposal (payload ``{"person_id":
-N}``). Anyone may leave a council at once. A federation is founded by
-councils (its founder must coordinate each founding council); further
-councils join by the federation's ``admit_member`` proposal (payload
-``{"council_id": N}``).
+N}``), and roles change only by an accepted ``set_role`` proposal (payload
+``{"person_id": N, "role": "member" | "coordinator"}``). Anyone may leave a
+council at once. A federation is founded by councils (its founder must
+coordinate each founding council); further councils join by the federation's
+``admit_member`` proposal (payload ``{"council_id": N}``), and a member
+council leaves by its own ``leave_federation`` proposal (payload
+``{"federation_id": F}``), which recalls its delegates there at once.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, delegates
 from soviets.governance.errors import Conflict, InputError, NotFound
-from soviets.governance.execution import Payload, field_int, only_keys, register_executor
+from soviets.governance.execution import (
+    Payload,
+    field_int,
+    field_str,
+    only_keys,
+    register_executor,
+)
 from soviets.ledger.models import (
     Council,
     CouncilLink,
@@ -29,6 +38,7 @@ from soviets.ledger.models import (
 )
 
 COUNCIL_KINDS = ("workplace", "territorial")
+ROLES = ("member", "coordinator")
 
 
 def _new_council(session: Session, name: str, kind: str, public: bool) -> Council:
@@ -109,10 +119,12 @@ def add_founding_member(
     authz.require_coordinator(session, actor_id, council_id)
     person = authz.get_person(session, person_id)
     council = authz.get_council(session, council_id)
-    if role not in ("member", "coordinator"):
+    if role not in ROLES:
         raise InputError("role must be member or coordinator", field="role")
     voted = session.scalar(
-        select(Proposal.id).where(Proposal.council_id == council_id, Proposal.status != "draft")
+        select(Proposal.id).where(
+            Proposal.council_id == council_id, Proposal.status.in_(("open", "closed"))
+        )
     )
     if voted is not None:
         raise Conflict(
@@ -192,6 +204,93 @@ def _admit(session: Session, proposal: Proposal, payload: Payload, now: datetime
 
 
 register_executor("admit_member", _admit, validate=_validate_admit)
+
+
+# --- roles by vote -------------------------------------------------------------------------
+
+
+def _validate_role(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    if council.kind == "federation":
+        raise Conflict(
+            f"the members of federation '{council.name}' are councils: it has no roles to give"
+        )
+    only_keys(payload, "person_id", "role")
+    person_id = field_int(payload, "person_id")
+    role = field_str(payload, "role")
+    if role not in ROLES:
+        raise InputError(f"role must be member or coordinator, got {role!r}", field="payload.role")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise InputError(f"no person #{person_id}", field="payload.person_id")
+    membership = authz.open_membership(session, person_id, council.id)
+    if membership is None:
+        raise Conflict(f"{person.name} is not a member of council '{council.name}'")
+    if membership.role == role:
+        raise Conflict(f"{person.name} is already a {role} of council '{council.name}'")
+    return {"person_id": person_id, "role": role}
+
+
+def _set_role(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
+    membership = authz.open_membership(session, payload["person_id"], proposal.council_id)
+    if membership is not None:  # left meanwhile: nothing left to change
+        membership.role = payload["role"]
+        session.flush()
+
+
+register_executor("set_role", _set_role, validate=_validate_role)
+
+
+# --- leaving a federation by vote ----------------------------------------------------------
+
+
+def _validate_leave(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    only_keys(payload, "federation_id")
+    federation_id = field_int(payload, "federation_id")
+    federation = session.get(Council, federation_id)
+    if federation is None or federation.kind != "federation":
+        raise InputError(f"no federation #{federation_id}", field="payload.federation_id")
+    if not authz.linked(session, council.id, federation_id):
+        raise Conflict(f"council '{council.name}' is not a member of '{federation.name}'")
+    return {"federation_id": federation_id}
+
+
+def _leave_federation(
+    session: Session, proposal: Proposal, payload: Payload, now: datetime
+) -> None:
+    """End the council's link to the federation and recall its delegates there, at once."""
+    federation_id = payload["federation_id"]
+    link = session.scalar(
+        select(CouncilLink)
+        .where(
+            CouncilLink.member_id == proposal.council_id,
+            CouncilLink.federation_id == federation_id,
+            CouncilLink.left_at.is_(None),
+        )
+        .with_for_update()
+    )
+    if link is None:  # left meanwhile: nothing left to do
+        return
+    link.left_at = now
+    session.flush()
+    for delegate in session.scalars(
+        select(Delegate).where(
+            Delegate.council_id == proposal.council_id,
+            Delegate.federation_id == federation_id,
+            Delegate.status == "active",
+        )
+    ).all():
+        delegates.end_delegation(
+            session,
+            delegate,
+            "recalled",
+            proposal.id,
+            now,
+            f"recalled: the council left the federation by proposal #{proposal.id}",
+        )
+    session.flush()
+
+
+register_executor("leave_federation", _leave_federation, validate=_validate_leave)
 
 
 # --- reading (permission-checked) ------------------------------------------------------------

@@ -13,10 +13,17 @@
 * ``recall_delegate``, payload ``{"delegate_id": D}``.
 
 A delegate's ballot that contradicts the mandate in force is refused. When a
-delegation ends (recall, replacement, leaving the council) or a new mandate
-contradicts a ballot already cast, the delegate's ballots on the federation's
-open proposals are withdrawn in the same transaction; a successor takes the
-seat on those open proposals.
+delegation ends (recall, replacement, leaving the council, the council leaving
+the federation) or a new mandate contradicts a ballot already cast, the
+delegate's ballots on the federation's open proposals are withdrawn in the
+same transaction; a successor takes the seat on those open proposals.
+
+When the term ends the delegate can no longer cast or change a ballot, and
+votes opened afterwards give them no seat; but a ballot cast while in office
+stays valid and counts, as any act done in office does, until the sending
+council recalls the delegate, instructs otherwise or elects a successor (who
+then takes the seat and may vote). Until then the seat is still theirs, so
+the person cannot take another council's seat in the same federation.
 """
 
 from __future__ import annotations
@@ -233,8 +240,8 @@ def _check_mandates(session: Session, federation_id: int, items: object) -> list
                     f"no proposal #{proposal_id} in the delegate's federation",
                     field=f"{where}.proposal_id",
                 )
-            if proposal.status == "closed":
-                raise Conflict(f"proposal #{proposal_id} is already closed")
+            if proposal.status in ("closed", "withdrawn"):
+                raise Conflict(f"proposal #{proposal_id} is already {proposal.status}")
             ranked = proposal.method == "schulze"
             if ranked and vote in ("yes", "no"):
                 raise InputError(
@@ -321,8 +328,18 @@ def _validate_elect(session: Session, council: Council, payload: Payload, now: d
     person = authz.get_person(session, person_id)
     if not authz.is_voter(session, person_id, council, now):
         raise Conflict(f"{person.name} has no vote in council '{council.name}' to be its delegate")
-    seat = authz.delegate_of(session, person_id, federation_id, now)
-    if seat is not None and seat.council_id != council.id:
+    # A seat is held until its council elects a successor or recalls the delegate, even
+    # after the term ends (the ballots cast in office still count): as the database's
+    # one-seat-per-person index sees it.
+    seat = session.scalar(
+        select(Delegate).where(
+            Delegate.person_id == person_id,
+            Delegate.federation_id == federation_id,
+            Delegate.status == "active",
+            Delegate.council_id != council.id,
+        )
+    )
+    if seat is not None:
         raise Conflict(
             f"{person.name} already holds another council's seat in '{federation.name}' "
             "(one person, one vote)"

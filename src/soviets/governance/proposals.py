@@ -14,6 +14,9 @@
    decision out (:mod:`soviets.governance.execution`) in one transaction:
    if carrying out fails, nothing of the close remains and the proposal
    stays open, with the error raised to the caller.
+5. A draft may be withdrawn by its proposer; an open proposal that can never
+   be carried out is closed as ``failed`` by a coordinator, or dropped by the
+   council's ``abandon_proposal`` vote (:mod:`soviets.governance.endings`).
 
 Service functions never commit: the caller owns the transaction
 (:func:`soviets.ledger.db.transaction`).
@@ -33,7 +36,18 @@ from sqlalchemy.orm import Session
 from soviets.errors import SovietsError
 
 # Importing the kind modules registers their executors.
-from soviets.governance import authz, ballots, choices, councils, delegates, execution, rules, tally
+from soviets.governance import (
+    authz,
+    ballots,
+    choices,
+    councils,
+    delegates,
+    endings,
+    execution,
+    rules,
+    tally,
+)
+from soviets.governance.endings import close_as_failed, withdraw_draft
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.ledger.models import (
     Council,
@@ -46,6 +60,7 @@ from soviets.ledger.types import as_utc
 
 __all__ = [
     "close_and_count",
+    "close_as_failed",
     "close_due",
     "create_proposal",
     "delete_draft",
@@ -55,8 +70,9 @@ __all__ = [
     "live_tally",
     "open_proposal",
     "update_draft",
+    "withdraw_draft",
 ]
-_REGISTERED = (councils, delegates, rules)
+_REGISTERED = (councils, delegates, endings, rules)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""
@@ -219,15 +235,10 @@ def create_proposal(
     return proposal
 
 
-def _lock(session: Session, proposal_id: int) -> Proposal:
-    proposal = session.scalar(select(Proposal).where(Proposal.id == proposal_id).with_for_update())
-    if proposal is None:
-        raise NotFound(f"no proposal #{proposal_id}")
-    return proposal
-
-
 def _draft_of(session: Session, actor_id: int, proposal_id: int) -> Proposal:
-    proposal = _lock(session, proposal_id)
+    proposal = endings.lock(session, proposal_id)
+    if proposal.status == "withdrawn":
+        raise Conflict(f"proposal #{proposal_id} was withdrawn by its proposer: it never changes")
     if proposal.status != "draft":
         raise Conflict(
             f"proposal #{proposal_id} is {proposal.status}: its rules are frozen once voting opens"
@@ -299,7 +310,7 @@ def open_proposal(
 ) -> Proposal:
     """Open voting (by the proposer or a coordinator): fix the electorate, freeze the rules."""
     at = authz.moment(now)
-    proposal = _lock(session, proposal_id)
+    proposal = endings.lock(session, proposal_id)
     council = authz.get_council(session, proposal.council_id)
     if proposal.created_by != actor_id:
         membership = authz.open_membership(session, actor_id, council.id)
@@ -354,24 +365,12 @@ def _close(session: Session, proposal: Proposal, now: datetime) -> None:
     summary = tally.summarise(session, proposal)
     carried_out = False
     if summary.accepted:
-        if proposal.method == "schulze":
-            chosen = next(o for o in proposal.options if o.label == summary.winner)
-            payload = chosen.payload_data
-        else:
-            payload = proposal.payload_data
+        payload = endings.decided_payload(proposal, summary.winner)
         carried_out = execution.execute(session, proposal, payload, now)
-    if proposal.secret:
-        ballots.shuffle_secret_ballots(session, proposal)
-    # Executors may expire the session's objects: set the final state in one UPDATE,
-    # the last change the triggers allow on this row.
-    proposal.status = "closed"
-    proposal.outcome = "accepted" if summary.accepted else "rejected"
-    proposal.closed_at = now
-    proposal.ballots_counted = summary.ballots
-    proposal.winner = summary.winner
-    proposal.result = _json(summary.to_dict())
-    proposal.executed_at = now if carried_out else None
-    session.flush()
+    outcome = "accepted" if summary.accepted else "rejected"
+    endings.write_end(
+        session, proposal, outcome, summary, now, winner=summary.winner, executed=carried_out
+    )
 
 
 def close_and_count(
@@ -384,7 +383,7 @@ def close_and_count(
     error is raised and the proposal stays open, untouched.
     """
     at = authz.moment(now)
-    proposal = _lock(session, proposal_id)
+    proposal = endings.lock(session, proposal_id)
     if proposal.status != "open":
         raise Conflict(f"proposal #{proposal_id} is {proposal.status}, not open")
     _may_close(session, actor_id, proposal, at)
@@ -408,7 +407,7 @@ def close_due(session: Session, now: datetime | None = None) -> dict[int, str | 
     for proposal_id in due:
         try:
             with session.begin_nested():
-                _close(session, _lock(session, proposal_id), at)
+                _close(session, endings.lock(session, proposal_id), at)
             report[proposal_id] = None
         except (SovietsError, IntegrityError) as exc:
             report[proposal_id] = str(exc).splitlines()[0]
@@ -457,8 +456,8 @@ def live_tally(session: Session, actor_id: int | None, proposal_id: int) -> dict
     proposal = get_proposal(session, actor_id, proposal_id)
     if proposal.status == "closed":
         return proposal.result_data or {}
-    if proposal.status == "draft":
-        return {"status": "draft"}
+    if proposal.status in ("draft", "withdrawn"):
+        return {"status": proposal.status}
     if proposal.secret:
         voted = len(ballots.list_ballots(session, actor_id, proposal_id))
         return {"status": "open", "electorate": proposal.electorate_size, "ballots": voted}

@@ -1,9 +1,13 @@
-"""Periods and needs: members register needs; the territorial council approves them by vote."""
+"""Periods and needs: members register needs; the territorial council approves them by vote.
+
+A need is ``proposed`` when registered, ``approved`` by the council's vote, or
+``withdrawn`` by the member who registered it while it was still proposed.
+"""
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -82,6 +86,35 @@ def register_need(
     )
     session.add(need)
     session.flush()
+    return need
+
+
+def withdraw_need(
+    session: Session, *, need_id: int, person_id: int, now: datetime | None = None
+) -> Need:
+    """The member who registered a need takes it back, while it is still ``proposed``.
+
+    The need is kept, marked ``withdrawn``, and no vote approves it any more.
+    The change is one conditional UPDATE, so it cannot slip past a concurrent
+    approval: whichever commits first wins, and the other sees the new status.
+    """
+    need = session.get(Need, need_id)
+    if need is None:
+        raise NotFound(f"no need #{need_id}")
+    council = get_council(session, need.council_id)
+    if need.person_id != person_id:
+        raise NotAllowed(f"only the member who registered need #{need_id} may withdraw it")
+    if not is_member(session, person_id, council.id):
+        raise NotAllowed(f"person {person_id} is not a member of council '{council.name}'")
+    result = session.execute(
+        update(Need)
+        .where(Need.id == need_id, Need.status == "proposed")
+        .values(status="withdrawn", withdrawn_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(need)
+    if result.rowcount != 1:
+        raise Conflict(f"need #{need_id} is {need.status}: only a proposed need can be withdrawn")
     return need
 
 

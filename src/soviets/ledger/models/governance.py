@@ -10,7 +10,7 @@ The invariants that make a vote fair are held by the database itself:
   same proposal (composite foreign keys);
 * the rules of a proposal (kind, method, quorum, secrecy, payload, times,
   options, text) are frozen once it leaves ``draft``; ballots change only
-  while it is ``open``; a closed proposal never changes. Triggers written
+  while it is ``open``; a closed or withdrawn proposal never changes. Triggers written
   for SQLite and PostgreSQL (:func:`governance_ddl`) refuse anything else.
 
 A secret ballot is stored in two unlinked parts: ``voted`` (who voted) and
@@ -56,13 +56,20 @@ PROPOSAL_KINDS = (
     "approve_agreement",
     "inventory_transfer",
     "change_rules",
+    "set_role",
+    "leave_federation",
+    "abandon_proposal",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted."""
 
 METHODS = ("majority", "two-thirds", "consent", "schulze")
 """Counting methods (the names of :mod:`soviets.governance.counting`)."""
 
-PROPOSAL_STATUSES = ("draft", "open", "closed")
+PROPOSAL_STATUSES = ("draft", "open", "closed", "withdrawn")
+"""``withdrawn``: a draft its proposer took back (it never opened)."""
+OUTCOMES = ("accepted", "rejected", "failed", "abandoned")
+"""How a closed proposal ended: by its count (``accepted``/``rejected``), or accepted but
+impossible to carry out (``failed``), or dropped by the council's vote (``abandoned``)."""
 MANDATE_VOTES = ("yes", "no", "free", "ranking")
 DELEGATE_STATUSES = ("active", "recalled", "replaced", "ended")
 
@@ -101,14 +108,18 @@ class Proposal(Base):
             "opens_at IS NULL OR closes_at IS NULL OR closes_at > opens_at", name="times"
         ),
         CheckConstraint(
-            "(status = 'closed' AND outcome IN ('accepted', 'rejected') AND closed_at IS NOT NULL)"
-            " OR (status <> 'closed' AND outcome IS NULL AND closed_at IS NULL)",
+            f"(status = 'closed' AND {_in('outcome', OUTCOMES)} AND closed_at IS NOT NULL)"
+            " OR (status = 'withdrawn' AND outcome IS NULL AND closed_at IS NOT NULL)"
+            " OR (status IN ('draft', 'open') AND outcome IS NULL AND closed_at IS NULL)",
             name="outcome",
         ),
         CheckConstraint(
-            "status = 'draft' OR (opened_at IS NOT NULL AND electorate_size IS NOT NULL)",
+            "status IN ('draft', 'withdrawn')"
+            " OR (opened_at IS NOT NULL AND electorate_size IS NOT NULL)",
             name="opened",
         ),
+        CheckConstraint("status <> 'withdrawn' OR opened_at IS NULL", name="withdrawn_draft"),
+        CheckConstraint("executed_at IS NULL OR outcome = 'accepted'", name="executed"),
         CheckConstraint("electorate_size IS NULL OR electorate_size >= 0", name="electorate"),
         UniqueConstraint("council_id", "id"),
     )
@@ -430,10 +441,13 @@ _GUARDED: dict[str, tuple[str, ...]] = {
 
 
 def _frozen_change(old: str, new: str, distinct: str) -> str:
+    """The condition that refuses an update: a closed or withdrawn proposal never changes;
+    an open one may only close (to any outcome) without touching its rules; a draft may
+    open or be withdrawn, never close without a vote."""
     changed = " OR ".join(f"{new}.{c} {distinct} {old}.{c}" for c in FROZEN_COLUMNS)
     return (
-        f"({old}.status = 'closed') "
-        f"OR ({old}.status = 'open' AND ({new}.status = 'draft' OR {changed})) "
+        f"({old}.status IN ('closed', 'withdrawn')) "
+        f"OR ({old}.status = 'open' AND ({new}.status NOT IN ('open', 'closed') OR {changed})) "
         f"OR ({old}.status = 'draft' AND {new}.status = 'closed')"
     )
 

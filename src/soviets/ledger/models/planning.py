@@ -59,14 +59,26 @@ class Good(Base):
 
 
 class Need(Base):
-    """A quantity of a good a territorial council (or one of its members) asks for."""
+    """A quantity of a good a territorial council (or one of its members) asks for.
+
+    ``proposed`` until the council's ``approve_needs`` vote makes it ``approved``;
+    its member may take it back before that (``withdrawn``, kept for the record).
+    """
 
     __tablename__ = "needs"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("priority IN ('essential', 'normal')", name="priority"),
-        CheckConstraint("status IN ('proposed', 'approved')", name="status"),
-        CheckConstraint("status = 'proposed' OR approved_at IS NOT NULL", name="approved_has_time"),
+        CheckConstraint("status IN ('proposed', 'approved', 'withdrawn')", name="status"),
+        CheckConstraint(
+            "status <> 'approved' OR approved_at IS NOT NULL", name="approved_has_time"
+        ),
+        # Withdrawn only from 'proposed': never an approved need.
+        CheckConstraint(
+            "(status = 'withdrawn') = (withdrawn_at IS NOT NULL)"
+            " AND (status <> 'withdrawn' OR approved_at IS NULL)",
+            name="withdrawn",
+        ),
         Index("ix_needs_council_period", "council_id", "period_id"),
     )
 
@@ -81,6 +93,7 @@ class Need(Base):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     good: Mapped[Good] = relationship()
 

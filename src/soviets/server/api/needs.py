@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from soviets.governance import authz
+from soviets.governance.errors import NotFound
 from soviets.ledger import needs
+from soviets.ledger.models import Need
 from soviets.server import present, queries
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
@@ -49,3 +51,13 @@ def register_need(council_id: PathId, body: NeedIn, actor: ApiActor, db: Db) -> 
         person_id=actor.id,
     )
     return present.need(db, made)
+
+
+@router.post("/needs/{need_id}/withdraw", response_model=NeedOut, responses=WRITE)
+def withdraw_need(need_id: PathId, actor: ApiActor, db: Db) -> NeedOut:
+    """Withdraw one of your needs while it is still proposed (not once approved)."""
+    need = db.get(Need, need_id)
+    if need is None:
+        raise NotFound(f"no need #{need_id}")
+    authz.require_member(db, actor.id, need.council_id)
+    return present.need(db, needs.withdraw_need(db, need_id=need_id, person_id=actor.id))

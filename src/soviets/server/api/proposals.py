@@ -26,7 +26,7 @@ def list_proposals(
     council_id: PathId,
     actor: ApiActor,
     db: Db,
-    status: Literal["draft", "open", "closed"] | None = None,
+    status: Literal["draft", "open", "closed", "withdrawn"] | None = None,
 ) -> list[ProposalOut]:
     """The council's proposals, newest first."""
     rows = proposals.list_proposals(db, actor.id, council_id, status=status)
@@ -91,6 +91,21 @@ def open_proposal(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
 def close_proposal(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
     """Close voting, count, and carry out an accepted proposal, all at once."""
     return present.proposal(proposals.close_and_count(db, actor.id, proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalOut, responses=WRITE)
+def withdraw_draft(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
+    """Withdraw your draft: it is kept, marked withdrawn, and can never open."""
+    return present.proposal(proposals.withdraw_draft(db, actor.id, proposal_id))
+
+
+@router.post(
+    "/proposals/{proposal_id}/close-as-failed", response_model=ProposalOut, responses=WRITE
+)
+def close_as_failed(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
+    """Close as failed an accepted proposal that cannot be carried out (a coordinator, once
+    its vote is over); the count and the error are kept in its result."""
+    return present.proposal(proposals.close_as_failed(db, actor.id, proposal_id))
 
 
 @router.get("/proposals/{proposal_id}/electorate", response_model=list[ElectorOut])

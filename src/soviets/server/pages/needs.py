@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.governance import authz
-from soviets.governance.errors import InputError
+from soviets.governance.errors import InputError, NotFound
 from soviets.ledger import needs
+from soviets.ledger.models import Need, Period
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
@@ -81,3 +82,17 @@ def add_need(
     )
     target = f"/councils/{council_id}/needs?period={quote(period)}&notice=need-added"
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/needs/{need_id}/withdraw")
+def withdraw_need(need_id: PathId, found: FormActor, db: Db) -> Response:
+    """Withdraw one of my needs while it is still proposed."""
+    person = found[1]
+    need = db.get(Need, need_id)
+    if need is None:
+        raise NotFound(f"no need #{need_id}")
+    authz.require_member(db, person.id, need.council_id)
+    withdrawn = needs.withdraw_need(db, need_id=need_id, person_id=person.id)
+    period = db.get(Period, withdrawn.period_id)
+    target = f"/councils/{withdrawn.council_id}/needs?period={quote(period.name if period else '')}"
+    return RedirectResponse(target + "&notice=need-withdrawn", status_code=303)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import authz, ballots, choices, proposals
+from soviets.governance import authz, ballots, choices, councils, proposals
 from soviets.governance.errors import InputError
 from soviets.ledger.models import Proposal
+from soviets.ledger.types import utcnow
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
@@ -25,6 +26,7 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         e.person_id == person_id and e.removed_at is None for e in electors
     )
     membership = authz.open_membership(db, person_id, council.id)
+    coordinator = membership is not None and membership.role == "coordinator"
     listed = ballots.list_ballots(db, person_id, proposal.id)
     mine = ballots.my_ballot(db, person_id, proposal.id)
     return {
@@ -39,8 +41,12 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         "my_ranks": _ranks(mine) if proposal.method == "schulze" else {},
         "ballots": listed,
         "people": queries.names(db, [b.voter_id for b in listed] + [proposal.created_by]),
-        "may_manage": proposal.created_by == person_id
-        or (membership is not None and membership.role == "coordinator"),
+        "may_manage": proposal.created_by == person_id or coordinator,
+        "may_withdraw": proposal.status == "draft" and proposal.created_by == person_id,
+        "may_fail": proposal.status == "open"
+        and coordinator
+        and (proposal.closes_at is None or proposal.closes_at <= utcnow()),
+        "may_propose": authz.is_voter(db, person_id, council),
         "electorate": len([e for e in electors if e.removed_at is None]),
     }
 
@@ -125,15 +131,71 @@ def close_vote(proposal_id: PathId, found: FormActor, db: Db) -> Response:
     return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
 
 
+@router.post("/proposals/{proposal_id}/withdraw")
+def withdraw(proposal_id: PathId, found: FormActor, db: Db) -> Response:
+    """Withdraw my draft."""
+    proposals.withdraw_draft(db, found[1].id, proposal_id)
+    return RedirectResponse(f"/proposals/{proposal_id}?notice=proposal-withdrawn", status_code=303)
+
+
+@router.post("/proposals/{proposal_id}/close-as-failed")
+def close_as_failed(proposal_id: PathId, found: FormActor, db: Db) -> Response:
+    """Close as failed an accepted proposal that cannot be carried out (coordinators)."""
+    proposals.close_as_failed(db, found[1].id, proposal_id)
+    return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
+
+
 @router.get("/councils/{council_id}/proposals/new")
-def new_form(council_id: PathId, request: Request, found: PageActor, db: Db) -> Response:
-    """The form to draft a proposal."""
-    council = authz.require_voter(db, found[1].id, council_id)
+def new_form(
+    council_id: PathId,
+    request: Request,
+    found: PageActor,
+    db: Db,
+    abandon: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> Response:
+    """The form to draft a proposal (``?abandon=N``: to abandon open proposal N)."""
+    person = found[1]
+    council = authz.require_voter(db, person.id, council_id)
+    open_ones = proposals.list_proposals(db, person.id, council_id, status="open")
+    target = next((p for p in open_ones if p.id == abandon), None)
     return render(
         request,
         "proposal_new.html",
-        {"title": "New proposal", "council": council, "periods": queries.periods(db)},
+        {
+            "title": "New proposal",
+            "council": council,
+            "periods": queries.periods(db),
+            "open_proposals": open_ones,
+            "target": target,
+            "members": []
+            if council.kind == "federation"
+            else councils.list_members(db, person.id, council_id),
+            "federations": councils.list_federations(db, person.id, council_id),
+        },
     )
+
+
+def _id(text: str, field: str, what: str) -> int:
+    """A chosen id from a form's select (refused when empty or not a number)."""
+    if not text.strip().isdigit():
+        raise InputError(f"choose {what}", field=field)
+    return int(text)
+
+
+def _payload(kind: str, form: dict[str, str]) -> dict[str, object]:
+    """The payload of a proposal of ``kind`` from the new-proposal form's fields."""
+    if kind == "approve_needs":
+        return {"period": form["period"]}
+    if kind == "abandon_proposal":
+        return {"proposal_id": _id(form["target"], "target", "the proposal to abandon")}
+    if kind == "set_role":
+        return {
+            "person_id": _id(form["member"], "member", "the member whose role changes"),
+            "role": form["role"],
+        }
+    if kind == "leave_federation":
+        return {"federation_id": _id(form["federation"], "federation", "the federation to leave")}
+    return {}
 
 
 @router.post("/councils/{council_id}/proposals/new")
@@ -146,6 +208,10 @@ def create(
     method: Annotated[str, Form(max_length=20)] = "majority",
     kind: Annotated[str, Form(max_length=30)] = "general",
     period: Annotated[str, Form(max_length=50)] = "",
+    target: Annotated[str, Form(max_length=20)] = "",
+    member: Annotated[str, Form(max_length=20)] = "",
+    role: Annotated[str, Form(max_length=20)] = "coordinator",
+    federation: Annotated[str, Form(max_length=20)] = "",
     options: Annotated[str, Form(max_length=5_000)] = "",
     secret: Annotated[bool, Form()] = False,
     open_now: Annotated[bool, Form()] = False,
@@ -153,6 +219,13 @@ def create(
     """Draft the proposal, and open voting at once when asked."""
     person = found[1]
     labels = [line.strip() for line in options.splitlines() if line.strip()]
+    fields = {
+        "period": period,
+        "target": target,
+        "member": member,
+        "role": role,
+        "federation": federation,
+    }
     made = proposals.create_proposal(
         db,
         person.id,
@@ -162,7 +235,7 @@ def create(
         body=body,
         method=method,
         secret=secret,
-        payload={"period": period} if kind == "approve_needs" else {},
+        payload=_payload(kind, fields),
         options=labels if method == "schulze" else None,
     )
     if open_now:

@@ -3,7 +3,7 @@
 
 Revision ID: 0001
 Revises:
-Created: 2026-11-23 03:43:39.510845
+Created: 2026-11-23 04:04:07.220539
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ EXTRA_DDL: dict[str, list[str]] = {
         "CREATE TRIGGER ledger_events_no_delete BEFORE DELETE ON ledger_events BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END",
         "CREATE TRIGGER bookings_no_overlap_insert BEFORE INSERT ON bookings BEGIN SELECT RAISE(ABORT, 'booking overlaps another booking') WHERE NEW.cancelled_at IS NULL AND EXISTS (SELECT 1 FROM bookings b WHERE b.resource_id = NEW.resource_id AND b.cancelled_at IS NULL AND b.id IS NOT NEW.id AND b.starts_at < NEW.ends_at AND NEW.starts_at < b.ends_at); END",
         "CREATE TRIGGER bookings_no_overlap_update BEFORE UPDATE OF resource_id, starts_at, ends_at, cancelled_at ON bookings BEGIN SELECT RAISE(ABORT, 'booking overlaps another booking') WHERE NEW.cancelled_at IS NULL AND EXISTS (SELECT 1 FROM bookings b WHERE b.resource_id = NEW.resource_id AND b.cancelled_at IS NULL AND b.id IS NOT NEW.id AND b.starts_at < NEW.ends_at AND NEW.starts_at < b.ends_at); END",
-        "CREATE TRIGGER trg_proposals_frozen BEFORE UPDATE ON proposals WHEN (OLD.status = 'closed') OR (OLD.status = 'open' AND (NEW.status = 'draft' OR NEW.council_id IS NOT OLD.council_id OR NEW.kind IS NOT OLD.kind OR NEW.title IS NOT OLD.title OR NEW.body IS NOT OLD.body OR NEW.method IS NOT OLD.method OR NEW.quorum IS NOT OLD.quorum OR NEW.secret IS NOT OLD.secret OR NEW.payload IS NOT OLD.payload OR NEW.opens_at IS NOT OLD.opens_at OR NEW.closes_at IS NOT OLD.closes_at OR NEW.created_by IS NOT OLD.created_by OR NEW.opened_at IS NOT OLD.opened_at OR NEW.electorate_size IS NOT OLD.electorate_size)) OR (OLD.status = 'draft' AND NEW.status = 'closed') BEGIN SELECT RAISE(ABORT, 'soviets: the rules of a proposal are frozen once voting opens'); END",
+        "CREATE TRIGGER trg_proposals_frozen BEFORE UPDATE ON proposals WHEN (OLD.status IN ('closed', 'withdrawn')) OR (OLD.status = 'open' AND (NEW.status NOT IN ('open', 'closed') OR NEW.council_id IS NOT OLD.council_id OR NEW.kind IS NOT OLD.kind OR NEW.title IS NOT OLD.title OR NEW.body IS NOT OLD.body OR NEW.method IS NOT OLD.method OR NEW.quorum IS NOT OLD.quorum OR NEW.secret IS NOT OLD.secret OR NEW.payload IS NOT OLD.payload OR NEW.opens_at IS NOT OLD.opens_at OR NEW.closes_at IS NOT OLD.closes_at OR NEW.created_by IS NOT OLD.created_by OR NEW.opened_at IS NOT OLD.opened_at OR NEW.electorate_size IS NOT OLD.electorate_size)) OR (OLD.status = 'draft' AND NEW.status = 'closed') BEGIN SELECT RAISE(ABORT, 'soviets: the rules of a proposal are frozen once voting opens'); END",
         "CREATE TRIGGER trg_proposals_no_delete BEFORE DELETE ON proposals WHEN OLD.status <> 'draft' BEGIN SELECT RAISE(ABORT, 'soviets: only a draft proposal can be deleted'); END",
         "CREATE TRIGGER trg_proposal_options_insert_guard BEFORE INSERT ON proposal_options WHEN (SELECT status FROM proposals WHERE id = NEW.proposal_id) NOT IN ('draft') BEGIN SELECT RAISE(ABORT, 'soviets: proposal_options may change only while the proposal is draft'); END",
         "CREATE TRIGGER trg_proposal_options_update_guard BEFORE UPDATE ON proposal_options WHEN (SELECT status FROM proposals WHERE id = OLD.proposal_id) NOT IN ('draft') OR (SELECT status FROM proposals WHERE id = NEW.proposal_id) NOT IN ('draft') BEGIN SELECT RAISE(ABORT, 'soviets: proposal_options may change only while the proposal is draft'); END",
@@ -57,7 +57,7 @@ EXTRA_DDL: dict[str, list[str]] = {
         "CREATE TRIGGER ledger_events_no_change BEFORE UPDATE OR DELETE ON ledger_events FOR EACH ROW EXECUTE FUNCTION ledger_events_append_only()",
         "CREATE TRIGGER ledger_events_no_truncate BEFORE TRUNCATE ON ledger_events FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_append_only()",
         "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (resource_id WITH =, tstzrange(starts_at, ends_at) WITH &&) WHERE (cancelled_at IS NULL)",
-        "CREATE OR REPLACE FUNCTION soviets_proposals_frozen() RETURNS trigger AS $$ BEGIN IF TG_OP = 'DELETE' THEN   IF OLD.status <> 'draft' THEN RAISE EXCEPTION USING ERRCODE = 'check_violation',     MESSAGE = 'soviets: only a draft proposal can be deleted'; END IF;   RETURN OLD; END IF; IF (OLD.status = 'closed') OR (OLD.status = 'open' AND (NEW.status = 'draft' OR NEW.council_id IS DISTINCT FROM OLD.council_id OR NEW.kind IS DISTINCT FROM OLD.kind OR NEW.title IS DISTINCT FROM OLD.title OR NEW.body IS DISTINCT FROM OLD.body OR NEW.method IS DISTINCT FROM OLD.method OR NEW.quorum IS DISTINCT FROM OLD.quorum OR NEW.secret IS DISTINCT FROM OLD.secret OR NEW.payload IS DISTINCT FROM OLD.payload OR NEW.opens_at IS DISTINCT FROM OLD.opens_at OR NEW.closes_at IS DISTINCT FROM OLD.closes_at OR NEW.created_by IS DISTINCT FROM OLD.created_by OR NEW.opened_at IS DISTINCT FROM OLD.opened_at OR NEW.electorate_size IS DISTINCT FROM OLD.electorate_size)) OR (OLD.status = 'draft' AND NEW.status = 'closed') THEN   RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'soviets: the rules of a proposal are frozen once voting opens'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE OR REPLACE FUNCTION soviets_proposals_frozen() RETURNS trigger AS $$ BEGIN IF TG_OP = 'DELETE' THEN   IF OLD.status <> 'draft' THEN RAISE EXCEPTION USING ERRCODE = 'check_violation',     MESSAGE = 'soviets: only a draft proposal can be deleted'; END IF;   RETURN OLD; END IF; IF (OLD.status IN ('closed', 'withdrawn')) OR (OLD.status = 'open' AND (NEW.status NOT IN ('open', 'closed') OR NEW.council_id IS DISTINCT FROM OLD.council_id OR NEW.kind IS DISTINCT FROM OLD.kind OR NEW.title IS DISTINCT FROM OLD.title OR NEW.body IS DISTINCT FROM OLD.body OR NEW.method IS DISTINCT FROM OLD.method OR NEW.quorum IS DISTINCT FROM OLD.quorum OR NEW.secret IS DISTINCT FROM OLD.secret OR NEW.payload IS DISTINCT FROM OLD.payload OR NEW.opens_at IS DISTINCT FROM OLD.opens_at OR NEW.closes_at IS DISTINCT FROM OLD.closes_at OR NEW.created_by IS DISTINCT FROM OLD.created_by OR NEW.opened_at IS DISTINCT FROM OLD.opened_at OR NEW.electorate_size IS DISTINCT FROM OLD.electorate_size)) OR (OLD.status = 'draft' AND NEW.status = 'closed') THEN   RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'soviets: the rules of a proposal are frozen once voting opens'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
         "CREATE TRIGGER trg_proposals_frozen BEFORE UPDATE OR DELETE ON proposals FOR EACH ROW EXECUTE FUNCTION soviets_proposals_frozen()",
         "CREATE OR REPLACE FUNCTION soviets_guard_by_status() RETURNS trigger AS $$ DECLARE st text; BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN   SELECT status INTO st FROM proposals WHERE id = OLD.proposal_id;   IF st IS NOT NULL AND NOT (st = ANY (TG_ARGV)) THEN     RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'soviets: '       || TG_TABLE_NAME || ' may change only while the proposal is '       || array_to_string(TG_ARGV, ' or ');   END IF; END IF; IF TG_OP IN ('INSERT', 'UPDATE') THEN   SELECT status INTO st FROM proposals WHERE id = NEW.proposal_id;   IF st IS NOT NULL AND NOT (st = ANY (TG_ARGV)) THEN     RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'soviets: '       || TG_TABLE_NAME || ' may change only while the proposal is '       || array_to_string(TG_ARGV, ' or ');   END IF;   RETURN NEW; END IF; RETURN OLD; END $$ LANGUAGE plpgsql",
         "CREATE TRIGGER trg_proposal_options_guard BEFORE INSERT OR UPDATE OR DELETE ON proposal_options FOR EACH ROW EXECUTE FUNCTION soviets_guard_by_status('draft')",
@@ -283,11 +283,14 @@ def upgrade() -> None:
         sa.Column("result", sa.Text(), nullable=True),
         sa.Column("executed_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "(status = 'closed' AND outcome IN ('accepted', 'rejected') AND closed_at IS NOT NULL) OR (status <> 'closed' AND outcome IS NULL AND closed_at IS NULL)",
+            "(status = 'closed' AND outcome IN ('accepted', 'rejected', 'failed', 'abandoned') AND closed_at IS NOT NULL) OR (status = 'withdrawn' AND outcome IS NULL AND closed_at IS NOT NULL) OR (status IN ('draft', 'open') AND outcome IS NULL AND closed_at IS NULL)",
             name=op.f("ck_proposals_outcome"),
         ),
         sa.CheckConstraint(
-            "kind IN ('general', 'admit_member', 'elect_delegate', 'recall_delegate', 'instruct_delegate', 'approve_needs', 'adopt_plan', 'approve_agreement', 'inventory_transfer', 'change_rules')",
+            "executed_at IS NULL OR outcome = 'accepted'", name=op.f("ck_proposals_executed")
+        ),
+        sa.CheckConstraint(
+            "kind IN ('general', 'admit_member', 'elect_delegate', 'recall_delegate', 'instruct_delegate', 'approve_needs', 'adopt_plan', 'approve_agreement', 'inventory_transfer', 'change_rules', 'set_role', 'leave_federation', 'abandon_proposal')",
             name=op.f("ck_proposals_kind"),
         ),
         sa.CheckConstraint(
@@ -295,11 +298,14 @@ def upgrade() -> None:
             name=op.f("ck_proposals_method"),
         ),
         sa.CheckConstraint(
-            "status = 'draft' OR (opened_at IS NOT NULL AND electorate_size IS NOT NULL)",
-            name=op.f("ck_proposals_opened"),
+            "status <> 'withdrawn' OR opened_at IS NULL", name=op.f("ck_proposals_withdrawn_draft")
         ),
         sa.CheckConstraint(
-            "status IN ('draft', 'open', 'closed')", name=op.f("ck_proposals_status")
+            "status IN ('draft', 'open', 'closed', 'withdrawn')", name=op.f("ck_proposals_status")
+        ),
+        sa.CheckConstraint(
+            "status IN ('draft', 'withdrawn') OR (opened_at IS NOT NULL AND electorate_size IS NOT NULL)",
+            name=op.f("ck_proposals_opened"),
         ),
         sa.CheckConstraint(
             "electorate_size IS NULL OR electorate_size >= 0", name=op.f("ck_proposals_electorate")
@@ -451,12 +457,19 @@ def upgrade() -> None:
         sa.Column("proposal_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "(status = 'withdrawn') = (withdrawn_at IS NOT NULL) AND (status <> 'withdrawn' OR approved_at IS NULL)",
+            name=op.f("ck_needs_withdrawn"),
+        ),
         sa.CheckConstraint("priority IN ('essential', 'normal')", name=op.f("ck_needs_priority")),
         sa.CheckConstraint(
-            "status = 'proposed' OR approved_at IS NOT NULL",
+            "status <> 'approved' OR approved_at IS NOT NULL",
             name=op.f("ck_needs_approved_has_time"),
         ),
-        sa.CheckConstraint("status IN ('proposed', 'approved')", name=op.f("ck_needs_status")),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'approved', 'withdrawn')", name=op.f("ck_needs_status")
+        ),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_needs_quantity_positive")),
         sa.ForeignKeyConstraint(
             ["council_id"], ["councils.id"], name=op.f("fk_needs_council_id_councils")
@@ -758,7 +771,7 @@ def upgrade() -> None:
             name=op.f("ck_mandates_ranking"),
         ),
         sa.CheckConstraint(
-            "proposal_kind IS NULL OR proposal_kind IN ('general', 'admit_member', 'elect_delegate', 'recall_delegate', 'instruct_delegate', 'approve_needs', 'adopt_plan', 'approve_agreement', 'inventory_transfer', 'change_rules')",
+            "proposal_kind IS NULL OR proposal_kind IN ('general', 'admit_member', 'elect_delegate', 'recall_delegate', 'instruct_delegate', 'approve_needs', 'adopt_plan', 'approve_agreement', 'inventory_transfer', 'change_rules', 'set_role', 'leave_federation', 'abandon_proposal')",
             name=op.f("ck_mandates_kind"),
         ),
         sa.CheckConstraint(
