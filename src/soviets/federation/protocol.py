@@ -1,0 +1,544 @@
+r"""The federated plan: autonomous councils agree on production by messages alone.
+
+Protocol
+--------
+Councils meet in synchronous rounds. In every round each council reads what
+was sent to it in the last round and answers (see
+:mod:`soviets.federation.agents` for one council's rules):
+
+1. **Offers.** Every seller publishes, to the councils that deal in its good,
+   the hours one unit costs it at the market prices of its inputs (its
+   labour per unit plus its inputs at their prices, less the value of joint
+   outputs) and how much more it could supply. The market price ``y_g`` of a
+   good is its cheapest offer with something still available, or, when every
+   seller of it is full, its highest offer. Starting from no prices (read as
+   0), these offers are a distributed Bellman-Ford iteration of
+   ``v_g = min_p (l_p + In_p . v) / Out_pg``: every technology choice is made
+   by a buyer comparing offers.
+2. **Orders.** Territorial councils order their needs, workplace councils
+   the inputs of the activity their own orders ask for; each buyer orders
+   from the cheapest offer first and passes what it expects not to get on
+   to the next cheapest. Orders travel up the supply chain one step per
+   round, so quantities follow the iteration ``x <- d + A x``.
+3. **Scarcity.** A limited seller (a process at capacity, a stock, a
+   primary input's limit) shares out what it has pro rata and announces that
+   nothing more is available; its buyers turn to the next offer (merit
+   order). This settles every good that also has a seller without a limit
+   and whose needs alone exceed the limited sellers. Where a good's sellers
+   are all limited, or the offers keep changing without settling (the
+   clerk watches the largest change per round), the clerk prices the
+   capacity instead: each settled state of the councils is a *proposal*
+   (its hours and its use of each priced capacity); the clerk solves the
+   small linear programme "least-hours mix of the proposals so far within
+   the capacities" (Dantzig-Wolfe master, with a penalty for any excess
+   that grows while an excess remains) and publishes its dual prices as
+   ``capacity_price``; priced sellers add the price to their offers and
+   stop rationing, and the councils settle on a new proposal. This repeats
+   until the mix is within ``gap_tol`` of the best bound.
+4. **Agreements.** When the plan is settled, the clerk sends ``stop`` with
+   the weight of each proposal; every buyer confirms the weighted mix of its
+   allocations as agreements (supplier, receiver, good, quantity: allocated
+   by the seller, accepted by the buyer) and every workplace council commits
+   to the weighted mix of its activities. A mix of balanced proposals is
+   balanced; capacities hold by the master's constraints.
+
+The clerk of the federation counts, certifies and weighs proposals; it
+learns only the public offers and aggregates from each council (hours, value
+of needs, capacity rent, the scaling its margins allow, the use of limited
+capacities). It never sees a recipe or a need and never sets an activity:
+it only chooses the weights of whole proposals the councils made.
+
+Certificate (a Lagrangian bound from the published prices)
+---------------------------------------------------------
+Write every stock and every primary input's limit as a process of the
+steward that holds it (no labour, capacity = stock or limit), so the plan is
+``min l.x`` subject to ``N x >= d``, ``0 <= x <= u``. For any prices
+``y >= 0`` and any feasible ``x``, with ``r_p = N_p . y`` the revenue of a
+unit of process p at prices y, and margin ``m_p = r_p - l_p``:
+
+.. math::
+
+    l \cdot x \;\ge\; \sum_p x_p (\theta r_p - \mu_p)
+              \;=\; \theta\, y \cdot N x - \mu \cdot x
+              \;\ge\; \theta\, y \cdot d - \sum_{p:\,u_p<\infty} u_p \mu_p
+
+whenever ``l_p >= theta r_p - mu_p`` for every p, ``0 <= theta <= 1`` and
+``mu_p >= 0`` with ``mu_p = 0`` for processes without capacity. Taking
+``mu_p = max(0, theta r_p - l_p) <= max(0, m_p)`` (the capacity rent) and
+``theta = min(1, min over uncapacitated p with m_p > 0 of l_p / r_p)``
+gives the bound the clerk reports every round:
+
+.. math::
+
+    LB = \theta \sum_{t} y \cdot d_t \;-\; \sum_{p:\,u_p<\infty} u_p \max(0, m_p)
+
+computed from the published market prices ``y`` alone: each territorial
+council reports ``y . d_t`` for its own needs, each workplace council and
+steward the rent ``sum u_p max(0, m_p)`` of its own processes and the
+largest ``theta`` its uncapacitated margins allow. When the offers have
+settled, ``y`` are the labour values with scarcity prices, every margin is
+at most 0 except capacity rents, ``theta = 1``, and LB meets the plan's
+hours. Offers from below make ``theta = 1`` in every round of an economy
+without capacities (prices only rise).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from soviets.economy import Economy
+from soviets.errors import ModelError
+from soviets.federation.directory import Directory, Papers, split_economy
+from soviets.federation.messages import decode, encode
+from soviets.federation.runtime import InProcessRuntime, RayRuntime
+from soviets.planning.delivery import MET_RTOL
+from soviets.planning.result import Certificate, Plan
+
+RUNTIMES = ("inprocess", "ray")
+
+
+@dataclass(frozen=True)
+class Network:
+    """Seeded message delay and loss between councils (the clerk's channel is reliable).
+
+    Each segment between councils is lost with probability ``loss``, or else
+    held back 1..``max_delay`` rounds with probability ``delay``.
+    """
+
+    loss: float = 0.0
+    delay: float = 0.0
+    max_delay: int = 2
+    seed: int = 0
+
+
+@dataclass
+class _Clerk:
+    """The federation's clerk: tallies reports and public offers, weighs proposals
+    for scarce capacities, says stop. It never sees a council's recipe or needs."""
+
+    directory: Directory
+    tol: float
+    gap_tol: float
+    max_epochs: int
+    history: list[float] = field(default_factory=list)
+    bounds: list[float | None] = field(default_factory=list)
+    stable_rounds: int = 0
+    agreements: list[tuple[int, int, float]] = field(default_factory=list)
+    commitments: dict[int, float] = field(default_factory=dict)
+    usage: dict[int, tuple[float, float]] = field(default_factory=dict)
+    columns: list[tuple[int, float, dict[int, float]]] = field(default_factory=list)
+    best_bound: float = -np.inf
+    epoch: int = 0
+    epoch_rounds: list[int] = field(default_factory=list)
+    reporters: int = -1
+    penalty: float = 1.0
+    promoted: int = 0
+    epoch_start: int = 0
+    epoch_patience: int = 20
+    last_prices: dict[int, float] = field(default_factory=dict)
+    mix: list[tuple[int, float]] = field(default_factory=list)
+    changes: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = self.directory.n_offers
+        self.price = np.full(n, np.nan)
+        self.avail = np.full(n, np.inf)
+
+    def read(self, segments: list[bytes]) -> dict[str, float]:
+        tot = {
+            "hours": 0.0,
+            "need_value": 0.0,
+            "rent": 0.0,
+            "theta": 1.0,
+            "change": 0.0,
+            "reports": 0,
+        }
+        decoded = sorted((decode(data) for data in segments), key=lambda t: (t[0], t[1]))
+        for sender, _, batch in decoded:
+            if "offer" in batch:
+                c = batch["offer"]
+                self.price[c["offer"]] = c["price"]
+                self.avail[c["offer"]] = c["available"]
+            if "report" in batch:
+                c = batch["report"]
+                tot["reports"] += len(c["to"])
+                for key in ("hours", "need_value", "rent"):
+                    tot[key] += float(c[key].sum())
+                tot["theta"] = min(tot["theta"], float(c["theta"].min()))
+                tot["change"] = max(tot["change"], float(c["change"].max()))
+            if "usage" in batch:
+                c = batch["usage"]
+                for o, q, u in zip(c["offer"], c["quantity"], c["capacity"], strict=True):
+                    self.usage[int(o)] = (float(q), float(u))
+            if "agreement" in batch:
+                c = batch["agreement"]
+                for o, q in zip(c["offer"], c["quantity"], strict=True):
+                    self.agreements.append((int(o), sender, float(q)))
+            if "commitment" in batch:
+                c = batch["commitment"]
+                for p, a in zip(c["process"], c["activity"], strict=True):
+                    self.commitments[int(p)] = float(a)
+        return tot
+
+    def tally(self, tot: dict[str, float]) -> bool:
+        """Record the round; True when offers, orders and activities are stable."""
+        if 0 <= tot["reports"] < self.reporters:
+            self.columns.clear()  # a council fell silent: older proposals are void
+            self.best_bound = -np.inf
+        self.reporters = tot["reports"]
+        primal = tot["hours"]
+        bound = None
+        if 0.0 <= tot["theta"] <= 1.0 and np.isfinite(tot["need_value"]):
+            bound = tot["theta"] * tot["need_value"] - tot["rent"]
+        self.history.append(primal)
+        self.changes.append(tot["change"])
+        self.bounds.append(bound)
+        self.stable_rounds = self.stable_rounds + 1 if tot["change"] <= self.tol else 0
+        return self.stable_rounds >= 2
+
+    def rows(self) -> list[int]:
+        """Limited sellers whose capacity the clerk prices now."""
+        return sorted(o for o in self.usage if self.directory.level[o] <= self.promoted)
+
+    def settle(self) -> tuple[dict[int, float] | None, dict[int, float]]:
+        """After a stable epoch: the weights of the proposals if the plan is settled
+        (else None), and the capacity prices for the next epoch."""
+        hours = self.history[-1]
+        bound = self.bounds[-1]
+        use = {o: q for o, (q, _) in self.usage.items()}
+        self.columns.append((self.epoch, hours, use))
+        self.epoch_rounds.append(len(self.history))
+        if bound is not None:
+            self.best_bound = max(self.best_bound, bound)
+        if not self.rows():
+            self.mix.append((len(self.history), hours))
+            return {self.epoch: 1.0}, {}
+        weights, prices, value, slack = self._master()
+        self.mix.append((len(self.history), value))
+        if slack > 1e-9:
+            self.penalty *= 4.0
+        gap = (value - self.best_bound) / max(1.0, abs(value))
+        if (slack <= 1e-9 and gap <= self.gap_tol) or len(self.columns) >= self.max_epochs:
+            return weights, prices
+        self.next_epoch()
+        return None, prices
+
+    def next_epoch(self) -> None:
+        self.epoch += 1
+        self.epoch_start = len(self.history)
+        self.stable_rounds = 0
+
+    def stuck(self) -> bool:
+        """Offers keep changing without settling: in this epoch's last 10 rounds
+        the largest change did not even halve against the 10 before."""
+        changes = self.changes[self.epoch_start :]
+        if len(changes) < self.epoch_patience:
+            return False
+        return min(changes[-10:]) > 0.5 * min(changes[-20:-10])
+
+    def promote(self) -> dict[int, float] | None:
+        """Offers do not settle: price the next level of limited sellers too
+        (new capacity prices for the next epoch), or None if none is left."""
+        if self.promoted >= 2:
+            return None
+        self.promoted += 1
+        self.next_epoch()
+        return {o: self.last_prices.get(o, 0.0) for o in self.rows()}
+
+    def _master(self) -> tuple[dict[int, float], dict[int, float], float, float]:
+        """The federation's weighing: the least-hours mix of proposals within capacities."""
+        from scipy.optimize import linprog
+
+        rows = self.rows()
+        if not rows:
+            return {self.columns[-1][0]: 1.0}, {}, self.columns[-1][1], 0.0
+        cap = np.array([self.usage[o][1] for o in rows])
+        n_col, n_row = len(self.columns), len(rows)
+        hours = np.array([h for _, h, _ in self.columns])
+        use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns]).T
+        # a violated capacity costs as much as if its whole use took all the hours
+        # (raised each time the weighing still has to violate it)
+        scale = max(1.0, float(np.abs(hours).max())) * self.penalty
+        c = np.concatenate([hours, scale / np.maximum(cap, 1e-9)])
+        a_ub = np.hstack([use, -np.eye(n_row)])
+        a_eq = np.concatenate([np.ones(n_col), np.zeros(n_row)])[None, :]
+        res = linprog(
+            c, A_ub=a_ub, b_ub=cap, A_eq=a_eq, b_eq=[1.0], bounds=(0, None), method="highs"
+        )
+        lam = res.x[:n_col]
+        prices = {o: max(0.0, -float(m)) for o, m in zip(rows, res.ineqlin.marginals, strict=True)}
+        weights = {self.columns[j][0]: float(lam[j]) for j in range(n_col) if lam[j] > 1e-12}
+        total = sum(weights.values())
+        weights = {e: w / total for e, w in weights.items()}
+        value = float(hours @ lam)
+        self.last_prices = prices
+        return weights, prices, value, float(res.x[n_col:].sum())
+
+    def market_prices(self) -> np.ndarray:
+        """Market price per good from the public offers (as the councils compute it)."""
+        d = self.directory
+        n = len(d.good_names)
+        known = ~np.isnan(self.price)
+        spare = known & (self.avail > 0)
+        y = np.full(n, np.inf)
+        np.minimum.at(y, d.offer_good[spare], self.price[spare])
+        y_max = np.full(n, -np.inf)
+        np.maximum.at(y_max, d.offer_good[known], self.price[known])
+        return np.where(np.isfinite(y), y, np.where(np.isfinite(y_max), y_max, np.nan))
+
+
+def plan_federated(
+    economy: Economy,
+    runtime: str = "inprocess",
+    address: str | None = None,
+    *,
+    shards: int | None = None,
+    max_rounds: int = 1000,
+    tol: float = 1e-9,
+    gap_tol: float = 1e-5,
+    max_epochs: int = 60,
+    patience: int = 3,
+    faults: dict[str, int] | None = None,
+    removed: tuple[str, ...] = (),
+    network: Network | None = None,
+    num_cpus: int = 2,
+) -> Plan:
+    """Plan ``economy`` by the federated protocol (see the module docstring).
+
+    ``runtime``: ``inprocess`` (default, deterministic) or ``ray`` (one actor per
+    shard; a local loopback cluster, or the cluster at ``address``). ``shards``:
+    how many hosts share the councils (default 1 in process, 2 on Ray); the
+    plan does not depend on it.
+    ``faults`` maps a council's name to the round from which it stops
+    answering; ``removed`` councils take no part at all (removed between
+    periods). Returns a :class:`Plan` whose ``extra`` holds ``agreements`` and
+    ``protocol`` (rounds, messages, bytes, runtime, converged, history).
+    """
+    if runtime not in RUNTIMES:
+        raise ModelError(f"unknown runtime '{runtime}': choose one of {', '.join(RUNTIMES)}")
+    if shards is None:
+        shards = 2 if runtime == "ray" else 1
+    directory, papers = split_economy(economy, n_shards=shards, removed=removed)
+    names = directory.council_names
+    faults = dict(faults or {})
+    unknown = set(faults) - set(names)
+    if unknown:
+        raise ModelError(f"unknown council in faults: {', '.join(sorted(unknown))}")
+    fail_at = {names.index(n): int(r) for n, r in faults.items()}
+    shard_papers: list[list[Papers]] = [[] for _ in range(directory.n_shards)]
+    for p in papers:
+        shard_papers[int(directory.shard_of[p.council])].append(p)
+    rt = RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
+    net = network or Network()
+    rng = np.random.default_rng(net.seed)
+    final_weights: dict[int, float] = {}
+    clerk = _Clerk(directory, tol, gap_tol, max_epochs)
+    inbound: dict[int, list[tuple[int, bytes]]] = {}  # round -> [(shard, bytes)]
+    counts = {"messages": 0, "bytes": 0, "segments": 0, "lost": 0}
+    stop_round: int | None = None
+    converged = False
+    live = sorted(p.council for p in papers)
+
+    def post(k: int, kind: str, cols: dict[str, np.ndarray]) -> None:
+        """The clerk's messages to councils, one segment per shard."""
+        to = cols["to"]
+        for shard in range(directory.n_shards):
+            sel = directory.shard_of[to] == shard
+            if np.any(sel):
+                data = encode(directory.clerk, k, {kind: {n: v[sel] for n, v in cols.items()}})
+                counts["messages"] += int(sel.sum())
+                counts["bytes"] += len(data)
+                counts["segments"] += 1
+                inbound.setdefault(k + 1, []).append((shard, data))
+
+    started = time.perf_counter()
+    rt.start(directory, shard_papers, patience)
+    try:
+        k = 0
+        while True:
+            mail: list[list[bytes]] = [[] for _ in range(directory.n_shards)]
+            for shard, data in inbound.pop(k, []):
+                mail[shard].append(data)
+            down = sorted(c for c, r in fail_at.items() if k >= r)
+            to_clerk: list[bytes] = []
+            for segments, sent in rt.step(k, mail, down):
+                counts["messages"] += sent
+                for dest, data in segments:
+                    counts["bytes"] += len(data)
+                    counts["segments"] += 1
+                    if dest < 0:
+                        to_clerk.append(data)
+                        continue
+                    at = k + 1
+                    if net.loss and rng.random() < net.loss:
+                        counts["lost"] += 1
+                        continue
+                    if net.delay and rng.random() < net.delay:
+                        at += int(rng.integers(1, net.max_delay + 1))
+                    inbound.setdefault(at, []).append((dest, data))
+            tot = clerk.read(to_clerk)
+            if stop_round is not None:
+                break
+            stable = clerk.tally(tot)
+            out_of_rounds = k + 1 >= max_rounds
+            weights = prices = None
+            if stable:
+                weights, prices = clerk.settle()
+            elif clerk.stuck():
+                prices = clerk.promote()
+            if weights is None and out_of_rounds:
+                weights = clerk._master()[0] if clerk.columns else {clerk.epoch: 1.0}
+            if weights is None and prices is not None:
+                # public prices, to every council: each learns that a new proposal
+                # is asked for, and the limited sellers their capacity price
+                offers = np.array(sorted(prices), dtype=np.int32)
+                alive = np.array([c for c in live if c not in fail_at], dtype=np.int32)
+                post(
+                    k,
+                    "capacity_price",
+                    {
+                        "to": np.repeat(alive, offers.size),
+                        "offer": np.tile(offers, alive.size),
+                        "price": np.tile([prices[o] for o in offers], alive.size),
+                        "epoch": np.full(offers.size * alive.size, clerk.epoch, dtype=np.int32),
+                    },
+                )
+            elif weights is not None:
+                converged = stable
+                stop_round = k + 1
+                alive = np.array([c for c in live if c not in fail_at], dtype=np.int32)
+                ep = np.array(sorted(weights), dtype=np.int32)
+                w = np.array([weights[e] for e in ep])
+                post(
+                    k,
+                    "stop",
+                    {
+                        "to": np.repeat(alive, ep.size),
+                        "epoch": np.tile(ep, alive.size),
+                        "weight": np.tile(w, alive.size),
+                    },
+                )
+                final_weights = {int(e): float(x) for e, x in zip(ep, w, strict=True)}
+            k += 1
+    finally:
+        rt.stop()
+    elapsed = time.perf_counter() - started
+    protocol = {
+        "rounds": len(clerk.history),
+        "messages": counts["messages"],
+        "segments": counts["segments"],
+        "bytes": counts["bytes"],
+        "runtime": rt.name,
+        "shards": directory.n_shards,
+        "converged": bool(converged),
+        "seconds": elapsed,
+        "history": [float(h) for h in clerk.history],
+        "bounds": [None if b is None else float(b) for b in clerk.bounds],
+        "failed": sorted(names[c] for c in fail_at),
+        "removed": sorted(removed),
+        "lost_segments": counts["lost"],
+        "epochs": len(clerk.epoch_rounds),
+        "epoch_rounds": clerk.epoch_rounds,
+        "mix": [[r, float(v)] for r, v in clerk.mix],
+        "weights": final_weights,
+    }
+    return _assemble(economy, directory, clerk, protocol)
+
+
+def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any]) -> Plan:
+    """The Plan from the councils' commitments and agreements."""
+    activity = np.zeros(eco.n_processes)
+    for p, a in clerk.commitments.items():
+        activity[p] = a
+    names = d.council_names
+    agreements = []
+    delivered: dict[tuple[int, int], float] = {}
+    for o, receiver, q in clerk.agreements:
+        if q <= 0:
+            continue
+        good = int(d.offer_good[o])
+        supplier = int(d.offer_council[o])
+        agreements.append(
+            {
+                "supplier": names[supplier],
+                "receiver": names[receiver],
+                "good": d.good_names[good],
+                "quantity": q,
+            }
+        )
+        delivered[(receiver, good)] = delivered.get((receiver, good), 0.0) + q
+    agreements.sort(key=lambda a: (a["supplier"], a["receiver"], a["good"]))
+    need_met = _share_needs(eco, delivered)
+    unmet = _unmet(eco, need_met)
+    y = clerk.market_prices()
+    primal = float(eco.labour @ activity)
+    cert = Certificate(primal=primal, dual=clerk.best_bound)
+    balance = eco.net_output @ activity + eco.stocks - eco.demand
+    scale = np.maximum(eco.outputs @ activity + eco.stocks, eco.demand)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(scale > 0, np.maximum(-balance, 0.0) / scale, 0.0)
+    protocol["balance_residual"] = float(rel.max()) if rel.size else 0.0
+    protocol["gap"] = cert.gap if np.isfinite(cert.gap) else None
+    if unmet:
+        status = "infeasible"
+    elif protocol["converged"] and cert.gap <= 1e-3:
+        status = "optimal"
+    else:
+        status = "feasible"
+    return Plan(
+        economy=eco,
+        status=status,
+        mode="min-labour",
+        solver="federated",
+        objective_hours=primal,
+        activity=activity,
+        labour_values=np.where(np.isnan(y), np.inf, y),
+        need_met=need_met,
+        certificate=cert,
+        unmet=unmet,
+        extra={"agreements": agreements, "protocol": protocol},
+    )
+
+
+def _share_needs(eco: Economy, delivered: dict[tuple[int, int], float]) -> np.ndarray:
+    """Quantity delivered to each need: essential needs first, then normal ones pro rata."""
+    n_goods = eco.n_goods
+    key = eco.need_council * n_goods + eco.need_good
+    got = np.zeros(len(eco.councils) * n_goods + 1)
+    for (council, good), q in delivered.items():
+        if council < len(eco.councils):
+            got[council * n_goods + good] += q
+    have = got[key]
+    ess = np.bincount(
+        key, weights=np.where(eco.need_essential, eco.need_quantity, 0.0), minlength=got.size
+    )[key]
+    norm = np.bincount(
+        key, weights=np.where(eco.need_essential, 0.0, eco.need_quantity), minlength=got.size
+    )[key]
+    share_e = _share(have, ess)
+    share_n = _share(np.maximum(have - ess, 0.0), norm)
+    return eco.need_quantity * np.where(eco.need_essential, share_e, share_n)
+
+
+def _share(have: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(asked > 0, np.minimum(1.0, have / np.where(asked > 0, asked, 1.0)), 1.0)
+    return np.where(have >= asked * (1.0 - MET_RTOL), 1.0, share)
+
+
+def _unmet(eco: Economy, met: np.ndarray) -> list[dict[str, Any]]:
+    short = met < eco.need_quantity * (1 - MET_RTOL)
+    return [
+        {
+            "council": eco.councils[eco.need_council[k]].name,
+            "good": eco.good_names[eco.need_good[k]],
+            "priority": "essential" if eco.need_essential[k] else "normal",
+            "asked": float(eco.need_quantity[k]),
+            "can_deliver": float(met[k]),
+        }
+        for k in np.flatnonzero(short)
+    ]

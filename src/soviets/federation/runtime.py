@@ -1,0 +1,196 @@
+"""Where the councils run: in this process, or as Ray actors.
+
+A :class:`ShardHost` hosts a shard of councils (one or more regions). Each
+round it receives the segments (bytes) addressed to its councils, decodes
+them, hands every council only the rows addressed to it, steps the councils,
+and encodes what they send into one segment per (sender, destination shard).
+Nothing but bytes enters or leaves a shard.
+
+* :class:`InProcessRuntime` keeps the shard hosts in this process and steps
+  them one after the other (deterministic; the default).
+* :class:`RayRuntime` runs one Ray actor per shard (a handful, never one per
+  council), on a local cluster it starts on the loopback address or on the
+  cluster given by ``address``.
+
+Both give the same plan: inbound segments are put in a canonical order
+(sender, round) before decoding, so the result does not depend on which
+shard a council lives in or in which order segments arrive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from soviets.federation.agents import make_agent
+from soviets.federation.directory import Directory, Papers
+from soviets.federation.messages import COLUMNS, Columns, count, decode, encode
+
+# Ray reads this when it is imported: with it a local cluster binds 127.0.0.1
+# only (DESIGN.md section 3). Set before any import of ray by this package.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+Segment = tuple[int, bytes]  # (destination shard, -1 for the clerk; bytes)
+
+
+class ShardHost:
+    """Hosts the agents of one shard and is their post office (see module docstring)."""
+
+    def __init__(
+        self, shard: int, directory: Directory, papers: Sequence[Papers], patience: int = 3
+    ) -> None:
+        self.shard = shard
+        self._shard_of = directory.shard_of
+        self._agents = {p.council: make_agent(p, directory, patience) for p in papers}
+        self._latest: dict[int, int] = {}
+
+    def councils(self) -> list[int]:
+        """Ids of the councils hosted here."""
+        return sorted(self._agents)
+
+    def step(
+        self, round_no: int, segments: Iterable[bytes], down: Sequence[int] = ()
+    ) -> tuple[list[Segment], int]:
+        """Deliver ``segments``, step every council not ``down``; return what they send
+        (one segment per sender and destination shard) and the number of messages."""
+        decoded = []
+        for data in segments:
+            sender, rnd, batch = decode(data)
+            decoded.append((sender, rnd, batch))
+        decoded.sort(key=lambda t: (t[0], t[1]))
+        inboxes = self._sort_mail(decoded)
+        outgoing: list[Segment] = []
+        sent = 0
+        stopped = set(down)
+        for council in sorted(self._agents):
+            if council in stopped:
+                continue
+            outbox = self._agents[council].step(round_no, inboxes.get(council, {}))
+            sent += count(outbox)
+            for dest, batch in _split_by_shard(outbox, self._shard_of):
+                outgoing.append((dest, encode(council, round_no, batch)))
+        return outgoing, sent
+
+    def _sort_mail(self, decoded: list) -> dict[int, dict[str, Columns]]:
+        """Rows per recipient and kind, keeping only the newest segment of a sender."""
+        parts: dict[str, list[Columns]] = {}
+        for sender, rnd, batch in decoded:
+            if rnd < self._latest.get(sender, -1):
+                continue  # a delayed segment older than what we already have
+            self._latest[sender] = rnd
+            for kind, cols in batch.items():
+                cols = dict(cols)
+                cols["from"] = np.full(len(cols["to"]), sender, dtype=np.int32)
+                parts.setdefault(kind, []).append(cols)
+        inboxes: dict[int, dict[str, Columns]] = {}
+        for kind, chunks in parts.items():
+            names = ("to", "from", *COLUMNS[kind])
+            merged = {n: np.concatenate([c[n] for c in chunks]) for n in names}
+            order = np.argsort(merged["to"], kind="stable")
+            to_sorted = merged["to"][order]
+            bounds = np.flatnonzero(np.diff(to_sorted)) + 1
+            starts = np.concatenate([[0], bounds])
+            ends = np.concatenate([bounds, [len(order)]])
+            for a, b in zip(starts, ends, strict=True):
+                if a == b:
+                    continue
+                who = int(to_sorted[a])
+                if who not in self._agents:
+                    continue
+                idx = order[a:b]
+                inboxes.setdefault(who, {})[kind] = {n: merged[n][idx] for n in names}
+        return inboxes
+
+
+def _split_by_shard(outbox: dict[str, Columns], shard_of: np.ndarray):
+    """Split an agent's outbox into batches per destination shard."""
+    dests: dict[int, dict[str, Columns]] = {}
+    for kind, cols in outbox.items():
+        if len(cols["to"]) == 0:
+            continue
+        shard = shard_of[cols["to"]]
+        first = int(shard[0])
+        if np.all(shard == first):
+            dests.setdefault(first, {})[kind] = cols
+            continue
+        for dest in np.unique(shard):
+            sel = shard == dest
+            dests.setdefault(int(dest), {})[kind] = {n: v[sel] for n, v in cols.items()}
+    return sorted(dests.items())
+
+
+class InProcessRuntime:
+    """All shards in this process, stepped in order (deterministic)."""
+
+    name = "inprocess"
+
+    def start(self, directory: Directory, shards: list[list[Papers]], patience: int) -> None:
+        self._hosts = [ShardHost(i, directory, p, patience) for i, p in enumerate(shards)]
+
+    def step(
+        self, round_no: int, inbound: list[list[bytes]], down: Sequence[int]
+    ) -> list[tuple[list[Segment], int]]:
+        return [h.step(round_no, inbound[i], down) for i, h in enumerate(self._hosts)]
+
+    def stop(self) -> None:
+        self._hosts = []
+
+
+class RayRuntime:
+    """One Ray actor per shard, on a local loopback cluster or the one at ``address``.
+
+    A local cluster is started with ``include_dashboard=False``, ``num_cpus``
+    CPUs and node address 127.0.0.1 (this module sets
+    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` before anything imports ray, which
+    keeps Ray on loopback), and shut down at the end. If
+    Ray is already initialised in this process, that cluster is used and left
+    running.
+    """
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, num_cpus: int = 2) -> None:
+        self.address = address
+        self.num_cpus = num_cpus
+        self._started = False
+
+    def start(self, directory: Directory, shards: list[list[Papers]], patience: int) -> None:
+        import ray
+
+        if not ray.is_initialized():
+            if self.address:
+                ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
+            else:
+                ray.init(
+                    num_cpus=self.num_cpus,
+                    include_dashboard=False,
+                    _node_ip_address="127.0.0.1",
+                    log_to_driver=False,
+                    configure_logging=False,
+                )
+            self._started = True
+        actor = ray.remote(num_cpus=0)(ShardHost)
+        self._actors = [actor.remote(i, directory, p, patience) for i, p in enumerate(shards)]
+        ray.get([a.councils.remote() for a in self._actors])
+
+    def step(
+        self, round_no: int, inbound: list[list[bytes]], down: Sequence[int]
+    ) -> list[tuple[list[Segment], int]]:
+        import ray
+
+        futures = [
+            a.step.remote(round_no, inbound[i], list(down)) for i, a in enumerate(self._actors)
+        ]
+        return ray.get(futures)
+
+    def stop(self) -> None:
+        import ray
+
+        for a in getattr(self, "_actors", []):
+            ray.kill(a)
+        self._actors = []
+        if self._started:
+            ray.shutdown()
+            self._started = False
