@@ -27,6 +27,16 @@ class Mode(enum.StrEnum):
     labour_budget = "labour-budget"
 
 
+class Regime(enum.StrEnum):
+    central = "central"
+    federated = "federated"
+
+
+class Runtime(enum.StrEnum):
+    inprocess = "inprocess"
+    ray = "ray"
+
+
 class Solver(enum.StrEnum):
     auto = "auto"
     fast = "fast"
@@ -64,6 +74,26 @@ def plan_command(
             "highs: the full linear programme.",
         ),
     ] = Solver.auto,
+    regime: Annotated[
+        Regime,
+        typer.Option(
+            "--regime",
+            help="central: one optimisation over the whole economy. federated: autonomous "
+            "councils reach the plan by exchanging offers, orders and agreements.",
+        ),
+    ] = Regime.central,
+    runtime: Annotated[
+        Runtime,
+        typer.Option(
+            "--runtime",
+            help="Federated regime only: run the councils in this process, or as Ray actors "
+            "(a local cluster on 127.0.0.1 unless --address is given).",
+        ),
+    ] = Runtime.inprocess,
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Federated regime with Ray: join this Ray cluster."),
+    ] = None,
     labour: LabourOpt = None,
     final_demand: FinalDemandOpt = None,
     include_imports: ImportsOpt = False,
@@ -74,10 +104,21 @@ def plan_command(
     Exit code 0 for a plan, 1 when no plan meets the needs (the unmet needs and
     what binds are printed), 2 for a mistake in the input.
     """
-    from soviets.planning import plan as make_plan
+    from soviets.errors import SovietsError
 
+    if regime is Regime.federated and mode is not Mode.min_labour:
+        raise SovietsError("--regime federated plans in min-labour mode only")
+    if regime is Regime.central and (runtime is not Runtime.inprocess or address):
+        raise SovietsError("--runtime and --address apply to --regime federated only")
     eco = _load(path, labour, final_demand, include_imports)
-    result = make_plan(eco, mode=mode.value, solver=solver.value)
+    if regime is Regime.federated:
+        from soviets.federation import plan_federated
+
+        result = plan_federated(eco, runtime=runtime.value, address=address)
+    else:
+        from soviets.planning import plan as make_plan
+
+        result = make_plan(eco, mode=mode.value, solver=solver.value)
     if json:
         print_json(result.to_dict())
     else:
@@ -96,7 +137,7 @@ def _print_plan(p: Plan) -> None:
     summary = Table(show_header=False, box=None, pad_edge=False)
     summary.add_column(style="bold")
     summary.add_column()
-    summary.add_row("status", "[green]optimal[/green]")
+    summary.add_row("status", f"[green]{p.status}[/green]")
     summary.add_row("total work", f"{p.objective_hours:,.0f} hours")
     members = eco.total_members()
     per_week = p.hours_per_member_week()

@@ -1,0 +1,41 @@
+"""``soviets plan --regime federated`` gives the central plan's hours on a worked example."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
+
+
+def _plan(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "soviets", "plan", str(EXAMPLE), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_federated_regime_matches_central_hours() -> None:
+    central = _plan("--json")
+    federated = _plan("--regime", "federated", "--json")
+    assert central.returncode == 0, central.stderr
+    assert federated.returncode == 0, federated.stderr
+    c, f = json.loads(central.stdout), json.loads(federated.stdout)
+    assert f["solver"] == "federated"
+    assert abs(f["objective_hours"] - c["objective_hours"]) <= 1e-3 * c["objective_hours"]
+    assert f["protocol"]["rounds"] > 0 and f["agreements"]
+
+
+def test_runtime_without_federated_regime_is_a_one_line_error() -> None:
+    done = _plan("--runtime", "ray")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--regime federated" in done.stderr
+
+
+def test_federated_labour_budget_is_refused() -> None:
+    done = _plan("--regime", "federated", "--mode", "labour-budget")
+    assert done.returncode == 2 and "min-labour" in done.stderr
