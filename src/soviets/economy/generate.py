@@ -17,8 +17,9 @@ Shape of the tables
 * Labour per unit is log-normal; alternatives of one good trade labour
   against inputs and emissions (a labour-saving process tends to emit more).
 * Primary input ``emission`` (an emission allowance) is used by every
-  process; its ``limit`` is ``emission_cap`` times the emissions of the
-  least-labour plan without limits, so the cap binds. More primary inputs
+  process; its ``limit`` is ``emission_cap`` times the emissions of the plan
+  that makes every good with its cheapest processes in turn, up to their
+  capacities, so the cap binds in the least-labour plan. More primary inputs
   (``land``, ``water`` ...) get generous limits.
 * ``capacity_share`` of the processes get a capacity. Processes that the
   least-labour plan without capacities would run are capped first, below the
@@ -100,8 +101,19 @@ def generate_economy(
     n, k, deg = int(goods), int(techs), int(inputs)
     if councils is None:
         councils = max(1, min(50, n // 100))
-    _check_args(n, k, deg, capacity_share, primary, regions, councils, emission_cap,
-                final_share, essential_share, stock_share)
+    _check_args(
+        n,
+        k,
+        deg,
+        capacity_share,
+        primary,
+        regions,
+        councils,
+        emission_cap,
+        final_share,
+        essential_share,
+        stock_share,
+    )
     rng = np.random.default_rng(seed)
     n_hubs = min(n, max(2, round(math.log10(max(n, 10))) - 1), len(HUB_NAMES))
     n_proc = n * k
@@ -128,7 +140,7 @@ def generate_economy(
     final = np.where(rng.random(n) < final_share, rng.lognormal(3.0, 1.5, n), 0.0)
     if not final.any():
         final[rng.integers(n)] = 1.0
-    cheapest = _cheapest_techs(labour, b_in, n, k)
+    cheapest, unit_cost = _cheapest_techs(labour, b_in, n, k)
     x0 = _activity(b_in, cheapest, final, n, n_proc)
     backstop = np.arange(n) * k + emission.reshape(n, k).argmin(axis=1)
     xw = _activity(b_in, backstop, final, n, n_proc)
@@ -143,9 +155,10 @@ def generate_economy(
     limits = np.full(primary, np.inf)
     notes = []
     if primary >= 1 and emission_cap is not None:
-        e0, ew = float(emission @ x0), float(emission @ xw)
-        limits[0] = max(emission_cap * e0, 1.05 * ew)
-        if limits[0] > emission_cap * e0:
+        x1 = _capacity_plan(b_in, unit_cost, capacity, final, n, k)
+        e1, ew = float(emission @ x1), float(emission @ xw)
+        limits[0] = max(emission_cap * e1, 1.05 * ew)
+        if limits[0] > emission_cap * e1:
             notes.append("emission limit raised to 1.05 x the backstop plan's emissions")
     for i in range(1, primary):
         use = extra_coef[i - 1] * extra_use[i - 1]
@@ -161,8 +174,9 @@ def generate_economy(
     stocks = np.where(rng.random(n) < stock_share, rng.uniform(0.0, 0.5, n) * final, 0.0)
 
     # ---- the net-output matrix: +1 output, -inputs of goods, -primary use
-    net = _net_output(n, n_proc, good_of, b_in, emission if primary else None,
-                      extra_use, extra_coef)
+    net = _net_output(
+        n, n_proc, good_of, b_in, emission if primary else None, extra_use, extra_coef
+    )
 
     good_names = list(HUB_NAMES[:n_hubs]) + _names("g", n - n_hubs, start=n_hubs)
     units = ["MWh", "t-km", "unit"][: min(n_hubs, 2)] + ["unit"] * (n - min(n_hubs, 2))
@@ -197,8 +211,19 @@ def generate_economy(
     )
 
 
-def _check_args(n, k, deg, cap_share, primary, regions, councils, emission_cap,
-                final_share, essential_share, stock_share) -> None:
+def _check_args(
+    n,
+    k,
+    deg,
+    cap_share,
+    primary,
+    regions,
+    councils,
+    emission_cap,
+    final_share,
+    essential_share,
+    stock_share,
+) -> None:
     def bad(field: str, msg: str) -> InputError:
         return InputError(msg, field=field)
 
@@ -214,11 +239,15 @@ def _check_args(n, k, deg, cap_share, primary, regions, councils, emission_cap,
         raise bad("councils", "must be >= 1")
     if primary < 0:
         raise bad("primary", "must be >= 0")
-    for field, value in (("capacity-share", cap_share), ("final-share", final_share),
-                         ("essential-share", essential_share), ("stock-share", stock_share)):
+    for field, value in (
+        ("capacity-share", cap_share),
+        ("final-share", final_share),
+        ("essential-share", essential_share),
+        ("stock-share", stock_share),
+    ):
         if not 0.0 <= value <= 1.0:
             raise bad(field, f"must be between 0 and 1, got {value}")
-    if emission_cap is not None and not 0.0 < emission_cap:
+    if emission_cap is not None and emission_cap <= 0.0:
         raise bad("emission-cap", f"must be > 0, got {emission_cap}")
 
 
@@ -250,18 +279,37 @@ def _other_primaries(rng, n_proc, primary) -> tuple[list[np.ndarray], list[np.nd
     return use, coef
 
 
-def _cheapest_techs(labour, b_in, n, k) -> np.ndarray:
-    """Process of least labour value per good (value iteration to convergence)."""
+def _cheapest_techs(labour, b_in, n, k) -> tuple[np.ndarray, np.ndarray]:
+    """Process of least labour value per good (value iteration), and every process's unit cost."""
     values = np.zeros(n)
     bt = b_in.T.tocsr()
     for _ in range(1000):
-        cost = (labour + bt @ values).reshape(n, k)
-        new = cost.min(axis=1)
+        cost = labour + bt @ values
+        new = cost.reshape(n, k).min(axis=1)
         done = np.max(np.abs(new - values)) <= 1e-12 * max(1.0, float(new.max()))
         values = new
         if done:
             break
-    return np.arange(n) * k + cost.argmin(axis=1)
+    return np.arange(n) * k + cost.reshape(n, k).argmin(axis=1), cost
+
+
+def _capacity_plan(b_in, unit_cost, capacity, final, n, k) -> np.ndarray:
+    """Activity when each good is made by its cheapest processes in turn, up to their capacities."""
+    order = np.argsort(unit_cost.reshape(n, k), axis=1, kind="stable")
+    procs = np.arange(n)[:, None] * k + order
+    caps = capacity[procs]
+    z = final.copy()
+    x = np.zeros(n * k)
+    for _ in range(1000):
+        before = np.zeros_like(caps)
+        np.cumsum(caps[:, :-1], axis=1, out=before[:, 1:])
+        x[procs] = np.clip(z[:, None] - before, 0.0, caps)
+        new = final + b_in @ x
+        done = np.max(np.abs(new - z)) <= 1e-12 * max(1.0, float(new.max()))
+        z = new
+        if done:
+            break
+    return x
 
 
 def _activity(b_in, chosen, final, n, n_proc) -> np.ndarray:
@@ -320,8 +368,9 @@ def _councils(rng, n_councils, regions, n, k, backstop, labour, x0, xw, budgets)
     h0 = np.bincount(owner, weights=labour * x0, minlength=n_councils)
     hw = np.bincount(owner, weights=labour * xw, minlength=n_councils)
     tight = rng.random(n_councils) < 1 / 3
-    factor = np.where(tight, rng.uniform(0.85, 0.97, n_councils),
-                      rng.uniform(1.05, 1.5, n_councils))
+    factor = np.where(
+        tight, rng.uniform(0.85, 0.97, n_councils), rng.uniform(1.05, 1.5, n_councils)
+    )
     hours = np.maximum(factor * h0, 1.02 * hw)
     members_total = max(regions, round(float(labour @ x0) / HOURS_PER_MEMBER_YEAR))
     share = rng.dirichlet(np.ones(regions)) if regions > 1 else np.ones(1)
@@ -388,8 +437,10 @@ def _net_output(n, n_proc, good_of, b_in, emission, extra_use, extra_coef) -> sp
         rows[indptr[:-1] + i] = r.ravel()
         vals[indptr[:-1] + i] = v.ravel()
     # the input entries after them
-    pos = np.arange(b_in.nnz) - np.repeat(b_in.indptr[:-1], counts) + np.repeat(
-        indptr[:-1] + extra, counts
+    pos = (
+        np.arange(b_in.nnz)
+        - np.repeat(b_in.indptr[:-1], counts)
+        + np.repeat(indptr[:-1] + extra, counts)
     )
     rows[pos] = b_in.indices
     vals[pos] = -b_in.data

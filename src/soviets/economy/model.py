@@ -351,7 +351,10 @@ class Economy:
 
         n_goods = len(goods)
         net = sp.csc_matrix(
-            (np.asarray(vals, dtype=float), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
+            (
+                np.asarray(vals, dtype=float),
+                (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)),
+            ),
             shape=(n_goods, len(processes)),
         )
         net.sum_duplicates()
@@ -397,7 +400,9 @@ class Economy:
         stock_vec = np.zeros(n_goods, dtype=float)
         for row, (good_name, q) in enumerate(stocks.items(), 1):
             if good_name not in good_index:
-                raise InputError(f"unknown good '{good_name}'", file="stocks", row=row, field="good")
+                raise InputError(
+                    f"unknown good '{good_name}'", file="stocks", row=row, field="good"
+                )
             _check_number(q, "stocks", row, "quantity", nonnegative=True)
             stock_vec[good_index[good_name]] = q
 
@@ -470,7 +475,10 @@ class Economy:
                 priority="essential" if e else "normal",
             )
             for c, g, q, e in zip(
-                self.need_council, self.need_good, self.need_quantity, self.need_essential,
+                self.need_council,
+                self.need_good,
+                self.need_quantity,
+                self.need_essential,
                 strict=True,
             )
         ]

@@ -1,0 +1,587 @@
+"""The fast solver for the constrained plan: capacities, primary-input limits, council hours.
+
+It applies when every process makes one good (otherwise it hands the economy
+to HiGHS, :mod:`soviets.planning.central`) and solves the same linear
+programme as the central plan, exploiting its structure:
+
+1. **Warm start by the fixed point.** Labour values of the cheapest
+   technologies (non-substitution), then merit orders: in every good the
+   cheaper processes run at capacity and a marginal one makes the rest
+   (:func:`~soviets.planning.constrained_oracle.merit_plan`). Without
+   capacities or binding limits this is already the optimum, certified to
+   rounding error, and the solver stops here.
+2. **Prices on the scarce things.** Otherwise a restarted primal-dual hybrid
+   gradient method on the structured LP (:mod:`.constrained_pdhg`) moves
+   prices of goods, capacities, limits and hours and the activity levels
+   together; one iteration is two sparse products.
+3. **A certificate at every exit.** At each restart, a *dual bound* by
+   Lagrangian duality: limits and hours at their current prices ``y``,
+   capacities at their rents ``max(0, v_g - cost_p)``, and the plan without
+   capacities at those costs priced exactly by the fixed point
+   (:func:`~soviets.planning.constrained_oracle.lagrangian_bound`); valid for
+   any prices, however far from optimal. And a *primal plan*: the iterate
+   repaired into a feasible plan (shares kept within capacities, the rest
+   made in merit order; limits and hours checked), whose hours are an upper
+   bound. ``gap = (primal - dual) / primal``; the solver stops when it is
+   below ``gap`` or at ``time_limit`` with the best certificate so far.
+
+Needs that cannot be met are found the same way: the LP has a stand-in
+"shortfall" supply per needed good at a prohibitive price; if the best plan
+uses it, a phase-one problem (fewest relative shortfall, no hours) decides,
+and a positive dual bound on it proves that no plan exists. Its prices name
+the binding capacities, limits and hours.
+
+Labour-budget mode: council hours are limits; if every need can be met
+within them (the usual case) the fulfilment is 1 and the plan is the
+least-labour plan within the hours; otherwise the fulfilment stage is handed
+to HiGHS.
+
+Example
+-------
+>>> from soviets.economy.generate import generate_economy
+>>> eco = generate_economy(goods=200, techs=3, inputs=4, seed=2)
+>>> plan = solve(eco, gap=1e-6)
+>>> plan.status, plan.certificate.gap <= 1e-6
+('optimal', True)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from soviets.economy import Economy
+from soviets.errors import ModelError
+from soviets.planning import central
+from soviets.planning import constrained_oracle as oracle
+from soviets.planning.constrained_pdhg import Iterate, StructuredLP, rescaled, run
+from soviets.planning.delivery import allocate, available, unmet_needs
+from soviets.planning.result import Certificate, Plan, PlanMode
+
+SHORT_PRICE = 1e3  # a unit of shortfall costs this many times the dearest labour value
+FEASIBILITY_RTOL = 1e-9  # a limit or hour budget may be exceeded by this share
+SHORT_TOL = 1e-9  # a plan whose shortfall is below this share of the needs meets them
+AT_CAPACITY = 1e-3  # a process with a rent within this share of its capacity binds
+TIGHTEN = 0.25  # PDHG aims at limits and hours tightened by this share of the gap target
+CERTIFY_SHARE = 0.25  # most share of the first-order phase spent certifying iterates
+PRICE_ROUNDS = 2  # Dantzig-Wolfe rounds that price limits and hours before PDHG
+WARM_TOL = 1e-9  # fixed points of the warm-start plans (the repair polishes the ones kept)
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass(eq=False)
+class _Problem:
+    """The plan LP of one economy and mode, with names to report what binds."""
+
+    eco: Economy
+    lp: StructuredLP
+    rows_goods: np.ndarray  # economy good of each coupling row, or -1
+    rows_councils: np.ndarray  # council of each coupling row, or -1
+    scale: np.ndarray  # coupling row i was divided by scale[i]
+    short_cost: np.ndarray  # per shortfall pseudo-process
+    tol: float = oracle.SWEEP_TOL  # fixed points are settled to this relative change
+    values: np.ndarray | None = None  # labour values without capacities or limits
+
+
+@dataclass(eq=False)
+class _Best:
+    """The best certificate found so far."""
+
+    primal: float = math.inf
+    dual: float = -math.inf
+    x: np.ndarray | None = None
+    values: np.ndarray | None = None  # exact prices at the best bound
+    rents: np.ndarray | None = None
+    y: np.ndarray | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        return Certificate(self.primal, self.dual).gap
+
+
+def solve(
+    eco: Economy,
+    mode: PlanMode = "min-labour",
+    *,
+    gap: float = 1e-4,
+    time_limit: float | None = None,
+    progress: bool | Progress = False,
+    max_iterations: int = 1_000_000,
+) -> Plan:
+    """The constrained plan by the structure-exploiting solver (see module docstring).
+
+    ``gap``: stop when the certified relative gap is at most this.
+    ``time_limit``: stop after about this many seconds with the best
+    certificate (status ``feasible`` if the gap is not reached).
+    ``progress``: True for a Rich progress display, or a function called with
+    a dict (iteration, sweeps, primal, dual, gap, seconds) at every check.
+    """
+    if mode not in ("min-labour", "labour-budget"):
+        raise ModelError(f"unknown planning mode '{mode}' (min-labour or labour-budget)")
+    if not eco.single_output:
+        return _handover(eco, mode, "a process makes several goods (joint production)")
+    start = time.perf_counter()
+    report, close = _progress(progress)
+    try:
+        prob = _problem(eco, mode, tol=min(1e-10, max(oracle.SWEEP_TOL, 1e-4 * gap)))
+        best, status, info = _optimise(prob, gap, time_limit, max_iterations, start, report)
+    finally:
+        close()
+    if status == "short":
+        return _infeasible_or_retry(eco, mode, prob, best, gap, time_limit, start, info)
+    return _plan(prob, best, mode, gap, info, start)
+
+
+# ------------------------------------------------------------------- the problem
+def _problem(
+    eco: Economy, mode: PlanMode, short_scale: float = SHORT_PRICE, tol: float = 1e-10
+) -> _Problem:
+    produced = np.flatnonzero(~eco.good_primary)
+    demand = eco.demand[produced]
+    lay = oracle.layout(eco, short_cap=demand)
+    limited = np.flatnonzero(eco.good_primary & np.isfinite(eco.good_limit))
+    blocks = [oracle.primary_use(lay, limited)]
+    bound = [eco.good_limit[limited] + eco.stocks[limited]]
+    rows_goods = [limited]
+    rows_councils = [np.full(limited.size, -1)]
+    if mode == "labour-budget":
+        councils = np.flatnonzero(np.isfinite(eco.council_hours))
+        hours = central._hours_matrix(eco, councils) @ sp.diags(1.0 / lay.out)
+        blocks.append(sp.hstack([hours, sp.csr_matrix((councils.size, lay.n_proc - lay.n_real))]))
+        bound.append(eco.council_hours[councils])
+        rows_goods.append(np.full(councils.size, -1))
+        rows_councils.append(councils)
+    coupling = sp.vstack(blocks, format="csr")
+    h = np.concatenate(bound)
+    scale = np.maximum(np.abs(h), 1e-12)
+    coupling = (sp.diags(1.0 / scale) @ coupling).tocsr()
+    cost = lay.labour.copy()
+    cost[lay.n_real :] = np.inf  # labour values of making things (no stocks, no shortfall)
+    values, _, _ = oracle.fixed_point_values(lay, cost, tol=tol)
+    finite = values[np.isfinite(values)]
+    dearest = float(finite.max()) if finite.size else 0.0
+    if dearest <= 0:
+        dearest = max(1.0, float(lay.labour[: lay.n_real].max(initial=0.0)))
+    short_cost = np.full(lay.short_goods.size, short_scale * dearest)
+    cost[lay.n_real : lay.short_start] = 0.0  # stocks are free, up to what is in stock
+    cost[lay.short_start :] = short_cost
+    values[~np.isfinite(values)] = short_scale * dearest
+    lp = StructuredLP(lay, cost, demand, coupling, h / scale)
+    return _Problem(
+        eco,
+        lp,
+        np.concatenate(rows_goods),
+        np.concatenate(rows_councils),
+        scale,
+        short_cost,
+        tol,
+        values,
+    )
+
+
+# ------------------------------------------------------------------- optimising
+def _optimise(prob: _Problem, gap: float, time_limit, max_iterations, start, report):
+    lp = prob.lp
+    lay = lp.lay
+    y = np.zeros(lp.m)
+    values, sweeps = prob.values, 0
+    merit = oracle.merit_plan(lay, lp.cost, lp.demand, values=values, rounds=4, tol=prob.tol)
+    sweeps += merit.sweeps
+    best = _Best()
+    pool = _Pool(lp)
+    info: dict[str, Any] = {"iterations": 0, "restarts": 0, "warm_start_rounds": merit.rounds}
+    _certify(prob, best, pool, merit.x, merit.values, y, merit.gross)
+    if lp.m and best.gap > gap:
+        sweeps += _safe_plans(prob, pool, values)
+        _update_primal(best, pool)
+        deadline = None if time_limit is None else start + 0.5 * time_limit
+        merit, y, more = _price_limits(prob, best, pool, merit, PRICE_ROUNDS, deadline)
+        sweeps += more
+    info["warm_start"] = {"primal": best.primal, "dual": best.dual}
+
+    def note(it: Iterate | None) -> None:
+        entry = {
+            "iteration": 0 if it is None else it.iteration,
+            "sweeps": sweeps + (0 if it is None else 2 * it.iteration),
+            "primal": best.primal,
+            "dual": best.dual,
+            "gap": best.gap,
+            "seconds": time.perf_counter() - start,
+        }
+        best.history.append(entry)
+        report(entry)
+
+    note(None)
+    status = "done" if best.gap <= gap else "running"
+    if status == "running":
+        scaled, s, r, r_y = rescaled(lp, merit.gross)
+        scaled.bound = scaled.bound * (1.0 - TIGHTEN * gap)  # room for the repair
+        it0 = Iterate(np.minimum(merit.x, lay.cap) / s, _finite(merit.values) / r, y / r_y)
+
+        def out_of_time() -> bool:
+            return time_limit is not None and time.perf_counter() - start > time_limit
+
+        pdhg_start = time.perf_counter()
+        certifying = 0.0
+        for it in run(scaled, it0, max_iterations, out_of_time):
+            info["iterations"], info["restarts"] = it.iteration, it.restarts
+            if certifying > CERTIFY_SHARE * (time.perf_counter() - pdhg_start):
+                continue  # certificates may take at most this share of the time
+            tick = time.perf_counter()
+            _certify(prob, best, pool, it.x * s, it.v * r, it.y * r_y, None)
+            certifying += time.perf_counter() - tick
+            note(it)
+            if best.gap <= gap:
+                status = "done"
+                break
+            if out_of_time():
+                break
+        if status == "running" and out_of_time():
+            status = "time"
+    info["sweeps"] = best.history[-1]["sweeps"]
+    if best.x is None or _shortfall(lay, best.x) > SHORT_TOL * max(1.0, float(lp.demand.sum())):
+        status = "short"
+    info["stopped"] = {
+        "done": "gap reached",
+        "time": "time limit",
+        "running": "iteration limit",
+        "short": "needs not met",
+    }[status]
+    return best, status, info
+
+
+class _Pool:
+    """Feasible plans (balances and capacities) whose best mix meets the limits and hours.
+
+    The best convex combination is a small LP (one row per limit or council,
+    one column per plan), solved by HiGHS: Dantzig-Wolfe's master problem,
+    with the solver's repaired iterates as columns.
+    """
+
+    SIZE = 16
+
+    def __init__(self, lp: StructuredLP) -> None:
+        self.lp = lp
+        self.xs: list[np.ndarray] = []
+        self.cost: list[float] = []
+        self.use: list[np.ndarray] = []
+        self.duals: np.ndarray | None = None
+
+    def add(self, x: np.ndarray) -> None:
+        self.xs.append(x)
+        self.cost.append(float(self.lp.cost @ x))
+        self.use.append(self.lp.coupled(x))
+
+    def best(self) -> tuple[float, np.ndarray | None]:
+        if not self.xs:
+            return math.inf, None
+        bound = self.lp.bound
+        if not self.lp.m:
+            k = int(np.argmin(self.cost))
+            cost, x = self.cost[k], self.xs[k]
+            self._keep([k])
+            return cost, x
+        use = np.array(self.use).T  # m x plans
+        res = linprog(
+            np.array(self.cost),
+            A_ub=use,
+            b_ub=bound,
+            A_eq=np.ones((1, len(self.xs))),
+            b_eq=[1.0],
+            bounds=(0, None),
+            method="highs",
+            options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+        )
+        if res.status != 0:
+            self._keep(list(range(len(self.xs)))[-self.SIZE :])
+            return math.inf, None
+        self.duals = np.maximum(-res.ineqlin.marginals, 0.0)
+        lam = np.maximum(res.x, 0.0)
+        lam /= lam.sum()
+        x = sum(w * xk for w, xk in zip(lam, self.xs, strict=True) if w > 0)
+        over = (self.lp.coupled(x) - bound) / np.maximum(np.abs(bound), 1e-300)
+        used = [int(i) for i in np.flatnonzero(lam > 0)]
+        self._keep(used + [i for i in range(len(self.xs)) if i not in used][-(self.SIZE // 2) :])
+        if np.any(over > FEASIBILITY_RTOL):
+            return math.inf, None
+        return float(self.lp.cost @ x), x
+
+    def prices(self, scale: float) -> np.ndarray | None:
+        """Prices of the limits and hours in the master with priced slack (never infeasible)."""
+        if not self.xs or not self.lp.m:
+            return None
+        m, k = self.lp.m, len(self.xs)
+        penalty = 10.0 * (scale if math.isfinite(scale) else max(self.cost))
+        use = np.array(self.use).T
+        res = linprog(
+            np.concatenate([np.array(self.cost), np.full(m, penalty)]),
+            A_ub=np.hstack([use, -np.eye(m)]),
+            b_ub=self.lp.bound,
+            A_eq=np.concatenate([np.ones(k), np.zeros(m)])[None, :],
+            b_eq=[1.0],
+            bounds=(0, None),
+            method="highs",
+        )
+        if res.status != 0:
+            return None
+        return np.maximum(-res.ineqlin.marginals, 0.0)
+
+    def _keep(self, idx: list[int]) -> None:
+        idx = sorted(set(idx))[-self.SIZE :]
+        self.xs = [self.xs[i] for i in idx]
+        self.cost = [self.cost[i] for i in idx]
+        self.use = [self.use[i] for i in idx]
+
+
+def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, deadline=None):
+    """Prices of limits and hours by Dantzig-Wolfe with merit-order plans (a warm start).
+
+    Each round prices the limits and hours at ``y``, makes the merit-order plan
+    at those costs (a column of the master problem and a Lagrangian bound),
+    and takes the master's prices, smoothed towards the best ``y`` so far
+    (Wentges 1997). Returns the merit plan at the best prices, those prices and
+    the sweeps spent.
+    """
+    lp = prob.lp
+    lay = lp.lay
+    y_best = np.zeros(lp.m)
+    plan_best = merit
+    dual_best = -math.inf
+    sweeps = 0
+    y = y_best
+    for _ in range(rounds):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        cost_y = lp.cost + lp.coupling_t @ y
+        plan = oracle.merit_plan(
+            lay, cost_y, lp.demand, values=merit.values, gross=merit.gross, rounds=2, tol=WARM_TOL
+        )
+        sweeps += plan.sweeps + 4
+        bound = _certify(prob, best, pool, plan.x, plan.values, y, plan.gross)
+        if bound > dual_best:
+            dual_best, y_best, plan_best = bound, y.copy(), plan
+        merit = plan
+        y_master = pool.prices(best.primal)
+        if y_master is None:
+            break
+        y = 0.5 * y_master + 0.5 * y_best
+    return plan_best, y_best, sweeps
+
+
+def _safe_plans(prob: _Problem, pool: _Pool, values: np.ndarray) -> int:
+    """Merit-order plans with limits and hours dearly priced: columns that use little of them."""
+    lp = prob.lp
+    lay = lp.lay
+    finite = values[np.isfinite(values)]
+    scale = float(np.mean(finite)) if finite.size else 1.0
+    sweeps = 0
+    for factor in (0.1, 1.0, 10.0, 100.0):
+        cost = lp.cost + lp.coupling_t @ np.full(lp.m, factor * scale)
+        plan = oracle.merit_plan(lay, cost, lp.demand, rounds=2, tol=WARM_TOL)
+        sweeps += plan.sweeps
+        if plan.feasible:
+            pool.add(plan.x)
+    return sweeps
+
+
+def _certify(prob, best, pool, x, v, y, gross, repair: bool = True) -> float:
+    """Update the best dual bound and the best feasible plan from one iterate; return its bound."""
+    lp = prob.lp
+    lay = lp.lay
+    cost_y = lp.cost + (lp.coupling_t @ y if lp.m else 0.0)
+    bound, w, mu = oracle.lagrangian_bound(lay, cost_y, lp.demand, v, prob.tol)
+    bound -= float(lp.bound @ y)
+    if bound > best.dual:
+        best.dual, best.values, best.rents, best.y = bound, w, mu, y.copy()
+    if repair:
+        prices = w if np.all(np.isfinite(w)) else v
+        xr, z, ok = oracle.repair(lay, cost_y, lp.demand, x, prices, gross, prob.tol)
+        if not ok:
+            return bound
+        # the repaired plan may overdraw limits or hours a little: the pool's master
+        # mixes it with plans that leave room, at little cost
+        pool.add(xr)
+        _update_primal(best, pool)
+    return bound
+
+
+def _update_primal(best: _Best, pool: _Pool) -> bool:
+    """Take the pool's best mix if it beats the best plan; whether it did."""
+    primal, x = pool.best()
+    if x is not None and primal < best.primal:
+        best.primal, best.x = primal, x
+        return True
+    return False
+
+
+def _finite(v: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(v), v, 0.0)
+
+
+def _shortfall(lay: oracle.Layout, x: np.ndarray) -> float:
+    return float(x[lay.short_start :].sum())
+
+
+# ------------------------------------------------------------------- the plan
+def _plan(prob: _Problem, best: _Best, mode: PlanMode, gap: float, info, start) -> Plan:
+    eco = prob.eco
+    lay = prob.lp.lay
+    activity = best.x[: lay.n_real] / lay.out
+    hours = float(eco.labour @ activity)
+    # the LP's cost is hours per unit of output; the shortfall part is zero here
+    cert = Certificate(primal=hours, dual=best.dual)
+    values = np.zeros(eco.n_goods)
+    values[lay.goods] = np.where(np.isfinite(best.values), best.values, np.nan)
+    y_true = best.y / prob.scale if best.y is not None else np.zeros(0)
+    limit_rows = prob.rows_goods >= 0
+    values[prob.rows_goods[limit_rows]] = y_true[limit_rows]
+    fulfilment = None
+    if mode == "labour-budget" and np.any(~eco.need_essential & (eco.need_quantity > 0)):
+        fulfilment = 1.0
+    info["seconds"] = time.perf_counter() - start
+    info["history"] = best.history
+    return Plan(
+        economy=eco,
+        status="optimal" if cert.gap <= gap else "feasible",
+        mode=mode,
+        solver="constrained",
+        objective_hours=hours,
+        activity=activity,
+        labour_values=values,
+        need_met=allocate(eco, available(eco, activity)),
+        certificate=cert,
+        binding=_binding(prob, best, activity, "hours"),
+        fulfilment=fulfilment,
+        extra={"constrained": info},
+    )
+
+
+def _binding(prob: _Problem, best: _Best, activity: np.ndarray, objective: str) -> list[dict]:
+    """Capacities at their bound with a rent, limits and hours with a price, dearest first."""
+    eco = prob.eco
+    lay = prob.lp.lay
+    found: list[dict[str, Any]] = []
+    if best.rents is not None:
+        rent = best.rents[: lay.n_real] * lay.out  # hours per unit of activity
+        cap = eco.capacity
+        at_cap = (
+            np.isfinite(cap)
+            & (activity >= cap * (1 - AT_CAPACITY))
+            & (rent > 1e-9 * max(1.0, float(rent.max(initial=0))))
+        )
+        for j in np.flatnonzero(at_cap):
+            found.append(
+                {
+                    "kind": "capacity",
+                    "process": eco.process_names[j],
+                    "council": eco.councils[eco.process_council[j]].name,
+                    "capacity": float(cap[j]),
+                    "shadow_price": float(rent[j]),
+                    "objective": objective,
+                }
+            )
+    if best.y is not None:
+        y = best.y / prob.scale
+        for i in np.flatnonzero(y > 1e-12 * max(1.0, float(np.abs(y).max(initial=0)))):
+            g, c = int(prob.rows_goods[i]), int(prob.rows_councils[i])
+            if g >= 0:
+                found.append(
+                    {
+                        "kind": "limit",
+                        "good": eco.good_names[g],
+                        "limit": float(eco.good_limit[g]),
+                        "shadow_price": float(y[i]),
+                        "objective": objective,
+                    }
+                )
+            else:
+                found.append(
+                    {
+                        "kind": "hours",
+                        "council": eco.councils[c].name,
+                        "hours_available": float(eco.council_hours[c]),
+                        "shadow_price": float(y[i]),
+                        "objective": objective,
+                    }
+                )
+    found.sort(key=lambda b: -b["shadow_price"])
+    return found
+
+
+# ------------------------------------------------------------ infeasible plans
+def _infeasible_or_retry(eco, mode, prob, best, gap, time_limit, start, info) -> Plan:
+    """The best plan needs a shortfall: prove that no plan exists, or retry with a dearer one."""
+    if mode == "labour-budget":
+        return _handover(eco, mode, "not every need can be met within the councils' hours")
+    phase = _phase_one(eco, mode, time_limit, start)
+    if phase is not None:
+        return phase
+    retry = _problem(eco, mode, short_scale=SHORT_PRICE * 1e3)
+    remaining = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - start))
+    best2, status, info2 = _optimise(retry, gap, remaining, 1_000_000, start, lambda e: None)
+    if status == "short":
+        return _handover(eco, mode, "the shortfall test was inconclusive")
+    return _plan(retry, best2, mode, gap, info2, start)
+
+
+def _phase_one(eco: Economy, mode: PlanMode, time_limit, start) -> Plan | None:
+    """Fewest relative shortfall with no hours cost: an infeasible plan if its bound is > 0."""
+    prob = _problem(eco, mode)
+    lp = prob.lp
+    lay = lp.lay
+    need = lp.demand[lay.short_goods]
+    cost = np.zeros(lay.n_proc)
+    cost[lay.short_start :] = 1.0 / need
+    lp.cost = cost
+    remaining = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - start))
+    best, _, info = _optimise(prob, 1e-6, remaining, 200_000, time.perf_counter(), lambda e: None)
+    scale = float(cost[lay.short_start :] @ lp.demand[lay.short_goods])
+    if not best.dual > 1e-7 * max(scale, 1.0):
+        return None  # not proven: maybe only the shortfall price was too low
+    x = best.x if best.x is not None else np.zeros(lay.n_proc)
+    activity = x[: lay.n_real] / lay.out
+    need_met = allocate(eco, available(eco, activity))
+    binding = _binding(prob, best, activity, "shortfall")
+    return Plan(
+        economy=eco,
+        status="infeasible",
+        mode=mode,
+        solver="constrained",
+        objective_hours=float("nan"),
+        activity=activity,
+        labour_values=np.full(eco.n_goods, np.nan),
+        need_met=need_met,
+        certificate=Certificate(primal=float("nan"), dual=float("nan")),
+        unmet=unmet_needs(eco, need_met, essential_only=False),
+        binding=binding,
+        extra={
+            "infeasibility": {"shortfall": best.primal, "dual_bound": best.dual},
+            "constrained": info,
+        },
+    )
+
+
+def _handover(eco: Economy, mode: PlanMode, why: str) -> Plan:
+    result = central.solve(eco, mode)
+    result.extra["handover"] = f"the constrained solver does not apply ({why}); HiGHS solved it"
+    return result
+
+
+# --------------------------------------------------------------------- progress
+def _progress(progress: bool | Progress) -> tuple[Progress, Callable[[], None]]:
+    if callable(progress):
+        return progress, lambda: None
+    if not progress:
+        return (lambda entry: None), lambda: None
+    from soviets.planning.constrained_progress import RichProgress
+
+    display = RichProgress()
+    return display.update, display.close
