@@ -125,3 +125,70 @@ def test_fast_solver_on_constrained_economy_is_a_one_line_error(tmp_path: Path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "fast solver does not apply" in proc.stderr and "oven" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic economy written by ``soviets generate`` (capacities and a cap bind)."""
+    folder = tmp_path_factory.mktemp("gen") / "economy"
+    res = run("generate", folder, "--goods", 300, "--seed", 3)
+    assert res.exit_code == 0, res.output
+    return folder
+
+
+def test_constrained_solver_json_has_certificate_and_binding(generated: Path):
+    res = run("plan", generated, "--solver", "constrained", "--json")
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""  # no progress display unless asked: --json, not a terminal
+    d = json.loads(res.stdout)
+    assert d["status"] == "optimal" and d["solver"] == "constrained"
+    cert = d["certificate"]
+    assert cert["dual"] <= cert["primal"] == pytest.approx(d["objective_hours"])
+    assert cert["gap"] <= 1e-6  # the default where capacities and limits bind
+    assert len(d["binding"]) > 10 and {b["kind"] for b in d["binding"]} >= {"capacity"}
+    assert all(b["shadow_price"] > 0 for b in d["binding"])
+    assert d["constrained"]["stopped"]
+    reference = json.loads(run("plan", generated, "--solver", "highs", "--json").stdout)
+    assert set(reference) <= set(d)  # the same keys as before, and more
+    assert d["objective_hours"] == pytest.approx(reference["objective_hours"], rel=1e-6)
+
+
+def test_constrained_solver_gap_time_limit_and_progress(generated: Path):
+    args = ("--solver", "constrained", "--gap", "1e-3", "--time-limit", "60", "--progress")
+    res = run("plan", generated, *args, "--json")
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["status"] == "optimal" and d["certificate"]["gap"] <= 1e-3
+    assert "planning" in res.stderr and "gap" in res.stderr  # the Rich display, on stderr
+    quiet = run("plan", generated, "--solver", "constrained", "--no-progress")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    for text in ("solver constrained", "certificate", "gap", "What binds: 10 of"):
+        assert text in quiet.stdout
+    assert "--json lists them all" in quiet.stdout
+
+
+def _one_line_error(*args: object) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "soviets", "plan", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and proc.stderr.strip().count("\n") == 0
+    return proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--gap", "0"), ("--gap", "1"), ("--gap", "-1e-3"), ("--gap", "abc"), ("--time-limit", "0")],
+)
+def test_bad_gap_or_time_limit_is_a_one_line_error(generated: Path, option: str, value: str):
+    err = _one_line_error(generated, "--solver", "constrained", option, value)
+    assert option in err and repr(value) in err
+
+
+def test_gap_with_a_solver_that_ignores_it_is_a_one_line_error(generated: Path):
+    err = _one_line_error(generated, "--solver", "highs", "--time-limit", "5")
+    assert "--time-limit applies to --solver constrained or auto only" in err

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from soviets.cli.app import app, console, print_json
-from soviets.economy import Economy
-from soviets.economy.generate import generate_economy
-from soviets.formats import write_economy_folder
+
+if TYPE_CHECKING:
+    from soviets.economy import Economy
+
+# numpy, the economy and the formats are imported inside the functions that use
+# them, so that starting ``soviets`` (``--help``, ``version``) stays quick.
 
 
 def describe(eco: Economy) -> dict[str, Any]:
     """What was generated (the JSON schema of ``soviets generate --json``)."""
+    import numpy as np
+
     limited = np.flatnonzero(eco.good_primary & np.isfinite(eco.good_limit))
     return {
         "name": eco.name,
@@ -84,6 +88,9 @@ def generate_command(
     The same options and seed always write the same economy. See
     ``soviets.economy.generate`` for the shape of the tables.
     """
+    from soviets.economy.generate import generate_economy
+    from soviets.formats import write_economy_folder
+
     start = time.perf_counter()
     eco = generate_economy(
         goods=goods,
@@ -113,8 +120,18 @@ def generate_command(
     table = Table(title=f"Generated {eco.name} in {out}", show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
-    for key in ("goods", "primary_goods", "processes", "flows", "capacities", "councils",
-                "councils_with_hours", "members", "needs", "essential_needs"):
+    for key in (
+        "goods",
+        "primary_goods",
+        "processes",
+        "flows",
+        "capacities",
+        "councils",
+        "councils_with_hours",
+        "members",
+        "needs",
+        "essential_needs",
+    ):
         table.add_row(key.replace("_", " "), f"{info[key]:,}")
     for good, limit in info["limits"].items():
         table.add_row(f"limit of {good}", f"{limit:,.6g}")

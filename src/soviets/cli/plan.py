@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 # them, so that starting ``soviets`` (``--help``, ``version``) stays quick.
 
 TOP_GOODS = 10
+TOP_BINDING = 10  # constraints shown under "What binds" (all of them are in --json)
 
 
 class Mode(enum.StrEnum):
@@ -41,6 +44,37 @@ class Solver(enum.StrEnum):
     auto = "auto"
     fast = "fast"
     highs = "highs"
+    constrained = "constrained"
+
+
+def _gap(text: str) -> float:
+    """``--gap``: a relative gap strictly between 0 and 1."""
+    value = _number(text)
+    if not 0 < value < 1:
+        _bad("--gap", text, "a relative gap above 0 and below 1, e.g. 1e-6")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """``--time-limit``: a positive, finite number of seconds."""
+    value = _number(text)
+    if not 0 < value < math.inf:
+        _bad("--time-limit", text, "a positive number of seconds")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _bad(option: str, text: str, expected: str) -> None:
+    from soviets.errors import SovietsError
+
+    # a SovietsError, not typer.BadParameter: the command line prints it on one line, exit 2
+    raise SovietsError(f"{option} must be {expected}, got '{text}'")
 
 
 PathArg = Annotated[Path, typer.Argument(help="Economy folder, TOML file or input-output folder.")]
@@ -70,10 +104,42 @@ def plan_command(
         Solver,
         typer.Option(
             "--solver",
-            help="auto: the fast path where it applies, else HiGHS. fast: only the fast path. "
-            "highs: the full linear programme.",
+            help="auto: the constrained solver for economies of more than 20,000 processes "
+            "that make one good each, else the fast path where it applies, else HiGHS. "
+            "fast: only the fast path. highs: the full linear programme. constrained: the "
+            "structure-exploiting solver for large economies (capacities, limits, hours), "
+            "stopping at a certified gap.",
         ),
     ] = Solver.auto,
+    gap: Annotated[
+        float | None,
+        typer.Option(
+            "--gap",
+            parser=_gap,
+            metavar="<float>",
+            help="Constrained solver: stop when the certified relative gap between the plan's "
+            "hours and the lower bound is at most this (default 1e-9 when only labour is "
+            "scarce, else 1e-6).",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            parser=_seconds,
+            metavar="<seconds>",
+            help="Constrained solver: stop after about this many seconds with the best "
+            "certified plan so far (status 'feasible' if the gap is not reached).",
+        ),
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Constrained solver: show iterations and the certified gap on standard error "
+            "(default: when it is a terminal and --json is not given).",
+        ),
+    ] = None,
     regime: Annotated[
         Regime,
         typer.Option(
@@ -110,6 +176,12 @@ def plan_command(
         raise SovietsError("--regime federated plans in min-labour mode only")
     if regime is Regime.central and (runtime is not Runtime.inprocess or address):
         raise SovietsError("--runtime and --address apply to --regime federated only")
+    tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]
+    if tuned and (regime is Regime.federated or solver in (Solver.fast, Solver.highs)):
+        verb = "applies" if len(tuned) == 1 else "apply"
+        raise SovietsError(f"{' and '.join(tuned)} {verb} to --solver constrained or auto only")
+    if progress is None:
+        progress = sys.stderr.isatty() and not json
     eco = _load(path, labour, final_demand, include_imports)
     if regime is Regime.federated:
         from soviets.federation import plan_federated
@@ -118,9 +190,16 @@ def plan_command(
     else:
         from soviets.planning import plan as make_plan
 
-        result = make_plan(eco, mode=mode.value, solver=solver.value)
+        result = make_plan(
+            eco,
+            mode=mode.value,
+            solver=solver.value,
+            gap=gap,
+            time_limit=time_limit,
+            progress=progress,
+        )
     if json:
-        print_json(result.to_dict())
+        print_json(_finite(result.to_dict()))
     else:
         _print_plan(result)
     if result.status == "infeasible":
@@ -164,6 +243,17 @@ def _print_plan(p: Plan) -> None:
     _print_notes(p)
 
 
+def _finite(data: Any) -> Any:
+    """``data`` with non-finite floats as None (JSON has no inf or nan)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
 def _top_goods(p: Plan) -> Table:
     """Goods whose needs embody the most hours (labour value x quantity needed)."""
     import numpy as np
@@ -195,13 +285,21 @@ def _top_goods(p: Plan) -> Table:
 
 
 def _binding_table(binding: list[dict[str, Any]]) -> Table:
-    table = Table(title="What binds")
+    """The first :data:`TOP_BINDING` binding constraints, in the solver's order (dearest first)."""
+    shown = binding[:TOP_BINDING]
+    title = (
+        "What binds"
+        if len(shown) == len(binding)
+        else f"What binds: {len(shown)} of {len(binding):,}"
+    )
+    caption = None if len(shown) == len(binding) else "the dearest first; --json lists them all"
+    table = Table(title=title, caption=caption)
     table.add_column("kind")
     table.add_column("what")
     table.add_column("bound", justify="right")
     table.add_column("shadow price", justify="right")
     table.add_column("limits")
-    for b in binding:
+    for b in shown:
         what = b.get("process") or b.get("good") or b.get("council") or ""
         if b["kind"] == "capacity":
             what = f"{b['process']} ({b['council']})"
