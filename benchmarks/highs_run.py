@@ -55,10 +55,12 @@ def run(lp: highs.LinearProgram, solver: str, time_limit: float, threads: int = 
     h.setOptionValue("threads", int(threads))
     h.passModel(model)
     start = time.perf_counter()
-    h.run()
+    ran = h.run()
     seconds = time.perf_counter() - start
     status = h.getModelStatus()
     name = h.modelStatusToString(status).lower()
+    if ran == highspy.HighsStatus.kError:
+        name = f"error ({name})"  # e.g. simplex giving up on an unstable LU factor
     if status != highspy.HighsModelStatus.kOptimal:
         return HighsRun(solver, name, float("nan"), float("nan"), seconds)
     sol = h.getSolution()

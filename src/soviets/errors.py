@@ -47,3 +47,7 @@ class InputError(SovietsError):
 
 class ModelError(SovietsError):
     """The economy is well formed but cannot be planned as asked."""
+
+
+class SolverLimitError(SovietsError):
+    """A solver stopped at its time or iteration limit before it found any plan to report."""

@@ -192,3 +192,13 @@ def test_bad_gap_or_time_limit_is_a_one_line_error(generated: Path, option: str,
 def test_gap_with_a_solver_that_ignores_it_is_a_one_line_error(generated: Path):
     err = _one_line_error(generated, "--solver", "highs", "--time-limit", "5")
     assert "--time-limit applies to --solver constrained or auto only" in err
+
+
+def test_gpu_backend_without_its_package_is_a_one_line_error(generated: Path):
+    from soviets.planning.sweeps import unavailable
+
+    why = unavailable("cupy")
+    if why is None:
+        pytest.skip("cupy and a GPU are present here")
+    err = _one_line_error(generated, "--solver", "constrained", "--backend", "cupy")
+    assert why in err

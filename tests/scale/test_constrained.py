@@ -23,7 +23,8 @@ def _agree(eco: Economy, mode: str, gap: float = GAP) -> None:
     ours = constrained.solve(eco, mode, gap=gap)
     if ref.status == "infeasible":
         assert ours.status == "infeasible"
-        assert ours.unmet and ours.binding
+        assert ours.unmet and ours.binding  # both name what cannot be met and what binds
+        assert ref.unmet and ref.binding
         return
     assert ours.status == "optimal", ours.extra
     cert = ours.certificate

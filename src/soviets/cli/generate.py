@@ -64,8 +64,8 @@ def generate_command(
         float,
         typer.Option(
             "--emission-cap",
-            help="Emission limit as a share of the least-labour plan's emissions without "
-            "limits (0: no limit).",
+            help="Emission limit as a share of the emissions of the plan that makes every good "
+            "by its cheapest processes, up to their capacities (0: no limit).",
         ),
     ] = 0.9,
     hour_budgets: Annotated[

@@ -40,6 +40,12 @@ class Runtime(enum.StrEnum):
     ray = "ray"
 
 
+class Backend(enum.StrEnum):
+    numpy = "numpy"
+    cupy = "cupy"
+    torch = "torch"
+
+
 class Solver(enum.StrEnum):
     auto = "auto"
     fast = "fast"
@@ -140,6 +146,14 @@ def plan_command(
             "(default: when it is a terminal and --json is not given).",
         ),
     ] = None,
+    backend: Annotated[
+        Backend,
+        typer.Option(
+            "--backend",
+            help="Constrained solver: run its first-order iterations on the CPU (numpy) or on "
+            "a CUDA GPU (cupy or torch, if installed); certificates stay on the CPU.",
+        ),
+    ] = Backend.numpy,
     regime: Annotated[
         Regime,
         typer.Option(
@@ -177,6 +191,8 @@ def plan_command(
     if regime is Regime.central and (runtime is not Runtime.inprocess or address):
         raise SovietsError("--runtime and --address apply to --regime federated only")
     tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]
+    if backend is not Backend.numpy:
+        tuned.append("--backend")
     if tuned and (regime is Regime.federated or solver in (Solver.fast, Solver.highs)):
         verb = "applies" if len(tuned) == 1 else "apply"
         raise SovietsError(f"{' and '.join(tuned)} {verb} to --solver constrained or auto only")
@@ -197,6 +213,7 @@ def plan_command(
             gap=gap,
             time_limit=time_limit,
             progress=progress,
+            backend=backend.value,
         )
     if json:
         print_json(_finite(result.to_dict()))

@@ -60,6 +60,7 @@ def plan(
     gap: float | None = None,
     time_limit: float | None = None,
     progress: bool | Callable[[dict[str, Any]], None] = False,
+    backend: str = "numpy",
 ) -> Plan:
     """Plan one period of ``economy``.
 
@@ -75,7 +76,8 @@ def plan(
     HiGHS elsewhere. When the fast path cannot settle a plan (a good nobody
     makes is needed beyond its stock, or no plan exists) it hands the
     economy to HiGHS and the plan says so in ``handover``. ``gap``,
-    ``time_limit`` and ``progress`` only apply to the constrained solver.
+    ``time_limit``, ``progress`` and ``backend`` (``numpy``, or ``cupy`` or
+    ``torch`` on a CUDA GPU) only apply to the constrained solver.
     """
     if mode not in MODES:
         raise ModelError(f"unknown mode '{mode}': choose one of {', '.join(MODES)}")
@@ -92,6 +94,7 @@ def plan(
             gap=default_gap(economy, mode) if gap is None else gap,
             time_limit=time_limit,
             progress=progress,
+            backend=backend,
         )
     if solver == "highs":
         return central.solve(economy, mode)

@@ -14,16 +14,19 @@ programme as the central plan, exploiting its structure:
    gradient method on the structured LP (:mod:`.constrained_pdhg`) moves
    prices of goods, capacities, limits and hours and the activity levels
    together; one iteration is two sparse products.
-3. **A certificate at every exit.** At each restart, a *dual bound* by
-   Lagrangian duality: limits and hours at their current prices ``y``,
-   capacities at their rents ``max(0, v_g - cost_p)``, and the plan without
-   capacities at those costs priced exactly by the fixed point
+3. **A certificate at every exit.** At restart points (at most a quarter of
+   the time goes to this), a *dual bound* by Lagrangian duality: limits and
+   hours at their current prices ``y``, capacities at their rents
+   ``max(0, v_g - cost_p)``, and the plan without capacities at those costs
+   priced exactly by the fixed point
    (:func:`~soviets.planning.constrained_oracle.lagrangian_bound`); valid for
    any prices, however far from optimal. And a *primal plan*: the iterate
-   repaired into a feasible plan (shares kept within capacities, the rest
-   made in merit order; limits and hours checked), whose hours are an upper
-   bound. ``gap = (primal - dual) / primal``; the solver stops when it is
-   below ``gap`` or at ``time_limit`` with the best certificate so far.
+   repaired into a plan that meets every need within capacities (shares kept,
+   the rest made in merit order), then mixed with earlier plans by a small
+   master problem (Dantzig-Wolfe: one row per limit or council) so that
+   limits and hours hold; its hours are an upper bound. ``gap = (primal -
+   dual) / primal``; the solver stops when it is below ``gap`` or at
+   ``time_limit`` with the best certificate so far.
 
 Needs that cannot be met are found the same way: the LP has a stand-in
 "shortfall" supply per needed good at a prohibitive price; if the best plan
@@ -58,8 +61,8 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from soviets.economy import Economy
-from soviets.errors import ModelError
-from soviets.planning import central
+from soviets.errors import ModelError, SolverLimitError
+from soviets.planning import central, sweeps
 from soviets.planning import constrained_oracle as oracle
 from soviets.planning.constrained_pdhg import Iterate, StructuredLP, rescaled, run
 from soviets.planning.delivery import allocate, available, unmet_needs
@@ -115,6 +118,7 @@ def solve(
     time_limit: float | None = None,
     progress: bool | Progress = False,
     max_iterations: int = 1_000_000,
+    backend: str = "numpy",
 ) -> Plan:
     """The constrained plan by the structure-exploiting solver (see module docstring).
 
@@ -123,16 +127,23 @@ def solve(
     certificate (status ``feasible`` if the gap is not reached).
     ``progress``: True for a Rich progress display, or a function called with
     a dict (iteration, sweeps, primal, dual, gap, seconds) at every check.
+    ``backend``: where the first-order iterations run: ``numpy`` (the CPU),
+    ``cupy`` or ``torch`` (a CUDA GPU; certificates stay on the CPU).
     """
     if mode not in ("min-labour", "labour-budget"):
         raise ModelError(f"unknown planning mode '{mode}' (min-labour or labour-budget)")
+    why = sweeps.unavailable(backend)
+    if why is not None:
+        raise ModelError(why)
     if not eco.single_output:
         return _handover(eco, mode, "a process makes several goods (joint production)")
     start = time.perf_counter()
     report, close = _progress(progress)
     try:
         prob = _problem(eco, mode, tol=min(1e-10, max(oracle.SWEEP_TOL, 1e-4 * gap)))
-        best, status, info = _optimise(prob, gap, time_limit, max_iterations, start, report)
+        best, status, info = _optimise(
+            prob, gap, time_limit, max_iterations, start, report, backend
+        )
     finally:
         close()
     if status == "short":
@@ -188,7 +199,9 @@ def _problem(
 
 
 # ------------------------------------------------------------------- optimising
-def _optimise(prob: _Problem, gap: float, time_limit, max_iterations, start, report):
+def _optimise(
+    prob: _Problem, gap: float, time_limit, max_iterations, start, report, backend="numpy"
+):
     lp = prob.lp
     lay = lp.lay
     y = np.zeros(lp.m)
@@ -231,7 +244,7 @@ def _optimise(prob: _Problem, gap: float, time_limit, max_iterations, start, rep
 
         pdhg_start = time.perf_counter()
         certifying = 0.0
-        for it in run(scaled, it0, max_iterations, out_of_time):
+        for it in run(scaled, it0, max_iterations, out_of_time, backend=backend):
             info["iterations"], info["restarts"] = it.iteration, it.restarts
             if certifying > CERTIFY_SHARE * (time.perf_counter() - pdhg_start):
                 continue  # certificates may take at most this share of the time
@@ -247,8 +260,17 @@ def _optimise(prob: _Problem, gap: float, time_limit, max_iterations, start, rep
         if status == "running" and out_of_time():
             status = "time"
     info["sweeps"] = best.history[-1]["sweeps"]
-    if best.x is None or _shortfall(lay, best.x) > SHORT_TOL * max(1.0, float(lp.demand.sum())):
-        status = "short"
+    short = best.x is None or _shortfall(lay, best.x) > SHORT_TOL * max(1.0, float(lp.demand.sum()))
+    if short and status == "done":
+        status = "short"  # the best plan needs a shortfall: maybe no plan meets every need
+    elif short:
+        stopped = "time limit" if status == "time" else "iteration limit"
+        raise SolverLimitError(
+            f"no plan that meets every need was found before the {stopped} "
+            f"({best.history[-1]['seconds']:.0f} s, {best.history[-1]['iteration']} "
+            f"iterations); any plan needs at least {best.dual:,.6g} hours: "
+            "allow more time (--time-limit) or use --solver highs"
+        )
     info["stopped"] = {
         "done": "gap reached",
         "time": "time limit",

@@ -13,7 +13,9 @@ Pock & Chambolle 2011). As in PDLP (Applegate et al. 2021) the iterates are
 restarted from their average when the KKT error has fallen enough, and the
 primal weight ``omega`` balances primal and dual step sizes at each restart.
 The engine only moves the iterates; the caller certifies them (a Lagrangian
-lower bound and a repaired feasible plan) and decides when to stop.
+lower bound and a repaired feasible plan) and decides when to stop. The
+iterates and the vector work may live on a GPU (CuPy or PyTorch, as in
+:mod:`.sweeps`); the restart points come back to the host as numpy arrays.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from soviets.planning.constrained_oracle import Layout
+from soviets.planning.sweeps import _backend
 
 CHECK_EVERY = 64  # iterations between restart checks
 BETA_SUFFICIENT = 0.2
@@ -87,59 +91,53 @@ def run(
     start: Iterate,
     max_iterations: int,
     stop: Callable[[], bool] | None = None,
+    backend: str = "numpy",
 ) -> Iterator[Iterate]:
     """Iterate PDHG from ``start``; yield every restart point (the caller may stop any time).
 
     ``stop`` is asked every few iterations; when it answers True the run ends.
+    ``backend`` ("numpy", "cupy" or "torch") holds the iterates and does the
+    vector work; the points yielded are numpy arrays on the host whatever it
+    is (copied back at restarts only). Raises :class:`ModelError` if the
+    backend cannot run here.
 
     Step sizes: diagonal (Pock & Chambolle) times an adaptive factor ``eta``
     grown and shrunk as in PDLP so that every accepted step satisfies the
     convergence condition.
     """
-    lay = lp.lay
-    cap = lay.cap
-    free = ~np.isfinite(cap)
-    col = lp.own + np.asarray(abs(lay.inputs).sum(axis=0)).ravel()
-    row = (
-        np.bincount(lay.good_of, weights=lp.own, minlength=lay.n)
-        + np.asarray(abs(lay.inputs).sum(axis=1)).ravel()
-    )
-    if lp.m:
-        col += np.asarray(abs(lp.coupling).sum(axis=0)).ravel()
-        row_y = np.asarray(abs(lp.coupling).sum(axis=1)).ravel()
-    else:
-        row_y = np.zeros(0)
-    t_diag = 1.0 / col
-    s_v = 1.0 / np.maximum(row, 1e-12)
-    s_y = 1.0 / np.maximum(row_y, 1e-12)
-    x, v, y = start.x.copy(), start.v.copy(), start.y.copy()
-    omega = _initial_weight(lp, x, v, y)
+    ops = _Ops(lp) if backend == "numpy" else _DeviceOps(lp, backend)
+    put, host, copy = ops.put, ops.host, ops.copy
+    plus, clip, scalars = ops.plus, ops.clip, ops.scalars
+    balance, coupled, reduced_cost = ops.balance, ops.coupled, ops.reduced_cost
+    demand, bound, m = ops.demand, ops.bound, lp.m
+    col, row_v, row_y = ops.col, ops.row_v, ops.row_y
+    t_diag, s_v, s_y = ops.t_diag, ops.s_v, ops.s_y
+    omega = _initial_weight(lp, start.x, start.v, start.y)
+    x, v, y = put(start.x), put(start.v), put(start.y)
     eta = STEP
-    bal, cou = lp.balance(x), lp.coupled(x)
-    red = lp.reduced_cost(v, y)
-    kkt_restart = _kkt(lp, x, v, y, omega, free)
+    bal, cou = balance(x), coupled(x)
+    red = reduced_cost(v, y)
+    kkt_restart = _kkt(ops, x, v, y, omega)
     last_candidate = math.inf
-    anchor = (x.copy(), v.copy(), y.copy())
-    sums = [np.zeros_like(x), np.zeros_like(v), np.zeros_like(y)]
+    anchor = (copy(x), copy(v), copy(y))
+    sums = [ops.xp.zeros_like(x), ops.xp.zeros_like(v), ops.xp.zeros_like(y)]
     count = since = restarts = 0
     for k in range(1, max_iterations + 1):
         while True:  # find a step size that satisfies the PDHG condition
-            x_new = np.clip(x - (eta / omega) * t_diag * red, 0.0, cap)
-            bal_new, cou_new = lp.balance(x_new), lp.coupled(x_new)
-            v_new = np.maximum(v + (eta * omega) * s_v * (lp.demand - 2 * bal_new + bal), 0.0)
-            y_new = (
-                np.maximum(y + (eta * omega) * s_y * (2 * cou_new - cou - lp.bound), 0.0)
-                if lp.m
-                else y
-            )
+            x_new = clip(x - (eta / omega) * t_diag * red)
+            bal_new, cou_new = balance(x_new), coupled(x_new)
+            v_new = plus(v + (eta * omega) * s_v * (demand - 2 * bal_new + bal))
+            y_new = plus(y + (eta * omega) * s_y * (2 * cou_new - cou - bound)) if m else y
             dx, dv, dy = x_new - x, v_new - v, y_new - y
-            inter = abs(
-                float(dv @ (bal_new - bal)) - (float(dy @ (cou_new - cou)) if lp.m else 0.0)
+            cross_v, cross_y, norm_x, norm_v, norm_y = scalars(
+                dv @ (bal_new - bal),
+                dy @ (cou_new - cou),
+                dx @ (dx * col),
+                dv @ (dv * row_v),
+                dy @ (dy * row_y),
             )
-            norm = (
-                omega * float(dx @ (dx * col))
-                + (float(dv @ (dv * np.maximum(row, 1e-12))) + float(dy @ (dy * row_y))) / omega
-            )
+            inter = abs(cross_v - cross_y)
+            norm = omega * norm_x + (norm_v + norm_y) / omega
             limit = norm / (2.0 * inter) if inter > 0 else math.inf
             grown = min((1 - (k + 1) ** -0.3) * limit, (1 + (k + 1) ** -0.6) * eta)
             if eta <= limit:
@@ -147,7 +145,7 @@ def run(
                 break
             eta = grown
         x, v, y, bal, cou = x_new, v_new, y_new, bal_new, cou_new
-        red = lp.reduced_cost(v, y)
+        red = reduced_cost(v, y)
         sums[0] += x
         sums[1] += v
         sums[2] += y
@@ -158,8 +156,8 @@ def run(
         if stop is not None and stop():
             return
         avg = (sums[0] / count, sums[1] / count, sums[2] / count)
-        kkt_avg = _kkt(lp, *avg, omega, free)
-        kkt_cur = _kkt(lp, x, v, y, omega, free)
+        kkt_avg = _kkt(ops, *avg, omega)
+        kkt_cur = _kkt(ops, x, v, y, omega)
         cand, kkt_c = (avg, kkt_avg) if kkt_avg <= kkt_cur else ((x, v, y), kkt_cur)
         restart = (
             kkt_c <= BETA_SUFFICIENT * kkt_restart
@@ -169,30 +167,160 @@ def run(
         last_candidate = kkt_c
         if not restart:
             continue
-        x, v, y = (a.copy() for a in cand)
-        bal, cou = lp.balance(x), lp.coupled(x)
-        red = lp.reduced_cost(v, y)
-        step_x = float(np.linalg.norm(x - anchor[0]))
-        step_y = math.hypot(
-            float(np.linalg.norm(v - anchor[1])), float(np.linalg.norm(y - anchor[2]))
+        x, v, y = (copy(a) for a in cand)
+        bal, cou = balance(x), coupled(x)
+        red = reduced_cost(v, y)
+        moved_x, moved_v, moved_y = scalars(
+            *(d @ d for d in (x - anchor[0], v - anchor[1], y - anchor[2]))
         )
+        step_x = math.sqrt(moved_x)
+        step_y = math.hypot(math.sqrt(moved_v), math.sqrt(moved_y))
         if step_x > 1e-12 and step_y > 1e-12:
             omega = math.exp(0.5 * math.log(step_y / step_x) + 0.5 * math.log(omega))
-        anchor = (x.copy(), v.copy(), y.copy())
-        kkt_restart = _kkt(lp, x, v, y, omega, free)
+        anchor = (copy(x), copy(v), copy(y))
+        kkt_restart = _kkt(ops, x, v, y, omega)
         last_candidate = math.inf
         for arr in sums:
             arr[:] = 0.0
         count = since = 0
         restarts += 1
-        point = Iterate(x.copy(), v.copy(), y.copy(), k, restarts, kkt_restart)
+        point = Iterate(host(x), host(v), host(y), k, restarts, kkt_restart)
+        sent = point.y.copy()
         yield point  # the caller may move the point (better prices for limits and hours)
-        if point.y is not y and not np.array_equal(point.y, y):
-            x, v, y = point.x, point.v, point.y
-            bal, cou = lp.balance(x), lp.coupled(x)
-            red = lp.reduced_cost(v, y)
-            anchor = (x.copy(), v.copy(), y.copy())
-            kkt_restart = _kkt(lp, x, v, y, omega, free)
+        if not np.array_equal(point.y, sent):
+            x, v, y = put(point.x), put(point.v), put(point.y)
+            bal, cou = balance(x), coupled(x)
+            red = reduced_cost(v, y)
+            anchor = (copy(x), copy(v), copy(y))
+            kkt_restart = _kkt(ops, x, v, y, omega)
+
+
+class _Ops:
+    """The engine's vectors and vector operations on numpy: the LP's own methods.
+
+    :class:`_DeviceOps` holds the same on a GPU. ``scalars`` turns reductions
+    into floats (on a GPU, with one transfer for all of them).
+    """
+
+    def __init__(self, lp: StructuredLP) -> None:
+        lay = lp.lay
+        self.xp: Any = np
+        col = lp.own + np.asarray(abs(lay.inputs).sum(axis=0)).ravel()
+        row = (
+            np.bincount(lay.good_of, weights=lp.own, minlength=lay.n)
+            + np.asarray(abs(lay.inputs).sum(axis=1)).ravel()
+        )
+        if lp.m:
+            col += np.asarray(abs(lp.coupling).sum(axis=0)).ravel()
+            row_y = np.asarray(abs(lp.coupling).sum(axis=1)).ravel()
+        else:
+            row_y = np.zeros(0)
+        free = ~np.isfinite(lay.cap)
+        fixed = np.flatnonzero(~free)
+        host = {
+            "col": col,
+            "row_v": np.maximum(row, 1e-12),
+            "row_y": row_y,
+            "t_diag": 1.0 / col,
+            "s_v": 1.0 / np.maximum(row, 1e-12),
+            "s_y": 1.0 / np.maximum(row_y, 1e-12),
+            "cap": lay.cap,
+            "free": free,
+            "fixed": fixed,
+            "cap_fixed": lay.cap[fixed],
+            "cost": lp.cost,
+            "demand": lp.demand,
+            "bound": lp.bound,
+        }
+        for name, a in host.items():
+            setattr(self, name, self.put(a))
+        self.balance = lp.balance
+        self.coupled = lp.coupled
+        self.reduced_cost = lp.reduced_cost
+
+    def put(self, a: np.ndarray) -> Any:
+        """A copy of the host array ``a`` on the device."""
+        return a.copy()
+
+    def host(self, a: Any) -> np.ndarray:
+        """A copy of ``a`` on the host."""
+        return a.copy()
+
+    def copy(self, a: Any) -> Any:
+        return a.copy()
+
+    def plus(self, a: Any) -> Any:
+        return np.maximum(a, 0.0)
+
+    def minus(self, a: Any) -> Any:
+        return np.minimum(a, 0.0)
+
+    def clip(self, a: Any) -> Any:
+        return np.clip(a, 0.0, self.cap)
+
+    def scalars(self, *terms: Any) -> list[float]:
+        return [float(t) for t in terms]
+
+
+class _DeviceOps(_Ops):
+    """The engine's vectors on a GPU (cupy or torch, see :mod:`.sweeps`).
+
+    Net outputs and reduced costs are one sparse product each with
+    ``A = E - B`` (``E``: every process's own coefficient in its good's row)
+    and its transpose, both moved to the device.
+    """
+
+    def __init__(self, lp: StructuredLP, backend: str) -> None:
+        self._be = _backend(backend)
+        self._torch = backend == "torch"
+        super().__init__(lp)
+        self.xp = self._be.xp
+        lay = lp.lay
+        own = sp.csr_matrix(
+            (lp.own, (lay.good_of, np.arange(lay.n_proc))), shape=(lay.n, lay.n_proc)
+        )
+        net = (own - lay.inputs).tocsr()
+        net.sort_indices()
+        self._net = self._be.sparse(net)
+        self._net_t = self._be.sparse(net.T.tocsr())
+        self._empty = self.put(np.zeros(0))
+        if lp.m:
+            self._coupling = self._be.sparse(lp.coupling.tocsr())
+            self._coupling_t = self._be.sparse(lp.coupling_t)
+        self.balance = self._balance
+        self.coupled = self._coupled if lp.m else lambda x: self._empty
+        self.reduced_cost = self._reduced_cost
+
+    def _balance(self, x: Any) -> Any:
+        return self._net @ x
+
+    def _coupled(self, x: Any) -> Any:
+        return self._coupling @ x
+
+    def _reduced_cost(self, v: Any, y: Any) -> Any:
+        r = self.cost - self._net_t @ v
+        return r + self._coupling_t @ y if y.shape[0] else r
+
+    def put(self, a: np.ndarray) -> Any:
+        return self._be.put(np.ascontiguousarray(a))
+
+    def host(self, a: Any) -> np.ndarray:
+        return self._be.host(a)
+
+    def copy(self, a: Any) -> Any:
+        return a.clone() if self._torch else a.copy()
+
+    def plus(self, a: Any) -> Any:
+        return a.clamp(min=0.0) if self._torch else self.xp.maximum(a, 0.0)
+
+    def minus(self, a: Any) -> Any:
+        return a.clamp(max=0.0) if self._torch else self.xp.minimum(a, 0.0)
+
+    def clip(self, a: Any) -> Any:
+        return self.xp.minimum(self.plus(a), self.cap)
+
+    def scalars(self, *terms: Any) -> list[float]:
+        return self._be.host(self.xp.stack(terms)).tolist()
 
 
 def _initial_weight(lp: StructuredLP, x: np.ndarray, v: np.ndarray, y: np.ndarray) -> float:
@@ -208,18 +336,23 @@ def _initial_weight(lp: StructuredLP, x: np.ndarray, v: np.ndarray, y: np.ndarra
     return c / d if c > 0 and d > 0 else 1.0
 
 
-def _kkt(lp: StructuredLP, x, v, y, omega: float, free: np.ndarray) -> float:
+def _kkt(ops: _Ops, x, v, y, omega: float) -> float:
     """Weighted KKT error: primal and dual infeasibility and the duality gap."""
-    primal = np.maximum(lp.demand - lp.balance(x), 0.0)
-    p2 = float(primal @ primal)
-    if lp.m:
-        over = np.maximum(lp.coupled(x) - lp.bound, 0.0)
-        p2 += float(over @ over)
-    r = lp.reduced_cost(v, y)
-    dual = np.where(free, np.minimum(r, 0.0), 0.0)
-    d_obj = float(lp.demand @ v - lp.bound @ y + np.minimum(r[~free], 0.0) @ lp.lay.cap[~free])
-    gap = float(lp.cost @ x) - d_obj
-    return math.sqrt(omega**2 * p2 + float(dual @ dual) / omega**2 + gap * gap)
+    primal = ops.plus(ops.demand - ops.balance(x))
+    over = ops.plus(ops.coupled(x) - ops.bound)
+    r = ops.reduced_cost(v, y)
+    dual = ops.xp.where(ops.free, ops.minus(r), 0.0)
+    p2, o2, d2, dv, hy, rents, cx = ops.scalars(
+        primal @ primal,
+        over @ over,
+        dual @ dual,
+        ops.demand @ v,
+        ops.bound @ y,
+        ops.minus(r[ops.fixed]) @ ops.cap_fixed,
+        ops.cost @ x,
+    )
+    gap = cx - (dv - hy + rents)
+    return math.sqrt(omega**2 * (p2 + o2) + d2 / omega**2 + gap * gap)
 
 
 def rescaled(
