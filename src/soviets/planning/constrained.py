@@ -75,6 +75,7 @@ AT_CAPACITY = 1e-3  # a process with a rent within this share of its capacity bi
 TIGHTEN = 0.25  # PDHG aims at limits and hours tightened by this share of the gap target
 CERTIFY_SHARE = 0.25  # most share of the first-order phase spent certifying iterates
 PRICE_ROUNDS = 2  # Dantzig-Wolfe rounds that price limits and hours before PDHG
+MAX_PRICE_ROUNDS = 30  # ... and at most this many while no plan meets them
 WARM_TOL = 1e-9  # fixed points of the warm-start plans (the repair polishes the ones kept)
 Progress = Callable[[dict[str, Any]], None]
 
@@ -366,9 +367,11 @@ class _Pool:
 def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, deadline=None):
     """Prices of limits and hours by Dantzig-Wolfe with merit-order plans (a warm start).
 
-    Each round prices the limits and hours at ``y``, makes the merit-order plan
-    at those costs (a column of the master problem and a Lagrangian bound),
-    and takes the master's prices, smoothed towards the best ``y`` so far
+    ``rounds`` rounds, and more (up to :data:`MAX_PRICE_ROUNDS`) until some mix
+    of the plans meets the limits and hours. Each round prices them at ``y``,
+    makes the merit-order plan at those costs (a column of the master problem
+    and a Lagrangian bound), and takes the master's prices, smoothed towards
+    the best ``y`` so far
     (Wentges 1997). Returns the merit plan at the best prices, those prices and
     the sweeps spent.
     """
@@ -379,7 +382,9 @@ def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, 
     dual_best = -math.inf
     sweeps = 0
     y = y_best
-    for _ in range(rounds):
+    for done in range(MAX_PRICE_ROUNDS):
+        if done >= rounds and math.isfinite(best.primal):
+            break  # more rounds only while no mix of plans meets the limits and hours
         if deadline is not None and time.perf_counter() > deadline:
             break
         cost_y = lp.cost + lp.coupling_t @ y
@@ -444,6 +449,17 @@ def _update_primal(best: _Best, pool: _Pool) -> bool:
     return False
 
 
+def _json_ready(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by None (plans are written as JSON)."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def _finite(v: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v), v, 0.0)
 
@@ -470,6 +486,7 @@ def _plan(prob: _Problem, best: _Best, mode: PlanMode, gap: float, info, start) 
         fulfilment = 1.0
     info["seconds"] = time.perf_counter() - start
     info["history"] = best.history
+    info = _json_ready(info)
     return Plan(
         economy=eco,
         status="optimal" if cert.gap <= gap else "feasible",
@@ -586,7 +603,7 @@ def _phase_one(eco: Economy, mode: PlanMode, time_limit, start) -> Plan | None:
         binding=binding,
         extra={
             "infeasibility": {"shortfall": best.primal, "dual_bound": best.dual},
-            "constrained": info,
+            "constrained": _json_ready(info),
         },
     )
 

@@ -33,12 +33,14 @@ over goods or processes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
 from soviets.economy import Economy
 from soviets.errors import ModelError
+from soviets.planning.parallel import SplitMatrix
 
 SWEEP_TOL = 1e-13  # relative change at which a fixed point counts as settled
 MAX_SWEEPS = 20_000
@@ -65,6 +67,11 @@ class Layout:
     stock_goods: np.ndarray  # goods with a stock pseudo-process
     short_goods: np.ndarray  # goods with a shortfall pseudo-process
     primary: sp.csr_matrix  # primary inputs used per unit of output (all goods' rows x processes)
+
+    @cached_property
+    def inputs_t_split(self) -> SplitMatrix:
+        """``inputs_t`` for products on several threads (the sweeps' hot product)."""
+        return SplitMatrix(self.inputs_t)
 
     @property
     def n(self) -> int:
@@ -200,7 +207,7 @@ def _finite(v: np.ndarray) -> np.ndarray:
 
 def unit_costs(lay: Layout, cost: np.ndarray, v: np.ndarray) -> np.ndarray:
     """``cost_p + B_p . v`` per process (inf for processes using a good priced inf)."""
-    kappa = cost + lay.inputs_t @ _finite(v)
+    kappa = cost + lay.inputs_t_split @ _finite(v)
     bad = ~np.isfinite(v)
     if bad.any():
         kappa[lay.inputs_t @ bad.astype(float) > 0] = np.inf
