@@ -86,6 +86,16 @@ def _cells(n: int, row: dict[str, Any], base: dict[str, Any]) -> list[str]:
     ]
 
 
+def usable_backends(choice: str, console: Console) -> list[str]:
+    """The GPU backends asked for (``auto``: all) that can run here; says why others cannot."""
+    names = GPU_BACKENDS if choice == "auto" else tuple(choice.split(","))
+    gpus = [b for b in names if unavailable(b) is None]
+    for b in names:
+        if b not in gpus:
+            console.print(f"[yellow]{unavailable(b)}: numpy only[/yellow]")
+    return gpus
+
+
 def machine() -> list[str]:
     """CPU, GPU and library versions, one line each."""
     lines = [
@@ -117,12 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--councils", type=int, default=50)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
-    names = GPU_BACKENDS if args.backend == "auto" else tuple(args.backend.split(","))
-    gpus = [b for b in names if unavailable(b) is None]
     console = Console(width=170)
-    for b in names:
-        if b not in gpus:
-            console.print(f"[yellow]{unavailable(b)}: numpy only[/yellow]")
+    gpus = usable_backends(args.backend, console)
     table = Table(title="Uncapacitated least-labour plan by sweeps (wall seconds)")
     for col in COLUMNS:
         table.add_column(col, justify="left" if col == "backend" else "right")

@@ -40,12 +40,11 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
-from benchmarks.gpu import GPU_BACKENDS, machine
+from benchmarks.gpu import machine, usable_backends
 from benchmarks.plan import RESULTS, instance
 from soviets.planning import constrained
 from soviets.planning import constrained_oracle as oracle
 from soviets.planning import constrained_pdhg as pdhg
-from soviets.planning.sweeps import unavailable
 
 RATE_COLUMNS = ("goods", "processes", "backend", "iterations", "setup s", "run s", "it/s")
 RATE_COLUMNS += ("speed-up", "restarts", "KKT error", "vs numpy")
@@ -133,12 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--councils", type=int, default=50)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
-    names = GPU_BACKENDS if args.backend == "auto" else tuple(args.backend.split(","))
-    gpus = [b for b in names if unavailable(b) is None]
     console = Console(width=170)
-    for b in names:
-        if b not in gpus:
-            console.print(f"[yellow]{unavailable(b)}: numpy only[/yellow]")
+    gpus = usable_backends(args.backend, console)
     certify = {int(float(s)) for s in args.certify.split(",") if s}
     solvers = [*gpus, "numpy"] if args.certify_backends == "auto" else []
     solvers += [b for b in args.certify_backends.split(",") if b in ("numpy", *gpus)]

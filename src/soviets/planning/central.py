@@ -39,7 +39,7 @@ from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.planning import highs
 from soviets.planning.delivery import allocate, available, make_plan, unmet_needs
-from soviets.planning.result import Certificate, Plan, PlanMode
+from soviets.planning.result import Certificate, Plan, PlanMode, infeasible_plan
 
 FULFILMENT_TOL = 1e-9  # labour is minimised with normal needs met at t* minus this
 ACTIVE_RTOL = 1e-9  # a capacity within this relative distance of its bound is at the bound
@@ -329,19 +329,15 @@ def diagnose(
                     "objective": "shortfall",
                 }
             )
-    return Plan(
-        economy=eco,
-        status="infeasible",
-        mode=mode,
-        solver="highs",
-        objective_hours=float("nan"),
-        activity=x,
-        labour_values=np.full(eco.n_goods, np.nan),
-        need_met=need_met,
-        certificate=Certificate(primal=float("nan"), dual=float("nan")),
-        unmet=unmet,
-        binding=binding,
-        extra={
+    return infeasible_plan(
+        eco,
+        mode,
+        "highs",
+        x,
+        need_met,
+        unmet,
+        binding,
+        {
             "infeasibility": {
                 "shortfall": sol.objective,
                 "dual_bound": sol.dual_bound,

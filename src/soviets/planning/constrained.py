@@ -66,7 +66,7 @@ from soviets.planning import central, sweeps
 from soviets.planning import constrained_oracle as oracle
 from soviets.planning.constrained_pdhg import Iterate, StructuredLP, rescaled, run
 from soviets.planning.delivery import allocate, available, unmet_needs
-from soviets.planning.result import Certificate, Plan, PlanMode
+from soviets.planning.result import Certificate, Plan, PlanMode, infeasible_plan
 
 SHORT_PRICE = 1e3  # a unit of shortfall costs this many times the dearest labour value
 FEASIBILITY_RTOL = 1e-9  # a limit or hour budget may be exceeded by this share
@@ -589,19 +589,15 @@ def _phase_one(eco: Economy, mode: PlanMode, time_limit, start) -> Plan | None:
     activity = x[: lay.n_real] / lay.out
     need_met = allocate(eco, available(eco, activity))
     binding = _binding(prob, best, activity, "shortfall")
-    return Plan(
-        economy=eco,
-        status="infeasible",
-        mode=mode,
-        solver="constrained",
-        objective_hours=float("nan"),
-        activity=activity,
-        labour_values=np.full(eco.n_goods, np.nan),
-        need_met=need_met,
-        certificate=Certificate(primal=float("nan"), dual=float("nan")),
-        unmet=unmet_needs(eco, need_met, essential_only=False),
-        binding=binding,
-        extra={
+    return infeasible_plan(
+        eco,
+        mode,
+        "constrained",
+        activity,
+        need_met,
+        unmet_needs(eco, need_met, essential_only=False),
+        binding,
+        {
             "infeasibility": {"shortfall": best.primal, "dual_bound": best.dual},
             "constrained": _json_ready(info),
         },

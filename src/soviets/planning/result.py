@@ -151,3 +151,30 @@ def _num(x: float | None) -> float | None:
         return None
     x = float(x)
     return x if math.isfinite(x) else None
+
+
+def infeasible_plan(
+    eco: Economy,
+    mode: PlanMode,
+    solver: str,
+    activity: np.ndarray,
+    need_met: np.ndarray,
+    unmet: list[dict[str, Any]],
+    binding: list[dict[str, Any]],
+    extra: dict[str, Any],
+) -> Plan:
+    """No plan meets the needs: the best partial plan, what is unmet and what binds."""
+    return Plan(
+        economy=eco,
+        status="infeasible",
+        mode=mode,
+        solver=solver,
+        objective_hours=float("nan"),
+        activity=activity,
+        labour_values=np.full(eco.n_goods, np.nan),
+        need_met=need_met,
+        certificate=Certificate(primal=float("nan"), dual=float("nan")),
+        unmet=unmet,
+        binding=binding,
+        extra=extra,
+    )
