@@ -75,7 +75,8 @@ AT_CAPACITY = 1e-3  # a process with a rent within this share of its capacity bi
 TIGHTEN = 0.25  # PDHG aims at limits and hours tightened by this share of the gap target
 CERTIFY_SHARE = 0.25  # most share of the first-order phase spent certifying iterates
 PRICE_ROUNDS = 2  # Dantzig-Wolfe rounds that price limits and hours before PDHG
-MAX_PRICE_ROUNDS = 30  # ... and at most this many while no plan meets them
+MAX_PRICE_ROUNDS = 30  # ... and at most this many while they pay
+ROUND_GAIN = 0.8  # a further round pays if the last one cut the gap to this share or less
 WARM_TOL = 1e-9  # fixed points of the warm-start plans (the repair polishes the ones kept)
 Progress = Callable[[dict[str, Any]], None]
 
@@ -367,8 +368,11 @@ class _Pool:
 def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, deadline=None):
     """Prices of limits and hours by Dantzig-Wolfe with merit-order plans (a warm start).
 
-    ``rounds`` rounds, and more (up to :data:`MAX_PRICE_ROUNDS`) until some mix
-    of the plans meets the limits and hours. Each round prices them at ``y``,
+    ``rounds`` rounds, and more (up to :data:`MAX_PRICE_ROUNDS`) while each
+    round shrinks the certified gap to at most :data:`ROUND_GAIN` of what it
+    was (or finds the first mix of plans that meets the limits and hours):
+    on the largest economies these rounds gain more per second than the
+    first-order iterations. Each round prices them at ``y``,
     makes the merit-order plan at those costs (a column of the master problem
     and a Lagrangian bound), and takes the master's prices, smoothed towards
     the best ``y`` so far
@@ -382,11 +386,13 @@ def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, 
     dual_best = -math.inf
     sweeps = 0
     y = y_best
+    last_gap = math.inf
     for done in range(MAX_PRICE_ROUNDS):
-        if done >= rounds and math.isfinite(best.primal):
-            break  # more rounds only while no mix of plans meets the limits and hours
+        if done >= rounds and best.gap > ROUND_GAIN * last_gap:
+            break  # more rounds only while they shrink the certified gap well
         if deadline is not None and time.perf_counter() > deadline:
             break
+        last_gap = best.gap
         cost_y = lp.cost + lp.coupling_t @ y
         plan = oracle.merit_plan(
             lay, cost_y, lp.demand, values=merit.values, gross=merit.gross, rounds=2, tol=WARM_TOL
