@@ -39,7 +39,13 @@ from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.planning import highs
 from soviets.planning.delivery import allocate, available, make_plan, unmet_needs
-from soviets.planning.result import Certificate, Plan, PlanMode, infeasible_plan
+from soviets.planning.result import (
+    Certificate,
+    Plan,
+    PlanMode,
+    binding_list,
+    infeasible_plan,
+)
 
 FULFILMENT_TOL = 1e-9  # labour is minimised with normal needs met at t* minus this
 ACTIVE_RTOL = 1e-9  # a capacity within this relative distance of its bound is at the bound
@@ -238,45 +244,17 @@ def _binding(
     at_cap[finite] = (x[finite] >= cap[finite] * (1.0 - ACTIVE_RTOL) - ACTIVE_RTOL) & (
         d[finite] < -tol
     )
-    found: list[dict[str, Any]] = []
-    for j in np.flatnonzero(at_cap):
-        found.append(
-            {
-                "kind": "capacity",
-                "process": eco.process_names[j],
-                "council": eco.councils[eco.process_council[j]].name,
-                "capacity": float(cap[j]),
-                "shadow_price": float(-d[j]),
-                "objective": objective,
-            }
-        )
+    caps = np.flatnonzero(at_cap)
     k = r.balance_goods.size
     y_lim = sol.row_dual[k : k + r.limit_goods.size]
-    for i, y in zip(r.limit_goods, y_lim, strict=True):
-        if y < -tol:
-            found.append(
-                {
-                    "kind": "limit",
-                    "good": eco.good_names[i],
-                    "limit": float(eco.good_limit[i]),
-                    "shadow_price": float(-y),
-                    "objective": objective,
-                }
-            )
     y_hours = sol.row_dual[k + r.limit_goods.size :]
-    for c, y in zip(r.hours_councils, y_hours, strict=True):
-        if y < -tol:
-            found.append(
-                {
-                    "kind": "hours",
-                    "council": eco.councils[c].name,
-                    "hours_available": float(eco.council_hours[c]),
-                    "shadow_price": float(-y),
-                    "objective": objective,
-                }
-            )
-    found.sort(key=lambda b: -b["shadow_price"])
-    return found
+    return binding_list(
+        eco,
+        objective,
+        capacities=(caps, -d[caps]),
+        limits=(r.limit_goods[y_lim < -tol], -y_lim[y_lim < -tol]),
+        hours=(r.hours_councils[y_hours < -tol], -y_hours[y_hours < -tol]),
+    )
 
 
 def diagnose(

@@ -66,7 +66,15 @@ from soviets.planning import central, sweeps
 from soviets.planning import constrained_oracle as oracle
 from soviets.planning.constrained_pdhg import Iterate, StructuredLP, rescaled, run
 from soviets.planning.delivery import allocate, available, unmet_needs
-from soviets.planning.result import Certificate, Plan, PlanMode, infeasible_plan
+from soviets.planning.result import (
+    NONE,
+    Certificate,
+    Plan,
+    PlanMode,
+    Priced,
+    binding_list,
+    infeasible_plan,
+)
 
 SHORT_PRICE = 1e3  # a unit of shortfall costs this many times the dearest labour value
 FEASIBILITY_RTOL = 1e-9  # a limit or hour budget may be exceeded by this share
@@ -513,52 +521,25 @@ def _binding(prob: _Problem, best: _Best, activity: np.ndarray, objective: str) 
     """Capacities at their bound with a rent, limits and hours with a price, dearest first."""
     eco = prob.eco
     lay = prob.lp.lay
-    found: list[dict[str, Any]] = []
+    caps: Priced = NONE
     if best.rents is not None:
         rent = best.rents[: lay.n_real] * lay.out  # hours per unit of activity
         cap = eco.capacity
-        at_cap = (
+        at_cap = np.flatnonzero(
             np.isfinite(cap)
             & (activity >= cap * (1 - AT_CAPACITY))
             & (rent > 1e-9 * max(1.0, float(rent.max(initial=0))))
         )
-        for j in np.flatnonzero(at_cap):
-            found.append(
-                {
-                    "kind": "capacity",
-                    "process": eco.process_names[j],
-                    "council": eco.councils[eco.process_council[j]].name,
-                    "capacity": float(cap[j]),
-                    "shadow_price": float(rent[j]),
-                    "objective": objective,
-                }
-            )
+        caps = (at_cap, rent[at_cap])
+    limits = hours = NONE
     if best.y is not None:
         y = best.y / prob.scale
-        for i in np.flatnonzero(y > 1e-12 * max(1.0, float(np.abs(y).max(initial=0)))):
-            g, c = int(prob.rows_goods[i]), int(prob.rows_councils[i])
-            if g >= 0:
-                found.append(
-                    {
-                        "kind": "limit",
-                        "good": eco.good_names[g],
-                        "limit": float(eco.good_limit[g]),
-                        "shadow_price": float(y[i]),
-                        "objective": objective,
-                    }
-                )
-            else:
-                found.append(
-                    {
-                        "kind": "hours",
-                        "council": eco.councils[c].name,
-                        "hours_available": float(eco.council_hours[c]),
-                        "shadow_price": float(y[i]),
-                        "objective": objective,
-                    }
-                )
-    found.sort(key=lambda b: -b["shadow_price"])
-    return found
+        priced = y > 1e-12 * max(1.0, float(np.abs(y).max(initial=0)))
+        is_limit = prob.rows_goods >= 0
+        rows_l, rows_h = np.flatnonzero(priced & is_limit), np.flatnonzero(priced & ~is_limit)
+        limits = (prob.rows_goods[rows_l], y[rows_l])
+        hours = (prob.rows_councils[rows_h], y[rows_h])
+    return binding_list(eco, objective, caps, limits, hours)
 
 
 # ------------------------------------------------------------ infeasible plans

@@ -178,3 +178,52 @@ def infeasible_plan(
         binding=binding,
         extra=extra,
     )
+
+
+Priced = tuple[np.ndarray, np.ndarray]  # indices of the scarce things, and their shadow prices
+NONE: Priced = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def binding_list(
+    eco: Economy,
+    objective: str,
+    capacities: Priced = NONE,
+    limits: Priced = NONE,
+    hours: Priced = NONE,
+) -> list[dict[str, Any]]:
+    """``binding`` entries, dearest first: capacities (process indices), limits of primary
+    goods (good indices) and council hours (council indices), each with its shadow price."""
+    found: list[dict[str, Any]] = []
+    for j, price in zip(*capacities, strict=True):
+        found.append(
+            {
+                "kind": "capacity",
+                "process": eco.process_names[j],
+                "council": eco.councils[eco.process_council[j]].name,
+                "capacity": float(eco.capacity[j]),
+                "shadow_price": float(price),
+                "objective": objective,
+            }
+        )
+    for g, price in zip(*limits, strict=True):
+        found.append(
+            {
+                "kind": "limit",
+                "good": eco.good_names[g],
+                "limit": float(eco.good_limit[g]),
+                "shadow_price": float(price),
+                "objective": objective,
+            }
+        )
+    for c, price in zip(*hours, strict=True):
+        found.append(
+            {
+                "kind": "hours",
+                "council": eco.councils[c].name,
+                "hours_available": float(eco.council_hours[c]),
+                "shadow_price": float(price),
+                "objective": objective,
+            }
+        )
+    found.sort(key=lambda b: -b["shadow_price"])
+    return found
