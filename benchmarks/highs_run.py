@@ -36,18 +36,7 @@ def run(lp: highs.LinearProgram, solver: str, time_limit: float, threads: int = 
     """Solve ``lp`` with HiGHS' ``solver`` (simplex, ipm or pdlp) within ``time_limit`` seconds."""
     a = lp.matrix.tocsc()
     a.sort_indices()
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = a.shape[1], a.shape[0]
-    model.col_cost_ = np.asarray(lp.cost, dtype=float)
-    model.col_lower_ = highs._clip(lp.col_lower)
-    model.col_upper_ = highs._clip(lp.col_upper)
-    model.row_lower_ = highs._clip(lp.row_lower)
-    model.row_upper_ = highs._clip(lp.row_upper)
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.num_col_, model.a_matrix_.num_row_ = a.shape[1], a.shape[0]
-    model.a_matrix_.start_ = a.indptr.astype(np.int32)
-    model.a_matrix_.index_ = a.indices.astype(np.int32)
-    model.a_matrix_.value_ = a.data.astype(float)
+    model = highs.highs_model(lp, a)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", solver)

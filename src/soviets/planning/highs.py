@@ -60,18 +60,9 @@ class Solution:
     dual_bound: float
 
 
-def solve(lp: LinearProgram, time_limit: float | None = None) -> Solution:
-    """Solve ``lp`` with HiGHS (dual simplex by default) and compute the dual bound."""
-    a = sp.csc_matrix(lp.matrix)
-    a.sort_indices()
+def highs_model(lp: LinearProgram, a: sp.csc_matrix) -> highspy.HighsLp:
+    """``lp`` as a HiGHS model; ``a`` is its matrix in CSC form with sorted indices."""
     n_rows, n_cols = a.shape
-    if n_cols == 0:  # nothing to decide: feasible when every row admits activity 0
-        ok = bool(np.all(lp.row_lower <= 0) and np.all(lp.row_upper >= 0))
-        y = np.zeros(n_rows)
-        empty = np.zeros(0)
-        if ok:
-            return Solution("optimal", empty, y, empty, 0.0, 0.0)
-        return Solution("infeasible", empty, y * np.nan, empty, np.nan, -np.inf)
     model = highspy.HighsLp()
     model.num_col_ = n_cols
     model.num_row_ = n_rows
@@ -86,6 +77,22 @@ def solve(lp: LinearProgram, time_limit: float | None = None) -> Solution:
     model.a_matrix_.start_ = a.indptr.astype(np.int32)
     model.a_matrix_.index_ = a.indices.astype(np.int32)
     model.a_matrix_.value_ = a.data.astype(float)
+    return model
+
+
+def solve(lp: LinearProgram, time_limit: float | None = None) -> Solution:
+    """Solve ``lp`` with HiGHS (dual simplex by default) and compute the dual bound."""
+    a = sp.csc_matrix(lp.matrix)
+    a.sort_indices()
+    n_rows, n_cols = a.shape
+    if n_cols == 0:  # nothing to decide: feasible when every row admits activity 0
+        ok = bool(np.all(lp.row_lower <= 0) and np.all(lp.row_upper >= 0))
+        y = np.zeros(n_rows)
+        empty = np.zeros(0)
+        if ok:
+            return Solution("optimal", empty, y, empty, 0.0, 0.0)
+        return Solution("infeasible", empty, y * np.nan, empty, np.nan, -np.inf)
+    model = highs_model(lp, a)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
