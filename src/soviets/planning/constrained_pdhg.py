@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from soviets.planning.constrained_oracle import Layout
-from soviets.planning.sweeps import _backend
+from soviets.planning.sweeps import array_backend
 
 CHECK_EVERY = 64  # iterations between restart checks
 BETA_SUFFICIENT = 0.2
@@ -271,7 +271,7 @@ class _DeviceOps(_Ops):
     """
 
     def __init__(self, lp: StructuredLP, backend: str) -> None:
-        self._be = _backend(backend)
+        self._be = array_backend(backend)
         self._torch = backend == "torch"
         super().__init__(lp)
         self.xp = self._be.xp

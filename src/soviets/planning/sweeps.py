@@ -168,7 +168,7 @@ def prepare(eco: Economy) -> Prepared:
 
 def sweep(prep: Prepared, *, backend: str = "numpy", tol: float = SWEEP_TOL) -> SweepResult:
     """Values, quantities and certificate of a prepared economy on ``backend``."""
-    be = _backend(backend)
+    be = array_backend(backend)
     start = time.perf_counter()
     dev = _Device(be, prep)
     be.sync()
@@ -345,7 +345,8 @@ class _Torch(_Numpy):
         self.xp.cuda.synchronize()
 
 
-def _backend(name: str) -> _Numpy:
+def array_backend(name: str) -> _Numpy:
+    """The array operations of backend ``name``; ModelError if it cannot run here."""
     why = unavailable(name)
     if why is not None:
         raise ModelError(why)
