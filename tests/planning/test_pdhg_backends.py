@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.optimize import nnls
 
 from soviets.economy.generate import generate_economy
 from soviets.errors import ModelError
@@ -56,18 +57,40 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
     col = lp.own + np.asarray(abs(lay.inputs).sum(axis=0)).ravel()
     row = np.bincount(lay.good_of, weights=lp.own, minlength=lay.n)
     row = row + np.asarray(abs(lay.inputs).sum(axis=1)).ravel()
-    row_y = np.asarray(abs(lp.coupling).sum(axis=1)).ravel() if lp.m else np.zeros(0)
     if lp.m:
         col += np.asarray(abs(lp.coupling).sum(axis=0)).ravel()
-    t, s_v, s_y = 1.0 / col, 1.0 / np.maximum(row, 1e-12), 1.0 / np.maximum(row_y, 1e-12)
+    t, s_v = 1.0 / col, 1.0 / np.maximum(row, 1e-12)
+    # limits and hours: the block metric G T G^T (with a tiny ridge), projections on y >= 0 in it
+    gram = (lp.coupling @ sp.diags(t) @ lp.coupling.T).toarray()
+    gram += np.eye(lp.m) * max(1e-12, 1e-9 * float(np.trace(gram)) / max(lp.m, 1))
+    root = np.linalg.cholesky(gram).T if lp.m else gram
+    inverse = np.linalg.inv(gram) if lp.m else gram
+    own = sp.csr_matrix((lp.own, (lay.good_of, np.arange(lay.n_proc))), shape=lay.inputs.shape)
+    net = (own - lay.inputs).tocsr()
+    net.sort_indices()
+    net_t = net.T.tocsr()
+
+    def balance(x):
+        return net @ x
+
+    def coupled(x):
+        return lp.coupling @ x if lp.m else np.zeros(0)
+
+    def reduced_cost(v, y):
+        r = lp.cost - net_t @ v
+        return r + lp.coupling_t @ y if lp.m else r
+
+    def move_y(y, g, scale):
+        w = y + scale * (inverse @ g)
+        return nnls(root, root @ w)[0] if np.any(w < 0) else w
 
     def kkt(x, v, y, omega):
-        primal = np.maximum(lp.demand - lp.balance(x), 0.0)
+        primal = np.maximum(lp.demand - balance(x), 0.0)
         p2 = float(primal @ primal)
         if lp.m:
-            over = np.maximum(lp.coupled(x) - lp.bound, 0.0)
+            over = np.maximum(coupled(x) - lp.bound, 0.0)
             p2 += float(over @ over)
-        r = lp.reduced_cost(v, y)
+        r = reduced_cost(v, y)
         dual = np.where(free, np.minimum(r, 0.0), 0.0)
         d_obj = float(lp.demand @ v - lp.bound @ y + np.minimum(r[~free], 0.0) @ cap[~free])
         gap = float(lp.cost @ x) - d_obj
@@ -76,21 +99,21 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
     x, v, y = start.x.copy(), start.v.copy(), start.y.copy()
     omega = math.hypot(np.linalg.norm(v), np.linalg.norm(y)) / np.linalg.norm(x)
     eta, points = STEP, []
-    bal, cou, red = lp.balance(x), lp.coupled(x), lp.reduced_cost(v, y)
+    bal, cou, red = balance(x), coupled(x), reduced_cost(v, y)
     kkt_restart, last = kkt(x, v, y, omega), math.inf
     anchor = (x, v, y)
     sums, count, since = [0 * x, 0 * v, 0 * y], 0, 0
     for k in range(1, max_iterations + 1):
         while True:
             x_new = np.clip(x - (eta / omega) * t * red, 0.0, cap)
-            bal_new, cou_new = lp.balance(x_new), lp.coupled(x_new)
+            bal_new, cou_new = balance(x_new), coupled(x_new)
             v_new = np.maximum(v + (eta * omega) * s_v * (lp.demand - 2 * bal_new + bal), 0.0)
-            y_new = np.maximum(y + (eta * omega) * s_y * (2 * cou_new - cou - lp.bound), 0.0)
+            y_new = move_y(y, 2 * cou_new - cou - lp.bound, eta * omega) if lp.m else y
             dx, dv, dy = x_new - x, v_new - v, y_new - y
             inter = abs(float(dv @ (bal_new - bal)) - float(dy @ (cou_new - cou)))
             norm = (
                 omega * float(dx @ (dx * col))
-                + (float(dv @ (dv * np.maximum(row, 1e-12))) + float(dy @ (dy * row_y))) / omega
+                + (float(dv @ (dv * np.maximum(row, 1e-12))) + float(dy @ (gram @ dy))) / omega
             )
             limit = norm / (2.0 * inter) if inter > 0 else math.inf
             grown = min((1 - (k + 1) ** -0.3) * limit, (1 + (k + 1) ** -0.6) * eta)
@@ -98,7 +121,7 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
             if accepted:
                 break
         x, v, y, bal, cou = x_new, v_new, y_new, bal_new, cou_new
-        red = lp.reduced_cost(v, y)
+        red = reduced_cost(v, y)
         sums = [sums[0] + x, sums[1] + v, sums[2] + y]
         count, since = count + 1, since + 1
         if k % CHECK_EVERY and k != max_iterations:
@@ -115,7 +138,7 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
         if not restart:
             continue
         x, v, y = cand
-        bal, cou, red = lp.balance(x), lp.coupled(x), lp.reduced_cost(v, y)
+        bal, cou, red = balance(x), coupled(x), reduced_cost(v, y)
         step_x = float(np.linalg.norm(x - anchor[0]))
         step_y = math.hypot(np.linalg.norm(v - anchor[1]), np.linalg.norm(y - anchor[2]))
         if step_x > 1e-12 and step_y > 1e-12:
@@ -125,7 +148,7 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
         points.append(Iterate(x.copy(), v.copy(), y.copy(), k, len(points) + 1, kkt_restart))
         if move is not None and len(points) == 1:
             y = move(y)
-            bal, cou, red = lp.balance(x), lp.coupled(x), lp.reduced_cost(v, y)
+            bal, cou, red = balance(x), coupled(x), reduced_cost(v, y)
             anchor, kkt_restart = (x, v, y), kkt(x, v, y, omega)
     return points
 

@@ -27,8 +27,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import nnls
 
 from soviets.planning.constrained_oracle import Layout
+from soviets.planning.parallel import SplitMatrix
 from soviets.planning.sweeps import array_backend
 
 CHECK_EVERY = 64  # iterations between restart checks
@@ -110,8 +112,9 @@ def run(
     plus, clip, scalars = ops.plus, ops.clip, ops.scalars
     balance, coupled, reduced_cost = ops.balance, ops.coupled, ops.reduced_cost
     demand, bound, m = ops.demand, ops.bound, lp.m
-    col, row_v, row_y = ops.col, ops.row_v, ops.row_y
-    t_diag, s_v, s_y = ops.t_diag, ops.s_v, ops.s_y
+    col, row_v = ops.col, ops.row_v
+    t_diag, s_v = ops.t_diag, ops.s_v
+    move_y, gram_y = ops.step_y, ops.gram_y
     omega = _initial_weight(lp, start.x, start.v, start.y)
     x, v, y = put(start.x), put(start.v), put(start.y)
     eta = STEP
@@ -127,15 +130,15 @@ def run(
             x_new = clip(x - (eta / omega) * t_diag * red)
             bal_new, cou_new = balance(x_new), coupled(x_new)
             v_new = plus(v + (eta * omega) * s_v * (demand - 2 * bal_new + bal))
-            y_new = plus(y + (eta * omega) * s_y * (2 * cou_new - cou - bound)) if m else y
+            y_new = move_y(y, 2 * cou_new - cou - bound, eta * omega) if m else y
             dx, dv, dy = x_new - x, v_new - v, y_new - y
-            cross_v, cross_y, norm_x, norm_v, norm_y = scalars(
+            cross_v, cross_y, norm_x, norm_v = scalars(
                 dv @ (bal_new - bal),
                 dy @ (cou_new - cou),
                 dx @ (dx * col),
                 dv @ (dv * row_v),
-                dy @ (dy * row_y),
             )
+            norm_y = gram_y(dy) if m else 0.0
             inter = abs(cross_v - cross_y)
             norm = omega * norm_x + (norm_v + norm_y) / omega
             limit = norm / (2.0 * inter) if inter > 0 else math.inf
@@ -212,18 +215,13 @@ class _Ops:
         )
         if lp.m:
             col += np.asarray(abs(lp.coupling).sum(axis=0)).ravel()
-            row_y = np.asarray(abs(lp.coupling).sum(axis=1)).ravel()
-        else:
-            row_y = np.zeros(0)
         free = ~np.isfinite(lay.cap)
         fixed = np.flatnonzero(~free)
         host = {
             "col": col,
             "row_v": np.maximum(row, 1e-12),
-            "row_y": row_y,
             "t_diag": 1.0 / col,
             "s_v": 1.0 / np.maximum(row, 1e-12),
-            "s_y": 1.0 / np.maximum(row_y, 1e-12),
             "cap": lay.cap,
             "free": free,
             "fixed": fixed,
@@ -234,9 +232,59 @@ class _Ops:
         }
         for name, a in host.items():
             setattr(self, name, self.put(a))
-        self.balance = lp.balance
-        self.coupled = lp.coupled
-        self.reduced_cost = lp.reduced_cost
+        self._metric_y(lp.coupling, 1.0 / col)
+        net = _net_matrix(lp)
+        self._net, self._net_t = self._matrices(net, net.T.tocsr())
+        self._empty = self.put(np.zeros(0))
+        self._m = lp.m
+        if lp.m:
+            self._coupling, self._coupling_t = self._matrices(lp.coupling, lp.coupling_t)
+
+    def _matrices(self, *ms: sp.csr_matrix) -> tuple[Any, ...]:
+        """The matrices ready for products with the engine's vectors (threaded on the CPU)."""
+        return tuple(SplitMatrix(m) for m in ms)
+
+    def balance(self, x: Any) -> Any:
+        """Net output per good (``(E - B) x``)."""
+        return self._net @ x
+
+    def coupled(self, x: Any) -> Any:
+        """Use of each limit and hour budget (``G x``)."""
+        return self._coupling @ x if self._m else self._empty
+
+    def reduced_cost(self, v: Any, y: Any) -> Any:
+        """``c - (E - B)^T v + G^T y``."""
+        r = self.cost - self._net_t @ v
+        return r + self._coupling_t @ y if y.shape[0] else r
+
+    def _metric_y(self, coupling: sp.csr_matrix, t: np.ndarray) -> None:
+        """The dual metric of the limits and hours: ``G T G^T`` (a small dense matrix).
+
+        A diagonal step for a dense row (the emission cap touches every
+        process) is tiny; the block step ``(G T G^T)^-1`` moves those prices
+        as far as the primal steps allow, all rows together.
+        """
+        m = coupling.shape[0]
+        gram = (coupling @ sp.diags(t) @ coupling.T).toarray() if m else np.zeros((0, 0))
+        gram += np.eye(m) * max(1e-12, 1e-9 * float(np.trace(gram)) / max(m, 1))
+        self._gram = gram
+        self._chol = np.linalg.cholesky(gram).T if m else gram  # gram = chol^T chol
+        self._inv = np.linalg.inv(gram) if m else gram
+
+    def step_y(self, y: Any, g: Any, scale: float) -> Any:
+        """``y + scale (G T G^T)^-1 g`` projected on ``y >= 0`` in the metric ``G T G^T``."""
+        w = self._to_host(y) + scale * (self._inv @ self._to_host(g))
+        if np.any(w < 0):
+            w, _ = nnls(self._chol, self._chol @ w)
+        return self.put(w)
+
+    def gram_y(self, dy: Any) -> Any:
+        """``dy^T (G T G^T) dy``."""
+        d = self._to_host(dy)
+        return float(d @ (self._gram @ d))
+
+    def _to_host(self, a: Any) -> np.ndarray:
+        return a
 
     def put(self, a: np.ndarray) -> Any:
         """A copy of the host array ``a`` on the device."""
@@ -275,36 +323,17 @@ class _DeviceOps(_Ops):
         self._torch = backend == "torch"
         super().__init__(lp)
         self.xp = self._be.xp
-        lay = lp.lay
-        own = sp.csr_matrix(
-            (lp.own, (lay.good_of, np.arange(lay.n_proc))), shape=(lay.n, lay.n_proc)
-        )
-        net = (own - lay.inputs).tocsr()
-        net.sort_indices()
-        self._net = self._be.sparse(net)
-        self._net_t = self._be.sparse(net.T.tocsr())
-        self._empty = self.put(np.zeros(0))
-        if lp.m:
-            self._coupling = self._be.sparse(lp.coupling.tocsr())
-            self._coupling_t = self._be.sparse(lp.coupling_t)
-        self.balance = self._balance
-        self.coupled = self._coupled if lp.m else lambda x: self._empty
-        self.reduced_cost = self._reduced_cost
 
-    def _balance(self, x: Any) -> Any:
-        return self._net @ x
-
-    def _coupled(self, x: Any) -> Any:
-        return self._coupling @ x
-
-    def _reduced_cost(self, v: Any, y: Any) -> Any:
-        r = self.cost - self._net_t @ v
-        return r + self._coupling_t @ y if y.shape[0] else r
+    def _matrices(self, *ms: sp.csr_matrix) -> tuple[Any, ...]:
+        return tuple(self._be.sparse(m.tocsr()) for m in ms)
 
     def put(self, a: np.ndarray) -> Any:
         return self._be.put(np.ascontiguousarray(a))
 
     def host(self, a: Any) -> np.ndarray:
+        return self._be.host(a)
+
+    def _to_host(self, a: Any) -> np.ndarray:
         return self._be.host(a)
 
     def copy(self, a: Any) -> Any:
@@ -321,6 +350,15 @@ class _DeviceOps(_Ops):
 
     def scalars(self, *terms: Any) -> list[float]:
         return self._be.host(self.xp.stack(terms)).tolist()
+
+
+def _net_matrix(lp: StructuredLP) -> sp.csr_matrix:
+    """``E - B``: every process's own coefficient in its good's row less its inputs."""
+    lay = lp.lay
+    own = sp.csr_matrix((lp.own, (lay.good_of, np.arange(lay.n_proc))), shape=(lay.n, lay.n_proc))
+    net = (own - lay.inputs).tocsr()
+    net.sort_indices()
+    return net
 
 
 def _initial_weight(lp: StructuredLP, x: np.ndarray, v: np.ndarray, y: np.ndarray) -> float:
