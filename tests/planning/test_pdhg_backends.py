@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.optimize import nnls
 
 from soviets.economy.generate import generate_economy
 from soviets.errors import ModelError
@@ -59,12 +58,8 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
     row = row + np.asarray(abs(lay.inputs).sum(axis=1)).ravel()
     if lp.m:
         col += np.asarray(abs(lp.coupling).sum(axis=0)).ravel()
-    t, s_v = 1.0 / col, 1.0 / np.maximum(row, 1e-12)
-    # limits and hours: the block metric G T G^T (with a tiny ridge), projections on y >= 0 in it
-    gram = (lp.coupling @ sp.diags(t) @ lp.coupling.T).toarray()
-    gram += np.eye(lp.m) * max(1e-12, 1e-9 * float(np.trace(gram)) / max(lp.m, 1))
-    root = np.linalg.cholesky(gram).T if lp.m else gram
-    inverse = np.linalg.inv(gram) if lp.m else gram
+    row_y = np.asarray(abs(lp.coupling).sum(axis=1)).ravel() if lp.m else np.zeros(0)
+    t, s_v, s_y = 1.0 / col, 1.0 / np.maximum(row, 1e-12), 1.0 / np.maximum(row_y, 1e-12)
     own = sp.csr_matrix((lp.own, (lay.good_of, np.arange(lay.n_proc))), shape=lay.inputs.shape)
     net = (own - lay.inputs).tocsr()
     net.sort_indices()
@@ -79,10 +74,6 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
     def reduced_cost(v, y):
         r = lp.cost - net_t @ v
         return r + lp.coupling_t @ y if lp.m else r
-
-    def move_y(y, g, scale):
-        w = y + scale * (inverse @ g)
-        return nnls(root, root @ w)[0] if np.any(w < 0) else w
 
     def kkt(x, v, y, omega):
         primal = np.maximum(lp.demand - balance(x), 0.0)
@@ -108,12 +99,12 @@ def _reference(lp: StructuredLP, start: Iterate, max_iterations: int, move=None)
             x_new = np.clip(x - (eta / omega) * t * red, 0.0, cap)
             bal_new, cou_new = balance(x_new), coupled(x_new)
             v_new = np.maximum(v + (eta * omega) * s_v * (lp.demand - 2 * bal_new + bal), 0.0)
-            y_new = move_y(y, 2 * cou_new - cou - lp.bound, eta * omega) if lp.m else y
+            y_new = np.maximum(y + (eta * omega) * s_y * (2 * cou_new - cou - lp.bound), 0.0)
             dx, dv, dy = x_new - x, v_new - v, y_new - y
             inter = abs(float(dv @ (bal_new - bal)) - float(dy @ (cou_new - cou)))
             norm = (
                 omega * float(dx @ (dx * col))
-                + (float(dv @ (dv * np.maximum(row, 1e-12))) + float(dy @ (gram @ dy))) / omega
+                + (float(dv @ (dv * np.maximum(row, 1e-12))) + float(dy @ (dy * row_y))) / omega
             )
             limit = norm / (2.0 * inter) if inter > 0 else math.inf
             grown = min((1 - (k + 1) ** -0.3) * limit, (1 + (k + 1) ** -0.6) * eta)

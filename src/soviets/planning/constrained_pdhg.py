@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import nnls
 
 from soviets.planning.constrained_oracle import Layout
 from soviets.planning.parallel import SplitMatrix
@@ -112,9 +111,8 @@ def run(
     plus, clip, scalars = ops.plus, ops.clip, ops.scalars
     balance, coupled, reduced_cost = ops.balance, ops.coupled, ops.reduced_cost
     demand, bound, m = ops.demand, ops.bound, lp.m
-    col, row_v = ops.col, ops.row_v
-    t_diag, s_v = ops.t_diag, ops.s_v
-    move_y, gram_y = ops.step_y, ops.gram_y
+    col, row_v, row_y = ops.col, ops.row_v, ops.row_y
+    t_diag, s_v, s_y = ops.t_diag, ops.s_v, ops.s_y
     omega = _initial_weight(lp, start.x, start.v, start.y)
     x, v, y = put(start.x), put(start.v), put(start.y)
     eta = STEP
@@ -130,15 +128,15 @@ def run(
             x_new = clip(x - (eta / omega) * t_diag * red)
             bal_new, cou_new = balance(x_new), coupled(x_new)
             v_new = plus(v + (eta * omega) * s_v * (demand - 2 * bal_new + bal))
-            y_new = move_y(y, 2 * cou_new - cou - bound, eta * omega) if m else y
+            y_new = plus(y + (eta * omega) * s_y * (2 * cou_new - cou - bound)) if m else y
             dx, dv, dy = x_new - x, v_new - v, y_new - y
-            cross_v, cross_y, norm_x, norm_v = scalars(
+            cross_v, cross_y, norm_x, norm_v, norm_y = scalars(
                 dv @ (bal_new - bal),
                 dy @ (cou_new - cou),
                 dx @ (dx * col),
                 dv @ (dv * row_v),
+                dy @ (dy * row_y),
             )
-            norm_y = gram_y(dy) if m else 0.0
             inter = abs(cross_v - cross_y)
             norm = omega * norm_x + (norm_v + norm_y) / omega
             limit = norm / (2.0 * inter) if inter > 0 else math.inf
@@ -215,13 +213,18 @@ class _Ops:
         )
         if lp.m:
             col += np.asarray(abs(lp.coupling).sum(axis=0)).ravel()
+            row_y = np.asarray(abs(lp.coupling).sum(axis=1)).ravel()
+        else:
+            row_y = np.zeros(0)
         free = ~np.isfinite(lay.cap)
         fixed = np.flatnonzero(~free)
         host = {
             "col": col,
             "row_v": np.maximum(row, 1e-12),
+            "row_y": row_y,
             "t_diag": 1.0 / col,
             "s_v": 1.0 / np.maximum(row, 1e-12),
+            "s_y": 1.0 / np.maximum(row_y, 1e-12),
             "cap": lay.cap,
             "free": free,
             "fixed": fixed,
@@ -232,7 +235,6 @@ class _Ops:
         }
         for name, a in host.items():
             setattr(self, name, self.put(a))
-        self._metric_y(lp.coupling, 1.0 / col)
         net = _net_matrix(lp)
         self._net, self._net_t = self._matrices(net, net.T.tocsr())
         self._empty = self.put(np.zeros(0))
@@ -256,35 +258,6 @@ class _Ops:
         """``c - (E - B)^T v + G^T y``."""
         r = self.cost - self._net_t @ v
         return r + self._coupling_t @ y if y.shape[0] else r
-
-    def _metric_y(self, coupling: sp.csr_matrix, t: np.ndarray) -> None:
-        """The dual metric of the limits and hours: ``G T G^T`` (a small dense matrix).
-
-        A diagonal step for a dense row (the emission cap touches every
-        process) is tiny; the block step ``(G T G^T)^-1`` moves those prices
-        as far as the primal steps allow, all rows together.
-        """
-        m = coupling.shape[0]
-        gram = (coupling @ sp.diags(t) @ coupling.T).toarray() if m else np.zeros((0, 0))
-        gram += np.eye(m) * max(1e-12, 1e-9 * float(np.trace(gram)) / max(m, 1))
-        self._gram = gram
-        self._chol = np.linalg.cholesky(gram).T if m else gram  # gram = chol^T chol
-        self._inv = np.linalg.inv(gram) if m else gram
-
-    def step_y(self, y: Any, g: Any, scale: float) -> Any:
-        """``y + scale (G T G^T)^-1 g`` projected on ``y >= 0`` in the metric ``G T G^T``."""
-        w = self._to_host(y) + scale * (self._inv @ self._to_host(g))
-        if np.any(w < 0):
-            w, _ = nnls(self._chol, self._chol @ w)
-        return self.put(w)
-
-    def gram_y(self, dy: Any) -> Any:
-        """``dy^T (G T G^T) dy``."""
-        d = self._to_host(dy)
-        return float(d @ (self._gram @ d))
-
-    def _to_host(self, a: Any) -> np.ndarray:
-        return a
 
     def put(self, a: np.ndarray) -> Any:
         """A copy of the host array ``a`` on the device."""
@@ -331,9 +304,6 @@ class _DeviceOps(_Ops):
         return self._be.put(np.ascontiguousarray(a))
 
     def host(self, a: Any) -> np.ndarray:
-        return self._be.host(a)
-
-    def _to_host(self, a: Any) -> np.ndarray:
         return self._be.host(a)
 
     def copy(self, a: Any) -> Any:
