@@ -197,7 +197,10 @@ def run(
 
 
 class _Ops:
-    """The engine's vectors and vector operations on numpy: the LP's own methods.
+    """The engine's vectors and vector operations on numpy.
+
+    The products use one matrix ``E - B`` (own output less inputs) and its
+    transpose, split over the CPU's threads.
 
     :class:`_DeviceOps` holds the same on a GPU. ``scalars`` turns reductions
     into floats (on a GPU, with one transfer for all of them).
@@ -257,7 +260,7 @@ class _Ops:
     def reduced_cost(self, v: Any, y: Any) -> Any:
         """``c - (E - B)^T v + G^T y``."""
         r = self.cost - self._net_t @ v
-        return r + self._coupling_t @ y if y.shape[0] else r
+        return r + self._coupling_t @ y if self._m else r
 
     def put(self, a: np.ndarray) -> Any:
         """A copy of the host array ``a`` on the device."""
