@@ -2,7 +2,7 @@
 
     python -m benchmarks.binds [--goods 1e5] [--time-limit 60] [--seed 0]
 
-Plans the benchmark's constrained economy (``benchmarks.plan.instance``:
+Plans the benchmark's constrained economy (:func:`benchmarks.plan.instance`:
 30% capacity-bound processes, an emission cap, 50 council hour budgets)
 three times with the structure-exploiting solver, switching the
 constraints on one family at a time:
@@ -24,9 +24,10 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from soviets.economy.generate import generate_economy
+from benchmarks.plan import instance
 from soviets.planning import constrained
 
+COUNCILS = 50
 VARIANTS = (
     ("capacities", None, False, "min-labour"),
     ("+ emission cap", 0.9, False, "min-labour"),
@@ -38,17 +39,8 @@ def run(goods: int, time_limit: float, seed: int, gap: float) -> list[dict]:
     """One row per variant: warm start, final certificate, iterations, seconds."""
     rows = []
     for name, cap, hours, mode in VARIANTS:
-        eco = generate_economy(
-            goods=goods,
-            techs=3,
-            inputs=8,
-            capacity_share=0.3,
-            primary=1,
-            regions=4,
-            councils=50,
-            seed=seed,
-            emission_cap=cap,
-            hour_budgets=hours,
+        eco, _ = instance(
+            "constrained", goods, seed, COUNCILS, emission_cap=cap, hour_budgets=hours
         )
         start = time.perf_counter()
         plan = constrained.solve(eco, mode, gap=gap, time_limit=time_limit)

@@ -54,8 +54,12 @@ UNCAPACITATED_GAP = 1e-9  # the uncapacitated plan is asked to be optimal (issue
 MEMORY_CAP = 16 * 2**30  # address-space cap of a solver process (bytes)
 
 
-def instance(kind: str, n: int, seed: int, councils: int):
-    """The seeded economy and planning mode of one benchmark instance."""
+def instance(kind: str, n: int, seed: int, councils: int, **overrides: Any):
+    """The seeded economy and planning mode of one benchmark instance.
+
+    ``overrides`` change arguments of the constrained economy's generator
+    (``emission_cap``, ``hour_budgets``; see :mod:`benchmarks.binds`).
+    """
     from soviets.economy.generate import generate_economy
 
     if kind == "uncapacitated":
@@ -79,8 +83,7 @@ def instance(kind: str, n: int, seed: int, councils: int):
         regions=4,
         councils=councils,
         seed=seed,
-        emission_cap=0.9,
-        hour_budgets=True,
+        **({"emission_cap": 0.9, "hour_budgets": True} | overrides),
     )
     return eco, "labour-budget"
 
