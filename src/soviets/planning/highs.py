@@ -24,6 +24,9 @@ feasible as HiGHS's own.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from dataclasses import dataclass
 
 import highspy
@@ -34,6 +37,34 @@ from soviets.planning.linalg import Factor, SingularError
 
 INF = highspy.kHighsInf
 FEASIBILITY_TOL = 1e-9
+_first_solver = threading.Lock()  # held while the process makes its first solver
+_banner_done = False
+
+
+def quiet_highs() -> highspy.Highs:
+    """A HiGHS solver that writes nothing to stdout (``soviets plan --json`` prints JSON).
+
+    Since highspy 1.16 the first solver a process makes prints a banner on
+    file descriptor 1, before any option can be set; that one construction
+    runs with descriptor 1 pointed at the null device.
+    """
+    global _banner_done
+    with _first_solver:
+        if _banner_done:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            try:
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(null)
+            _banner_done = True
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 @dataclass(eq=False)
@@ -93,8 +124,7 @@ def solve(lp: LinearProgram, time_limit: float | None = None) -> Solution:
             return Solution("optimal", empty, y, empty, 0.0, 0.0)
         return Solution("infeasible", empty, y * np.nan, empty, np.nan, -np.inf)
     model = highs_model(lp, a)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
     h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
     if time_limit is not None:
