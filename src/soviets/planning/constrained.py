@@ -81,6 +81,7 @@ FEASIBILITY_RTOL = 1e-9  # a limit or hour budget may be exceeded by this share
 SHORT_TOL = 1e-9  # a plan whose shortfall is below this share of the needs meets them
 AT_CAPACITY = 1e-3  # a process with a rent within this share of its capacity binds
 TIGHTEN = 0.25  # PDHG aims at limits and hours tightened by this share of the gap target
+MAX_TIGHTEN = 1e-2  # ... or, up to this share, by as much as its repaired plans overdraw them
 CERTIFY_SHARE = 0.25  # most share of the first-order phase spent certifying iterates
 PRICE_ROUNDS = 2  # Dantzig-Wolfe rounds that price limits and hours before PDHG
 MAX_PRICE_ROUNDS = 30  # ... and at most this many while they pay
@@ -246,7 +247,9 @@ def _optimise(
     status = "done" if best.gap <= gap else "running"
     if status == "running":
         scaled, s, r, r_y = rescaled(lp, merit.gross)
-        scaled.bound = scaled.bound * (1.0 - TIGHTEN * gap)  # room for the repair
+        target = scaled.bound.copy()
+        tighten = np.full(lp.m, TIGHTEN * gap)  # room for the repair
+        scaled.bound = target * (1.0 - tighten)
         it0 = Iterate(np.minimum(merit.x, lay.cap) / s, _finite(merit.values) / r, y / r_y)
 
         def out_of_time() -> bool:
@@ -259,7 +262,11 @@ def _optimise(
             if certifying > CERTIFY_SHARE * (time.perf_counter() - pdhg_start):
                 continue  # certificates may take at most this share of the time
             tick = time.perf_counter()
-            _certify(prob, best, pool, it.x * s, it.v * r, it.y * r_y, None)
+            _, repaired = _certify(prob, best, pool, it.x * s, it.v * r, it.y * r_y, None)
+            if repaired is not None and lp.m:
+                over = (lp.coupled(repaired) - lp.bound) / np.maximum(np.abs(lp.bound), 1e-300)
+                tighten = 0.5 * tighten + 0.5 * np.clip(over, TIGHTEN * gap, MAX_TIGHTEN)
+                it.bound = target * (1.0 - tighten)
             certifying += time.perf_counter() - tick
             note(it)
             if best.gap <= gap:
@@ -406,7 +413,7 @@ def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, 
             lay, cost_y, lp.demand, values=merit.values, gross=merit.gross, rounds=2, tol=WARM_TOL
         )
         sweeps += plan.sweeps + 4
-        bound = _certify(prob, best, pool, plan.x, plan.values, y, plan.gross)
+        bound, _ = _certify(prob, best, pool, plan.x, plan.values, y, plan.gross)
         if bound > dual_best:
             dual_best, y_best, plan_best = bound, y.copy(), plan
         merit = plan
@@ -433,8 +440,11 @@ def _safe_plans(prob: _Problem, pool: _Pool, values: np.ndarray) -> int:
     return sweeps
 
 
-def _certify(prob, best, pool, x, v, y, gross, repair: bool = True) -> float:
-    """Update the best dual bound and the best feasible plan from one iterate; return its bound."""
+def _certify(prob, best, pool, x, v, y, gross, repair: bool = True):
+    """Update the best dual bound and the best feasible plan from one iterate.
+
+    Returns its bound and the repaired plan (None if not repaired).
+    """
     lp = prob.lp
     lay = lp.lay
     cost_y = lp.cost + (lp.coupling_t @ y if lp.m else 0.0)
@@ -446,12 +456,13 @@ def _certify(prob, best, pool, x, v, y, gross, repair: bool = True) -> float:
         prices = w if np.all(np.isfinite(w)) else v
         xr, z, ok = oracle.repair(lay, cost_y, lp.demand, x, prices, gross, prob.tol)
         if not ok:
-            return bound
+            return bound, None
         # the repaired plan may overdraw limits or hours a little: the pool's master
         # mixes it with plans that leave room, at little cost
         pool.add(xr)
         _update_primal(best, pool)
-    return bound
+        return bound, xr
+    return bound, None
 
 
 def _update_primal(best: _Best, pool: _Pool) -> bool:

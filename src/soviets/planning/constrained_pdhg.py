@@ -85,6 +85,7 @@ class Iterate:
     iteration: int = 0
     restarts: int = 0
     kkt: float = math.inf
+    bound: np.ndarray | None = None  # the targets ``h`` of the limits and hours in use
 
 
 def run(
@@ -185,9 +186,12 @@ def run(
             arr[:] = 0.0
         count = since = 0
         restarts += 1
-        point = Iterate(host(x), host(v), host(y), k, restarts, kkt_restart)
-        sent = point.y.copy()
-        yield point  # the caller may move the point (better prices for limits and hours)
+        point = Iterate(host(x), host(v), host(y), k, restarts, kkt_restart, host(bound))
+        sent, sent_bound = point.y.copy(), point.bound.copy()
+        yield point  # the caller may move the point or the targets of limits and hours
+        if not np.array_equal(point.bound, sent_bound):
+            bound = ops.bound = put(point.bound)
+            kkt_restart = _kkt(ops, x, v, y, omega)
         if not np.array_equal(point.y, sent):
             x, v, y = put(point.x), put(point.v), put(point.y)
             bal, cou = balance(x), coupled(x)
