@@ -262,9 +262,9 @@ def _optimise(
             if certifying > CERTIFY_SHARE * (time.perf_counter() - pdhg_start):
                 continue  # certificates may take at most this share of the time
             tick = time.perf_counter()
-            _, repaired = _certify(prob, best, pool, it.x * s, it.v * r, it.y * r_y, None)
-            if repaired is not None and lp.m:
-                over = (lp.coupled(repaired) - lp.bound) / np.maximum(np.abs(lp.bound), 1e-300)
+            _, use = _certify(prob, best, pool, it.x * s, it.v * r, it.y * r_y, None)
+            if use is not None and lp.m:
+                over = _overdraw(lp, use)
                 tighten = 0.5 * tighten + 0.5 * np.clip(over, TIGHTEN * gap, MAX_TIGHTEN)
                 it.bound = target * (1.0 - tighten)
             certifying += time.perf_counter() - tick
@@ -314,10 +314,12 @@ class _Pool:
         self.use: list[np.ndarray] = []
         self.duals: np.ndarray | None = None
 
-    def add(self, x: np.ndarray) -> None:
+    def add(self, x: np.ndarray) -> np.ndarray:
+        """Add the plan ``x``; return its use of each limit and hour budget."""
         self.xs.append(x)
         self.cost.append(float(self.lp.cost @ x))
         self.use.append(self.lp.coupled(x))
+        return self.use[-1]
 
     def best(self) -> tuple[float, np.ndarray | None]:
         if not self.xs:
@@ -346,7 +348,7 @@ class _Pool:
         lam = np.maximum(res.x, 0.0)
         lam /= lam.sum()
         x = sum(w * xk for w, xk in zip(lam, self.xs, strict=True) if w > 0)
-        over = (self.lp.coupled(x) - bound) / np.maximum(np.abs(bound), 1e-300)
+        over = _overdraw(self.lp, self.lp.coupled(x))
         used = [int(i) for i in np.flatnonzero(lam > 0)]
         self._keep(used + [i for i in range(len(self.xs)) if i not in used][-(self.SIZE // 2) :])
         if np.any(over > FEASIBILITY_RTOL):
@@ -440,10 +442,11 @@ def _safe_plans(prob: _Problem, pool: _Pool, values: np.ndarray) -> int:
     return sweeps
 
 
-def _certify(prob, best, pool, x, v, y, gross, repair: bool = True):
+def _certify(prob, best, pool, x, v, y, gross):
     """Update the best dual bound and the best feasible plan from one iterate.
 
-    Returns its bound and the repaired plan (None if not repaired).
+    Returns its bound and the repaired plan's use of the limits and hours
+    (None if no plan within capacities was found).
     """
     lp = prob.lp
     lay = lp.lay
@@ -452,17 +455,20 @@ def _certify(prob, best, pool, x, v, y, gross, repair: bool = True):
     bound -= float(lp.bound @ y)
     if bound > best.dual:
         best.dual, best.values, best.rents, best.y = bound, w, mu, y.copy()
-    if repair:
-        prices = w if np.all(np.isfinite(w)) else v
-        xr, z, ok = oracle.repair(lay, cost_y, lp.demand, x, prices, gross, prob.tol)
-        if not ok:
-            return bound, None
-        # the repaired plan may overdraw limits or hours a little: the pool's master
-        # mixes it with plans that leave room, at little cost
-        pool.add(xr)
-        _update_primal(best, pool)
-        return bound, xr
-    return bound, None
+    prices = w if np.all(np.isfinite(w)) else v
+    xr, _, ok = oracle.repair(lay, cost_y, lp.demand, x, prices, gross, prob.tol)
+    if not ok:
+        return bound, None
+    # the repaired plan may overdraw limits or hours a little: the pool's master
+    # mixes it with plans that leave room, at little cost
+    use = pool.add(xr)
+    _update_primal(best, pool)
+    return bound, use
+
+
+def _overdraw(lp: StructuredLP, use: np.ndarray) -> np.ndarray:
+    """How far ``use`` exceeds each limit or hour budget, as a share of it."""
+    return (use - lp.bound) / np.maximum(np.abs(lp.bound), 1e-300)
 
 
 def _update_primal(best: _Best, pool: _Pool) -> bool:
