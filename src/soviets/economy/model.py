@@ -204,7 +204,7 @@ class Economy:
         notes: Sequence[str] = (),
         error_at: ErrorAt = at_record,
     ) -> Economy:
-        """Build an economy from records, checked by :func:`~soviets.economy.validate.validate_records`.
+        """Build an economy from records checked by :func:`.validate.validate_records`.
 
         A process carries its flows. Raises :class:`~soviets.errors.InputError`
         naming the table (``goods``, ``councils``, ``processes``, ``flows``,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from soviets.economy.model import Economy
 
 ErrorAt = Callable[[str, int, str, str], InputError]
-"""``error_at(table, index, field, message)``: the error for record ``index`` (from 0) of a table."""
+"""``error_at(table, index, field, message)``: the error for a table's record ``index`` (from 0)."""
 
 
 def at_record(table: str, index: int, field: str, message: str) -> InputError:
@@ -280,7 +280,7 @@ def free_production(economy: Economy) -> list[str]:
 
 
 def refuse_free_production(economy: Economy, error_at: ErrorAt = at_record) -> None:
-    """Refuse an economy in which some processes make goods from nothing (see :func:`free_production`)."""
+    """Refuse an economy whose processes make goods from nothing (:func:`free_production`)."""
     free = free_production(economy)
     if free:
         raise error_at(
