@@ -40,12 +40,9 @@ from soviets.economy.records import (
     GOOD_KINDS,
     PRIORITIES,
     Council,
-    CouncilKind,
     Flow,
     Good,
-    GoodKind,
     Need,
-    Priority,
     Process,
 )
 from soviets.economy.validate import (
@@ -61,13 +58,10 @@ __all__ = [
     "GOOD_KINDS",
     "PRIORITIES",
     "Council",
-    "CouncilKind",
     "Economy",
     "Flow",
     "Good",
-    "GoodKind",
     "Need",
-    "Priority",
     "Process",
 ]
 

@@ -1,18 +1,13 @@
 """The records an economy is made of: goods, councils, processes, flows and needs.
 
-Plain frozen dataclasses with no checks of their own; the one place that
-checks them is :mod:`soviets.economy.validate`.
+Plain frozen dataclasses with no checks of their own (a kind is any string
+here); the one place that checks them is :mod:`soviets.economy.validate`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
-
-GoodKind = Literal["produced", "primary"]
-CouncilKind = Literal["workplace", "territorial", "federation"]
-Priority = Literal["essential", "normal"]
 
 GOOD_KINDS: tuple[str, ...] = ("produced", "primary")
 COUNCIL_KINDS: tuple[str, ...] = ("workplace", "territorial", "federation")
@@ -25,7 +20,7 @@ class Good:
 
     name: str
     unit: str = ""
-    kind: GoodKind = "produced"
+    kind: str = "produced"  # one of GOOD_KINDS
     limit: float | None = None
 
 
@@ -34,7 +29,7 @@ class Council:
     """A soviet: a workplace, a territorial council or a federation of councils."""
 
     name: str
-    kind: CouncilKind
+    kind: str  # one of COUNCIL_KINDS
     parent: str | None = None
     members: int | None = None
     hours_available: float | None = None
@@ -63,7 +58,7 @@ class Need:
     council: str
     good: str
     quantity: float
-    priority: Priority = "essential"
+    priority: str = "essential"  # one of PRIORITIES
 
 
 @dataclass(frozen=True, slots=True)

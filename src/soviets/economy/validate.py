@@ -144,16 +144,14 @@ class _Check:
         for i, c in enumerate(councils):
             if c.parent is not None and c.parent not in kind:
                 raise self.fail("councils", i, "parent", f"unknown parent council '{c.parent}'")
-        for i, c in enumerate(councils):
-            seen, up = [c.name], parent[c.name]
-            while up is not None:
-                if up in seen:
-                    chain = " -> ".join([*seen, up])
-                    raise self.fail(
-                        "councils", i, "parent", f"councils' parents form a cycle: {chain}"
-                    )
-                seen.append(up)
+        for i, c in enumerate(councils):  # the first council that is its own ancestor
+            chain, up = [c.name], parent[c.name]
+            while up is not None and up not in chain:
+                chain.append(up)
                 up = parent[up]
+            if up == c.name:
+                cycle = " -> ".join([*chain, up])
+                raise self.fail("councils", i, "parent", f"councils' parents form a cycle: {cycle}")
         return kind
 
     def processes(self, processes: Sequence[Process], council_kind: dict[str, str]) -> list[str]:
