@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from soviets.governance import authz, ballots, choices, councils, proposals
 from soviets.governance.errors import InputError
 from soviets.ledger.models import Proposal
-from soviets.ledger.types import utcnow
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
@@ -42,10 +41,10 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         "ballots": listed,
         "people": queries.names(db, [b.voter_id for b in listed] + [proposal.created_by]),
         "may_manage": proposal.created_by == person_id or coordinator,
-        "may_withdraw": proposal.status == "draft" and proposal.created_by == person_id,
-        "may_fail": proposal.status == "open"
-        and coordinator
-        and (proposal.closes_at is None or proposal.closes_at <= utcnow()),
+        "may_withdraw": proposal.created_by == person_id
+        and (proposal.status == "draft" or (proposal.status == "open" and not listed)),
+        "close_reason": proposals.close_reason(db, person_id, proposal.id),
+        "effect": proposals.effect_text(db, person_id, proposal.id),
         "may_propose": authz.is_voter(db, person_id, council),
         "electorate": len([e for e in electors if e.removed_at is None]),
     }
@@ -126,23 +125,16 @@ def open_vote(proposal_id: PathId, found: FormActor, db: Db) -> Response:
 
 @router.post("/proposals/{proposal_id}/close")
 def close_vote(proposal_id: PathId, found: FormActor, db: Db) -> Response:
-    """Close voting, count and carry out the decision."""
+    """Close a vote whose result is settled (its rules allow it), count and carry it out."""
     proposals.close_and_count(db, found[1].id, proposal_id)
     return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
 
 
 @router.post("/proposals/{proposal_id}/withdraw")
 def withdraw(proposal_id: PathId, found: FormActor, db: Db) -> Response:
-    """Withdraw my draft."""
-    proposals.withdraw_draft(db, found[1].id, proposal_id)
+    """Withdraw my proposal while nobody has voted on it."""
+    proposals.withdraw_proposal(db, found[1].id, proposal_id)
     return RedirectResponse(f"/proposals/{proposal_id}?notice=proposal-withdrawn", status_code=303)
-
-
-@router.post("/proposals/{proposal_id}/close-as-failed")
-def close_as_failed(proposal_id: PathId, found: FormActor, db: Db) -> Response:
-    """Close as failed an accepted proposal that cannot be carried out (coordinators)."""
-    proposals.close_as_failed(db, found[1].id, proposal_id)
-    return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
 
 
 @router.get("/councils/{council_id}/proposals/new")
