@@ -16,6 +16,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
+from soviets.mail import MailSettings
 from soviets.server import create_app
 
 
@@ -50,9 +51,9 @@ def copy_world(template: tuple[Path, World], folder: Path) -> tuple[str, World]:
     return f"sqlite:///{target}", world
 
 
-def client_for(url: str) -> TestClient:
+def client_for(url: str, mail: MailSettings | None = None) -> TestClient:
     """A test client of a new app on ``url`` (server errors become 500 answers)."""
-    return TestClient(create_app(url), raise_server_exceptions=False)
+    return TestClient(create_app(url, mail or MailSettings()), raise_server_exceptions=False)
 
 
 @pytest.fixture

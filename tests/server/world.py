@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import ballots, councils, proposals
+from soviets.governance import accounts, ballots, councils, proposals
 from soviets.ledger import bookings, inventory, needs, plans, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
@@ -57,6 +57,8 @@ class World:
     people: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+    """Secrets of links: an open ``invitation`` to Riverside, a ``reset`` of Erin's password."""
 
     def email(self, person: str) -> str:
         return f"{person}@example.org"
@@ -104,6 +106,14 @@ def build_world(url: str) -> World:
             valley = councils.create_federation(
                 s, p["fran"], name="Valley Federation", member_council_ids=[river.id]
             )
+            invited = accounts.create_invitation(
+                s, p["fran"], river.id, email="newcomer@example.org"
+            )
+            ids["invitation"] = invited.id
+            world.links["invitation"] = invited.secret
+            found = accounts.request_password_reset(s, world.email("erin"), "192.0.2.1")
+            assert found is not None
+            world.links["reset"] = found[1].secret
             ids.update(
                 riverside=river.id,
                 bakery=bakery.id,

@@ -16,6 +16,8 @@ Known keys (values are stored as text in ``council_rules``):
   its council represents) or ``double`` (both majorities needed; the default);
 * ``booking.max_hours``: the longest booking of a shared good, in hours (> 0);
 * ``booking.max_active``: bookings a member may hold at once (whole number > 0);
+* ``membership.invite``: who may invite people in, ``coordinator`` (default),
+  ``member``, or ``vote`` (no invitations: people apply and the council votes);
 * ``council.public``: ``true`` makes the council's members, votes and data
   readable by everyone (kept in ``councils.public``, not in the rules table).
 
@@ -86,6 +88,26 @@ RULES: dict[str, Callable[[Any], str]] = {
     PUBLIC: _bool,
 }
 """Each known key and the function that checks a value and gives its stored text."""
+
+# --- who brings new members in (see soviets.governance.accounts) -------------------------
+INVITE = "membership.invite"
+INVITE_MODES = ("coordinator", "member", "vote")
+DEFAULT_INVITE = "coordinator"
+
+
+def _invite_mode(value: Any) -> str:
+    if value not in INVITE_MODES:
+        raise ValueError(f"must be one of {', '.join(INVITE_MODES)}, got {value!r}")
+    return str(value)
+
+
+RULES[INVITE] = _invite_mode
+
+
+def invite_mode(session: Session, council_id: int) -> str:
+    """Who may invite people into the council: ``coordinator``, ``member`` or ``vote`` (nobody
+    invites; people apply and the council votes on an ``admit_member`` proposal)."""
+    return get_rule(session, council_id, INVITE) or DEFAULT_INVITE
 
 
 def get_rule(session: Session, council_id: int, key: str) -> str | None:

@@ -9,8 +9,10 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
+from swagger_ui_bundle import swagger_ui_path
 
 from soviets.ledger.db import make_engine, session_factory
+from soviets.mail import MailSettings, load_settings
 from soviets.server.api import ROUTERS as API_ROUTERS
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
 from soviets.server.problems import install_handlers
@@ -37,23 +39,25 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(db_url: str | None = None) -> FastAPI:
+def create_app(db_url: str | None = None, mail_settings: MailSettings | None = None) -> FastAPI:
     """The FastAPI application on the database at ``db_url`` (default: the user's SQLite file).
 
     The schema must exist already (``soviets db upgrade`` or ``soviets serve``,
-    which upgrades it first).
+    which upgrades it first). ``mail_settings``: how to send mail (default: from
+    ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.mail`).
     """
     app = FastAPI(
         title="soviets council service",
         version="1",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url=None,  # the interactive docs would load scripts from a CDN
+        docs_url=None,  # ours is pages/docs.py: Swagger UI from local files, no CDN
         redoc_url=None,
     )
     engine = make_engine(db_url)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.mail = mail_settings if mail_settings is not None else load_settings()
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
@@ -65,6 +69,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     install_handlers(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api")
     for router in PAGE_ROUTERS:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from soviets.governance.credentials import normalise_email
 from soviets.ledger.models import ApiToken, Person, SignInAttempt, WebSession
 from soviets.server.problems import Problem
 from soviets.server.security import (
@@ -34,11 +35,6 @@ SESSION_LIFETIME = timedelta(days=14)
 def now() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
-
-
-def normalise_email(email: str) -> str:
-    """E-mail addresses are compared trimmed and in lower case."""
-    return email.strip().lower()
 
 
 def _failures(db: Session, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
@@ -117,6 +113,13 @@ def person_for_token(db: Session, secret: str) -> Person | None:
         .where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None))
     )
     return db.scalar(stmt)
+
+
+def token_of(db: Session, secret: str) -> ApiToken | None:
+    """The live API token with this secret, or ``None``."""
+    return db.scalar(
+        select(ApiToken).where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None))
+    )
 
 
 def revoke_token(db: Session, person: Person, token_id: int) -> bool:

@@ -123,13 +123,6 @@ class MembershipOut(Out):
     left_at: datetime | None
 
 
-class FoundingMemberIn(In):
-    """A founding member added by a coordinator before the council's first vote."""
-
-    person_id: DbInt
-    role: Literal["member", "coordinator"] = "member"
-
-
 # --- delegates -----------------------------------------------------------------------------
 
 

@@ -44,6 +44,14 @@ NOTICES = {
     "booking-cancelled": "The booking is cancelled.",
     "proposal-made": "The proposal is made.",
     "agreement-accepted": "The agreement is accepted.",
+    # accounts
+    "joined": "Welcome: you are now a member of this council.",
+    "invitation-declined": "You declined the invitation.",
+    "invitation-revoked": "The invitation is revoked: its link no longer works.",
+    "applied": "Your application is open for the council's vote.",
+    "password-changed": "Your password is changed; your other sessions and API tokens ended.",
+    "password-reset": "Your password is set: sign in with it.",
+    "signed-out-everywhere": "You are signed out everywhere, and every API token is revoked.",
 }
 
 

@@ -1,6 +1,13 @@
 """ORM models of the ledger. Importing this package registers every table on ``Base``."""
 
-from soviets.ledger.models.auth import ApiToken, SignInAttempt, WebSession
+from soviets.ledger.models.auth import (
+    ApiToken,
+    Invitation,
+    PasswordReset,
+    ResetRequest,
+    SignInAttempt,
+    WebSession,
+)
 from soviets.ledger.models.bookings import Booking
 from soviets.ledger.models.governance import (
     Ballot,
@@ -41,11 +48,13 @@ __all__ = [
     "Delegate",
     "Elector",
     "Good",
+    "Invitation",
     "LedgerEvent",
     "LedgerHead",
     "Mandate",
     "Membership",
     "Need",
+    "PasswordReset",
     "Period",
     "Person",
     "PlanRecord",
@@ -53,6 +62,7 @@ __all__ = [
     "ProcessFlow",
     "Proposal",
     "ProposalOption",
+    "ResetRequest",
     "Resource",
     "SecretBallot",
     "SecretMark",

@@ -1,4 +1,5 @@
-"""Sign-in records of the council service: API tokens, web sessions, sign-in attempts.
+"""Sign-in records of the council service: API tokens, web sessions, sign-in attempts,
+invitations into councils and password resets.
 
 Secrets are never stored: a token or session id is kept only as its SHA-256
 digest (both are 256-bit random strings, so a fast digest is enough; passwords,
@@ -61,4 +62,64 @@ class SignInAttempt(Base):
     account: Mapped[str] = mapped_column(String(320), nullable=False)
     client: Mapped[str] = mapped_column(String(100), nullable=False)
     succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Invitation(Base):
+    """A single-use link inviting someone into a council; only its digest is stored.
+
+    It is *open* until it expires, is revoked, or is used (``used_at`` set,
+    ``outcome`` ``accepted`` or ``declined``, ``used_by`` the person who used it).
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint("length(token_hash) = 64", name="hash_length"),
+        CheckConstraint("expires_at > created_at", name="expiry"),
+        CheckConstraint("outcome IS NULL OR outcome IN ('accepted', 'declined')", name="outcome"),
+        CheckConstraint("(outcome IS NULL) = (used_at IS NULL)", name="used"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False, index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class PasswordReset(Base):
+    """A single-use, short-lived link to set a new password, sent by e-mail (digest stored)."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (
+        CheckConstraint("length(token_hash) = 64", name="hash_length"),
+        CheckConstraint("expires_at > created_at", name="expiry"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ResetRequest(Base):
+    """One request for a password-reset e-mail, kept to rate-limit them per address and client."""
+
+    __tablename__ = "reset_requests"
+    __table_args__ = (
+        Index("ix_reset_requests_account_at", "account", "at"),
+        Index("ix_reset_requests_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(320), nullable=False)
+    client: Mapped[str] = mapped_column(String(100), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from soviets.server.api import (
+    accounts,
     agreements,
     ballots,
     bookings,
@@ -20,6 +21,7 @@ from soviets.server.api import (
 
 ROUTERS: list[APIRouter] = [
     tokens.router,
+    accounts.router,
     members.router,
     councils.router,
     memberships.router,

@@ -1,14 +1,18 @@
-"""Memberships: who belongs to a council (with history), founding members, leaving."""
+"""Memberships: who belongs to a council (with history), applying to join, leaving.
+
+Nobody is made a member by someone else: people join by accepting an invitation
+(see the accounts router) or by their own application in councils that vote.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.governance import councils
+from soviets.governance import accounts, councils
 from soviets.server import present
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
-from soviets.server.schemas import FoundingMemberIn, MembershipOut
+from soviets.server.schemas import MembershipOut, ProposalOut
 
 router = APIRouter(tags=["memberships"], responses=STANDARD)
 
@@ -23,17 +27,15 @@ def memberships(
 
 
 @router.post(
-    "/councils/{council_id}/memberships",
+    "/councils/{council_id}/applications",
     status_code=201,
-    response_model=MembershipOut,
+    response_model=ProposalOut,
     responses=WRITE,
 )
-def add_founding_member(
-    council_id: PathId, body: FoundingMemberIn, actor: ApiActor, db: Db
-) -> MembershipOut:
-    """A coordinator adds a founding member (only before the council's first vote)."""
-    made = councils.add_founding_member(db, actor.id, council_id, body.person_id, role=body.role)
-    return present.membership(made)
+def apply(council_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
+    """Apply to join a (public) council that admits members by vote: an ``admit_member``
+    proposal for you, opened at once. Councils that admit by invitation refuse (409)."""
+    return present.proposal(accounts.apply_for_membership(db, actor.id, council_id))
 
 
 @router.delete(

@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from soviets.server.pages import (
+    accounts,
     bookings,
     councils,
+    docs,
     home,
     inventory,
     needs,
@@ -15,6 +17,8 @@ from soviets.server.pages import (
 
 ROUTERS: list[APIRouter] = [
     signin.router,
+    accounts.router,
+    docs.router,
     home.router,
     councils.router,
     proposals.router,

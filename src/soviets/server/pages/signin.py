@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from soviets.ledger.models import Person
 from soviets.server import auth
 from soviets.server.deps import PRESESSION_COOKIE, SESSION_COOKIE, Db, FormActor, PageSession
 from soviets.server.problems import Problem
@@ -27,19 +29,45 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def _form(request: Request, status: int = 200, error: str = "", email: str = "", nxt: str = "/"):  # type: ignore[no-untyped-def]
-    """The sign-in form with a pre-session CSRF token (double-submit cookie)."""
+def signed_out_form(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> Response:
+    """A form for signed-out visitors with a pre-session CSRF token (double-submit cookie):
+    the template gets it as ``form_token``; :func:`form_is_ours` checks it on the post."""
     token = request.cookies.get(PRESESSION_COOKIE) or new_secret()
-    response = render(
-        request,
-        "signin.html",
-        {"form_token": token, "error": error, "email": email, "next": _safe_next(nxt)},
-        status=status,
-    )
+    response = render(request, template, {**context, "form_token": token}, status=status)
     response.set_cookie(
         PRESESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request), path="/"
     )
     return response
+
+
+def form_is_ours(request: Request, csrf_token: str) -> bool:
+    """Whether a signed-out form post carries the token of its pre-session cookie."""
+    return same(request.cookies.get(PRESESSION_COOKIE), csrf_token)
+
+
+def signed_in_redirect(request: Request, db: Session, person: Person, target: str) -> Response:
+    """Open a web session for ``person``, set its cookie and go to ``target`` (a local path)."""
+    secret, _session = auth.open_session(db, person)
+    response = RedirectResponse(_safe_next(target), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    response.delete_cookie(PRESESSION_COOKIE, path="/")
+    return response
+
+
+def _form(request: Request, status: int = 200, error: str = "", email: str = "", nxt: str = "/"):  # type: ignore[no-untyped-def]
+    """The sign-in form."""
+    context = {"error": error, "email": email, "next": _safe_next(nxt)}
+    return signed_out_form(request, "signin.html", context, status)
 
 
 @router.get("/signin")
@@ -60,28 +88,16 @@ def signin(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Check the password (rate-limited), open a session and set its cookie."""
-    if not same(request.cookies.get(PRESESSION_COOKIE), csrf_token):
+    if not form_is_ours(request, csrf_token):
         return _form(request, 403, "The form expired; please sign in again.", email, next)
     client = request.client.host if request.client else "unknown"
     try:
         person = auth.check_password(db, email, password, client)
     except Problem as exc:
         return _form(request, exc.status, exc.detail, email, next)
-    secret, _session = auth.open_session(db, person)
     target = _safe_next(next)
     target += ("&" if "?" in target else "?") + "notice=signed-in"
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-        path="/",
-    )
-    response.delete_cookie(PRESESSION_COOKIE, path="/")
-    return response
+    return signed_in_redirect(request, db, person, target)
 
 
 @router.post("/signout")

@@ -1,0 +1,445 @@
+"""Accounts: joining a council by consent, passwords, and signing out everywhere.
+
+Membership is given only by the person's own act:
+
+* an **invitation** (made by whom the council's ``membership.invite`` rule
+  names: coordinators by default, or any member) is a single-use link that
+  expires after :data:`INVITATION_LIFETIME`; the invited person signs up
+  through it (:func:`sign_up`) or, already having an account, accepts or
+  declines it (:func:`accept_invitation`, :func:`decline_invitation`);
+* in a council whose rule is ``vote``, a person **applies**
+  (:func:`apply_for_membership`): an ``admit_member`` proposal for themselves,
+  opened at once for the members to vote on.
+
+Passwords change only with the old one (:func:`change_password`) or through a
+single-use reset link sent by e-mail that lives :data:`RESET_LIFETIME`
+(:func:`request_password_reset`, :func:`reset_password`); both end the
+person's other web sessions and API tokens. Secrets are returned once to the
+caller (to show or to mail) and stored only as digests.
+
+Service functions never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from soviets.errors import SovietsError
+from soviets.governance import authz, execution, proposals, rules
+from soviets.governance.choices import FIXED_OPTIONS
+from soviets.governance.credentials import (
+    check_email,
+    check_new_password,
+    digest,
+    hash_password,
+    new_secret,
+    normalise_email,
+    verify_password,
+)
+from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
+from soviets.ledger.models import (
+    ApiToken,
+    Council,
+    Invitation,
+    Membership,
+    PasswordReset,
+    Person,
+    Proposal,
+    ProposalOption,
+    ResetRequest,
+    WebSession,
+)
+
+INVITATION_LIFETIME = timedelta(days=14)
+RESET_LIFETIME = timedelta(minutes=30)
+RESET_WINDOW = timedelta(hours=1)
+RESET_ACCOUNT_LIMIT = 3
+"""Reset e-mails per address in :data:`RESET_WINDOW`."""
+RESET_CLIENT_LIMIT = 10
+"""Reset requests per client address in :data:`RESET_WINDOW`."""
+
+
+class LinkUnusable(Conflict):
+    """An invitation or reset link that was used, has expired or was revoked."""
+
+
+class TooManyRequests(SovietsError):  # noqa: N818
+    """Too many password-reset requests for this address or from this client."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new link's row id, its secret (shown or mailed once, never stored) and its expiry."""
+
+    id: int
+    secret: str
+    expires_at: datetime
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _plain_council(session: Session, council_id: int) -> Council:
+    council = authz.get_council(session, council_id)
+    if council.kind == "federation":
+        raise Forbidden(
+            f"the members of federation '{council.name}' are councils: they join by its "
+            "admit_member vote, not by invitation"
+        )
+    return council
+
+
+def require_inviter(session: Session, actor_id: int, council_id: int) -> Membership:
+    """The actor's membership, if the council's ``membership.invite`` rule lets them invite."""
+    council = _plain_council(session, council_id)
+    mode = rules.invite_mode(session, council_id)
+    if mode == "vote":
+        authz.require_member(session, actor_id, council_id)
+        raise Forbidden(
+            f"council '{council.name}' admits new members by vote: people apply from its page"
+        )
+    if mode == "coordinator":
+        return authz.require_coordinator(session, actor_id, council_id)
+    return authz.require_member(session, actor_id, council_id)
+
+
+def create_invitation(
+    session: Session,
+    actor_id: int,
+    council_id: int,
+    *,
+    email: str | None = None,
+    now: datetime | None = None,
+) -> Issued:
+    """Invite someone into the council (by those its ``membership.invite`` rule names)."""
+    require_inviter(session, actor_id, council_id)
+    at = authz.moment(now)
+    address = check_email(email) if email else None
+    secret = new_secret()
+    row = Invitation(
+        council_id=council_id,
+        created_by=actor_id,
+        token_hash=digest(secret),
+        email=address,
+        created_at=at,
+        expires_at=at + INVITATION_LIFETIME,
+    )
+    session.add(row)
+    session.flush()
+    return Issued(row.id, secret, row.expires_at)
+
+
+def list_invitations(session: Session, actor_id: int, council_id: int) -> list[Invitation]:
+    """The council's invitations, newest first (for its members)."""
+    _plain_council(session, council_id)
+    authz.require_member(session, actor_id, council_id)
+    stmt = select(Invitation).where(Invitation.council_id == council_id)
+    return list(session.scalars(stmt.order_by(Invitation.id.desc())))
+
+
+def invitation_state(invitation: Invitation, now: datetime | None = None) -> str:
+    """``open``, ``accepted``, ``declined``, ``revoked`` or ``expired``."""
+    if invitation.outcome is not None:
+        return invitation.outcome
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= authz.moment(now):
+        return "expired"
+    return "open"
+
+
+def revoke_invitation(
+    session: Session, actor_id: int, invitation_id: int, now: datetime | None = None
+) -> Invitation:
+    """Revoke an open invitation (by the member who made it, or a coordinator)."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound(f"no invitation #{invitation_id}")
+    membership = authz.require_member(session, actor_id, invitation.council_id)
+    if invitation.created_by != actor_id and membership.role != "coordinator":
+        raise Forbidden(
+            f"only the member who made invitation #{invitation_id} or a coordinator may revoke it"
+        )
+    state = invitation_state(invitation, now)
+    if state != "open":
+        raise Conflict(f"invitation #{invitation_id} is {state}: only an open one can be revoked")
+    invitation.revoked_at = authz.moment(now)
+    session.flush()
+    return invitation
+
+
+def open_invitation(session: Session, secret: str, now: datetime | None = None) -> Invitation:
+    """The invitation behind a link, if it may still be used; else a clear refusal."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == digest(secret)).with_for_update()
+    )
+    if invitation is None:
+        raise NotFound("this invitation link is not valid: check that it was copied whole")
+    state = invitation_state(invitation, now)
+    if state in ("accepted", "declined"):
+        raise LinkUnusable(
+            f"this invitation was already used ({state}); each link works once: "
+            "ask the council for a new one"
+        )
+    if state == "revoked":
+        raise LinkUnusable("this invitation was revoked by the council")
+    if state == "expired":
+        raise LinkUnusable(
+            f"this invitation expired on {invitation.expires_at:%Y-%m-%d %H:%M} UTC: "
+            "ask the council for a new one"
+        )
+    return invitation
+
+
+def _use(invitation: Invitation, person_id: int, outcome: str, at: datetime) -> None:
+    invitation.used_at, invitation.used_by, invitation.outcome = at, person_id, outcome
+
+
+def accept_invitation(
+    session: Session, actor_id: int, secret: str, now: datetime | None = None
+) -> Membership:
+    """The signed-in actor accepts an invitation and becomes a member of its council."""
+    person = authz.get_person(session, actor_id)
+    invitation = open_invitation(session, secret, now)
+    council = authz.get_council(session, invitation.council_id)
+    if authz.open_membership(session, actor_id, council.id) is not None:
+        raise Conflict(f"{person.name} is already a member of council '{council.name}'")
+    at = authz.moment(now)
+    _use(invitation, actor_id, "accepted", at)
+    membership = Membership(person_id=actor_id, council_id=council.id, role="member", joined_at=at)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def decline_invitation(
+    session: Session, actor_id: int, secret: str, now: datetime | None = None
+) -> Invitation:
+    """The signed-in actor declines an invitation; the link stops working."""
+    authz.get_person(session, actor_id)
+    invitation = open_invitation(session, secret, now)
+    _use(invitation, actor_id, "declined", authz.moment(now))
+    session.flush()
+    return invitation
+
+
+def sign_up(
+    session: Session,
+    secret: str,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+) -> tuple[Person, Membership]:
+    """A new person opens an account through an invitation and joins its council."""
+    open_invitation(session, secret, now)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InputError("a name of 1 to 200 characters is needed", field="name")
+    address = check_email(email)
+    check_new_password(password)
+    taken = session.scalar(select(Person.id).where(func.lower(Person.email) == address))
+    if taken is not None:
+        raise Conflict(
+            "an account with this e-mail address exists: sign in and accept the invitation"
+        )
+    person = Person(
+        name=name,
+        email=address,
+        password_hash=hash_password(password),
+        created_at=authz.moment(now),
+    )
+    session.add(person)
+    session.flush()
+    return person, accept_invitation(session, person.id, secret, now)
+
+
+# --- admission by vote ---------------------------------------------------------------------
+
+
+def apply_for_membership(
+    session: Session, actor_id: int, council_id: int, now: datetime | None = None
+) -> Proposal:
+    """Apply to join a council whose rule is ``vote``: an ``admit_member`` proposal for the
+    actor, opened at once. The council must be readable to the actor (public)."""
+    person = authz.get_person(session, actor_id)
+    council = _plain_council(session, council_id)
+    if authz.open_membership(session, actor_id, council_id) is not None:
+        raise Conflict(f"{person.name} is already a member of council '{council.name}'")
+    authz.require_read(session, actor_id, council_id)
+    if rules.invite_mode(session, council_id) != "vote":
+        raise Conflict(
+            f"council '{council.name}' admits new members by invitation: ask one of its members"
+        )
+    payload = {"person_id": actor_id}
+    pending = session.scalar(
+        select(Proposal.id).where(
+            Proposal.council_id == council_id,
+            Proposal.kind == "admit_member",
+            Proposal.created_by == actor_id,
+            Proposal.status.in_(("draft", "open")),
+        )
+    )
+    if pending is not None:
+        raise Conflict(f"your application is already proposal #{pending}")
+    at = authz.moment(now)
+    checked = execution.validate_payload(session, council, "admit_member", payload, at)
+    proposal = Proposal(
+        council_id=council_id,
+        kind="admit_member",
+        title=f"Admit {person.name}"[:200],
+        body=f"{person.name} applies to join '{council.name}'.",
+        method="majority",
+        quorum=rules.default_quorum(session, council_id),
+        secret=False,
+        payload=json.dumps(checked, sort_keys=True, separators=(",", ":")),
+        status="draft",
+        created_by=actor_id,
+        created_at=at,
+    )
+    session.add(proposal)
+    session.flush()
+    for position, label in enumerate(FIXED_OPTIONS["majority"], start=1):
+        session.add(
+            ProposalOption(proposal_id=proposal.id, label=label, position=position, payload="{}")
+        )
+    session.flush()
+    return proposals.open_proposal(session, actor_id, proposal.id, at)
+
+
+# --- passwords and sessions ----------------------------------------------------------------
+
+
+def _end_sessions(
+    session: Session,
+    person_id: int,
+    at: datetime,
+    *,
+    keep_session: int | None = None,
+    keep_token: int | None = None,
+) -> tuple[int, int]:
+    sessions = update(WebSession).where(
+        WebSession.person_id == person_id, WebSession.revoked_at.is_(None)
+    )
+    if keep_session is not None:
+        sessions = sessions.where(WebSession.id != keep_session)
+    tokens = update(ApiToken).where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
+    if keep_token is not None:
+        tokens = tokens.where(ApiToken.id != keep_token)
+    ended = session.execute(sessions.values(revoked_at=at)).rowcount
+    revoked = session.execute(tokens.values(revoked_at=at)).rowcount
+    return int(ended or 0), int(revoked or 0)
+
+
+def sign_out_everywhere(
+    session: Session, actor_id: int, now: datetime | None = None
+) -> tuple[int, int]:
+    """End every web session and revoke every API token of the actor; the counts ended."""
+    authz.get_person(session, actor_id)
+    return _end_sessions(session, actor_id, authz.moment(now))
+
+
+def change_password(
+    session: Session,
+    actor_id: int,
+    *,
+    old_password: str,
+    new_password: str,
+    keep_session: int | None = None,
+    keep_token: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Set a new password (the old one required); the actor's other sessions and tokens end.
+
+    ``keep_session`` / ``keep_token``: the web session or API token the change
+    was made from, which stays signed in.
+    """
+    person = authz.get_person(session, actor_id)
+    if not verify_password(person.password_hash, old_password):
+        raise InputError("the current password is wrong", field="old_password")
+    check_new_password(new_password, field="new_password")
+    person.password_hash = hash_password(new_password)
+    _end_sessions(
+        session, actor_id, authz.moment(now), keep_session=keep_session, keep_token=keep_token
+    )
+
+
+def _recent(session: Session, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
+    stmt = select(func.count(ResetRequest.id)).where(column == value, ResetRequest.at >= since)
+    return int(session.scalar(stmt) or 0)
+
+
+def request_password_reset(
+    session: Session, email: str, client: str, now: datetime | None = None
+) -> tuple[Person, Issued] | None:
+    """A reset link for the account of ``email``, or ``None`` when there is no such account.
+
+    The caller mails the link and answers the same either way. Raises
+    :class:`TooManyRequests` past :data:`RESET_ACCOUNT_LIMIT` requests for the
+    address or :data:`RESET_CLIENT_LIMIT` from the client in :data:`RESET_WINDOW`.
+    """
+    at = authz.moment(now)
+    account = normalise_email(email)[:320]
+    client = (client or "unknown")[:100]
+    since = at - RESET_WINDOW
+    if (
+        _recent(session, ResetRequest.account, account, since) >= RESET_ACCOUNT_LIMIT
+        or _recent(session, ResetRequest.client, client, since) >= RESET_CLIENT_LIMIT
+    ):
+        raise TooManyRequests("too many password-reset requests; wait an hour and try again")
+    session.add(ResetRequest(account=account, client=client, at=at))
+    person = session.scalar(select(Person).where(func.lower(Person.email) == account))
+    if person is None:
+        session.flush()
+        return None
+    secret = new_secret()
+    row = PasswordReset(
+        person_id=person.id,
+        token_hash=digest(secret),
+        created_at=at,
+        expires_at=at + RESET_LIFETIME,
+    )
+    session.add(row)
+    session.flush()
+    return person, Issued(row.id, secret, row.expires_at)
+
+
+def open_reset(session: Session, secret: str, now: datetime | None = None) -> PasswordReset:
+    """The reset behind a link, if it may still be used; else a clear refusal."""
+    reset = session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == digest(secret)).with_for_update()
+    )
+    if reset is None:
+        raise NotFound("this password-reset link is not valid: check that it was copied whole")
+    if reset.used_at is not None:
+        raise LinkUnusable("this password-reset link was already used: ask for a new one")
+    if reset.expires_at <= authz.moment(now):
+        raise LinkUnusable(
+            f"this password-reset link expired (links last {RESET_LIFETIME.seconds // 60} "
+            "minutes): ask for a new one"
+        )
+    return reset
+
+
+def reset_password(
+    session: Session, secret: str, new_password: str, now: datetime | None = None
+) -> Person:
+    """Set a new password through a reset link; every session, token and other link ends."""
+    reset = open_reset(session, secret, now)
+    check_new_password(new_password, field="new_password")
+    at = authz.moment(now)
+    person = authz.get_person(session, reset.person_id)
+    person.password_hash = hash_password(new_password)
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.person_id == person.id, PasswordReset.used_at.is_(None))
+        .values(used_at=at)
+    )
+    _end_sessions(session, person.id, at)
+    return person

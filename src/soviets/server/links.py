@@ -1,0 +1,55 @@
+"""The account mails the service sends, with links back to its pages.
+
+Links use the configured public address (``SOVIETS_PUBLIC_URL``) when there is
+one, so that a forged ``Host`` header cannot put another site in a mail.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from soviets import mail
+from soviets.governance.accounts import INVITATION_LIFETIME, RESET_LIFETIME
+
+RESET_ANSWER = (
+    "If an account has this address, a link to set a new password is on its way; "
+    f"it works once, for {RESET_LIFETIME.seconds // 60} minutes."
+)
+
+
+def settings(request: Request) -> mail.MailSettings:
+    """The app's mail settings."""
+    return request.app.state.mail  # type: ignore[no-any-return]
+
+
+def link(request: Request, path: str) -> str:
+    """An absolute link to ``path`` on this site."""
+    base = settings(request).public_url or str(request.base_url).rstrip("/")
+    return base + path
+
+
+def invitation_link(request: Request, secret: str) -> str:
+    """The page where an invitation is taken up."""
+    return link(request, f"/invite/{secret}")
+
+
+def send_invitation(request: Request, to: str, council: str, inviter: str, url: str) -> str | None:
+    """Mail an invitation; ``None`` when sent, else why not."""
+    days = INVITATION_LIFETIME.days
+    body = (
+        f"{inviter} invites you to join the council '{council}'.\n\n"
+        f"Open this link to accept (or decline); it works once, for {days} days:\n\n{url}\n"
+    )
+    return mail.send(settings(request), to, f"Invitation to join {council}", body)
+
+
+def send_reset(request: Request, to: str, secret: str) -> str | None:
+    """Mail a password-reset link; ``None`` when sent, else why not."""
+    url = link(request, f"/reset/{secret}")
+    minutes = RESET_LIFETIME.seconds // 60
+    body = (
+        "Someone (we hope you) asked to set a new password for your account.\n\n"
+        f"Open this link to choose one; it works once, for {minutes} minutes:\n\n{url}\n\n"
+        "If you did not ask, ignore this mail: your password stays as it is.\n"
+    )
+    return mail.send(settings(request), to, "Set a new password", body)

@@ -1,0 +1,300 @@
+"""Account pages: invitations (make, revoke, take up), applying to join, the account page
+(change password, sign out everywhere) and resetting a forgotten password by e-mail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from soviets.errors import SovietsError
+from soviets.governance import accounts, authz, councils
+from soviets.governance.credentials import MIN_PASSWORD_LENGTH
+from soviets.server import links, queries
+from soviets.server.api.common import PathId
+from soviets.server.deps import (
+    SESSION_COOKIE,
+    Db,
+    FormActor,
+    PageActor,
+    PageSession,
+    page_actor,
+)
+from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
+from soviets.server.problems import Problem
+from soviets.server.templating import render
+
+router = APIRouter()
+Text = Annotated[str, Form(max_length=1000)]
+Token = Annotated[str, Form(max_length=200)]
+EXPIRED_FORM = "The form expired; please try again."
+
+
+# --- a council's invitations ---------------------------------------------------------------
+
+
+def _invitations_page(
+    request: Request, db: Db, person_id: int, council_id: int, made: dict[str, str] | None = None
+) -> Response:
+    council = councils.read_council(db, person_id, council_id)
+    rows = accounts.list_invitations(db, person_id, council_id)
+    try:
+        accounts.require_inviter(db, person_id, council_id)
+        may_invite, why_not = True, ""
+    except SovietsError as exc:
+        may_invite, why_not = False, str(exc)
+    membership = authz.open_membership(db, person_id, council_id)
+    return render(
+        request,
+        "invitations.html",
+        {
+            "title": f"Invitations to {council.name}",
+            "council": council,
+            "invitations": [(i, accounts.invitation_state(i)) for i in rows],
+            "names": queries.names(db, [i.created_by for i in rows]),
+            "may_invite": may_invite,
+            "why_not": why_not,
+            "is_coordinator": membership is not None and membership.role == "coordinator",
+            "viewer_id": person_id,
+            "made": made,
+            "lifetime_days": accounts.INVITATION_LIFETIME.days,
+        },
+        status=201 if made else 200,
+    )
+
+
+@router.get("/councils/{council_id}/invitations")
+def invitations_page(council_id: PathId, request: Request, found: PageActor, db: Db) -> Response:
+    """The council's invitations, and the form to make one (for those the rules allow)."""
+    return _invitations_page(request, db, found[1].id, council_id)
+
+
+@router.post("/councils/{council_id}/invitations")
+def invite(council_id: PathId, request: Request, found: FormActor, db: Db) -> Response:
+    """Make an invitation; its link is shown once (and mailed when an address is given)."""
+    person = found[1]
+    email = str(request.state.form.get("email") or "").strip() or None
+    issued = accounts.create_invitation(db, person.id, council_id, email=email)
+    db.commit()  # the invitation stands whether or not the mail goes out
+    url = links.invitation_link(request, issued.secret)
+    made = {"url": url, "email": email or "", "error": ""}
+    if email:
+        council = authz.get_council(db, council_id)
+        made["error"] = links.send_invitation(request, email, council.name, person.name, url) or ""
+    return _invitations_page(request, db, person.id, council_id, made)
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+def revoke(invitation_id: PathId, found: FormActor, db: Db) -> Response:
+    """Revoke an open invitation (its maker or a coordinator)."""
+    invitation = accounts.revoke_invitation(db, found[1].id, invitation_id)
+    return RedirectResponse(
+        f"/councils/{invitation.council_id}/invitations?notice=invitation-revoked", status_code=303
+    )
+
+
+@router.post("/councils/{council_id}/apply")
+def apply(council_id: PathId, found: FormActor, db: Db) -> Response:
+    """Apply to join a council that admits by vote: its members vote on your admission."""
+    made = accounts.apply_for_membership(db, found[1].id, council_id)
+    return RedirectResponse(f"/proposals/{made.id}?notice=applied", status_code=303)
+
+
+# --- taking up an invitation ---------------------------------------------------------------
+
+
+def _signup_form(
+    request: Request, db: Db, token: str, status: int = 200, error: str = "", **values: str
+) -> Response:
+    invitation = accounts.open_invitation(db, token)
+    council = authz.get_council(db, invitation.council_id)
+    inviter = authz.get_person(db, invitation.created_by)
+    context = {
+        "title": f"Join {council.name}",
+        "council": council,
+        "inviter": inviter.name,
+        "token": token,
+        "error": error,
+        "name": values.get("name", ""),
+        "email": values.get("email", invitation.email or ""),
+        "min_length": MIN_PASSWORD_LENGTH,
+    }
+    return signed_out_form(request, "invitation.html", context, status)
+
+
+@router.get("/invite/{token}")
+def invitation_page(token: str, request: Request, found: PageSession, db: Db) -> Response:
+    """Signed out: the sign-up form. Signed in: accept or decline. A used, expired or revoked
+    link gets a page that says so."""
+    if found is None:
+        return _signup_form(request, db, token)
+    page_actor(request, found)  # the page header shows who is signed in
+    invitation = accounts.open_invitation(db, token)
+    council = authz.get_council(db, invitation.council_id)
+    return render(
+        request,
+        "invitation.html",
+        {
+            "title": f"Join {council.name}",
+            "council": council,
+            "inviter": authz.get_person(db, invitation.created_by).name,
+            "token": token,
+            "member": authz.open_membership(db, found[1].id, council.id) is not None,
+        },
+    )
+
+
+@router.post("/invite/{token}/signup")
+def sign_up(
+    token: str,
+    request: Request,
+    db: Db,
+    name: Annotated[str, Form(max_length=200)],
+    email: Annotated[str, Form(max_length=320)],
+    password: Text,
+    csrf_token: Token = "",
+) -> Response:
+    """Open an account through the invitation, join the council and sign in."""
+    if not form_is_ours(request, csrf_token):
+        return _signup_form(request, db, token, 403, EXPIRED_FORM, name=name, email=email)
+    try:
+        person, membership = accounts.sign_up(db, token, name=name, email=email, password=password)
+    except SovietsError as exc:
+        db.rollback()
+        return _signup_form(request, db, token, 422, str(exc), name=name, email=email)
+    target = f"/councils/{membership.council_id}?notice=joined"
+    return signed_in_redirect(request, db, person, target)
+
+
+@router.post("/invite/{token}/accept")
+def accept(token: str, found: FormActor, db: Db) -> Response:
+    """Accept the invitation: you become a member of its council."""
+    membership = accounts.accept_invitation(db, found[1].id, token)
+    return RedirectResponse(f"/councils/{membership.council_id}?notice=joined", status_code=303)
+
+
+@router.post("/invite/{token}/decline")
+def decline(token: str, found: FormActor, db: Db) -> Response:
+    """Decline the invitation; the link stops working."""
+    accounts.decline_invitation(db, found[1].id, token)
+    return RedirectResponse("/?notice=invitation-declined", status_code=303)
+
+
+# --- the account page ----------------------------------------------------------------------
+
+
+@router.get("/account")
+def account_page(request: Request, found: PageActor) -> Response:
+    """Change your password; sign out everywhere."""
+    return render(
+        request,
+        "account.html",
+        {"title": "Your account", "email": found[1].email, "min_length": MIN_PASSWORD_LENGTH},
+    )
+
+
+@router.post("/account/password")
+def change_password(request: Request, found: FormActor, db: Db) -> Response:
+    """Set a new password; every other session and every API token ends."""
+    form = request.state.form
+    try:
+        accounts.change_password(
+            db,
+            found[1].id,
+            old_password=str(form.get("old_password") or ""),
+            new_password=str(form.get("new_password") or ""),
+            keep_session=found[0].id,
+        )
+    except SovietsError as exc:
+        db.rollback()
+        context = {"title": "Your account", "email": found[1].email, "error": str(exc)}
+        return render(request, "account.html", {**context, "min_length": MIN_PASSWORD_LENGTH}, 422)
+    return RedirectResponse("/account?notice=password-changed", status_code=303)
+
+
+@router.post("/account/sign-out-everywhere")
+def sign_out_everywhere(found: FormActor, db: Db) -> Response:
+    """End all your web sessions (this one too) and revoke all your API tokens."""
+    accounts.sign_out_everywhere(db, found[1].id)
+    response = RedirectResponse("/signin?notice=signed-out-everywhere", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- forgotten password --------------------------------------------------------------------
+
+
+def _reset_request_form(
+    request: Request, status: int = 200, error: str = "", sent: str = ""
+) -> Response:
+    context = {"title": "Forgotten password", "error": error, "sent": sent}
+    return signed_out_form(request, "reset_request.html", context, status)
+
+
+@router.get("/reset")
+def reset_request_page(request: Request) -> Response:
+    """Ask for a link to set a new password."""
+    return _reset_request_form(request)
+
+
+@router.post("/reset")
+def request_reset(
+    request: Request,
+    db: Db,
+    email: Annotated[str, Form(max_length=320)],
+    csrf_token: Token = "",
+) -> Response:
+    """Mail a reset link if the address has an account; the answer is the same either way."""
+    if not form_is_ours(request, csrf_token):
+        return _reset_request_form(request, 403, EXPIRED_FORM)
+    if not links.settings(request).enabled:
+        return _reset_request_form(
+            request, 503, "This service cannot send e-mail; ask a coordinator for help."
+        )
+    client = request.client.host if request.client else "unknown"
+    try:
+        found = accounts.request_password_reset(db, email, client)
+    except accounts.TooManyRequests as exc:
+        raise Problem(429, str(exc), headers={"Retry-After": "3600"}) from None
+    db.commit()
+    if found is not None:
+        person, issued = found
+        links.send_reset(request, person.email or email, issued.secret)  # failures are logged
+    return _reset_request_form(request, sent=links.RESET_ANSWER)
+
+
+def _reset_form(request: Request, db: Db, token: str, status: int = 200, error: str = ""):  # type: ignore[no-untyped-def]
+    accounts.open_reset(db, token)
+    context = {
+        "title": "Set a new password",
+        "token": token,
+        "error": error,
+        "min_length": MIN_PASSWORD_LENGTH,
+    }
+    return signed_out_form(request, "reset.html", context, status)
+
+
+@router.get("/reset/{token}")
+def reset_page(token: str, request: Request, db: Db) -> Response:
+    """The form to set a new password (a used or expired link gets a page that says so)."""
+    return _reset_form(request, db, token)
+
+
+@router.post("/reset/{token}")
+def reset(
+    token: str,
+    request: Request,
+    db: Db,
+    new_password: Text,
+    csrf_token: Token = "",
+) -> Response:
+    """Set the new password; every session and token of the account ends."""
+    if not form_is_ours(request, csrf_token):
+        return _reset_form(request, db, token, 403, EXPIRED_FORM)
+    try:
+        accounts.reset_password(db, token, new_password)
+    except SovietsError as exc:
+        db.rollback()
+        return _reset_form(request, db, token, 422, str(exc))
+    return RedirectResponse("/signin?notice=password-reset", status_code=303)
