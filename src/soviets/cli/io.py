@@ -1,4 +1,4 @@
-"""``soviets check``, ``soviets import bea|ons`` and ``soviets export``: economy files."""
+"""``soviets check``, ``soviets import bea|ons|5yearplan`` and ``soviets export``: economy files."""
 
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def check(
 
 
 import_app = typer.Typer(
-    help="Write an input-output folder from official table shapes.", no_args_is_help=True
+    help="Write an input-output or multi-period folder from other formats.", no_args_is_help=True
 )
 app.add_typer(import_app, name="import")
 
@@ -162,4 +162,32 @@ def export(
     typer.echo(
         f"wrote {out}: {economy.n_goods} goods, {economy.n_processes} processes, "
         f"{economy.n_needs} needs"
+    )
+
+
+@import_app.command("5yearplan")
+def import_fiveyearplan(
+    src: Annotated[
+        Path,
+        typer.Argument(help="Folder with flows.csv, cap.csv, dep.csv, labtarg.csv (5yearplan)."),
+    ],
+    out: Annotated[Path, typer.Argument(help="New multi-period economy folder to write.")],
+    hours_per_unit: Annotated[
+        float,
+        typer.Option(
+            "--hours-per-labour-unit",
+            help="Hours in one unit of the format's labour figures (it names no unit).",
+        ),
+    ] = 1.0,
+) -> None:
+    """Cockshott's 5yearplan input -> multi-period economy folder (plan it with
+    ``--objective max-fulfilment``)."""
+    from soviets.formats.fiveyearplan import read_fiveyearplan
+    from soviets.formats.multiyear_csv import write_multiyear_folder
+
+    model = read_fiveyearplan(src, hours_per_labour_unit=hours_per_unit)
+    write_multiyear_folder(model, out)
+    typer.echo(
+        f"wrote {out}: {model.economy.n_goods} goods, {model.n_periods} periods, "
+        f"{model.n_capital} capital stocks, {model.n_needs} targets"
     )
