@@ -43,6 +43,7 @@ ImportsOpt = Annotated[
 KINDS = {
     "toml": "TOML economy file",
     "economy": "economy folder (CSV)",
+    "multiyear": "multi-period economy folder (CSV)",
     "io": "input-output folder (national)",
     "multiregion": "input-output folder (multi-region)",
     "bea": "BEA make/use tables",
@@ -93,7 +94,20 @@ def check(
     from soviets.formats import detect
 
     kind = detect(path)
-    info = summary(_load(path, labour, final_demand, include_imports), kind)
+    if kind == "multiyear":
+        from soviets.cli.multiyear import load
+
+        model = load(path, None)
+        info = summary(model.economy, kind)
+        info.update(
+            periods=model.period_names,
+            capital=model.n_capital,
+            needs=model.n_needs,
+            essential_needs=int(model.need_essential.sum()),
+            notes=list(model.notes),
+        )
+    else:
+        info = summary(_load(path, labour, final_demand, include_imports), kind)
     if json:
         print_json(info)
         return
@@ -106,6 +120,9 @@ def check(
         table.add_row(f"{k} councils", str(v))
     if info["members"]:
         table.add_row("members", str(info["members"]))
+    if kind == "multiyear":
+        table.add_row("periods", f"{len(info['periods'])} ({', '.join(info['periods'])})")
+        table.add_row("capital stocks", str(info["capital"]))
     table.add_row("needs", f"{info['needs']} ({info['essential_needs']} essential)")
     table.add_row("goods in stock", str(info["goods_in_stock"]))
     console.print(table)

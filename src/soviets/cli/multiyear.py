@@ -83,6 +83,18 @@ def show(p: MultiYearPlan) -> None:
     )
     if p.status == "infeasible":
         console.print("[bold red]no plan meets the needs[/bold red]")
+        table = Table(title="Least shortfall (relative to what is asked)")
+        for col in ("period", "good", "unit", "needed beyond stock", "short"):
+            table.add_column(col, justify="right" if col[0] in "ns" else "left")
+        for u in data["unmet"]:
+            table.add_row(
+                u["period"],
+                u["good"],
+                u["unit"] or "-",
+                _q(u["needed_beyond_stock"]),
+                _q(u["short"]),
+            )
+        console.print(table)
         _notes(data["notes"])
         return
     c = data["certificate"]

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import scipy.sparse as sp
 
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
 from soviets.planning import highs
-from soviets.planning.multiyear_lp import MultiYearLP, Objective, build, least_hours
+from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, least_hours
 from soviets.planning.result import Certificate
 
 Status = Literal["optimal", "infeasible"]
@@ -67,6 +68,7 @@ class MultiYearPlan:
     fulfilment: np.ndarray | None
     certificate: Bounds
     notes: list[str] = field(default_factory=list)
+    unmet: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def hours(self) -> np.ndarray:
@@ -168,6 +170,7 @@ class MultiYearPlan:
             "total_hours": float(self.hours.sum()),
             "units": {g: u for g, u in zip(goods, eco.good_units, strict=True)},
             "periods": periods,
+            "unmet": self.unmet,
             "notes": list(m.notes) + self.notes,
         }
 
@@ -177,8 +180,8 @@ def solve(
 ) -> MultiYearPlan:
     """The multi-period plan of ``model`` for ``objective`` by HiGHS (module docstring).
 
-    An infeasible model gives a plan of status ``infeasible`` whose notes name
-    the first period whose needs cannot be met; an unbounded one raises
+    An infeasible model gives a plan of status ``infeasible`` whose ``unmet``
+    lists the shortfalls per period and good; an unbounded one raises
     :class:`ModelError`.
     """
     my = build(model, objective)
@@ -241,24 +244,64 @@ def _plan(
 def _infeasible(
     model: MultiYearEconomy, my: MultiYearLP, time_limit: float | None
 ) -> MultiYearPlan:
-    """No plan: find the first period whose needs the periods up to it cannot meet."""
-    first = model.n_periods
-    for n in range(1, model.n_periods):
-        if (
-            highs.solve(build(model.first_periods(n), my.objective).lp, time_limit).status
-            != "optimal"
-        ):
-            first = n
-            break
-    name = model.period_names[first - 1]
-    nan = np.full(my.lp.cost.shape, np.nan)
+    """No plan: the least relative shortfall of the needs, period by period and good by good.
+
+    The same LP gets a shortfall column on every balance row that asks for
+    something; minimising the sum of shortfall / asked gives what cannot be
+    delivered with the capital, labour and stocks given.
+    """
+    lp, lay = my.lp, my.layout
+    rows = np.flatnonzero(
+        np.isin(np.arange(lp.row_lower.size), _balance_rows(lay)) & (lp.row_lower > 0)
+    )
+    short = sp.csc_matrix(
+        (np.ones(rows.size), (rows, np.arange(rows.size))), shape=(lp.row_lower.size, rows.size)
+    )
+    elastic = highs.LinearProgram(
+        cost=np.concatenate([np.zeros(lp.cost.size), 1.0 / lp.row_lower[rows]]),
+        col_lower=np.concatenate([lp.col_lower, np.zeros(rows.size)]),
+        col_upper=np.concatenate([lp.col_upper, lp.row_lower[rows]]),
+        matrix=sp.hstack([lp.matrix, short]).tocsc(),
+        row_lower=lp.row_lower,
+        row_upper=lp.row_upper,
+    )
+    sol = _run(elastic, time_limit)
+    eco = model.economy
+    unmet = []
+    z = sol.x[lp.cost.size :] if sol.status == "optimal" else np.full(rows.size, np.nan)
+    for r, missing in zip(rows, z, strict=True):
+        if not missing > 1e-9 * lp.row_lower[r]:
+            continue
+        t, i = divmod(int(r), lay.block_rows)
+        g = int(lay.produced[i])
+        unmet.append(
+            {
+                "period": model.period_names[t],
+                "good": eco.good_names[g],
+                "unit": eco.good_units[g],
+                "short": float(missing),
+                "needed_beyond_stock": float(lp.row_lower[r]),
+            }
+        )
+    nan = np.full(lp.cost.shape, np.nan)
     plan = _plan(model, my, nan, "infeasible", Bounds(my.sense, math.nan, math.nan))
     plan.need_met[:] = np.nan
+    plan.unmet = unmet
+    first = unmet[0]["period"] if unmet else model.period_names[0]
     plan.notes.append(
-        f"no plan meets the needs: periods 1..{first} cannot meet those of period '{name}' "
-        "(with the capital, labour and stocks given)"
+        f"no plan meets the needs: from period '{first}' on, the capital, labour and stocks "
+        "given cannot make what is asked (see unmet)"
     )
     return plan
+
+
+def _balance_rows(lay: Layout) -> np.ndarray:
+    return np.concatenate(
+        [
+            np.arange(lay.row("balance", t).start, lay.row("balance", t).stop)
+            for t in range(lay.n_periods)
+        ]
+    )
 
 
 def _num(x: float | None) -> float | None:
