@@ -1,0 +1,268 @@
+"""Multi-period plans solved by HiGHS on the full LP (the reference solver).
+
+:func:`solve` builds the LP of :mod:`.multiyear_lp`, solves it, and, for the
+objectives that do not count every hour (``max-free-time``,
+``max-fulfilment``), solves it once more for the plan with the least total
+hours among those within 1e-9 (relative) of the optimum: the optimum is unique,
+the plan often is not, and that is the one reported. The certificate is the
+first objective's: its value at the reported plan and HiGHS's dual bound
+checked by weak duality (:func:`soviets.planning.highs.dual_bound`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from soviets.economy import MultiYearEconomy
+from soviets.errors import ModelError
+from soviets.planning import highs
+from soviets.planning.multiyear_lp import MultiYearLP, Objective, build, least_hours
+from soviets.planning.result import Certificate
+
+Status = Literal["optimal", "infeasible"]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Certificate of a multi-period plan in the objective's own sense: ``primal`` its
+    value at the plan, ``dual`` a bound no plan can beat (lower for ``min``, upper for
+    ``max``), ``gap`` their relative distance as in :class:`Certificate`."""
+
+    sense: Literal["min", "max"]
+    primal: float
+    dual: float
+
+    @property
+    def gap(self) -> float:
+        s = 1.0 if self.sense == "min" else -1.0
+        return Certificate(s * self.primal, s * self.dual).gap
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sense": self.sense,
+            **Certificate(self.primal, self.dual).to_dict(),
+            "gap": _num(self.gap),
+        }
+
+
+@dataclass(eq=False)
+class MultiYearPlan:
+    """A plan over the periods of ``model``; arrays are periods x (processes, capital
+    pairs, goods). ``fulfilment`` is per period (``max-fulfilment`` only);
+    ``need_met`` is per need of ``model`` (quantity delivered)."""
+
+    model: MultiYearEconomy
+    objective: Objective
+    status: Status
+    solver: str
+    activity: np.ndarray
+    capital: np.ndarray
+    investment: np.ndarray
+    inventory: np.ndarray
+    need_met: np.ndarray
+    fulfilment: np.ndarray | None
+    certificate: Bounds
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def hours(self) -> np.ndarray:
+        """Hours worked per period."""
+        return self.activity @ self.model.economy.labour
+
+    @property
+    def free_time(self) -> np.ndarray:
+        """Hours of the labour supply not worked, per period (nan: supply unknown)."""
+        return self.model.labour_supply() - self.hours
+
+    @property
+    def free_time_per_member(self) -> np.ndarray:
+        """Free hours per member per period (nan where supply or members are unknown)."""
+        members = self.model.members()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(members > 0, self.free_time / members, np.nan)
+
+    def by_good(self, per_pair: np.ndarray) -> np.ndarray:
+        """Sum a periods x capital-pairs array over pairs of the same good (periods x goods)."""
+        n_g = self.model.economy.n_goods
+        return (
+            np.stack(
+                [
+                    np.bincount(self.model.capital_good, weights=row, minlength=n_g)
+                    for row in per_pair
+                ]
+            )
+            if per_pair.shape[0]
+            else np.zeros((0, n_g))
+        )
+
+    def needs_by_good(self, asked: bool = False) -> np.ndarray:
+        """Quantity delivered to needs (or asked, ``asked=True``), periods x goods."""
+        m = self.model
+        n_g = m.economy.n_goods
+        q = m.need_quantity if asked else self.need_met
+        flat = m.need_period * n_g + m.need_good
+        return np.bincount(flat, weights=q, minlength=m.n_periods * n_g).reshape(m.n_periods, n_g)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-ready data (schema in docs/multiyear.md)."""
+        m = self.model
+        eco = m.economy
+        goods = eco.good_names
+        invest, stock = self.by_good(self.investment), self.by_good(self.capital)
+        met, asked = self.needs_by_good(), self.needs_by_good(asked=True)
+        capital_goods = sorted(set(m.capital_good.tolist()))
+        supply, members = m.labour_supply(), m.members()
+        workplace = [i for i, c in enumerate(eco.councils) if c.kind == "workplace"]
+        periods = []
+        for t, name in enumerate(m.period_names):
+            council = np.bincount(
+                eco.process_council,
+                weights=eco.labour * self.activity[t],
+                minlength=len(eco.councils),
+            )
+            periods.append(
+                {
+                    "period": name,
+                    "hours": float(self.hours[t]),
+                    "hours_available": _num(supply[t]),
+                    "free_time_hours": _num(self.free_time[t]),
+                    "members": int(members[t]) if members[t] > 0 else None,
+                    "free_time_per_member_hours": _num(self.free_time_per_member[t]),
+                    "fulfilment": None if self.fulfilment is None else float(self.fulfilment[t]),
+                    "investment": {goods[g]: float(invest[t, g]) for g in capital_goods},
+                    "capital_stock": {goods[g]: float(stock[t, g]) for g in capital_goods},
+                    "inventory": {
+                        goods[g]: float(self.inventory[t, g])
+                        for g in np.flatnonzero(~eco.good_primary)
+                    },
+                    "needs_asked": {
+                        goods[g]: float(asked[t, g]) for g in np.flatnonzero(asked.sum(0))
+                    },
+                    "needs_met": {goods[g]: float(met[t, g]) for g in np.flatnonzero(asked.sum(0))},
+                    "activity": {
+                        p: float(a)
+                        for p, a in zip(eco.process_names, self.activity[t], strict=True)
+                    },
+                    "council_hours": {eco.councils[i].name: float(council[i]) for i in workplace},
+                }
+            )
+        return {
+            "kind": "multiyear-plan",
+            "status": self.status,
+            "solver": self.solver,
+            "economy": m.name,
+            "objective": {
+                "name": self.objective.name,
+                "sense": self.objective.sense,
+                "unit": self.objective.unit,
+                "last_years": self.objective.last_years
+                if self.objective.name == "max-free-time"
+                else None,
+                "floor": self.objective.floor if self.objective.name == "max-free-time" else None,
+            },
+            "certificate": self.certificate.to_dict(),
+            "total_hours": float(self.hours.sum()),
+            "units": {g: u for g, u in zip(goods, eco.good_units, strict=True)},
+            "periods": periods,
+            "notes": list(m.notes) + self.notes,
+        }
+
+
+def solve(
+    model: MultiYearEconomy, objective: Objective | None = None, time_limit: float | None = None
+) -> MultiYearPlan:
+    """The multi-period plan of ``model`` for ``objective`` by HiGHS (module docstring).
+
+    An infeasible model gives a plan of status ``infeasible`` whose notes name
+    the first period whose needs cannot be met; an unbounded one raises
+    :class:`ModelError`.
+    """
+    my = build(model, objective)
+    sol = _run(my.lp, time_limit)
+    if sol.status == "infeasible":
+        return _infeasible(model, my, time_limit)
+    x = sol.x
+    if my.objective.name != "min-hours":
+        again = _run(least_hours(my, sol.objective), time_limit)
+        if again.status == "optimal":
+            x = again.x
+    s = 1.0 if my.sense == "min" else -1.0
+    primal = float(np.dot(my.lp.cost, x))
+    return _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
+
+
+def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
+    sol = highs.solve(lp, time_limit)
+    if sol.status == "unbounded":
+        raise ModelError("the plan is unbounded: the objective can grow without limit")
+    if sol.status not in ("optimal", "infeasible"):
+        raise ModelError(f"HiGHS stopped without a plan: {sol.status}")
+    return sol
+
+
+def _plan(
+    model: MultiYearEconomy, my: MultiYearLP, x: np.ndarray, status: Status, cert: Bounds
+) -> MultiYearPlan:
+    lay = my.layout
+    eco = model.economy
+    n_t = model.n_periods
+
+    def per_period(kind: str) -> np.ndarray:
+        return np.stack([x[lay.col(kind, t)] for t in range(n_t)])
+
+    inventory = np.zeros((n_t, eco.n_goods))
+    inventory[:, lay.produced] = per_period("inventory")
+    fulfilment = None
+    share = np.ones(model.n_needs)
+    if my.objective.name == "max-fulfilment":
+        fulfilment = x[lay.extra(0) : lay.extra(0) + n_t].copy()
+        share = np.where(model.need_essential, 1.0, fulfilment[model.need_period])
+    elif my.objective.name == "max-free-time":
+        share = np.where(model.need_essential, 1.0, my.objective.floor)
+    return MultiYearPlan(
+        model=model,
+        objective=my.objective,
+        status=status,
+        solver="highs",
+        activity=per_period("activity"),
+        capital=per_period("capital"),
+        investment=per_period("investment"),
+        inventory=inventory,
+        need_met=share * model.need_quantity,
+        fulfilment=fulfilment,
+        certificate=cert,
+    )
+
+
+def _infeasible(
+    model: MultiYearEconomy, my: MultiYearLP, time_limit: float | None
+) -> MultiYearPlan:
+    """No plan: find the first period whose needs the periods up to it cannot meet."""
+    first = model.n_periods
+    for n in range(1, model.n_periods):
+        if (
+            highs.solve(build(model.first_periods(n), my.objective).lp, time_limit).status
+            != "optimal"
+        ):
+            first = n
+            break
+    name = model.period_names[first - 1]
+    nan = np.full(my.lp.cost.shape, np.nan)
+    plan = _plan(model, my, nan, "infeasible", Bounds(my.sense, math.nan, math.nan))
+    plan.need_met[:] = np.nan
+    plan.notes.append(
+        f"no plan meets the needs: periods 1..{first} cannot meet those of period '{name}' "
+        "(with the capital, labour and stocks given)"
+    )
+    return plan
+
+
+def _num(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
