@@ -145,9 +145,7 @@ def stock_growth(folder: Path) -> float | None:
     return (totals[last] / totals[first]) ** (1.0 / (last - first)) - 1.0
 
 
-def capital_coefficients(
-    folder: str | Path, *, growth: float | None = None
-) -> CapitalCoefficients:
+def capital_coefficients(folder: str | Path, *, growth: float | None = None) -> CapitalCoefficients:
     """Capital requirement, composition, depreciation and hours of one table year.
 
     ``folder`` is a national input-output folder whose ``industries.csv`` has
@@ -186,9 +184,7 @@ def capital_coefficients(
             notes.append(f"investment growth assumed {DEFAULT_GROWTH:.1%} a year")
         else:
             notes.append(f"investment growth {growth:.2%} a year (capital stock, sibling years)")
-    delta = np.array(
-        [DEPRECIATION.get(code, (OTHER_DEPRECIATION, ""))[0] for code in table.codes]
-    )
+    delta = np.array([DEPRECIATION.get(code, (OTHER_DEPRECIATION, ""))[0] for code in table.codes])
     pim = investment / (delta + growth)
     composition = pim / pim.sum()
     x = table.gross_output

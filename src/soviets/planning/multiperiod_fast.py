@@ -132,7 +132,10 @@ def _structure(my: MultiYearLP, model: MultiYearEconomy) -> _Structure:
     other_rows, other = [], []
     for t in range(lay.n_periods):
         rows = np.concatenate(
-            [np.arange(lay.row(k, t).start, lay.row(k, t).stop) for k in ("limits", "hours", "supply")]
+            [
+                np.arange(lay.row(k, t).start, lay.row(k, t).stop)
+                for k in ("limits", "hours", "supply")
+            ]
         ).astype(np.int64)
         other_rows.append(rows)
         other.append(a[rows][:, lay.col("activity", t)].tocsr())
@@ -228,7 +231,7 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
         values.append(v)
         with np.errstate(divide="ignore"):
             ceiling = np.where(st.carry > 0, v / st.carry, np.inf)
-    bound += float(np.dot(pi[0], lp.row_lower[lay.row("stock", 0)]))
+    bound -= float(np.dot(pi[0], lp.row_lower[lay.row("stock", 0)]))
     return bound, values
 
 
@@ -259,32 +262,80 @@ def _least_output(st: _Structure, share: np.ndarray, need: np.ndarray) -> np.nda
     return split @ z
 
 
-def repair(st: _Structure, shares: list[np.ndarray], invest: np.ndarray | None) -> np.ndarray | None:
+def _merit_shares(
+    st: _Structure, z: np.ndarray, room: np.ndarray, rank: np.ndarray, preferred: np.ndarray
+) -> np.ndarray:
+    """Split each good's output ``z`` among processes: first the capacity ``room`` of the
+    processes in order of ``rank`` (cheapest first), the rest to the ``preferred`` one."""
+    o = st.order
+    key = o[np.lexsort((rank[o], st.out_good[o]))]
+    g = st.out_good[key]
+    cap = np.maximum(room[key], 0.0) * st.out_q[key]  # output units each can make
+    cum = np.cumsum(cap)
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = g[1:] != g[:-1]
+    base = np.maximum.accumulate(np.where(first, cum - cap, 0.0))
+    before = cum - cap - base
+    take = np.clip(z[g] - before, 0.0, cap)
+    out = np.zeros(st.out_good.size)
+    out[key] = take
+    left = z - np.bincount(g, weights=take, minlength=z.size)
+    pref = np.flatnonzero(preferred > 0)
+    out[pref] += np.maximum(left[st.out_good[pref]], 0.0)
+    total = np.bincount(np.maximum(st.out_good, 0), weights=out, minlength=z.size)
+    per = total[np.maximum(st.out_good, 0)]
+    return np.where(per > 0, out / np.where(per > 0, per, 1.0), preferred)
+
+
+def _room(st: _Structure, k: np.ndarray) -> np.ndarray:
+    """Activity each process can run on the capital ``k`` it holds (inf: needs none)."""
+    h = st.holds.tocoo()
+    room = np.full(st.out_good.size, np.inf)
+    np.minimum.at(room, h.col, k[h.row] / h.data)
+    return room
+
+
+def repair(
+    st: _Structure,
+    preferred: list[np.ndarray],
+    rank: list[np.ndarray],
+    invest: np.ndarray | None,
+) -> np.ndarray | None:
     """A feasible point of the full LP (see the module docstring, step 2), or None.
 
-    ``shares[t]`` splits each good's output among its processes in period ``t``
-    (summing to 1 per good); ``invest`` (periods x pairs) is a starting
-    investment (kept where it is more than needed).
+    In period ``t`` each good is made first on the capital already held, processes
+    in order of ``rank[t]``, the rest by ``preferred[t]`` (one process per good,
+    share 1), whose missing capital is invested just in time; ``invest``
+    (periods x pairs) is a starting investment.
     """
     model, lay, lp = st.model, st.my.layout, st.my.lp
     n_t, n_c = lay.n_periods, model.n_capital
     target = np.array([lp.row_lower[lay.row("balance", t)] for t in range(n_t)])
     inv = np.zeros((n_t, n_c)) if invest is None else np.maximum(invest, 0.0).copy()
     for t in range(n_t):
-        inv[t, ~np.isfinite(lp.col_upper[lay.col("investment", t)])] += 0.0
         inv[t, lp.col_upper[lay.col("investment", t)] <= 0] = 0.0
     x = np.zeros((n_t, st.out_good.size))
-    for _ in range(n_t + 2):
-        for t in range(n_t):
-            need = target[t] + np.bincount(st.pair_good, weights=inv[t], minlength=target.shape[1])
-            x[t] = _least_output(st, shares[t], need)
-        k = np.zeros((n_t, n_c))
+    k = np.zeros((n_t, n_c))
+    for _ in range(3 * n_t + 3):
         grown = False
         for t in range(n_t):
             k[t] = model.capital_stock if t == 0 else st.keep * k[t - 1]
             src = t - st.build_time
             ok = src >= 0
             k[t, ok] += inv[src[ok], np.flatnonzero(ok)]
+            need = target[t] + np.bincount(st.pair_good, weights=inv[t], minlength=target.shape[1])
+            room = _room(st, k[t])
+            share = preferred[t]
+            for _ in range(8):
+                x[t] = _least_output(st, share, need)
+                z = np.bincount(
+                    np.maximum(st.out_good, 0), weights=x[t] * st.out_q, minlength=need.size
+                )
+                new = _merit_shares(st, z, room, rank[t], preferred[t])
+                if np.allclose(new, share, rtol=0, atol=1e-12):
+                    break
+                share = new
+            x[t] = _least_output(st, share, need)
             short = st.holds @ x[t] - k[t]
             lack = short > FEAS_RTOL * np.maximum(1.0, k[t])
             if not np.any(lack):
@@ -293,7 +344,6 @@ def repair(st: _Structure, shares: list[np.ndarray], invest: np.ndarray | None) 
                 return None
             idx = np.flatnonzero(lack)
             inv[src[idx], idx] += short[idx]
-            k[t, idx] += short[idx]
             grown = True
         if not grown:
             break
@@ -317,14 +367,6 @@ def _feasible(lp, x: np.ndarray) -> bool:
             x <= lp.col_upper + FEAS_RTOL * np.maximum(1.0, np.abs(lp.col_upper))
         )
     return bool(ok_rows and ok_cols)
-
-
-def _shares_from_activity(st: _Structure, x_t: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """Each good's output split among its processes as in ``x_t`` (``fallback`` where none)."""
-    out = np.where(st.usable, np.maximum(x_t, 0.0) * st.out_q, 0.0)
-    total = np.bincount(np.maximum(st.out_good, 0), weights=out, minlength=st.has_maker.size)
-    per = total[np.maximum(st.out_good, 0)]
-    return np.where(per > 0, out / np.where(per > 0, per, 1.0), fallback)
 
 
 def _cheapest_shares(st: _Structure, cost: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -390,15 +432,23 @@ class _Pdhg:
 
     def run(self, x: np.ndarray, y: np.ndarray, stop):
         """Yield restart points ``(x, y, iterations)`` until ``stop()`` is true."""
-        omega = max(1e-6, min(1e6, (np.linalg.norm(self.c) + 1e-12) / (np.linalg.norm(
-            np.where(np.isfinite(self.lo), self.lo, 0)) + 1e-12)))
+        omega = max(
+            1e-6,
+            min(
+                1e6,
+                (np.linalg.norm(self.c) + 1e-12)
+                / (np.linalg.norm(np.where(np.isfinite(self.lo), self.lo, 0)) + 1e-12),
+            ),
+        )
         sx, sy, n = np.zeros_like(x), np.zeros_like(y), 0
         k = 0
         kkt_last = self.kkt(x, y, omega)
         anchor = (x.copy(), y.copy())
         while not stop():
             for _ in range(CHECK_EVERY):
-                x_new = np.clip(x - STEP * self.tau / omega * (self.c + self.at @ y), self.cl, self.cu)
+                x_new = np.clip(
+                    x - STEP * self.tau / omega * (self.c + self.at @ y), self.cl, self.cu
+                )
                 y = self.dual_step(y, self.a @ (2 * x_new - x), STEP * self.sigma * omega)
                 x = x_new
                 sx += x
@@ -454,38 +504,42 @@ def solve(
         nonlocal best, best_x
         dual, values = dual_bound(st, y)
         primal = best.primal
-        candidates = []
+        preferred, rank = [], []
+        for t in range(n_t):
+            cost = lp.cost[lay.col("activity", t)] + st.other[t].T @ np.maximum(
+                y[st.other_rows[t]], 0.0
+            )
+            unit = (cost + st.inputs_t @ values[t]) / st.out_q
+            rho = np.maximum(y[lay.row("capacity", t)], 0.0)
+            rank.append(unit)
+            preferred.append(_cheapest_shares(st, cost + st.holds_t @ rho, values[t]))
+        held = _room(st, st.model.capital_stock)
+        for t in range(n_t):  # grow the processes that already hold capital
+            has = np.isfinite(held) & (held > 0)
+            rank_room = np.where(has, -held, np.inf)
+            fallback = preferred[t]
+            pick = _cheapest_shares(st, rank_room, np.zeros(st.has_maker.size))
+            some = _good_total(st, np.where(has, 1.0, 0.0)) > 0
+            preferred[t] = np.where(some, pick, fallback)
+            preferred[t] = np.where(_good_total(st, preferred[t]) > 1, fallback, preferred[t])
+        starts = [None]
         if x_full is not None:
-            candidates.append(
-                (
-                    [
-                        _shares_from_activity(st, x_full[lay.col("activity", t)], np.zeros(st.out_good.size))
-                        for t in range(n_t)
-                    ],
-                    np.array([x_full[lay.col("investment", t)] for t in range(n_t)]),
-                )
-            )
-        cheap = [
-            _cheapest_shares(st, lp.cost[lay.col("activity", t)] + st.other[t].T
-                             @ np.maximum(y[st.other_rows[t]], 0.0), values[t])
-            for t in range(n_t)
-        ]
-        if candidates:
-            candidates[0] = (
-                [np.where(_good_total(st, s) > 0, s, c) for s, c in zip(candidates[0][0], cheap)],
-                candidates[0][1],
-            )
-        candidates.append((cheap, None))
-        for shares, inv in candidates:
-            plan = repair(st, shares, inv)
+            starts.append(np.array([x_full[lay.col("investment", t)] for t in range(n_t)]))
+        for inv in starts:
+            plan = repair(st, preferred, rank, inv)
             if plan is not None:
                 value = float(lp.cost @ plan)
                 if value < primal:
                     primal, best_x = value, plan
         best = Certificate(min(primal, best.primal), max(dual, best.dual))
         history.append(
-            {"seconds": time.perf_counter() - start, "iterations": k, "primal": best.primal,
-             "dual": best.dual, "gap": best.gap}
+            {
+                "seconds": time.perf_counter() - start,
+                "iterations": k,
+                "primal": best.primal,
+                "dual": best.dual,
+                "gap": best.gap,
+            }
         )
 
     y0 = np.zeros(lp.row_lower.size)
@@ -505,6 +559,12 @@ def solve(
 
 
 def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
-    """Per process, the total share of its good (0 where the iterate makes none of it)."""
+    """Per process, the sum of ``share`` over the processes of its good."""
+    tot = np.bincount(np.maximum(st.out_good, 0), weights=share, minlength=st.has_maker.size)
+    return tot[np.maximum(st.out_good, 0)]
+
+
+def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
+    """Per process, the sum of ``share`` over the processes of its good."""
     tot = np.bincount(np.maximum(st.out_good, 0), weights=share, minlength=st.has_maker.size)
     return tot[np.maximum(st.out_good, 0)]
