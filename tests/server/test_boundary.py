@@ -66,9 +66,9 @@ def _permission_checks(tree: ast.Module) -> list[tuple[int, str]]:
             func = node.func
             via_authz = isinstance(func, ast.Attribute) and ast.unparse(func.value) in authz_names
             name = func.attr if isinstance(func, ast.Attribute) else func.id
-            if name.startswith("require_") and name != "require_current" and not via_authz:
-                if name not in from_authz:  # a name from authz is counted as a Name
-                    found.append((node.lineno, f"{name}()"))
+            counted = via_authz or name in from_authz  # counted as authz.X or as a Name
+            if name.startswith("require_") and name != "require_current" and not counted:
+                found.append((node.lineno, f"{name}()"))
         elif isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
             if any(isinstance(o, ast.Attribute) and o.attr == "role" for o in operands):
