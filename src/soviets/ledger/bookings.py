@@ -112,7 +112,7 @@ def book(
             Booking.ends_at > now,
         )
     )
-    if active >= rules.max_active:
+    if (active or 0) >= rules.max_active:
         raise BookingRefused(
             f"a member may hold at most {rules.max_active} bookings at once in this council"
         )
