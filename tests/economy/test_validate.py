@@ -178,3 +178,36 @@ def test_free_production_refused_by_records() -> None:
     )
     with pytest.raises(InputError, match="make goods from nothing .*: a, b"):
         Economy.from_records(**records)  # type: ignore[arg-type]
+
+
+def test_ledger_catalogue_uses_the_same_checks(db_url: str) -> None:
+    """A process registered in the ledger is refused with the messages of the files."""
+    from soviets.ledger import processes
+
+    engine = make_engine(db_url)
+    Base.metadata.create_all(engine)
+    try:
+        with transaction(session_factory(engine)) as s:
+            farm = CouncilRow(name="farm", kind="workplace")
+            s.add(farm)
+            s.flush()
+            processes.add_good(s, name="grain", unit="t")
+            processes.add_good(s, name="land", unit="ha", kind="primary")
+            with pytest.raises(InputError) as negative:
+                processes.register_process(
+                    s, name="grow", council_id=farm.id, labour=-1.0, flows={"grain": 1.0}
+                )
+            with pytest.raises(InputError) as makes_land:
+                processes.register_process(
+                    s, name="grow", council_id=farm.id, labour=1.0, flows={"land": 1.0}
+                )
+            with pytest.raises(InputError) as bad_kind:
+                processes.add_good(s, name="water", kind="service")
+    finally:
+        engine.dispose()
+    assert (negative.value.field, negative.value.detail) == ("labour", "must be >= 0, got -1")
+    assert makes_land.value.field == "flows"
+    assert makes_land.value.detail == (
+        "process 'grow' makes primary input 'land' (primary inputs are only used)"
+    )
+    assert bad_kind.value.detail == "must be 'produced' or 'primary', got 'service'"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from soviets.economy import Council, Economy, Flow, Good, Need, Process
 from soviets.economy.validate import validate_records
@@ -95,7 +96,7 @@ class RawRow:
         return InputError(message, file=self.file, row=self.row, field=label)
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind, value = err["type"], err.get("input")
     if kind == "missing":
         return "a value is required"

@@ -29,8 +29,9 @@ the person cannot take another council's seat in the same federation.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz, choices
@@ -89,7 +90,7 @@ def withdraw_ballots(
         .values(withdrawn_at=now, withdrawn_reason=reason[:200])
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount  # an UPDATE's result has a row count
 
 
 def end_delegation(
@@ -253,10 +254,10 @@ def _check_mandates(session: Session, federation_id: int, items: object) -> list
                 )
             mandate["proposal_id"] = proposal_id
             target = ("proposal", proposal_id)
-        if vote == "ranking":
-            ranking = choices.parse_choice(proposal, str(item.get("ranking") or ""))
-            mandate["ranking"] = choices.canonical(proposal, ranking)
-        elif "ranking" in item:
+            if vote == "ranking":
+                ranking = choices.parse_choice(proposal, str(item.get("ranking") or ""))
+                mandate["ranking"] = choices.canonical(proposal, ranking)
+        if vote != "ranking" and "ranking" in item:
             raise InputError("a ranking goes only with vote 'ranking'", field=f"{where}.ranking")
         if target in seen:
             raise InputError("two mandates for the same target", field=where)
@@ -293,7 +294,7 @@ def _set_mandates(
             Ballot.proposal_id.in_(_open_federation_proposals(session, delegate.federation_id)),
         )
     ).all():
-        target = session.get(Proposal, ballot.proposal_id)
+        target = session.get_one(Proposal, ballot.proposal_id)
         marks = session.execute(
             select(ProposalOption.label, BallotMark.rank)
             .join(ProposalOption, ProposalOption.id == BallotMark.option_id)

@@ -60,7 +60,7 @@ def held_goods(session: Session, council_ids: list[int]) -> dict[tuple[int, int]
         )
         .group_by(Resource.good_id, Resource.holder_council_id)
     )
-    return {(g, c): float(q) for g, c, q in rows}
+    return {(g, c): float(q) for g, c, q in rows if g is not None}  # None filtered above
 
 
 def build_economy(session: Session, period: str, federation_id: int | None = None) -> eco.Economy:

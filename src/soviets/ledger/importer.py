@@ -55,9 +55,9 @@ def import_economy(
     if missing:
         raise NotFound(f"council '{missing[0]}' of the economy is not in the ledger")
     goods = {}
-    for g in economy.goods_records():
-        goods[g.name] = processes.add_good(
-            session, name=g.name, unit=g.unit, kind=g.kind, limit=g.limit
+    for record in economy.goods_records():
+        goods[record.name] = processes.add_good(
+            session, name=record.name, unit=record.unit, kind=record.kind, limit=record.limit
         )
     means = 0
     for p in economy.process_records():

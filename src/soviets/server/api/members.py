@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
-from soviets.governance import accounts, councils
-from soviets.server import access, auth
+from soviets.governance import access, accounts, councils
+from soviets.server import auth
 from soviets.server.api.common import STANDARD, PathId
 from soviets.server.deps import ApiActor, Db, bearer_scheme
 from soviets.server.schemas import CouncilOut, MeOut, PersonOut

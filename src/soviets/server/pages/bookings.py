@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import authz
+from soviets.governance import access, authz
 from soviets.governance.errors import InputError
 from soviets.ledger import bookings
 from soviets.ledger.models import Booking
 from soviets.ledger.types import utcnow
-from soviets.server import access, queries
+from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
 from soviets.server.templating import render
