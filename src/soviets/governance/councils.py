@@ -164,8 +164,11 @@ def leave_council(
 
 def _validate_admit(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     if council.kind == "federation":
-        if "council_id" not in payload:
-            raise InputError("a federation admits councils: give council_id", field="payload")
+        if "person_id" in payload or "council_id" not in payload:
+            raise InputError(
+                "a federation admits councils: give council_id, not person_id",
+                field="payload.person_id" if "person_id" in payload else "payload.council_id",
+            )
         member_id = field_int(payload, "council_id")
         member = session.get(Council, member_id)
         if member is None or member.id == council.id:
@@ -173,8 +176,11 @@ def _validate_admit(session: Session, council: Council, payload: Payload, now: d
         if authz.linked(session, member_id, council.id):
             raise Conflict(f"council '{member.name}' is already a member of '{council.name}'")
         return {"council_id": member_id}
-    if "person_id" not in payload:
-        raise InputError(f"council '{council.name}' admits people: give person_id", field="payload")
+    if "council_id" in payload or "person_id" not in payload:
+        raise InputError(
+            f"council '{council.name}' admits people: give person_id, not council_id",
+            field="payload.council_id" if "council_id" in payload else "payload.person_id",
+        )
     person_id = field_int(payload, "person_id")
     person = session.get(Person, person_id)
     if person is None:

@@ -18,7 +18,7 @@ import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from soviets.governance.errors import InputError
 from soviets.ledger.models.governance import PROPOSAL_KINDS
@@ -37,16 +37,11 @@ class General(Effect):
 
 
 class AdmitMember(Effect):
-    """Admit a person to a council, or a council to a federation (give exactly one)."""
+    """Admit a person to a council (``person_id``), or a council to a federation
+    (``council_id``): exactly one of them, as the council's kind says."""
 
     person_id: Id | None = Field(None, description="the person to admit (workplace, territorial)")
     council_id: Id | None = Field(None, description="the council to admit (federation)")
-
-    @model_validator(mode="after")
-    def _one(self) -> AdmitMember:
-        if (self.person_id is None) == (self.council_id is None):
-            raise ValueError("give either person_id (a council) or council_id (a federation)")
-        return self
 
 
 class Mandate(Effect):

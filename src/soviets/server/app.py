@@ -13,6 +13,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from soviets.ledger.db import make_engine, session_factory
 from soviets.mail import MailSettings, load_settings
+from soviets.server import deadlines
 from soviets.server.api import ROUTERS as API_ROUTERS
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
 from soviets.server.problems import install_handlers
@@ -39,14 +40,22 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(db_url: str | None = None, mail_settings: MailSettings | None = None) -> FastAPI:
+def create_app(
+    db_url: str | None = None,
+    mail_settings: MailSettings | None = None,
+    *,
+    tick_seconds: float | None = None,
+) -> FastAPI:
     """The FastAPI application on the database at ``db_url`` (default: the user's SQLite file).
 
     The schema must exist already (``soviets db upgrade`` or ``soviets serve``,
     which upgrades it first). ``mail_settings``: how to send mail (default: from
-    ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.mail`).
+    ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.mail`). With
+    ``tick_seconds`` a background task closes the votes whose deadline has passed
+    that often (:mod:`soviets.server.deadlines`).
     """
     app = FastAPI(
+        lifespan=deadlines.lifespan(tick_seconds),
         title="soviets council service",
         version="1",
         description=DESCRIPTION,
