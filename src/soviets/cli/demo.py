@@ -186,6 +186,7 @@ class _Demo:
         for c in founding:
             row = councils.create_council(self.s, organiser, name=c.name, kind=c.kind)
             row.hours_available = c.hours_available
+            row.members = c.members
             self.ids[c.name] = row.id
             for k, person in enumerate(self.members[c.name]):
                 if person != organiser:

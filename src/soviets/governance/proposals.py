@@ -44,7 +44,9 @@ from soviets.governance import (
     delegates,
     endings,
     execution,
+    production,
     rules,
+    stock,
     tally,
 )
 from soviets.governance.endings import close_as_failed, withdraw_draft
@@ -72,7 +74,7 @@ __all__ = [
     "update_draft",
     "withdraw_draft",
 ]
-_REGISTERED = (councils, delegates, endings, rules)
+_REGISTERED = (councils, delegates, endings, production, rules, stock)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""

@@ -34,7 +34,12 @@ class Person(Base):
 
 
 class Council(Base):
-    """A soviet: ``workplace``, ``territorial`` or ``federation``."""
+    """A soviet: ``workplace``, ``territorial`` or ``federation``.
+
+    ``members`` is the number of people the council declares it speaks for
+    (residents of a territory, workers of a workplace), which may be more than
+    its registered accounts; NULL when it declared none.
+    """
 
     __tablename__ = "councils"
     __table_args__ = (
@@ -46,6 +51,7 @@ class Council(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     hours_available: Mapped[float | None]
+    members: Mapped[int | None] = mapped_column(Integer)
     public: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
