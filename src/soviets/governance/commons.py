@@ -26,6 +26,8 @@ modules (:mod:`~soviets.governance.stock`, :mod:`~soviets.governance.production`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz, rules
@@ -37,6 +39,34 @@ AGREEMENT_ACCEPT = "agreement.accept"
 WRITEDOWN_LIMIT = "stock.writedown_limit"
 WRITE_DOWNS = ("lower", "consume")
 """Inventory actions that take from a stock."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person may do on a council's commons, for pages to offer the right forms
+    (the service functions check again when the form is sent)."""
+
+    member: bool
+    coordinator: bool
+    delegate: bool
+    processes_by_vote: bool
+    agreements_by_vote: bool
+    writedown_limit: float
+
+
+def standing(session: Session, actor_id: int, council_id: int) -> Standing:
+    """The person's standing in the council and the council's commons rules."""
+    council = authz.get_council(session, council_id)
+    membership = authz.open_membership(session, actor_id, council_id)
+    return Standing(
+        member=membership is not None,
+        coordinator=membership is not None and membership.role == "coordinator",
+        delegate=council.kind == "federation"
+        and authz.delegate_of(session, actor_id, council_id) is not None,
+        processes_by_vote=by_vote(session, council_id, PROCESS_CHANGE),
+        agreements_by_vote=by_vote(session, council_id, AGREEMENT_ACCEPT),
+        writedown_limit=writedown_limit(session, council_id),
+    )
 
 
 def by_vote(session: Session, council_id: int, key: str) -> bool:
