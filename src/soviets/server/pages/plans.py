@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import commons, councils, planning_service
+from soviets.governance import commons, councils, planning_service, proposals
 from soviets.governance.errors import InputError
 from soviets.ledger import agreements
 from soviets.ledger.models import Agreement
@@ -99,11 +99,25 @@ def open_period(
     return RedirectResponse(f"/plans?federation={council_id}&notice=period-opened", 303)
 
 
-def _agreement_rows(db: Db, rows: list[Agreement], mine: set[int]) -> list[dict[str, object]]:
+def _accepts_alone(standing: commons.Standing) -> bool:
+    return standing.coordinator and not standing.agreements_by_vote
+
+
+def _agreement_rows(
+    db: Db, person_id: int, rows: list[Agreement], mine: set[int]
+) -> list[dict[str, object]]:
+    standing = {c: commons.standing(db, person_id, c) for c in mine}
     out = []
     for a in rows:
         accepted = set(queries.accepted_by(db, a.id))
         delivered = agreements.delivered(db, a.id)
+        waiting = sorted(
+            c for c in (a.supplier_council_id, a.receiver_council_id)
+            if c in mine and c not in accepted
+        )  # fmt: skip
+        alone = [
+            c for c in waiting if standing[c].coordinator and not standing[c].agreements_by_vote
+        ]
         out.append(
             {
                 "agreement": a,
@@ -111,11 +125,8 @@ def _agreement_rows(db: Db, rows: list[Agreement], mine: set[int]) -> list[dict[
                 "remaining": max(0.0, a.quantity - delivered),
                 "share": min(1.0, delivered / a.quantity) if a.quantity > 0 else 1.0,
                 "accepted": accepted,
-                "may_accept": sorted(
-                    c
-                    for c in (a.supplier_council_id, a.receiver_council_id)
-                    if c in mine and c not in accepted
-                ),
+                "may_accept": alone,
+                "may_propose": [c for c in waiting if c not in alone],
                 "may_deliver": a.status == "accepted" and a.supplier_council_id in mine,
             }
         )
@@ -155,7 +166,7 @@ def plan_page(plan_id: PathId, request: Request, found: PageActor, db: Db) -> Re
                 unit="h/unit",
                 chart_id="values",
             ),
-            "agreements": _agreement_rows(db, rows, mine),
+            "agreements": _agreement_rows(db, person.id, rows, mine),
             "council_names": queries.council_names(db),
         },
     )
@@ -167,6 +178,23 @@ def accept(agreement_id: PathId, found: FormActor, db: Db, council_id: Id) -> Re
     done = planning_service.accept_agreement(db, found[1].id, agreement_id, council_id)
     target = f"/plans/{done.plan_id}?notice=agreement-accepted#agreements"
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/agreements/{agreement_id}/accept-proposals")
+def propose_accepting(agreement_id: PathId, found: FormActor, db: Db, council_id: Id) -> Response:
+    """Draft my council's ``approve_agreement`` proposal for the agreement."""
+    found_agreement = planning_service.get_agreement(db, found[1].id, agreement_id)
+    good = found_agreement.good
+    made = proposals.create_proposal(
+        db,
+        found[1].id,
+        council_id,
+        kind="approve_agreement",
+        title=f"Accept agreement #{agreement_id}: {found_agreement.quantity:g} {good.unit} "
+        f"of {good.name}".strip(),
+        payload={"agreement_id": agreement_id},
+    )
+    return RedirectResponse(f"/proposals/{made.id}?notice=proposal-made", status_code=303)
 
 
 @router.post("/agreements/{agreement_id}/deliveries")
