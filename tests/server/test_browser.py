@@ -165,8 +165,11 @@ def test_plan_with_charts_and_agreements(browser, site) -> None:  # type: ignore
         assert page.get_by_text(figure).is_visible()
     assert page.get_by_role("img", name="Hours of work by council").is_visible()
     assert page.get_by_role("img", name="Labour value: hours per unit of each good").is_visible()
-    page.get_by_role("button", name="Accept for Riverside").click()
-    assert page.get_by_text("The agreement is accepted.").is_visible()
+    # Riverside's rules ask for a vote on agreements: Bob drafts the proposal.
+    page.get_by_role("button", name="Propose that Riverside accepts").click()
+    assert page.get_by_text("The proposal is made.").is_visible()
+    page.goto("/plans")
+    page.get_by_role("link", name="Plan for 2030").click()
     shot(page, "08-plan")
 
 

@@ -50,6 +50,10 @@ DEFAULT_TEXT = {
     "federation.weighting": "double",
     "booking.max_hours": "no limit",
     "booking.max_active": "no limit",
+    "membership.invite": "coordinator",
+    "process.change": "vote",
+    "agreement.accept": "vote",
+    "stock.writedown_limit": "0",
 }
 """The value of each rule while the council has not set it, as shown to people."""
 
@@ -63,6 +67,12 @@ def _number(value: Any, *, whole: bool, low: float, high: float | None = None) -
         kind = "a whole number" if whole else "a number"
         raise ValueError(f"must be {kind} >= {low:g}{upper}, got {value!r}")
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _choice(value: Any, *allowed: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+    return str(value)
 
 
 def _bool(value: Any) -> str:
@@ -95,19 +105,23 @@ INVITE_MODES = ("coordinator", "member", "vote")
 DEFAULT_INVITE = "coordinator"
 
 
-def _invite_mode(value: Any) -> str:
-    if value not in INVITE_MODES:
-        raise ValueError(f"must be one of {', '.join(INVITE_MODES)}, got {value!r}")
-    return str(value)
-
-
-RULES[INVITE] = _invite_mode
+RULES[INVITE] = lambda v: _choice(v, *INVITE_MODES)
 
 
 def invite_mode(session: Session, council_id: int) -> str:
     """Who may invite people into the council: ``coordinator``, ``member`` or ``vote`` (nobody
     invites; people apply and the council votes on an ``admit_member`` proposal)."""
     return get_rule(session, council_id, INVITE) or DEFAULT_INVITE
+
+
+# --- the commons: what a coordinator may do alone (see soviets.governance.commons) ---------
+RULES.update(
+    {
+        "process.change": lambda v: _choice(v, "vote", "coordinator"),
+        "agreement.accept": lambda v: _choice(v, "vote", "coordinator"),
+        "stock.writedown_limit": lambda v: _number(v, whole=False, low=0),
+    }
+)
 
 
 def get_rule(session: Session, council_id: int, key: str) -> str | None:

@@ -18,7 +18,7 @@ from soviets.economy.validate import flows_of, validate_records
 from soviets.errors import InputError
 from soviets.ledger.errors import Conflict, NotFound
 from soviets.ledger.inventory import get_council
-from soviets.ledger.models import Good, Process, ProcessFlow, Resource
+from soviets.ledger.models import Council, Good, Process, ProcessFlow, Resource
 
 
 def add_good(
@@ -69,6 +69,57 @@ def register_process(
     council = get_council(session, council_id)
     if session.scalar(select(Process.id).where(Process.name == name)):
         raise Conflict(f"a process named '{name}' already exists")
+    process = Process(name=name, council_id=council.id, labour=labour, capacity=capacity)
+    for good_id, quantity in checked_flows(session, council, name, labour, flows, capacity).items():
+        process.flows.append(ProcessFlow(good_id=good_id, quantity=quantity))
+    session.add(process)
+    session.flush()
+    return process
+
+
+def change_process(
+    session: Session,
+    *,
+    process_id: int,
+    labour: float,
+    flows: Mapping[str, float],
+    capacity: float | None = None,
+) -> Process:
+    """Replace a process's labour (hours per unit), flows and capacity, checked as
+    :func:`register_process` checks a new one."""
+    process = get_process(session, process_id)
+    council = get_council(session, process.council_id)
+    made = checked_flows(
+        session, council, process.name, labour=labour, flows=flows, capacity=capacity
+    )
+    process.labour, process.capacity = labour, capacity
+    process.flows.clear()
+    session.flush()
+    for good_id, quantity in made.items():
+        process.flows.append(ProcessFlow(good_id=good_id, quantity=quantity))
+    session.flush()
+    return process
+
+
+def get_process(session: Session, process_id: int) -> Process:
+    """The process with this id, or :class:`NotFound`."""
+    process = session.get(Process, process_id)
+    if process is None:
+        raise NotFound(f"no process with id {process_id}")
+    return process
+
+
+def checked_flows(
+    session: Session,
+    council: Council,
+    name: str,
+    *,
+    labour: float,
+    flows: Mapping[str, float],
+    capacity: float | None,
+) -> dict[int, float]:
+    """The process's non-zero flows by good id, after the economy's validator checked
+    the process, its council and the catalogue's goods it names."""
     goods = {g.name: g for g in session.scalars(select(Good).where(Good.name.in_(list(flows))))}
     record = eco.Process(name, council.name, labour, flows, capacity)
     validate_records(
@@ -78,13 +129,7 @@ def register_process(
         flows_of([record]),
         error_at=_field_error,
     )
-    process = Process(name=name, council_id=council.id, labour=labour, capacity=capacity)
-    for good_name, quantity in flows.items():
-        if quantity != 0:
-            process.flows.append(ProcessFlow(good_id=goods[good_name].id, quantity=quantity))
-    session.add(process)
-    session.flush()
-    return process
+    return {goods[g].id: q for g, q in flows.items() if q != 0}
 
 
 def _field_error(table: str, index: int, field: str, message: str) -> InputError:

@@ -52,6 +52,10 @@ NOTICES = {
     "password-changed": "Your password is changed; your other sessions and API tokens ended.",
     "password-reset": "Your password is set: sign in with it.",
     "signed-out-everywhere": "You are signed out everywhere, and every API token is revoked.",
+    "event-recorded": "The stock event is recorded in the ledger.",
+    "production-recorded": "The production is recorded in the ledger.",
+    "delivered": "The delivery is recorded in the ledger.",
+    "period-opened": "The planning period is open.",
 }
 
 

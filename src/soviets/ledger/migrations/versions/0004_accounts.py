@@ -1,7 +1,7 @@
 """accounts: invitations into councils, password resets and their rate limit
 
-Revision ID: 0002_accounts
-Revises: 0001
+Revision ID: 0004_accounts
+Revises: 0003_commons
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_accounts"
-down_revision = "0001"
+revision = "0004_accounts"
+down_revision = "0003_commons"
 branch_labels = None
 depends_on = None
 
