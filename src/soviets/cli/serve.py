@@ -25,9 +25,11 @@ def serve(
 
     from soviets.ledger.db import default_url
     from soviets.ledger.migrate import upgrade
+    from soviets.mail import load_settings
     from soviets.server import create_app
 
     url = db or default_url()
+    mail = load_settings()  # a bad setting stops here, with one line naming it
     upgrade(url)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
@@ -38,4 +40,10 @@ def serve(
     err_console.print(
         f"council service on http://{host}:{port}/  (database: {shown})", markup=False
     )
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info", proxy_headers=False)
+    err_console.print(
+        f"mail: via {mail.host}:{mail.port}"
+        if mail.enabled
+        else "mail: off (set SOVIETS_SMTP_HOST to send invitations and password resets)",
+        markup=False,
+    )
+    uvicorn.run(create_app(url, mail), host=host, port=port, log_level="info", proxy_headers=False)
