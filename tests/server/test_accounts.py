@@ -411,3 +411,68 @@ def test_docs_are_served_from_this_site(served: Served) -> None:
     assert "<script>" not in page.text  # no inline script
     for asset in [*scripts, "/docs/assets/swagger-ui.css"]:
         assert served.client.get(asset).status_code == 200, asset
+
+
+def _signed_in_page(s: Served, who: str, path: str) -> str:
+    form = s.client.get("/signin")
+    s.client.post(
+        "/signin",
+        data={"email": s.world.email(who), "password": PASSWORD,
+              "csrf_token": TOKEN.search(form.text).group(1)},  # type: ignore[union-attr]
+    )  # fmt: skip
+    return s.client.get(path).text
+
+
+def test_account_page_changes_the_password(quick: tuple[Served, Inbox]) -> None:
+    s, _ = quick
+    page = _signed_in_page(s, "bob", "/account")
+    csrf = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    wrong = s.client.post(
+        "/account/password",
+        data={"csrf_token": csrf, "old_password": "nope", "new_password": NEW_PASSWORD},
+    )
+    assert wrong.status_code == 422 and "the current password is wrong" in wrong.text
+    forged = s.client.post(
+        "/account/password",
+        data={"csrf_token": "forged", "old_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert forged.status_code == 403
+    done = s.client.post(
+        "/account/password",
+        data={"csrf_token": csrf, "old_password": PASSWORD, "new_password": NEW_PASSWORD},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == "/account?notice=password-changed"
+    assert s.client.get("/account").status_code == 200  # this browser stays signed in
+    assert s.client.get("/api/members/me", headers=s.auth("bob")).status_code == 401
+    out = s.client.post(
+        "/account/sign-out-everywhere", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert out.headers["location"] == "/signin?notice=signed-out-everywhere"
+    assert s.client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_council_page_offers_invitations_or_application(quick: tuple[Served, Inbox]) -> None:
+    s, _ = quick
+    commons = s.world.ids["commons"]  # public; Dave coordinates it
+    page = _signed_in_page(s, "erin", f"/councils/{commons}")
+    assert "Apply to join" not in page and "Invite someone" not in page  # invitations only
+    engine = make_engine(s.url)
+    with transaction(session_factory(engine)) as db:
+        made = proposals.create_proposal(
+            db, s.world.people["dave"], commons, kind="change_rules", title="Admit by vote",
+            payload={"rules": {"membership.invite": "vote"}},
+        )  # fmt: skip
+        proposals.open_proposal(db, s.world.people["dave"], made.id)
+        ballots.cast_ballot(db, s.world.people["dave"], made.id, "yes")
+        proposals.close_and_count(db, s.world.people["dave"], made.id)
+    engine.dispose()
+    page = s.client.get(f"/councils/{commons}").text
+    assert "Apply to join" in page
+    applied = s.client.post(
+        f"/councils/{commons}/apply",
+        data={"csrf_token": TOKEN.search(page).group(1)},  # type: ignore[union-attr]
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303 and applied.headers["location"].endswith("?notice=applied")
+    assert "Admit Erin Novak" in s.client.get(applied.headers["location"]).text

@@ -365,8 +365,8 @@ def test_openapi_lists_every_resource(served: Served) -> None:
     document = served.client.get("/openapi.json").json()
     tags = {t for ops in document["paths"].values() for op in ops.values() for t in op["tags"]}
     assert tags == {
-        "tokens", "members", "councils", "memberships", "delegates", "proposals", "ballots",
-        "inventory", "needs", "processes", "plans", "agreements", "bookings",
+        "tokens", "accounts", "members", "councils", "memberships", "delegates", "proposals",
+        "ballots", "inventory", "needs", "processes", "plans", "agreements", "bookings",
     }  # fmt: skip
     assert "ProblemOut" in document["components"]["schemas"]
 

@@ -32,9 +32,11 @@ def serve(
 
     from soviets.ledger.db import default_url
     from soviets.ledger.migrate import upgrade
+    from soviets.mail import load_settings
     from soviets.server import create_app
 
     url = db or default_url()
+    mail = load_settings()  # a bad setting stops here, with one line naming it
     upgrade(url)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
@@ -45,5 +47,11 @@ def serve(
     err_console.print(
         f"council service on http://{host}:{port}/  (database: {shown})", markup=False
     )
-    app = create_app(url, tick_seconds=tick or None)
+    err_console.print(
+        f"mail: via {mail.host}:{mail.port}"
+        if mail.enabled
+        else "mail: off (set SOVIETS_SMTP_HOST to send invitations and password resets)",
+        markup=False,
+    )
+    app = create_app(url, mail, tick_seconds=tick or None)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.errors import SovietsError
@@ -242,10 +242,12 @@ def reset_request_page(request: Request) -> Response:
 def request_reset(
     request: Request,
     db: Db,
+    later: BackgroundTasks,
     email: Annotated[str, Form(max_length=320)],
     csrf_token: Token = "",
 ) -> Response:
-    """Mail a reset link if the address has an account; the answer is the same either way."""
+    """Mail a reset link if the address has an account; the answer is the same either way
+    (the mail goes out after the answer, so its timing tells nothing either)."""
     if not form_is_ours(request, csrf_token):
         return _reset_request_form(request, 403, EXPIRED_FORM)
     if not links.settings(request).enabled:
@@ -260,7 +262,7 @@ def request_reset(
     db.commit()
     if found is not None:
         person, issued = found
-        links.send_reset(request, person.email or email, issued.secret)  # failures are logged
+        later.add_task(links.send_reset, request, person.email or email, issued.secret)
     return _reset_request_form(request, sent=links.RESET_ANSWER)
 
 
