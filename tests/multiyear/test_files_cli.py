@@ -249,3 +249,14 @@ def test_fulfilment_needs_targets_every_period() -> None:
     essential.need_essential = np.ones(eco.n_needs, dtype=bool)
     with pytest.raises(ModelError, match="period '1' has none"):
         solve(MultiYearEconomy.repeat(essential, 2), Objective("max-fulfilment"))
+
+
+def test_wiod_five_equal_years() -> None:
+    """Real data: WIOD USA 2014 over five equal years (no capital, stocks or hours limits)
+    costs five times the one-period central plan, with a certificate."""
+    eco = load_economy(ROOT / "data" / "wiod2016-usa" / "2014")
+    one = central.solve(eco, "min-labour")
+    plan = solve(MultiYearEconomy.repeat(eco, 5), Objective("min-hours"))
+    assert plan.status == "optimal" and plan.certificate.gap <= 1e-9
+    assert plan.certificate.primal == pytest.approx(5 * one.objective_hours, rel=1e-9)
+    np.testing.assert_allclose(plan.hours, one.objective_hours, rtol=1e-9)

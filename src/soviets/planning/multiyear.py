@@ -11,6 +11,7 @@ checked by weak duality (:func:`soviets.planning.highs.dual_bound`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -189,17 +190,33 @@ def solve(
     if sol.status == "infeasible":
         return _infeasible(model, my, time_limit)
     x = sol.x
+    notes = []
     if my.objective.name != "min-hours":
         again = _run(least_hours(my, sol.objective), time_limit)
         if again.status == "optimal":
             x = again.x
+        else:
+            notes.append("the least-hours choice among optimal plans failed; an optimal plan")
     s = 1.0 if my.sense == "min" else -1.0
     primal = float(np.dot(my.lp.cost, x))
-    return _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
+    plan = _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
+    plan.notes += notes
+    return plan
 
 
 def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
-    sol = highs.solve(lp, time_limit)
+    """Solve ``lp`` with its costs scaled to a largest entry of 1 (HiGHS's dual simplex
+    stopped with "excessive dual values" on WIOD USA over five years, hours up to 3e4
+    per unit, without it); objective, bound and duals are scaled back."""
+    scale = float(np.max(np.abs(lp.cost), initial=0.0)) or 1.0
+    sol = highs.solve(dataclasses.replace(lp, cost=lp.cost / scale), time_limit)
+    sol = dataclasses.replace(
+        sol,
+        objective=sol.objective * scale,
+        dual_bound=sol.dual_bound * scale,
+        row_dual=sol.row_dual * scale,
+        col_dual=sol.col_dual * scale,
+    )
     if sol.status == "unbounded":
         raise ModelError("the plan is unbounded: the objective can grow without limit")
     if sol.status not in ("optimal", "infeasible"):
