@@ -259,4 +259,4 @@ def test_wiod_five_equal_years() -> None:
     plan = solve(MultiYearEconomy.repeat(eco, 5), Objective("min-hours"))
     assert plan.status == "optimal" and plan.certificate.gap <= 1e-9
     assert plan.certificate.primal == pytest.approx(5 * one.objective_hours, rel=1e-9)
-    np.testing.assert_allclose(plan.hours, one.objective_hours, rtol=1e-9)
+    # (hours per year may differ: goods kept without loss can be made a year early)
