@@ -95,7 +95,7 @@ def test_repeated_years_equal_the_one_period_plan() -> None:
     one = central.solve(eco, "min-labour")
     for years in (1, 3):
         plan = solve(MultiYearEconomy.repeat(eco, years), Objective("min-hours"))
-        assert plan.certificate.primal == pytest.approx(years * one.objective_hours, rel=1e-9)
+        assert plan.certificate.primal == pytest.approx(years * one.objective_hours, rel=2e-9)
 
 
 @pytest.mark.parametrize(
@@ -258,5 +258,6 @@ def test_wiod_five_equal_years() -> None:
     one = central.solve(eco, "min-labour")
     plan = solve(MultiYearEconomy.repeat(eco, 5), Objective("min-hours"))
     assert plan.status == "optimal" and plan.certificate.gap <= 1e-9
-    assert plan.certificate.primal == pytest.approx(5 * one.objective_hours, rel=1e-9)
-    # (hours per year may differ: goods kept without loss can be made a year early)
+    assert plan.certificate.primal == pytest.approx(5 * one.objective_hours, rel=2e-9)
+    # the latest work: each year makes what it needs, nothing is made a year early
+    np.testing.assert_allclose(plan.hours, one.objective_hours, rtol=1e-6)

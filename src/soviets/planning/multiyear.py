@@ -1,12 +1,12 @@
 """Multi-period plans solved by HiGHS on the full LP (the reference solver).
 
-:func:`solve` builds the LP of :mod:`.multiyear_lp`, solves it, and, for the
-objectives that do not count every hour (``max-free-time``,
-``max-fulfilment``), solves it once more for the plan with the least total
-hours among those within 1e-9 (relative) of the optimum: the optimum is unique,
-the plan often is not, and that is the one reported. The certificate is the
-first objective's: its value at the reported plan and HiGHS's dual bound
-checked by weak duality (:func:`soviets.planning.highs.dual_bound`).
+:func:`solve` builds the LP of :mod:`.multiyear_lp`, solves it, then solves it
+once more among the plans within 1e-9 (relative) of the optimum for the one
+that :func:`~soviets.planning.multiyear_lp.tie_break_cost` prefers (least total
+hours; for ``min-hours`` the latest work): the optimum is unique, the plan
+often is not, and that is the one reported. The certificate is the first
+objective's: its value at the reported plan and HiGHS's dual bound checked by
+weak duality (:func:`soviets.planning.highs.dual_bound`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
 from soviets.planning import highs
-from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, least_hours
+from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, tie_break
 from soviets.planning.result import Certificate
 
 Status = Literal["optimal", "infeasible"]
@@ -191,12 +191,11 @@ def solve(
         return _infeasible(model, my, time_limit)
     x = sol.x
     notes = []
-    if my.objective.name != "min-hours":
-        again = _run(least_hours(my, sol.objective), time_limit)
-        if again.status == "optimal":
-            x = again.x
-        else:
-            notes.append("the least-hours choice among optimal plans failed; an optimal plan")
+    again = _run(tie_break(my, sol.objective), time_limit)
+    if again.status == "optimal":
+        x = again.x
+    else:
+        notes.append("the choice among optimal plans (tie-break) failed; an optimal plan")
     s = 1.0 if my.sense == "min" else -1.0
     primal = float(np.dot(my.lp.cost, x))
     plan = _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
