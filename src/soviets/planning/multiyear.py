@@ -186,12 +186,12 @@ def solve(
     :class:`ModelError`.
     """
     my = build(model, objective)
-    sol = _run(my.lp, time_limit)
+    sol = solve_lp(my.lp, time_limit)
     if sol.status == "infeasible":
         return _infeasible(model, my, time_limit)
     x = sol.x
     notes = []
-    again = _run(tie_break(my, sol.objective), time_limit)
+    again = solve_lp(tie_break(my, sol.objective), time_limit)
     if again.status == "optimal":
         x = again.x
     else:
@@ -203,10 +203,15 @@ def solve(
     return plan
 
 
-def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
-    """Solve ``lp`` with its costs scaled to a largest entry of 1 (HiGHS's dual simplex
-    stopped with "excessive dual values" on WIOD USA over five years, hours up to 3e4
-    per unit, without it); objective, bound and duals are scaled back."""
+def solve_lp(lp: highs.LinearProgram, time_limit: float | None = None) -> highs.Solution:
+    """Solve a multi-period LP with HiGHS, its costs scaled to a largest entry of 1.
+
+    Without the scaling HiGHS's dual simplex sometimes stopped with "excessive
+    dual values" on WIOD USA over five years (hours up to 3e4 per unit);
+    objective, dual bound and duals are scaled back. Raises :class:`ModelError`
+    for an unbounded LP or a stop without a plan; ``status`` is ``optimal`` or
+    ``infeasible``.
+    """
     scale = float(np.max(np.abs(lp.cost), initial=0.0)) or 1.0
     sol = highs.solve(dataclasses.replace(lp, cost=lp.cost / scale), time_limit)
     sol = dataclasses.replace(
@@ -281,7 +286,7 @@ def _infeasible(
         row_lower=lp.row_lower,
         row_upper=lp.row_upper,
     )
-    sol = _run(elastic, time_limit)
+    sol = solve_lp(elastic, time_limit)
     eco = model.economy
     unmet = []
     z = sol.x[lp.cost.size :] if sol.status == "optimal" else np.full(rows.size, np.nan)
