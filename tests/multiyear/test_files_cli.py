@@ -261,3 +261,39 @@ def test_wiod_five_equal_years() -> None:
     assert plan.certificate.primal == pytest.approx(5 * one.objective_hours, rel=2e-9)
     # the latest work: each year makes what it needs, nothing is made a year early
     np.testing.assert_allclose(plan.hours, one.objective_hours, rtol=1e-6)
+
+
+def test_unmet_names_the_short_period_and_good(tmp_path: Path) -> None:
+    """350 t of bread asked in 2027: 7 tractors make at most 350 t of grain (0.02 per t),
+    20 t go to the town, 330 t make 275 t of bread (1.2 t each), 3 ovens could bake 300 t:
+    75 t short (a shortfall of grain, 20 t asked, would cost more relative to its need)."""
+    folder = tmp_path / "eco"
+    shutil.copytree(FIVE, folder)
+    needs = (folder / "needs.csv").read_text() + "town,bread,100,essential,2027\n"
+    (folder / "needs.csv").write_text(needs)
+    (folder / "labour.csv").write_text("council,period,hours_available\n")
+    plan = solve(read_multiyear_folder(folder), Objective("min-hours"))
+    assert plan.status == "infeasible"
+    assert plan.unmet == [
+        {
+            "period": "2027",
+            "good": "bread",
+            "unit": "t",
+            "short": pytest.approx(75.0),
+            "needed_beyond_stock": 350.0,
+        }
+    ]
+    res = runner.invoke(app, ["plan", str(folder)], env={"COLUMNS": "200"})
+    assert res.exit_code == 1 and "no plan meets the needs" in res.output
+
+
+def test_plot_axes_carry_units(tmp_path: Path) -> None:
+    import matplotlib
+
+    svg = tmp_path / "years.svg"
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # keep text as text
+        res = runner.invoke(app, ["plan", str(FIVE), "--plot", str(svg)])
+    assert res.exit_code == 0, res.output
+    text = svg.read_text()
+    for label in ("hours worked (hours)", "free time per member (hours)", "period", "2031"):
+        assert label in text
