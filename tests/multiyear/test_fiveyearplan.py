@@ -261,7 +261,10 @@ def _write_tables(folder: Path, seed: int) -> None:
         rows = [head] + [g + "," + ",".join(cell(v) for v in m[i]) for i, g in enumerate(goods)]
         return "\n".join(rows + extra) + "\n"
 
-    flows_extra = ["labour," + ",".join(cell(v) for v in lab), "output," + ",".join(repr(float(v)) for v in q)]
+    flows_extra = [
+        "labour," + ",".join(cell(v) for v in lab),
+        "output," + ",".join(repr(float(v)) for v in q),
+    ]
     (folder / "flows.csv").write_text(matrix(f, flows_extra))
     (folder / "cap.csv").write_text(matrix(k, []))
     (folder / "dep.csv").write_text(matrix(d, []))
