@@ -297,3 +297,16 @@ def test_plot_axes_carry_units(tmp_path: Path) -> None:
     text = svg.read_text()
     for label in ("hours worked (hours)", "free time per member (hours)", "period", "2031"):
         assert label in text
+
+
+def test_cli_years_on_input_output_tables() -> None:
+    wiod = ROOT / "data" / "wiod2016-usa" / "2014"
+    one = runner.invoke(app, ["plan", str(wiod), "--final-demand", "CONS_h", "--json"])
+    two = runner.invoke(
+        app, ["plan", str(wiod), "--years", "2", "--final-demand", "CONS_h", "--json"]
+    )
+    assert one.exit_code == 0 and two.exit_code == 0, two.output
+    hours = json.loads(one.output)["objective_hours"]
+    assert json.loads(two.output)["total_hours"] == pytest.approx(2 * hours, rel=2e-9)
+    res = runner.invoke(app, ["plan", str(wiod), "--years", "2", "--labour", "persons_employed"])
+    assert "--labour: not for plans over several periods" in str(res.exception)
