@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from soviets.economy import Capital, Economy, MultiYearEconomy, Period, PeriodNeed
 from soviets.ledger.economy import build_economy
-from soviets.ledger.errors import Conflict, NotAllowed
+from soviets.ledger.errors import Conflict, LedgerError, NotAllowed
 from soviets.ledger.inventory import get_council
 from soviets.ledger.models import Good, PlanRecord, Process, Resource
 from soviets.ledger.needs import get_period
@@ -52,9 +52,9 @@ SOLVER = "highs-multiyear"
 def ledger_model(session: Session, periods: list[str], federation_id: int) -> MultiYearEconomy:
     """The multi-period economy of ``periods`` (in this order) for the federation."""
     if not periods:
-        raise NotAllowed("a multi-period plan needs at least one period")
+        raise LedgerError("a multi-period plan needs at least one period")
     if len(set(periods)) != len(periods):
-        raise NotAllowed("a period is named twice")
+        raise LedgerError("a period is named twice")
     economies = [
         build_economy(session, get_period(session, p).name, federation_id) for p in periods
     ]
