@@ -41,3 +41,20 @@ def test_bad_requests_are_problems(served: Served) -> None:
         res = c.post(_url(served), json=body, headers=alice)
         assert res.status_code == status, (body, res.text)
         assert res.headers["content-type"].startswith(PROBLEM)
+
+
+def test_plan_page_of_a_multiyear_plan(served: Served) -> None:
+    from server.test_pages import sign_in
+
+    made = served.client.post(
+        _url(served), json={"periods": [PERIOD]}, headers=served.auth("alice")
+    )
+    (plan,) = made.json()
+    result = plan["result"]
+    assert set(result["share_of_needs_met"]) == {"all", "essential", "normal"}
+    assert result["share_of_needs_met"]["essential"] == 1.0
+    sign_in(served, "alice")
+    page = served.client.get(f"/plans/{plan['id']}")
+    assert page.status_code == 200, page.text
+    assert "Period 1 of a plan over 1 periods (min-hours)" in page.text
+    assert "Hours of work in this period" in page.text

@@ -28,7 +28,7 @@ count investment as a use by the council whose process holds the capital.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,6 +44,7 @@ from soviets.ledger.needs import get_period
 from soviets.ledger.plans import _held_matrix, allocate, supply
 
 if TYPE_CHECKING:
+    from soviets.planning.multiyear import MultiYearPlan
     from soviets.planning.multiyear_lp import Objective
 
 SOLVER = "highs-multiyear"
@@ -178,13 +179,44 @@ def run_multiyear_plan(
             certificate=data["certificate"],
             activity=period_data["activity"] if feasible else {},
             council_hours=period_data["council_hours"] if feasible else {},
-            result={**data, "period": name, "period_index": t},
+            result={**data, "period": name, "period_index": t, **_this_period(plan, t)},
             allocation=allocation,
         )
         session.add(record)
         records.append(record)
     session.flush()
     return records
+
+
+def _this_period(plan: MultiYearPlan, t: int) -> dict[str, Any]:
+    """The one-period figures of period ``t`` under the keys a one-period plan uses
+    (``hours_per_member_week``, ``share_of_needs_met``, ``needs_met``), for the plan page."""
+    model = plan.model
+    mine = model.need_period == t
+    asked, met = model.need_quantity[mine], np.nan_to_num(plan.need_met[mine])
+    essential = model.need_essential[mine]
+
+    def share(mask: np.ndarray) -> float:
+        total = float(asked[mask].sum())
+        return float(np.minimum(met[mask], asked[mask]).sum()) / total if total > 0 else 1.0
+
+    by_council: dict[str, dict[str, float]] = {}
+    for n, q in zip(model.need_records(t), met, strict=True):
+        goods = by_council.setdefault(n.council, {})
+        goods[n.good] = goods.get(n.good, 0.0) + float(q)
+    members = model.members()[t]
+    hours = float(plan.hours[t])
+    return {
+        "hours_per_member_week": hours / members / 52.0
+        if members > 0 and np.isfinite(hours)
+        else None,
+        "share_of_needs_met": {
+            "all": share(np.ones_like(essential)),
+            "essential": share(essential),
+            "normal": share(~essential),
+        },
+        "needs_met": by_council,
+    }
 
 
 def _kept(eco: Economy, activity: np.ndarray, held: sp.spmatrix, kept: np.ndarray) -> sp.csr_matrix:
