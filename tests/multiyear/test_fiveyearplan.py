@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linprog
 from typer.testing import CliRunner
 
@@ -233,3 +235,57 @@ def test_zero_output_and_text_cells(tmp_path: Path) -> None:
     model = read_fiveyearplan(folder)  # "1" quoted counts as 0, as in the original, and is noted
     assert any("row 2, field 'coal'" in note for note in model.notes)
     assert model.economy.net_output[model.economy.good_index["coal"], 1] == 1.0
+
+
+def _write_tables(folder: Path, seed: int) -> None:
+    """Random 5yearplan tables, with number spellings the format accepts (exponents,
+    trailing blanks) and cells it reads as 0 (empty, text)."""
+    rng = np.random.default_rng(seed)
+    n, years = int(rng.integers(2, 5)), int(rng.integers(1, 5))
+    goods = [f"good{chr(97 + i)}" for i in range(n)]
+    head = "headings," + ",".join(goods)
+
+    def cell(x: float) -> str:
+        if x == 0:
+            return str(rng.choice(["0", "", "none"]))
+        return str(rng.choice([repr(float(x)), f"{float(x):.6e}", f"{float(x):g} "]))
+
+    q = rng.uniform(1, 20, n)
+    f = rng.uniform(0, 0.3, (n, n)) * q * (rng.random((n, n)) < 0.5)
+    k = rng.uniform(0.1, 3, (n, n)) * q * (rng.random((n, n)) < 0.4)
+    d = rng.uniform(0, 1, (n, n)) * (rng.random((n, n)) < 0.8)
+    lab = rng.uniform(0.1, 2, n)
+    folder.mkdir()
+
+    def matrix(m: np.ndarray, extra: list[str]) -> str:
+        rows = [head] + [g + "," + ",".join(cell(v) for v in m[i]) for i, g in enumerate(goods)]
+        return "\n".join(rows + extra) + "\n"
+
+    flows_extra = [
+        "labour," + ",".join(cell(v) for v in lab),
+        "output," + ",".join(repr(float(v)) for v in q),
+    ]
+    (folder / "flows.csv").write_text(matrix(f, flows_extra))
+    (folder / "cap.csv").write_text(matrix(k, []))
+    (folder / "dep.csv").write_text(matrix(d, []))
+    targ = [head + ",labour"]
+    for t in range(years):
+        want = rng.uniform(0.1, 3, n) * (rng.random(n) < 0.6)
+        want[rng.integers(n)] = rng.uniform(0.1, 3)  # at least one target a year
+        supply = rng.uniform(0.5, 10)
+        targ.append(f"year{t + 1}," + ",".join(cell(v) for v in want) + "," + repr(float(supply)))
+    (folder / "labtarg.csv").write_text("\n".join(targ) + "\n")
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_random_tables_equal_the_formats_lp(
+    tmp_path_factory: pytest.TempPathFactory, seed: int
+) -> None:
+    folder = tmp_path_factory.mktemp("plan") / "tables"
+    _write_tables(folder, seed)
+    reference = _reference(folder)
+    plan = solve(read_fiveyearplan(folder), Objective("max-fulfilment"))
+    assert plan.status == "optimal"
+    assert plan.certificate.primal == pytest.approx(reference, rel=1e-7, abs=1e-9)
+    assert plan.certificate.gap <= 1e-8

@@ -7,7 +7,7 @@ Called by :func:`soviets.cli.plan.plan_command` when the folder has
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -19,15 +19,22 @@ if TYPE_CHECKING:
     from soviets.planning.multiyear import MultiYearPlan
 
 
-def load(path: Path, years: int | None) -> MultiYearEconomy:
+def load(path: Path, years: int | None, options: dict[str, Any] | None = None) -> MultiYearEconomy:
     """The multi-period economy at ``path``: a multi-period folder (its first ``years``
-    periods), or any economy repeated over ``years`` periods."""
+    periods), or any economy repeated over ``years`` periods (``options`` go to
+    :func:`soviets.formats.load_economy`: input-output tables only)."""
     from soviets.economy import MultiYearEconomy
     from soviets.errors import InputError
     from soviets.formats import load_economy
     from soviets.formats.multiyear_csv import is_multiyear_folder, read_multiyear_folder
 
+    options = {k: v for k, v in (options or {}).items() if v}
     if path.is_dir() and is_multiyear_folder(path):
+        if options:
+            raise InputError(
+                "--final-demand and --include-imports apply only to input-output tables",
+                file=str(path),
+            )
         model = read_multiyear_folder(path)
         if years is None:
             return model
@@ -40,12 +47,13 @@ def load(path: Path, years: int | None) -> MultiYearEconomy:
         return model.first_periods(years)
     if years is None:
         raise InputError("no periods.csv: give --years to plan several periods", file=str(path))
-    return MultiYearEconomy.repeat(load_economy(path), years)
+    return MultiYearEconomy.repeat(load_economy(path, **options), years)
 
 
 def run(
     path: Path,
     years: int | None,
+    options: dict[str, Any],
     objective: str,
     last_years: int,
     floor: float,
@@ -57,7 +65,7 @@ def run(
     from soviets.planning.multiyear import solve
     from soviets.planning.multiyear_lp import Objective
 
-    model = load(path, years)
+    model = load(path, years, options)
     goal = Objective(objective, last_years=last_years, floor=floor)  # type: ignore[arg-type]
     result = solve(model, goal)
     if plot is not None and result.status == "optimal":

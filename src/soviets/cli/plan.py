@@ -239,18 +239,18 @@ def plan_command(
             "--regime": regime is not Regime.central,
             "--gap": gap is not None,
             "--time-limit": time_limit is not None,
-            "--labour": labour is not None,
-            "--final-demand": final_demand is not None,
-            "--include-imports": include_imports,
+            "--labour": labour is not None,  # the tables report hours; other columns are not
         }
         used = [k for k, v in one_period.items() if v]
         if used:
             raise SovietsError(f"{', '.join(used)}: not for plans over several periods")
         from soviets.cli.multiyear import run
 
+        demand = [c.strip() for c in final_demand.split(",") if c.strip()] if final_demand else None
         run(
             path,
             years,
+            {"final_demand": demand, "include_imports": include_imports},
             (objective or Goal.min_hours).value,
             1 if last_years is None else last_years,
             1.0 if floor is None else floor,

@@ -177,7 +177,7 @@ def _read(folder: Path, name: str) -> list[tuple[RawRow, Any]]:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = str(err["loc"][0]) if err["loc"] else None
-            raise raw.error(_message(err), loc) from None
+            raise raw.error(_describe(err), loc) from None
         if name == "capital":
             key = (parsed.process, parsed.good)  # type: ignore[attr-defined]
             if key in keys:
@@ -187,6 +187,15 @@ def _read(folder: Path, name: str) -> list[tuple[RawRow, Any]]:
     if must and not result:
         raise InputError(f"no rows in {name}.csv", file=str(path))
     return result
+
+
+def _describe(err: dict[str, Any]) -> str:
+    """A validation error in words, with the bound that was broken."""
+    bound = {"greater_than_equal": ">=", "less_than_equal": "<="}.get(err["type"])
+    if bound:
+        limit = err["ctx"]["ge" if bound == ">=" else "le"]
+        return f"must be {bound} {limit:g}, got {err.get('input')}"
+    return _message(err)
 
 
 def write_multiyear_folder(model: MultiYearEconomy, out: str | Path) -> Path:

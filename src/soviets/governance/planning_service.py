@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, commons
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
-from soviets.ledger import agreements, needs, plans
+from soviets.ledger import agreements, multiyear_plans, needs, plans
 from soviets.ledger.models import Agreement, LedgerEvent, Need, Period, PlanRecord
+from soviets.planning.multiyear_lp import Objective
 
 # --- periods ------------------------------------------------------------------------------
 
@@ -151,6 +152,20 @@ def run_plan(
 
 
 # --- agreements and deliveries ----------------------------------------------------------------
+
+
+def plan_periods(
+    session: Session,
+    actor_id: int,
+    federation_id: int,
+    periods: list[str],
+    objective: Objective | None = None,
+) -> list[PlanRecord]:
+    """Plan ``periods`` together for the federation and store one proposed plan per period
+    (a current delegate only); each is adopted by an ``adopt_plan`` vote like a one-period
+    plan. See :func:`soviets.ledger.multiyear_plans.run_multiyear_plan`."""
+    authz.require_delegate(session, actor_id, federation_id)
+    return multiyear_plans.run_multiyear_plan(session, periods, federation_id, objective)
 
 
 def agreements_of(session: Session, actor_id: int | None, council_id: int) -> list[Agreement]:

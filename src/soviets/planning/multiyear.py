@@ -1,16 +1,17 @@
 """Multi-period plans solved by HiGHS on the full LP (the reference solver).
 
-:func:`solve` builds the LP of :mod:`.multiyear_lp`, solves it, and, for the
-objectives that do not count every hour (``max-free-time``,
-``max-fulfilment``), solves it once more for the plan with the least total
-hours among those within 1e-9 (relative) of the optimum: the optimum is unique,
-the plan often is not, and that is the one reported. The certificate is the
-first objective's: its value at the reported plan and HiGHS's dual bound
-checked by weak duality (:func:`soviets.planning.highs.dual_bound`).
+:func:`solve` builds the LP of :mod:`.multiyear_lp`, solves it, then solves it
+once more among the plans within 1e-9 (relative) of the optimum for the one
+that :func:`~soviets.planning.multiyear_lp.tie_break_cost` prefers (least total
+hours; for ``min-hours`` the latest work): the optimum is unique, the plan
+often is not, and that is the one reported. The certificate is the first
+objective's: its value at the reported plan and HiGHS's dual bound checked by
+weak duality (:func:`soviets.planning.highs.dual_bound`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,7 +22,7 @@ import scipy.sparse as sp
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
 from soviets.planning import highs
-from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, least_hours
+from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, tie_break
 from soviets.planning.result import Certificate
 
 Status = Literal["optimal", "infeasible"]
@@ -185,21 +186,41 @@ def solve(
     :class:`ModelError`.
     """
     my = build(model, objective)
-    sol = _run(my.lp, time_limit)
+    sol = solve_lp(my.lp, time_limit)
     if sol.status == "infeasible":
         return _infeasible(model, my, time_limit)
     x = sol.x
-    if my.objective.name != "min-hours":
-        again = _run(least_hours(my, sol.objective), time_limit)
-        if again.status == "optimal":
-            x = again.x
+    notes = []
+    again = solve_lp(tie_break(my, sol.objective), time_limit)
+    if again.status == "optimal":
+        x = again.x
+    else:
+        notes.append("the choice among optimal plans (tie-break) failed; an optimal plan")
     s = 1.0 if my.sense == "min" else -1.0
     primal = float(np.dot(my.lp.cost, x))
-    return _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
+    plan = _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
+    plan.notes += notes
+    return plan
 
 
-def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
-    sol = highs.solve(lp, time_limit)
+def solve_lp(lp: highs.LinearProgram, time_limit: float | None = None) -> highs.Solution:
+    """Solve a multi-period LP with HiGHS, its costs scaled to a largest entry of 1.
+
+    Without the scaling HiGHS's dual simplex sometimes stopped with "excessive
+    dual values" on WIOD USA over five years (hours up to 3e4 per unit);
+    objective, dual bound and duals are scaled back. Raises :class:`ModelError`
+    for an unbounded LP or a stop without a plan; ``status`` is ``optimal`` or
+    ``infeasible``.
+    """
+    scale = float(np.max(np.abs(lp.cost), initial=0.0)) or 1.0
+    sol = highs.solve(dataclasses.replace(lp, cost=lp.cost / scale), time_limit)
+    sol = dataclasses.replace(
+        sol,
+        objective=sol.objective * scale,
+        dual_bound=sol.dual_bound * scale,
+        row_dual=sol.row_dual * scale,
+        col_dual=sol.col_dual * scale,
+    )
     if sol.status == "unbounded":
         raise ModelError("the plan is unbounded: the objective can grow without limit")
     if sol.status not in ("optimal", "infeasible"):
@@ -265,7 +286,7 @@ def _infeasible(
         row_lower=lp.row_lower,
         row_upper=lp.row_upper,
     )
-    sol = _run(elastic, time_limit)
+    sol = solve_lp(elastic, time_limit)
     eco = model.economy
     unmet = []
     z = sol.x[lp.cost.size :] if sol.status == "optimal" else np.full(rows.size, np.nan)
