@@ -195,7 +195,7 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
     ``y`` uses the sign of the Lagrangian ``c.x + y.(A x - z)``: ``y >= 0`` prices an
     upper row bound. Returns the bound and the goods prices of each period.
     """
-    my, lay, lp = st.my, st.my.layout, st.my.lp
+    lay, lp = st.my.layout, st.my.lp
     n_t = lay.n_periods
     pi = np.array([np.maximum(y[lay.row("stock", t)], 0.0) for t in range(n_t)])
     bound = 0.0
@@ -212,7 +212,7 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
             with np.errstate(divide="ignore"):
                 pi[t + 1] = np.minimum(pi[t + 1], np.where(st.keep > 0, pi[t] / st.keep, np.inf))
 
-        def prices(t=t, cost=cost):
+        def prices(t=t, cost=cost, ceiling=ceiling):
             rho = pi[t] - (st.keep * pi[t + 1] if t + 1 < n_t else 0.0)
             return _fixed_point(st, cost + st.holds_t @ np.maximum(rho, 0.0), ceiling)
 

@@ -1,0 +1,124 @@
+"""A five-year plan of the WIOD USA economy from 2010 data.
+
+Run ``python -m soviets.experiments.fiveyear``.
+
+Builds the multi-year economy of ``data/wiod2016-usa/2010`` with capital from
+the socio-economic accounts (:func:`soviets.formats.capital.multiyear_economy`),
+plans the least hours over five years, and again with year-1 investment at
+least ``--extra`` times the first plan's (the federation investing more in
+year 1). Prints hours per year and hours worked and freed per employee and
+week (against the 2010 week of the same data), and writes a plot.
+HiGHS's interior-point method solves the LP (its dual simplex stops without
+a status on this LP's scaling).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from soviets.errors import ModelError
+from soviets.formats.capital import capital_coefficients, multiyear_economy
+from soviets.planning import highs
+from soviets.planning.multiyear_lp import MultiYearLP, build
+
+WEEKS = 52.0
+
+
+def _solve(lp: highs.LinearProgram) -> np.ndarray:
+    a = sp.csc_matrix(lp.matrix)
+    a.sort_indices()
+    h = highs.quiet_highs()
+    h.setOptionValue("solver", "ipm")
+    h.passModel(highs.highs_model(lp, a))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise ModelError(f"HiGHS found no plan: {h.modelStatusToString(h.getModelStatus())}")
+    return np.asarray(h.getSolution().col_value, dtype=float)
+
+
+def _rows(my: MultiYearLP, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lay = my.layout
+    hours = np.array(
+        [
+            my.hours_cost[lay.col("activity", t)] @ x[lay.col("activity", t)]
+            for t in range(lay.n_periods)
+        ]
+    )
+    invest = np.array([x[lay.col("investment", t)].sum() for t in range(lay.n_periods)])
+    return hours, invest
+
+
+def run(folder: str, utilisation: float, growth: float, extra: float) -> dict:
+    """Both plans' hours and investment per year, and the 2010 week for comparison."""
+    model = multiyear_economy(folder, years=5, growth=growth, utilisation=utilisation)
+    coef = capital_coefficients(folder)
+    my = build(model)
+    x = _solve(my.lp)
+    hours, invest = _rows(my, x)
+    first = my.layout.col("investment", 0)
+    lower = my.lp.col_lower.copy()
+    lower[first] = extra * x[first]
+    more = highs.LinearProgram(
+        my.lp.cost, lower, my.lp.col_upper, my.lp.matrix, my.lp.row_lower, my.lp.row_upper
+    )
+    hours2, invest2 = _rows(my, _solve(more))
+    employees = model.members()
+    actual_week = coef.hours.sum() / employees[0] / WEEKS
+    return {
+        "years": model.period_names,
+        "employees": employees,
+        "actual_week": actual_week,
+        "plans": {
+            "least hours": (hours, invest),
+            f"year-1 investment x{extra:g}": (hours2, invest2),
+        },
+        "notes": model.notes,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--folder", default="data/wiod2016-usa/2010")
+    p.add_argument("--utilisation", type=float, default=0.8)
+    p.add_argument("--growth", type=float, default=0.02)
+    p.add_argument("--extra", type=float, default=1.1)
+    p.add_argument("--plot", default="fiveyear.png")
+    args = p.parse_args(argv)
+    r = run(args.folder, args.utilisation, args.growth, args.extra)
+    print(f"2010 actual: {r['actual_week']:.1f} hours per employee per week")
+    for name, (hours, invest) in r["plans"].items():
+        print(f"\n{name}")
+        print(
+            f"{'year':>6} {'hours (bn h)':>13} {'h/employee/week':>16} {'freed h/week':>13} {'investment (USD bn)':>20}"
+        )
+        for t, year in enumerate(r["years"]):
+            week = hours[t] / r["employees"][t] / WEEKS
+            print(
+                f"{year:>6} {hours[t] / 1e9:13.1f} {week:16.1f} {r['actual_week'] - week:13.1f} {invest[t] / 1e3:20.0f}"
+            )
+    for note in r["notes"]:
+        print("note:", note)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, (hours, _) in r["plans"].items():
+        ax.plot(r["years"], hours / r["employees"] / WEEKS, marker="o", label=name)
+    ax.axhline(r["actual_week"], color="grey", ls="--", label="2010 actual")
+    ax.set_ylabel("hours per employee per week (h)")
+    ax.set_xlabel("plan year")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(Path(args.plot))
+    print(f"plot: {args.plot}")
+
+
+if __name__ == "__main__":
+    main()
