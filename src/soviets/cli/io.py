@@ -1,4 +1,4 @@
-"""``soviets check``, ``soviets import bea|ons`` and ``soviets export``: economy files."""
+"""``soviets check``, ``soviets import bea|ons|5yearplan`` and ``soviets export``: economy files."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ ImportsOpt = Annotated[
 KINDS = {
     "toml": "TOML economy file",
     "economy": "economy folder (CSV)",
+    "multiyear": "multi-period economy folder (CSV)",
     "io": "input-output folder (national)",
     "multiregion": "input-output folder (multi-region)",
     "bea": "BEA make/use tables",
@@ -93,7 +94,20 @@ def check(
     from soviets.formats import detect
 
     kind = detect(path)
-    info = summary(_load(path, labour, final_demand, include_imports), kind)
+    if kind == "multiyear":
+        from soviets.cli.multiyear import load
+
+        model = load(path, None)
+        info = summary(model.economy, kind)
+        info.update(
+            periods=model.period_names,
+            capital=model.n_capital,
+            needs=model.n_needs,
+            essential_needs=int(model.need_essential.sum()),
+            notes=list(model.notes),
+        )
+    else:
+        info = summary(_load(path, labour, final_demand, include_imports), kind)
     if json:
         print_json(info)
         return
@@ -106,6 +120,9 @@ def check(
         table.add_row(f"{k} councils", str(v))
     if info["members"]:
         table.add_row("members", str(info["members"]))
+    if kind == "multiyear":
+        table.add_row("periods", f"{len(info['periods'])} ({', '.join(info['periods'])})")
+        table.add_row("capital stocks", str(info["capital"]))
     table.add_row("needs", f"{info['needs']} ({info['essential_needs']} essential)")
     table.add_row("goods in stock", str(info["goods_in_stock"]))
     console.print(table)
@@ -115,7 +132,7 @@ def check(
 
 
 import_app = typer.Typer(
-    help="Write an input-output folder from official table shapes.", no_args_is_help=True
+    help="Write an input-output or multi-period folder from other formats.", no_args_is_help=True
 )
 app.add_typer(import_app, name="import")
 
@@ -162,4 +179,32 @@ def export(
     typer.echo(
         f"wrote {out}: {economy.n_goods} goods, {economy.n_processes} processes, "
         f"{economy.n_needs} needs"
+    )
+
+
+@import_app.command("5yearplan")
+def import_fiveyearplan(
+    src: Annotated[
+        Path,
+        typer.Argument(help="Folder with flows.csv, cap.csv, dep.csv, labtarg.csv (5yearplan)."),
+    ],
+    out: Annotated[Path, typer.Argument(help="New multi-period economy folder to write.")],
+    hours_per_unit: Annotated[
+        float,
+        typer.Option(
+            "--hours-per-labour-unit",
+            help="Hours in one unit of the format's labour figures (it names no unit).",
+        ),
+    ] = 1.0,
+) -> None:
+    """Cockshott's 5yearplan input -> multi-period economy folder (plan it with
+    ``--objective max-fulfilment``)."""
+    from soviets.formats.fiveyearplan import read_fiveyearplan
+    from soviets.formats.multiyear_csv import write_multiyear_folder
+
+    model = read_fiveyearplan(src, hours_per_labour_unit=hours_per_unit)
+    write_multiyear_folder(model, out)
+    typer.echo(
+        f"wrote {out}: {model.economy.n_goods} goods, {model.n_periods} periods, "
+        f"{model.n_capital} capital stocks, {model.n_needs} targets"
     )

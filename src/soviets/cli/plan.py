@@ -46,6 +46,12 @@ class Backend(enum.StrEnum):
     torch = "torch"
 
 
+class Goal(enum.StrEnum):
+    min_hours = "min-hours"
+    max_free_time = "max-free-time"
+    max_fulfilment = "max-fulfilment"
+
+
 class Solver(enum.StrEnum):
     auto = "auto"
     fast = "fast"
@@ -177,14 +183,84 @@ def plan_command(
     labour: LabourOpt = None,
     final_demand: FinalDemandOpt = None,
     include_imports: ImportsOpt = False,
+    years: Annotated[
+        int | None,
+        typer.Option(
+            "--years",
+            help="Plan several periods: the first N of periods.csv, or N copies of a "
+            "one-period economy (default: every period of a folder with periods.csv).",
+        ),
+    ] = None,
+    objective: Annotated[
+        Goal | None,
+        typer.Option(
+            "--objective",
+            help="Several periods: min-hours (least hours over all periods, every need met), "
+            "max-free-time (least hours in the last --last-years periods, normal needs met at "
+            "least --floor each period), max-fulfilment (largest sum of each period's share "
+            "of normal needs met, within each period's labour). Default min-hours.",
+        ),
+    ] = None,
+    last_years: Annotated[
+        int | None,
+        typer.Option("--last-years", help="max-free-time: periods counted at the end (1)."),
+    ] = None,
+    floor: Annotated[
+        float | None,
+        typer.Option(
+            "--floor",
+            help="max-free-time: least share of every normal need met each period (1).",
+        ),
+    ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Several periods: write a chart of hours and free time."),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Plan one period: activity of every process, hours, needs met, labour values.
+    """Plan one period (activity of every process, hours, needs met, labour values), or
+    several periods (folder with periods.csv, or --years).
 
     Exit code 0 for a plan, 1 when no plan meets the needs (the unmet needs and
     what binds are printed), 2 for a mistake in the input.
     """
     from soviets.errors import SovietsError
+
+    multi = {
+        "--objective": objective,
+        "--last-years": last_years,
+        "--floor": floor,
+        "--plot": plot,
+    }
+    if years is not None or (path / "periods.csv").is_file():
+        one_period = {
+            "--mode": mode is not Mode.min_labour,
+            "--solver": solver is not Solver.auto,
+            "--regime": regime is not Regime.central,
+            "--gap": gap is not None,
+            "--time-limit": time_limit is not None,
+            "--labour": labour is not None,  # the tables report hours; other columns are not
+        }
+        used = [k for k, v in one_period.items() if v]
+        if used:
+            raise SovietsError(f"{', '.join(used)}: not for plans over several periods")
+        from soviets.cli.multiyear import run
+
+        demand = [c.strip() for c in final_demand.split(",") if c.strip()] if final_demand else None
+        run(
+            path,
+            years,
+            {"final_demand": demand, "include_imports": include_imports},
+            (objective or Goal.min_hours).value,
+            1 if last_years is None else last_years,
+            1.0 if floor is None else floor,
+            plot,
+            json,
+        )
+        return
+    used = [k for k, v in multi.items() if v is not None]
+    if used:
+        raise SovietsError(f"{', '.join(used)}: only for plans over several periods (--years)")
 
     if regime is Regime.federated and mode is not Mode.min_labour:
         raise SovietsError("--regime federated plans in min-labour mode only")

@@ -3,6 +3,8 @@
 :func:`load_economy` recognises what a path holds:
 
 * an economy folder of CSV tables (``goods.csv`` ...), see :mod:`.economy_csv`;
+  with ``periods.csv`` it is a multi-period folder (:mod:`.multiyear_csv`),
+  which only ``soviets plan`` reads;
 * one TOML economy file (``*.toml``), see :mod:`.economy_toml`;
 * a national input-output folder (``intermediate.csv`` with a ``code``
   column and ``industries.csv``, e.g. ``data/wiod2016-usa/2014``);
@@ -57,7 +59,8 @@ __all__ = [
 
 
 def detect(path: str | Path) -> str:
-    """What ``path`` holds: ``toml``, ``economy``, ``bea``, ``ons``, ``io`` or ``multiregion``.
+    """What ``path`` holds: ``toml``, ``economy``, ``multiyear``, ``bea``, ``ons``, ``io`` or
+    ``multiregion``.
 
     Raises :class:`InputError` for a path that is none of these.
     """
@@ -69,7 +72,7 @@ def detect(path: str | Path) -> str:
             return "toml"
         raise InputError("expected a .toml economy file or a folder", file=str(path))
     if is_economy_folder(path):
-        return "economy"
+        return "multiyear" if (path / "periods.csv").is_file() else "economy"
     if is_bea_folder(path):
         return "bea"
     if is_ons_folder(path):
@@ -121,6 +124,11 @@ def load_economy(
     """
     kind = detect(path)
     path = Path(path)
+    if kind == "multiyear":
+        raise InputError(
+            "a multi-period economy folder (it has periods.csv): plan it with 'soviets plan'",
+            file=str(path),
+        )
     if kind in ("toml", "economy"):
         if labour is not None or final_demand is not None or include_imports:
             raise InputError(

@@ -42,14 +42,17 @@ def is_economy_folder(folder: Path) -> bool:
     return (folder / "goods.csv").is_file()
 
 
-def read_economy_folder(folder: str | Path) -> Economy:
-    """Read and validate an economy folder of CSV tables."""
+def read_economy_folder(folder: str | Path, *, with_needs: bool = True) -> Economy:
+    """Read and validate an economy folder of CSV tables (``with_needs=False``: leave
+    ``needs.csv`` to the caller, as the multi-period reader does)."""
     # Imported here: the Pydantic row models are slow to import and only reading needs them.
     from soviets.formats.rows import REQUIRED_TABLES, TABLES, RawRow, build_economy
 
     folder = Path(folder)
     tables: dict[str, list[RawRow]] = {}
     for table, (_, required) in TABLES.items():
+        if table == "needs" and not with_needs:
+            continue
         path = folder / f"{table}.csv"
         if not path.is_file():
             if table in REQUIRED_TABLES:
@@ -86,77 +89,81 @@ def write_economy_folder(economy: Economy, out: str | Path) -> Path:
     Numbers are written in the shortest form that reads back exactly; ``out``
     must not exist or be an empty folder (nothing is half written).
     """
-    out = Path(out)
-    with new_folder(out) as tmp:
-        write_csv(
-            tmp / "goods.csv",
-            COLUMNS["goods"],
-            (
-                [g, u, "primary" if p else "produced", _opt(lim)]
-                for g, u, p, lim in zip(
-                    economy.good_names,
-                    economy.good_units,
-                    economy.good_primary,
-                    economy.good_limit,
-                    strict=True,
-                )
-            ),
-        )
-        write_csv(
-            tmp / "councils.csv",
-            COLUMNS["councils"],
-            (
-                [
-                    c.name,
-                    c.kind,
-                    c.parent or "",
-                    "" if c.members is None else str(int(c.members)),
-                    "" if c.hours_available is None else format_number(c.hours_available),
-                ]
-                for c in economy.councils
-            ),
-        )
-        write_csv(
-            tmp / "processes.csv",
-            COLUMNS["processes"],
-            (
-                [p, economy.councils[c].name, format_number(lab), _opt(cap)]
-                for p, c, lab, cap in zip(
-                    economy.process_names,
-                    economy.process_council,
-                    economy.labour,
-                    economy.capacity,
-                    strict=True,
-                )
-            ),
-        )
-        net = economy.net_output.tocsc()
-        net.sort_indices()
-        cols = np.repeat(np.arange(economy.n_processes), np.diff(net.indptr))
-        write_csv(
-            tmp / "flows.csv",
-            COLUMNS["flows"],
-            (
-                [economy.process_names[j], economy.good_names[i], format_number(q)]
-                for j, i, q in zip(cols, net.indices, net.data, strict=True)
-                if q != 0
-            ),
-        )
-        write_csv(
-            tmp / "needs.csv",
-            COLUMNS["needs"],
-            (
-                [n.council, n.good, format_number(n.quantity), n.priority]
-                for n in economy.need_records()
-            ),
-        )
-        stocked = np.flatnonzero(economy.stocks)
-        if stocked.size:
-            write_csv(
-                tmp / "stocks.csv",
-                COLUMNS["stocks"],
-                ([economy.good_names[i], format_number(economy.stocks[i])] for i in stocked),
+    with new_folder(Path(out)) as tmp:
+        write_economy_tables(economy, tmp)
+    return Path(out)
+
+
+def write_economy_tables(economy: Economy, folder: Path) -> None:
+    """Write the tables of an economy folder into the existing ``folder``."""
+    write_csv(
+        folder / "goods.csv",
+        COLUMNS["goods"],
+        (
+            [g, u, "primary" if p else "produced", _opt(lim)]
+            for g, u, p, lim in zip(
+                economy.good_names,
+                economy.good_units,
+                economy.good_primary,
+                economy.good_limit,
+                strict=True,
             )
-        if economy.notes:
-            (tmp / "notes.txt").write_text("\n".join(economy.notes) + "\n", encoding="utf-8")
-    return out
+        ),
+    )
+    write_csv(
+        folder / "councils.csv",
+        COLUMNS["councils"],
+        (
+            [
+                c.name,
+                c.kind,
+                c.parent or "",
+                "" if c.members is None else str(int(c.members)),
+                "" if c.hours_available is None else format_number(c.hours_available),
+            ]
+            for c in economy.councils
+        ),
+    )
+    write_csv(
+        folder / "processes.csv",
+        COLUMNS["processes"],
+        (
+            [p, economy.councils[c].name, format_number(lab), _opt(cap)]
+            for p, c, lab, cap in zip(
+                economy.process_names,
+                economy.process_council,
+                economy.labour,
+                economy.capacity,
+                strict=True,
+            )
+        ),
+    )
+    net = economy.net_output.tocsc()
+    net.sort_indices()
+    cols = np.repeat(np.arange(economy.n_processes), np.diff(net.indptr))
+    write_csv(
+        folder / "flows.csv",
+        COLUMNS["flows"],
+        (
+            [economy.process_names[j], economy.good_names[i], format_number(q)]
+            for j, i, q in zip(cols, net.indices, net.data, strict=True)
+            if q != 0
+        ),
+    )
+    write_csv(
+        folder / "needs.csv",
+        COLUMNS["needs"],
+        (
+            [n.council, n.good, format_number(n.quantity), n.priority]
+            for n in economy.need_records()
+        ),
+    )
+    stocked = np.flatnonzero(economy.stocks)
+    if stocked.size:
+        write_csv(
+            folder / "stocks.csv",
+            COLUMNS["stocks"],
+            ([economy.good_names[i], format_number(economy.stocks[i])] for i in stocked),
+        )
+    if economy.notes:
+        (folder / "notes.txt").write_text("\n".join(economy.notes) + "\n", encoding="utf-8")

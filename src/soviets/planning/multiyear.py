@@ -1,26 +1,28 @@
 """Multi-period plans solved by HiGHS on the full LP (the reference solver).
 
-:func:`solve` builds the LP of :mod:`.multiyear_lp`, solves it, and, for the
-objectives that do not count every hour (``max-free-time``,
-``max-fulfilment``), solves it once more for the plan with the least total
-hours among those within 1e-9 (relative) of the optimum: the optimum is unique,
-the plan often is not, and that is the one reported. The certificate is the
-first objective's: its value at the reported plan and HiGHS's dual bound
-checked by weak duality (:func:`soviets.planning.highs.dual_bound`).
+:func:`solve` builds the LP of :mod:`.multiyear_lp`, solves it, then solves it
+once more among the plans within 1e-9 (relative) of the optimum for the one
+that :func:`~soviets.planning.multiyear_lp.tie_break_cost` prefers (least total
+hours; for ``min-hours`` the latest work): the optimum is unique, the plan
+often is not, and that is the one reported. The certificate is the first
+objective's: its value at the reported plan and HiGHS's dual bound checked by
+weak duality (:func:`soviets.planning.highs.dual_bound`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import scipy.sparse as sp
 
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
 from soviets.planning import highs
-from soviets.planning.multiyear_lp import MultiYearLP, Objective, build, least_hours
+from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, tie_break
 from soviets.planning.result import Certificate
 
 Status = Literal["optimal", "infeasible"]
@@ -67,6 +69,7 @@ class MultiYearPlan:
     fulfilment: np.ndarray | None
     certificate: Bounds
     notes: list[str] = field(default_factory=list)
+    unmet: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def hours(self) -> np.ndarray:
@@ -168,6 +171,7 @@ class MultiYearPlan:
             "total_hours": float(self.hours.sum()),
             "units": {g: u for g, u in zip(goods, eco.good_units, strict=True)},
             "periods": periods,
+            "unmet": self.unmet,
             "notes": list(m.notes) + self.notes,
         }
 
@@ -177,26 +181,46 @@ def solve(
 ) -> MultiYearPlan:
     """The multi-period plan of ``model`` for ``objective`` by HiGHS (module docstring).
 
-    An infeasible model gives a plan of status ``infeasible`` whose notes name
-    the first period whose needs cannot be met; an unbounded one raises
+    An infeasible model gives a plan of status ``infeasible`` whose ``unmet``
+    lists the shortfalls per period and good; an unbounded one raises
     :class:`ModelError`.
     """
     my = build(model, objective)
-    sol = _run(my.lp, time_limit)
+    sol = solve_lp(my.lp, time_limit)
     if sol.status == "infeasible":
         return _infeasible(model, my, time_limit)
     x = sol.x
-    if my.objective.name != "min-hours":
-        again = _run(least_hours(my, sol.objective), time_limit)
-        if again.status == "optimal":
-            x = again.x
+    notes = []
+    again = solve_lp(tie_break(my, sol.objective), time_limit)
+    if again.status == "optimal":
+        x = again.x
+    else:
+        notes.append("the choice among optimal plans (tie-break) failed; an optimal plan")
     s = 1.0 if my.sense == "min" else -1.0
     primal = float(np.dot(my.lp.cost, x))
-    return _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
+    plan = _plan(model, my, x, "optimal", Bounds(my.sense, s * primal, s * sol.dual_bound))
+    plan.notes += notes
+    return plan
 
 
-def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
-    sol = highs.solve(lp, time_limit)
+def solve_lp(lp: highs.LinearProgram, time_limit: float | None = None) -> highs.Solution:
+    """Solve a multi-period LP with HiGHS, its costs scaled to a largest entry of 1.
+
+    Without the scaling HiGHS's dual simplex sometimes stopped with "excessive
+    dual values" on WIOD USA over five years (hours up to 3e4 per unit);
+    objective, dual bound and duals are scaled back. Raises :class:`ModelError`
+    for an unbounded LP or a stop without a plan; ``status`` is ``optimal`` or
+    ``infeasible``.
+    """
+    scale = float(np.max(np.abs(lp.cost), initial=0.0)) or 1.0
+    sol = highs.solve(dataclasses.replace(lp, cost=lp.cost / scale), time_limit)
+    sol = dataclasses.replace(
+        sol,
+        objective=sol.objective * scale,
+        dual_bound=sol.dual_bound * scale,
+        row_dual=sol.row_dual * scale,
+        col_dual=sol.col_dual * scale,
+    )
     if sol.status == "unbounded":
         raise ModelError("the plan is unbounded: the objective can grow without limit")
     if sol.status not in ("optimal", "infeasible"):
@@ -241,24 +265,64 @@ def _plan(
 def _infeasible(
     model: MultiYearEconomy, my: MultiYearLP, time_limit: float | None
 ) -> MultiYearPlan:
-    """No plan: find the first period whose needs the periods up to it cannot meet."""
-    first = model.n_periods
-    for n in range(1, model.n_periods):
-        if (
-            highs.solve(build(model.first_periods(n), my.objective).lp, time_limit).status
-            != "optimal"
-        ):
-            first = n
-            break
-    name = model.period_names[first - 1]
-    nan = np.full(my.lp.cost.shape, np.nan)
+    """No plan: the least relative shortfall of the needs, period by period and good by good.
+
+    The same LP gets a shortfall column on every balance row that asks for
+    something; minimising the sum of shortfall / asked gives what cannot be
+    delivered with the capital, labour and stocks given.
+    """
+    lp, lay = my.lp, my.layout
+    rows = np.flatnonzero(
+        np.isin(np.arange(lp.row_lower.size), _balance_rows(lay)) & (lp.row_lower > 0)
+    )
+    short = sp.csc_matrix(
+        (np.ones(rows.size), (rows, np.arange(rows.size))), shape=(lp.row_lower.size, rows.size)
+    )
+    elastic = highs.LinearProgram(
+        cost=np.concatenate([np.zeros(lp.cost.size), 1.0 / lp.row_lower[rows]]),
+        col_lower=np.concatenate([lp.col_lower, np.zeros(rows.size)]),
+        col_upper=np.concatenate([lp.col_upper, lp.row_lower[rows]]),
+        matrix=sp.hstack([lp.matrix, short]).tocsc(),
+        row_lower=lp.row_lower,
+        row_upper=lp.row_upper,
+    )
+    sol = solve_lp(elastic, time_limit)
+    eco = model.economy
+    unmet = []
+    z = sol.x[lp.cost.size :] if sol.status == "optimal" else np.full(rows.size, np.nan)
+    for r, missing in zip(rows, z, strict=True):
+        if not missing > 1e-9 * lp.row_lower[r]:
+            continue
+        t, i = divmod(int(r), lay.block_rows)
+        g = int(lay.produced[i])
+        unmet.append(
+            {
+                "period": model.period_names[t],
+                "good": eco.good_names[g],
+                "unit": eco.good_units[g],
+                "short": float(missing),
+                "needed_beyond_stock": float(lp.row_lower[r]),
+            }
+        )
+    nan = np.full(lp.cost.shape, np.nan)
     plan = _plan(model, my, nan, "infeasible", Bounds(my.sense, math.nan, math.nan))
     plan.need_met[:] = np.nan
+    plan.unmet = unmet
+    first = unmet[0]["period"] if unmet else model.period_names[0]
     plan.notes.append(
-        f"no plan meets the needs: periods 1..{first} cannot meet those of period '{name}' "
-        "(with the capital, labour and stocks given)"
+        f"no plan meets the needs: from period '{first}' on, the capital, labour and stocks "
+        "given cannot make what is asked (see unmet)"
     )
     return plan
+
+
+def _balance_rows(lay: Layout) -> np.ndarray:
+    return np.concatenate(
+        [
+            np.arange(lay.row("balance", t).start, lay.row("balance", t).stop)
+            for t in range(lay.n_periods)
+        ]
+    )
 
 
 def _num(x: float | None) -> float | None:

@@ -298,14 +298,31 @@ def _cost(lay: Layout, objective: Objective, hours_cost: np.ndarray) -> np.ndarr
     return cost
 
 
-def least_hours(my: MultiYearLP, optimum: float, rtol: float = 1e-9) -> highs.LinearProgram:
+def tie_break_cost(my: MultiYearLP) -> np.ndarray:
+    """What the second LP minimises among optimal plans (which plan is reported).
+
+    ``min-hours``: ``sum_t (T - t) * hours_t`` (``t`` from 0), so among plans with
+    the least total hours the one that works latest: nothing is made before it
+    must be.
+    Other objectives: total hours.
+    """
+    if my.objective.name != "min-hours":
+        return my.hours_cost
+    weight = np.zeros_like(my.hours_cost)
+    lay = my.layout
+    for t in range(lay.n_periods):
+        weight[lay.col("activity", t)] = lay.n_periods - t
+    return my.hours_cost * weight
+
+
+def tie_break(my: MultiYearLP, optimum: float, rtol: float = 1e-9) -> highs.LinearProgram:
     """The LP that keeps the first objective within ``rtol`` of ``optimum`` (in the LP's
-    minimisation form) and minimises total hours: which optimal plan is reported."""
+    minimisation form) and minimises :func:`tie_break_cost`."""
     lp = my.lp
     slack = rtol * max(1.0, abs(optimum))
     row = sp.csc_matrix(lp.cost.reshape(1, -1))
     return highs.LinearProgram(
-        cost=my.hours_cost,
+        cost=tie_break_cost(my),
         col_lower=lp.col_lower,
         col_upper=lp.col_upper,
         matrix=sp.vstack([lp.matrix, row]).tocsc(),
