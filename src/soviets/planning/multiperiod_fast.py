@@ -57,7 +57,9 @@ SWEEP_RTOL = 1e-13  # fixed points stop when no price moves by more than this sh
 SWEEP_MAX = 5000
 CHECK_EVERY = 64  # PDHG iterations between restart checks
 STEP = 0.95
-MARGIN = 1e-4  # share of the capital needed invested on top, so rounding cannot reopen it
+MARGIN = 1e-6  # share of the capital needed invested on top, so rounding cannot reopen it
+SAFETY = 1e-7  # share of held capacity left unused, so a mix's rounding stays within it
+REPAIR_ROUNDS = 60  # rounds of just-in-time investment before the repair gives up
 
 
 @dataclass
@@ -275,7 +277,7 @@ def _merit_shares(
     o = st.order
     key = o[np.lexsort((rank[o], st.out_good[o]))]
     g = st.out_good[key]
-    cap = np.maximum(room[key], 0.0) * st.out_q[key]  # output units each can make
+    cap = np.maximum(room[key], 0.0) * st.out_q[key] * (1 - SAFETY)  # output each can make
     cum = np.cumsum(cap)
     first = np.ones(key.size, dtype=bool)
     first[1:] = g[1:] != g[:-1]
@@ -321,7 +323,7 @@ def repair(
         inv[t, lp.col_upper[lay.col("investment", t)] <= 0] = 0.0
     x = np.zeros((n_t, st.out_good.size))
     k = np.zeros((n_t, n_c))
-    for _ in range(3 * n_t + 3):
+    for _ in range(REPAIR_ROUNDS):
         grown = False
         for t in range(n_t):
             k[t] = model.capital_stock if t == 0 else st.keep * k[t - 1]
@@ -363,14 +365,14 @@ def repair(
 
 
 def _feasible(lp, x: np.ndarray) -> bool:
+    """Every row and bound holds to ``FEAS_RTOL`` of the size of its terms (``|A| |x|``)."""
     act = lp.matrix @ x
-    tol_r = FEAS_RTOL * np.maximum(1.0, np.maximum(np.abs(lp.row_lower), np.abs(lp.row_upper)))
-    tol_r = np.where(np.isfinite(tol_r), tol_r, FEAS_RTOL * np.maximum(1.0, np.abs(act)))
+    size = abs(lp.matrix) @ np.abs(x)
+    tol = FEAS_RTOL * np.maximum(1.0, size)
     with np.errstate(invalid="ignore"):
-        ok_rows = np.all(act >= lp.row_lower - tol_r) and np.all(act <= lp.row_upper + tol_r)
-        ok_cols = np.all(x >= lp.col_lower - FEAS_RTOL) and np.all(
-            x <= lp.col_upper + FEAS_RTOL * np.maximum(1.0, np.abs(lp.col_upper))
-        )
+        ok_rows = np.all(act >= lp.row_lower - tol) and np.all(act <= lp.row_upper + tol)
+        col_tol = FEAS_RTOL * np.maximum(1.0, np.abs(x))
+        ok_cols = np.all(x >= lp.col_lower - col_tol) and np.all(x <= lp.col_upper + col_tol)
     return bool(ok_rows and ok_cols)
 
 
