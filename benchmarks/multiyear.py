@@ -56,7 +56,9 @@ def run_one(solver: str, n: int, years: int, seed: int, limit: float, gap: float
     if solver == "ours":
         r = mf.solve(model, gap=gap, time_limit=limit, my=my)
         out.update(
-            status=r.status, primal=r.certificate.primal, dual=r.certificate.dual,
+            status=r.status,
+            primal=r.certificate.primal,
+            dual=r.certificate.dual,
             gap=r.certificate.gap,
         )
     else:
@@ -74,8 +76,12 @@ def run_one(solver: str, n: int, years: int, seed: int, limit: float, gap: float
             x = np.asarray(sol.col_value)
             primal = float(my.lp.cost @ x)
             dual = highs.dual_bound(my.lp, np.asarray(sol.row_dual))
-        out.update(status=status, primal=primal, dual=dual,
-                   gap=(primal - dual) / max(1.0, abs(primal)) if status == "Optimal" else math.nan)
+        out.update(
+            status=status,
+            primal=primal,
+            dual=dual,
+            gap=(primal - dual) / max(1.0, abs(primal)) if status == "Optimal" else math.nan,
+        )
     out["seconds"] = time.perf_counter() - start
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -98,21 +104,42 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for n in (int(float(s)) for s in args.sizes.split(",")):
         for solver in args.solvers.split(","):
-            cmd = [sys.executable, "-m", "benchmarks.multiyear", "--one", f"{solver}:{n}",
-                   "--years", str(args.years), "--seed", str(args.seed),
-                   "--time-limit", str(args.time_limit), "--gap", str(args.gap)]
-            done = subprocess.run(cmd, capture_output=True, text=True,
-                                  timeout=args.time_limit * 3 + 300)
+            cmd = [
+                sys.executable,
+                "-m",
+                "benchmarks.multiyear",
+                "--one",
+                f"{solver}:{n}",
+                "--years",
+                str(args.years),
+                "--seed",
+                str(args.seed),
+                "--time-limit",
+                str(args.time_limit),
+                "--gap",
+                str(args.gap),
+            ]
+            done = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=args.time_limit * 3 + 300
+            )
             if done.returncode != 0:
-                rows.append({"solver": solver, "goods": n, "status": "failed: "
-                             + done.stderr.strip().splitlines()[-1][:80]})
+                rows.append(
+                    {
+                        "solver": solver,
+                        "goods": n,
+                        "status": "failed: " + done.stderr.strip().splitlines()[-1][:80],
+                    }
+                )
             else:
                 rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
             r = rows[-1]
-            print(f"{n:>7} {solver:>8} {r.get('status', ''):>12} "
-                  f"{r.get('seconds', math.nan):8.1f} s  primal {r.get('primal', math.nan):.6g}  "
-                  f"dual {r.get('dual', math.nan):.6g}  gap {r.get('gap', math.nan):.2e}  "
-                  f"peak {r.get('peak_mb', math.nan):.0f} MB", flush=True)
+            print(
+                f"{n:>7} {solver:>8} {r.get('status', ''):>12} "
+                f"{r.get('seconds', math.nan):8.1f} s  primal {r.get('primal', math.nan):.6g}  "
+                f"dual {r.get('dual', math.nan):.6g}  gap {r.get('gap', math.nan):.2e}  "
+                f"peak {r.get('peak_mb', math.nan):.0f} MB",
+                flush=True,
+            )
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (RESULTS / f"multiyear-{stamp}.json").write_text(json.dumps(rows, indent=1))

@@ -235,7 +235,8 @@ def multiyear_economy(
     holding ``k_j s_g`` per unit of output (renormalised over the goods kept),
     with the table's stock ``K_j s_g`` at the start of year 1 and depreciation
     ``delta_g``. Needs grow by ``growth`` a year from the table's level. Every
-    year's members are the table's employees (for hours per person).
+    year's members are the table's employees (for hours per person). No
+    good is carried over between years (a year's output is used that year).
     ``utilisation`` is the share of its stock an industry used in the table's
     year: the stock needed at full use is ``utilisation * k_j`` per unit of output.
     """
@@ -275,6 +276,7 @@ def multiyear_economy(
         f"capital goods kept (share >= {min_share:g}): {len(keep)} of {table.n}",
         f"capital in use in the table's year: {utilisation:.0%} of the stock",
         f"needs grow {growth:.1%} a year; fixed capital formation is planned, not given",
+        "no good is carried from one year to the next (storage loss 1: mostly services)",
         f"negative GFCF and inventory change ({drawn.sum():,.0f} {table.unit}) supply year 1",
     ]
     return MultiYearEconomy.from_records(
@@ -282,6 +284,7 @@ def multiyear_economy(
         periods=[Period(n, members=employees) for n in names],
         capital=capital,
         needs=needs,
+        storage_loss={code: 1.0 for code in table.codes},
         name=f"{table.source}, {years}-year plan",
         notes=notes,
     )

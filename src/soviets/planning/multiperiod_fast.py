@@ -191,9 +191,7 @@ def _fixed_point(st: _Structure, cost: np.ndarray, ceiling: np.ndarray) -> np.nd
     return v
 
 
-def dual_bound(
-    st: _Structure, y: np.ndarray
-) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
     """A lower bound on the LP's objective from row prices ``y`` (only the stock rows'
     and the limit/hours rows' prices are used; see the module docstring, step 1).
 
@@ -572,4 +570,3 @@ def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
     """Per process, the sum of ``share`` over the processes of its good."""
     tot = np.bincount(np.maximum(st.out_good, 0), weights=share, minlength=st.has_maker.size)
     return tot[np.maximum(st.out_good, 0)]
-
