@@ -29,6 +29,7 @@ from soviets.planning import highs
 from soviets.planning.multiyear_lp import MultiYearLP, build
 
 WEEKS = 52.0
+WIDTHS = (6, 13, 16, 13, 20)
 
 
 def _solve(lp: highs.LinearProgram) -> np.ndarray:
@@ -130,14 +131,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"2010 actual: {r['actual_week']:.1f} hours per employee per week")
     for name, (hours, invest) in r["plans"].items():
         print(f"\n{name}")
-        print(
-            f"{'year':>6} {'hours (bn h)':>13} {'h/employee/week':>16} {'freed h/week':>13} {'investment (USD bn)':>20}"
-        )
+        head = ("year", "hours (bn h)", "h/employee/week", "freed h/week", "investment (USD bn)")
+        print(" ".join(f"{h:>{w}}" for h, w in zip(head, WIDTHS, strict=True)))
         for t, year in enumerate(r["years"]):
             week = hours[t] / r["employees"][t] / WEEKS
-            print(
-                f"{year:>6} {hours[t] / 1e9:13.1f} {week:16.1f} {r['actual_week'] - week:13.1f} {invest[t] / 1e3:20.0f}"
-            )
+            cells = (year, f"{hours[t] / 1e9:.1f}", f"{week:.1f}", f"{r['actual_week'] - week:.1f}")
+            cells += (f"{invest[t] / 1e3:.0f}",)
+            print(" ".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True)))
     for note in r["notes"]:
         print("note:", note)
     import matplotlib
