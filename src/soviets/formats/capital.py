@@ -40,7 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
+from soviets.economy import Capital, MultiYearEconomy, Period, PeriodNeed
 from soviets.errors import InputError
+from soviets.formats.io_economy import io_to_economy
 from soviets.formats.iotable import IOTable, read_national, year_of
 
 #: Yearly geometric depreciation rate of a capital good, by the WIOD 2016
@@ -207,5 +209,82 @@ def capital_coefficients(folder: str | Path, *, growth: float | None = None) -> 
         hours=hours,
         persons=persons,
         growth=float(growth),
+        notes=notes,
+    )
+
+
+#: Final demand the plan must meet; fixed capital formation and inventory change
+#: are left out because the plan decides investment itself.
+PLAN_FINAL_DEMAND = ["CONS_h", "CONS_np", "CONS_g", "EXP"]
+
+
+def multiyear_economy(
+    folder: str | Path,
+    *,
+    years: int = 5,
+    growth: float = 0.02,
+    min_share: float = 1e-3,
+    utilisation: float = 1.0,
+) -> MultiYearEconomy:
+    """A multi-year economy from one year of a national input-output folder.
+
+    The one-period economy of the table (:func:`~soviets.formats.io_economy.io_to_economy`,
+    labour ``hours_employees`` in hours, needs: households', non-profits' and
+    government consumption and exports) gets, per industry ``j`` and capital
+    good ``g`` whose share ``s_g`` is at least ``min_share``, a capital pair
+    holding ``k_j s_g`` per unit of output (renormalised over the goods kept),
+    with the table's stock ``K_j s_g`` at the start of year 1 and depreciation
+    ``delta_g``. Needs grow by ``growth`` a year from the table's level. Every
+    year's members are the table's employees (for hours per person). No
+    good is carried over between years (a year's output is used that year).
+    ``utilisation`` is the share of its stock an industry used in the table's
+    year: the stock needed at full use is ``utilisation * k_j`` per unit of output.
+    """
+    folder = Path(folder)
+    if years < 1:
+        raise InputError(f"must be >= 1, got {years}", field="years")
+    if not 0 < utilisation <= 1:
+        raise InputError(f"must be in (0, 1], got {utilisation}", field="utilisation")
+    coef = capital_coefficients(folder)
+    table = read_national(folder)
+    base = io_to_economy(table, labour="hours_employees", final_demand=PLAN_FINAL_DEMAND)
+    drawn = -np.minimum(table.final_demand[:, table.final_demand_columns(["GFCF", "INVEN"])], 0)
+    base.stocks += drawn.sum(axis=1)  # scrap sold and inventories run down supply goods
+    keep = np.flatnonzero(coef.composition >= min_share)
+    share = coef.composition[keep] / coef.composition[keep].sum()
+    capital = [
+        Capital(
+            process=table.codes[j],
+            good=table.codes[g],
+            quantity=float(utilisation * coef.requirement[j] * s),
+            stock=float(coef.capital_stock[j] * s),
+            depreciation=float(coef.depreciation[g]),
+        )
+        for j in range(table.n)
+        if coef.requirement[j] > 0
+        for g, s in zip(keep, share, strict=True)
+    ]
+    employees = int(round(float(_column(table, "employees").sum()) * 1e3))
+    first = year_of(folder)
+    names = [str(int(first) + 1 + t) if first else str(t + 1) for t in range(years)]
+    needs = [
+        PeriodNeed(names[t], n.council, n.good, n.quantity * (1 + growth) ** t, n.priority)
+        for t in range(years)
+        for n in base.need_records()
+    ]
+    notes = list(coef.notes) + [
+        f"capital goods kept (share >= {min_share:g}): {len(keep)} of {table.n}",
+        f"capital in use in the table's year: {utilisation:.0%} of the stock",
+        f"needs grow {growth:.1%} a year; fixed capital formation is planned, not given",
+        "no good is carried from one year to the next (storage loss 1: mostly services)",
+        f"negative GFCF and inventory change ({drawn.sum():,.0f} {table.unit}) supply year 1",
+    ]
+    return MultiYearEconomy.from_records(
+        base,
+        periods=[Period(n, members=employees) for n in names],
+        capital=capital,
+        needs=needs,
+        storage_loss={code: 1.0 for code in table.codes},
+        name=f"{table.source}, {years}-year plan",
         notes=notes,
     )

@@ -57,6 +57,9 @@ SWEEP_RTOL = 1e-13  # fixed points stop when no price moves by more than this sh
 SWEEP_MAX = 5000
 CHECK_EVERY = 64  # PDHG iterations between restart checks
 STEP = 0.95
+MARGIN = 1e-6  # share of the capital needed invested on top, so rounding cannot reopen it
+SAFETY = 1e-7  # share of held capacity left unused, so a mix's rounding stays within it
+REPAIR_ROUNDS = 60  # rounds of just-in-time investment before the repair gives up
 
 
 @dataclass
@@ -188,18 +191,19 @@ def _fixed_point(st: _Structure, cost: np.ndarray, ceiling: np.ndarray) -> np.nd
     return v
 
 
-def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
+def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
     """A lower bound on the LP's objective from row prices ``y`` (only the stock rows'
     and the limit/hours rows' prices are used; see the module docstring, step 1).
 
     ``y`` uses the sign of the Lagrangian ``c.x + y.(A x - z)``: ``y >= 0`` prices an
-    upper row bound. Returns the bound and the goods prices of each period.
+    upper row bound. Returns the bound, the goods prices and the capital rents of each period.
     """
-    my, lay, lp = st.my, st.my.layout, st.my.lp
+    lay, lp = st.my.layout, st.my.lp
     n_t = lay.n_periods
     pi = np.array([np.maximum(y[lay.row("stock", t)], 0.0) for t in range(n_t)])
     bound = 0.0
     values: list[np.ndarray] = []
+    rents: list[np.ndarray] = []
     ceiling = np.full(lay.produced.size, np.inf)
     invest_open = [np.isfinite(lp.col_upper[lay.col("investment", t)]) for t in range(n_t)]
     for t in range(n_t):
@@ -212,11 +216,11 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
             with np.errstate(divide="ignore"):
                 pi[t + 1] = np.minimum(pi[t + 1], np.where(st.keep > 0, pi[t] / st.keep, np.inf))
 
-        def prices(t=t, cost=cost):
-            rho = pi[t] - (st.keep * pi[t + 1] if t + 1 < n_t else 0.0)
-            return _fixed_point(st, cost + st.holds_t @ np.maximum(rho, 0.0), ceiling)
+        def prices(t=t, cost=cost, ceiling=ceiling):
+            rho = np.maximum(pi[t] - (st.keep * pi[t + 1] if t + 1 < n_t else 0.0), 0.0)
+            return _fixed_point(st, cost + st.holds_t @ rho, ceiling), rho
 
-        v = prices()
+        v, rho = prices()
         arrive = t + st.build_time
         capped = False
         for c in np.flatnonzero(invest_open[t] & (arrive < n_t)):
@@ -225,14 +229,15 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
                 pi[arrive[c], c] = cap
                 capped = capped or arrive[c] == t + 1
         if capped:
-            v = prices()
+            v, rho = prices()
         rows = lay.row("balance", t)
         bound += float(np.dot(v, lp.row_lower[rows]))
         values.append(v)
+        rents.append(rho)
         with np.errstate(divide="ignore"):
             ceiling = np.where(st.carry > 0, v / st.carry, np.inf)
     bound -= float(np.dot(pi[0], lp.row_lower[lay.row("stock", 0)]))
-    return bound, values
+    return bound, values, rents
 
 
 # ----------------------------------------------------------------------------- primal plan
@@ -270,7 +275,7 @@ def _merit_shares(
     o = st.order
     key = o[np.lexsort((rank[o], st.out_good[o]))]
     g = st.out_good[key]
-    cap = np.maximum(room[key], 0.0) * st.out_q[key]  # output units each can make
+    cap = np.maximum(room[key], 0.0) * st.out_q[key] * (1 - SAFETY)  # output each can make
     cum = np.cumsum(cap)
     first = np.ones(key.size, dtype=bool)
     first[1:] = g[1:] != g[:-1]
@@ -316,7 +321,7 @@ def repair(
         inv[t, lp.col_upper[lay.col("investment", t)] <= 0] = 0.0
     x = np.zeros((n_t, st.out_good.size))
     k = np.zeros((n_t, n_c))
-    for _ in range(3 * n_t + 3):
+    for _ in range(REPAIR_ROUNDS):
         grown = False
         for t in range(n_t):
             k[t] = model.capital_stock if t == 0 else st.keep * k[t - 1]
@@ -343,7 +348,7 @@ def repair(
             if np.any(lack & ~ok):
                 return None
             idx = np.flatnonzero(lack)
-            inv[src[idx], idx] += short[idx]
+            inv[src[idx], idx] += short[idx] + MARGIN * (short[idx] + k[t, idx])
             grown = True
         if not grown:
             break
@@ -358,14 +363,14 @@ def repair(
 
 
 def _feasible(lp, x: np.ndarray) -> bool:
+    """Every row and bound holds to ``FEAS_RTOL`` of the size of its terms (``|A| |x|``)."""
     act = lp.matrix @ x
-    tol_r = FEAS_RTOL * np.maximum(1.0, np.maximum(np.abs(lp.row_lower), np.abs(lp.row_upper)))
-    tol_r = np.where(np.isfinite(tol_r), tol_r, FEAS_RTOL * np.maximum(1.0, np.abs(act)))
+    size = abs(lp.matrix) @ np.abs(x)
+    tol = FEAS_RTOL * np.maximum(1.0, size)
     with np.errstate(invalid="ignore"):
-        ok_rows = np.all(act >= lp.row_lower - tol_r) and np.all(act <= lp.row_upper + tol_r)
-        ok_cols = np.all(x >= lp.col_lower - FEAS_RTOL) and np.all(
-            x <= lp.col_upper + FEAS_RTOL * np.maximum(1.0, np.abs(lp.col_upper))
-        )
+        ok_rows = np.all(act >= lp.row_lower - tol) and np.all(act <= lp.row_upper + tol)
+        col_tol = FEAS_RTOL * np.maximum(1.0, np.abs(x))
+        ok_cols = np.all(x >= lp.col_lower - col_tol) and np.all(x <= lp.col_upper + col_tol)
     return bool(ok_rows and ok_cols)
 
 
@@ -502,35 +507,32 @@ def solve(
 
     def record(x_full: np.ndarray | None, y: np.ndarray, k: int) -> None:
         nonlocal best, best_x
-        dual, values = dual_bound(st, y)
+        dual, values, rents = dual_bound(st, y)
         primal = best.primal
-        preferred, rank = [], []
+        cheapest, grow, rank = [], [], []
+        held = _room(st, st.model.capital_stock)
+        has = np.isfinite(held) & (held > 0)
+        some = _good_total(st, np.where(has, 1.0, 0.0)) > 0
+        biggest = _cheapest_shares(st, np.where(has, -held, np.inf), np.zeros(st.has_maker.size))
         for t in range(n_t):
             cost = lp.cost[lay.col("activity", t)] + st.other[t].T @ np.maximum(
                 y[st.other_rows[t]], 0.0
             )
-            unit = (cost + st.inputs_t @ values[t]) / st.out_q
-            rho = np.maximum(y[lay.row("capacity", t)], 0.0)
-            rank.append(unit)
-            preferred.append(_cheapest_shares(st, cost + st.holds_t @ rho, values[t]))
-        held = _room(st, st.model.capital_stock)
-        for t in range(n_t):  # grow the processes that already hold capital
-            has = np.isfinite(held) & (held > 0)
-            rank_room = np.where(has, -held, np.inf)
-            fallback = preferred[t]
-            pick = _cheapest_shares(st, rank_room, np.zeros(st.has_maker.size))
-            some = _good_total(st, np.where(has, 1.0, 0.0)) > 0
-            preferred[t] = np.where(some, pick, fallback)
-            preferred[t] = np.where(_good_total(st, preferred[t]) > 1, fallback, preferred[t])
+            rank.append((cost + st.inputs_t @ values[t]) / st.out_q)
+            cheapest.append(_cheapest_shares(st, cost + st.holds_t @ rents[t], values[t]))
+            grow.append(np.where(some, biggest, cheapest[t]))  # grow what holds capital
+        first = int(np.min(st.build_time, initial=1))
+        cheapest = [grow[t] if t < first else c for t, c in enumerate(cheapest)]
         starts = [None]
         if x_full is not None:
             starts.append(np.array([x_full[lay.col("investment", t)] for t in range(n_t)]))
         for inv in starts:
-            plan = repair(st, preferred, rank, inv)
-            if plan is not None:
-                value = float(lp.cost @ plan)
-                if value < primal:
-                    primal, best_x = value, plan
+            for preferred in (cheapest, grow):
+                plan = repair(st, preferred, rank, inv)
+                if plan is not None:
+                    value = float(lp.cost @ plan)
+                    if value < primal:
+                        primal, best_x = value, plan
         best = Certificate(min(primal, best.primal), max(dual, best.dual))
         history.append(
             {
