@@ -123,6 +123,19 @@ def end_delegation(
     session.expire_all()
 
 
+def _seat_weight(session: Session, proposal_id: int, council_id: int) -> int:
+    """A seat's weight on an open vote: as fixed when it opened (a predecessor's row), or,
+    for a council that had no delegate then, the members it represents now."""
+    fixed = session.scalar(
+        select(Elector.weight).where(
+            Elector.proposal_id == proposal_id, Elector.seat_council_id == council_id
+        )
+    )
+    if fixed is not None:
+        return fixed
+    return authz.council_weight(session, authz.get_council(session, council_id))
+
+
 def _take_seat(session: Session, delegate: Delegate) -> None:
     """Give the new delegate their council's seat on the federation's open proposals."""
     for proposal_id in _open_federation_proposals(session, delegate.federation_id):
@@ -142,6 +155,7 @@ def _take_seat(session: Session, delegate: Delegate) -> None:
                     proposal_id=proposal_id,
                     person_id=delegate.person_id,
                     seat_council_id=delegate.council_id,
+                    weight=_seat_weight(session, proposal_id, delegate.council_id),
                 )
             )
         elif row.seat_council_id == delegate.council_id:

@@ -1,8 +1,11 @@
 """Carrying out accepted proposals: one executor (and payload check) per proposal kind.
 
-An executor runs inside the transaction that closes the proposal; if it
-raises, the close is rolled back with it and the proposal stays open
-(:func:`soviets.governance.proposals.close_and_count`). The executors of the
+An executor runs inside the transaction that closes the proposal, in a
+savepoint; if it raises, what it wrote is rolled back and the proposal closes
+as ``failed`` with the error kept (:mod:`soviets.governance.proposals`). A
+payload's shape is checked by its kind's effect model
+(:mod:`soviets.governance.effects`) before the kind's validator checks what it
+names against the database. The executors of the
 council kinds live beside their subject (``councils``, ``delegates``,
 ``rules``); those that act on the ledger (needs, plans, agreements,
 inventory) are here and call the ledger's functions, so that the ledger
