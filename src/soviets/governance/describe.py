@@ -18,10 +18,12 @@ from soviets.ledger.models import (
     Agreement,
     Council,
     Delegate,
+    Good,
     Need,
     Period,
     Person,
     PlanRecord,
+    Process,
     Proposal,
     Resource,
 )
@@ -179,6 +181,48 @@ def _abandon(session: Session, council: Council, e: effects.AbandonProposal) -> 
     ]
 
 
+def _technique(session: Session, e: effects.ProcessSpec) -> str:
+    units = {
+        g.name: g.unit for g in session.scalars(select(Good).where(Good.name.in_(list(e.flows))))
+    }
+    made = [f"{_amount(q, units.get(g, ''))} of {g}" for g, q in e.flows.items() if q > 0]
+    used = [f"{_amount(-q, units.get(g, ''))} of {g}" for g, q in e.flows.items() if q < 0]
+    text = f"per unit of activity it makes {', '.join(made) or 'nothing'}"
+    text += f", uses {', '.join(used)}" if used else ", uses no goods"
+    text += f" and takes {_amount(e.labour, 'hours')} of work"
+    cap = "no capacity limit" if e.capacity is None else f"at most {e.capacity:,.6g} units a period"
+    return f"{text}; {cap}"
+
+
+def _register_process(session: Session, council: Council, e: effects.RegisterProcess) -> list[str]:
+    return [
+        f"'{council.name}' adds process '{e.name}': {_technique(session, e)}. "
+        "Plans made after it is added may use it."
+    ]
+
+
+def _change_process(session: Session, council: Council, e: effects.ChangeProcess) -> list[str]:
+    process = session.get(Process, e.process_id)
+    name = f"process #{e.process_id}" if process is None else f"process '{process.name}'"
+    was = ""
+    if process is not None:
+        cap = "no limit" if process.capacity is None else f"{process.capacity:,.6g} units"
+        was = f" (now {_amount(process.labour, 'hours')} of work per unit, capacity {cap})"
+    return [f"'{council.name}' changes {name}{was}: {_technique(session, e)}."]
+
+
+def _stock_change(session: Session, council: Council, e: effects.StockChange) -> list[str]:
+    r = session.get(Resource, e.resource_id)
+    what = f"resource #{e.resource_id}" if r is None else f"'{r.name}' (#{r.id})"
+    unit = "" if r is None else r.unit
+    held = "" if r is None else f", now {_amount(r.quantity, r.unit)}"
+    verb = {"produce": "adds as produced", "raise": "raises", "consume": "uses up"}
+    return [
+        f"'{council.name}' {verb.get(e.action, 'lowers')} {_amount(e.quantity, unit)} of "
+        f"{what}{held}; reason: {e.reason}."
+    ]
+
+
 _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "general": _general,
     "admit_member": _admit,
@@ -193,6 +237,9 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "set_role": _role,
     "leave_federation": _leave,
     "abandon_proposal": _abandon,
+    "register_process": _register_process,
+    "change_process": _change_process,
+    "stock_change": _stock_change,
 }
 
 

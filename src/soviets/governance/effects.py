@@ -26,6 +26,13 @@ from soviets.ledger.models.governance import PROPOSAL_KINDS
 Id = Annotated[int, Field(strict=True, gt=0, description="a record's id (whole number > 0)")]
 
 
+def _finite_or_none(value: float | None) -> float | None:
+    """Refuse infinities and NaN (Pydantic's bounds let them through)."""
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
 class Effect(BaseModel):
     """The payload of one kind of proposal; unknown fields are refused."""
 
@@ -140,6 +147,56 @@ class AbandonProposal(Effect):
     proposal_id: Id
 
 
+class ProcessSpec(Effect):
+    """A process's technique: hours of work, flows and capacity per unit of activity."""
+
+    labour: Annotated[float, Field(ge=0, description="hours of work per unit of activity")]
+    flows: dict[str, float] = Field(
+        min_length=1, description="good name -> quantity per unit (+ made, - used)"
+    )
+    capacity: float | None = Field(None, ge=0, description="most units of activity per period")
+
+    _labour_finite = field_validator("labour", "capacity")(_finite_or_none)
+
+    @field_validator("flows")
+    @classmethod
+    def _flows_finite(cls, value: dict[str, float]) -> dict[str, float]:
+        for good, quantity in value.items():
+            if not math.isfinite(quantity):
+                raise ValueError(f"the flow of '{good}' must be a finite number")
+        return dict(sorted(value.items()))
+
+
+class RegisterProcess(ProcessSpec):
+    """Add a process to the workplace council: later plans may use it."""
+
+    name: str = Field(min_length=1, max_length=200, description="the new process's name")
+
+    @field_validator("name")
+    @classmethod
+    def _trim(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("needs a non-empty text")
+        return value.strip()
+
+
+class ChangeProcess(ProcessSpec):
+    """Replace the labour, flows and capacity of one of the council's processes."""
+
+    process_id: Id
+
+
+class StockChange(Effect):
+    """Record a change of a stock the council holds, with the reason."""
+
+    resource_id: Id
+    action: Literal["produce", "raise", "consume", "lower"]
+    quantity: float = Field(gt=0, description="in the resource's unit")
+    reason: str = Field(min_length=1, max_length=500)
+
+    _quantity_finite = field_validator("quantity")(_finite_or_none)
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -154,6 +211,9 @@ AnyEffect = (
     | SetRole
     | LeaveFederation
     | AbandonProposal
+    | RegisterProcess
+    | ChangeProcess
+    | StockChange
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -171,6 +231,9 @@ EFFECTS: dict[str, type[Effect]] = {
     "set_role": SetRole,
     "leave_federation": LeaveFederation,
     "abandon_proposal": AbandonProposal,
+    "register_process": RegisterProcess,
+    "change_process": ChangeProcess,
+    "stock_change": StockChange,
 }
 
 
