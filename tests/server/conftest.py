@@ -16,8 +16,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
-from soviets.mail import MailSettings
 from soviets.server import create_app
+from soviets.server.mail import MailSettings
 
 
 @dataclass

@@ -24,8 +24,8 @@ from server.world import PASSWORD, World, build_world
 from soviets.governance import accounts, ballots, proposals
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import Invitation, PasswordReset
-from soviets.mail import MailSettings
 from soviets.server.deps import SESSION_COOKIE
+from soviets.server.mail import MailSettings
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 NEW_PASSWORD = "a brand new passphrase"

@@ -25,7 +25,7 @@ import pytest
 from server.conftest import client_for, copy_world
 from server.live import free_port
 from server.world import PASSWORD, PERIOD, ROLE_PERSON, World
-from soviets.mail import MailSettings
+from soviets.server.mail import MailSettings
 
 ROLES = ("signed_out", "nonmember", "other", "sibling", "member", "delegate", "coordinator")
 SIGNED_IN = frozenset(ROLES) - {"signed_out"}
@@ -211,6 +211,8 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/councils/{council_id}/plans", VALLEY, fill={C: "valley"}),
     Row("POST", "/councils/{council_id}/plans", frozenset({"delegate", "sibling"}),
         lambda w: {"period": PERIOD}, fill={C: "valley"}),
+    Row("POST", "/councils/{council_id}/plans/multiyear", frozenset({"delegate", "sibling"}),
+        lambda w: {"periods": [PERIOD], "objective": "min-hours"}, fill={C: "valley"}),
     Row("GET", "/plans/{plan_id}", VALLEY, fill={"plan_id": "plan"}),
     # agreements
     Row("GET", "/councils/{council_id}/agreements", RIVERSIDE, fill={C: "riverside"}),

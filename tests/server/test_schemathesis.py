@@ -27,8 +27,8 @@ from schemathesis.checks import positive_data_acceptance
 
 from server.conftest import copy_world
 from server.live import free_port
-from soviets.mail import MailSettings
 from soviets.server import create_app
+from soviets.server.mail import MailSettings
 
 EXAMPLES = 25
 MAIL = MailSettings(host="127.0.0.1", port=free_port(), starttls=False)

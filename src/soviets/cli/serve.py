@@ -32,8 +32,8 @@ def serve(
 
     from soviets.ledger.db import default_url
     from soviets.ledger.migrate import upgrade
-    from soviets.mail import load_settings
     from soviets.server import create_app
+    from soviets.server.mail import load_settings
 
     url = db or default_url()
     mail = load_settings()  # a bad setting stops here, with one line naming it

@@ -12,9 +12,9 @@ from starlette.responses import Response
 from swagger_ui_bundle import swagger_ui_path
 
 from soviets.ledger.db import make_engine, session_factory
-from soviets.mail import MailSettings, load_settings
 from soviets.server import deadlines
 from soviets.server.api import ROUTERS as API_ROUTERS
+from soviets.server.mail import MailSettings, load_settings
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
 from soviets.server.problems import install_handlers
 from soviets.server.schemas import ProblemOut
@@ -50,7 +50,7 @@ def create_app(
 
     The schema must exist already (``soviets db upgrade`` or ``soviets serve``,
     which upgrades it first). ``mail_settings``: how to send mail (default: from
-    ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.mail`). With
+    ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.server.mail`). With
     ``tick_seconds`` a background task closes the votes whose deadline has passed
     that often (:mod:`soviets.server.deadlines`).
     """

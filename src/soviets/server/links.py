@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from soviets import mail
 from soviets.governance.accounts import INVITATION_LIFETIME, RESET_LIFETIME
+from soviets.server import mail
 
 RESET_ANSWER = (
     "If an account has this address, a link to set a new password is on its way; "
