@@ -57,8 +57,8 @@ def test_demo_plan_page_shows_the_clis_hours_per_member(db_url: str) -> None:
         client.app.state.engine.dispose()  # type: ignore[attr-defined]
 
 
-def test_coordinator_forms_on_the_inventory_page(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_coordinator_forms_on_the_inventory_page(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     sign_in(s, "carol")
     page = f"/councils/{ids['bakery']}/inventory"
     shown = s.client.get(page).text
@@ -94,8 +94,8 @@ def test_coordinator_forms_on_the_inventory_page(served: Served) -> None:
     assert wrong.status_code == 422 and "good=quantity" in wrong.text
 
 
-def test_member_sees_no_coordinator_forms(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_member_sees_no_coordinator_forms(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     sign_in(s, "bob")
     shown = s.client.get(f"/councils/{ids['riverside']}/inventory").text
     assert "Record a stock event" not in shown and "Propose a stock change" in shown
@@ -106,8 +106,8 @@ def test_member_sees_no_coordinator_forms(served: Served) -> None:
     assert refused.status_code == 403
 
 
-def test_delegate_opens_a_period_and_runs_a_plan_from_the_page(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_delegate_opens_a_period_and_runs_a_plan_from_the_page(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     sign_in(s, "alice")
     page = f"/plans?federation={ids['valley']}"
     shown = s.client.get(page).text
@@ -124,8 +124,8 @@ def test_delegate_opens_a_period_and_runs_a_plan_from_the_page(served: Served) -
         assert "Open the next planning period" not in other.get(page).text
 
 
-def test_supplier_delivers_from_the_plan_page(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_supplier_delivers_from_the_plan_page(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     agreement = ids["agreement"]
     decide(s, "riverside", ["fran", "alice", "bob"], "approve_agreement",
            {"agreement_id": agreement})  # fmt: skip
