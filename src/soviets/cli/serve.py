@@ -46,4 +46,6 @@ def serve(
         else "mail: off (set SOVIETS_SMTP_HOST to send invitations and password resets)",
         markup=False,
     )
-    uvicorn.run(create_app(url, mail), host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        create_app(url, mail=mail), host=host, port=port, log_level="info", proxy_headers=False
+    )
