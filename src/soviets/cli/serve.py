@@ -53,5 +53,5 @@ def serve(
         else "mail: off (set SOVIETS_SMTP_HOST to send invitations and password resets)",
         markup=False,
     )
-    app = create_app(url, mail, tick_seconds=tick or None)
+    app = create_app(url, mail=mail, tick_seconds=tick or None)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

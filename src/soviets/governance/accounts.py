@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from soviets.errors import SovietsError
@@ -318,8 +319,8 @@ def _end_sessions(
     tokens = update(ApiToken).where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
     if keep_token is not None:
         tokens = tokens.where(ApiToken.id != keep_token)
-    ended = session.execute(sessions.values(revoked_at=at)).rowcount
-    revoked = session.execute(tokens.values(revoked_at=at)).rowcount
+    ended = cast(CursorResult[Any], session.execute(sessions.values(revoked_at=at))).rowcount
+    revoked = cast(CursorResult[Any], session.execute(tokens.values(revoked_at=at))).rowcount
     return int(ended or 0), int(revoked or 0)
 
 
@@ -356,7 +357,7 @@ def change_password(
     )
 
 
-def _recent(session: Session, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
+def _recent(session: Session, column: Any, value: str, since: datetime) -> int:
     stmt = select(func.count(ResetRequest.id)).where(column == value, ResetRequest.at >= since)
     return int(session.scalar(stmt) or 0)
 

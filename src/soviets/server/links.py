@@ -19,7 +19,8 @@ RESET_ANSWER = (
 
 def settings(request: Request) -> mail.MailSettings:
     """The app's mail settings."""
-    return request.app.state.mail  # type: ignore[no-any-return]
+    settings: mail.MailSettings = request.app.state.mail
+    return settings
 
 
 def link(request: Request, path: str) -> str:

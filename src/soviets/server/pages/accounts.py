@@ -266,7 +266,9 @@ def request_reset(
     return _reset_request_form(request, sent=links.RESET_ANSWER)
 
 
-def _reset_form(request: Request, db: Db, token: str, status: int = 200, error: str = ""):  # type: ignore[no-untyped-def]
+def _reset_form(
+    request: Request, db: Db, token: str, status: int = 200, error: str = ""
+) -> Response:
     accounts.open_reset(db, token)
     context = {
         "title": "Set a new password",
