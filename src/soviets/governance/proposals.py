@@ -317,7 +317,7 @@ def draft_for(
         "closes_at": closes_at,
     }
     values, made = _check(session, council, spec, at)
-    councils.require_consent(council, kind, _payloads(values, made), actor_id)
+    councils.require_consent(council, kind, _payloads(values, made), proposer_id)
     proposal = Proposal(
         council_id=council.id, created_by=proposer_id, created_at=at, status="draft", **values
     )
