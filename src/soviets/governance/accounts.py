@@ -77,6 +77,7 @@ class Issued:
     id: int
     secret: str
     expires_at: datetime
+    council_name: str = ""
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def create_invitation(
     now: datetime | None = None,
 ) -> Issued:
     """Invite someone into the council (by those its ``membership.invite`` rule names)."""
-    require_inviter(session, actor_id, council_id)
+    council = require_inviter(session, actor_id, council_id).council
     at = authz.moment(now)
     address = check_email(email) if email else None
     secret = new_secret()
@@ -129,7 +130,7 @@ def create_invitation(
     )
     session.add(row)
     session.flush()
-    return Issued(row.id, secret, row.expires_at)
+    return Issued(row.id, secret, row.expires_at, council.name)
 
 
 def list_invitations(session: Session, actor_id: int, council_id: int) -> list[Invitation]:
@@ -192,6 +193,50 @@ def open_invitation(session: Session, secret: str, now: datetime | None = None) 
             "ask the council for a new one"
         )
     return invitation
+
+
+@dataclass(frozen=True)
+class InviteStanding:
+    """Whether a member may invite into a council now (and why not), for the invitations page."""
+
+    may_invite: bool
+    why_not: str
+    coordinator: bool
+
+
+def invite_standing(session: Session, actor_id: int, council_id: int) -> InviteStanding:
+    """What the council's rules let the actor do with invitations (a member of the council)."""
+    membership = authz.require_member(session, actor_id, council_id)
+    try:
+        require_inviter(session, actor_id, council_id)
+    except SovietsError as exc:
+        return InviteStanding(False, str(exc), membership.role == "coordinator")
+    return InviteStanding(True, "", membership.role == "coordinator")
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What an invitation link shows before it is used."""
+
+    invitation: Invitation
+    council: Council
+    inviter: str
+    member: bool
+    """Whether the viewer is a member of the council already."""
+
+
+def view_invitation(
+    session: Session, secret: str, viewer_id: int | None, now: datetime | None = None
+) -> InvitationView:
+    """The usable invitation behind a link, its council and inviter (the link is the proof
+    of access), and whether the viewer (None: signed out) belongs to the council already."""
+    invitation = open_invitation(session, secret, now)
+    council = authz.get_council(session, invitation.council_id)
+    inviter = authz.get_person(session, invitation.created_by).name
+    member = (
+        viewer_id is not None and authz.open_membership(session, viewer_id, council.id) is not None
+    )
+    return InvitationView(invitation, council, inviter, member)
 
 
 def _use(invitation: Invitation, person_id: int, outcome: str, at: datetime) -> None:
