@@ -153,6 +153,24 @@ def invitation_state(invitation: Invitation, now: datetime | None = None) -> str
     return "open"
 
 
+def may_invite(session: Session, actor_id: int, council_id: int) -> tuple[bool, str]:
+    """Whether the actor may invite people into the council now, and if not, why."""
+    try:
+        require_inviter(session, actor_id, council_id)
+    except SovietsError as exc:
+        return False, str(exc)
+    return True, ""
+
+
+def may_revoke(session: Session, actor_id: int, invitation: Invitation) -> bool:
+    """Whether the actor may revoke the invitation: its maker or a coordinator of its council
+    (while they are members)."""
+    membership = authz.open_membership(session, actor_id, invitation.council_id)
+    if membership is None:
+        return False
+    return invitation.created_by == actor_id or membership.role == "coordinator"
+
+
 def revoke_invitation(
     session: Session, actor_id: int, invitation_id: int, now: datetime | None = None
 ) -> Invitation:
@@ -160,8 +178,8 @@ def revoke_invitation(
     invitation = session.get(Invitation, invitation_id)
     if invitation is None:
         raise NotFound(f"no invitation #{invitation_id}")
-    membership = authz.require_member(session, actor_id, invitation.council_id)
-    if invitation.created_by != actor_id and membership.role != "coordinator":
+    authz.require_member(session, actor_id, invitation.council_id)
+    if not may_revoke(session, actor_id, invitation):
         raise Forbidden(
             f"only the member who made invitation #{invitation_id} or a coordinator may revoke it"
         )
@@ -194,6 +212,30 @@ def open_invitation(session: Session, secret: str, now: datetime | None = None) 
             "ask the council for a new one"
         )
     return invitation
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What an invitation link offers: the council, who invited, and whether the signed-in
+    person (if any) is already a member. The link's secret is what lets one see it."""
+
+    invitation: Invitation
+    council: Council
+    inviter: str
+    member: bool
+
+
+def view_invitation(
+    session: Session, secret: str, actor_id: int | None = None, now: datetime | None = None
+) -> LinkView:
+    """The invitation behind a usable link, for its sign-up or accept page."""
+    invitation = open_invitation(session, secret, now)
+    council = authz.get_council(session, invitation.council_id)
+    inviter = authz.get_person(session, invitation.created_by).name
+    member = (
+        actor_id is not None and authz.open_membership(session, actor_id, council.id) is not None
+    )
+    return LinkView(invitation, council, inviter, member)
 
 
 def _use(invitation: Invitation, person_id: int, outcome: str, at: datetime) -> None:

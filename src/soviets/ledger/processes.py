@@ -70,7 +70,8 @@ def register_process(
     if session.scalar(select(Process.id).where(Process.name == name)):
         raise Conflict(f"a process named '{name}' already exists")
     process = Process(name=name, council_id=council.id, labour=labour, capacity=capacity)
-    for good_id, quantity in checked_flows(session, council, name, labour, flows, capacity).items():
+    made = checked_flows(session, council, name, labour=labour, flows=flows, capacity=capacity)
+    for good_id, quantity in made.items():
         process.flows.append(ProcessFlow(good_id=good_id, quantity=quantity))
     session.add(process)
     session.flush()

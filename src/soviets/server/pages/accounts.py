@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.errors import SovietsError
-from soviets.governance import accounts, authz, councils
+from soviets.governance import accounts, councils
 from soviets.governance.credentials import MIN_PASSWORD_LENGTH
 from soviets.server import links, queries
 from soviets.server.api.common import PathId
@@ -39,12 +39,8 @@ def _invitations_page(
 ) -> Response:
     council = councils.read_council(db, person_id, council_id)
     rows = accounts.list_invitations(db, person_id, council_id)
-    try:
-        accounts.require_inviter(db, person_id, council_id)
-        may_invite, why_not = True, ""
-    except SovietsError as exc:
-        may_invite, why_not = False, str(exc)
-    membership = authz.open_membership(db, person_id, council_id)
+    may_invite, why_not = accounts.may_invite(db, person_id, council_id)
+    revocable = {i.id for i in rows if accounts.may_revoke(db, person_id, i)}
     return render(
         request,
         "invitations.html",
@@ -55,8 +51,7 @@ def _invitations_page(
             "names": queries.names(db, [i.created_by for i in rows]),
             "may_invite": may_invite,
             "why_not": why_not,
-            "is_coordinator": membership is not None and membership.role == "coordinator",
-            "viewer_id": person_id,
+            "revocable": revocable,
             "made": made,
             "lifetime_days": accounts.INVITATION_LIFETIME.days,
         },
@@ -80,7 +75,7 @@ def invite(council_id: PathId, request: Request, found: FormActor, db: Db) -> Re
     url = links.invitation_link(request, issued.secret)
     made = {"url": url, "email": email or "", "error": ""}
     if email:
-        council = authz.get_council(db, council_id)
+        council = councils.read_council(db, person.id, council_id)
         made["error"] = links.send_invitation(request, email, council.name, person.name, url) or ""
     return _invitations_page(request, db, person.id, council_id, made)
 
@@ -107,17 +102,15 @@ def apply(council_id: PathId, found: FormActor, db: Db) -> Response:
 def _signup_form(
     request: Request, db: Db, token: str, status: int = 200, error: str = "", **values: str
 ) -> Response:
-    invitation = accounts.open_invitation(db, token)
-    council = authz.get_council(db, invitation.council_id)
-    inviter = authz.get_person(db, invitation.created_by)
+    link = accounts.view_invitation(db, token)
     context = {
-        "title": f"Join {council.name}",
-        "council": council,
-        "inviter": inviter.name,
+        "title": f"Join {link.council.name}",
+        "council": link.council,
+        "inviter": link.inviter,
         "token": token,
         "error": error,
         "name": values.get("name", ""),
-        "email": values.get("email", invitation.email or ""),
+        "email": values.get("email", link.invitation.email or ""),
         "min_length": MIN_PASSWORD_LENGTH,
     }
     return signed_out_form(request, "invitation.html", context, status)
@@ -130,17 +123,16 @@ def invitation_page(token: str, request: Request, found: PageSession, db: Db) ->
     if found is None:
         return _signup_form(request, db, token)
     page_actor(request, found)  # the page header shows who is signed in
-    invitation = accounts.open_invitation(db, token)
-    council = authz.get_council(db, invitation.council_id)
+    link = accounts.view_invitation(db, token, found[1].id)
     return render(
         request,
         "invitation.html",
         {
-            "title": f"Join {council.name}",
-            "council": council,
-            "inviter": authz.get_person(db, invitation.created_by).name,
+            "title": f"Join {link.council.name}",
+            "council": link.council,
+            "inviter": link.inviter,
             "token": token,
-            "member": authz.open_membership(db, found[1].id, council.id) is not None,
+            "member": link.member,
         },
     )
 
