@@ -134,6 +134,7 @@ def build_mill(url: str, *, coordinator_in_minority: bool) -> MillWorld:
                 bread_shelf=bread.id,
                 milling=milling.id,
                 roof=roof.id,
+                founding=limit.id,
             )
     finally:
         engine.dispose()
