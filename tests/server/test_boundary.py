@@ -122,7 +122,9 @@ LAYERS_BELOW: dict[str, set[str]] = {
 # The ledger stores economies and plans, so it stands on the planning part of the chain.
 LAYERS_BELOW["ledger"] = {"errors", "economy", "formats", "planning"}
 LAYERS_BELOW["governance"] = LAYERS_BELOW["ledger"] | {"ledger"}
-LAYERS_BELOW["server"] = LAYERS_BELOW["governance"] | {"governance"}
+# Sending mail (``soviets.mail``) stands on errors only; the server sends invitations with it.
+LAYERS_BELOW["mail"] = {"errors"}
+LAYERS_BELOW["server"] = LAYERS_BELOW["governance"] | {"governance", "mail"}
 LAYERS_BELOW["errors"] = set()
 
 

@@ -211,6 +211,10 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/councils/{council_id}/plans", VALLEY, fill={C: "valley"}),
     Row("POST", "/councils/{council_id}/plans", frozenset({"delegate", "sibling"}),
         lambda w: {"period": PERIOD}, fill={C: "valley"}),
+    Row("POST", "/councils/{council_id}/plans/multiyear", frozenset({"delegate", "sibling"}),
+        lambda w: {"periods": [PERIOD]}, fill={C: "valley"}),
+    Row("POST", "/councils/{council_id}/plans/multiyear", frozenset(),
+        lambda w: {"periods": [PERIOD]}, fill={C: "riverside"}),
     Row("GET", "/plans/{plan_id}", VALLEY, fill={"plan_id": "plan"}),
     # agreements
     Row("GET", "/councils/{council_id}/agreements", RIVERSIDE, fill={C: "riverside"}),
