@@ -22,7 +22,6 @@ Service functions never commit: the caller owns the transaction.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,8 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from soviets.errors import SovietsError
-from soviets.governance import authz, execution, proposals, rules
-from soviets.governance.choices import FIXED_OPTIONS
+from soviets.governance import authz, proposals, rules
 from soviets.governance.credentials import (
     check_email,
     check_new_password,
@@ -50,7 +48,6 @@ from soviets.ledger.models import (
     PasswordReset,
     Person,
     Proposal,
-    ProposalOption,
     ResetRequest,
     WebSession,
 )
@@ -331,27 +328,16 @@ def apply_for_membership(
     if pending is not None:
         raise Conflict(f"your application is already proposal #{pending}")
     at = authz.moment(now)
-    checked = execution.validate_payload(session, council, "admit_member", payload, at)
-    proposal = Proposal(
-        council_id=council_id,
+    proposal = proposals.draft_for(
+        session,
+        council,
+        actor_id,
+        at,
         kind="admit_member",
         title=f"Admit {person.name}"[:200],
         body=f"{person.name} applies to join '{council.name}'.",
-        method="majority",
-        quorum=rules.default_quorum(session, council_id),
-        secret=False,
-        payload=json.dumps(checked, sort_keys=True, separators=(",", ":")),
-        status="draft",
-        created_by=actor_id,
-        created_at=at,
+        payload=payload,
     )
-    session.add(proposal)
-    session.flush()
-    for position, label in enumerate(FIXED_OPTIONS["majority"], start=1):
-        session.add(
-            ProposalOption(proposal_id=proposal.id, label=label, position=position, payload="{}")
-        )
-    session.flush()
     return proposals.open_proposal(session, actor_id, proposal.id, at)
 
 

@@ -77,6 +77,7 @@ __all__ = [
     "close_reason",
     "create_proposal",
     "delete_draft",
+    "draft_for",
     "effect_text",
     "get_proposal",
     "list_electorate",
@@ -256,6 +257,46 @@ def create_proposal(
     """Draft a proposal in a council where the actor has a vote."""
     at = authz.moment(now)
     council = authz.require_voter(session, actor_id, council_id, at)
+    return draft_for(
+        session,
+        council,
+        actor_id,
+        at,
+        kind=kind,
+        title=title,
+        body=body,
+        method=method,
+        quorum=quorum,
+        floor=floor,
+        secret=secret,
+        payload=payload,
+        options=options,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+
+
+def draft_for(
+    session: Session,
+    council: Council,
+    proposer_id: int,
+    at: datetime,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    method: str = "majority",
+    quorum: float | None = None,
+    floor: float | None = None,
+    secret: bool = False,
+    payload: dict[str, Any] | None = None,
+    options: Sequence[OptionSpec] | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> Proposal:
+    """Draft a proposal under the council's rules (deadline, quorum, floor) for
+    ``proposer_id``, whose right to propose the caller has checked (a voter, or an
+    applicant for admission)."""
     spec = {
         "kind": kind,
         "method": method,
@@ -271,7 +312,7 @@ def create_proposal(
     }
     values, made = _check(session, council, spec, at)
     proposal = Proposal(
-        council_id=council.id, created_by=actor_id, created_at=at, status="draft", **values
+        council_id=council.id, created_by=proposer_id, created_at=at, status="draft", **values
     )
     session.add(proposal)
     session.flush()

@@ -35,7 +35,7 @@ def memberships(
 def apply(council_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
     """Apply to join a (public) council that admits members by vote: an ``admit_member``
     proposal for you, opened at once. Councils that admit by invitation refuse (409)."""
-    return present.proposal(accounts.apply_for_membership(db, actor.id, council_id))
+    return present.proposal(db, actor.id, accounts.apply_for_membership(db, actor.id, council_id))
 
 
 @router.delete(
