@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from soviets.governance import councils, delegates
+from soviets.governance import accounts, councils, delegates
 from soviets.governance.errors import Conflict, Forbidden, InputError
 from soviets.ledger.models import CouncilLink, Membership
 
@@ -32,20 +32,36 @@ def test_founder_is_coordinator_and_adds_founding_members(gov: Gov) -> None:
         gov.council(cat, "league", kind="federation")
 
 
-def test_after_the_first_vote_members_join_only_by_vote(gov: Gov) -> None:
+def test_after_the_first_vote_members_join_only_by_their_own_consent(gov: Gov) -> None:
     ann, bob, cat, dan = gov.people("Ann", "Bob", "Cat", "Dan")
-    farm = gov.council(ann, "farm", [bob])
+    farm = gov.council(ann, "farm", [bob], public=True)
     gov.open(ann, gov.propose(ann, farm))
     with pytest.raises(Conflict, match="admit_member proposal"), gov.tx() as s:
         councils.add_founding_member(s, ann, farm, cat)
-    p = gov.decide(farm, ann, [ann, bob], kind="admit_member", payload={"person_id": cat})
+    with pytest.raises(Forbidden, match="nobody can propose to admit someone else"):
+        gov.propose(ann, farm, kind="admit_member", payload={"person_id": cat})
+    with pytest.raises(Forbidden, match="nobody can propose"):  # nor as a ranked option
+        gov.propose(
+            ann, farm, kind="admit_member", method="schulze",
+            options=[{"label": "Cat", "payload": {"person_id": cat}},
+                     {"label": "Dan", "payload": {"person_id": dan}}],
+        )  # fmt: skip
+    with pytest.raises(Conflict, match="admits new members by invitation"), gov.tx() as s:
+        accounts.apply_for_membership(s, cat, farm, now=T0)
+    gov.decide(farm, ann, [ann, bob], kind="change_rules",
+               payload={"rules": {"membership.invite": "vote"}})  # fmt: skip
+    with gov.tx() as s:
+        applied = accounts.apply_for_membership(s, cat, farm, now=T0).id
+    for person in (ann, bob):
+        gov.vote(person, applied, "yes")
+    p = gov.close(ann, applied)
     assert (p.outcome, p.executed_at) == ("accepted", p.closed_at)
     with gov.tx() as s:
         assert cat in {m.person_id for m in councils.list_members(s, ann, farm)}
-    with pytest.raises(Conflict, match="Cat is already a member"):
-        gov.propose(ann, farm, kind="admit_member", payload={"person_id": cat})
-    rejected = gov.propose(ann, farm, kind="admit_member", payload={"person_id": dan})
-    gov.open(ann, rejected)
+    with pytest.raises(Conflict, match="Cat is already a member"), gov.tx() as s:
+        accounts.apply_for_membership(s, cat, farm, now=T0)
+    with gov.tx() as s:
+        rejected = accounts.apply_for_membership(s, dan, farm, now=T0).id
     for person, choice in ((ann, "yes"), (bob, "no"), (cat, "no")):
         gov.vote(person, rejected, choice)
     assert gov.close(ann, rejected).outcome == "rejected"

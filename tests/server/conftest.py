@@ -16,8 +16,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
-from soviets.mail import MailSettings
 from soviets.server import create_app
+from soviets.server.mail import MailSettings
 
 
 @dataclass
@@ -53,7 +53,7 @@ def copy_world(template: tuple[Path, World], folder: Path) -> tuple[str, World]:
 
 def client_for(url: str, mail: MailSettings | None = None) -> TestClient:
     """A test client of a new app on ``url`` (server errors become 500 answers)."""
-    return TestClient(create_app(url, mail or MailSettings()), raise_server_exceptions=False)
+    return TestClient(create_app(url, mail=mail or MailSettings()), raise_server_exceptions=False)
 
 
 @pytest.fixture

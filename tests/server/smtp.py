@@ -14,7 +14,7 @@ from email.policy import default
 from aiosmtpd.controller import Controller
 
 from server.live import free_port
-from soviets.mail import MailSettings
+from soviets.server.mail import MailSettings
 
 
 @dataclass

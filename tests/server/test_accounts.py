@@ -24,8 +24,8 @@ from server.world import PASSWORD, World, build_world
 from soviets.governance import accounts, ballots, proposals
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import Invitation, PasswordReset
-from soviets.mail import MailSettings
 from soviets.server.deps import SESSION_COOKIE
+from soviets.server.mail import MailSettings
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 NEW_PASSWORD = "a brand new passphrase"
@@ -154,8 +154,8 @@ def test_revoked_and_expired_links_say_so(mailed: tuple[Served, Inbox]) -> None:
     assert bogus.status_code == 404 and "not valid" in bogus.json()["detail"]
 
 
-def test_signed_in_person_accepts_or_declines(quick: tuple[Served, Inbox]) -> None:
-    s, _ = quick
+def test_signed_in_person_accepts_or_declines(mailed: tuple[Served, Inbox]) -> None:
+    s, _ = mailed
     first, second = _invite(s, email=None), _invite(s, email=None)
     declined = s.client.post(
         "/api/invitations/decline", json={"token": first["token"]}, headers=s.auth("erin")
@@ -177,10 +177,10 @@ def test_signed_in_person_accepts_or_declines(quick: tuple[Served, Inbox]) -> No
     assert twice.status_code == 409 and "already a member" in twice.json()["detail"]
 
 
-def test_invite_rule_member_and_vote(quick: tuple[Served, Inbox]) -> None:
+def test_invite_rule_member_and_vote(mailed: tuple[Served, Inbox]) -> None:
     """``membership.invite``: coordinators (default), any member, or nobody (admission by vote,
     on the person's own application)."""
-    s, _ = quick
+    s, _ = mailed
     w = s.world
     riverside = f"/api/councils/{w.ids['riverside']}"
     assert (
@@ -293,8 +293,8 @@ def test_change_password_ends_other_sessions(mailed: tuple[Served, Inbox]) -> No
     assert _sign_in_token(s, email, NEW_PASSWORD) == 201
 
 
-def test_sign_out_everywhere(quick: tuple[Served, Inbox]) -> None:
-    s, _ = quick
+def test_sign_out_everywhere(mailed: tuple[Served, Inbox]) -> None:
+    s, _ = mailed
     form = s.client.get("/signin")
     s.client.post(
         "/signin",
@@ -357,8 +357,8 @@ def test_reset_link_expires(quick: tuple[Served, Inbox]) -> None:
     assert late.status_code == 409 and "expired" in late.json()["detail"]
 
 
-def test_reset_requests_are_rate_limited(quick: tuple[Served, Inbox]) -> None:
-    s, inbox = quick
+def test_reset_requests_are_rate_limited(mailed: tuple[Served, Inbox]) -> None:
+    s, inbox = mailed
     email = s.world.email("carol")
     for _ in range(accounts.RESET_ACCOUNT_LIMIT):
         assert s.client.post("/api/password-resets", json={"email": email}).status_code == 202

@@ -122,9 +122,7 @@ LAYERS_BELOW: dict[str, set[str]] = {
 # The ledger stores economies and plans, so it stands on the planning part of the chain.
 LAYERS_BELOW["ledger"] = {"errors", "economy", "formats", "planning"}
 LAYERS_BELOW["governance"] = LAYERS_BELOW["ledger"] | {"ledger"}
-# Sending mail (``soviets.mail``) stands on errors only; the server sends invitations with it.
-LAYERS_BELOW["mail"] = {"errors"}
-LAYERS_BELOW["server"] = LAYERS_BELOW["governance"] | {"governance", "mail"}
+LAYERS_BELOW["server"] = LAYERS_BELOW["governance"] | {"governance"}
 LAYERS_BELOW["errors"] = set()
 
 

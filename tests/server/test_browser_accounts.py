@@ -34,7 +34,7 @@ def site(world_template, tmp_path_factory) -> Iterator[tuple[str, World, Inbox]]
     SMTP server whose inbox the tests read."""
     url, world = copy_world(world_template, tmp_path_factory.mktemp("browser-accounts"))
     with smtp_server() as (inbox, settings):
-        app = create_app(url, settings)
+        app = create_app(url, mail=settings)
         with live_server(app) as base:
             yield base, world, inbox
         app.state.engine.dispose()

@@ -9,7 +9,7 @@ import pytest
 from server.live import free_port
 from server.smtp import smtp_server
 from soviets.errors import InputError
-from soviets.mail import MailSettings, load_settings, send
+from soviets.server.mail import MailSettings, load_settings, send
 
 
 def test_no_host_means_no_mail() -> None:

@@ -55,8 +55,8 @@ from soviets.ledger.models import (
     Proposal,
     Resource,
 )
-from soviets.mail import MailSettings
 from soviets.server import create_app
+from soviets.server.mail import MailSettings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

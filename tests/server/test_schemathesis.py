@@ -27,8 +27,8 @@ from schemathesis.checks import positive_data_acceptance
 
 from server.conftest import copy_world
 from server.live import free_port
-from soviets.mail import MailSettings
 from soviets.server import create_app
+from soviets.server.mail import MailSettings
 
 EXAMPLES = 25
 MAIL = MailSettings(host="127.0.0.1", port=free_port(), starttls=False)
@@ -65,7 +65,7 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
 def test_operation_conforms(method: str, path: str, world_template, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """No generated request makes the server fail, and every answer matches the document."""
     url, world = copy_world(world_template, tmp_path)
-    app = create_app(url, MAIL)
+    app = create_app(url, mail=MAIL)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operation = schema[path][method]
     headers = {"Authorization": f"Bearer {world.tokens['alice']}"}

@@ -32,8 +32,8 @@ def serve(
 
     from soviets.ledger.db import default_url
     from soviets.ledger.migrate import upgrade
-    from soviets.mail import load_settings
     from soviets.server import create_app
+    from soviets.server.mail import load_settings
 
     url = db or default_url()
     mail = load_settings()  # a bad setting stops here, with one line naming it
@@ -53,5 +53,5 @@ def serve(
         else "mail: off (set SOVIETS_SMTP_HOST to send invitations and password resets)",
         markup=False,
     )
-    app = create_app(url, mail, tick_seconds=tick or None)
+    app = create_app(url, mail=mail, tick_seconds=tick or None)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

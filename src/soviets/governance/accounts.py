@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from soviets.errors import SovietsError
@@ -76,6 +77,7 @@ class Issued:
     id: int
     secret: str
     expires_at: datetime
+    council_name: str = ""
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -114,7 +116,7 @@ def create_invitation(
     now: datetime | None = None,
 ) -> Issued:
     """Invite someone into the council (by those its ``membership.invite`` rule names)."""
-    require_inviter(session, actor_id, council_id)
+    council = require_inviter(session, actor_id, council_id).council
     at = authz.moment(now)
     address = check_email(email) if email else None
     secret = new_secret()
@@ -128,7 +130,7 @@ def create_invitation(
     )
     session.add(row)
     session.flush()
-    return Issued(row.id, secret, row.expires_at)
+    return Issued(row.id, secret, row.expires_at, council.name)
 
 
 def list_invitations(session: Session, actor_id: int, council_id: int) -> list[Invitation]:
@@ -150,24 +152,6 @@ def invitation_state(invitation: Invitation, now: datetime | None = None) -> str
     return "open"
 
 
-def may_invite(session: Session, actor_id: int, council_id: int) -> tuple[bool, str]:
-    """Whether the actor may invite people into the council now, and if not, why."""
-    try:
-        require_inviter(session, actor_id, council_id)
-    except SovietsError as exc:
-        return False, str(exc)
-    return True, ""
-
-
-def may_revoke(session: Session, actor_id: int, invitation: Invitation) -> bool:
-    """Whether the actor may revoke the invitation: its maker or a coordinator of its council
-    (while they are members)."""
-    membership = authz.open_membership(session, actor_id, invitation.council_id)
-    if membership is None:
-        return False
-    return invitation.created_by == actor_id or membership.role == "coordinator"
-
-
 def revoke_invitation(
     session: Session, actor_id: int, invitation_id: int, now: datetime | None = None
 ) -> Invitation:
@@ -175,8 +159,8 @@ def revoke_invitation(
     invitation = session.get(Invitation, invitation_id)
     if invitation is None:
         raise NotFound(f"no invitation #{invitation_id}")
-    authz.require_member(session, actor_id, invitation.council_id)
-    if not may_revoke(session, actor_id, invitation):
+    membership = authz.require_member(session, actor_id, invitation.council_id)
+    if invitation.created_by != actor_id and membership.role != "coordinator":
         raise Forbidden(
             f"only the member who made invitation #{invitation_id} or a coordinator may revoke it"
         )
@@ -212,27 +196,47 @@ def open_invitation(session: Session, secret: str, now: datetime | None = None) 
 
 
 @dataclass(frozen=True)
-class LinkView:
-    """What an invitation link offers: the council, who invited, and whether the signed-in
-    person (if any) is already a member. The link's secret is what lets one see it."""
+class InviteStanding:
+    """Whether a member may invite into a council now (and why not), for the invitations page."""
+
+    may_invite: bool
+    why_not: str
+    coordinator: bool
+
+
+def invite_standing(session: Session, actor_id: int, council_id: int) -> InviteStanding:
+    """What the council's rules let the actor do with invitations (a member of the council)."""
+    membership = authz.require_member(session, actor_id, council_id)
+    try:
+        require_inviter(session, actor_id, council_id)
+    except SovietsError as exc:
+        return InviteStanding(False, str(exc), membership.role == "coordinator")
+    return InviteStanding(True, "", membership.role == "coordinator")
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What an invitation link shows before it is used."""
 
     invitation: Invitation
     council: Council
     inviter: str
     member: bool
+    """Whether the viewer is a member of the council already."""
 
 
 def view_invitation(
-    session: Session, secret: str, actor_id: int | None = None, now: datetime | None = None
-) -> LinkView:
-    """The invitation behind a usable link, for its sign-up or accept page."""
+    session: Session, secret: str, viewer_id: int | None, now: datetime | None = None
+) -> InvitationView:
+    """The usable invitation behind a link, its council and inviter (the link is the proof
+    of access), and whether the viewer (None: signed out) belongs to the council already."""
     invitation = open_invitation(session, secret, now)
     council = authz.get_council(session, invitation.council_id)
     inviter = authz.get_person(session, invitation.created_by).name
     member = (
-        actor_id is not None and authz.open_membership(session, actor_id, council.id) is not None
+        viewer_id is not None and authz.open_membership(session, viewer_id, council.id) is not None
     )
-    return LinkView(invitation, council, inviter, member)
+    return InvitationView(invitation, council, inviter, member)
 
 
 def _use(invitation: Invitation, person_id: int, outcome: str, at: datetime) -> None:
@@ -360,8 +364,8 @@ def _end_sessions(
     tokens = update(ApiToken).where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
     if keep_token is not None:
         tokens = tokens.where(ApiToken.id != keep_token)
-    ended = session.execute(sessions.values(revoked_at=at)).rowcount
-    revoked = session.execute(tokens.values(revoked_at=at)).rowcount
+    ended = cast(CursorResult[Any], session.execute(sessions.values(revoked_at=at))).rowcount
+    revoked = cast(CursorResult[Any], session.execute(tokens.values(revoked_at=at))).rowcount
     return int(ended or 0), int(revoked or 0)
 
 
@@ -398,7 +402,7 @@ def change_password(
     )
 
 
-def _recent(session: Session, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
+def _recent(session: Session, column: Any, value: str, since: datetime) -> int:
     stmt = select(func.count(ResetRequest.id)).where(column == value, ResetRequest.at >= since)
     return int(session.scalar(stmt) or 0)
 

@@ -1,10 +1,11 @@
 """Councils, their members and federations of councils.
 
-A council starts with its founder (role ``coordinator``), who may add
-founding members until the council opens its first vote; from then on people
-join only by an accepted ``admit_member`` proposal (payload ``{"person_id":
-N}``), and roles change only by an accepted ``set_role`` proposal (payload
-``{"person_id": N, "role": "member" | "coordinator"}``). Anyone may leave a
+A council starts with its founder (role ``coordinator``). People join by
+accepting an invitation, or by their own application: an ``admit_member``
+proposal for themselves (payload ``{"person_id": N}``), never one made by
+someone else (see :mod:`soviets.governance.accounts`); roles change only by
+an accepted ``set_role`` proposal (payload ``{"person_id": N, "role":
+"member" | "coordinator"}``). Anyone may leave a
 council at once. A federation is founded by councils (its founder must
 coordinate each founding council); further councils join by the federation's
 ``admit_member`` proposal (payload ``{"council_id": N}``), and a member
@@ -20,11 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz, delegates
-from soviets.governance.errors import Conflict, InputError, NotFound
+from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import (
     Payload,
-    field_int,
-    field_str,
     register_executor,
 )
 from soviets.ledger.models import (
@@ -114,7 +113,11 @@ def add_founding_member(
     role: str = "member",
     now: datetime | None = None,
 ) -> Membership:
-    """Add a founding member (by a coordinator, before the council's first vote opens)."""
+    """Add a founding member (by a coordinator, before the council's first vote opens).
+
+    For setting up a council from records (the demo); the API and the pages do not
+    offer it: there people join only by their own consent (invitation or application).
+    """
     authz.require_coordinator(session, actor_id, council_id)
     person = authz.get_person(session, person_id)
     council = authz.get_council(session, council_id)
@@ -127,8 +130,8 @@ def add_founding_member(
     )
     if voted is not None:
         raise Conflict(
-            f"council '{council.name}' has already voted: new members join by an "
-            "admit_member proposal"
+            f"council '{council.name}' has already voted: new members join by accepting "
+            "an invitation or by their own application (an admit_member proposal)"
         )
     if authz.open_membership(session, person_id, council_id) is not None:
         raise Conflict(f"{person.name} is already a member of council '{council.name}'")
@@ -169,7 +172,7 @@ def _validate_admit(session: Session, council: Council, payload: Payload, now: d
                 "a federation admits councils: give council_id, not person_id",
                 field="payload.person_id" if "person_id" in payload else "payload.council_id",
             )
-        member_id = field_int(payload, "council_id")
+        member_id = payload["council_id"]
         member = session.get(Council, member_id)
         if member is None or member.id == council.id:
             raise InputError(f"no other council #{member_id}", field="payload.council_id")
@@ -181,7 +184,7 @@ def _validate_admit(session: Session, council: Council, payload: Payload, now: d
             f"council '{council.name}' admits people: give person_id, not council_id",
             field="payload.council_id" if "council_id" in payload else "payload.person_id",
         )
-    person_id = field_int(payload, "person_id")
+    person_id = payload["person_id"]
     person = session.get(Person, person_id)
     if person is None:
         raise InputError(f"no person #{person_id}", field="payload.person_id")
@@ -213,6 +216,20 @@ def _admit(session: Session, proposal: Proposal, payload: Payload, now: datetime
 register_executor("admit_member", _admit, validate=_validate_admit)
 
 
+def require_consent(council: Council, kind: str, payloads: list[Payload], actor_id: int) -> None:
+    """Nobody proposes to admit someone else: a person joins a council only by their own
+    application (:func:`soviets.governance.accounts.apply_for_membership`) or by accepting an
+    invitation. ``payloads``: the proposal's, or each option's for a ranked vote.
+    (Federations admit councils, which decide to join by their own vote.)"""
+    if kind != "admit_member" or council.kind == "federation":
+        return
+    if any(payload.get("person_id") != actor_id for payload in payloads):
+        raise Forbidden(
+            f"people join council '{council.name}' only by their own application or by "
+            "accepting an invitation: nobody can propose to admit someone else"
+        )
+
+
 # --- roles by vote -------------------------------------------------------------------------
 
 
@@ -221,10 +238,8 @@ def _validate_role(session: Session, council: Council, payload: Payload, now: da
         raise Conflict(
             f"the members of federation '{council.name}' are councils: it has no roles to give"
         )
-    person_id = field_int(payload, "person_id")
-    role = field_str(payload, "role")
-    if role not in ROLES:
-        raise InputError(f"role must be member or coordinator, got {role!r}", field="payload.role")
+    person_id = payload["person_id"]
+    role = payload["role"]
     person = session.get(Person, person_id)
     if person is None:
         raise InputError(f"no person #{person_id}", field="payload.person_id")
@@ -250,7 +265,7 @@ register_executor("set_role", _set_role, validate=_validate_role)
 
 
 def _validate_leave(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    federation_id = field_int(payload, "federation_id")
+    federation_id = payload["federation_id"]
     federation = session.get(Council, federation_id)
     if federation is None or federation.kind != "federation":
         raise InputError(f"no federation #{federation_id}", field="payload.federation_id")

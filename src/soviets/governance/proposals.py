@@ -226,6 +226,13 @@ def _ranked_options(
     return made
 
 
+def _payloads(values: dict[str, Any], made: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """What a proposal would carry out: its payload, or each option's for a ranked vote."""
+    if values["method"] == "schulze":
+        return [json.loads(payload) for _, payload in made]
+    return [json.loads(values["payload"])]
+
+
 def _write_options(session: Session, proposal: Proposal, made: list[tuple[str, str]]) -> None:
     session.execute(delete(ProposalOption).where(ProposalOption.proposal_id == proposal.id))
     for position, (label, payload) in enumerate(made, start=1):
@@ -311,6 +318,7 @@ def draft_for(
         "closes_at": closes_at,
     }
     values, made = _check(session, council, spec, at)
+    councils.require_consent(council, kind, _payloads(values, made), proposer_id)
     proposal = Proposal(
         council_id=council.id, created_by=proposer_id, created_at=at, status="draft", **values
     )
@@ -363,6 +371,7 @@ def update_draft(
         spec[share] = max(spec[share], rules.rule_number(session, council.id, f"proposal.{share}"))
     spec.update(changes)
     values, made = _check(session, council, spec, at)
+    councils.require_consent(council, values["kind"], _payloads(values, made), actor_id)
     for key, value in values.items():
         setattr(proposal, key, value)
     session.flush()

@@ -12,9 +12,9 @@ from starlette.responses import Response
 from swagger_ui_bundle import swagger_ui_path
 
 from soviets.ledger.db import make_engine, session_factory
-from soviets.mail import MailSettings, load_settings
 from soviets.server import deadlines
 from soviets.server.api import ROUTERS as API_ROUTERS
+from soviets.server.mail import MailSettings, load_settings
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
 from soviets.server.problems import install_handlers
 from soviets.server.schemas import ProblemOut
@@ -42,15 +42,15 @@ SECURITY_HEADERS = {
 
 def create_app(
     db_url: str | None = None,
-    mail_settings: MailSettings | None = None,
     *,
+    mail: MailSettings | None = None,
     tick_seconds: float | None = None,
 ) -> FastAPI:
     """The FastAPI application on the database at ``db_url`` (default: the user's SQLite file).
 
     The schema must exist already (``soviets db upgrade`` or ``soviets serve``,
-    which upgrades it first). ``mail_settings``: how to send mail (default: from
-    ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.mail`). With
+    which upgrades it first). ``mail``: how to send mail (default: from
+    ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.server.mail`). With
     ``tick_seconds`` a background task closes the votes whose deadline has passed
     that often (:mod:`soviets.server.deadlines`).
     """
@@ -66,7 +66,7 @@ def create_app(
     engine = make_engine(db_url)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.mail = mail_settings if mail_settings is not None else load_settings()
+    app.state.mail = mail if mail is not None else load_settings()
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from soviets import mail
 from soviets.governance.accounts import INVITATION_LIFETIME, RESET_LIFETIME
+from soviets.server import mail
 
 RESET_ANSWER = (
     "If an account has this address, a link to set a new password is on its way; "
@@ -19,7 +19,8 @@ RESET_ANSWER = (
 
 def settings(request: Request) -> mail.MailSettings:
     """The app's mail settings."""
-    return request.app.state.mail  # type: ignore[no-any-return]
+    settings: mail.MailSettings = request.app.state.mail
+    return settings
 
 
 def link(request: Request, path: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
-from soviets.governance import accounts, councils
+from soviets.governance import accounts
 from soviets.ledger.models import Invitation
 from soviets.server import links, present
 from soviets.server.api.common import STANDARD, WRITE, PathId, problems
@@ -60,8 +60,7 @@ def invite(
     url = links.invitation_link(request, issued.secret)
     error = None
     if row.email:
-        council = councils.read_council(db, actor.id, council_id)
-        error = links.send_invitation(request, row.email, council.name, actor.name, url)
+        error = links.send_invitation(request, row.email, issued.council_name, actor.name, url)
     return InvitationMade(
         invitation=invitation_out(row),
         url=url,

@@ -39,8 +39,7 @@ def _invitations_page(
 ) -> Response:
     council = councils.read_council(db, person_id, council_id)
     rows = accounts.list_invitations(db, person_id, council_id)
-    may_invite, why_not = accounts.may_invite(db, person_id, council_id)
-    revocable = {i.id for i in rows if accounts.may_revoke(db, person_id, i)}
+    standing = accounts.invite_standing(db, person_id, council_id)
     return render(
         request,
         "invitations.html",
@@ -49,9 +48,10 @@ def _invitations_page(
             "council": council,
             "invitations": [(i, accounts.invitation_state(i)) for i in rows],
             "names": queries.names(db, [i.created_by for i in rows]),
-            "may_invite": may_invite,
-            "why_not": why_not,
-            "revocable": revocable,
+            "may_invite": standing.may_invite,
+            "why_not": standing.why_not,
+            "is_coordinator": standing.coordinator,
+            "viewer_id": person_id,
             "made": made,
             "lifetime_days": accounts.INVITATION_LIFETIME.days,
         },
@@ -75,8 +75,9 @@ def invite(council_id: PathId, request: Request, found: FormActor, db: Db) -> Re
     url = links.invitation_link(request, issued.secret)
     made = {"url": url, "email": email or "", "error": ""}
     if email:
-        council = councils.read_council(db, person.id, council_id)
-        made["error"] = links.send_invitation(request, email, council.name, person.name, url) or ""
+        made["error"] = (
+            links.send_invitation(request, email, issued.council_name, person.name, url) or ""
+        )
     return _invitations_page(request, db, person.id, council_id, made)
 
 
@@ -102,15 +103,15 @@ def apply(council_id: PathId, found: FormActor, db: Db) -> Response:
 def _signup_form(
     request: Request, db: Db, token: str, status: int = 200, error: str = "", **values: str
 ) -> Response:
-    link = accounts.view_invitation(db, token)
+    view = accounts.view_invitation(db, token, None)
     context = {
-        "title": f"Join {link.council.name}",
-        "council": link.council,
-        "inviter": link.inviter,
+        "title": f"Join {view.council.name}",
+        "council": view.council,
+        "inviter": view.inviter,
         "token": token,
         "error": error,
         "name": values.get("name", ""),
-        "email": values.get("email", link.invitation.email or ""),
+        "email": values.get("email", view.invitation.email or ""),
         "min_length": MIN_PASSWORD_LENGTH,
     }
     return signed_out_form(request, "invitation.html", context, status)
@@ -123,16 +124,16 @@ def invitation_page(token: str, request: Request, found: PageSession, db: Db) ->
     if found is None:
         return _signup_form(request, db, token)
     page_actor(request, found)  # the page header shows who is signed in
-    link = accounts.view_invitation(db, token, found[1].id)
+    view = accounts.view_invitation(db, token, found[1].id)
     return render(
         request,
         "invitation.html",
         {
-            "title": f"Join {link.council.name}",
-            "council": link.council,
-            "inviter": link.inviter,
+            "title": f"Join {view.council.name}",
+            "council": view.council,
+            "inviter": view.inviter,
             "token": token,
-            "member": link.member,
+            "member": view.member,
         },
     )
 
@@ -258,7 +259,9 @@ def request_reset(
     return _reset_request_form(request, sent=links.RESET_ANSWER)
 
 
-def _reset_form(request: Request, db: Db, token: str, status: int = 200, error: str = ""):  # type: ignore[no-untyped-def]
+def _reset_form(
+    request: Request, db: Db, token: str, status: int = 200, error: str = ""
+) -> Response:
     accounts.open_reset(db, token)
     context = {
         "title": "Set a new password",

@@ -64,7 +64,9 @@ def signed_in_redirect(request: Request, db: Session, person: Person, target: st
     return response
 
 
-def _form(request: Request, status: int = 200, error: str = "", email: str = "", nxt: str = "/"):  # type: ignore[no-untyped-def]
+def _form(
+    request: Request, status: int = 200, error: str = "", email: str = "", nxt: str = "/"
+) -> Response:
     """The sign-in form."""
     context = {"error": error, "email": email, "next": _safe_next(nxt)}
     return signed_out_form(request, "signin.html", context, status)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from soviets.errors import InputError
 
-log = logging.getLogger("soviets.mail")
+log = logging.getLogger("soviets.server.mail")
 
 ENV_CONFIG = "SOVIETS_CONFIG"
 TIMEOUT_S = 20
