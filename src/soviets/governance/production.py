@@ -19,12 +19,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, commons
 from soviets.governance.errors import Conflict, InputError
-from soviets.governance.execution import (
-    Payload,
-    field_int,
-    field_str,
-    register_executor,
-)
+from soviets.governance.execution import Payload, register_executor
 from soviets.ledger import processes
 from soviets.ledger.models import Council, Process, Proposal
 
@@ -98,7 +93,7 @@ def _workplace(council: Council) -> None:
 
 def _check_register(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     _workplace(council)
-    name = field_str(payload, "name")
+    name = payload["name"]
     if session.scalar(select(Process.id).where(Process.name == name)) is not None:
         raise Conflict(f"a process named '{name}' already exists")
     return {"name": name, **_spec(session, council, name, payload)}
@@ -110,7 +105,7 @@ def _register(session: Session, proposal: Proposal, payload: Payload, now: datet
 
 def _check_change(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     _workplace(council)
-    process_id = field_int(payload, "process_id")
+    process_id = payload["process_id"]
     process = session.get(Process, process_id)
     if process is None:
         raise InputError(f"no process #{process_id}", field="payload.process_id")

@@ -15,11 +15,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, commons
 from soviets.governance.errors import Conflict, InputError, NotFound
-from soviets.governance.execution import (
-    Payload,
-    field_int,
-    register_executor,
-)
+from soviets.governance.execution import Payload, register_executor
 from soviets.ledger import inventory
 from soviets.ledger.models import Council, LedgerEvent, Proposal, Resource
 
@@ -147,7 +143,7 @@ def _require_accepted(session: Session, proposal_id: int, council_id: int) -> No
 def _check_stock_change(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    resource_id = field_int(payload, "resource_id")
+    resource_id = payload["resource_id"]
     resource = session.get(Resource, resource_id)
     if resource is None:
         raise InputError(f"no resource #{resource_id}", field="payload.resource_id")
