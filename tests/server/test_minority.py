@@ -250,7 +250,7 @@ def machine_for(store: Store, tally: Tally) -> type[RuleBasedStateMachine]:
             super().__init__()
             tally.sequences += 1
             self.url = store.fresh()
-            self.app = create_app(self.url, MailSettings(host="127.0.0.1", port=9))
+            self.app = create_app(self.url, mail=MailSettings(host="127.0.0.1", port=9))
             self.client = TestClient(self.app, raise_server_exceptions=True)
             self.made: list[int] = []
             self.methods: dict[int, str] = {}
