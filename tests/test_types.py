@@ -24,6 +24,7 @@ CLEAN = [
     "src/soviets/governance/councils.py",
     "src/soviets/governance/delegates.py",
     "src/soviets/governance/errors.py",
+    "src/soviets/governance/proposal_rights.py",
     "src/soviets/ledger/bookings.py",
     "src/soviets/ledger/economy.py",
     "src/soviets/ledger/errors.py",

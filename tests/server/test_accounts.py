@@ -476,3 +476,18 @@ def test_council_page_offers_invitations_or_application(quick: tuple[Served, Inb
     )
     assert applied.status_code == 303 and applied.headers["location"].endswith("?notice=applied")
     assert "Admit Erin Novak" in s.client.get(applied.headers["location"]).text
+
+
+def test_revoke_button_only_for_maker_or_coordinator(served: Served) -> None:
+    """The invitations page offers Revoke where the service would allow it (Fran, the
+    coordinator who made the invitation), not to a plain member (Bob)."""
+    from server.test_pages import sign_in
+
+    page = f"/councils/{served.world.ids['riverside']}/invitations"
+    sign_in(served, "bob")
+    seen_by_bob = served.client.get(page)
+    assert seen_by_bob.status_code == 200 and "newcomer@example.org" in seen_by_bob.text
+    assert ">Revoke</button>" not in seen_by_bob.text
+    served.client.cookies.clear()
+    sign_in(served, "fran")
+    assert ">Revoke</button>" in served.client.get(page).text

@@ -26,7 +26,6 @@ ALLOWED_FOR_NOW: dict[str, str] = {
     "server/pages/bookings.py": "webforms",
     "server/pages/councils.py": "webforms",
     "server/pages/home.py": "webforms",
-    "server/pages/proposals.py": "proposals",
 }
 
 AUTHZ = "soviets.governance.authz"

@@ -213,6 +213,8 @@ TABLE: tuple[Row, ...] = (
         lambda w: {"period": PERIOD}, fill={C: "valley"}),
     Row("POST", "/councils/{council_id}/plans/multiyear", frozenset({"delegate", "sibling"}),
         lambda w: {"periods": [PERIOD], "objective": "min-hours"}, fill={C: "valley"}),
+    Row("POST", "/councils/{council_id}/plans/multiyear", frozenset(),
+        lambda w: {"periods": [PERIOD]}, fill={C: "riverside"}),
     Row("GET", "/plans/{plan_id}", VALLEY, fill={"plan_id": "plan"}),
     # agreements
     Row("GET", "/councils/{council_id}/agreements", RIVERSIDE, fill={C: "riverside"}),

@@ -55,6 +55,7 @@ from soviets.governance import (
     endings,
     execution,
     production,
+    proposal_rights,
     rules,
     stock,
     tally,
@@ -411,10 +412,8 @@ def open_proposal(
     at = authz.moment(now)
     proposal = endings.lock(session, proposal_id)
     council = authz.get_council(session, proposal.council_id)
-    if proposal.created_by != actor_id:
-        membership = authz.open_membership(session, actor_id, council.id)
-        if membership is None or membership.role != "coordinator":
-            raise Forbidden(f"only the proposer or a coordinator may open proposal #{proposal_id}")
+    if not proposal_rights.may_open(session, actor_id, proposal):
+        raise Forbidden(f"only the proposer or a coordinator may open proposal #{proposal_id}")
     if proposal.status != "draft":
         raise Conflict(f"proposal #{proposal_id} is already {proposal.status}")
     if proposal.opens_at is not None and at < proposal.opens_at:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import authz, ballots, choices, councils, proposals
+from soviets.governance import ballots, choices, councils, proposal_rights, proposals
 from soviets.governance.errors import InputError
 from soviets.ledger.models import Proposal
 from soviets.server import queries
@@ -19,33 +19,27 @@ router = APIRouter()
 
 
 def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
-    council = authz.get_council(db, proposal.council_id)
+    rights = proposal_rights.rights(db, person_id, proposal)
     electors = proposals.list_electorate(db, person_id, proposal.id)
-    may_vote = proposal.status == "open" and any(
-        e.person_id == person_id and e.removed_at is None for e in electors
-    )
-    membership = authz.open_membership(db, person_id, council.id)
-    coordinator = membership is not None and membership.role == "coordinator"
     listed = ballots.list_ballots(db, person_id, proposal.id)
     mine = ballots.my_ballot(db, person_id, proposal.id)
     return {
         "title": proposal.title,
         "proposal": proposal,
-        "council": council,
+        "council": rights.council,
         "tally": proposals.live_tally(db, person_id, proposal.id),
         "options": choices.labels(proposal),
-        "may_vote": may_vote,
+        "may_vote": rights.may_vote,
         "voted": ballots.has_voted(db, person_id, proposal.id),
         "my_ballot": mine,
         "my_ranks": _ranks(mine) if proposal.method == "schulze" else {},
         "ballots": listed,
         "people": queries.names(db, [b.voter_id for b in listed] + [proposal.created_by]),
-        "may_manage": proposal.created_by == person_id or coordinator,
-        "may_withdraw": proposal.created_by == person_id
-        and (proposal.status == "draft" or (proposal.status == "open" and not listed)),
+        "may_manage": rights.may_manage,
+        "may_withdraw": rights.may_withdraw,
         "close_reason": proposals.close_reason(db, person_id, proposal.id),
         "effect": proposals.effect_text(db, person_id, proposal.id),
-        "may_propose": authz.is_voter(db, person_id, council),
+        "may_propose": rights.may_propose,
         "electorate": len([e for e in electors if e.removed_at is None]),
     }
 
@@ -147,7 +141,7 @@ def new_form(
 ) -> Response:
     """The form to draft a proposal (``?abandon=N``: to abandon open proposal N)."""
     person = found[1]
-    council = authz.require_voter(db, person.id, council_id)
+    council = proposal_rights.drafting_council(db, person.id, council_id)
     open_ones = proposals.list_proposals(db, person.id, council_id, status="open")
     target = next((p for p in open_ones if p.id == abandon), None)
     return render(
