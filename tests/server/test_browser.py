@@ -3,14 +3,13 @@
 A member signs in, registers a need, votes (a yes/no question and a ranked
 choice), sees the live tally and the result, reads the plan and the
 inventory, books the shared cargo bike; and the refusals: another council's
-page, a double booking. Screenshots of each page go to ``docs/screenshots``
-(or ``$SOVIETS_SCREENSHOTS_DIR``) for the README.
+page, a double booking; an overnight booking. Screenshots of each page are
+written only when ``$SOVIETS_SCREENSHOTS_DIR`` names a folder.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,17 +19,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server import live
 from server.conftest import copy_world
-from server.live import CHROMIUM_ARGS, chromium_or_skip, live_server
-from server.world import PASSWORD, World
+from server.live import live_server, shot
+from server.world import World
 from soviets.server import create_app
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(
-    os.environ.get("SOVIETS_SCREENSHOTS_DIR")
-    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-)
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +41,19 @@ def site(world_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """Debian's Chromium (never a downloaded browser)."""
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+    with live.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
-def new_page(browser, site, *, width: int = 1100, height: int = 900, js: bool = True):  # type: ignore[no-untyped-def]
-    base, _ = site
-    context = browser.new_context(
-        base_url=base, viewport={"width": width, "height": height}, java_script_enabled=js
-    )
-    return context.new_page()
-
-
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def new_page(browser, site, *, width: int = 1280, height: int = 900, js: bool = True):  # type: ignore[no-untyped-def]
+    return live.new_page(browser, site[0], width=width, height=height, js=js)
 
 
 def sign_in(page, who: str, *, capture: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/signin")
-    page.get_by_label("E-mail address").fill(f"{who}@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
     if capture:
+        page.goto("/signin")
         shot(page, capture)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/?notice=signed-in")
+    live.sign_in(page, who)
 
 
 def api_vote(site, who: str, proposal: int, choice: str) -> None:  # type: ignore[no-untyped-def]
@@ -205,6 +183,27 @@ def test_book_the_bike_and_double_booking_refused(browser, site) -> None:  # typ
     shot(other, "11-refused-double-booking")
 
 
+def test_overnight_booking(browser, site) -> None:  # type: ignore[no-untyped-def]
+    """A booking from 22:00 until 06:00 the next morning, shown on both days."""
+    first = (datetime.now(UTC) + timedelta(days=4)).date()
+    second = first + timedelta(days=1)
+    page = new_page(browser, site)
+    sign_in(page, "fran")
+    page.goto(f"/resources/{site[1].ids['bike']}/bookings")
+    page.get_by_label("Day", exact=True).fill(first.isoformat())
+    page.get_by_label("From (UTC)").fill("22:00")
+    page.get_by_label("Until day").fill(second.isoformat())
+    page.get_by_label("Until (UTC)").fill("06:00")
+    page.get_by_role("button", name="Book").click()
+    assert page.get_by_text("The booking is made.").is_visible()
+    late = page.get_by_role("region", name=first.strftime("%A %d %B"))
+    early = page.get_by_role("region", name=second.strftime("%A %d %B"))
+    night = f"22:00–{second:%d %b} 06:00 you"
+    assert night in late.inner_text()
+    assert f"{first:%d %b} 22:00–06:00 you" in early.inner_text()
+    shot(page, "15-overnight-booking")
+
+
 def test_another_councils_page_is_refused(browser, site) -> None:  # type: ignore[no-untyped-def]
     page = new_page(browser, site)
     sign_in(page, "dave")
@@ -259,8 +258,7 @@ def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # typ
     member = outcome["people"][0]
     app = create_app(url)
     with live_server(app) as base:
-        context = browser.new_context(base_url=base, viewport={"width": 1100, "height": 900})
-        page = context.new_page()
+        page = live.new_page(browser, base)
         page.goto("/")
         page.get_by_label("E-mail address").fill(member["email"])
         page.get_by_label("Password").fill(outcome["password"])
@@ -274,5 +272,5 @@ def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # typ
         assert page.get_by_text("Your ballot is recorded.").is_visible()
         assert "yes\t1" in page.get_by_role("table").filter(has_text="Option").inner_text()
         shot(page, "14-demo-vote")
-        context.close()
+        page.context.close()
     app.state.engine.dispose()
