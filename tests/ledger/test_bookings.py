@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from soviets.ledger import bookings
 from soviets.ledger.db import transaction
-from soviets.ledger.errors import BookingRefused, NotAllowed
+from soviets.ledger.errors import BookingRefused, LedgerError, NotAllowed, SlotTaken
 from soviets.ledger.models import CouncilRule, Membership, Person
 
 from .conftest import stock
@@ -39,7 +39,7 @@ def _book(factory, car, person, start, end):
 
 def test_booking_and_overlap(factory, world, car):
     _book(factory, car, world.cat, 0, 2)
-    with pytest.raises(BookingRefused, match="already booked from 2031-03-02 08:00 UTC"):
+    with pytest.raises(SlotTaken, match="already booked from 2031-03-02 08:00 UTC"):
         _book(factory, car, world.dan, 1, 3)
     _book(factory, car, world.dan, 2, 4)  # starts when the other ends: no overlap
     with transaction(factory) as s:
@@ -61,7 +61,7 @@ def test_only_members_of_the_holder_council_book_shared_goods(factory, world, ca
         _book(factory, car, world.ann, 0, 1)
     with transaction(factory) as s:
         oven = stock(s, world.village, "oven", 1.0, kind="means_of_production")
-    with pytest.raises(NotAllowed, match="not a shared good"):
+    with pytest.raises(LedgerError, match="not a shared good"):
         _book(factory, oven, world.cat, 0, 1)
 
 

@@ -31,67 +31,39 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 
-from soviets.errors import InputError
+from soviets.economy.records import (
+    COUNCIL_KINDS,
+    GOOD_KINDS,
+    PRIORITIES,
+    Council,
+    Flow,
+    Good,
+    Need,
+    Process,
+)
+from soviets.economy.validate import (
+    ErrorAt,
+    at_record,
+    flows_of,
+    refuse_free_production,
+    validate_records,
+)
 
-GoodKind = Literal["produced", "primary"]
-CouncilKind = Literal["workplace", "territorial", "federation"]
-Priority = Literal["essential", "normal"]
-
-GOOD_KINDS: tuple[str, ...] = ("produced", "primary")
-COUNCIL_KINDS: tuple[str, ...] = ("workplace", "territorial", "federation")
-PRIORITIES: tuple[str, ...] = ("essential", "normal")
-
-
-@dataclass(frozen=True, slots=True)
-class Good:
-    """A good with its unit; ``primary`` goods are not produced and may be limited."""
-
-    name: str
-    unit: str = ""
-    kind: GoodKind = "produced"
-    limit: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Council:
-    """A soviet: a workplace, a territorial council or a federation of councils."""
-
-    name: str
-    kind: CouncilKind
-    parent: str | None = None
-    members: int | None = None
-    hours_available: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Process:
-    """One technology, run by one workplace council.
-
-    ``flows`` maps a good to its quantity per unit of activity: positive for
-    an output, negative for an input. ``capacity`` is the most activity per
-    period (None: no limit).
-    """
-
-    name: str
-    council: str
-    labour: float
-    flows: Mapping[str, float]
-    capacity: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Need:
-    """A quantity of a good asked for by a territorial council in the period."""
-
-    council: str
-    good: str
-    quantity: float
-    priority: Priority = "essential"
+__all__ = [
+    "COUNCIL_KINDS",
+    "GOOD_KINDS",
+    "PRIORITIES",
+    "Council",
+    "Economy",
+    "Flow",
+    "Good",
+    "Need",
+    "Process",
+]
 
 
 @dataclass(eq=False)
@@ -224,189 +196,45 @@ class Economy:
         stocks: Mapping[str, float] | None = None,
         name: str = "",
         notes: Sequence[str] = (),
+        error_at: ErrorAt = at_record,
     ) -> Economy:
-        """Build an economy from records, checking names and signs.
+        """Build an economy from records checked by :func:`.validate.validate_records`.
 
-        Raises :class:`InputError` naming the table (``goods``, ``councils``,
-        ``processes``, ``flows``, ``needs``, ``stocks``), the row (from 1) and
-        the field of the first problem found.
+        A process carries its flows. Raises :class:`~soviets.errors.InputError`
+        naming the table (``goods``, ``councils``, ``processes``, ``flows``,
+        ``needs``, ``stocks``), the record's number (from 1; flows counted in
+        process order) and the field of the first problem found, or naming the
+        processes that together make goods from nothing; ``error_at`` may
+        place the error in a file instead.
         """
         goods = list(goods)
         councils = list(councils)
         processes = list(processes)
         needs = list(needs)
-        stocks = dict(stocks or {})
+        stock_rows = list((stocks or {}).items())
+        validate_records(
+            goods, councils, processes, flows_of(processes), needs, stock_rows, error_at=error_at
+        )
 
-        good_index: dict[str, int] = {}
-        for row, g in enumerate(goods, 1):
-            if not g.name:
-                raise InputError("empty good name", file="goods", row=row, field="good")
-            if g.name in good_index:
-                raise InputError(f"duplicate good '{g.name}'", file="goods", row=row, field="good")
-            if g.kind not in GOOD_KINDS:
-                raise InputError(
-                    f"kind must be one of {', '.join(GOOD_KINDS)}, got '{g.kind}'",
-                    file="goods",
-                    row=row,
-                    field="kind",
-                )
-            if g.limit is not None:
-                if g.kind != "primary":
-                    raise InputError(
-                        "only primary goods may have a limit", file="goods", row=row, field="limit"
-                    )
-                _check_number(g.limit, "goods", row, "limit", nonnegative=True)
-            good_index[g.name] = row - 1
-
-        council_index: dict[str, int] = {}
-        for row, c in enumerate(councils, 1):
-            if not c.name:
-                raise InputError("empty council name", file="councils", row=row, field="council")
-            if c.name in council_index:
-                raise InputError(
-                    f"duplicate council '{c.name}'", file="councils", row=row, field="council"
-                )
-            if c.kind not in COUNCIL_KINDS:
-                raise InputError(
-                    f"kind must be one of {', '.join(COUNCIL_KINDS)}, got '{c.kind}'",
-                    file="councils",
-                    row=row,
-                    field="kind",
-                )
-            if c.members is not None and c.members < 0:
-                raise InputError("members must be >= 0", file="councils", row=row, field="members")
-            if c.hours_available is not None:
-                _check_number(c.hours_available, "councils", row, "hours_available", True)
-            council_index[c.name] = row - 1
-        for row, c in enumerate(councils, 1):
-            if c.parent is not None and c.parent not in council_index:
-                raise InputError(
-                    f"unknown parent council '{c.parent}'", file="councils", row=row, field="parent"
-                )
-            if c.parent == c.name:
-                raise InputError(
-                    "a council cannot be its own parent", file="councils", row=row, field="parent"
-                )
-
-        process_index: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        proc_council = np.empty(len(processes), dtype=np.int64)
-        labour = np.empty(len(processes), dtype=float)
-        capacity = np.empty(len(processes), dtype=float)
-        flow_row = 0
-        for row, p in enumerate(processes, 1):
-            if not p.name:
-                raise InputError("empty process name", file="processes", row=row, field="process")
-            if p.name in process_index:
-                raise InputError(
-                    f"duplicate process '{p.name}'", file="processes", row=row, field="process"
-                )
-            if p.council not in council_index:
-                raise InputError(
-                    f"unknown council '{p.council}'", file="processes", row=row, field="council"
-                )
-            if councils[council_index[p.council]].kind != "workplace":
-                raise InputError(
-                    f"council '{p.council}' is not a workplace council",
-                    file="processes",
-                    row=row,
-                    field="council",
-                )
-            _check_number(p.labour, "processes", row, "labour", nonnegative=True)
-            if p.capacity is not None:
-                _check_number(p.capacity, "processes", row, "capacity", nonnegative=True)
-            j = row - 1
-            process_index[p.name] = j
-            proc_council[j] = council_index[p.council]
-            labour[j] = p.labour
-            capacity[j] = np.inf if p.capacity is None else p.capacity
-            if not any(q > 0 for q in p.flows.values()):
-                raise InputError(
-                    f"process '{p.name}' makes nothing (no positive flow)",
-                    file="flows",
-                    field="quantity",
-                )
-            for good_name, q in p.flows.items():
-                flow_row += 1
-                if good_name not in good_index:
-                    raise InputError(
-                        f"unknown good '{good_name}' in process '{p.name}'",
-                        file="flows",
-                        field="good",
-                    )
-                _check_number(q, "flows", None, "quantity")
-                gi = good_index[good_name]
-                if q > 0 and goods[gi].kind == "primary":
-                    raise InputError(
-                        f"process '{p.name}' makes primary input '{good_name}'",
-                        file="flows",
-                        field="quantity",
-                    )
-                if q != 0:
-                    rows.append(gi)
-                    cols.append(j)
-                    vals.append(float(q))
-
-        n_goods = len(goods)
+        good_index = {g.name: i for i, g in enumerate(goods)}
+        council_index = {c.name: i for i, c in enumerate(councils)}
+        rows = [good_index[g] for p in processes for g in p.flows]
+        cols = [j for j, p in enumerate(processes) for _ in p.flows]
+        vals = [float(q) for p in processes for q in p.flows.values()]
         net = sp.csc_matrix(
             (
                 np.asarray(vals, dtype=float),
                 (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)),
             ),
-            shape=(n_goods, len(processes)),
+            shape=(len(goods), len(processes)),
         )
-        net.sum_duplicates()
+        net.eliminate_zeros()
 
-        need_council = np.empty(len(needs), dtype=np.int64)
-        need_good = np.empty(len(needs), dtype=np.int64)
-        need_qty = np.empty(len(needs), dtype=float)
-        need_ess = np.empty(len(needs), dtype=bool)
-        for row, n in enumerate(needs, 1):
-            if n.council not in council_index:
-                raise InputError(
-                    f"unknown council '{n.council}'", file="needs", row=row, field="council"
-                )
-            if councils[council_index[n.council]].kind != "territorial":
-                raise InputError(
-                    f"council '{n.council}' is not a territorial council",
-                    file="needs",
-                    row=row,
-                    field="council",
-                )
-            if n.good not in good_index:
-                raise InputError(f"unknown good '{n.good}'", file="needs", row=row, field="good")
-            if goods[good_index[n.good]].kind == "primary":
-                raise InputError(
-                    f"'{n.good}' is a primary input and cannot be needed",
-                    file="needs",
-                    row=row,
-                    field="good",
-                )
-            _check_number(n.quantity, "needs", row, "quantity", nonnegative=True)
-            if n.priority not in PRIORITIES:
-                raise InputError(
-                    f"priority must be one of {', '.join(PRIORITIES)}, got '{n.priority}'",
-                    file="needs",
-                    row=row,
-                    field="priority",
-                )
-            need_council[row - 1] = council_index[n.council]
-            need_good[row - 1] = good_index[n.good]
-            need_qty[row - 1] = n.quantity
-            need_ess[row - 1] = n.priority == "essential"
-
-        stock_vec = np.zeros(n_goods, dtype=float)
-        for row, (good_name, q) in enumerate(stocks.items(), 1):
-            if good_name not in good_index:
-                raise InputError(
-                    f"unknown good '{good_name}'", file="stocks", row=row, field="good"
-                )
-            _check_number(q, "stocks", row, "quantity", nonnegative=True)
+        stock_vec = np.zeros(len(goods), dtype=float)
+        for good_name, q in stock_rows:
             stock_vec[good_index[good_name]] = q
 
-        return cls(
+        economy = cls(
             good_names=[g.name for g in goods],
             good_units=[g.unit for g in goods],
             good_primary=np.array([g.kind == "primary" for g in goods], dtype=bool),
@@ -415,18 +243,22 @@ class Economy:
             ),
             councils=councils,
             process_names=[p.name for p in processes],
-            process_council=proc_council,
-            labour=labour,
-            capacity=capacity,
+            process_council=np.array([council_index[p.council] for p in processes], dtype=np.int64),
+            labour=np.array([p.labour for p in processes], dtype=float),
+            capacity=np.array(
+                [np.inf if p.capacity is None else p.capacity for p in processes], dtype=float
+            ),
             net_output=net,
-            need_council=need_council,
-            need_good=need_good,
-            need_quantity=need_qty,
-            need_essential=need_ess,
+            need_council=np.array([council_index[n.council] for n in needs], dtype=np.int64),
+            need_good=np.array([good_index[n.good] for n in needs], dtype=np.int64),
+            need_quantity=np.array([n.quantity for n in needs], dtype=float),
+            need_essential=np.array([n.priority == "essential" for n in needs], dtype=bool),
             stocks=stock_vec,
             name=name,
             notes=list(notes),
         )
+        refuse_free_production(economy, error_at)
+        return economy
 
     # ------------------------------------------------------------- records
     def goods_records(self) -> list[Good]:
@@ -482,12 +314,3 @@ class Economy:
                 strict=True,
             )
         ]
-
-
-def _check_number(
-    value: float, file: str, row: int | None, fieldname: str, nonnegative: bool = False
-) -> None:
-    if not isinstance(value, (int, float, np.floating, np.integer)) or not np.isfinite(value):
-        raise InputError(f"not a finite number: {value!r}", file=file, row=row, field=fieldname)
-    if nonnegative and value < 0:
-        raise InputError(f"must be >= 0, got {value}", file=file, row=row, field=fieldname)

@@ -1,25 +1,24 @@
-"""Row models of the economy tables and the checks that link them.
+"""Row models of the economy tables: how the two economy formats parse their rows.
 
 Both economy formats (a folder of CSV tables, one TOML file) hand their rows
-to :func:`build_economy`: each row is validated with Pydantic, then names are
-resolved across tables, and a problem raises :class:`InputError` naming the
-file (or ``file [table]`` for TOML), the data row (from 1, in file order; for
-CSV data row ``r`` is line ``r + 1``, the header being line 1) and the field.
+to :func:`build_economy`: each row's values are parsed with Pydantic (types
+only), then :func:`soviets.economy.validate.validate_records` checks the
+values and the links between tables. A problem raises :class:`InputError`
+naming the file (or ``file [table]`` for TOML), the data row (from 1, in file
+order; for CSV data row ``r`` is line ``r + 1``, the header being line 1) and
+the field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from soviets.economy import Council, Economy, Good, Need, Process
+from soviets.economy import Council, Economy, Flow, Good, Need, Process
+from soviets.economy.validate import validate_records
 from soviets.errors import InputError
-
-NonNegative = Annotated[float, Field(ge=0)]
-Name = Annotated[str, Field(min_length=1)]
 
 
 class _Row(BaseModel):
@@ -27,43 +26,43 @@ class _Row(BaseModel):
 
 
 class GoodRow(_Row):
-    good: Name
+    good: str
     unit: str = ""
-    kind: Literal["produced", "primary"] = "produced"
-    limit: NonNegative | None = None
+    kind: str = "produced"
+    limit: float | None = None
 
 
 class CouncilRow(_Row):
-    council: Name
-    kind: Literal["workplace", "territorial", "federation"]
+    council: str
+    kind: str
     parent: str | None = None
-    members: Annotated[int, Field(ge=0)] | None = None
-    hours_available: NonNegative | None = None
+    members: int | None = None
+    hours_available: float | None = None
 
 
 class ProcessRow(_Row):
-    process: Name
-    council: Name
-    labour: NonNegative
-    capacity: NonNegative | None = None
+    process: str
+    council: str
+    labour: float
+    capacity: float | None = None
 
 
 class FlowRow(_Row):
-    process: Name
-    good: Name
+    process: str
+    good: str
     quantity: float
 
 
 class NeedRow(_Row):
-    council: Name
-    good: Name
-    quantity: NonNegative
-    priority: Literal["essential", "normal"] = "essential"
+    council: str
+    good: str
+    quantity: float
+    priority: str = "essential"
 
 
 class StockRow(_Row):
-    good: Name
-    quantity: NonNegative
+    good: str
+    quantity: float
 
 
 #: table name -> (row model, columns that must be present in a CSV header)
@@ -130,143 +129,40 @@ def validate(table: str, raw: RawRow, strict: bool) -> Any:
 def build_economy(
     tables: dict[str, list[RawRow]], *, strict: bool, name: str = "", notes: list[str] | None = None
 ) -> Economy:
-    """Validate the rows of every table, resolve names and build the economy."""
-    rows = {t: [(r, validate(t, r, strict)) for r in tables.get(t, [])] for t in TABLES}
+    """Parse the rows of every table, check them and build the economy.
 
-    goods: dict[str, GoodRow] = {}
-    for raw, g in rows["goods"]:
-        if g.good in goods:
-            raise raw.error(f"duplicate good '{g.good}'", "good")
-        if g.limit is not None and g.kind != "primary":
-            raise raw.error("only primary goods may have a limit", "limit")
-        goods[g.good] = g
+    Each row's values are parsed here (types only); every rule on the values
+    and between tables is :func:`soviets.economy.validate.validate_records`'s,
+    with errors placed at the row and column of the file they came from.
+    """
+    rows = {t: [validate(t, r, strict) for r in tables.get(t, [])] for t in TABLES}
 
-    councils: dict[str, CouncilRow] = {}
-    for raw, c in rows["councils"]:
-        if c.council in councils:
-            raise raw.error(f"duplicate council '{c.council}'", "council")
-        councils[c.council] = c
-    for raw, c in rows["councils"]:
-        if c.parent is not None:
-            if c.parent not in councils:
-                raise raw.error(f"unknown parent council '{c.parent}'", "parent")
-            seen, cur = [c.council], c.parent
-            while cur is not None:
-                if cur in seen:
-                    chain = " -> ".join([*seen, cur])
-                    raise raw.error(f"councils' parents form a cycle: {chain}", "parent")
-                seen.append(cur)
-                cur = councils[cur].parent
+    def error_at(table: str, index: int, field: str, message: str) -> InputError:
+        return tables[table][index].error(message, field)
 
-    procs: dict[str, tuple[RawRow, ProcessRow]] = {}
-    for raw, p in rows["processes"]:
-        if p.process in procs:
-            raise raw.error(f"duplicate process '{p.process}'", "process")
-        if p.council not in councils:
-            raise raw.error(f"unknown council '{p.council}'", "council")
-        if councils[p.council].kind != "workplace":
-            raise raw.error(f"council '{p.council}' is not a workplace council", "council")
-        procs[p.process] = (raw, p)
+    goods = [Good(g.good, g.unit, g.kind, g.limit) for g in rows["goods"]]
+    councils = [
+        Council(c.council, c.kind, c.parent, c.members, c.hours_available) for c in rows["councils"]
+    ]
+    bare = [Process(p.process, p.council, p.labour, {}, p.capacity) for p in rows["processes"]]
+    flow_rows = [Flow(f.process, f.good, f.quantity) for f in rows["flows"]]
+    needs = [Need(n.council, n.good, n.quantity, n.priority) for n in rows["needs"]]
+    stocks = [(s.good, s.quantity) for s in rows["stocks"]]
+    validate_records(goods, councils, bare, flow_rows, needs, stocks, error_at=error_at)
 
-    flows: dict[str, dict[str, float]] = {p: {} for p in procs}
-    for raw, f in rows["flows"]:
-        if f.process not in procs:
-            raise raw.error(f"unknown process '{f.process}'", "process")
-        if f.good not in goods:
-            raise raw.error(f"unknown good '{f.good}'", "good")
-        if f.good in flows[f.process]:
-            raise raw.error(f"process '{f.process}' already has a flow of '{f.good}'", "good")
-        if f.quantity > 0 and goods[f.good].kind == "primary":
-            raise raw.error(
-                f"process '{f.process}' makes primary input '{f.good}' (primary inputs are "
-                "only used)",
-                "quantity",
-            )
+    flows: dict[str, dict[str, float]] = {p.name: {} for p in bare}
+    for f in flow_rows:
         flows[f.process][f.good] = f.quantity
-    for p, (raw, _) in procs.items():
-        if not any(q > 0 for q in flows[p].values()):
-            raise raw.error(
-                f"process '{p}' makes nothing (no positive quantity in flows)", "process"
-            )
-
-    need_keys: set[tuple[str, str, str]] = set()
-    for raw, n in rows["needs"]:
-        if n.council not in councils:
-            raise raw.error(f"unknown council '{n.council}'", "council")
-        if councils[n.council].kind != "territorial":
-            raise raw.error(f"council '{n.council}' is not a territorial council", "council")
-        if n.good not in goods:
-            raise raw.error(f"unknown good '{n.good}'", "good")
-        if goods[n.good].kind == "primary":
-            raise raw.error(f"'{n.good}' is a primary input and cannot be needed", "good")
-        key = (n.council, n.good, n.priority)
-        if key in need_keys:
-            raise raw.error(f"duplicate {n.priority} need of '{n.good}' for '{n.council}'", "good")
-        need_keys.add(key)
-
-    stocks: dict[str, float] = {}
-    for raw, s in rows["stocks"]:
-        if s.good not in goods:
-            raise raw.error(f"unknown good '{s.good}'", "good")
-        if s.good in stocks:
-            raise raw.error(f"duplicate stock of '{s.good}'", "good")
-        stocks[s.good] = s.quantity
-
-    economy = Economy.from_records(
-        goods=[Good(g.good, g.unit, g.kind, g.limit) for g in goods.values()],
-        councils=[
-            Council(c.council, c.kind, c.parent, c.members, c.hours_available)
-            for c in councils.values()
-        ],
-        processes=[
-            Process(p.process, p.council, p.labour, flows[p.process], p.capacity)
-            for _, p in procs.values()
-        ],
-        needs=[Need(n.council, n.good, n.quantity, n.priority) for _, n in rows["needs"]],
-        stocks=stocks,
+    processes = [Process(p.name, p.council, p.labour, flows[p.name], p.capacity) for p in bare]
+    # The records are valid now; from_records checks them again (cheaply) and refuses
+    # free production, placed in the file by the same error_at (processes keep their order).
+    return Economy.from_records(
+        goods=goods,
+        councils=councils,
+        processes=processes,
+        needs=needs,
+        stocks=dict(stocks),
         name=name,
         notes=notes or [],
+        error_at=error_at,
     )
-    free = free_production(economy)
-    if free:
-        raw = procs[free[0]][0]
-        raise raw.error(
-            "these processes make goods from nothing (no labour, no primary input): "
-            + ", ".join(free)
-            + "; give them labour or a primary input",
-            "labour",
-        )
-    return economy
-
-
-def free_production(economy: Economy) -> list[str]:
-    """Processes that together make goods out of nothing, in process order (empty if none).
-
-    Candidates are processes with zero labour, no primary input and a
-    capacity above zero. They make something from nothing if some activity
-    ``y >= 0`` of them has net output ``N y >= 0`` with at least one good
-    strictly positive; a small linear program (HiGHS via SciPy) finds one:
-    maximise ``sum(N y)`` subject to ``N y >= 0``, ``0 <= y <= 1``.
-    A closed loop that only passes goods around (net output 0) is harmless.
-    """
-    inputs_primary = (
-        np.asarray(economy.inputs[np.flatnonzero(economy.good_primary)].sum(axis=0)).ravel()
-        if economy.good_primary.any()
-        else np.zeros(economy.n_processes)
-    )
-    cand = np.flatnonzero((economy.labour == 0) & (inputs_primary == 0) & (economy.capacity > 0))
-    if cand.size == 0:
-        return []
-    import scipy.optimize as opt  # here, not at the top: it is slow to import
-
-    net = economy.net_output[:, cand].toarray()
-    res = opt.linprog(
-        c=-net.sum(axis=0),
-        A_ub=-net,
-        b_ub=np.zeros(net.shape[0]),
-        bounds=(0.0, 1.0),
-        method="highs",
-    )
-    if res.status != 0 or -res.fun <= 1e-9:
-        return []
-    return [economy.process_names[j] for j, y in zip(cand, res.x, strict=True) if y > 1e-9]

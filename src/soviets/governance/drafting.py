@@ -160,7 +160,7 @@ def _mandate_targets(session: Session, actor_id: int, federations: list[Council]
 
 def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoices:
     """The choices of the new-proposal form, for a voter of the council."""
-    council = authz.require_voter(session, actor_id, council_id)
+    council = drafting_council(session, actor_id, council_id)
     federations = councils.list_federations(session, actor_id, council.id)
     options = {
         "federation": [Choice(str(f.id), f.name) for f in federations],
@@ -183,9 +183,14 @@ def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoi
     return DraftChoices(council=council, options=options, rules=current)
 
 
+def drafting_council(session: Session, actor_id: int, council_id: int) -> Council:
+    """The council, if the actor has a vote there and so may draft its proposals."""
+    return authz.require_voter(session, actor_id, council_id)
+
+
 def person_by_email(session: Session, actor_id: int, council_id: int, email: str) -> int:
     """The id of the person with this e-mail address, for a voter proposing to admit them."""
-    authz.require_voter(session, actor_id, council_id)
+    drafting_council(session, actor_id, council_id)
     address = email.strip().lower()
     if not address:
         raise InputError("give the e-mail address of the person to admit", field="payload.email")

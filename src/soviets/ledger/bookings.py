@@ -19,7 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from soviets.ledger.errors import BookingRefused, Conflict, LedgerError, NotAllowed, NotFound
+from soviets.ledger.errors import (
+    BookingRefused,
+    Conflict,
+    LedgerError,
+    NotAllowed,
+    NotFound,
+    SlotTaken,
+)
 from soviets.ledger.models import Booking, CouncilRule, Membership, Resource
 from soviets.ledger.types import as_utc, utcnow
 
@@ -72,7 +79,7 @@ def book(
     if resource is None:
         raise NotFound(f"no resource with id {resource_id}")
     if resource.kind != "shared_good":
-        raise NotAllowed(f"resource '{resource.name}' is not a shared good")
+        raise LedgerError(f"resource '{resource.name}' is not a shared good")
     council_id = resource.holder_council_id
     membership = session.scalar(
         select(Membership)
@@ -111,7 +118,7 @@ def book(
         )
     clash = _overlapping(session, resource.id, starts_at, ends_at)
     if clash is not None:
-        raise BookingRefused(_overlap_message(resource.name, clash))
+        raise SlotTaken(_overlap_message(resource.name, clash))
     booking = Booking(
         resource_id=resource.id,
         person_id=person_id,
@@ -126,7 +133,7 @@ def book(
     except IntegrityError as exc:
         # Another booking of the same slot committed after our check: the
         # database's exclusion constraint or trigger refused this one.
-        raise BookingRefused(f"'{resource.name}' was just booked for an overlapping time") from exc
+        raise SlotTaken(f"'{resource.name}' was just booked for an overlapping time") from exc
     return booking
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from soviets import economy as eco
+from soviets.errors import InputError
 from soviets.ledger.inventory import get_council
 from soviets.ledger.models import (
     Council,
@@ -63,7 +64,12 @@ def held_goods(session: Session, council_ids: list[int]) -> dict[tuple[int, int]
 
 
 def build_economy(session: Session, period: str, federation_id: int | None = None) -> eco.Economy:
-    """The economy of ``period`` from the ledger (approved needs only)."""
+    """The economy of ``period`` from the ledger (approved needs only).
+
+    It is checked like an economy read from files: a council's parent is its
+    first federation, so federations that are members of each other are
+    refused as a parent cycle.
+    """
     per = get_period(session, period)
     stmt = select(Council).order_by(Council.id)
     if federation_id is not None:
@@ -131,4 +137,10 @@ def build_economy(session: Session, period: str, federation_id: int | None = Non
         needs=[eco.Need(c, g, q, pr) for (c, g, pr), q in sorted(totals.items())],
         stocks=dict(sorted(stocks.items())),
         name=f"ledger {per.name}",
+        error_at=_in_ledger,
     )
+
+
+def _in_ledger(table: str, index: int, field: str, message: str) -> InputError:
+    """An error of the economy built from the ledger, naming the ledger's table and field."""
+    return InputError(message, file=f"ledger {table}", field=field)

@@ -1,29 +1,42 @@
-"""Errors of the ledger: each names the user's mistake in one line (CLI exit code 2)."""
+"""Errors of the ledger: each names the user's mistake in one line (CLI exit code 2).
+
+Each is a :class:`LedgerError` and also one of the kinds of
+:mod:`soviets.errors`, which fixes its HTTP status: a plain
+:class:`LedgerError` or :class:`BookingRefused` is refused input or a broken
+council rule (422); :class:`NotAllowed` is :class:`~soviets.errors.Forbidden`
+(403); :class:`NotFound` 404; :class:`Conflict`,
+:class:`InsufficientQuantity` and :class:`SlotTaken` clash with the state of
+the ledger (409).
+"""
 
 from __future__ import annotations
 
-from soviets.errors import SovietsError
+from soviets import errors
 
 
-class LedgerError(SovietsError):
+class LedgerError(errors.SovietsError):
     """A ledger action refused because of what the user asked."""
 
 
-class NotFound(LedgerError):
+class NotFound(LedgerError, errors.NotFound):
     """A named or numbered thing does not exist."""
 
 
-class NotAllowed(LedgerError):
+class NotAllowed(LedgerError, errors.Forbidden):
     """The actor may not do this (not a member, wrong council, no authorisation)."""
 
 
-class InsufficientQuantity(LedgerError):
+class Conflict(LedgerError, errors.Conflict):
+    """The action clashes with the state of the ledger (already done, wrong status)."""
+
+
+class InsufficientQuantity(LedgerError, errors.Conflict):
     """A council does not hold enough of a resource for the change asked."""
 
 
 class BookingRefused(LedgerError):
-    """A booking overlaps another one or breaks the council's booking rules."""
+    """A booking breaks the council's booking rules or has impossible times."""
 
 
-class Conflict(LedgerError):
-    """The action clashes with the state of the ledger (already done, wrong status)."""
+class SlotTaken(BookingRefused, errors.Conflict):
+    """A booking overlaps another booking of the same good."""

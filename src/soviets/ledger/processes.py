@@ -8,13 +8,15 @@ holds and has linked to it: the sum over those resources of
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from soviets.ledger.errors import Conflict, LedgerError, NotAllowed, NotFound
+from soviets import economy as eco
+from soviets.economy.validate import flows_of, validate_records
+from soviets.errors import InputError
+from soviets.ledger.errors import Conflict, NotFound
 from soviets.ledger.inventory import get_council
 from soviets.ledger.models import Good, Process, ProcessFlow, Resource
 
@@ -27,13 +29,12 @@ def add_good(
     kind: str = "produced",
     limit: float | None = None,
 ) -> Good:
-    """Add a good to the catalogue (``produced``, or ``primary`` with an optional limit)."""
-    if not name.strip():
-        raise LedgerError("a good needs a name")
-    if kind not in ("produced", "primary"):
-        raise LedgerError(f"good kind must be produced or primary, got '{kind}'")
-    if limit is not None and (kind != "primary" or not math.isfinite(limit) or limit < 0):
-        raise LedgerError("only a primary good may have a limit, and it must be a number >= 0")
+    """Add a good to the catalogue (``produced``, or ``primary`` with an optional limit).
+
+    The good is checked by the economy's validator
+    (:func:`soviets.economy.validate.validate_records`), like a good of a file.
+    """
+    validate_records([eco.Good(name, unit, kind, limit)], [], [], [], error_at=_field_error)
     if session.scalar(select(Good.id).where(Good.name == name)):
         raise Conflict(f"the catalogue already has a good named '{name}'")
     good = Good(name=name, unit=unit, kind=kind, limit_per_period=limit)
@@ -60,29 +61,35 @@ def register_process(
     capacity: float | None = None,
 ) -> Process:
     """Register a workplace council's process: ``flows`` maps good names to quantities
-    per unit of activity (+ made, - used); ``labour`` hours per unit."""
+    per unit of activity (+ made, - used); ``labour`` hours per unit.
+
+    The process, its council and the catalogue's goods it names are checked by
+    the economy's validator (:func:`soviets.economy.validate.validate_records`).
+    """
     council = get_council(session, council_id)
-    if council.kind != "workplace":
-        raise NotAllowed(f"council '{council.name}' is not a workplace council")
     if session.scalar(select(Process.id).where(Process.name == name)):
         raise Conflict(f"a process named '{name}' already exists")
-    if not (math.isfinite(labour) and labour >= 0):
-        raise LedgerError(f"labour must be a number >= 0, got {labour}")
-    if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
-        raise LedgerError(f"capacity must be a number >= 0, got {capacity}")
-    if not any(q > 0 for q in flows.values()):
-        raise LedgerError(f"process '{name}' makes nothing (no positive flow)")
+    goods = {g.name: g for g in session.scalars(select(Good).where(Good.name.in_(list(flows))))}
+    record = eco.Process(name, council.name, labour, flows, capacity)
+    validate_records(
+        [eco.Good(g.name, g.unit, g.kind, g.limit_per_period) for g in goods.values()],
+        [eco.Council(council.name, council.kind)],
+        [record],
+        flows_of([record]),
+        error_at=_field_error,
+    )
     process = Process(name=name, council_id=council.id, labour=labour, capacity=capacity)
     for good_name, quantity in flows.items():
-        good = get_good(session, good_name)
-        if not math.isfinite(quantity) or quantity == 0:
-            raise LedgerError(f"flow of '{good_name}' must be a non-zero number, got {quantity}")
-        if quantity > 0 and good.kind == "primary":
-            raise LedgerError(f"process '{name}' cannot make primary input '{good_name}'")
-        process.flows.append(ProcessFlow(good_id=good.id, quantity=quantity))
+        if quantity != 0:
+            process.flows.append(ProcessFlow(good_id=goods[good_name].id, quantity=quantity))
     session.add(process)
     session.flush()
     return process
+
+
+def _field_error(table: str, index: int, field: str, message: str) -> InputError:
+    """An error naming the field of the request (``flows`` for a flow's good or quantity)."""
+    return InputError(message, field="flows" if table == "flows" else field)
 
 
 def capacities(session: Session) -> dict[int, float | None]:

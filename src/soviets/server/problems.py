@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from soviets.errors import SovietsError
+from soviets.errors import Conflict, Forbidden, InputError, NotFound, SovietsError
 
 log = logging.getLogger("soviets.server")
 
@@ -91,24 +91,19 @@ def _respond(
     return render_error(request, status, detail, headers=headers)
 
 
-def error_status(exc: SovietsError) -> tuple[int, str]:
-    """HTTP status and problem kind of a refused action, by the error's class name.
+STATUSES: tuple[tuple[type[SovietsError], int, str], ...] = (
+    (Forbidden, 403, "forbidden"),
+    (NotFound, 404, "not-found"),
+    (Conflict, 409, "conflict"),
+    (InputError, 422, "invalid-request"),
+    (SovietsError, 422, "refused"),
+)
+"""HTTP status and problem kind of each kind of error, the first that matches by ``isinstance``."""
 
-    Governance and ledger raise ``Forbidden``/``NotAllowed``, ``NotFound``,
-    ``Conflict``/``BookingRefused``/``InsufficientQuantity`` and other
-    :class:`SovietsError` for broken rules; matching on the class names keeps
-    the server independent of where exactly each error class lives.
-    """
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if "Unauthorized" in names or "NotSignedIn" in names:
-        return 401, "unauthorized"
-    if names & {"Forbidden", "NotAllowed", "PermissionDenied"}:
-        return 403, "forbidden"
-    if "NotFound" in names:
-        return 404, "not-found"
-    if names & {"Conflict", "BookingRefused", "InsufficientQuantity"}:
-        return 409, "conflict"
-    return 422, "refused"
+
+def error_status(exc: SovietsError) -> tuple[int, str]:
+    """HTTP status and problem kind of a refused action (see :data:`STATUSES`)."""
+    return next((status, kind) for cls, status, kind in STATUSES if isinstance(exc, cls))
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -130,7 +125,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(SovietsError)
     async def _refused(request: Request, exc: SovietsError) -> Response:
         status, kind = error_status(exc)
-        return _respond(request, status, str(exc) or HTTPStatus(status).phrase, kind)
+        extra = None
+        if isinstance(exc, InputError) and exc.field:
+            extra = {"errors": [{"field": exc.field, "message": exc.detail}]}
+        return _respond(request, status, str(exc) or HTTPStatus(status).phrase, kind, extra=extra)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> Response:

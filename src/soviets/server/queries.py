@@ -1,7 +1,7 @@
 """Small read-only queries the pages and API need that the services do not offer.
 
-Nothing here checks permissions or changes data: callers check access with
-:mod:`soviets.governance.authz` first.
+Nothing here checks permissions or changes data: callers check access through
+the governance layer first (:mod:`soviets.governance.access`, service functions).
 """
 
 from __future__ import annotations
@@ -16,20 +16,11 @@ from soviets.ledger.models import (
     AgreementAcceptance,
     Council,
     Good,
-    Membership,
     Period,
     Person,
     PlanRecord,
     Process,
 )
-
-
-def council_ids_of(db: Session, person_id: int) -> list[int]:
-    """Councils the person is a member of now."""
-    stmt = select(Membership.council_id).where(
-        Membership.person_id == person_id, Membership.left_at.is_(None)
-    )
-    return sorted(db.scalars(stmt))
 
 
 def periods(db: Session) -> list[Period]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.governance import authz
+from soviets.governance import access, authz
 from soviets.ledger import agreements
-from soviets.server import access, present, queries
+from soviets.server import present, queries
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
 from soviets.server.schemas import AcceptIn, AgreementOut, DeliveryIn, EventOut

@@ -6,10 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter
 
-from soviets.governance import authz
-from soviets.ledger import bookings
-from soviets.ledger.models import Booking
-from soviets.server import access
+from soviets.governance import bookings
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
 from soviets.server.schemas import BookingIn, BookingOut
@@ -26,8 +23,7 @@ def list_bookings(
     end: datetime | None = None,
 ) -> list[BookingOut]:
     """Active bookings of a shared good (overlapping ``[start, end)`` when given)."""
-    access.resource(db, actor.id, resource_id)
-    rows = bookings.bookings_of(db, resource_id, start=start, end=end)
+    rows = bookings.list_bookings(db, actor.id, resource_id, start=start, end=end)
     return [BookingOut.model_validate(b) for b in rows]
 
 
@@ -38,23 +34,17 @@ def list_bookings(
     responses=WRITE,
 )
 def book(resource_id: PathId, body: BookingIn, actor: ApiActor, db: Db) -> BookingOut:
-    """Book a shared good of your council; overlapping bookings are refused (409)."""
-    resource = access.resource(db, actor.id, resource_id)
-    authz.require_member(db, actor.id, resource.holder_council_id)
-    made = bookings.book(
-        db,
-        resource_id=resource_id,
-        person_id=actor.id,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-    )
+    """Book a shared good of your council.
+
+    An overlapping booking is refused with 409; one longer than the council's
+    ``booking.max_hours``, one more than its ``booking.max_active``, or
+    impossible times with 422.
+    """
+    made = bookings.book(db, actor.id, resource_id, starts_at=body.starts_at, ends_at=body.ends_at)
     return BookingOut.model_validate(made)
 
 
 @router.delete("/bookings/{booking_id}", response_model=BookingOut, responses=WRITE)
 def cancel(booking_id: PathId, actor: ApiActor, db: Db) -> BookingOut:
     """Cancel one of your bookings."""
-    found = db.get(Booking, booking_id)
-    if found is not None:
-        access.resource(db, actor.id, found.resource_id)
-    return BookingOut.model_validate(bookings.cancel(db, booking_id=booking_id, person_id=actor.id))
+    return BookingOut.model_validate(bookings.cancel(db, actor.id, booking_id))

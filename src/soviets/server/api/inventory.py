@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.governance import authz, proposals
+from soviets.governance import access, authz, proposals
 from soviets.governance.errors import Conflict
 from soviets.ledger import chain, inventory
-from soviets.server import access
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
 from soviets.server.schemas import EventIn, EventOut, ResourceIn, ResourceOut, VerifyOut

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.governance import councils
-from soviets.server import access
+from soviets.governance import access, councils
 from soviets.server.api.common import STANDARD, PathId
 from soviets.server.deps import ApiActor, Db
 from soviets.server.schemas import CouncilOut, MeOut, PersonOut

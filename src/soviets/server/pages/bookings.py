@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import authz, sharing, views
+from soviets.governance import access, councils, views
+from soviets.governance import bookings as booking_service
 from soviets.governance.errors import InputError
 from soviets.ledger import bookings
 from soviets.ledger.types import utcnow
@@ -31,12 +32,12 @@ def calendar(
 ) -> Response:
     """Bookings of the next two weeks, day by day (times in UTC), and the booking form."""
     person = found[1]
-    resource = sharing.readable_resource(db, person.id, resource_id)
-    council = authz.get_council(db, resource.holder_council_id)
+    resource = access.resource(db, person.id, resource_id)
+    council = councils.read_council(db, person.id, resource.holder_council_id)
     first = start or utcnow().date()
     begin = datetime.combine(first, time(0), tzinfo=UTC)
     end = begin + timedelta(days=DAYS)
-    rows = sharing.calendar(db, person.id, resource_id, begin, end)
+    rows = booking_service.list_bookings(db, person.id, resource_id, start=begin, end=end)
     days = []
     for i in range(DAYS):
         day = first + timedelta(days=i)
@@ -91,7 +92,7 @@ def book(
             "ends under 'Until day')",
             field="ends",
         )
-    sharing.book(db, person.id, resource_id, starts_at, ends_at)
+    booking_service.book(db, person.id, resource_id, starts_at=starts_at, ends_at=ends_at)
     target = f"/resources/{resource_id}/bookings?notice=booked"
     if starts_at.date() >= utcnow().date() + timedelta(days=DAYS):
         target += f"&start={starts_at.date()}"  # show the booked day when it is further ahead
@@ -101,6 +102,6 @@ def book(
 @router.post("/bookings/{booking_id}/cancel")
 def cancel(booking_id: PathId, found: FormActor, db: Db) -> Response:
     """Cancel one of my bookings."""
-    cancelled = sharing.cancel(db, found[1].id, booking_id)
+    cancelled = booking_service.cancel(db, found[1].id, booking_id)
     target = f"/resources/{cancelled.resource_id}/bookings?notice=booking-cancelled"
     return RedirectResponse(target, status_code=303)

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import authz, councils
+from soviets.governance import access, authz, councils
 from soviets.ledger import agreements
 from soviets.ledger.models import Agreement
-from soviets.server import access, charts, queries
+from soviets.server import charts, queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
 from soviets.server.templating import render
@@ -61,7 +61,7 @@ def plan_page(plan_id: PathId, request: Request, found: PageActor, db: Db) -> Re
     person = found[1]
     record = access.plan(db, person.id, plan_id)
     result = record.result or {}
-    mine = set(queries.council_ids_of(db, person.id))
+    mine = set(access.council_ids_of(db, person.id))
     rows = [
         a
         for a in queries.agreements_of_plan(db, record.id)

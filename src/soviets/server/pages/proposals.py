@@ -235,7 +235,7 @@ def create(
 ) -> Response:
     """Draft the proposal, and open voting at once when asked."""
     person = found[1]
-    council = authz.require_voter(db, person.id, council_id)
+    council = drafting.drafting_council(db, person.id, council_id)
     chosen = proposal_forms.form_for(kind, council.kind)
     if chosen is None:
         raise InputError(
