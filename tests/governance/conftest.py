@@ -11,14 +11,16 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from soviets.governance import ballots, councils, proposals
+from soviets.governance import ballots, councils, proposals, rules
 from soviets.ledger.base import Base
 from soviets.ledger.db import make_engine, session_factory, transaction
-from soviets.ledger.models import Delegate, Person, Proposal
+from soviets.ledger.models import CouncilRule, Delegate, Person, Proposal
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 """The tests' clock: every action passes an explicit time."""
 LATER = T0 + timedelta(hours=1)
+OVER = T0 + timedelta(days=8)
+"""After the default deadline (7 days from opening at T0): votes opened at T0 close."""
 TERM = (T0 + timedelta(days=365)).isoformat()
 
 
@@ -74,10 +76,26 @@ class Gov:
                 s, founder, name=name, member_council_ids=list(members), now=T0
             ).id
 
+    def set_rule(self, council: int, key: str, value: str | None) -> None:
+        """Set (None: remove) a council rule directly, as an accepted change_rules vote would."""
+        with self.tx() as s:
+            row = s.get(CouncilRule, (council, key))
+            if row is not None:
+                s.delete(row)
+                s.flush()
+            if value is not None:
+                s.add(CouncilRule(council_id=council, key=key, value=value, set_at=T0))
+
     def propose(self, actor: int, council: int, **kw: Any) -> int:
+        """Draft a proposal; a quorum below the council's rule lowers the rule first."""
         kw.setdefault("kind", "general")
         kw.setdefault("title", "a question")
         kw.setdefault("now", T0)
+        if kw.get("quorum") is not None:
+            with self.tx() as s:
+                rule = rules.rule_number(s, council, "proposal.quorum")
+            if kw["quorum"] < rule:
+                self.set_rule(council, "proposal.quorum", str(kw["quorum"]))
         with self.tx() as s:
             return proposals.create_proposal(s, actor, council, **kw).id
 
@@ -89,7 +107,7 @@ class Gov:
         with self.tx() as s:
             return ballots.cast_ballot(s, actor, proposal_id, choice, now=now, **kw)
 
-    def close(self, actor: int, proposal_id: int, now: datetime = LATER) -> Proposal:
+    def close(self, actor: int, proposal_id: int, now: datetime = OVER) -> Proposal:
         with self.tx() as s:
             return proposals.close_and_count(s, actor, proposal_id, now=now)
 

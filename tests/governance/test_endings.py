@@ -12,8 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from soviets.governance import councils, proposals
 from soviets.governance.errors import Conflict, Forbidden, InputError
 from soviets.ledger import inventory
-from soviets.ledger.errors import InsufficientQuantity
-from soviets.ledger.models import LedgerEvent, Resource
+from soviets.ledger.models import LedgerEvent, Proposal, Resource
 
 from .conftest import LATER, T0, Gov
 
@@ -61,9 +60,9 @@ def test_proposer_withdraws_a_draft(gov: Gov, farm) -> None:
     council, _, _, (ann, bob, *_) = farm
     pid = gov.propose(bob, council, title="Buy a second tractor")
     with pytest.raises(Forbidden, match="only the proposer"), gov.tx() as s:
-        proposals.withdraw_draft(s, ann, pid, now=T0)  # not even a coordinator
+        proposals.withdraw_proposal(s, ann, pid, now=T0)  # not even a coordinator
     with gov.tx() as s:
-        withdrawn = proposals.withdraw_draft(s, bob, pid, now=LATER)
+        withdrawn = proposals.withdraw_proposal(s, bob, pid, now=LATER)
         assert (withdrawn.status, withdrawn.closed_at, withdrawn.outcome) == (
             "withdrawn",
             LATER,
@@ -79,17 +78,26 @@ def test_proposer_withdraws_a_draft(gov: Gov, farm) -> None:
         proposals.update_draft(s, bob, pid, title="Buy three", now=T0)
     with pytest.raises(Conflict, match="withdrawn by its proposer"), gov.tx() as s:
         proposals.delete_draft(s, bob, pid)
-    with pytest.raises(Conflict, match="only a draft can be withdrawn"), gov.tx() as s:
-        proposals.withdraw_draft(s, bob, pid)
+    with pytest.raises(Conflict, match="is withdrawn: it can no longer"), gov.tx() as s:
+        proposals.withdraw_proposal(s, bob, pid)
 
 
-def test_an_open_vote_cannot_be_withdrawn(gov: Gov, farm) -> None:
+def test_an_open_vote_is_withdrawn_only_while_nobody_has_voted(gov: Gov, farm) -> None:
     council, _, _, (ann, bob, *_) = farm
-    pid = gov.propose(bob, council)
-    gov.open(bob, pid)
-    with pytest.raises(Conflict, match="is open: only a draft"), gov.tx() as s:
-        proposals.withdraw_draft(s, bob, pid)
-    assert gov.get(pid).status == "open"
+    quiet = gov.propose(bob, council)
+    gov.open(bob, quiet)
+    with pytest.raises(Forbidden, match="only the proposer"), gov.tx() as s:
+        proposals.withdraw_proposal(s, ann, quiet, now=LATER)
+    with gov.tx() as s:
+        ended = proposals.withdraw_proposal(s, bob, quiet, now=LATER)
+        assert (ended.status, ended.outcome, ended.executed_at) == ("closed", "abandoned", None)
+        assert ended.result_data["reason"] == "withdrawn by its proposer before anyone voted"
+    voted = gov.propose(bob, council)
+    gov.open(bob, voted)
+    gov.vote(ann, voted, "abstain")
+    with pytest.raises(Conflict, match="someone has voted"), gov.tx() as s:
+        proposals.withdraw_proposal(s, bob, voted, now=LATER)
+    assert gov.get(voted).status == "open"
 
 
 def test_a_withdrawn_draft_is_not_a_vote(gov: Gov) -> None:
@@ -98,7 +106,7 @@ def test_a_withdrawn_draft_is_not_a_vote(gov: Gov) -> None:
     council = gov.council(ann, "workshop", [bob])
     pid = gov.propose(bob, council)
     with gov.tx() as s:
-        proposals.withdraw_draft(s, bob, pid)
+        proposals.withdraw_proposal(s, bob, pid)
     with gov.tx() as s:
         councils.add_founding_member(s, ann, council, cat)
 
@@ -118,7 +126,7 @@ def test_withdrawn_is_final_in_the_database(gov: Gov, farm) -> None:
     council, _, _, (ann, bob, *_) = farm
     pid = gov.propose(bob, council)
     with gov.tx() as s:
-        proposals.withdraw_draft(s, bob, pid)
+        proposals.withdraw_proposal(s, bob, pid)
     for sql in WITHDRAWN_SQL:
         with pytest.raises(IntegrityError, match="soviets: "), gov.tx() as s:
             s.execute(text(sql))
@@ -156,90 +164,45 @@ def test_open_vote_can_close_as_failed_but_not_be_withdrawn_in_the_database(gov:
 # --- failed: accepted, but carrying it out is impossible ------------------------------------
 
 
-def test_coordinator_closes_an_impossible_transfer_as_failed(gov: Gov, farm) -> None:
+def test_accepted_but_impossible_closes_as_failed(gov: Gov, farm) -> None:
+    """No vote stays open for ever: when carrying it out fails, it closes as failed."""
     council, bakery, grain, (ann, bob, cat, dan) = farm
     pid = _accepted_transfer(gov, farm, 100)
     after = T0 + 2 * DAY
-    with pytest.raises(InsufficientQuantity):
-        gov.close(cat, pid, now=after)  # the ledger refuses, again and again
-    assert gov.get(pid).status == "open"
-    with pytest.raises(Forbidden, match="Bob is not a coordinator"), gov.tx() as s:
-        proposals.close_as_failed(s, bob, pid, now=after)  # even the proposer
-    with pytest.raises(Forbidden, match="Dan is not a member"), gov.tx() as s:
-        proposals.close_as_failed(s, dan, pid, now=after)
-    with pytest.raises(Conflict, match="cannot fail before its vote is over"), gov.tx() as s:
-        proposals.close_as_failed(s, ann, pid, now=T0 + DAY / 2)
-    with gov.tx() as s:
-        closed = proposals.close_as_failed(s, ann, pid, now=after)
-        assert (closed.status, closed.outcome, closed.winner, closed.ballots_counted) == (
-            "closed",
-            "failed",
-            "yes",
-            3,
-        )
-        assert (closed.closed_at, closed.executed_at) == (after, None)
-        result = json.loads(closed.result)
-    assert result["outcome"] == "failed" and result["closed_by"] == ann
+    with pytest.raises(Forbidden, match="not public"):
+        gov.close(dan, pid, now=after)  # not a reader of the farm
+    closed = gov.close(cat, pid, now=after)  # any reader, not only the proposer
+    assert (closed.status, closed.outcome, closed.winner, closed.ballots_counted) == (
+        "closed",
+        "failed",
+        "yes",
+        3,
+    )
+    assert (closed.closed_at, closed.executed_at) == (after, None)
+    result = json.loads(closed.result)
+    assert result["outcome"] == "failed"
     assert "holds 10 t of 'grain', not 100" in result["failure"]
     assert result["reason"].startswith("passed by majority, but carrying it out failed: ")
     assert result["tally"]["tallies"] == {"yes": 3, "no": 0, "abstain": 0}
+    assert result["effect_text"] == [
+        "'farm' gives 100 t of 'grain' (#1) (it holds 10 t) to 'bakery'."
+    ]
     assert _stock(gov) == {council: 10}
     with gov.tx() as s:
         assert s.scalar(select(func.count()).select_from(LedgerEvent)) == 1  # only the raise
-    with pytest.raises(Conflict, match="is closed, not open"), gov.tx() as s:
-        proposals.close_as_failed(s, ann, pid, now=after)
+    with pytest.raises(Conflict, match="is closed, not open"):
+        gov.close(ann, pid, now=after)
     with pytest.raises(IntegrityError, match="soviets: "), gov.tx() as s:
         s.execute(text(f"UPDATE proposals SET outcome = 'accepted' WHERE id = {pid}"))
-
-
-def test_a_coordinator_cannot_overturn_a_vote(gov: Gov, farm) -> None:
-    """A rejected proposal, or one that can be carried out now, is not 'failed'."""
-    council, bakery, grain, (ann, bob, cat, _) = farm
-    after = T0 + 2 * DAY
-    feasible = _accepted_transfer(gov, farm, 4)
-    with pytest.raises(Conflict, match="can be carried out now: close it instead"), gov.tx() as s:
-        proposals.close_as_failed(s, ann, feasible, now=after)
-    assert gov.get(feasible).status == "open" and _stock(gov) == {council: 10}  # trial undone
-    assert gov.close(cat, feasible, now=after).outcome == "accepted"
-    assert _stock(gov) == {council: 6, bakery: 4}
-
-    payload = {"resource_id": grain, "quantity": 100, "to_council_id": bakery}
-    rejected = gov.propose(bob, council, kind="inventory_transfer", payload=payload,
-                           closes_at=T0 + DAY)  # fmt: skip
-    gov.open(bob, rejected)
-    gov.vote(ann, rejected, "no")
-    gov.vote(cat, rejected, "no")
-    with pytest.raises(Conflict, match="not accepted .*did not pass"), gov.tx() as s:
-        proposals.close_as_failed(s, ann, rejected, now=after)
-    assert gov.close(ann, rejected, now=after).outcome == "rejected"
-
-    general = gov.propose(bob, council)
-    gov.open(bob, general)
-    gov.vote(ann, general, "yes")
-    gov.vote(bob, general, "yes")
-    with pytest.raises(Conflict, match="can be carried out now"), gov.tx() as s:
-        proposals.close_as_failed(s, ann, general)  # no closing time: the vote may end now
 
 
 def test_secret_vote_closes_as_failed(gov: Gov, farm) -> None:
     council, _, _, (ann, *_) = farm
     pid = _accepted_transfer(gov, farm, 50, secret=True)
     with gov.tx() as s:
-        closed = proposals.close_as_failed(s, ann, pid, now=T0 + 2 * DAY)
-        assert (closed.outcome, closed.ballots_counted) == ("failed", 3)
+        assert proposals.close_due(s, now=T0 + 2 * DAY) == {pid: "failed"}
         assert proposals.live_tally(s, ann, pid)["tally"]["tallies"]["yes"] == 3
-
-
-def test_federations_have_no_coordinator_to_close_as_failed(gov: Gov) -> None:
-    ann, bob = gov.people("Ann", "Bob")
-    farm = gov.council(ann, "farm", [bob])
-    fed = gov.federation(ann, "valley", [farm])
-    gov.elect(farm, [ann, bob], bob, fed)
-    pid = gov.propose(bob, fed)
-    gov.open(bob, pid)
-    gov.vote(bob, pid, "yes")
-    with pytest.raises(Forbidden, match="abandon_proposal vote"), gov.tx() as s:
-        proposals.close_as_failed(s, ann, pid)
+        assert s.get(Proposal, pid).ballots_counted == 3
 
 
 # --- abandoned by the council's vote -------------------------------------------------------
@@ -249,10 +212,14 @@ def test_council_abandons_an_open_proposal_by_vote(gov: Gov, farm) -> None:
     council, bakery, grain, (ann, bob, cat, _) = farm
     stuck = _accepted_transfer(gov, farm, 100)
     gov.vote(cat, stuck, "no")  # still running: the council may drop it all the same
-    abandon = gov.decide(
-        council, cat, [ann, cat], kind="abandon_proposal", payload={"proposal_id": stuck},
+    abandon = gov.propose(
+        cat, council, kind="abandon_proposal", payload={"proposal_id": stuck},
         title="Drop the grain transfer: the harvest failed",
     )  # fmt: skip
+    gov.open(cat, abandon)
+    for voter in (ann, cat):
+        gov.vote(voter, abandon, "yes")
+    abandon = gov.close(bob, abandon, now=LATER)  # 2 of 3 yes: Bob alone cannot change it
     assert (abandon.outcome, abandon.executed_at) == ("accepted", LATER)
     target = gov.get(stuck)
     assert (target.status, target.outcome, target.winner, target.executed_at) == (

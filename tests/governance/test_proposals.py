@@ -162,7 +162,7 @@ def test_abstentions_count_for_quorum_not_for_majority(gov: Gov, crew) -> None:
 
 def test_default_quorum_is_a_council_rule(gov: Gov, crew) -> None:
     council, (ann, bob, cat, dan, eve) = crew
-    assert gov.get(gov.propose(ann, council)).quorum == rules.DEFAULT_QUORUM
+    assert gov.get(gov.propose(ann, council)).quorum == float(rules.DEFAULT_TEXT["proposal.quorum"])
     changed = gov.decide(
         council,
         ann,
@@ -172,6 +172,10 @@ def test_default_quorum_is_a_council_rule(gov: Gov, crew) -> None:
     )
     assert changed.outcome == "accepted"
     assert gov.get(gov.propose(ann, council)).quorum == 0.8
+    # A proposer may raise the council's quorum and floor, never lower them.
+    with gov.tx() as s, pytest.raises(InputError, match="never lower it"):
+        proposals.create_proposal(s, ann, council, kind="general", title="q", quorum=0.5, now=T0)
+    assert gov.get(gov.propose(ann, council, quorum=0.9, floor=0.3)).floor == 0.3
 
 
 METHOD_CASES = [
@@ -247,8 +251,10 @@ BAD_PROPOSALS = [
     ({"method": "schulze", "options": ["a>b", "c"]}, "without '>'"),
     ({"method": "schulze", "options": ["a", "a"]}, "twice"),
     ({"options": ["a", "b"]}, "fixed options"),
-    ({"payload": {"x": 1}}, "takes no payload"),
-    ({"closes_at": T0 - timedelta(seconds=1)}, "close after it opens"),
+    ({"payload": {"x": 1}}, "payload.x': unknown key"),
+    ({"closes_at": T0 - timedelta(seconds=1)}, "at least 24 hours after it opens"),
+    ({"closes_at": T0 + timedelta(hours=23)}, "at least 24 hours after it opens"),
+    ({"floor": -0.1}, "floor"),
     ({"kind": "admit_member", "payload": {}}, "payload.person_id"),
     ({"kind": "change_rules", "payload": {"rules": {"booking.max_hours": -1}}}, ">= "),
     ({"kind": "change_rules", "payload": {"rules": {"nap.length": 1}}}, "unknown rule"),
@@ -264,7 +270,7 @@ def test_bad_proposals_refused(gov: Gov, crew) -> None:
 
 def test_times(gov: Gov, crew) -> None:
     council, (ann, bob, *_) = crew
-    opens, closes = T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+    opens, closes = T0 + timedelta(hours=1), T0 + timedelta(hours=26)
     pid = gov.propose(bob, council, opens_at=opens, closes_at=closes)
     with pytest.raises(Conflict, match="opens at"):
         gov.open(bob, pid, now=T0)
@@ -285,11 +291,13 @@ def test_who_may_open_and_close(gov: Gov, crew) -> None:
     with pytest.raises(Forbidden, match="proposer or a coordinator"):
         gov.open(cat, pid)
     gov.open(ann, pid)  # Ann founded the council: coordinator
-    with pytest.raises(Forbidden, match="no closing time"):
-        gov.close(cat, pid)
-    with pytest.raises(Forbidden, match="no closing time"):
+    assert gov.get(pid).closes_at == T0 + timedelta(days=7)  # the default voting time
+    for person in (bob, ann, cat):  # not the proposer, not a coordinator, not anyone
+        with pytest.raises(Conflict, match="could still change the result"):
+            gov.close(person, pid, now=LATER)
+    with pytest.raises(Forbidden):
         gov.close(outsider, pid)
-    gov.close(bob, pid)
+    assert gov.close(cat, pid, now=T0 + timedelta(days=7)).status == "closed"
 
 
 def test_non_member_actions_refused(gov: Gov, crew) -> None:
@@ -339,13 +347,13 @@ def test_public_council_readable_by_anyone(gov: Gov) -> None:
 
 def test_close_due(gov: Gov, crew) -> None:
     council, (ann, bob, cat, *_) = crew
-    soon = gov.propose(ann, council, closes_at=T0 + timedelta(minutes=30), quorum=0)
+    soon = gov.propose(ann, council, closes_at=T0 + timedelta(days=1), quorum=0)
     later = gov.propose(ann, council, closes_at=T0 + timedelta(days=3))
     for pid in (soon, later):
         gov.open(ann, pid)
     gov.vote(bob, soon, "yes")
     with gov.tx() as s:
-        report = proposals.close_due(s, now=LATER)
-    assert report == {soon: None}
+        report = proposals.close_due(s, now=T0 + timedelta(days=2))
+    assert report == {soon: "accepted"}
     assert gov.get(soon).outcome == "accepted"
     assert gov.get(later).status == "open"

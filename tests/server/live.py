@@ -100,8 +100,9 @@ def shot(page, name: str, *, phone: bool = False) -> None:  # type: ignore[no-un
 def chromium() -> Iterator[object]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
         try:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from server import live
 from server.conftest import copy_world
@@ -69,15 +70,15 @@ def api_vote(site, who: str, proposal: int, choice: str) -> None:  # type: ignor
 def test_sign_in_and_see_my_councils(browser, site) -> None:  # type: ignore[no-untyped-def]
     page = new_page(browser, site)
     sign_in(page, "bob", capture="01-sign-in")
-    assert page.get_by_role("heading", name="My councils").is_visible()
-    assert page.get_by_role("link", name="Riverside").is_visible()
-    assert page.get_by_text("You are signed in.").is_visible()
+    expect(page.get_by_role("heading", name="My councils")).to_be_visible()
+    expect(page.get_by_role("link", name="Riverside")).to_be_visible()
+    expect(page.get_by_text("You are signed in.")).to_be_visible()
     shot(page, "02-my-councils")
     page.get_by_role("link", name="Riverside").click()
-    assert page.get_by_role("heading", name="Riverside", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Riverside", exact=True)).to_be_visible()
     for section in ("Open proposals", "Members (3)", "Delegates and their mandates", "Inventory"):
-        assert page.get_by_role("heading", name=section).is_visible()
-    assert page.get_by_text("Alice Varga").first.is_visible()
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
+    expect(page.get_by_text("Alice Varga").first).to_be_visible()
     shot(page, "03-council")
 
 
@@ -90,7 +91,7 @@ def test_register_a_need(browser, site) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Quantity for the period").fill("6")
     page.get_by_label("Priority").select_option("normal")
     page.get_by_role("button", name="Register the need").click()
-    assert page.get_by_text("Your need is registered.").is_visible()
+    expect(page.get_by_text("Your need is registered.")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="flour")
     assert "6 kg" in row.inner_text() and "proposed" in row.inner_text()
     shot(page, "04-needs")
@@ -103,10 +104,10 @@ def test_vote_see_live_tally_and_result(browser, site) -> None:  # type: ignore[
     page.goto(f"/proposals/{market}")
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Cast my ballot").click()
-    assert page.get_by_text("Your ballot is recorded.").is_visible()
+    expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()
     api_vote(site, "alice", market, "no")
     page.reload()
-    assert page.get_by_role("heading", name="Live tally").is_visible()
+    expect(page.get_by_role("heading", name="Live tally")).to_be_visible()
     tally = page.get_by_role("table").filter(has_text="Option").inner_text()
     assert "yes\t1" in tally and "no\t1" in tally
     shot(page, "05-proposal-open")
@@ -114,8 +115,8 @@ def test_vote_see_live_tally_and_result(browser, site) -> None:  # type: ignore[
     page.get_by_role("button", name="Change my ballot").click()
     api_vote(site, "fran", market, "no")
     page.get_by_role("button", name="Close voting and count").click()
-    assert page.get_by_role("heading", name="Result").is_visible()
-    assert page.get_by_text("Rejected").is_visible()
+    expect(page.get_by_role("heading", name="Result")).to_be_visible()
+    expect(page.get_by_text("Rejected")).to_be_visible()
     assert "no\t3" in page.get_by_role("table").filter(has_text="Option").inner_text()
     shot(page, "06-proposal-result")
 
@@ -129,8 +130,8 @@ def test_ranked_choice_by_numbers(browser, site) -> None:  # type: ignore[no-unt
     page.get_by_label("Oak Park").fill("2")
     page.get_by_label("Sun Park").fill("3")
     page.get_by_role("button", name="Cast my ballot").click()
-    assert page.get_by_text("River Park>Oak Park>Sun Park").first.is_visible()
-    assert page.get_by_text("Order by the Schulze method").is_visible()
+    expect(page.get_by_text("River Park>Oak Park>Sun Park").first).to_be_visible()
+    expect(page.get_by_text("Order by the Schulze method")).to_be_visible()
     shot(page, "07-ranked-choice")
 
 
@@ -140,11 +141,12 @@ def test_plan_with_charts_and_agreements(browser, site) -> None:  # type: ignore
     page.goto("/plans")
     page.get_by_role("link", name="Plan for 2030").click()
     for figure in ("Total hours of work", "Hours per member per week", "Essential needs met"):
-        assert page.get_by_text(figure).is_visible()
-    assert page.get_by_role("img", name="Hours of work by council").is_visible()
-    assert page.get_by_role("img", name="Labour value: hours per unit of each good").is_visible()
+        expect(page.get_by_text(figure)).to_be_visible()
+    expect(page.get_by_role("img", name="Hours of work by council")).to_be_visible()
+    values = page.get_by_role("img", name="Labour value: hours per unit of each good")
+    expect(values).to_be_visible()
     page.get_by_role("button", name="Accept for Riverside").click()
-    assert page.get_by_text("The agreement is accepted.").is_visible()
+    expect(page.get_by_text("The agreement is accepted.")).to_be_visible()
     shot(page, "08-plan")
 
 
@@ -152,8 +154,8 @@ def test_inventory_with_history_and_verification(browser, site) -> None:  # type
     page = new_page(browser, site)
     sign_in(page, "fran")
     page.goto(f"/councils/{site[1].ids['riverside']}/inventory")
-    assert page.get_by_text("Ledger verified:").is_visible()
-    assert page.get_by_role("cell", name="Cargo bike").first.is_visible()
+    expect(page.get_by_text("Ledger verified:")).to_be_visible()
+    expect(page.get_by_role("cell", name="Cargo bike").first).to_be_visible()
     shot(page, "09-inventory")
 
 
@@ -166,8 +168,8 @@ def test_book_the_bike_and_double_booking_refused(browser, site) -> None:  # typ
     page.get_by_label("From (UTC)").fill("14:00")
     page.get_by_label("Until (UTC)").fill("16:00")
     page.get_by_role("button", name="Book").click()
-    assert page.get_by_text("The booking is made.").is_visible()
-    assert page.get_by_text("14:00–16:00 you").is_visible()
+    expect(page.get_by_text("The booking is made.")).to_be_visible()
+    expect(page.get_by_text("14:00–16:00 you")).to_be_visible()
     shot(page, "10-bookings")
 
     other = new_page(browser, site)
@@ -179,7 +181,7 @@ def test_book_the_bike_and_double_booking_refused(browser, site) -> None:  # typ
     other.get_by_role("button", name="Book").click()
     alert = other.get_by_role("alert")
     assert "already booked" in alert.inner_text()
-    assert other.get_by_role("heading", name="Conflict").is_visible()
+    expect(other.get_by_role("heading", name="Conflict")).to_be_visible()
     shot(other, "11-refused-double-booking")
 
 
@@ -195,7 +197,7 @@ def test_overnight_booking(browser, site) -> None:  # type: ignore[no-untyped-de
     page.get_by_label("Until day").fill(second.isoformat())
     page.get_by_label("Until (UTC)").fill("06:00")
     page.get_by_role("button", name="Book").click()
-    assert page.get_by_text("The booking is made.").is_visible()
+    expect(page.get_by_text("The booking is made.")).to_be_visible()
     late = page.get_by_role("region", name=first.strftime("%A %d %B"))
     early = page.get_by_role("region", name=second.strftime("%A %d %B"))
     night = f"22:00–{second:%d %b} 06:00 you"
@@ -241,8 +243,8 @@ def test_works_without_javascript(browser, site) -> None:  # type: ignore[no-unt
     page.goto(f"/proposals/{site[1].ids['hill_vote']}")
     page.get_by_label("Abstain").check()
     page.get_by_role("button", name="Cast my ballot").click()
-    assert page.get_by_text("Your ballot is recorded.").is_visible()
-    assert page.get_by_text("You have voted: abstain").is_visible()
+    expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()
+    expect(page.get_by_text("You have voted: abstain")).to_be_visible()
 
 
 def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -269,7 +271,7 @@ def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # typ
         page.get_by_role("button", name="Make the proposal").click()
         page.get_by_label("Yes").check()
         page.get_by_role("button", name="Cast my ballot").click()
-        assert page.get_by_text("Your ballot is recorded.").is_visible()
+        expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()
         assert "yes\t1" in page.get_by_role("table").filter(has_text="Option").inner_text()
         shot(page, "14-demo-vote")
         page.context.close()

@@ -139,7 +139,9 @@ def test_form_refuses_bad_input_naming_the_field(served: Served) -> None:
     assert bad.status_code == 422, bad.text[-600:]
     assert "quorum is a percentage from 0 to 100" in bad.text
     past = _post(served, "riverside", {**base, "closes_at": "2001-01-01T10:00"})
-    assert past.status_code == 422 and "must close after it opens" in past.text
+    assert past.status_code == 422 and "proposal.min_voting_hours" in past.text
+    low = _post(served, "riverside", {**base, "floor": "-5"})
+    assert low.status_code == 422 and "floor is a percentage from 0 to 100" in low.text
     nobody = {"title": "Admit", "kind": "admit_member", "payload.person_id": "no@example.org"}
     unknown = _post(served, "riverside", nobody)
     assert unknown.status_code == 404 and "no one has signed up" in unknown.text
@@ -158,7 +160,14 @@ def test_quorum_and_deadline_from_the_form(served: Served) -> None:
     made = _post(
         served,
         "riverside",
-        {"title": "Q", "kind": "general", "quorum": "75", "closes_at": closes, "open_now": "true"},
+        {
+            "title": "Q",
+            "kind": "general",
+            "quorum": "75",
+            "floor": "40",
+            "closes_at": closes,
+            "open_now": "true",
+        },
     )
     assert made.status_code == 303
     page = served.client.get(made.headers["location"])

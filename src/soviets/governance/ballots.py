@@ -359,6 +359,12 @@ def has_voted(session: Session, actor_id: int, proposal_id: int) -> bool:
     )
 
 
+def anyone_voted(session: Session, proposal: Proposal) -> bool:
+    """Whether any ballot, open or secret, counted or withdrawn, was ever cast on the proposal."""
+    table = Voted.proposal_id if proposal.secret else Ballot.proposal_id
+    return session.scalar(select(table).where(table == proposal.id).limit(1)) is not None
+
+
 def _open_ranking(session: Session, ballot_id: int) -> choices.Ranking:
     rows = session.execute(
         select(ProposalOption.label, BallotMark.rank)

@@ -25,7 +25,6 @@ from soviets.governance.execution import (
     Payload,
     field_int,
     field_str,
-    only_keys,
     register_executor,
 )
 from soviets.ledger.models import (
@@ -165,7 +164,11 @@ def leave_council(
 
 def _validate_admit(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     if council.kind == "federation":
-        only_keys(payload, "council_id")
+        if "person_id" in payload or "council_id" not in payload:
+            raise InputError(
+                "a federation admits councils: give council_id, not person_id",
+                field="payload.person_id" if "person_id" in payload else "payload.council_id",
+            )
         member_id = field_int(payload, "council_id")
         member = session.get(Council, member_id)
         if member is None or member.id == council.id:
@@ -173,7 +176,11 @@ def _validate_admit(session: Session, council: Council, payload: Payload, now: d
         if authz.linked(session, member_id, council.id):
             raise Conflict(f"council '{member.name}' is already a member of '{council.name}'")
         return {"council_id": member_id}
-    only_keys(payload, "person_id")
+    if "council_id" in payload or "person_id" not in payload:
+        raise InputError(
+            f"council '{council.name}' admits people: give person_id, not council_id",
+            field="payload.council_id" if "council_id" in payload else "payload.person_id",
+        )
     person_id = field_int(payload, "person_id")
     person = session.get(Person, person_id)
     if person is None:
@@ -214,7 +221,6 @@ def _validate_role(session: Session, council: Council, payload: Payload, now: da
         raise Conflict(
             f"the members of federation '{council.name}' are councils: it has no roles to give"
         )
-    only_keys(payload, "person_id", "role")
     person_id = field_int(payload, "person_id")
     role = field_str(payload, "role")
     if role not in ROLES:
@@ -244,7 +250,6 @@ register_executor("set_role", _set_role, validate=_validate_role)
 
 
 def _validate_leave(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    only_keys(payload, "federation_id")
     federation_id = field_int(payload, "federation_id")
     federation = session.get(Council, federation_id)
     if federation is None or federation.kind != "federation":

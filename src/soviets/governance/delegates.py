@@ -39,7 +39,6 @@ from soviets.governance.execution import (
     Payload,
     field_int,
     field_time,
-    only_keys,
     register_executor,
 )
 from soviets.ledger.models import (
@@ -215,7 +214,6 @@ def _check_mandates(session: Session, federation_id: int, items: object) -> list
         where = f"payload.mandates[{i}]"
         if not isinstance(item, dict):
             raise InputError("a mandate is an object", field=where)
-        only_keys(item, "proposal_kind", "proposal_id", "vote", "ranking")
         vote = item.get("vote")
         if vote not in ("yes", "no", "free", "ranking"):
             raise InputError("vote must be yes, no, free or ranking", field=f"{where}.vote")
@@ -317,7 +315,6 @@ def _set_mandates(
 
 
 def _validate_elect(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    only_keys(payload, "person_id", "federation_id", "term_ends_at", "mandates")
     person_id = field_int(payload, "person_id")
     federation_id = field_int(payload, "federation_id")
     federation = session.get(Council, federation_id)
@@ -411,7 +408,6 @@ def _own_active_delegate(session: Session, council: Council, payload: Payload) -
 def _validate_instruct(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    only_keys(payload, "delegate_id", "mandates")
     delegate = _own_active_delegate(session, council, payload)
     mandates = _check_mandates(session, delegate.federation_id, payload.get("mandates"))
     if not mandates:
@@ -428,7 +424,6 @@ def _instruct(session: Session, proposal: Proposal, payload: Payload, now: datet
 def _validate_recall(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    only_keys(payload, "delegate_id")
     return {"delegate_id": _own_active_delegate(session, council, payload).id}
 
 

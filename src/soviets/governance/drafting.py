@@ -48,7 +48,7 @@ class DraftChoices:
     council: Council
     options: dict[str, list[Choice]] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)
-    """The council's rules now (text values), including ``council.public``."""
+    """Every rule's value now as shown to people (``... (default)`` when unset)."""
 
 
 def _name(session: Session, person_id: int) -> str:
@@ -179,7 +179,7 @@ def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoi
         options["outside_council"] = _outside_councils(session, council)
     else:
         options["member"] = _members(session, council)
-    current = rules.council_rules(session, actor_id, council.id)
+    current = {key: rules.shown_rule(session, council, key) for key in rules.RULES}
     return DraftChoices(council=council, options=options, rules=current)
 
 

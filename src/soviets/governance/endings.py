@@ -1,18 +1,15 @@
 """How a proposal ends when it is not simply counted and carried out.
 
-* **Withdrawn** (:func:`withdraw_draft`): the proposer takes back their draft.
-  It is kept with status ``withdrawn`` (so that mandates naming it still point
-  somewhere) and can never open or change again; nobody has voted on it.
-* **Failed** (:func:`close_as_failed`): the vote accepted the proposal but
-  carrying it out fails (the stock to transfer is gone, the plan was already
-  adopted), so every close is rolled back and the proposal would stay open for
-  ever. Once its vote is over (its closing time has passed, or it has none), a
-  coordinator of the council may close it as ``failed``. The ballots are
-  counted and carrying out is tried once more; only when the count says
-  *accepted* and carrying out still fails is the proposal closed, with the
-  count and the error kept in its result. A coordinator cannot overturn a vote
-  this way: a rejected proposal, or one that can now be carried out, is
-  refused (close it instead), and a vote still running is never cut short.
+* **Withdrawn** (:func:`withdraw_proposal`): the proposer takes back a proposal
+  nobody has voted on. A draft is kept with status ``withdrawn`` (so that
+  mandates naming it still point somewhere) and can never open or change
+  again; an open vote with no ballot yet closes as ``abandoned``, its result
+  saying that its proposer withdrew it.
+* **Failed**: the vote accepted the proposal but carrying it out failed when
+  the vote closed (the stock to transfer was gone, the plan already adopted);
+  the close keeps the count and the error (``failure``) in the result. Nobody
+  closes a vote as failed by hand: votes close by their rules
+  (:mod:`soviets.governance.proposals`).
 * **Abandoned** (kind ``abandon_proposal``, payload ``{"proposal_id": N}``):
   the council decides by its own vote to drop one of its open proposals,
   whatever its state; a federation, which has no coordinators, ends a failed
@@ -30,21 +27,25 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from soviets.errors import SovietsError
-from soviets.governance import authz, ballots, execution, tally
+from soviets.governance import authz, ballots, tally
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
-from soviets.governance.execution import Payload, field_int, only_keys, register_executor
+from soviets.governance.execution import Payload, field_int, register_executor
 from soviets.ledger.models import Council, Proposal
 
-__all__ = ["close_as_failed", "decided_payload", "lock", "withdraw_draft", "write_end"]
+__all__ = ["decided_payload", "lock", "withdraw_proposal", "write_end"]
 
 
 def lock(session: Session, proposal_id: int) -> Proposal:
     """The proposal row, locked for this transaction (:class:`NotFound` when missing)."""
-    proposal = session.scalar(select(Proposal).where(Proposal.id == proposal_id).with_for_update())
+    # populate_existing: after waiting for the lock, see the row as the last writer left it.
+    proposal = session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if proposal is None:
         raise NotFound(f"no proposal #{proposal_id}")
     return proposal
@@ -88,87 +89,40 @@ def write_end(
     session.flush()
 
 
-def withdraw_draft(
+def withdraw_proposal(
     session: Session, actor_id: int, proposal_id: int, now: datetime | None = None
 ) -> Proposal:
-    """The proposer withdraws their draft: kept as ``withdrawn``, it can never open."""
+    """The proposer takes back a proposal nobody has voted on.
+
+    A draft becomes ``withdrawn`` and can never open; an open vote without a
+    ballot closes as ``abandoned`` (nothing carried out, the reason kept).
+    """
     at = authz.moment(now)
     proposal = lock(session, proposal_id)
     if proposal.created_by != actor_id:
         raise Forbidden(f"only the proposer may withdraw proposal #{proposal_id}")
-    if proposal.status != "draft":
-        raise Conflict(
-            f"proposal #{proposal_id} is {proposal.status}: only a draft can be withdrawn "
-            "(an open vote ends by its count, or as failed or abandoned)"
-        )
-    proposal.status, proposal.closed_at = "withdrawn", at
-    session.flush()
-    return proposal
-
-
-class _TrialSucceeded(Exception):
-    """Raised inside the savepoint to undo a trial run of an executor that worked."""
-
-
-def _trial(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> str | None:
-    """Carry the proposal out in a savepoint that is always rolled back; the error, if any."""
-    try:
-        with session.begin_nested():
-            execution.execute(session, proposal, payload, now)
-            raise _TrialSucceeded
-    except _TrialSucceeded:
-        return None
-    except (SovietsError, IntegrityError) as exc:
-        return str(exc).splitlines()[0]
-
-
-def close_as_failed(
-    session: Session, actor_id: int, proposal_id: int, now: datetime | None = None
-) -> Proposal:
-    """Close an accepted proposal that cannot be carried out as ``failed`` (by a coordinator).
-
-    Refused while its vote runs, in a federation (which decides this by an
-    ``abandon_proposal`` vote), when the count does not accept it, and when
-    carrying it out works now. The result keeps the count, the error
-    (``failure``) and who closed it (``closed_by``).
-    """
-    at = authz.moment(now)
-    proposal = lock(session, proposal_id)
-    council = authz.get_council(session, proposal.council_id)
-    if council.kind == "federation":
-        raise Forbidden(
-            f"federation '{council.name}' has no coordinators: its delegates end a "
-            "failed proposal by an abandon_proposal vote"
-        )
-    authz.require_coordinator(session, actor_id, council.id)
+    if proposal.status == "draft":
+        proposal.status, proposal.closed_at = "withdrawn", at
+        session.flush()
+        return proposal
     if proposal.status != "open":
-        raise Conflict(f"proposal #{proposal_id} is {proposal.status}, not open")
-    if proposal.closes_at is not None and at < proposal.closes_at:
         raise Conflict(
-            f"voting on proposal #{proposal_id} is open until "
-            f"{proposal.closes_at:%Y-%m-%d %H:%M} UTC: it cannot fail before its vote is over"
+            f"proposal #{proposal_id} is {proposal.status}: it can no longer be withdrawn"
         )
     summary = tally.summarise(session, proposal)
-    if not summary.accepted:
+    if ballots.anyone_voted(session, proposal):
         raise Conflict(
-            f"proposal #{proposal_id} is not accepted ({summary.reason}): "
-            "close it to record the result"
+            f"someone has voted on proposal #{proposal_id}: it can no longer be withdrawn "
+            "(its vote ends by its rules, or the council abandons it by a vote)"
         )
-    failure = _trial(session, proposal, decided_payload(proposal, summary.winner), at)
-    if failure is None:
-        raise Conflict(f"proposal #{proposal_id} can be carried out now: close it instead")
     write_end(
         session,
         proposal,
-        "failed",
+        "abandoned",
         summary,
         at,
-        winner=summary.winner,
-        notes={
-            "reason": f"{summary.reason}, but carrying it out failed: {failure}",
-            "failure": failure,
-            "closed_by": actor_id,
-        },
+        winner=None,
+        notes={"reason": "withdrawn by its proposer before anyone voted", "winner": None},
     )
     return proposal
 
@@ -179,7 +133,6 @@ def close_as_failed(
 def _validate_abandon(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    only_keys(payload, "proposal_id")
     target_id = field_int(payload, "proposal_id")
     target = session.get(Proposal, target_id)
     if target is None or target.council_id != council.id:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from soviets.governance import effects
 from soviets.governance.errors import Conflict, InputError
 from soviets.ledger import agreements, inventory, needs, plans
 from soviets.ledger.models import Agreement, Council, Period, PlanRecord, Proposal, Resource
@@ -51,13 +52,17 @@ def register_executor(kind: str, fn: Executor | None, *, validate: Validator | N
 def validate_payload(
     session: Session, council: Council, kind: str, payload: Payload, now: datetime
 ) -> Payload:
-    """Check the payload of a proposal of ``kind`` in ``council``; the normalised payload."""
+    """Check the payload of a proposal of ``kind`` in ``council``; the normalised payload.
+
+    Its shape is checked by the kind's effect model
+    (:func:`soviets.governance.effects.effect_model`), then what it names by the
+    kind's validator against the database.
+    """
+    shaped = effects.parse_effect(kind, payload).model_dump(exclude_none=True)
     handler = _HANDLERS.get(kind)
     if handler is None or handler.validate is None:
-        if payload:
-            raise InputError(f"a {kind} proposal takes no payload", field="payload")
-        return {}
-    return handler.validate(session, council, payload, now)
+        return shaped
+    return handler.validate(session, council, shaped, now)
 
 
 def execute(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> bool:
@@ -115,18 +120,10 @@ def field_time(payload: Payload, key: str) -> datetime:
         ) from None
 
 
-def only_keys(payload: Payload, *keys: str) -> None:
-    """Refuse keys other than ``keys``."""
-    extra = sorted(set(payload) - set(keys))
-    if extra:
-        raise InputError(f"unknown key '{extra[0]}' (expected: {', '.join(keys)})", field="payload")
-
-
 # --- ledger kinds ------------------------------------------------------------------------
 
 
 def _check_needs(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    only_keys(payload, "period")
     if council.kind != "territorial":
         raise Conflict(f"only a territorial council approves needs; '{council.name}' is not one")
     period = field_str(payload, "period")
@@ -142,7 +139,6 @@ def _approve_needs(session: Session, proposal: Proposal, payload: Payload, now: 
 
 
 def _check_plan(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    only_keys(payload, "plan_id")
     plan_id = field_int(payload, "plan_id")
     record = session.get(PlanRecord, plan_id)
     if record is None:
@@ -159,7 +155,6 @@ def _adopt_plan(session: Session, proposal: Proposal, payload: Payload, now: dat
 def _check_agreement(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    only_keys(payload, "agreement_id")
     agreement_id = field_int(payload, "agreement_id")
     agreement = session.get(Agreement, agreement_id)
     if agreement is None:
@@ -181,7 +176,6 @@ def _approve_agreement(
 
 
 def _check_transfer(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    only_keys(payload, "resource_id", "quantity", "to_council_id")
     resource_id = field_int(payload, "resource_id")
     resource = session.get(Resource, resource_id)
     if resource is None:

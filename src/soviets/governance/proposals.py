@@ -1,22 +1,31 @@
 """Proposals: draft, open, count, and carry out — the life of a council decision.
 
 1. Any voter of a council drafts a proposal (:func:`create_proposal`): kind,
-   method, quorum (default: the council's ``proposal.quorum`` rule, else
-   one half), open or secret ballot, optional opening and closing times,
-   the payload to carry out, and for a ranked vote its options. The proposer
-   may edit or delete the draft.
-2. The proposer or a coordinator opens it (:func:`open_proposal`). From then
-   on its rules are frozen (here and by database triggers) and the
-   electorate is fixed: the council's members at that moment, or in a
-   federation the delegates seated for its member councils.
+   method, quorum and floor (the council's ``proposal.quorum`` and
+   ``proposal.floor`` rules, which a proposer may raise but never lower), open
+   or secret ballot, optional opening and closing times, the payload to carry
+   out (checked by its kind's effect model, :mod:`soviets.governance.effects`),
+   and for a ranked vote its options. The proposer may edit or delete the draft.
+2. The proposer or a coordinator opens it (:func:`open_proposal`). Every vote
+   has a deadline: the draft's closing time, else opening time plus the
+   council's ``proposal.voting_hours``; never less than
+   ``proposal.min_voting_hours`` after opening. From then on its rules are
+   frozen (here and by database triggers) and the electorate is fixed: the
+   council's members at that moment, or in a federation the delegates seated
+   for its member councils, each seat weighing the members its council
+   represents, counted by the federation's ``federation.weighting``.
 3. Voters cast and change ballots (:mod:`soviets.governance.ballots`).
-4. :func:`close_and_count` counts, decides and, when accepted, carries the
-   decision out (:mod:`soviets.governance.execution`) in one transaction:
-   if carrying out fails, nothing of the close remains and the proposal
-   stays open, with the error raised to the caller.
-5. A draft may be withdrawn by its proposer; an open proposal that can never
-   be carried out is closed as ``failed`` by a coordinator, or dropped by the
-   council's ``abandon_proposal`` vote (:mod:`soviets.governance.endings`).
+4. A vote closes by its rules, never by a person's choice: at its deadline
+   (:func:`close_due`, run on every read of the proposal or its council's
+   list, by ``soviets serve``'s scheduler and by ``soviets tick``), or earlier
+   on request (:func:`close_and_count`) only when every elector has voted or
+   the result can no longer change (:func:`soviets.governance.tally.settled`).
+   Closing counts, decides and, when accepted, carries the decision out
+   (:mod:`soviets.governance.execution`) in one transaction; if carrying it
+   out fails, the proposal closes as ``failed`` with the error kept.
+5. The proposer may withdraw a proposal nobody has voted on
+   (:func:`withdraw_proposal`); the council may drop an open proposal by an
+   ``abandon_proposal`` vote (:mod:`soviets.governance.endings`).
 
 Service functions never commit: the caller owns the transaction
 (:func:`soviets.ledger.db.transaction`).
@@ -26,7 +35,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -42,12 +51,13 @@ from soviets.governance import (
     choices,
     councils,
     delegates,
+    describe,
     endings,
     execution,
     rules,
     tally,
 )
-from soviets.governance.endings import close_as_failed, withdraw_draft
+from soviets.governance.endings import withdraw_proposal
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.ledger.models import (
     Council,
@@ -60,17 +70,18 @@ from soviets.ledger.types import as_utc
 
 __all__ = [
     "close_and_count",
-    "close_as_failed",
     "close_due",
+    "close_reason",
     "create_proposal",
     "delete_draft",
+    "effect_text",
     "get_proposal",
     "list_electorate",
     "list_proposals",
     "live_tally",
     "open_proposal",
     "update_draft",
-    "withdraw_draft",
+    "withdraw_proposal",
 ]
 _REGISTERED = (councils, delegates, endings, rules)
 
@@ -106,11 +117,8 @@ def _check(
     title = str(spec["title"] or "").strip()
     if not title or len(title) > 200:
         raise InputError("a proposal needs a title of 1 to 200 characters", field="title")
-    quorum = spec["quorum"]
-    if quorum is None:
-        quorum = rules.default_quorum(session, council.id)
-    if isinstance(quorum, bool) or not isinstance(quorum, int | float) or not 0 <= quorum <= 1:
-        raise InputError(f"quorum must be a share from 0 to 1, got {quorum!r}", field="quorum")
+    quorum = _share(session, council, spec["quorum"], "quorum")
+    floor = _share(session, council, spec["floor"], "floor")
     secret = spec["secret"]
     if not isinstance(secret, bool):
         raise InputError("secret must be true or false", field="secret")
@@ -121,8 +129,14 @@ def _check(
         )
     opens_at = _time(spec["opens_at"], "opens_at")
     closes_at = _time(spec["closes_at"], "closes_at")
-    if closes_at is not None and closes_at <= max(now, opens_at or now):
-        raise InputError("the vote must close after it opens and in the future", field="closes_at")
+    if closes_at is not None:
+        shortest = _min_voting(session, council)
+        if closes_at < max(now, opens_at or now) + shortest:
+            raise InputError(
+                f"the vote must close at least {_hours(shortest)} after it opens "
+                "(the council's proposal.min_voting_hours)",
+                field="closes_at",
+            )
     payload = spec["payload"] or {}
     if not isinstance(payload, dict):
         raise InputError("the payload is an object", field="payload")
@@ -142,13 +156,38 @@ def _check(
         "method": method,
         "title": title,
         "body": str(spec["body"] or ""),
-        "quorum": float(quorum),
+        "quorum": quorum,
+        "floor": floor,
         "secret": secret,
         "payload": _json(payload),
         "opens_at": opens_at,
         "closes_at": closes_at,
     }
     return values, made
+
+
+def _share(session: Session, council: Council, given: Any, field: str) -> float:
+    """The proposal's quorum or floor: the council's rule, or more if the proposer asks."""
+    least = rules.rule_number(session, council.id, f"proposal.{field}")
+    if given is None:
+        return least
+    if isinstance(given, bool) or not isinstance(given, int | float) or not 0 <= given <= 1:
+        raise InputError(f"{field} must be a share from 0 to 1, got {given!r}", field=field)
+    if given < least:
+        raise InputError(
+            f"the {field} of council '{council.name}' is {least:g} by its rules "
+            f"(proposal.{field}): a proposal may raise it, never lower it",
+            field=field,
+        )
+    return float(given)
+
+
+def _min_voting(session: Session, council: Council) -> timedelta:
+    return timedelta(hours=rules.rule_number(session, council.id, "proposal.min_voting_hours"))
+
+
+def _hours(span: timedelta) -> str:
+    return f"{span.total_seconds() / 3600:g} hours"
 
 
 def _ranked_options(
@@ -203,6 +242,7 @@ def create_proposal(
     body: str = "",
     method: str = "majority",
     quorum: float | None = None,
+    floor: float | None = None,
     secret: bool = False,
     payload: dict[str, Any] | None = None,
     options: Sequence[OptionSpec] | None = None,
@@ -219,6 +259,7 @@ def create_proposal(
         "title": title,
         "body": body,
         "quorum": quorum,
+        "floor": floor,
         "secret": secret,
         "payload": payload,
         "options": options,
@@ -260,7 +301,7 @@ def update_draft(
     at = authz.moment(now)
     proposal = _draft_of(session, actor_id, proposal_id)
     council = authz.require_voter(session, actor_id, proposal.council_id, at)
-    known = ("kind", "method", "title", "body", "quorum", "secret", "payload", "options")
+    known = ("kind", "method", "title", "body", "quorum", "floor", "secret", "payload", "options")
     known += ("opens_at", "closes_at")
     unknown = sorted(set(changes) - set(known))
     if unknown:
@@ -274,6 +315,8 @@ def update_draft(
     )
     if "method" in changes and "options" not in changes and changes["method"] != "schulze":
         spec["options"] = None
+    for share in ("quorum", "floor"):  # the council's rules may have risen since
+        spec[share] = max(spec[share], rules.rule_number(session, council.id, f"proposal.{share}"))
     spec.update(changes)
     values, made = _check(session, council, spec, at)
     for key, value in values.items():
@@ -291,6 +334,13 @@ def delete_draft(session: Session, actor_id: int, proposal_id: int) -> None:
     session.flush()
 
 
+def council_weight(session: Session, council: Council) -> int:
+    """The members a council represents: its declared count where known, else its members."""
+    if council.declared_members is not None:
+        return council.declared_members
+    return len(authz.member_ids(session, council.id))
+
+
 def _electorate(session: Session, council: Council, now: datetime) -> tuple[list[Elector], int]:
     """The voters of a council now, and the size the quorum is a share of."""
     if council.kind == "federation":
@@ -299,7 +349,10 @@ def _electorate(session: Session, council: Council, now: datetime) -> tuple[list
         for member_id in members:
             delegate = authz.seated_delegate(session, member_id, council.id, now)
             if delegate is not None:
-                seats.append(Elector(person_id=delegate.person_id, seat_council_id=member_id))
+                weight = council_weight(session, authz.get_council(session, member_id))
+                seats.append(
+                    Elector(person_id=delegate.person_id, seat_council_id=member_id, weight=weight)
+                )
         return seats, len(members)
     people = authz.member_ids(session, council.id)
     return [Elector(person_id=p) for p in people], len(people)
@@ -308,7 +361,8 @@ def _electorate(session: Session, council: Council, now: datetime) -> tuple[list
 def open_proposal(
     session: Session, actor_id: int, proposal_id: int, now: datetime | None = None
 ) -> Proposal:
-    """Open voting (by the proposer or a coordinator): fix the electorate, freeze the rules."""
+    """Open voting (by the proposer or a coordinator): fix the electorate, the deadline and the
+    rules of the count (quorum and floor at least the council's rules now)."""
     at = authz.moment(now)
     proposal = endings.lock(session, proposal_id)
     council = authz.get_council(session, proposal.council_id)
@@ -320,9 +374,12 @@ def open_proposal(
         raise Conflict(f"proposal #{proposal_id} is already {proposal.status}")
     if proposal.opens_at is not None and at < proposal.opens_at:
         raise Conflict(f"proposal #{proposal_id} opens at {proposal.opens_at:%Y-%m-%d %H:%M} UTC")
-    if proposal.closes_at is not None and at >= proposal.closes_at:
+    shortest = _min_voting(session, council)
+    if proposal.closes_at is not None and proposal.closes_at < at + shortest:
         raise Conflict(
-            f"proposal #{proposal_id} was to close at {proposal.closes_at:%Y-%m-%d %H:%M} UTC"
+            f"proposal #{proposal_id} was to close at {proposal.closes_at:%Y-%m-%d %H:%M} UTC, "
+            f"less than {_hours(shortest)} from now (the council's proposal.min_voting_hours): "
+            "give the draft a later closing time"
         )
     # The world may have changed since the draft (e.g. the person was admitted meanwhile).
     if proposal.method != "schulze":
@@ -334,83 +391,119 @@ def open_proposal(
     for elector in electors:
         elector.proposal_id = proposal.id
         session.add(elector)
+    if proposal.closes_at is None:
+        hours = rules.rule_number(session, council.id, "proposal.voting_hours")
+        proposal.closes_at = at + timedelta(hours=hours)
+    for share in ("quorum", "floor"):
+        least = rules.rule_number(session, council.id, f"proposal.{share}")
+        setattr(proposal, share, max(getattr(proposal, share), least))
+    if council.kind == "federation":
+        proposal.weighting = rules.weighting(session, council.id)
+        proposal.electorate_members = sum(
+            council_weight(session, authz.get_council(session, member_id))
+            for member_id in authz.member_council_ids(session, council.id)
+        )
     proposal.status, proposal.opened_at, proposal.electorate_size = "open", at, size
     session.flush()
     return proposal
 
 
-def _may_close(session: Session, actor_id: int, proposal: Proposal, now: datetime) -> None:
-    council = authz.get_council(session, proposal.council_id)
-    if proposal.closes_at is not None:
-        if now < proposal.closes_at:
-            raise Conflict(
-                f"voting on proposal #{proposal.id} is open until "
-                f"{proposal.closes_at:%Y-%m-%d %H:%M} UTC"
-            )
-        if actor_id != proposal.created_by:
-            authz.require_voter(session, actor_id, council.id, now)
-        return
-    if actor_id == proposal.created_by:
-        return
-    membership = authz.open_membership(session, actor_id, council.id)
-    if membership is None or membership.role != "coordinator":
-        raise Forbidden(
-            f"proposal #{proposal.id} has no closing time: only its proposer or a "
-            "coordinator may close it"
-        )
-
-
 def _close(session: Session, proposal: Proposal, now: datetime) -> None:
-    """Count, carry out if accepted, then mark closed: one transaction's work."""
+    """Count, carry out if accepted, then mark closed: one transaction's work.
+
+    When carrying out an accepted proposal fails, nothing of it remains and the
+    proposal closes as ``failed``, with the error in its result.
+    """
     summary = tally.summarise(session, proposal)
+    effect = describe.describe_proposal(session, proposal)
     carried_out = False
+    failure: str | None = None
     if summary.accepted:
         payload = endings.decided_payload(proposal, summary.winner)
-        carried_out = execution.execute(session, proposal, payload, now)
+        try:
+            with session.begin_nested():
+                carried_out = execution.execute(session, proposal, payload, now)
+        except (SovietsError, IntegrityError) as exc:
+            failure = str(exc).splitlines()[0]
+    notes: dict[str, Any] = {"effect_text": effect}
     outcome = "accepted" if summary.accepted else "rejected"
+    if failure is not None:
+        outcome = "failed"
+        notes |= {
+            "reason": f"{summary.reason}, but carrying it out failed: {failure}",
+            "failure": failure,
+        }
     endings.write_end(
-        session, proposal, outcome, summary, now, winner=summary.winner, executed=carried_out
+        session,
+        proposal,
+        outcome,
+        summary,
+        now,
+        winner=summary.winner,
+        executed=carried_out,
+        notes=notes,
     )
 
 
 def close_and_count(
     session: Session, actor_id: int, proposal_id: int, now: datetime | None = None
 ) -> Proposal:
-    """Close voting, count, and carry out an accepted proposal, all or nothing.
+    """Close a vote before its deadline, when its rules allow, and carry out its result.
 
-    After the closing time any voter may close; a proposal without one is
-    closed by its proposer or a coordinator. If carrying it out fails, the
-    error is raised and the proposal stays open, untouched.
+    Anyone who may read the council may ask; the vote closes only when its
+    deadline has passed, every elector has voted, or the result can no longer
+    change whatever the others do (:func:`soviets.governance.tally.settled`);
+    otherwise :class:`Conflict` says why not.
     """
     at = authz.moment(now)
     proposal = endings.lock(session, proposal_id)
+    authz.require_read(session, actor_id, proposal.council_id, at)
     if proposal.status != "open":
         raise Conflict(f"proposal #{proposal_id} is {proposal.status}, not open")
-    _may_close(session, actor_id, proposal, at)
-    with session.begin_nested():
-        _close(session, proposal, at)
+    running = proposal.closes_at is None or at < proposal.closes_at
+    if running and tally.settled(session, proposal) is None:
+        until = (
+            "" if proposal.closes_at is None else f" until {proposal.closes_at:%Y-%m-%d %H:%M} UTC"
+        )
+        left = len(tally.remaining(session, proposal))
+        raise Conflict(
+            f"voting on proposal #{proposal_id} is open{until}: {left} electors have not "
+            "voted and their ballots could still change the result"
+        )
+    _close(session, proposal, at)
     return proposal
 
 
-def close_due(session: Session, now: datetime | None = None) -> dict[int, str | None]:
-    """Close every open proposal whose closing time has passed (for a scheduler).
+def close_due(
+    session: Session,
+    now: datetime | None = None,
+    *,
+    council_id: int | None = None,
+    proposal_id: int | None = None,
+) -> dict[int, str]:
+    """Close every open proposal whose deadline has passed (of one council, or one proposal).
 
-    Returns proposal id -> None when closed, or the error that kept it open.
+    Each closes in its own savepoint, its row locked and its status checked again
+    (another transaction may have closed it meanwhile). Returns proposal id -> its
+    outcome, or the error that kept it open.
     """
     at = authz.moment(now)
-    due = session.scalars(
-        select(Proposal.id)
-        .where(Proposal.status == "open", Proposal.closes_at <= at)
-        .order_by(Proposal.closes_at, Proposal.id)
-    ).all()
-    report: dict[int, str | None] = {}
-    for proposal_id in due:
+    stmt = select(Proposal.id).where(Proposal.status == "open", Proposal.closes_at <= at)
+    if council_id is not None:
+        stmt = stmt.where(Proposal.council_id == council_id)
+    if proposal_id is not None:
+        stmt = stmt.where(Proposal.id == proposal_id)
+    report: dict[int, str] = {}
+    for due_id in session.scalars(stmt.order_by(Proposal.closes_at, Proposal.id)).all():
         try:
             with session.begin_nested():
-                _close(session, endings.lock(session, proposal_id), at)
-            report[proposal_id] = None
+                proposal = endings.lock(session, due_id)
+                if proposal.status != "open":
+                    continue
+                _close(session, proposal, at)
+            report[due_id] = proposal.outcome or ""
         except (SovietsError, IntegrityError) as exc:
-            report[proposal_id] = str(exc).splitlines()[0]
+            report[due_id] = f"error: {str(exc).splitlines()[0]}"
     return report
 
 
@@ -418,23 +511,43 @@ def close_due(session: Session, now: datetime | None = None) -> dict[int, str | 
 
 
 def get_proposal(session: Session, actor_id: int | None, proposal_id: int) -> Proposal:
-    """A proposal of a council the actor may read."""
+    """A proposal of a council the actor may read (closed first if its deadline has passed)."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound(f"no proposal #{proposal_id}")
     authz.require_read(session, actor_id, proposal.council_id)
+    if proposal.status == "open":
+        close_due(session, proposal_id=proposal_id)
     return proposal
 
 
 def list_proposals(
     session: Session, actor_id: int | None, council_id: int, *, status: str | None = None
 ) -> list[Proposal]:
-    """Proposals of a readable council, newest first (optionally of one status)."""
+    """Proposals of a readable council, newest first (optionally of one status); those whose
+    deadline has passed are closed first."""
     authz.require_read(session, actor_id, council_id)
+    close_due(session, council_id=council_id)
     stmt = select(Proposal).where(Proposal.council_id == council_id)
     if status is not None:
         stmt = stmt.where(Proposal.status == status)
     return list(session.scalars(stmt.order_by(Proposal.id.desc())))
+
+
+def close_reason(session: Session, actor_id: int | None, proposal_id: int) -> str | None:
+    """Why a readable open vote may be closed now (None: it runs until its deadline)."""
+    proposal = get_proposal(session, actor_id, proposal_id)
+    if proposal.status != "open":
+        return None
+    return tally.settled(session, proposal)
+
+
+def effect_text(session: Session, actor_id: int | None, proposal_id: int) -> list[str]:
+    """What accepting a readable proposal changes, in plain words (its decision record once
+    closed: the words as they stood when it was decided)."""
+    proposal = get_proposal(session, actor_id, proposal_id)
+    stored = (proposal.result_data or {}).get("effect_text")
+    return stored if stored is not None else describe.describe_proposal(session, proposal)
 
 
 def list_electorate(session: Session, actor_id: int | None, proposal_id: int) -> list[Elector]:

@@ -2,8 +2,18 @@
 
 Known keys (values are stored as text in ``council_rules``):
 
-* ``proposal.quorum``: the default quorum of new proposals, a share of the
-  electorate from 0 to 1 (when unset: :data:`DEFAULT_QUORUM`);
+* ``proposal.quorum``: the quorum of the council's proposals, a share of the
+  electorate from 0 to 1 (default 0.5); a proposer may ask for more, never less;
+* ``proposal.floor``: the share of the electorate, 0 to 1, that must vote for a
+  yes/no proposal for it to pass (default 0: none beyond the method's majority);
+  a proposer may ask for more, never less;
+* ``proposal.voting_hours``: how long a vote runs when its proposer sets no
+  closing time, in hours (default 168, one week);
+* ``proposal.min_voting_hours``: the shortest vote, in hours from opening to
+  closing (default 24); never more than ``proposal.voting_hours``;
+* ``federation.weighting``: how a federation counts its delegates' ballots:
+  ``council`` (one council, one vote), ``members`` (each seat weighs the members
+  its council represents) or ``double`` (both majorities needed; the default);
 * ``booking.max_hours``: the longest booking of a shared good, in hours (> 0);
 * ``booking.max_active``: bookings a member may hold at once (whole number > 0);
 * ``council.public``: ``true`` makes the council's members, votes and data
@@ -25,11 +35,21 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz
 from soviets.governance.errors import InputError
-from soviets.governance.execution import Payload, only_keys, register_executor
+from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Council, CouncilRule, Proposal
 
-DEFAULT_QUORUM = 0.5
 PUBLIC = "council.public"
+WEIGHTINGS = ("council", "members", "double")
+DEFAULT_TEXT = {
+    "proposal.quorum": "0.5",
+    "proposal.floor": "0",
+    "proposal.voting_hours": "168",
+    "proposal.min_voting_hours": "24",
+    "federation.weighting": "double",
+    "booking.max_hours": "no limit",
+    "booking.max_active": "no limit",
+}
+"""The value of each rule while the council has not set it, as shown to people."""
 
 
 def _number(value: Any, *, whole: bool, low: float, high: float | None = None) -> str:
@@ -49,8 +69,18 @@ def _bool(value: Any) -> str:
     return "true" if value else "false"
 
 
+def _weighting(value: Any) -> str:
+    if value not in WEIGHTINGS:
+        raise ValueError(f"must be one of {', '.join(WEIGHTINGS)}, got {value!r}")
+    return str(value)
+
+
 RULES: dict[str, Callable[[Any], str]] = {
     "proposal.quorum": lambda v: _number(v, whole=False, low=0, high=1),
+    "proposal.floor": lambda v: _number(v, whole=False, low=0, high=1),
+    "proposal.voting_hours": lambda v: _number(v, whole=False, low=1, high=24 * 366),
+    "proposal.min_voting_hours": lambda v: _number(v, whole=False, low=1, high=24 * 366),
+    "federation.weighting": _weighting,
     "booking.max_hours": lambda v: _number(v, whole=False, low=1e-9),
     "booking.max_active": lambda v: _number(v, whole=True, low=1),
     PUBLIC: _bool,
@@ -67,10 +97,26 @@ def get_rule(session: Session, council_id: int, key: str) -> str | None:
     )
 
 
-def default_quorum(session: Session, council_id: int) -> float:
-    """The quorum new proposals of the council get unless they say otherwise."""
-    value = get_rule(session, council_id, "proposal.quorum")
-    return DEFAULT_QUORUM if value is None else float(value)
+def rule_number(session: Session, council_id: int, key: str) -> float:
+    """A numeric rule of the council (its default when unset)."""
+    value = get_rule(session, council_id, key)
+    return float(DEFAULT_TEXT[key] if value is None else value)
+
+
+def weighting(session: Session, council_id: int) -> str:
+    """How the federation counts its delegates' ballots (``federation.weighting``)."""
+    return (
+        get_rule(session, council_id, "federation.weighting")
+        or DEFAULT_TEXT["federation.weighting"]
+    )
+
+
+def shown_rule(session: Session, council: Council, key: str) -> str:
+    """The council's current value of ``key`` as shown to people (its default when unset)."""
+    if key == PUBLIC:
+        return "true" if council.public else "false"
+    value = get_rule(session, council.id, key)
+    return f"{DEFAULT_TEXT.get(key, 'unset')} (default)" if value is None else value
 
 
 def council_rules(session: Session, actor_id: int | None, council_id: int) -> dict[str, str]:
@@ -85,10 +131,7 @@ def council_rules(session: Session, actor_id: int | None, council_id: int) -> di
 
 
 def _validate(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    only_keys(payload, "rules")
-    changes = payload.get("rules")
-    if not isinstance(changes, dict) or not changes:
-        raise InputError("needs an object of rule changes", field="payload.rules")
+    changes = payload["rules"]
     out: dict[str, Any] = {}
     for key, value in sorted(changes.items()):
         if key not in RULES:
@@ -102,8 +145,32 @@ def _validate(session: Session, council: Council, payload: Payload, now: datetim
                 RULES[key](value)
         except ValueError as exc:
             raise InputError(str(exc), field=f"payload.rules.{key}") from None
+        if key == "federation.weighting" and council.kind != "federation":
+            raise InputError(
+                "only a federation weighs its delegates' ballots", field=f"payload.{key}"
+            )
         out[key] = value
+    hours = {
+        k: float(RULES[k](out[k]))
+        if out.get(k) is not None
+        else rule_number(session, council.id, k)
+        for k in ("proposal.voting_hours", "proposal.min_voting_hours")
+    }
+    hours.update({k: float(DEFAULT_TEXT[k]) for k in hours if k in out and out[k] is None})
+    if hours["proposal.min_voting_hours"] > hours["proposal.voting_hours"]:
+        raise InputError(
+            f"the shortest vote ({hours['proposal.min_voting_hours']:g} h) cannot be longer than "
+            f"the usual one ({hours['proposal.voting_hours']:g} h)",
+            field="payload.rules.proposal.min_voting_hours",
+        )
     return {"rules": out}
+
+
+def _after(session: Session, council: Council, changes: dict[str, Any], key: str) -> float:
+    """A numeric rule's value once ``changes`` are made."""
+    if key not in changes:
+        return rule_number(session, council.id, key)
+    return float(DEFAULT_TEXT[key] if changes[key] is None else changes[key])
 
 
 def _execute(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from soviets.governance import effects, proposals
 from soviets.ledger import agreements as ledger_agreements
 from soviets.ledger.models import Agreement, Good, Membership, Need, Period, PlanRecord, Process
 from soviets.ledger.models import Proposal as ProposalRow
@@ -18,8 +19,9 @@ from soviets.server.schemas import (
 )
 
 
-def proposal(row: ProposalRow) -> ProposalOut:
-    """A proposal with its options' labels and decoded payload and result."""
+def proposal(db: Session, actor_id: int, row: ProposalRow) -> ProposalOut:
+    """A proposal with its options' labels, its typed effect and the effect in words, and its
+    decoded result."""
     return ProposalOut(
         id=row.id,
         council_id=row.council_id,
@@ -28,8 +30,15 @@ def proposal(row: ProposalRow) -> ProposalOut:
         body=row.body,
         method=row.method,
         quorum=row.quorum,
+        floor=row.floor,
+        weighting=row.weighting,
+        electorate_members=row.electorate_members,
         secret=row.secret,
         payload=row.payload_data,
+        effect=None
+        if row.method == "schulze"
+        else effects.parse_effect(row.kind, row.payload_data),
+        effect_text=proposals.effect_text(db, actor_id, row.id),
         options=[o.label for o in row.options],
         opens_at=row.opens_at,
         closes_at=row.closes_at,

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from soviets.governance.errors import InputError
-from soviets.governance.rules import RULES
+from soviets.governance.rules import WEIGHTINGS
 
 MANDATE_ROWS = 3
 """How many mandate rows the form offers (rows left blank are skipped)."""
@@ -170,13 +170,46 @@ FORMS: tuple[KindForm, ...] = (
     ),
 )
 
-RULE_LABELS = {
-    "proposal.quorum": "Default quorum of new proposals (share of the electorate, 0 to 1)",
-    "booking.max_hours": "Longest booking of a shared good (hours)",
-    "booking.max_active": "Bookings a member may hold at once (number)",
-    "council.public": "Council readable by everyone (public)",
+
+@dataclass(frozen=True)
+class RuleField:
+    """How the rules form asks for one council rule: its label (with its unit) and kind.
+
+    ``kind``: ``share`` (0 to 1), ``hours``, ``count`` (a whole number), ``flag``
+    (true or false) or ``choice`` (one of ``choices``).
+    """
+
+    label: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    councils: tuple[str, ...] = ("workplace", "territorial", "federation")
+
+
+RULE_FIELDS: dict[str, RuleField] = {
+    "proposal.quorum": RuleField(
+        "Quorum of proposals (share of the electorate who must vote, 0 to 1)", "share"
+    ),
+    "proposal.floor": RuleField(
+        "Floor of yes/no proposals (share of the electorate who must vote yes, 0 to 1)", "share"
+    ),
+    "proposal.voting_hours": RuleField("Length of a vote without a closing time (hours)", "hours"),
+    "proposal.min_voting_hours": RuleField("Shortest vote, opening to closing (hours)", "hours"),
+    "federation.weighting": RuleField(
+        "How delegates' ballots are weighed",
+        "choice",
+        choices=WEIGHTINGS,
+        councils=("federation",),
+    ),
+    "booking.max_hours": RuleField("Longest booking of a shared good (hours)", "hours"),
+    "booking.max_active": RuleField("Bookings a member may hold at once (number)", "count"),
+    "council.public": RuleField("Council readable by everyone (public)", "flag"),
 }
-"""What each rule of :data:`soviets.governance.rules.RULES` means, with its unit."""
+"""Every rule of :data:`soviets.governance.rules.RULES`, as the rules form asks for it."""
+
+
+def rule_fields(council_kind: str) -> dict[str, RuleField]:
+    """The rules a council of ``council_kind`` may set, in form order."""
+    return {k: f for k, f in RULE_FIELDS.items() if council_kind in f.councils}
 
 
 def form_for(kind: str, council_kind: str) -> KindForm | None:
@@ -243,19 +276,21 @@ def _datetime(f: Field, form: Mapping[str, Any]) -> str:
 
 
 def _rules(form: Mapping[str, Any]) -> dict[str, Any]:
-    """Rule changes: a value typed beside a rule, or null for 'back to the default'."""
+    """Rule changes: a value given beside a rule, or null for 'back to the default'."""
     changes: dict[str, Any] = {}
-    for key in RULES:
+    for key, rule in RULE_FIELDS.items():
         name = f"payload.rules.{key}"
         text = _text(form, name)
         if _text(form, f"{name}.default"):
             changes[key] = None
         elif not text:
             continue
-        elif key == "council.public":
+        elif rule.kind == "flag":
             changes[key] = text == "true"
+        elif rule.kind == "choice":
+            changes[key] = text
         else:
-            changes[key] = _number(text, name, whole=key == "booking.max_active")
+            changes[key] = _number(text, name, whole=rule.kind == "count")
     if not changes:
         raise InputError("give at least one rule a new value", field="payload.rules")
     return changes

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from soviets.governance.effects import AnyEffect
+
 
 class Out(BaseModel):
     """Base of response bodies: built from ORM objects' attributes."""
@@ -175,7 +177,12 @@ class ProposalIn(In):
     title: Name
     body: str = Field(default="", max_length=20_000)
     method: str = Field(default="majority", max_length=20)
-    quorum: float | None = Field(default=None, ge=0, le=1)
+    quorum: float | None = Field(
+        default=None, ge=0, le=1, description="at least the council's proposal.quorum rule"
+    )
+    floor: float | None = Field(
+        default=None, ge=0, le=1, description="at least the council's proposal.floor rule"
+    )
     secret: bool = False
     payload: dict[str, Any] = Field(default_factory=dict)
     options: list[str | OptionIn] | None = Field(default=None, max_length=100)
@@ -191,6 +198,7 @@ class ProposalPatch(In):
     body: str | None = Field(default=None, max_length=20_000)
     method: str | None = Field(default=None, max_length=20)
     quorum: float | None = Field(default=None, ge=0, le=1)
+    floor: float | None = Field(default=None, ge=0, le=1)
     secret: bool | None = None
     payload: dict[str, Any] | None = None
     options: list[str | OptionIn] | None = Field(default=None, max_length=100)
@@ -208,11 +216,21 @@ class ProposalOut(BaseModel):
     body: str
     method: str
     quorum: float
+    floor: float
+    weighting: str | None = Field(description="a federation's count: council, members or double")
+    electorate_members: int | None = Field(
+        description="members represented by all member councils of a federation, at opening"
+    )
     secret: bool
     payload: dict[str, Any]
+    effect: AnyEffect | None = Field(
+        description="the payload as its kind's effect model (None for a ranked vote: each option "
+        "has its own)"
+    )
+    effect_text: list[str] = Field(description="what accepting it changes, in plain words")
     options: list[str]
     opens_at: datetime | None
-    closes_at: datetime | None
+    closes_at: datetime | None = Field(description="the deadline: the vote closes itself then")
     status: str
     outcome: str | None
     created_by: int

@@ -88,6 +88,9 @@ FROZEN_COLUMNS = (
     "created_by",
     "opened_at",
     "electorate_size",
+    "floor",
+    "weighting",
+    "electorate_members",
 )
 
 
@@ -104,6 +107,10 @@ class Proposal(Base):
         CheckConstraint(_in("method", METHODS), name="method"),
         CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status"),
         CheckConstraint("quorum >= 0 AND quorum <= 1", name="quorum"),
+        CheckConstraint("floor >= 0 AND floor <= 1", name="floor"),
+        CheckConstraint(
+            "weighting IS NULL OR weighting IN ('council', 'members', 'double')", name="weighting"
+        ),
         CheckConstraint(
             "opens_at IS NULL OR closes_at IS NULL OR closes_at > opens_at", name="times"
         ),
@@ -131,6 +138,8 @@ class Proposal(Base):
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
     method: Mapped[str] = mapped_column(String(20), nullable=False)
     quorum: Mapped[float] = mapped_column(Float, nullable=False)
+    floor: Mapped[float] = mapped_column(Float, nullable=False, default=0.0, server_default="0")
+    """Share of the electorate that must vote yes (yes/no methods), from the council's rules."""
     secret: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     payload: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -141,6 +150,10 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     electorate_size: Mapped[int | None] = mapped_column(Integer)
+    weighting: Mapped[str | None] = mapped_column(String(10))
+    """A federation's count, fixed at opening: ``council``, ``members`` or ``double``."""
+    electorate_members: Mapped[int | None] = mapped_column(Integer)
+    """A federation's members represented by all its member councils, fixed at opening."""
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ballots_counted: Mapped[int | None] = mapped_column(Integer)
     winner: Mapped[str | None] = mapped_column(String(100))
@@ -212,6 +225,8 @@ class Elector(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     seat_council_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"))
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    weight: Mapped[int | None] = mapped_column(Integer)
+    """The members the seat's council represents, fixed when voting opened (federations)."""
 
 
 class Ballot(Base):

@@ -40,12 +40,15 @@ class Council(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('workplace', 'territorial', 'federation')", name="kind"),
         CheckConstraint("hours_available IS NULL OR hours_available >= 0", name="hours"),
+        CheckConstraint("declared_members IS NULL OR declared_members >= 0", name="members"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     hours_available: Mapped[float | None]
+    declared_members: Mapped[int | None] = mapped_column(Integer)
+    """The people the council says it represents (e.g. councils.csv ``members``), if known."""
     public: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

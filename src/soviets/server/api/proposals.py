@@ -30,7 +30,7 @@ def list_proposals(
 ) -> list[ProposalOut]:
     """The council's proposals, newest first."""
     rows = proposals.list_proposals(db, actor.id, council_id, status=status)
-    return [present.proposal(p) for p in rows]
+    return [present.proposal(db, actor.id, p) for p in rows]
 
 
 @router.post(
@@ -50,19 +50,20 @@ def create_proposal(council_id: PathId, body: ProposalIn, actor: ApiActor, db: D
         body=body.body,
         method=body.method,
         quorum=body.quorum,
+        floor=body.floor,
         secret=body.secret,
         payload=body.payload,
         options=_options(body.options),
         opens_at=body.opens_at,
         closes_at=body.closes_at,
     )
-    return present.proposal(made)
+    return present.proposal(db, actor.id, made)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut)
 def get_proposal(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
     """One proposal of a council you may read."""
-    return present.proposal(proposals.get_proposal(db, actor.id, proposal_id))
+    return present.proposal(db, actor.id, proposals.get_proposal(db, actor.id, proposal_id))
 
 
 @router.patch("/proposals/{proposal_id}", response_model=ProposalOut, responses=WRITE)
@@ -71,7 +72,9 @@ def update_draft(proposal_id: PathId, body: ProposalPatch, actor: ApiActor, db: 
     changes = body.model_dump(exclude_unset=True)
     if "options" in changes:
         changes["options"] = _options(body.options)
-    return present.proposal(proposals.update_draft(db, actor.id, proposal_id, **changes))
+    return present.proposal(
+        db, actor.id, proposals.update_draft(db, actor.id, proposal_id, **changes)
+    )
 
 
 @router.delete("/proposals/{proposal_id}", status_code=204, responses=WRITE)
@@ -83,29 +86,23 @@ def delete_draft(proposal_id: PathId, actor: ApiActor, db: Db) -> Response:
 
 @router.post("/proposals/{proposal_id}/open", response_model=ProposalOut, responses=WRITE)
 def open_proposal(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
-    """Open voting (proposer or coordinator): the electorate is fixed, the rules frozen."""
-    return present.proposal(proposals.open_proposal(db, actor.id, proposal_id))
+    """Open voting (proposer or coordinator): the electorate and deadline are fixed, the rules
+    frozen."""
+    return present.proposal(db, actor.id, proposals.open_proposal(db, actor.id, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/close", response_model=ProposalOut, responses=WRITE)
 def close_proposal(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
-    """Close voting, count, and carry out an accepted proposal, all at once."""
-    return present.proposal(proposals.close_and_count(db, actor.id, proposal_id))
+    """Close a vote before its deadline, count it and carry out its result: only when every
+    elector has voted or the result can no longer change (409 with the reason otherwise)."""
+    return present.proposal(db, actor.id, proposals.close_and_count(db, actor.id, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalOut, responses=WRITE)
-def withdraw_draft(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
-    """Withdraw your draft: it is kept, marked withdrawn, and can never open."""
-    return present.proposal(proposals.withdraw_draft(db, actor.id, proposal_id))
-
-
-@router.post(
-    "/proposals/{proposal_id}/close-as-failed", response_model=ProposalOut, responses=WRITE
-)
-def close_as_failed(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
-    """Close as failed an accepted proposal that cannot be carried out (a coordinator, once
-    its vote is over); the count and the error are kept in its result."""
-    return present.proposal(proposals.close_as_failed(db, actor.id, proposal_id))
+def withdraw_proposal(proposal_id: PathId, actor: ApiActor, db: Db) -> ProposalOut:
+    """Withdraw your proposal while nobody has voted: a draft is kept as withdrawn, an open
+    vote closes as abandoned."""
+    return present.proposal(db, actor.id, proposals.withdraw_proposal(db, actor.id, proposal_id))
 
 
 @router.get("/proposals/{proposal_id}/electorate", response_model=list[ElectorOut])

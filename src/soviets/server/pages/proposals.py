@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -43,10 +44,10 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         "ballots": listed,
         "people": queries.names(db, [b.voter_id for b in listed] + [proposal.created_by]),
         "may_manage": proposal.created_by == person_id or coordinator,
-        "may_withdraw": proposal.status == "draft" and proposal.created_by == person_id,
-        "may_fail": proposal.status == "open"
-        and coordinator
-        and (proposal.closes_at is None or proposal.closes_at <= utcnow()),
+        "may_withdraw": proposal.created_by == person_id
+        and (proposal.status == "draft" or (proposal.status == "open" and not listed)),
+        "close_reason": proposals.close_reason(db, person_id, proposal.id),
+        "effect": proposals.effect_text(db, person_id, proposal.id),
         "may_propose": authz.is_voter(db, person_id, council),
         "electorate": len([e for e in electors if e.removed_at is None]),
         "mandate": views.ballot_mandate(db, person_id, proposal.id) if may_vote else None,
@@ -128,23 +129,16 @@ def open_vote(proposal_id: PathId, found: FormActor, db: Db) -> Response:
 
 @router.post("/proposals/{proposal_id}/close")
 def close_vote(proposal_id: PathId, found: FormActor, db: Db) -> Response:
-    """Close voting, count and carry out the decision."""
+    """Close a vote whose result is settled (its rules allow it), count and carry it out."""
     proposals.close_and_count(db, found[1].id, proposal_id)
     return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
 
 
 @router.post("/proposals/{proposal_id}/withdraw")
 def withdraw(proposal_id: PathId, found: FormActor, db: Db) -> Response:
-    """Withdraw my draft."""
-    proposals.withdraw_draft(db, found[1].id, proposal_id)
+    """Withdraw my proposal while nobody has voted on it."""
+    proposals.withdraw_proposal(db, found[1].id, proposal_id)
     return RedirectResponse(f"/proposals/{proposal_id}?notice=proposal-withdrawn", status_code=303)
-
-
-@router.post("/proposals/{proposal_id}/close-as-failed")
-def close_as_failed(proposal_id: PathId, found: FormActor, db: Db) -> Response:
-    """Close as failed an accepted proposal that cannot be carried out (coordinators)."""
-    proposals.close_as_failed(db, found[1].id, proposal_id)
-    return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
 
 
 @router.get("/councils/{council_id}/proposals/new")
@@ -179,28 +173,34 @@ def new_form(
             "choices": choices_.options,
             "missing": proposal_forms.missing_choices(chosen, choices_.options),
             "rules": choices_.rules,
-            "rule_labels": proposal_forms.RULE_LABELS,
+            "rule_fields": proposal_forms.rule_fields(council.kind),
             "mandate_rows": range(proposal_forms.MANDATE_ROWS),
             "selected": {"proposal_id": str(abandon)} if target else {},
             "title_value": f"Abandon proposal {target.label}" if target else "",
-            "default_quorum": rules.default_quorum(db, council.id),
+            "council_rules": {
+                key: rules.rule_number(db, council.id, key)
+                for key in (
+                    "proposal.quorum",
+                    "proposal.floor",
+                    "proposal.voting_hours",
+                    "proposal.min_voting_hours",
+                )
+            },
             "term_default": (utcnow() + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
 
 
-def _quorum(text: str) -> float | None:
-    """A quorum typed in percent (blank: the council's default) as a share."""
+def _share(text: str, field: str) -> float | None:
+    """A share typed in percent (blank: the council's rule) as a number from 0 to 1."""
     if not text.strip():
         return None
     try:
         percent = float(text)
     except ValueError:
-        raise InputError(
-            f"the quorum is a percentage from 0 to 100, got '{text}'", field="quorum"
-        ) from None
+        percent = math.nan
     if not 0 <= percent <= 100:
-        raise InputError(f"the quorum is a percentage from 0 to 100, got '{text}'", field="quorum")
+        raise InputError(f"the {field} is a percentage from 0 to 100, got '{text}'", field=field)
     return percent / 100
 
 
@@ -229,6 +229,7 @@ def create(
     kind: Annotated[str, Form(max_length=30)] = "general",
     options: Annotated[str, Form(max_length=5_000)] = "",
     quorum: Annotated[str, Form(max_length=20)] = "",
+    floor: Annotated[str, Form(max_length=20)] = "",
     closes_at: Annotated[str, Form(max_length=30)] = "",
     secret: Annotated[bool, Form()] = False,
     open_now: Annotated[bool, Form()] = False,
@@ -255,7 +256,8 @@ def create(
         title=title,
         body=body,
         method=method,
-        quorum=_quorum(quorum),
+        quorum=_share(quorum, "quorum"),
+        floor=_share(floor, "floor"),
         secret=secret,
         payload=payload,
         options=labels if method == "schulze" else None,

@@ -1,0 +1,216 @@
+"""A proposal's effect in plain words: what accepting it will change, one sentence each.
+
+:func:`describe_proposal` is the one description shown on the proposal page,
+returned by the API (``effect_text``) and stored in the decision record (the
+closed proposal's ``result.effect_text``). Every quantity carries its unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soviets.governance import effects, rules
+from soviets.ledger.models import (
+    Agreement,
+    Council,
+    Delegate,
+    Need,
+    Period,
+    Person,
+    PlanRecord,
+    Proposal,
+    Resource,
+)
+
+
+def _person(session: Session, person_id: int) -> str:
+    person = session.get(Person, person_id)
+    return f"{person.name} (#{person_id})" if person else f"person #{person_id}"
+
+
+def _council(session: Session, council_id: int) -> str:
+    council = session.get(Council, council_id)
+    return f"'{council.name}'" if council else f"council #{council_id}"
+
+
+def _amount(quantity: float, unit: str) -> str:
+    return f"{quantity:,.6g} {unit}".rstrip()
+
+
+def _mandates(session: Session, items: list[effects.Mandate] | None) -> list[str]:
+    out = []
+    for m in items or []:
+        target = (
+            f"every '{m.proposal_kind}' proposal"
+            if m.proposal_kind
+            else f"proposal #{m.proposal_id}"
+        )
+        how = {"free": "vote freely", "ranking": f"rank {m.ranking}"}.get(m.vote, f"vote {m.vote}")
+        out.append(f"Mandate: on {target} the delegate must {how}.")
+    return out
+
+
+def _general(session: Session, council: Council, e: Any) -> list[str]:
+    return ["Nothing is carried out: the vote records the council's position."]
+
+
+def _admit(session: Session, council: Council, e: effects.AdmitMember) -> list[str]:
+    if e.council_id is not None:
+        return [f"Council {_council(session, e.council_id)} joins federation '{council.name}'."]
+    return [f"{_person(session, e.person_id or 0)} becomes a member of '{council.name}'."]
+
+
+def _elect(session: Session, council: Council, e: effects.ElectDelegate) -> list[str]:
+    return [
+        f"{_person(session, e.person_id)} becomes the delegate of '{council.name}' to "
+        f"federation {_council(session, e.federation_id)} until "
+        f"{e.term_ends_at:%Y-%m-%d %H:%M} UTC, replacing any sitting delegate.",
+        *_mandates(session, e.mandates),
+    ]
+
+
+def _delegate(session: Session, delegate_id: int) -> str:
+    delegate = session.get(Delegate, delegate_id)
+    if delegate is None:
+        return f"delegate #{delegate_id}"
+    where = _council(session, delegate.federation_id)
+    return f"delegate #{delegate_id}, {_person(session, delegate.person_id)} in {where}"
+
+
+def _recall(session: Session, council: Council, e: effects.RecallDelegate) -> list[str]:
+    return [f"{_delegate(session, e.delegate_id)}, is recalled at once."]
+
+
+def _instruct(session: Session, council: Council, e: effects.InstructDelegate) -> list[str]:
+    return [
+        f"{_delegate(session, e.delegate_id)}, gets new mandates.",
+        *_mandates(session, e.mandates),
+    ]
+
+
+def _needs(session: Session, council: Council, e: effects.ApproveNeeds) -> list[str]:
+    period = session.scalar(select(Period).where(Period.name == e.period))
+    if period is None:
+        return [f"The needs of '{council.name}' for period '{e.period}' are approved."]
+    rows = session.scalars(
+        select(Need)
+        .where(
+            Need.period_id == period.id, Need.council_id == council.id, Need.status == "proposed"
+        )
+        .order_by(Need.id)
+    ).all()
+    return [
+        f"The {len(rows)} proposed needs of '{council.name}' for period '{e.period}' "
+        "are approved and go into the federation's plan:",
+        *(f"{n.good.name}: {_amount(n.quantity, n.good.unit)} ({n.priority})." for n in rows),
+    ]
+
+
+def _plan(session: Session, council: Council, e: effects.AdoptPlan) -> list[str]:
+    plan = session.get(PlanRecord, e.plan_id)
+    if plan is None:
+        return [f"Plan #{e.plan_id} is adopted."]
+    hours = "" if plan.objective_hours is None else f", {plan.objective_hours:,.1f} hours of work"
+    return [
+        f"Plan #{plan.id} for period '{plan.period.name}' ({plan.solver}, {plan.plan_status}"
+        f"{hours}) is adopted by '{council.name}'; its {len(plan.allocation)} deliveries "
+        "between councils become proposed supply agreements."
+    ]
+
+
+def _agreement(session: Session, council: Council, e: effects.ApproveAgreement) -> list[str]:
+    a = session.get(Agreement, e.agreement_id)
+    if a is None:
+        return [f"'{council.name}' approves agreement #{e.agreement_id}."]
+    return [
+        f"'{council.name}' approves agreement #{a.id}: {_council(session, a.supplier_council_id)} "
+        f"supplies {_amount(a.quantity, a.good.unit)} of {a.good.name} to "
+        f"{_council(session, a.receiver_council_id)} in period '{a.period.name}'."
+    ]
+
+
+def _transfer(session: Session, council: Council, e: effects.InventoryTransfer) -> list[str]:
+    r = session.get(Resource, e.resource_id)
+    what = f"resource #{e.resource_id}" if r is None else f"'{r.name}' (#{r.id})"
+    unit = "" if r is None else r.unit
+    held = "" if r is None else f" (it holds {_amount(r.quantity, r.unit)})"
+    return [
+        f"'{council.name}' gives {_amount(e.quantity, unit)} of {what}{held} to "
+        f"{_council(session, e.to_council_id)}."
+    ]
+
+
+def _rules(session: Session, council: Council, e: effects.ChangeRules) -> list[str]:
+    out = []
+    for key, value in sorted(e.rules.items()):
+        old = rules.shown_rule(session, council, key)
+        new = rules.DEFAULT_TEXT.get(key, "unset") + " (default)" if value is None else value
+        out.append(f"Rule {key}: {old} → {_json_text(new)}.")
+    return out
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _role(session: Session, council: Council, e: effects.SetRole) -> list[str]:
+    return [f"{_person(session, e.person_id)} becomes a {e.role} of '{council.name}'."]
+
+
+def _leave(session: Session, council: Council, e: effects.LeaveFederation) -> list[str]:
+    return [
+        f"'{council.name}' leaves federation {_council(session, e.federation_id)}; "
+        "its delegates there are recalled at once."
+    ]
+
+
+def _abandon(session: Session, council: Council, e: effects.AbandonProposal) -> list[str]:
+    target = session.get(Proposal, e.proposal_id)
+    title = "" if target is None else f" '{target.title}'"
+    return [
+        f"Open proposal #{e.proposal_id}{title} is closed as abandoned: its ballots are "
+        "counted for the record and nothing of it is carried out."
+    ]
+
+
+_WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
+    "general": _general,
+    "admit_member": _admit,
+    "elect_delegate": _elect,
+    "recall_delegate": _recall,
+    "instruct_delegate": _instruct,
+    "approve_needs": _needs,
+    "adopt_plan": _plan,
+    "approve_agreement": _agreement,
+    "inventory_transfer": _transfer,
+    "change_rules": _rules,
+    "set_role": _role,
+    "leave_federation": _leave,
+    "abandon_proposal": _abandon,
+}
+
+
+def describe_effect(
+    session: Session, council: Council, kind: str, payload: dict[str, Any]
+) -> list[str]:
+    """What accepting a ``kind`` proposal with this (checked) payload changes, in sentences."""
+    return _WORDS[kind](session, council, effects.parse_effect(kind, payload))
+
+
+def describe_proposal(session: Session, proposal: Proposal) -> list[str]:
+    """The proposal's effect in plain words (a ranked vote: the effect of each option)."""
+    council = session.get(Council, proposal.council_id)
+    assert council is not None
+    if proposal.method != "schulze":
+        return describe_effect(session, council, proposal.kind, proposal.payload_data)
+    out = []
+    for option in proposal.options:
+        words = describe_effect(session, council, proposal.kind, option.payload_data)
+        out.append(f"If '{option.label}' wins: {' '.join(words)}")
+    return out

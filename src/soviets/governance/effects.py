@@ -1,0 +1,206 @@
+"""What each kind of proposal does when accepted: one typed model of its payload per kind.
+
+:func:`effect_model` gives the model of a kind; its JSON schema
+(``effect_model(kind).model_json_schema()``) is what a form for that kind
+needs: field names, types, required fields, bounds and descriptions. The
+models check only the shape of a payload (types, required and unknown
+fields, bounds); whether the people, councils, resources and plans it names
+exist and may be used is checked against the database by the kind's
+validator (:func:`soviets.governance.execution.validate_payload`).
+
+A kind changes only what its effect names; only ``change_rules`` changes a
+council's rules, and ``general`` changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from soviets.governance.errors import InputError
+from soviets.ledger.models.governance import PROPOSAL_KINDS
+
+Id = Annotated[int, Field(strict=True, gt=0, description="a record's id (whole number > 0)")]
+
+
+class Effect(BaseModel):
+    """The payload of one kind of proposal; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class General(Effect):
+    """A statement or question of the council: accepting it changes nothing."""
+
+
+class AdmitMember(Effect):
+    """Admit a person to a council (``person_id``), or a council to a federation
+    (``council_id``): exactly one of them, as the council's kind says."""
+
+    person_id: Id | None = Field(None, description="the person to admit (workplace, territorial)")
+    council_id: Id | None = Field(None, description="the council to admit (federation)")
+
+
+class Mandate(Effect):
+    """An imperative mandate: how the delegate must vote on a kind or on one proposal."""
+
+    proposal_kind: str | None = Field(None, description="every proposal of this kind")
+    proposal_id: Id | None = Field(None, description="this one proposal")
+    vote: Literal["yes", "no", "free", "ranking"]
+    ranking: str | None = Field(None, description="the required ranking, with vote 'ranking'")
+
+
+class ElectDelegate(Effect):
+    """Send a member as the council's delegate to a federation until the term ends."""
+
+    person_id: Id = Field(description="the member elected")
+    federation_id: Id = Field(description="the federation they sit in")
+    term_ends_at: datetime = Field(description="end of the term (UTC when no zone is given)")
+    mandates: list[Mandate] | None = Field(None, description="imperative mandates")
+
+
+class RecallDelegate(Effect):
+    """Recall one of the council's delegates at once."""
+
+    delegate_id: Id
+
+
+class InstructDelegate(Effect):
+    """Give one of the council's delegates new imperative mandates."""
+
+    delegate_id: Id
+    mandates: list[Mandate] = Field(min_length=1)
+
+
+class ApproveNeeds(Effect):
+    """Approve the council's registered needs of a planning period."""
+
+    period: str = Field(min_length=1, max_length=100, description="the period's name")
+
+    @field_validator("period")
+    @classmethod
+    def _trim(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("needs a non-empty text")
+        return value.strip()
+
+
+class AdoptPlan(Effect):
+    """Adopt a plan computed for the federation: its supply agreements are proposed."""
+
+    plan_id: Id
+
+
+class ApproveAgreement(Effect):
+    """Approve a supply agreement the council is a party to."""
+
+    agreement_id: Id
+
+
+class InventoryTransfer(Effect):
+    """Give a quantity of a resource the council holds to another council."""
+
+    resource_id: Id
+    quantity: float = Field(gt=0, description="in the resource's unit")
+    to_council_id: Id
+
+    @field_validator("quantity")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class ChangeRules(Effect):
+    """Set council rules (a null value removes a rule: back to its default)."""
+
+    rules: dict[str, Any] = Field(min_length=1, description="rule key -> new value or null")
+
+
+class SetRole(Effect):
+    """Make a member a coordinator, or a coordinator a member."""
+
+    person_id: Id
+    role: Literal["member", "coordinator"]
+
+
+class LeaveFederation(Effect):
+    """Leave a federation: the council's delegates there are recalled."""
+
+    federation_id: Id
+
+
+class AbandonProposal(Effect):
+    """Drop one of the council's open proposals: counted for the record, never carried out."""
+
+    proposal_id: Id
+
+
+AnyEffect = (
+    General
+    | AdmitMember
+    | ElectDelegate
+    | RecallDelegate
+    | InstructDelegate
+    | ApproveNeeds
+    | AdoptPlan
+    | ApproveAgreement
+    | InventoryTransfer
+    | ChangeRules
+    | SetRole
+    | LeaveFederation
+    | AbandonProposal
+)
+"""Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
+
+EFFECTS: dict[str, type[Effect]] = {
+    "general": General,
+    "admit_member": AdmitMember,
+    "elect_delegate": ElectDelegate,
+    "recall_delegate": RecallDelegate,
+    "instruct_delegate": InstructDelegate,
+    "approve_needs": ApproveNeeds,
+    "adopt_plan": AdoptPlan,
+    "approve_agreement": ApproveAgreement,
+    "inventory_transfer": InventoryTransfer,
+    "change_rules": ChangeRules,
+    "set_role": SetRole,
+    "leave_federation": LeaveFederation,
+    "abandon_proposal": AbandonProposal,
+}
+
+
+def effect_model(kind: str) -> type[Effect]:
+    """The Pydantic model of the payload of a ``kind`` proposal (for forms: its JSON schema)."""
+    try:
+        return EFFECTS[kind]
+    except KeyError:
+        raise InputError(
+            f"unknown kind {kind!r} (kinds: {', '.join(PROPOSAL_KINDS)})", field="kind"
+        ) from None
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    text = "payload"
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def parse_effect(kind: str, payload: dict[str, Any]) -> Effect:
+    """Check the shape of a payload against its kind's model (:class:`InputError` naming the
+    first bad field, e.g. ``payload.quantity``)."""
+    model = effect_model(kind)
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(model.model_fields) or "none"
+            message = f"unknown key (expected: {known})"
+        raise InputError(message, field=_where(tuple(first["loc"]))) from None
