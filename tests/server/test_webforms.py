@@ -15,6 +15,8 @@ import pytest
 from server.conftest import Served
 from server.test_pages import csrf, sign_in
 from server.world import _decide
+from soviets.governance.effects import effect_model
+from soviets.governance.rules import RULES
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models.governance import PROPOSAL_KINDS
 from soviets.server import proposal_forms
@@ -231,3 +233,25 @@ def test_overnight_booking_from_the_form(served: Served) -> None:
     assert booked.status_code == 303
     calendar = served.client.get(url)
     assert f"22:00–{day + timedelta(days=1):%d %b} 06:00 you" in calendar.text
+
+
+def test_each_form_asks_for_its_kinds_effect_fields() -> None:
+    """The form of a kind asks for exactly the fields of the kind's effect model (for
+    ``admit_member``: the person or the council, as the council's kind says)."""
+    for form in FORMS:
+        model = effect_model(form.kind).model_fields
+        asked = {f.key for f in form.fields}
+        assert asked <= set(model), form.kind
+        required = {name for name, info in model.items() if info.is_required()}
+        assert required <= asked, form.kind
+        if form.kind != "admit_member":
+            assert asked == set(model), form.kind
+    admit = {c: proposal_forms.form_for("admit_member", c) for c in ("workplace", "federation")}
+    assert [f.key for f in admit["workplace"].fields] == ["person_id"]  # type: ignore[union-attr]
+    assert [f.key for f in admit["federation"].fields] == ["council_id"]  # type: ignore[union-attr]
+
+
+def test_rules_form_offers_every_rule() -> None:
+    assert set(proposal_forms.RULE_FIELDS) == set(RULES)
+    assert "federation.weighting" not in proposal_forms.rule_fields("territorial")
+    assert "federation.weighting" in proposal_forms.rule_fields("federation")
