@@ -34,7 +34,7 @@ def test_withdraw_a_draft(served_any: Served) -> None:
     assert done.status_code == 200, done.text
     assert (done.json()["status"], done.json()["outcome"]) == ("withdrawn", None)
     assert (
-        "only a draft"
+        "can no longer be withdrawn"
         in _problem(c.post(f"/api/proposals/{draft}/withdraw", headers=s.auth("bob")), 409)[
             "detail"
         ]
@@ -49,25 +49,26 @@ def test_withdraw_a_draft(served_any: Served) -> None:
     }
 
 
-def test_close_a_stuck_proposal_as_failed(served_any: Served) -> None:
+def test_a_stuck_proposal_closes_as_failed(served_any: Served) -> None:
+    """Accepted but impossible to carry out: it closes as failed, the error kept."""
     s = served_any
-    c, stuck = s.client, s.world.ids["stuck"]
-    refused = c.post(f"/api/proposals/{stuck}/close", headers=s.auth("bob"))
-    assert "holds 1 bike of 'Cargo bike', not 3" in _problem(refused, 409)["detail"]
-    _problem(c.post(f"/api/proposals/{stuck}/close-as-failed", headers=s.auth("bob")), 403)
-    failed = c.post(f"/api/proposals/{stuck}/close-as-failed", headers=s.auth("fran"))
+    c, stuck, market = s.client, s.world.ids["stuck"], s.world.ids["market"]
+    early = _problem(c.post(f"/api/proposals/{market}/close", headers=s.auth("alice")), 409)
+    assert "could still change the result" in early["detail"]
+    shown = c.get(f"/api/proposals/{stuck}", headers=s.auth("bob")).json()
+    assert shown["effect"] == {"resource_id": s.world.ids["bike"], "quantity": 3.0,
+                               "to_council_id": s.world.ids["bakery"]}  # fmt: skip
+    assert shown["effect_text"] == [
+        f"'Riverside' gives 3 bike of 'Cargo bike' (#{s.world.ids['bike']}) (it holds 1 bike) "
+        "to 'Bakery'."
+    ]
+    failed = c.post(f"/api/proposals/{stuck}/close", headers=s.auth("bob"))  # all have voted
     assert failed.status_code == 200, failed.text
     body = failed.json()
     assert (body["status"], body["outcome"], body["ballots_counted"]) == ("closed", "failed", 3)
     assert "not 3" in body["result"]["failure"]
-    assert body["result"]["closed_by"] == s.world.people["fran"]
-    market = s.world.ids["market"]  # no ballot: not accepted, so it cannot 'fail'
-    assert (
-        "not accepted"
-        in _problem(
-            c.post(f"/api/proposals/{market}/close-as-failed", headers=s.auth("fran")), 409
-        )["detail"]
-    )
+    assert body["result"]["effect_text"] == shown["effect_text"]
+    _problem(c.post(f"/api/proposals/{stuck}/close-as-failed", headers=s.auth("fran")), 404)
     resources = c.get(f"/api/councils/{s.world.ids['riverside']}/resources", headers=s.auth("bob"))
     assert {r["name"]: r["quantity"] for r in resources.json()}["Cargo bike"] == 1
 
@@ -169,25 +170,25 @@ def test_withdraw_need_button(served: Served) -> None:
     assert no_token.status_code == 403
 
 
-def test_withdraw_and_fail_buttons(served: Served) -> None:
+def test_withdraw_and_close_buttons(served: Served) -> None:
     ids = served.world.ids
     home = sign_in(served, "bob")
     token = csrf(home.text)
     draft = served.client.get(f"/proposals/{ids['draft']}")
-    assert "Withdraw this draft" in draft.text
-    assert "Close as failed" not in served.client.get(f"/proposals/{ids['stuck']}").text
+    assert "Withdraw this proposal" in draft.text
+    market = served.client.get(f"/proposals/{ids['market']}").text
+    assert "Close voting and count" not in market  # nobody decides when a vote closes
+    assert "Voting closes" in market and "What it will do if accepted" in market
     done = served.client.post(f"/proposals/{ids['draft']}/withdraw", data={"csrf_token": token})
     assert done.status_code == 200 and "The draft is withdrawn." in done.text
-    assert "Withdrawn " in done.text and "Withdraw this draft" not in done.text
-    served.client.post("/signout", data={"csrf_token": token})
-    home = sign_in(served, "fran")
+    assert "Withdrawn " in done.text and "Withdraw this proposal" not in done.text
     stuck = served.client.get(f"/proposals/{ids['stuck']}")
-    assert "Close as failed" in stuck.text
-    failed = served.client.post(
-        f"/proposals/{ids['stuck']}/close-as-failed", data={"csrf_token": csrf(home.text)}
-    )
-    assert failed.status_code == 200
-    assert "Failed</strong>" in failed.text and "not 3" in failed.text
+    assert "Close as failed" not in stuck.text
+    assert "every elector has voted" in stuck.text  # so the result is settled: it may close
+    assert "gives 3 bike of &#39;Cargo bike&#39;" in stuck.text
+    closed = served.client.post(f"/proposals/{ids['stuck']}/close", data={"csrf_token": token})
+    assert closed.status_code == 200
+    assert "Failed</strong>" in closed.text and "not 3" in closed.text
 
 
 def test_new_proposal_form_offers_the_new_kinds(served: Served) -> None:

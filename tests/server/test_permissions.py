@@ -129,11 +129,9 @@ TABLE: tuple[Row, ...] = (
     Row("DELETE", "/proposals/{proposal_id}", frozenset({"member"}), fill={P: "draft"}),
     Row("POST", "/proposals/{proposal_id}/open", frozenset({"member", "coordinator"}),
         fill={P: "draft"}),
-    Row("POST", "/proposals/{proposal_id}/close", frozenset({"member", "coordinator"}),
-        fill={P: "market"}),
+    # Closing follows the vote's rules, not a role: any reader may ask (409 until settled).
+    Row("POST", "/proposals/{proposal_id}/close", RIVERSIDE, fill={P: "market"}),
     Row("POST", "/proposals/{proposal_id}/withdraw", frozenset({"member"}), fill={P: "draft"}),
-    Row("POST", "/proposals/{proposal_id}/close-as-failed", frozenset({"coordinator"}),
-        fill={P: "stuck"}),
     Row("GET", "/proposals/{proposal_id}/electorate", RIVERSIDE, fill={P: "market"}),
     # ballots
     Row("PUT", "/proposals/{proposal_id}/ballot", RIVERSIDE, lambda w: {"choice": "yes"},

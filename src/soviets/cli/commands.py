@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "generate",
     "federation",
+    "tick",
 )
 
 for _name in COMMAND_MODULES:

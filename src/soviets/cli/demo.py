@@ -119,6 +119,7 @@ class DemoResult:
     objective_hours: float | None = None
     agreements: int = 0
     accepted: int = 0
+    federation_vote: dict[str, Any] = field(default_factory=dict)
     delivery: dict[str, Any] = field(default_factory=dict)
     booking: dict[str, Any] = field(default_factory=dict)
     events: int = 0
@@ -186,6 +187,7 @@ class _Demo:
         for c in founding:
             row = councils.create_council(self.s, organiser, name=c.name, kind=c.kind)
             row.hours_available = c.hours_available
+            row.declared_members = c.members
             self.ids[c.name] = row.id
             for k, person in enumerate(self.members[c.name]):
                 if person != organiser:
@@ -387,6 +389,8 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
         f"{adopt.outcome}; plan #{record.id} adopted, {len(rows)} supply agreements proposed"
     )
 
+    result.federation_vote = _weighted_vote(d, federation, delegates)
+
     names = {v: k for k, v in d.ids.items()}
     for a in rows:
         for council_id in (a.supplier_council_id, a.receiver_council_id):
@@ -481,6 +485,45 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
         result.people.append(
             {"name": name, "email": person.email if person else "", "councils": where.get(pid, [])}
         )
+
+
+def _weighted_vote(d: _Demo, federation: str, delegates: list[int]) -> dict[str, Any]:
+    """A federation vote where the workplaces' delegates say yes and the territorial councils'
+    no: counted by the federation's rule (``double``: councils and members both needed)."""
+    from soviets.governance import ballots, proposals
+
+    s, eco = d.s, d.eco
+    kinds = [c.kind for c in eco.councils if c.kind != "federation"]
+    proposer = delegates[kinds.index("workplace")] if "workplace" in kinds else delegates[0]
+    p = proposals.create_proposal(
+        s,
+        proposer,
+        d.ids[federation],
+        kind="general",
+        title="Hold the federation's assemblies at the workplaces",
+    )
+    proposals.open_proposal(s, proposer, p.id)
+    for delegate, kind in zip(delegates, kinds, strict=True):
+        ballots.cast_ballot(s, delegate, p.id, "yes" if kind == "workplace" else "no")
+    closed = proposals.close_and_count(s, proposer, p.id)
+    result = closed.result_data or {}
+    members = result.get("members") or {}
+    summary = {
+        "proposal_id": closed.id,
+        "weighting": closed.weighting,
+        "outcome": closed.outcome,
+        "councils": result["tally"]["tallies"],
+        "members": members.get("tally", {}).get("tallies"),
+        "reason": result["reason"],
+    }
+    by = summary["members"] or {}
+    d.say(
+        f"{federation} voted on proposal #{closed.id} (workplace delegates yes, territorial "
+        f"delegates no): councils {summary['councils']['yes']} yes to "
+        f"{summary['councils']['no']} no; members represented {by.get('yes', 0):,} yes to "
+        f"{by.get('no', 0):,} no; counted '{closed.weighting}': {closed.outcome}"
+    )
+    return summary
 
 
 @app.command()

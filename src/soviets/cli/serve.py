@@ -18,6 +18,13 @@ def serve(
         "127.0.0.1", "--host", help="Address to listen on (loopback by default)."
     ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    tick: float = typer.Option(
+        60,
+        "--tick",
+        min=0,
+        help="Close votes whose deadline has passed every so many seconds (0: never; then "
+        "run `soviets tick` from cron).",
+    ),
 ) -> None:
     """Serve the councils' pages and JSON API (OpenAPI at /openapi.json) until Ctrl-C."""
     import uvicorn
@@ -38,4 +45,5 @@ def serve(
     err_console.print(
         f"council service on http://{host}:{port}/  (database: {shown})", markup=False
     )
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info", proxy_headers=False)
+    app = create_app(url, tick_seconds=tick or None)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

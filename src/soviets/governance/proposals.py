@@ -518,6 +518,7 @@ def get_proposal(session: Session, actor_id: int | None, proposal_id: int) -> Pr
     authz.require_read(session, actor_id, proposal.council_id)
     if proposal.status == "open":
         close_due(session, proposal_id=proposal_id)
+        session.refresh(proposal)  # another transaction may have closed it meanwhile
     return proposal
 
 
@@ -531,7 +532,8 @@ def list_proposals(
     stmt = select(Proposal).where(Proposal.council_id == council_id)
     if status is not None:
         stmt = stmt.where(Proposal.status == status)
-    return list(session.scalars(stmt.order_by(Proposal.id.desc())))
+    stmt = stmt.order_by(Proposal.id.desc()).execution_options(populate_existing=True)
+    return list(session.scalars(stmt))
 
 
 def close_reason(session: Session, actor_id: int | None, proposal_id: int) -> str | None:

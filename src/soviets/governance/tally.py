@@ -231,7 +231,7 @@ def _why(proposal: Proposal, c: Count, what: str) -> str:
         return f"passed by {proposal.method} ({what})"
     yes = c.tally.tallies.get("yes", 0)
     if c.tally.passed and yes < c.floor_needed:
-        return f"{yes:g} {what} voted yes, below the floor of {c.floor_needed}"
+        return f"{yes:g} voted yes ({what}), below the floor of {c.floor_needed}"
     return f"did not pass by {proposal.method} ({what})"
 
 

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from soviets.ledger.db import make_engine, session_factory
+from soviets.server import deadlines
 from soviets.server.api import ROUTERS as API_ROUTERS
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
 from soviets.server.problems import install_handlers
@@ -37,13 +38,15 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(db_url: str | None = None) -> FastAPI:
+def create_app(db_url: str | None = None, *, tick_seconds: float | None = None) -> FastAPI:
     """The FastAPI application on the database at ``db_url`` (default: the user's SQLite file).
 
     The schema must exist already (``soviets db upgrade`` or ``soviets serve``,
-    which upgrades it first).
+    which upgrades it first). With ``tick_seconds`` a background task closes
+    the votes whose deadline has passed that often (:mod:`soviets.server.deadlines`).
     """
     app = FastAPI(
+        lifespan=deadlines.lifespan(tick_seconds),
         title="soviets council service",
         version="1",
         description=DESCRIPTION,

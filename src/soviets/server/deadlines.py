@@ -1,0 +1,57 @@
+"""The council service's clock: close every vote whose deadline has passed, every N seconds.
+
+Reads close overdue votes too (:func:`soviets.governance.proposals.close_due` runs
+in the read functions), so a vote nobody looks at is the only one this task is
+for: its result is recorded, and carried out, soon after its deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from soviets.governance import proposals
+from soviets.ledger.db import transaction
+
+log = logging.getLogger("soviets.deadlines")
+
+
+def tick(sessions: sessionmaker[Session]) -> dict[int, str]:
+    """Close every overdue vote in one transaction; proposal id -> outcome (or error)."""
+    with transaction(sessions) as session:
+        return proposals.close_due(session)
+
+
+async def _every(sessions: sessionmaker[Session], seconds: float) -> None:
+    while True:
+        try:
+            closed = await asyncio.to_thread(tick, sessions)
+            for proposal_id, outcome in closed.items():
+                log.info("proposal #%d closed at its deadline: %s", proposal_id, outcome)
+        except Exception:  # the clock keeps going; the next tick tries again
+            log.exception("closing overdue votes failed")
+        await asyncio.sleep(seconds)
+
+
+def lifespan(seconds: float | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: with ``seconds``, a background task closes overdue votes."""
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if seconds:
+            task = asyncio.create_task(_every(app.state.sessions, seconds))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
+    return run
