@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -92,5 +93,65 @@ def test_migrated_database_enforces_the_triggers(db_url):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(insert, row | {"s": datetime(2031, 1, 1, 9, tzinfo=UTC),
                                         "e": datetime(2031, 1, 1, 11, tzinfo=UTC)})  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def _kind_check(conn, kind: str) -> bool:
+    """Whether the proposals table's CHECK lets a proposal of ``kind`` in (inside a savepoint)."""
+    council = conn.execute(
+        text(
+            "INSERT INTO councils (name, kind, public, created_at)"
+            " VALUES (:n, 'workplace', false, CURRENT_TIMESTAMP) RETURNING id"
+        ),
+        {"n": f"mill {kind}"},
+    ).scalar()
+    person = conn.execute(
+        text("INSERT INTO people (name, created_at) VALUES ('Ida', CURRENT_TIMESTAMP) RETURNING id")
+    ).scalar()
+    nested = conn.begin_nested()
+    try:
+        conn.execute(
+            text(
+                "INSERT INTO proposals (council_id, kind, title, body, method, quorum, secret,"
+                " payload, status, created_by, created_at) VALUES (:c, :k, 't', '', 'majority',"
+                " 0.5, false, '{}', 'draft', :p, CURRENT_TIMESTAMP)"
+            ),
+            {"c": council, "k": kind, "p": person},
+        )
+    except IntegrityError:
+        nested.rollback()
+        return False
+    nested.commit()
+    return True
+
+
+def _kinds_allowed(engine, kinds: list[str]) -> list[bool]:
+    """Which of ``kinds`` the proposals table accepts (all inserts rolled back)."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            return [_kind_check(conn, kind) for kind in kinds]
+        finally:
+            outer.rollback()
+
+
+def test_commons_kinds_come_and_go_with_their_migration(db_url):
+    """0002_commons lets the commons proposal kinds in; going back to the revision before
+    keeps them out; the triggers on proposals survive both ways."""
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    kinds = ["stock_change", "register_process", "change_process", "general", "no_such_kind"]
+    try:
+        assert _kinds_allowed(engine, kinds) == [True, True, True, True, False]
+        with engine.begin() as conn:
+            before = _triggers(conn)
+        command.downgrade(migrate.alembic_config(db_url), "0002_proposals")
+        assert _kinds_allowed(engine, kinds) == [False, False, False, True, False]
+        with engine.begin() as conn:
+            assert _triggers(conn) == before
+        assert migrate.upgrade(db_url) == migrate.head()
+        assert migrate.differences(db_url) == []
+        assert _kinds_allowed(engine, kinds) == [True, True, True, True, False]
     finally:
         engine.dispose()

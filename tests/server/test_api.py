@@ -263,23 +263,56 @@ def test_inventory_event_and_verification(served: Served) -> None:
         json={"action": "raise", "quantity": 1},
         headers=served.auth("fran"),
     )
-    _problem(no_authority, 403)
+    assert _problem(no_authority, 422)["detail"].startswith("field 'mandate'")
+
+
+def _decide(s: Served, council: str, voters: list[str], kind: str, payload: dict) -> dict:
+    """Draft, open, all ``voters`` vote yes and close a proposal through the API."""
+    c, council_id = s.client, s.world.ids[council]
+    made = c.post(
+        f"/api/councils/{council_id}/proposals",
+        json={"title": f"{kind} by vote", "kind": kind, "payload": payload},
+        headers=s.auth(voters[0]),
+    )
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+    assert c.post(f"/api/proposals/{pid}/open", headers=s.auth(voters[0])).status_code == 200
+    for voter in voters:
+        ballot = c.put(
+            f"/api/proposals/{pid}/ballot", json={"choice": "yes"}, headers=s.auth(voter)
+        )
+        assert ballot.status_code == 200, ballot.text
+    closed = c.post(f"/api/proposals/{pid}/close", headers=s.auth(voters[0]))
+    assert closed.status_code == 200, closed.text
+    return closed.json()
 
 
 def test_agreement_accepted_by_both_then_delivered(served_any: Served) -> None:
+    """Riverside consents by its approve_agreement vote; the Bakery's rules let its
+    coordinator consent alone; nobody accepts alone where the rules ask for a vote."""
     s = served_any
     c, agreement, ids = s.client, s.world.ids["agreement"], s.world.ids
     early = c.post(
         f"/api/agreements/{agreement}/deliveries", json={"quantity": 10}, headers=s.auth("carol")
     )
     _problem(early, 409)
-    for person, council in (("bob", "riverside"), ("carol", "bakery")):
-        r = c.post(
-            f"/api/agreements/{agreement}/accept",
-            json={"council_id": ids[council]},
-            headers=s.auth(person),
-        )
-        assert r.status_code == 200, r.text
+    accept = {"council_id": ids["riverside"]}
+    alone = c.post(f"/api/agreements/{agreement}/accept", json=accept, headers=s.auth("bob"))
+    _problem(alone, 403)
+    by_rule = c.post(f"/api/agreements/{agreement}/accept", json=accept, headers=s.auth("fran"))
+    assert "agreement.accept = vote" in _problem(by_rule, 409)["detail"]
+    vote = _decide(s, "riverside", ["fran", "alice", "bob"], "approve_agreement",
+                   {"agreement_id": agreement})  # fmt: skip
+    assert vote["outcome"] == "accepted", vote
+    rule = _decide(s, "bakery", ["carol"], "change_rules",
+                   {"rules": {"agreement.accept": "coordinator"}})  # fmt: skip
+    assert rule["outcome"] == "accepted", rule
+    r = c.post(
+        f"/api/agreements/{agreement}/accept",
+        json={"council_id": ids["bakery"]},
+        headers=s.auth("carol"),
+    )
+    assert r.status_code == 200, r.text
     assert r.json()["status"] == "accepted"
     quantity = r.json()["quantity"]
     delivered = c.post(

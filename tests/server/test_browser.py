@@ -145,8 +145,11 @@ def test_plan_with_charts_and_agreements(browser, site) -> None:  # type: ignore
     expect(page.get_by_role("img", name="Hours of work by council")).to_be_visible()
     values = page.get_by_role("img", name="Labour value: hours per unit of each good")
     expect(values).to_be_visible()
-    page.get_by_role("button", name="Accept for Riverside").click()
-    expect(page.get_by_text("The agreement is accepted.")).to_be_visible()
+    # Riverside's rules ask for a vote on agreements: Bob drafts the proposal.
+    page.get_by_role("button", name="Propose that Riverside accepts").click()
+    expect(page.get_by_text("The proposal is made.")).to_be_visible()
+    page.goto("/plans")
+    page.get_by_role("link", name="Plan for 2030").click()
     shot(page, "08-plan")
 
 

@@ -152,12 +152,25 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/resources/{resource_id}/events", frozenset({"coordinator"}),
         lambda w: {"action": "use", "quantity": 0, "mandate": "weekly market run"},
         fill={R: "bike"}),
+    # Write-downs beyond stock.writedown_limit (default 0): the coordinator gets through to the
+    # rule (409), everyone else is refused.
+    Row("POST", "/resources/{resource_id}/events", frozenset({"coordinator"}),
+        lambda w: {"action": "lower", "quantity": 1, "mandate": "I felt like it"},
+        fill={R: "bike"}),
+    Row("POST", "/resources/{resource_id}/production", frozenset({"sibling"}),
+        lambda w: {"quantity": 40, "note": "Monday's bake"}, fill={R: "bread_store"}),
     Row("GET", "/ledger/verify", SIGNED_IN),
     # needs
     Row("GET", "/periods", SIGNED_IN),
     Row("GET", "/councils/{council_id}/needs?period=" + PERIOD, RIVERSIDE, fill={C: "riverside"}),
     Row("POST", "/councils/{council_id}/needs", RIVERSIDE,
         lambda w: {"period": PERIOD, "good": "bread", "quantity": 10}, fill={C: "riverside"}),
+    Row("POST", "/councils/{council_id}/periods", frozenset({"delegate", "sibling"}),
+        lambda w: {"name": "2040", "starts_on": "2040-01-01", "ends_on": "2040-12-31"},
+        fill={C: "valley"}),
+    Row("POST", "/councils/{council_id}/periods", frozenset(),
+        lambda w: {"name": "2040", "starts_on": "2040-01-01", "ends_on": "2040-12-31"},
+        fill={C: "riverside"}),
     Row("POST", "/needs/{need_id}/withdraw", frozenset({"member"}),
         fill={"need_id": "proposed_need"}),
     # Alice's need is approved: she gets through to the rule (409), nobody else at all.
@@ -168,6 +181,9 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/processes", frozenset({"sibling"}),
         lambda w: {"name": "rolls", "labour": 0.3, "flows": {"bread": 1, "flour": -0.4}},
         fill={C: "bakery"}),
+    Row("PUT", "/processes/{process_id}", frozenset({"sibling"}),
+        lambda w: {"labour": 0.01, "flows": {"bread": 1, "flour": -0.5}},
+        fill={"process_id": "baking"}),
     # plans
     Row("GET", "/councils/{council_id}/plans", VALLEY, fill={C: "valley"}),
     Row("POST", "/councils/{council_id}/plans", frozenset({"delegate", "sibling"}),
@@ -177,7 +193,8 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/councils/{council_id}/agreements", RIVERSIDE, fill={C: "riverside"}),
     Row("GET", "/councils/{council_id}/agreements", VALLEY, fill={C: "valley"}),
     Row("GET", "/agreements/{agreement_id}", VALLEY, fill={"agreement_id": "agreement"}),
-    Row("POST", "/agreements/{agreement_id}/accept", RIVERSIDE,
+    # Only a coordinator may accept alone, and only where agreement.accept allows (409 here).
+    Row("POST", "/agreements/{agreement_id}/accept", frozenset({"coordinator"}),
         lambda w: {"council_id": w.ids["riverside"]}, fill={"agreement_id": "agreement"}),
     Row("POST", "/agreements/{agreement_id}/deliveries", frozenset({"sibling"}),
         lambda w: {"quantity": 5}, fill={"agreement_id": "agreement"}),

@@ -188,6 +188,7 @@ class _Demo:
             row = councils.create_council(self.s, organiser, name=c.name, kind=c.kind)
             row.hours_available = c.hours_available
             row.declared_members = c.members
+            row.members = c.members
             self.ids[c.name] = row.id
             for k, person in enumerate(self.members[c.name]):
                 if person != organiser:

@@ -22,6 +22,7 @@ from soviets.ledger.models import (
     Period,
     Person,
     PlanRecord,
+    Process,
     Proposal,
     Resource,
 )
@@ -179,6 +180,39 @@ def _abandon(session: Session, council: Council, e: effects.AbandonProposal) -> 
     ]
 
 
+def _flows(flows: dict[str, float]) -> str:
+    return ", ".join(f"{'makes' if q > 0 else 'uses'} {abs(q):,.6g} {g}" for g, q in flows.items())
+
+
+def _capacity(capacity: float | None) -> str:
+    return "no limit of its own" if capacity is None else f"at most {capacity:,.6g} units a period"
+
+
+def _register(session: Session, council: Council, e: effects.RegisterProcess) -> list[str]:
+    return [
+        f"'{council.name}' registers process '{e.name}': per unit of activity it "
+        f"{_flows(e.flows)} and takes {e.labour:,.6g} hours of work; {_capacity(e.capacity)}."
+    ]
+
+
+def _change(session: Session, council: Council, e: effects.ChangeProcess) -> list[str]:
+    process = session.get(Process, e.process_id)
+    name = f"'{process.name}'" if process else f"#{e.process_id}"
+    return [
+        f"Process {name} of '{council.name}' changes: per unit of activity it "
+        f"{_flows(e.flows)} and takes {e.labour:,.6g} hours of work; {_capacity(e.capacity)}."
+    ]
+
+
+def _stock(session: Session, council: Council, e: effects.StockChange) -> list[str]:
+    resource = session.get(Resource, e.resource_id)
+    name, unit = (resource.name, resource.unit) if resource else (f"#{e.resource_id}", "")
+    return [
+        f"'{council.name}' records '{e.action}' of {_amount(e.quantity, unit)} of '{name}' "
+        f"in its ledger: {e.reason}"
+    ]
+
+
 _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "general": _general,
     "admit_member": _admit,
@@ -193,6 +227,9 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "set_role": _role,
     "leave_federation": _leave,
     "abandon_proposal": _abandon,
+    "register_process": _register,
+    "change_process": _change,
+    "stock_change": _stock,
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, councils, proposals, rules
 from soviets.governance.errors import InputError, NotFound
+from soviets.governance.stock import STOCK_CHANGE_ACTIONS
 from soviets.ledger.models import (
     Agreement,
     AgreementAcceptance,
@@ -28,6 +29,7 @@ from soviets.ledger.models import (
     Period,
     Person,
     PlanRecord,
+    Process,
     Resource,
 )
 from soviets.ledger.models.governance import PROPOSAL_KINDS
@@ -130,6 +132,20 @@ def _resources(session: Session, council: Council) -> list[Choice]:
     return [Choice(str(r.id), f"{r.name} ({r.quantity:,.6g} {r.unit} held)") for r in found]
 
 
+def _held(session: Session, council: Council) -> list[Choice]:
+    found = session.scalars(
+        select(Resource).where(Resource.holder_council_id == council.id).order_by(Resource.name)
+    )
+    return [Choice(str(r.id), f"{r.name} ({r.quantity:,.6g} {r.unit} held)") for r in found]
+
+
+def _processes(session: Session, council: Council) -> list[Choice]:
+    found = session.scalars(
+        select(Process).where(Process.council_id == council.id).order_by(Process.name)
+    )
+    return [Choice(str(p.id), f"{p.name} ({p.labour:,.6g} hours per unit)") for p in found]
+
+
 def _other_councils(session: Session, council: Council) -> list[Choice]:
     found = session.scalars(select(Council).where(Council.id != council.id).order_by(Council.name))
     return [Choice(str(c.id), f"{c.name} ({c.kind})") for c in found]
@@ -167,6 +183,9 @@ def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoi
         "delegate": _delegates(session, council),
         "period": _periods(session),
         "resource": _resources(session, council),
+        "held_resource": _held(session, council),
+        "process": _processes(session, council),
+        "stock_action": [Choice(a, a) for a in STOCK_CHANGE_ACTIONS],
         "other_council": _other_councils(session, council),
         "proposal": _open_proposals(session, actor_id, council),
         "agreement": _agreements(session, council),

@@ -140,6 +140,38 @@ class AbandonProposal(Effect):
     proposal_id: Id
 
 
+class RegisterProcess(Effect):
+    """Register a process of the (workplace) council: what it makes and uses per unit of
+    activity and the hours of work it takes."""
+
+    name: str = Field(min_length=1, max_length=200, description="the new process's name")
+    labour: float = Field(ge=0, description="hours of work per unit of activity")
+    flows: dict[str, float] = Field(
+        min_length=1, description="good -> quantity per unit of activity (+ made, - used)"
+    )
+    capacity: float | None = Field(None, ge=0, description="most activity per period")
+
+
+class ChangeProcess(Effect):
+    """Replace the hours, flows and capacity of one of the council's processes."""
+
+    process_id: Id
+    labour: float = Field(ge=0, description="hours of work per unit of activity")
+    flows: dict[str, float] = Field(
+        min_length=1, description="good -> quantity per unit of activity (+ made, - used)"
+    )
+    capacity: float | None = Field(None, ge=0, description="most activity per period")
+
+
+class StockChange(Effect):
+    """Record a change of one of the council's stocks that needs the council's vote."""
+
+    resource_id: Id
+    action: Literal["produce", "raise", "consume", "lower"]
+    quantity: float = Field(gt=0, description="in the resource's unit")
+    reason: str = Field(min_length=1, max_length=2000, description="why, for the ledger")
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -154,6 +186,9 @@ AnyEffect = (
     | SetRole
     | LeaveFederation
     | AbandonProposal
+    | RegisterProcess
+    | ChangeProcess
+    | StockChange
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -171,6 +206,9 @@ EFFECTS: dict[str, type[Effect]] = {
     "set_role": SetRole,
     "leave_federation": LeaveFederation,
     "abandon_proposal": AbandonProposal,
+    "register_process": RegisterProcess,
+    "change_process": ChangeProcess,
+    "stock_change": StockChange,
 }
 
 

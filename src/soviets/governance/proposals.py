@@ -54,7 +54,9 @@ from soviets.governance import (
     describe,
     endings,
     execution,
+    production,
     rules,
+    stock,
     tally,
 )
 from soviets.governance.endings import withdraw_proposal
@@ -83,7 +85,7 @@ __all__ = [
     "update_draft",
     "withdraw_proposal",
 ]
-_REGISTERED = (councils, delegates, endings, rules)
+_REGISTERED = (councils, delegates, endings, production, rules, stock)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""

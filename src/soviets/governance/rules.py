@@ -88,6 +88,22 @@ RULES: dict[str, Callable[[Any], str]] = {
 """Each known key and the function that checks a value and gives its stored text."""
 
 
+# --- the commons: what a coordinator may do alone (see soviets.governance.commons) ---------
+def _choice(value: Any, *allowed: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+    return str(value)
+
+
+RULES.update(
+    {
+        "process.change": lambda v: _choice(v, "vote", "coordinator"),
+        "agreement.accept": lambda v: _choice(v, "vote", "coordinator"),
+        "stock.writedown_limit": lambda v: _number(v, whole=False, low=0),
+    }
+)
+
+
 def get_rule(session: Session, council_id: int, key: str) -> str | None:
     """The council's value for ``key`` (text), or None when unset."""
     return session.scalar(

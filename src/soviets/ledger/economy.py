@@ -6,6 +6,9 @@ councils with their capacities (see :mod:`soviets.ledger.processes`); and the
 *approved* needs of those territorial councils, summed per council, good and
 priority; and as stocks the goods those councils hold now: resources of kind
 ``consumer_good`` linked to a good of the catalogue (:func:`held_goods`).
+A council's members are those it declared (``councils.members``), else its
+current registered members: the planner's hours per member per week divide by
+the territorial councils' members so counted.
 """
 
 from __future__ import annotations
@@ -128,7 +131,7 @@ def build_economy(session: Session, period: str, federation_id: int | None = Non
                 name=c.name,
                 kind=c.kind,
                 parent=ids[parent[c.id]] if c.id in parent else None,
-                members=int(members.get(c.id, 0)),
+                members=c.members if c.members is not None else int(members.get(c.id, 0)),
                 hours_available=c.hours_available,
             )
             for c in councils

@@ -8,6 +8,7 @@ holds and has linked to it: the sum over those resources of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from soviets import economy as eco
 from soviets.economy.validate import flows_of, validate_records
 from soviets.errors import InputError
-from soviets.ledger.errors import Conflict, NotFound
+from soviets.ledger.errors import Conflict, LedgerError, NotFound
 from soviets.ledger.inventory import get_council
 from soviets.ledger.models import Good, Process, ProcessFlow, Resource
 
@@ -85,6 +86,60 @@ def register_process(
     session.add(process)
     session.flush()
     return process
+
+
+def change_process(
+    session: Session,
+    *,
+    process_id: int,
+    labour: float,
+    flows: Mapping[str, float],
+    capacity: float | None = None,
+) -> Process:
+    """Replace a process's labour (hours per unit), flows and capacity."""
+    process = get_process(session, process_id)
+    made = check_flows(session, process.name, labour=labour, flows=flows, capacity=capacity)
+    process.labour, process.capacity = labour, capacity
+    process.flows.clear()
+    session.flush()
+    for good_id, quantity in made.items():
+        process.flows.append(ProcessFlow(good_id=good_id, quantity=quantity))
+    session.flush()
+    return process
+
+
+def get_process(session: Session, process_id: int) -> Process:
+    """The process with this id, or :class:`NotFound`."""
+    process = session.get(Process, process_id)
+    if process is None:
+        raise NotFound(f"no process with id {process_id}")
+    return process
+
+
+def check_flows(
+    session: Session,
+    name: str,
+    *,
+    labour: float,
+    flows: Mapping[str, float],
+    capacity: float | None,
+) -> dict[int, float]:
+    """Check a process's labour, capacity and flows; the flows by good id."""
+    if not (math.isfinite(labour) and labour >= 0):
+        raise LedgerError(f"labour must be a number >= 0, got {labour}")
+    if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
+        raise LedgerError(f"capacity must be a number >= 0, got {capacity}")
+    if not any(q > 0 for q in flows.values()):
+        raise LedgerError(f"process '{name}' makes nothing (no positive flow)")
+    made: dict[int, float] = {}
+    for good_name, quantity in flows.items():
+        good = get_good(session, good_name)
+        if not math.isfinite(quantity) or quantity == 0:
+            raise LedgerError(f"flow of '{good_name}' must be a non-zero number, got {quantity}")
+        if quantity > 0 and good.kind == "primary":
+            raise LedgerError(f"process '{name}' cannot make primary input '{good_name}'")
+        made[good.id] = quantity
+    return made
 
 
 def _field_error(table: str, index: int, field: str, message: str) -> InputError:

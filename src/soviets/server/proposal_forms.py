@@ -27,9 +27,10 @@ MANDATE_ROWS = 3
 class Field:
     """One payload field: its key, its label, and how it is asked for.
 
-    ``widget``: ``select`` (choices from ``source``), ``number``, ``datetime``
-    (UTC), ``email`` (a person, found by address), ``rules`` (every council
-    rule with its current value) or ``mandates`` (rows of target and vote).
+    ``widget``: ``select`` (choices from ``source``), ``number``, ``text``,
+    ``datetime`` (UTC), ``email`` (a person, found by address), ``flows``
+    (lines ``good = quantity``), ``rules`` (every council rule with its
+    current value) or ``mandates`` (rows of target and vote).
     """
 
     key: str
@@ -65,6 +66,21 @@ _MANDATES = Field(
     optional=True,
 )
 LOCAL = ("workplace", "territorial")
+_LABOUR = Field("labour", "Hours of work per unit of activity", "number")
+_FLOWS = Field(
+    "flows",
+    "Goods made and used per unit of activity",
+    "flows",
+    hint="One good per line, as 'good = quantity': positive for what it makes, negative for "
+    "what it uses, in each good's unit (e.g. 'bread = 1' and 'flour = -0.5').",
+)
+_CAPACITY = Field(
+    "capacity",
+    "Capacity (most units of activity per period)",
+    "number",
+    hint="Blank: limited only by the means of production linked to it.",
+    optional=True,
+)
 
 FORMS: tuple[KindForm, ...] = (
     KindForm("general", "General question", "A question or decision that changes nothing here."),
@@ -163,6 +179,37 @@ FORMS: tuple[KindForm, ...] = (
         councils=LOCAL,
     ),
     KindForm(
+        "register_process",
+        "Register a process",
+        "The process joins the council's processes; plans may use it once it is registered.",
+        (
+            Field("name", "Name of the process", "text"),
+            _LABOUR,
+            _FLOWS,
+            _CAPACITY,
+        ),
+        councils=("workplace",),
+    ),
+    KindForm(
+        "change_process",
+        "Change a process",
+        "The process's hours, flows and capacity are replaced by these.",
+        (Field("process_id", "Process", source="process"), _LABOUR, _FLOWS, _CAPACITY),
+        councils=("workplace",),
+    ),
+    KindForm(
+        "stock_change",
+        "Change a stock by vote",
+        "The change is recorded in the council's ledger, authorised by this vote.",
+        (
+            Field("resource_id", "Stock", source="held_resource"),
+            Field("action", "What happens to it", source="stock_action", whole=False),
+            Field("quantity", "Quantity (in the stock's unit)", "number", hint="More than 0."),
+            Field("reason", "Reason (kept in the ledger)", "text"),
+        ),
+        councils=LOCAL,
+    ),
+    KindForm(
         "abandon_proposal",
         "Abandon an open proposal",
         "The open vote is closed as abandoned; nothing of it is carried out.",
@@ -175,8 +222,8 @@ FORMS: tuple[KindForm, ...] = (
 class RuleField:
     """How the rules form asks for one council rule: its label (with its unit) and kind.
 
-    ``kind``: ``share`` (0 to 1), ``hours``, ``count`` (a whole number), ``flag``
-    (true or false) or ``choice`` (one of ``choices``).
+    ``kind``: ``share`` (0 to 1), ``hours``, ``amount`` (a number >= 0), ``count``
+    (a whole number), ``flag`` (true or false) or ``choice`` (one of ``choices``).
     """
 
     label: str
@@ -203,6 +250,15 @@ RULE_FIELDS: dict[str, RuleField] = {
     "booking.max_hours": RuleField("Longest booking of a shared good (hours)", "hours"),
     "booking.max_active": RuleField("Bookings a member may hold at once (number)", "count"),
     "council.public": RuleField("Council readable by everyone (public)", "flag"),
+    "process.change": RuleField(
+        "Who registers or changes a process", "choice", choices=("vote", "coordinator")
+    ),
+    "agreement.accept": RuleField(
+        "Who accepts a supply agreement", "choice", choices=("vote", "coordinator")
+    ),
+    "stock.writedown_limit": RuleField(
+        "Most a coordinator may take out of a stock alone (units of the stock)", "amount"
+    ),
 }
 """Every rule of :data:`soviets.governance.rules.RULES`, as the rules form asks for it."""
 
@@ -318,6 +374,23 @@ def _mandates(form: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _flows(text: str, name: str) -> dict[str, float]:
+    """Lines ``good = quantity`` as a mapping (blank lines skipped)."""
+    flows: dict[str, float] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        good, sep, quantity = line.partition("=")
+        if not sep or not good.strip():
+            raise InputError(f"line {number}: write 'good = quantity', got '{line}'", field=name)
+        if good.strip() in flows:
+            raise InputError(f"line {number}: '{good.strip()}' is listed twice", field=name)
+        flows[good.strip()] = float(_number(quantity.strip(), f"{name}, line {number}"))
+    if not flows:
+        raise InputError("give at least one good and its quantity", field=name)
+    return flows
+
+
 def payload(
     kind_form: KindForm, form: Mapping[str, Any], find_person: Callable[[str], int]
 ) -> dict[str, Any]:
@@ -331,7 +404,16 @@ def payload(
         if f.widget == "select":
             out[f.key] = _select(f, form)
         elif f.widget == "number":
+            if f.optional and not _text(form, name):
+                continue
             out[f.key] = _number(_text(form, name), name)
+        elif f.widget == "text":
+            text = _text(form, name)
+            if not text:
+                raise InputError(f"give the {f.label.lower()}", field=name)
+            out[f.key] = text
+        elif f.widget == "flows":
+            out[f.key] = _flows(str(form.get(name, "") or ""), name)
         elif f.widget == "datetime":
             out[f.key] = _datetime(f, form)
         elif f.widget == "email":

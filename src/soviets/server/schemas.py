@@ -347,6 +347,13 @@ class EventIn(In):
     to_council_id: DbInt | None = None
 
 
+class ProductionIn(In):
+    """What a workplace council produced into one of its stocks, in the stock's unit."""
+
+    quantity: Quantity
+    note: str = Field(default="", max_length=500)
+
+
 class VerifyOut(BaseModel):
     """The ledger's verification: ``ok`` when every hash, link and balance checks out."""
 
@@ -422,6 +429,24 @@ class ProcessIn(In):
         min_length=1, max_length=1000
     )
     capacity: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
+
+
+class ProcessChangeIn(In):
+    """New labour (hours per unit), flows (good name -> quantity per unit) and capacity."""
+
+    labour: float = Field(ge=0, le=1e12, allow_inf_nan=False)
+    flows: dict[str, Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]] = Field(
+        min_length=1, max_length=1000
+    )
+    capacity: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
+
+
+class PeriodIn(In):
+    """A planning period: its name and first and last days."""
+
+    name: str = Field(min_length=1, max_length=50)
+    starts_on: date
+    ends_on: date
 
 
 # --- plans and agreements ------------------------------------------------------------------

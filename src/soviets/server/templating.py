@@ -44,6 +44,10 @@ NOTICES = {
     "booking-cancelled": "The booking is cancelled.",
     "proposal-made": "The proposal is made.",
     "agreement-accepted": "The agreement is accepted.",
+    "event-recorded": "The stock event is recorded in the ledger.",
+    "production-recorded": "The production is recorded in the ledger.",
+    "delivered": "The delivery is recorded in the ledger.",
+    "period-opened": "The planning period is open.",
 }
 
 

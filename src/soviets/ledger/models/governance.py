@@ -59,6 +59,9 @@ PROPOSAL_KINDS = (
     "set_role",
     "leave_federation",
     "abandon_proposal",
+    "register_process",
+    "change_process",
+    "stock_change",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted."""
 

@@ -34,7 +34,12 @@ class Person(Base):
 
 
 class Council(Base):
-    """A soviet: ``workplace``, ``territorial`` or ``federation``."""
+    """A soviet: ``workplace``, ``territorial`` or ``federation``.
+
+    ``members`` is the number of people the council declares it speaks for
+    (residents of a territory, workers of a workplace), which may be more than
+    its registered accounts; NULL when it declared none.
+    """
 
     __tablename__ = "councils"
     __table_args__ = (
@@ -49,6 +54,7 @@ class Council(Base):
     hours_available: Mapped[float | None]
     declared_members: Mapped[int | None] = mapped_column(Integer)
     """The people the council says it represents (e.g. councils.csv ``members``), if known."""
+    members: Mapped[int | None] = mapped_column(Integer)
     public: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

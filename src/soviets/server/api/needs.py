@@ -1,17 +1,15 @@
-"""Needs: members of a territorial council register their needs for a period."""
+"""Needs and periods: members of a territorial council register their needs for a period;
+a federation's delegates open the next planning period."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from soviets.governance import authz
-from soviets.governance.errors import NotFound
-from soviets.ledger import needs
-from soviets.ledger.models import Need
+from soviets.governance import planning_service
 from soviets.server import present, queries
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
-from soviets.server.schemas import NeedIn, NeedOut, PeriodOut
+from soviets.server.schemas import NeedIn, NeedOut, PeriodIn, PeriodOut
 
 router = APIRouter(tags=["needs"], responses=STANDARD)
 
@@ -22,6 +20,15 @@ def periods(actor: ApiActor, db: Db) -> list[PeriodOut]:
     return [PeriodOut.model_validate(p) for p in queries.periods(db)]
 
 
+@router.post(
+    "/councils/{council_id}/periods", status_code=201, response_model=PeriodOut, responses=WRITE
+)
+def open_period(council_id: PathId, body: PeriodIn, actor: ApiActor, db: Db) -> PeriodOut:
+    """Open a planning period (delegates of the federation); it may overlap no other."""
+    made = planning_service.open_period(db, actor.id, council_id, **body.model_dump())
+    return PeriodOut.model_validate(made)
+
+
 @router.get("/councils/{council_id}/needs", response_model=list[NeedOut])
 def list_needs(
     council_id: PathId,
@@ -30,8 +37,7 @@ def list_needs(
     period: str = Query(min_length=1, max_length=50),
 ) -> list[NeedOut]:
     """The council's needs for a period, proposed and approved."""
-    authz.require_read(db, actor.id, council_id)
-    rows = needs.needs_of(db, period=period, council_id=council_id)
+    rows = planning_service.needs_of(db, actor.id, council_id, period)
     return [present.need(db, n) for n in rows]
 
 
@@ -40,24 +46,11 @@ def list_needs(
 )
 def register_need(council_id: PathId, body: NeedIn, actor: ApiActor, db: Db) -> NeedOut:
     """Register one of your needs (the council approves its needs list by vote)."""
-    authz.require_member(db, actor.id, council_id)
-    made = needs.register_need(
-        db,
-        council_id=council_id,
-        period=body.period,
-        good=body.good,
-        quantity=body.quantity,
-        priority=body.priority,
-        person_id=actor.id,
-    )
+    made = planning_service.register_need(db, actor.id, council_id, **body.model_dump())
     return present.need(db, made)
 
 
 @router.post("/needs/{need_id}/withdraw", response_model=NeedOut, responses=WRITE)
 def withdraw_need(need_id: PathId, actor: ApiActor, db: Db) -> NeedOut:
     """Withdraw one of your needs while it is still proposed (not once approved)."""
-    need = db.get(Need, need_id)
-    if need is None:
-        raise NotFound(f"no need #{need_id}")
-    authz.require_member(db, actor.id, need.council_id)
-    return present.need(db, needs.withdraw_need(db, need_id=need_id, person_id=actor.id))
+    return present.need(db, planning_service.withdraw_need(db, actor.id, need_id))

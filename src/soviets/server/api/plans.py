@@ -2,16 +2,16 @@
 
 A federation's plans are readable by its delegates and by the members of its
 member councils. Running the planner is for the federation's delegates; the
-plan is adopted by an ``adopt_plan`` proposal.
+plan is adopted by an ``adopt_plan`` proposal
+(:mod:`soviets.governance.planning_service` decides).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.governance import access, authz
-from soviets.ledger import plans
-from soviets.server import present, queries
+from soviets.governance import planning_service
+from soviets.server import present
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
 from soviets.server.schemas import PlanIn, PlanOut
@@ -22,8 +22,7 @@ router = APIRouter(tags=["plans"], responses=STANDARD)
 @router.get("/councils/{council_id}/plans", response_model=list[PlanOut])
 def list_plans(council_id: PathId, actor: ApiActor, db: Db) -> list[PlanOut]:
     """A federation's plans, newest first (summaries; the full result is on each plan)."""
-    authz.require_read(db, actor.id, council_id)
-    return [present.plan(p) for p in queries.plans_of(db, council_id)]
+    return [present.plan(p) for p in planning_service.plans_of(db, actor.id, council_id)]
 
 
 @router.post(
@@ -31,12 +30,11 @@ def list_plans(council_id: PathId, actor: ApiActor, db: Db) -> list[PlanOut]:
 )
 def run_plan(council_id: PathId, body: PlanIn, actor: ApiActor, db: Db) -> PlanOut:
     """Run the planner for the federation and period and store the plan (delegates)."""
-    authz.require_delegate(db, actor.id, council_id)
-    record = plans.run_plan(db, body.period, council_id, mode=body.mode)
+    record = planning_service.run_plan(db, actor.id, council_id, body.period, mode=body.mode)
     return present.plan(record, full=True)
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 def get_plan(plan_id: PathId, actor: ApiActor, db: Db) -> PlanOut:
     """One plan with the planner's full result."""
-    return present.plan(access.plan(db, actor.id, plan_id), full=True)
+    return present.plan(planning_service.get_plan(db, actor.id, plan_id), full=True)

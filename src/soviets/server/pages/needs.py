@@ -8,10 +8,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import authz
-from soviets.governance.errors import InputError, NotFound
-from soviets.ledger import needs
-from soviets.ledger.models import Need, Period
+from soviets.governance import commons, councils, planning_service
+from soviets.governance.errors import InputError
+from soviets.ledger.models import Period
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
@@ -30,10 +29,10 @@ def needs_page(
 ) -> Response:
     """The council's needs for a period, and the form to add mine."""
     person = found[1]
-    council = authz.require_read(db, person.id, council_id)
+    council = councils.read_council(db, person.id, council_id)
     periods = queries.periods(db)
     chosen = next((p for p in periods if p.name == period), periods[0] if periods else None)
-    rows = needs.needs_of(db, period=chosen.name, council_id=council_id) if chosen else []
+    rows = planning_service.needs_of(db, person.id, council_id, chosen.name) if chosen else []
     return render(
         request,
         "needs.html",
@@ -45,7 +44,7 @@ def needs_page(
             "needs": rows,
             "goods": queries.goods(db, produced_only=True),
             "people": queries.names(db, [n.person_id for n in rows if n.person_id]),
-            "is_member": authz.open_membership(db, person.id, council_id) is not None,
+            "is_member": commons.standing(db, person.id, council_id).member,
         },
     )
 
@@ -69,16 +68,14 @@ def add_need(
     priority: Annotated[str, Form(max_length=20)] = "essential",
 ) -> Response:
     """Register one of my needs for the period."""
-    person = found[1]
-    authz.require_member(db, person.id, council_id)
-    needs.register_need(
+    planning_service.register_need(
         db,
-        council_id=council_id,
+        found[1].id,
+        council_id,
         period=period,
         good=good,
         quantity=_quantity(quantity),
         priority=priority,
-        person_id=person.id,
     )
     target = f"/councils/{council_id}/needs?period={quote(period)}&notice=need-added"
     return RedirectResponse(target, status_code=303)
@@ -87,12 +84,7 @@ def add_need(
 @router.post("/needs/{need_id}/withdraw")
 def withdraw_need(need_id: PathId, found: FormActor, db: Db) -> Response:
     """Withdraw one of my needs while it is still proposed."""
-    person = found[1]
-    need = db.get(Need, need_id)
-    if need is None:
-        raise NotFound(f"no need #{need_id}")
-    authz.require_member(db, person.id, need.council_id)
-    withdrawn = needs.withdraw_need(db, need_id=need_id, person_id=person.id)
+    withdrawn = planning_service.withdraw_need(db, found[1].id, need_id)
     period = db.get(Period, withdrawn.period_id)
     target = f"/councils/{withdrawn.council_id}/needs?period={quote(period.name if period else '')}"
     return RedirectResponse(target + "&notice=need-withdrawn", status_code=303)
