@@ -206,7 +206,7 @@ def test_overnight_booking(browser, site) -> None:  # type: ignore[no-untyped-de
     night = f"22:00–{second:%d %b} 06:00 you"
     assert night in late.inner_text()
     assert f"{first:%d %b} 22:00–06:00 you" in early.inner_text()
-    shot(page, "15-overnight-booking")
+    shot(page, "18-overnight-booking")
 
 
 def test_another_councils_page_is_refused(browser, site) -> None:  # type: ignore[no-untyped-def]
