@@ -321,3 +321,23 @@ def test_a_recalled_proposer_cannot_close_a_federation_vote(gov: Gov, region) ->
         gov.close(r["p2"], pid, now=LATER)
     assert gov.get(pid).status == "open"
     assert gov.close(r["p2"], pid, now=OVER).outcome == "rejected"  # at its deadline: quorum
+
+
+def test_a_successor_takes_the_seat_with_its_weight(gov: Gov, region) -> None:
+    r = region
+    pid = gov.propose(r["p2"], r["fed"])
+    gov.open(r["p2"], pid)
+    (eve,) = gov.people("Eve")
+    admitted = gov.decide(r["low"], r["p1"], [r["p1"]], kind="admit_member",
+                          payload={"person_id": eve})  # fmt: skip
+    assert admitted.outcome == "accepted"
+    with gov.tx() as s:
+        s.get(Council, r["low"]).declared_members = 5  # declared after the vote opened
+    gov.elect(r["low"], [r["p1"], eve], eve, r["fed"])  # Eve replaces Bob in the seat
+    with gov.tx() as s:
+        seats = {
+            e.person_id: (e.seat_council_id, e.weight, e.removed_at is None)
+            for e in proposals.list_electorate(s, r["p0"], pid)
+            if e.seat_council_id == r["low"]
+        }
+    assert seats == {r["p1"]: (r["low"], 7000, False), eve: (r["low"], 7000, True)}

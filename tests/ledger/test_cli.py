@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 
 from soviets.cli import main
 from soviets.formats import read_economy_folder
-from soviets.ledger import plans
+from soviets.ledger import migrate, plans
 from soviets.ledger.db import make_engine, transaction
 
 from .test_economy import setup_valley
@@ -52,7 +52,7 @@ def engine(db_url: str, soviets) -> Iterator[Engine]:
     """Here the schema comes from ``soviets db upgrade``, not from create_all."""
     out = soviets("db", "upgrade", "--db", db_url)
     assert out.returncode == 0, out.stderr
-    assert "is at revision 0001" in out.stdout
+    assert f"is at revision {migrate.head()}" in out.stdout
     eng = make_engine(db_url)
     try:
         yield eng

@@ -38,8 +38,10 @@ def test_demo_runs_the_whole_period(db_url, example, monkeypatch, tmp_path):
             )
             assert result.needs_approved == s.scalar(select(func.count()).select_from(Need)) > 0
             assert s.scalar(select(func.count()).select_from(Delegate)) == result.delegates
-            outcomes = set(s.scalars(select(Proposal.outcome)))
-            assert outcomes == {"accepted"}
+            outcomes = list(s.scalars(select(Proposal.outcome)))
+            assert outcomes.count("rejected") == 1  # the federation vote counted 'double'
+            assert set(outcomes) == {"accepted", "rejected"}
+            assert s.scalar(select(func.count()).where(Proposal.closes_at.is_(None))) == 0
             rows = list(s.scalars(select(Agreement)))
             assert len(rows) == result.agreements == result.accepted > 0
             assert {a.status for a in rows} <= {"accepted", "fulfilled"}
@@ -51,6 +53,11 @@ def test_demo_runs_the_whole_period(db_url, example, monkeypatch, tmp_path):
             people = list(s.scalars(select(Person)))
             assert len(people) == len(result.people)
             assert PasswordHasher().verify(people[0].password_hash, DEMO_PASSWORD)
+        vote = result.federation_vote
+        assert (vote["weighting"], vote["outcome"]) == ("double", "rejected")
+        if example is not None:  # 13 workplaces of 456 people against 2 regions of 10,000
+            assert vote["councils"] == {"yes": 13, "no": 2, "abstain": 0}
+            assert vote["members"] == {"yes": 456, "no": 10000, "abstain": 0}
         eco = builtin_economy() if example is None else None
         if eco is not None:  # the ledger's plan is the planner's plan of the same economy
             assert result.objective_hours == pytest.approx(plan(eco).objective_hours)

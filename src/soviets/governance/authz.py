@@ -118,6 +118,13 @@ def delegate_of(
     return None
 
 
+def council_weight(session: Session, council: Council) -> int:
+    """The members a council represents: its declared count where known, else its members."""
+    if council.declared_members is not None:
+        return council.declared_members
+    return len(member_ids(session, council.id))
+
+
 def is_voter(
     session: Session, person_id: int, council: Council, now: datetime | None = None
 ) -> bool:

@@ -23,8 +23,6 @@ from soviets.governance import authz, delegates
 from soviets.governance.errors import Conflict, InputError, NotFound
 from soviets.governance.execution import (
     Payload,
-    field_int,
-    field_str,
     register_executor,
 )
 from soviets.ledger.models import (
@@ -169,7 +167,7 @@ def _validate_admit(session: Session, council: Council, payload: Payload, now: d
                 "a federation admits councils: give council_id, not person_id",
                 field="payload.person_id" if "person_id" in payload else "payload.council_id",
             )
-        member_id = field_int(payload, "council_id")
+        member_id = payload["council_id"]
         member = session.get(Council, member_id)
         if member is None or member.id == council.id:
             raise InputError(f"no other council #{member_id}", field="payload.council_id")
@@ -181,7 +179,7 @@ def _validate_admit(session: Session, council: Council, payload: Payload, now: d
             f"council '{council.name}' admits people: give person_id, not council_id",
             field="payload.council_id" if "council_id" in payload else "payload.person_id",
         )
-    person_id = field_int(payload, "person_id")
+    person_id = payload["person_id"]
     person = session.get(Person, person_id)
     if person is None:
         raise InputError(f"no person #{person_id}", field="payload.person_id")
@@ -221,10 +219,8 @@ def _validate_role(session: Session, council: Council, payload: Payload, now: da
         raise Conflict(
             f"the members of federation '{council.name}' are councils: it has no roles to give"
         )
-    person_id = field_int(payload, "person_id")
-    role = field_str(payload, "role")
-    if role not in ROLES:
-        raise InputError(f"role must be member or coordinator, got {role!r}", field="payload.role")
+    person_id = payload["person_id"]
+    role = payload["role"]
     person = session.get(Person, person_id)
     if person is None:
         raise InputError(f"no person #{person_id}", field="payload.person_id")
@@ -250,7 +246,7 @@ register_executor("set_role", _set_role, validate=_validate_role)
 
 
 def _validate_leave(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    federation_id = field_int(payload, "federation_id")
+    federation_id = payload["federation_id"]
     federation = session.get(Council, federation_id)
     if federation is None or federation.kind != "federation":
         raise InputError(f"no federation #{federation_id}", field="payload.federation_id")

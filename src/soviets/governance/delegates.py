@@ -37,7 +37,6 @@ from soviets.governance import authz, choices
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import (
     Payload,
-    field_int,
     field_time,
     register_executor,
 )
@@ -122,6 +121,19 @@ def end_delegation(
     session.expire_all()
 
 
+def _seat_weight(session: Session, proposal_id: int, council_id: int) -> int:
+    """A seat's weight on an open vote: as fixed when it opened (a predecessor's row), or,
+    for a council that had no delegate then, the members it represents now."""
+    fixed = session.scalar(
+        select(Elector.weight).where(
+            Elector.proposal_id == proposal_id, Elector.seat_council_id == council_id
+        )
+    )
+    if fixed is not None:
+        return fixed
+    return authz.council_weight(session, authz.get_council(session, council_id))
+
+
 def _take_seat(session: Session, delegate: Delegate) -> None:
     """Give the new delegate their council's seat on the federation's open proposals."""
     for proposal_id in _open_federation_proposals(session, delegate.federation_id):
@@ -141,6 +153,7 @@ def _take_seat(session: Session, delegate: Delegate) -> None:
                     proposal_id=proposal_id,
                     person_id=delegate.person_id,
                     seat_council_id=delegate.council_id,
+                    weight=_seat_weight(session, proposal_id, delegate.council_id),
                 )
             )
         elif row.seat_council_id == delegate.council_id:
@@ -205,18 +218,16 @@ def check_mandate(
         raise Forbidden(f"ballot refused: {why}")
 
 
-def _check_mandates(session: Session, federation_id: int, items: object) -> list[dict[str, object]]:
-    if not isinstance(items, list):
-        raise InputError("needs a list of mandates", field="payload.mandates")
+def _check_mandates(
+    session: Session, federation_id: int, items: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """Check mandates (shaped by :class:`soviets.governance.effects.Mandate`) against the
+    federation and its proposals."""
     out: list[dict[str, object]] = []
     seen: set[tuple[str, object]] = set()
     for i, item in enumerate(items):
         where = f"payload.mandates[{i}]"
-        if not isinstance(item, dict):
-            raise InputError("a mandate is an object", field=where)
-        vote = item.get("vote")
-        if vote not in ("yes", "no", "free", "ranking"):
-            raise InputError("vote must be yes, no, free or ranking", field=f"{where}.vote")
+        vote = item["vote"]
         if ("proposal_kind" in item) == ("proposal_id" in item):
             raise InputError("give either proposal_kind or proposal_id", field=where)
         mandate: dict[str, object] = {"vote": vote}
@@ -231,7 +242,7 @@ def _check_mandates(session: Session, federation_id: int, items: object) -> list
             mandate["proposal_kind"] = kind
             target: tuple[str, object] = ("kind", kind)
         else:
-            proposal_id = field_int(item, "proposal_id")
+            proposal_id = item["proposal_id"]
             proposal = session.get(Proposal, proposal_id)
             if proposal is None or proposal.council_id != federation_id:
                 raise InputError(
@@ -315,8 +326,8 @@ def _set_mandates(
 
 
 def _validate_elect(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    person_id = field_int(payload, "person_id")
-    federation_id = field_int(payload, "federation_id")
+    person_id = payload["person_id"]
+    federation_id = payload["federation_id"]
     federation = session.get(Council, federation_id)
     if federation is None or federation.kind != "federation":
         raise InputError(f"no federation #{federation_id}", field="payload.federation_id")
@@ -394,7 +405,7 @@ def _elect(session: Session, proposal: Proposal, payload: Payload, now: datetime
 
 
 def _own_active_delegate(session: Session, council: Council, payload: Payload) -> Delegate:
-    delegate_id = field_int(payload, "delegate_id")
+    delegate_id = payload["delegate_id"]
     delegate = session.get(Delegate, delegate_id)
     if delegate is None or delegate.council_id != council.id:
         raise InputError(

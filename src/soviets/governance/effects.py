@@ -145,22 +145,26 @@ class RegisterProcess(Effect):
     activity and the hours of work it takes."""
 
     name: str = Field(min_length=1, max_length=200, description="the new process's name")
-    labour: float = Field(ge=0, description="hours of work per unit of activity")
+    labour: float = Field(ge=0, allow_inf_nan=False, description="hours of work per unit")
     flows: dict[str, float] = Field(
         min_length=1, description="good -> quantity per unit of activity (+ made, - used)"
     )
-    capacity: float | None = Field(None, ge=0, description="most activity per period")
+    capacity: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="most activity per period"
+    )
 
 
 class ChangeProcess(Effect):
     """Replace the hours, flows and capacity of one of the council's processes."""
 
     process_id: Id
-    labour: float = Field(ge=0, description="hours of work per unit of activity")
+    labour: float = Field(ge=0, allow_inf_nan=False, description="hours of work per unit")
     flows: dict[str, float] = Field(
         min_length=1, description="good -> quantity per unit of activity (+ made, - used)"
     )
-    capacity: float | None = Field(None, ge=0, description="most activity per period")
+    capacity: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="most activity per period"
+    )
 
 
 class StockChange(Effect):
@@ -168,7 +172,7 @@ class StockChange(Effect):
 
     resource_id: Id
     action: Literal["produce", "raise", "consume", "lower"]
-    quantity: float = Field(gt=0, description="in the resource's unit")
+    quantity: float = Field(gt=0, allow_inf_nan=False, description="in the resource's unit")
     reason: str = Field(min_length=1, max_length=2000, description="why, for the ledger")
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, ballots, tally
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
-from soviets.governance.execution import Payload, field_int, register_executor
+from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Council, Proposal
 
 __all__ = ["decided_payload", "lock", "withdraw_proposal", "write_end"]
@@ -133,7 +133,7 @@ def withdraw_proposal(
 def _validate_abandon(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    target_id = field_int(payload, "proposal_id")
+    target_id = payload["proposal_id"]
     target = session.get(Proposal, target_id)
     if target is None or target.council_id != council.id:
         raise InputError(

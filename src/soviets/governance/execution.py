@@ -1,8 +1,11 @@
 """Carrying out accepted proposals: one executor (and payload check) per proposal kind.
 
-An executor runs inside the transaction that closes the proposal; if it
-raises, the close is rolled back with it and the proposal stays open
-(:func:`soviets.governance.proposals.close_and_count`). The executors of the
+An executor runs inside the transaction that closes the proposal, in a
+savepoint; if it raises, what it wrote is rolled back and the proposal closes
+as ``failed`` with the error kept (:mod:`soviets.governance.proposals`). A
+payload's shape is checked by its kind's effect model
+(:mod:`soviets.governance.effects`) before the kind's validator checks what it
+names against the database. The executors of the
 council kinds live beside their subject (``councils``, ``delegates``,
 ``rules``); those that act on the ledger (needs, plans, agreements,
 inventory) are here and call the ledger's functions, so that the ledger
@@ -11,7 +14,6 @@ never imports governance.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,32 +82,6 @@ def execute(session: Session, proposal: Proposal, payload: Payload, now: datetim
 # --- payload fields -----------------------------------------------------------------------
 
 
-def field_int(payload: Payload, key: str) -> int:
-    """``payload[key]`` as an id (a positive whole number)."""
-    value = payload.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InputError(f"needs a whole number id, got {value!r}", field=f"payload.{key}")
-    return value
-
-
-def field_number(payload: Payload, key: str) -> float:
-    """``payload[key]`` as a finite number > 0."""
-    value = payload.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(f"needs a number, got {value!r}", field=f"payload.{key}")
-    if value <= 0:
-        raise InputError(f"must be > 0, got {value!r}", field=f"payload.{key}")
-    return value
-
-
-def field_str(payload: Payload, key: str) -> str:
-    """``payload[key]`` as a non-empty string."""
-    value = payload.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"needs a non-empty text, got {value!r}", field=f"payload.{key}")
-    return value.strip()
-
-
 def field_time(payload: Payload, key: str) -> datetime:
     """``payload[key]`` (ISO 8601 text; no zone means UTC) as an aware UTC time."""
     value = payload.get(key)
@@ -126,7 +102,7 @@ def field_time(payload: Payload, key: str) -> datetime:
 def _check_needs(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     if council.kind != "territorial":
         raise Conflict(f"only a territorial council approves needs; '{council.name}' is not one")
-    period = field_str(payload, "period")
+    period = payload["period"]
     if session.scalar(select(Period.id).where(Period.name == period)) is None:
         raise InputError(f"no period named '{period}'", field="payload.period")
     return {"period": period}
@@ -139,7 +115,7 @@ def _approve_needs(session: Session, proposal: Proposal, payload: Payload, now: 
 
 
 def _check_plan(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    plan_id = field_int(payload, "plan_id")
+    plan_id = payload["plan_id"]
     record = session.get(PlanRecord, plan_id)
     if record is None:
         raise InputError(f"no plan #{plan_id}", field="payload.plan_id")
@@ -155,7 +131,7 @@ def _adopt_plan(session: Session, proposal: Proposal, payload: Payload, now: dat
 def _check_agreement(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    agreement_id = field_int(payload, "agreement_id")
+    agreement_id = payload["agreement_id"]
     agreement = session.get(Agreement, agreement_id)
     if agreement is None:
         raise InputError(f"no agreement #{agreement_id}", field="payload.agreement_id")
@@ -176,20 +152,20 @@ def _approve_agreement(
 
 
 def _check_transfer(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    resource_id = field_int(payload, "resource_id")
+    resource_id = payload["resource_id"]
     resource = session.get(Resource, resource_id)
     if resource is None:
         raise InputError(f"no resource #{resource_id}", field="payload.resource_id")
     if resource.holder_council_id != council.id:
         raise Conflict(f"resource '{resource.name}' is not held by council '{council.name}'")
-    to_council_id = field_int(payload, "to_council_id")
+    to_council_id = payload["to_council_id"]
     if session.get(Council, to_council_id) is None or to_council_id == council.id:
         raise InputError(
             f"no other council #{to_council_id} to receive it", field="payload.to_council_id"
         )
     return {
         "resource_id": resource_id,
-        "quantity": field_number(payload, "quantity"),
+        "quantity": payload["quantity"],
         "to_council_id": to_council_id,
     }
 

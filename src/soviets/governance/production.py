@@ -10,7 +10,6 @@ payload in a proposal: it is not in the ledger, so no plan can use it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -20,12 +19,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, commons
 from soviets.governance.errors import Conflict, InputError
-from soviets.governance.execution import (
-    Payload,
-    field_int,
-    field_str,
-    register_executor,
-)
+from soviets.governance.execution import Payload, register_executor
 from soviets.ledger import processes
 from soviets.ledger.models import Council, Process, Proposal
 
@@ -81,28 +75,13 @@ def change_process(
 
 
 def _spec(session: Session, name: str, payload: Payload) -> dict[str, Any]:
-    """labour, flows and capacity of a process payload, checked against the catalogue."""
-    labour = payload.get("labour")
-    if isinstance(labour, bool) or not isinstance(labour, int | float):
-        raise InputError(f"needs hours per unit, got {labour!r}", field="payload.labour")
-    flows = payload.get("flows")
-    if not isinstance(flows, dict) or not flows:
-        raise InputError("needs an object {good: quantity per unit}", field="payload.flows")
-    for good, quantity in flows.items():
-        if isinstance(quantity, bool) or not isinstance(quantity, int | float):
-            raise InputError(f"needs a number, got {quantity!r}", field=f"payload.flows.{good}")
-    capacity = payload.get("capacity")
-    if capacity is not None and (
-        isinstance(capacity, bool) or not isinstance(capacity, int | float)
-    ):
-        raise InputError(f"needs a number or null, got {capacity!r}", field="payload.capacity")
+    """labour, flows and capacity of a (shaped) process payload, checked against the
+    catalogue."""
     spec = {
-        "labour": float(labour),
-        "flows": {str(g): float(q) for g, q in sorted(flows.items())},
-        "capacity": None if capacity is None else float(capacity),
+        "labour": payload["labour"],
+        "flows": dict(sorted(payload["flows"].items())),
+        "capacity": payload.get("capacity"),
     }
-    if not math.isfinite(spec["labour"]):
-        raise InputError("needs a finite number", field="payload.labour")
     processes.check_flows(session, name, **spec)
     return spec
 
@@ -114,7 +93,9 @@ def _workplace(council: Council) -> None:
 
 def _check_register(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     _workplace(council)
-    name = field_str(payload, "name")
+    name = payload["name"].strip()
+    if not name:
+        raise InputError("needs a name", field="payload.name")
     if session.scalar(select(Process.id).where(Process.name == name)) is not None:
         raise Conflict(f"a process named '{name}' already exists")
     return {"name": name, **_spec(session, name, payload)}
@@ -126,7 +107,7 @@ def _register(session: Session, proposal: Proposal, payload: Payload, now: datet
 
 def _check_change(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     _workplace(council)
-    process_id = field_int(payload, "process_id")
+    process_id = payload["process_id"]
     process = session.get(Process, process_id)
     if process is None:
         raise InputError(f"no process #{process_id}", field="payload.process_id")

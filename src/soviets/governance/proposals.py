@@ -336,13 +336,6 @@ def delete_draft(session: Session, actor_id: int, proposal_id: int) -> None:
     session.flush()
 
 
-def council_weight(session: Session, council: Council) -> int:
-    """The members a council represents: its declared count where known, else its members."""
-    if council.declared_members is not None:
-        return council.declared_members
-    return len(authz.member_ids(session, council.id))
-
-
 def _electorate(session: Session, council: Council, now: datetime) -> tuple[list[Elector], int]:
     """The voters of a council now, and the size the quorum is a share of."""
     if council.kind == "federation":
@@ -351,7 +344,7 @@ def _electorate(session: Session, council: Council, now: datetime) -> tuple[list
         for member_id in members:
             delegate = authz.seated_delegate(session, member_id, council.id, now)
             if delegate is not None:
-                weight = council_weight(session, authz.get_council(session, member_id))
+                weight = authz.council_weight(session, authz.get_council(session, member_id))
                 seats.append(
                     Elector(person_id=delegate.person_id, seat_council_id=member_id, weight=weight)
                 )
@@ -402,7 +395,7 @@ def open_proposal(
     if council.kind == "federation":
         proposal.weighting = rules.weighting(session, council.id)
         proposal.electorate_members = sum(
-            council_weight(session, authz.get_council(session, member_id))
+            authz.council_weight(session, authz.get_council(session, member_id))
             for member_id in authz.member_council_ids(session, council.id)
         )
     proposal.status, proposal.opened_at, proposal.electorate_size = "open", at, size

@@ -10,22 +10,22 @@ carried out by an accepted ``stock_change`` proposal, registered here.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import get_args
 
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, commons
+from soviets.governance import authz, commons, effects
 from soviets.governance.errors import Conflict, InputError, NotFound
 from soviets.governance.execution import (
     Payload,
-    field_int,
-    field_number,
-    field_str,
     register_executor,
 )
 from soviets.ledger import inventory
 from soviets.ledger.models import Council, LedgerEvent, Proposal, Resource
 
-STOCK_CHANGE_ACTIONS = ("produce", "raise", "consume", "lower")
+STOCK_CHANGE_ACTIONS: tuple[str, ...] = get_args(
+    effects.StockChange.model_fields["action"].annotation
+)
 """What a ``stock_change`` vote may do to a stock."""
 
 
@@ -152,23 +152,20 @@ def _require_accepted(session: Session, proposal_id: int, council_id: int) -> No
 def _check_stock_change(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    resource_id = field_int(payload, "resource_id")
+    resource_id = payload["resource_id"]
     resource = session.get(Resource, resource_id)
     if resource is None:
         raise InputError(f"no resource #{resource_id}", field="payload.resource_id")
     if resource.holder_council_id != council.id:
         raise Conflict(f"resource '{resource.name}' is not held by council '{council.name}'")
-    action = payload.get("action")
-    if action not in STOCK_CHANGE_ACTIONS:
-        raise InputError(
-            f"must be one of {', '.join(STOCK_CHANGE_ACTIONS)}, got {action!r}",
-            field="payload.action",
-        )
+    reason = payload["reason"].strip()
+    if not reason:
+        raise InputError("needs a reason", field="payload.reason")
     return {
         "resource_id": resource_id,
-        "action": action,
-        "quantity": field_number(payload, "quantity"),
-        "reason": field_str(payload, "reason"),
+        "action": payload["action"],
+        "quantity": payload["quantity"],
+        "reason": reason,
     }
 
 
