@@ -57,8 +57,8 @@ def test_demo_plan_page_shows_the_clis_hours_per_member(db_url: str) -> None:
         client.app.state.engine.dispose()  # type: ignore[attr-defined]
 
 
-def test_coordinator_forms_on_the_inventory_page(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_coordinator_forms_on_the_inventory_page(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     sign_in(s, "carol")
     page = f"/councils/{ids['bakery']}/inventory"
     shown = s.client.get(page).text
@@ -94,8 +94,8 @@ def test_coordinator_forms_on_the_inventory_page(served: Served) -> None:
     assert wrong.status_code == 422 and "good=quantity" in wrong.text
 
 
-def test_member_sees_no_coordinator_forms(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_member_sees_no_coordinator_forms(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     sign_in(s, "bob")
     shown = s.client.get(f"/councils/{ids['riverside']}/inventory").text
     assert "Record a stock event" not in shown and "Propose a stock change" in shown
@@ -106,8 +106,8 @@ def test_member_sees_no_coordinator_forms(served: Served) -> None:
     assert refused.status_code == 403
 
 
-def test_delegate_opens_a_period_and_runs_a_plan_from_the_page(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_delegate_opens_a_period_and_runs_a_plan_from_the_page(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     sign_in(s, "alice")
     page = f"/plans?federation={ids['valley']}"
     shown = s.client.get(page).text
@@ -124,8 +124,8 @@ def test_delegate_opens_a_period_and_runs_a_plan_from_the_page(served: Served) -
         assert "Open the next planning period" not in other.get(page).text
 
 
-def test_supplier_delivers_from_the_plan_page(served: Served) -> None:
-    s, ids = served, served.world.ids
+def test_supplier_delivers_from_the_plan_page(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
     agreement = ids["agreement"]
     decide(s, "riverside", ["fran", "alice", "bob"], "approve_agreement",
            {"agreement_id": agreement})  # fmt: skip
@@ -136,3 +136,31 @@ def test_supplier_delivers_from_the_plan_page(served: Served) -> None:
     sent = _post(s, page, f"/agreements/{agreement}/deliveries", {"quantity": "10"})
     assert sent.status_code == 303 and "notice=delivered" in sent.headers["location"]
     assert "10 (" in s.client.get(page).text
+
+
+def test_strangers_are_refused_by_every_commons_form(served: Served) -> None:
+    """Dave (a council outside the federation) and Bob (a plain member) post each form."""
+    ids = served.world.ids
+    forms = [
+        (f"/councils/{ids['bakery']}/stock-events",
+         {"resource_id": ids["bread_store"], "action": "raise", "quantity": "1", "reason": "x"}),
+        (f"/councils/{ids['bakery']}/production", {"resource_id": ids["bread_store"],
+                                                   "quantity": "1"}),
+        (f"/councils/{ids['bakery']}/stock-proposals",
+         {"resource_id": ids["bread_store"], "action": "lower", "quantity": "1", "reason": "x"}),
+        (f"/councils/{ids['bakery']}/process-proposals",
+         {"name": "x", "labour": "1", "flows": "bread=1"}),
+        (f"/councils/{ids['valley']}/plans", {"period": "2030"}),
+        (f"/councils/{ids['valley']}/periods",
+         {"name": "2040", "starts_on": "2040-01-01", "ends_on": "2040-12-31"}),
+        (f"/agreements/{ids['agreement']}/accept", {"council_id": ids["bakery"]}),
+        (f"/agreements/{ids['agreement']}/accept-proposals", {"council_id": ids["bakery"]}),
+        (f"/agreements/{ids['agreement']}/deliveries", {"quantity": "1"}),
+    ]  # fmt: skip
+    for person in ("dave", "bob"):
+        with client_for(served.url) as client:
+            who = Served(served.url, served.world, client)
+            sign_in(who, person)
+            for action, data in forms:
+                answer = _post(who, "/", action, data)
+                assert answer.status_code in (403, 404), (person, action, answer.status_code)

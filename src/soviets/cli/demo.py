@@ -282,8 +282,9 @@ def run_demo(url: str, example: Path | None, say: Callable[[str], None]) -> Demo
 def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult) -> None:
     from sqlalchemy import select
 
-    from soviets.governance import ballots, proposals
-    from soviets.ledger import agreements, bookings, chain, inventory, needs, plans
+    from soviets.governance import ballots, planning_service, proposals
+    from soviets.governance import stock as commons_stock
+    from soviets.ledger import bookings, chain, needs, plans
     from soviets.ledger.importer import import_economy
     from soviets.ledger.models import Agreement, Person, Resource
 
@@ -393,11 +394,20 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
     result.federation_vote = _weighted_vote(d, federation, delegates)
 
     names = {v: k for k, v in d.ids.items()}
+    parties = sorted({c for a in rows for c in (a.supplier_council_id, a.receiver_council_id)})
+    for council_id in parties:
+        d.vote(names[council_id], d.members[names[council_id]], "change_rules",
+               "Our coordinator accepts the plan's agreements",
+               {"rules": {"agreement.accept": "coordinator"}})  # fmt: skip
     for a in rows:
         for council_id in (a.supplier_council_id, a.receiver_council_id):
-            agreements.accept(s, a.id, council_id, d.members[names[council_id]][0])
+            coordinator = d.members[names[council_id]][0]
+            planning_service.accept_agreement(s, coordinator, a.id, council_id)
         result.accepted += a.status == "accepted"
-    say(f"{result.accepted} of {len(rows)} agreements accepted by both councils")
+    say(
+        f"each of the {len(parties)} councils voted to let its coordinator accept the plan's "
+        f"agreements; {result.accepted} of {len(rows)} accepted by both councils"
+    )
 
     kinds = {c.name: c.kind for c in eco.councils}
     to_people = [a for a in rows if kinds[names[a.receiver_council_id]] == "territorial"]
@@ -413,23 +423,19 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
             )
         )
         if stock is None:
-            stock = inventory.create_resource(
+            stock = commons_stock.create_resource(
                 s,
+                worker,
+                first.supplier_council_id,
                 name=first.good.name,
                 kind="consumer_good",
-                holder_council_id=first.supplier_council_id,
                 unit=first.good.unit,
                 good_id=first.good_id,
             )
-        inventory.record(
-            s,
-            "produce",
-            resource_id=stock.id,
-            quantity=first.quantity,
-            actor_id=worker,
-            proposal_id=adopt.id,
+        commons_stock.record_production(
+            s, worker, stock.id, quantity=first.quantity, note=f"for agreement #{first.id}"
         )
-        agreements.deliver(s, agreement_id=first.id, quantity=first.quantity, actor_id=worker)
+        planning_service.deliver(s, worker, first.id, quantity=first.quantity)
         result.delivery = {
             "agreement_id": first.id,
             "supplier": supplier,
@@ -445,16 +451,11 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
         )
 
     region = regions[0]
-    car = inventory.create_resource(
-        s, name="car", kind="shared_good", holder_council_id=d.ids[region], unit="car"
+    car = commons_stock.create_resource(
+        s, organiser, d.ids[region], name="car", kind="shared_good", unit="car"
     )
-    inventory.record(
-        s,
-        "raise",
-        resource_id=car.id,
-        quantity=1.0,
-        actor_id=organiser,
-        mandate="car-share bought by the council",
+    commons_stock.record_event(
+        s, organiser, car.id, action="raise", quantity=1.0, reason="car-share bought by the council"
     )
     booker = d.members[region][1]
     start = datetime.combine(date.today() + timedelta(days=1), time(9), tzinfo=UTC)

@@ -28,7 +28,7 @@ from soviets.ledger.models import (
     Period,
     Resource,
 )
-from soviets.ledger.needs import get_period, is_member
+from soviets.ledger.needs import get_period
 from soviets.ledger.types import utcnow
 
 FULFILLED_TOLERANCE = 1e-9
@@ -45,9 +45,11 @@ def get_agreement(session: Session, agreement_id: int, *, lock: bool = False) ->
 def accept(
     session: Session, agreement_id: int, council_id: int, actor_id: int
 ) -> AgreementAcceptance:
-    """A member consents to the agreement on behalf of their council (supplier or receiver)."""
-    if not is_member(session, actor_id, council_id):
-        raise NotAllowed(f"person {actor_id} is not a member of council {council_id}")
+    """A person consents to the agreement for their council (supplier or receiver).
+
+    Who may is the governance layer's decision
+    (:func:`soviets.governance.planning_service.accept_agreement`).
+    """
     return _consent(session, agreement_id, council_id, actor_id=actor_id)
 
 
@@ -107,7 +109,8 @@ def deliver(
     actor_id: int,
     resource_id: int | None = None,
 ) -> LedgerEvent:
-    """A member of the supplier council delivers ``quantity`` under an accepted agreement.
+    """A member of the supplier council delivers ``quantity`` under an accepted agreement
+    (who may is decided by :func:`soviets.governance.planning_service.deliver`).
 
     Takes from ``resource_id`` or else from the supplier's largest stock of
     the agreed good; marks the agreement fulfilled once the total is reached.
@@ -118,8 +121,6 @@ def deliver(
     if agreement.status == "fulfilled":
         raise Conflict(f"agreement {agreement_id} is already fulfilled")
     supplier = agreement.supplier_council_id
-    if not is_member(session, actor_id, supplier):
-        raise NotAllowed(f"person {actor_id} is not a member of the supplying council {supplier}")
     if resource_id is None:
         resource_id = session.scalar(
             select(Resource.id)
