@@ -211,3 +211,15 @@ def test_new_proposal_form_offers_the_new_kinds(served: Served) -> None:
         data={"csrf_token": csrf(home.text), "title": "Leave", "kind": "leave_federation"},
     )
     assert missing.status_code == 422 and "choose the federation" in missing.text
+
+
+def test_federation_result_shows_both_counts(served: Served) -> None:
+    ids = served.world.ids
+    sign_in(served, "alice")
+    page = served.client.get(f"/proposals/{ids['adopt']}").text
+    assert "counted by councils and members (both needed)" in page
+    assert "By members represented" in page
+    body = served.client.get(f"/api/proposals/{ids['adopt']}", headers=served.auth("alice")).json()
+    assert body["weighting"] == "double"
+    assert body["result"]["members"]["electorate"] == body["electorate_members"] > 0
+    assert body["effect_text"][0].startswith(f"Plan #{ids['plan']} for period ")

@@ -3,9 +3,9 @@
 * In a workplace or territorial council the voters are its current members
   (open membership), each with one vote; founders have the role
   ``coordinator``, which only lets them add founding members before the
-  council's first vote, open or close proposals that have no closing time,
-  record inventory events under a standing mandate, and close as ``failed`` an
-  accepted proposal that cannot be carried out. Roles change only by the
+  council's first vote, open proposals, and record inventory events under a
+  standing mandate. Nobody closes a vote by their role: votes close by their
+  rules (:mod:`soviets.governance.proposals`). Roles change only by the
   council's ``set_role`` vote.
 * In a federation the members are councils; each member council has one seat,
   held by its active delegate, who is the federation's voter.
