@@ -137,8 +137,8 @@ def _kinds_allowed(engine, kinds: list[str]) -> list[bool]:
 
 
 def test_commons_kinds_come_and_go_with_their_migration(db_url):
-    """0003_commons lets the commons proposal kinds in; going back to 0001 keeps them out;
-    the triggers on proposals survive both ways."""
+    """0003_commons lets the commons proposal kinds in; going back to the revision before
+    keeps them out; the triggers on proposals survive both ways."""
     migrate.upgrade(db_url)
     engine = make_engine(db_url)
     kinds = ["stock_change", "register_process", "change_process", "general", "no_such_kind"]
@@ -146,7 +146,7 @@ def test_commons_kinds_come_and_go_with_their_migration(db_url):
         assert _kinds_allowed(engine, kinds) == [True, True, True, True, False]
         with engine.begin() as conn:
             before = _triggers(conn)
-        command.downgrade(migrate.alembic_config(db_url), "0001")
+        command.downgrade(migrate.alembic_config(db_url), "0002_proposals")
         assert _kinds_allowed(engine, kinds) == [False, False, False, True, False]
         with engine.begin() as conn:
             assert _triggers(conn) == before

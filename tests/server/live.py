@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from server.world import PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,3 +61,69 @@ def chromium_or_skip() -> Path:
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; CI requires the browser tests to run")
     pytest.skip(reason)
+
+
+# --- Playwright helpers shared by the browser test modules -------------------------------
+
+SHOTS_ENV = "SOVIETS_SCREENSHOTS_DIR"
+"""Screenshots are written only when this names a folder (never into the source tree by
+default): ``SOVIETS_SCREENSHOTS_DIR=/tmp/shots pytest -m browser``."""
+TIMEOUT_MS = 30_000
+"""Generous: the machine running the tests may be busy."""
+
+
+def screenshots_dir() -> Path | None:
+    """The folder screenshots go to, or None when none was asked for."""
+    folder = os.environ.get(SHOTS_ENV, "").strip()
+    return Path(folder) if folder else None
+
+
+def shot(page, name: str, *, phone: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot ``name.png`` when screenshots were asked for.
+
+    With ``phone`` the page is also shot at 390 pixels wide (``name-phone.png``)
+    and then set back to its width.
+    """
+    folder = screenshots_dir()
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    if phone:
+        size = page.viewport_size
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
+        page.set_viewport_size(size)
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    executable = chromium_or_skip()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser, base: str, *, width: int = 1280, height: int = 900, js: bool = True):  # type: ignore[no-untyped-def]
+    """A page in a fresh browser context (its own cookies) on the server at ``base``."""
+    context = browser.new_context(
+        base_url=base, viewport={"width": width, "height": height}, java_script_enabled=js
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def sign_in(page, who: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in as the world's person ``who`` (e-mail ``who@example.org``)."""
+    page.goto("/signin")
+    page.get_by_label("E-mail address").fill(f"{who}@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/?notice=signed-in")

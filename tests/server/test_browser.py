@@ -3,14 +3,13 @@
 A member signs in, registers a need, votes (a yes/no question and a ranked
 choice), sees the live tally and the result, reads the plan and the
 inventory, books the shared cargo bike; and the refusals: another council's
-page, a double booking. Screenshots of each page go to ``docs/screenshots``
-(or ``$SOVIETS_SCREENSHOTS_DIR``) for the README.
+page, a double booking; an overnight booking. Screenshots of each page are
+written only when ``$SOVIETS_SCREENSHOTS_DIR`` names a folder.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,18 +18,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
+from server import live
 from server.conftest import copy_world
-from server.live import CHROMIUM_ARGS, chromium_or_skip, live_server
-from server.world import PASSWORD, World
+from server.live import live_server, shot
+from server.world import World
 from soviets.server import create_app
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(
-    os.environ.get("SOVIETS_SCREENSHOTS_DIR")
-    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-)
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +42,19 @@ def site(world_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """Debian's Chromium (never a downloaded browser)."""
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+    with live.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
-def new_page(browser, site, *, width: int = 1100, height: int = 900, js: bool = True):  # type: ignore[no-untyped-def]
-    base, _ = site
-    context = browser.new_context(
-        base_url=base, viewport={"width": width, "height": height}, java_script_enabled=js
-    )
-    return context.new_page()
-
-
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def new_page(browser, site, *, width: int = 1280, height: int = 900, js: bool = True):  # type: ignore[no-untyped-def]
+    return live.new_page(browser, site[0], width=width, height=height, js=js)
 
 
 def sign_in(page, who: str, *, capture: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/signin")
-    page.get_by_label("E-mail address").fill(f"{who}@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
     if capture:
+        page.goto("/signin")
         shot(page, capture)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/?notice=signed-in")
+    live.sign_in(page, who)
 
 
 def api_vote(site, who: str, proposal: int, choice: str) -> None:  # type: ignore[no-untyped-def]
@@ -91,15 +70,15 @@ def api_vote(site, who: str, proposal: int, choice: str) -> None:  # type: ignor
 def test_sign_in_and_see_my_councils(browser, site) -> None:  # type: ignore[no-untyped-def]
     page = new_page(browser, site)
     sign_in(page, "bob", capture="01-sign-in")
-    assert page.get_by_role("heading", name="My councils").is_visible()
-    assert page.get_by_role("link", name="Riverside").is_visible()
-    assert page.get_by_text("You are signed in.").is_visible()
+    expect(page.get_by_role("heading", name="My councils")).to_be_visible()
+    expect(page.get_by_role("link", name="Riverside")).to_be_visible()
+    expect(page.get_by_text("You are signed in.")).to_be_visible()
     shot(page, "02-my-councils")
     page.get_by_role("link", name="Riverside").click()
-    assert page.get_by_role("heading", name="Riverside", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Riverside", exact=True)).to_be_visible()
     for section in ("Open proposals", "Members (3)", "Delegates and their mandates", "Inventory"):
-        assert page.get_by_role("heading", name=section).is_visible()
-    assert page.get_by_text("Alice Varga").first.is_visible()
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
+    expect(page.get_by_text("Alice Varga").first).to_be_visible()
     shot(page, "03-council")
 
 
@@ -112,7 +91,7 @@ def test_register_a_need(browser, site) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Quantity for the period").fill("6")
     page.get_by_label("Priority").select_option("normal")
     page.get_by_role("button", name="Register the need").click()
-    assert page.get_by_text("Your need is registered.").is_visible()
+    expect(page.get_by_text("Your need is registered.")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="flour")
     assert "6 kg" in row.inner_text() and "proposed" in row.inner_text()
     shot(page, "04-needs")
@@ -125,10 +104,10 @@ def test_vote_see_live_tally_and_result(browser, site) -> None:  # type: ignore[
     page.goto(f"/proposals/{market}")
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Cast my ballot").click()
-    assert page.get_by_text("Your ballot is recorded.").is_visible()
+    expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()
     api_vote(site, "alice", market, "no")
     page.reload()
-    assert page.get_by_role("heading", name="Live tally").is_visible()
+    expect(page.get_by_role("heading", name="Live tally")).to_be_visible()
     tally = page.get_by_role("table").filter(has_text="Option").inner_text()
     assert "yes\t1" in tally and "no\t1" in tally
     shot(page, "05-proposal-open")
@@ -136,8 +115,8 @@ def test_vote_see_live_tally_and_result(browser, site) -> None:  # type: ignore[
     page.get_by_role("button", name="Change my ballot").click()
     api_vote(site, "fran", market, "no")
     page.get_by_role("button", name="Close voting and count").click()
-    assert page.get_by_role("heading", name="Result").is_visible()
-    assert page.get_by_text("Rejected").is_visible()
+    expect(page.get_by_role("heading", name="Result")).to_be_visible()
+    expect(page.get_by_text("Rejected")).to_be_visible()
     assert "no\t3" in page.get_by_role("table").filter(has_text="Option").inner_text()
     shot(page, "06-proposal-result")
 
@@ -151,8 +130,8 @@ def test_ranked_choice_by_numbers(browser, site) -> None:  # type: ignore[no-unt
     page.get_by_label("Oak Park").fill("2")
     page.get_by_label("Sun Park").fill("3")
     page.get_by_role("button", name="Cast my ballot").click()
-    assert page.get_by_text("River Park>Oak Park>Sun Park").first.is_visible()
-    assert page.get_by_text("Order by the Schulze method").is_visible()
+    expect(page.get_by_text("River Park>Oak Park>Sun Park").first).to_be_visible()
+    expect(page.get_by_text("Order by the Schulze method")).to_be_visible()
     shot(page, "07-ranked-choice")
 
 
@@ -162,12 +141,13 @@ def test_plan_with_charts_and_agreements(browser, site) -> None:  # type: ignore
     page.goto("/plans")
     page.get_by_role("link", name="Plan for 2030").click()
     for figure in ("Total hours of work", "Hours per member per week", "Essential needs met"):
-        assert page.get_by_text(figure).is_visible()
-    assert page.get_by_role("img", name="Hours of work by council").is_visible()
-    assert page.get_by_role("img", name="Labour value: hours per unit of each good").is_visible()
+        expect(page.get_by_text(figure)).to_be_visible()
+    expect(page.get_by_role("img", name="Hours of work by council")).to_be_visible()
+    values = page.get_by_role("img", name="Labour value: hours per unit of each good")
+    expect(values).to_be_visible()
     # Riverside's rules ask for a vote on agreements: Bob drafts the proposal.
     page.get_by_role("button", name="Propose that Riverside accepts").click()
-    assert page.get_by_text("The proposal is made.").is_visible()
+    expect(page.get_by_text("The proposal is made.")).to_be_visible()
     page.goto("/plans")
     page.get_by_role("link", name="Plan for 2030").click()
     shot(page, "08-plan")
@@ -177,8 +157,8 @@ def test_inventory_with_history_and_verification(browser, site) -> None:  # type
     page = new_page(browser, site)
     sign_in(page, "fran")
     page.goto(f"/councils/{site[1].ids['riverside']}/inventory")
-    assert page.get_by_text("Ledger verified:").is_visible()
-    assert page.get_by_role("cell", name="Cargo bike").first.is_visible()
+    expect(page.get_by_text("Ledger verified:")).to_be_visible()
+    expect(page.get_by_role("cell", name="Cargo bike").first).to_be_visible()
     shot(page, "09-inventory")
 
 
@@ -191,8 +171,8 @@ def test_book_the_bike_and_double_booking_refused(browser, site) -> None:  # typ
     page.get_by_label("From (UTC)").fill("14:00")
     page.get_by_label("Until (UTC)").fill("16:00")
     page.get_by_role("button", name="Book").click()
-    assert page.get_by_text("The booking is made.").is_visible()
-    assert page.get_by_text("14:00–16:00 you").is_visible()
+    expect(page.get_by_text("The booking is made.")).to_be_visible()
+    expect(page.get_by_text("14:00–16:00 you")).to_be_visible()
     shot(page, "10-bookings")
 
     other = new_page(browser, site)
@@ -204,8 +184,29 @@ def test_book_the_bike_and_double_booking_refused(browser, site) -> None:  # typ
     other.get_by_role("button", name="Book").click()
     alert = other.get_by_role("alert")
     assert "already booked" in alert.inner_text()
-    assert other.get_by_role("heading", name="Conflict").is_visible()
+    expect(other.get_by_role("heading", name="Conflict")).to_be_visible()
     shot(other, "11-refused-double-booking")
+
+
+def test_overnight_booking(browser, site) -> None:  # type: ignore[no-untyped-def]
+    """A booking from 22:00 until 06:00 the next morning, shown on both days."""
+    first = (datetime.now(UTC) + timedelta(days=4)).date()
+    second = first + timedelta(days=1)
+    page = new_page(browser, site)
+    sign_in(page, "fran")
+    page.goto(f"/resources/{site[1].ids['bike']}/bookings")
+    page.get_by_label("Day", exact=True).fill(first.isoformat())
+    page.get_by_label("From (UTC)").fill("22:00")
+    page.get_by_label("Until day").fill(second.isoformat())
+    page.get_by_label("Until (UTC)").fill("06:00")
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_text("The booking is made.")).to_be_visible()
+    late = page.get_by_role("region", name=first.strftime("%A %d %B"))
+    early = page.get_by_role("region", name=second.strftime("%A %d %B"))
+    night = f"22:00–{second:%d %b} 06:00 you"
+    assert night in late.inner_text()
+    assert f"{first:%d %b} 22:00–06:00 you" in early.inner_text()
+    shot(page, "18-overnight-booking")
 
 
 def test_another_councils_page_is_refused(browser, site) -> None:  # type: ignore[no-untyped-def]
@@ -245,8 +246,8 @@ def test_works_without_javascript(browser, site) -> None:  # type: ignore[no-unt
     page.goto(f"/proposals/{site[1].ids['hill_vote']}")
     page.get_by_label("Abstain").check()
     page.get_by_role("button", name="Cast my ballot").click()
-    assert page.get_by_text("Your ballot is recorded.").is_visible()
-    assert page.get_by_text("You have voted: abstain").is_visible()
+    expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()
+    expect(page.get_by_text("You have voted: abstain")).to_be_visible()
 
 
 def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -262,8 +263,7 @@ def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # typ
     member = outcome["people"][0]
     app = create_app(url)
     with live_server(app) as base:
-        context = browser.new_context(base_url=base, viewport={"width": 1100, "height": 900})
-        page = context.new_page()
+        page = live.new_page(browser, base)
         page.goto("/")
         page.get_by_label("E-mail address").fill(member["email"])
         page.get_by_label("Password").fill(outcome["password"])
@@ -274,8 +274,8 @@ def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # typ
         page.get_by_role("button", name="Make the proposal").click()
         page.get_by_label("Yes").check()
         page.get_by_role("button", name="Cast my ballot").click()
-        assert page.get_by_text("Your ballot is recorded.").is_visible()
+        expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()
         assert "yes\t1" in page.get_by_role("table").filter(has_text="Option").inner_text()
         shot(page, "14-demo-vote")
-        context.close()
+        page.context.close()
     app.state.engine.dispose()

@@ -2,8 +2,7 @@
 
 :func:`may_open` is the rule :func:`soviets.governance.proposals.open_proposal`
 enforces. :func:`rights` gathers, for pages, which buttons to offer (the
-service functions decide again when one is pressed), and
-:func:`drafting_council` is the council a person may draft a proposal in.
+service functions decide again when one is pressed).
 """
 
 from __future__ import annotations
@@ -60,8 +59,3 @@ def rights(session: Session, actor_id: int, proposal: Proposal) -> ProposalRight
         may_withdraw=proposal.created_by == actor_id and untouched,
         may_propose=authz.is_voter(session, actor_id, council),
     )
-
-
-def drafting_council(session: Session, actor_id: int, council_id: int) -> Council:
-    """The council, if the actor has a vote there and so may draft proposals in it."""
-    return authz.require_voter(session, actor_id, council_id)

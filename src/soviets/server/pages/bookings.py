@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import access, authz
+from soviets.governance import access, councils, views
+from soviets.governance import bookings as booking_service
 from soviets.governance.errors import InputError
 from soviets.ledger import bookings
-from soviets.ledger.models import Booking
 from soviets.ledger.types import utcnow
 from soviets.server import queries
 from soviets.server.api.common import PathId
@@ -33,11 +33,11 @@ def calendar(
     """Bookings of the next two weeks, day by day (times in UTC), and the booking form."""
     person = found[1]
     resource = access.resource(db, person.id, resource_id)
-    council = authz.get_council(db, resource.holder_council_id)
+    council = councils.read_council(db, person.id, resource.holder_council_id)
     first = start or utcnow().date()
     begin = datetime.combine(first, time(0), tzinfo=UTC)
     end = begin + timedelta(days=DAYS)
-    rows = bookings.bookings_of(db, resource_id, start=begin, end=end)
+    rows = booking_service.list_bookings(db, person.id, resource_id, start=begin, end=end)
     days = []
     for i in range(DAYS):
         day = first + timedelta(days=i)
@@ -54,7 +54,7 @@ def calendar(
             "days": days,
             "rules": bookings.booking_rules(db, council.id),
             "people": queries.names(db, [b.person_id for b in rows]),
-            "is_member": authz.open_membership(db, person.id, council.id) is not None,
+            "is_member": views.standing(db, person.id, council.id)[0] is not None,
             "today": utcnow().date(),
             "previous": first - timedelta(days=DAYS),
             "next": first + timedelta(days=DAYS),
@@ -79,16 +79,20 @@ def book(
     day: Annotated[str, Form(max_length=20)],
     starts: Annotated[str, Form(max_length=10)],
     ends: Annotated[str, Form(max_length=10)],
+    end_day: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """Book the shared good on ``day`` from ``starts`` to ``ends`` (UTC)."""
+    """Book the shared good from ``day`` ``starts`` until ``end_day`` (default: the same
+    day) ``ends``, in UTC; an overnight booking ends on a later day."""
     person = found[1]
-    resource = access.resource(db, person.id, resource_id)
-    authz.require_member(db, person.id, resource.holder_council_id)
     starts_at = _moment(day, starts, "starts")
-    ends_at = _moment(day, ends, "ends")
-    bookings.book(
-        db, resource_id=resource_id, person_id=person.id, starts_at=starts_at, ends_at=ends_at
-    )
+    ends_at = _moment(end_day.strip() or day, ends, "ends")
+    if ends_at <= starts_at:
+        raise InputError(
+            "the booking must end after it starts (for an overnight booking, give the day it "
+            "ends under 'Until day')",
+            field="ends",
+        )
+    booking_service.book(db, person.id, resource_id, starts_at=starts_at, ends_at=ends_at)
     target = f"/resources/{resource_id}/bookings?notice=booked"
     if starts_at.date() >= utcnow().date() + timedelta(days=DAYS):
         target += f"&start={starts_at.date()}"  # show the booked day when it is further ahead
@@ -98,10 +102,6 @@ def book(
 @router.post("/bookings/{booking_id}/cancel")
 def cancel(booking_id: PathId, found: FormActor, db: Db) -> Response:
     """Cancel one of my bookings."""
-    person = found[1]
-    booking = db.get(Booking, booking_id)
-    if booking is not None:
-        access.resource(db, person.id, booking.resource_id)
-    cancelled = bookings.cancel(db, booking_id=booking_id, person_id=person.id)
+    cancelled = booking_service.cancel(db, found[1].id, booking_id)
     target = f"/resources/{cancelled.resource_id}/bookings?notice=booking-cancelled"
     return RedirectResponse(target, status_code=303)

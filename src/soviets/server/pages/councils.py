@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from soviets.governance import authz, councils, delegates, proposals, rules
+from soviets.governance import councils, delegates, proposals, rules, views
 from soviets.ledger import bookings, inventory
 from soviets.server import queries
 from soviets.server.api.common import PathId
@@ -13,6 +15,8 @@ from soviets.server.deps import Db, PageActor
 from soviets.server.templating import render
 
 router = APIRouter()
+RECENT = 5
+"""Decisions shown on the council page; the rest are on its decisions pages."""
 
 
 @router.get("/councils/{council_id}")
@@ -29,9 +33,9 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
     mandates = {d.id: delegates.list_mandates(db, person.id, d.id) for d in delegations}
     listed = proposals.list_proposals(db, person.id, council_id)
     open_ones = [p for p in listed if p.status == "open"]
-    closed = [p for p in listed if p.status == "closed"][:5]
+    recent = views.decisions(db, person.id, council_id, size=RECENT)
     drafts = [p for p in listed if p.status == "draft" and p.created_by == person.id]
-    membership = authz.open_membership(db, person.id, council_id)
+    membership, is_voter = views.standing(db, person.id, council_id)
     people = queries.names(db, [d.person_id for d in delegations])
     return render(
         request,
@@ -41,12 +45,13 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
             "council": council,
             "members": members,
             "member_councils": member_councils,
-            "readable": {c.id for c in member_councils if authz.can_read(db, person.id, c)},
+            "readable": views.readable_ids(db, person.id, member_councils),
             "federations": councils.list_federations(db, person.id, council_id),
             "delegations": delegations,
             "mandates": mandates,
             "open_proposals": open_ones,
-            "closed_proposals": closed,
+            "closed_proposals": recent.items,
+            "decision_count": recent.total,
             "drafts": drafts,
             "resources": inventory.holdings(db, council_id),
             "processes": queries.processes_of(db, council_id),
@@ -54,9 +59,33 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
             "rules": rules.council_rules(db, person.id, council_id),
             "booking_rules": bookings.booking_rules(db, council_id),
             "membership": membership,
-            "is_voter": authz.is_voter(db, person.id, council),
+            "is_voter": is_voter,
             "people": people,
             "council_names": queries.council_names(db),
             "periods": queries.periods(db),
+        },
+    )
+
+
+@router.get("/councils/{council_id}/decisions")
+def decisions_page(
+    council_id: PathId,
+    request: Request,
+    found: PageActor,
+    db: Db,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    """Every decision of the council (closed proposals), newest first, a page at a time."""
+    person = found[1]
+    council = councils.read_council(db, person.id, council_id)
+    listed = views.decisions(db, person.id, council_id, page)
+    return render(
+        request,
+        "decisions.html",
+        {
+            "title": f"Decisions of {council.name}",
+            "council": council,
+            "listed": listed,
+            "people": queries.names(db, [p.created_by for p in listed.items]),
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from soviets.governance import authz, councils
+from soviets.governance import councils, views
 from soviets.server.deps import Db, PageActor
 from soviets.server.templating import render
 
@@ -17,10 +17,7 @@ def home(request: Request, found: PageActor, db: Db) -> Response:
     """My councils (with my role), then every other council I may read."""
     person = found[1]
     mine = councils.my_councils(db, person.id)
-    roles = {}
-    for council in mine:
-        membership = authz.open_membership(db, person.id, council.id)
-        roles[council.id] = membership.role if membership else "delegate"
+    roles = views.my_roles(db, person.id)
     mine_ids = {c.id for c in mine}
     others = [c for c in councils.list_councils(db, person.id) if c.id not in mine_ids]
     return render(

@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import access, commons, councils, planning_service, proposals
+from soviets.governance import commons, councils, planning_service, proposals
+from soviets.governance.access import council_ids_of
 from soviets.governance.errors import InputError
 from soviets.ledger import agreements
 from soviets.ledger.models import Agreement
@@ -139,7 +140,7 @@ def plan_page(plan_id: PathId, request: Request, found: PageActor, db: Db) -> Re
     person = found[1]
     record = planning_service.get_plan(db, person.id, plan_id)
     result = record.result or {}
-    mine = set(access.council_ids_of(db, person.id))
+    mine = set(council_ids_of(db, person.id))
     rows = [
         a
         for a in queries.agreements_of_plan(db, record.id)

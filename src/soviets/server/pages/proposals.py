@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import ballots, choices, councils, proposal_rights, proposals
+from soviets.governance import (
+    ballots,
+    choices,
+    drafting,
+    proposal_rights,
+    proposals,
+    rules,
+    views,
+)
 from soviets.governance.errors import InputError
 from soviets.ledger.models import Proposal
-from soviets.server import queries
+from soviets.ledger.types import as_utc, utcnow
+from soviets.server import proposal_forms, queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
 from soviets.server.templating import render
@@ -41,6 +52,7 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         "effect": proposals.effect_text(db, person_id, proposal.id),
         "may_propose": rights.may_propose,
         "electorate": len([e for e in electors if e.removed_at is None]),
+        "mandate": views.ballot_mandate(db, person_id, proposal.id) if may_vote else None,
     }
 
 
@@ -137,81 +149,107 @@ def new_form(
     request: Request,
     found: PageActor,
     db: Db,
+    kind: Annotated[str, Query(max_length=30)] = "general",
     abandon: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
-    """The form to draft a proposal (``?abandon=N``: to abandon open proposal N)."""
+    """The form to draft a proposal of one kind (``?abandon=N``: to abandon open proposal N)."""
     person = found[1]
-    council = proposal_rights.drafting_council(db, person.id, council_id)
-    open_ones = proposals.list_proposals(db, person.id, council_id, status="open")
-    target = next((p for p in open_ones if p.id == abandon), None)
+    choices_ = drafting.draft_choices(db, person.id, council_id)
+    council = choices_.council
+    if abandon is not None:
+        kind = "abandon_proposal"
+    chosen = proposal_forms.form_for(kind, council.kind)
+    if chosen is None:
+        raise InputError(
+            f"a {council.kind} council cannot decide a proposal of kind '{kind}'", field="kind"
+        )
+    target = next((c for c in choices_.options["proposal"] if c.value == str(abandon)), None)
     return render(
         request,
         "proposal_new.html",
         {
-            "title": "New proposal",
+            "title": f"New proposal: {chosen.label.lower()}",
             "council": council,
-            "periods": queries.periods(db),
-            "open_proposals": open_ones,
-            "target": target,
-            "members": []
-            if council.kind == "federation"
-            else councils.list_members(db, person.id, council_id),
-            "federations": councils.list_federations(db, person.id, council_id),
+            "kinds": proposal_forms.forms_for(council.kind),
+            "form": chosen,
+            "choices": choices_.options,
+            "missing": proposal_forms.missing_choices(chosen, choices_.options),
+            "rules": choices_.rules,
+            "rule_fields": proposal_forms.rule_fields(council.kind),
+            "mandate_rows": range(proposal_forms.MANDATE_ROWS),
+            "selected": {"proposal_id": str(abandon)} if target else {},
+            "title_value": f"Abandon proposal {target.label}" if target else "",
+            "council_rules": {
+                key: rules.rule_number(db, council.id, key)
+                for key in (
+                    "proposal.quorum",
+                    "proposal.floor",
+                    "proposal.voting_hours",
+                    "proposal.min_voting_hours",
+                )
+            },
+            "term_default": (utcnow() + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
 
 
-def _id(text: str, field: str, what: str) -> int:
-    """A chosen id from a form's select (refused when empty or not a number)."""
-    if not text.strip().isdigit():
-        raise InputError(f"choose {what}", field=field)
-    return int(text)
+def _share(text: str, field: str) -> float | None:
+    """A share typed in percent (blank: the council's rule) as a number from 0 to 1."""
+    if not text.strip():
+        return None
+    try:
+        percent = float(text)
+    except ValueError:
+        percent = math.nan
+    if not 0 <= percent <= 100:
+        raise InputError(f"the {field} is a percentage from 0 to 100, got '{text}'", field=field)
+    return percent / 100
 
 
-def _payload(kind: str, form: dict[str, str]) -> dict[str, object]:
-    """The payload of a proposal of ``kind`` from the new-proposal form's fields."""
-    if kind == "approve_needs":
-        return {"period": form["period"]}
-    if kind == "abandon_proposal":
-        return {"proposal_id": _id(form["target"], "target", "the proposal to abandon")}
-    if kind == "set_role":
-        return {
-            "person_id": _id(form["member"], "member", "the member whose role changes"),
-            "role": form["role"],
-        }
-    if kind == "leave_federation":
-        return {"federation_id": _id(form["federation"], "federation", "the federation to leave")}
-    return {}
+def _closes_at(text: str) -> datetime | None:
+    """The closing time typed in the form (UTC; blank: none)."""
+    if not text.strip():
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise InputError(
+            f"give the closing date and time such as 2027-01-31T18:00, got '{text}'",
+            field="closes_at",
+        ) from None
 
 
 @router.post("/councils/{council_id}/proposals/new")
 def create(
     council_id: PathId,
+    request: Request,
     found: FormActor,
     db: Db,
     title: Annotated[str, Form(max_length=200)],
     body: Annotated[str, Form(max_length=20_000)] = "",
     method: Annotated[str, Form(max_length=20)] = "majority",
     kind: Annotated[str, Form(max_length=30)] = "general",
-    period: Annotated[str, Form(max_length=50)] = "",
-    target: Annotated[str, Form(max_length=20)] = "",
-    member: Annotated[str, Form(max_length=20)] = "",
-    role: Annotated[str, Form(max_length=20)] = "coordinator",
-    federation: Annotated[str, Form(max_length=20)] = "",
     options: Annotated[str, Form(max_length=5_000)] = "",
+    quorum: Annotated[str, Form(max_length=20)] = "",
+    floor: Annotated[str, Form(max_length=20)] = "",
+    closes_at: Annotated[str, Form(max_length=30)] = "",
     secret: Annotated[bool, Form()] = False,
     open_now: Annotated[bool, Form()] = False,
 ) -> Response:
     """Draft the proposal, and open voting at once when asked."""
     person = found[1]
+    council = drafting.drafting_council(db, person.id, council_id)
+    chosen = proposal_forms.form_for(kind, council.kind)
+    if chosen is None:
+        raise InputError(
+            f"a {council.kind} council cannot decide a proposal of kind '{kind}'", field="kind"
+        )
     labels = [line.strip() for line in options.splitlines() if line.strip()]
-    fields = {
-        "period": period,
-        "target": target,
-        "member": member,
-        "role": role,
-        "federation": federation,
-    }
+    payload = proposal_forms.payload(
+        chosen,
+        request.state.form,
+        lambda email: drafting.person_by_email(db, person.id, council_id, email),
+    )
     made = proposals.create_proposal(
         db,
         person.id,
@@ -220,9 +258,12 @@ def create(
         title=title,
         body=body,
         method=method,
+        quorum=_share(quorum, "quorum"),
+        floor=_share(floor, "floor"),
         secret=secret,
-        payload=_payload(kind, fields),
+        payload=payload,
         options=labels if method == "schulze" else None,
+        closes_at=_closes_at(closes_at),
     )
     if open_now:
         proposals.open_proposal(db, person.id, made.id)

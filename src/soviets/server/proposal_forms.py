@@ -1,0 +1,427 @@
+"""The new-proposal form: one description per proposal kind, and its payload from the form.
+
+Each :class:`KindForm` lists the payload fields of one kind (the keys its
+validator in :mod:`soviets.governance` accepts) with the widget that asks
+for each. The template draws the fields from it and :func:`payload` reads
+them back, so a kind's form and its payload cannot drift apart. Form fields
+are named ``payload.<key>``: the same name the validators give in their
+errors.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from soviets.governance.errors import InputError
+from soviets.governance.rules import WEIGHTINGS
+
+MANDATE_ROWS = 3
+"""How many mandate rows the form offers (rows left blank are skipped)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One payload field: its key, its label, and how it is asked for.
+
+    ``widget``: ``select`` (choices from ``source``), ``number``, ``text``,
+    ``datetime`` (UTC), ``email`` (a person, found by address), ``flows``
+    (lines ``good = quantity``), ``rules`` (every council rule with its
+    current value) or ``mandates`` (rows of target and vote).
+    """
+
+    key: str
+    label: str
+    widget: str = "select"
+    source: str = ""
+    hint: str = ""
+    optional: bool = False
+    whole: bool = True
+    """A select's value is an id (a whole number) rather than a name."""
+
+
+@dataclass(frozen=True)
+class KindForm:
+    """What drafting one kind of proposal asks for, and in which councils it applies."""
+
+    kind: str
+    label: str
+    summary: str
+    fields: tuple[Field, ...] = ()
+    councils: tuple[str, ...] = ("workplace", "territorial", "federation")
+
+
+_TERM = Field("term_ends_at", "Term ends (UTC)", "datetime", hint="The delegate serves until then.")
+_MANDATES = Field(
+    "mandates",
+    "Imperative mandates",
+    "mandates",
+    source="mandate_target",
+    hint="How the delegate must vote: on every proposal of a kind, or on one open proposal "
+    "of the federation. 'free' leaves it to the delegate; a ranking (ranked votes only) "
+    "is written like A>B=C.",
+    optional=True,
+)
+LOCAL = ("workplace", "territorial")
+_LABOUR = Field("labour", "Hours of work per unit of activity", "number")
+_FLOWS = Field(
+    "flows",
+    "Goods made and used per unit of activity",
+    "flows",
+    hint="One good per line, as 'good = quantity': positive for what it makes, negative for "
+    "what it uses, in each good's unit (e.g. 'bread = 1' and 'flour = -0.5').",
+)
+_CAPACITY = Field(
+    "capacity",
+    "Capacity (most units of activity per period)",
+    "number",
+    hint="Blank: limited only by the means of production linked to it.",
+    optional=True,
+)
+
+FORMS: tuple[KindForm, ...] = (
+    KindForm("general", "General question", "A question or decision that changes nothing here."),
+    KindForm(
+        "admit_member",
+        "Admit a member",
+        "The person joins the council when the proposal is accepted.",
+        (Field("person_id", "E-mail address of the person to admit", "email"),),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "admit_member",
+        "Admit a member council",
+        "The council joins the federation when the proposal is accepted.",
+        (Field("council_id", "Council to admit", source="outside_council"),),
+        councils=("federation",),
+    ),
+    KindForm(
+        "elect_delegate",
+        "Elect a delegate",
+        "The member takes the council's seat in the federation (replacing the present "
+        "delegate there), bound by the mandates given here.",
+        (
+            Field("person_id", "Delegate", source="member"),
+            Field("federation_id", "Federation", source="federation"),
+            _TERM,
+            _MANDATES,
+        ),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "recall_delegate",
+        "Recall a delegate",
+        "The delegate loses the seat at once; their ballots on open votes are withdrawn.",
+        (Field("delegate_id", "Delegate", source="delegate"),),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "instruct_delegate",
+        "Instruct a delegate (mandate)",
+        "Sets how the delegate must vote; ballots already cast against it are withdrawn.",
+        (Field("delegate_id", "Delegate", source="delegate"), _MANDATES),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "approve_needs",
+        "Approve our needs",
+        "The needs registered for the period become the council's approved needs.",
+        (Field("period", "Period", source="period", whole=False),),
+        councils=("territorial",),
+    ),
+    KindForm(
+        "adopt_plan",
+        "Adopt a plan",
+        "The plan becomes the federation's plan for its period and its agreements are made.",
+        (Field("plan_id", "Plan", source="plan"),),
+        councils=("federation",),
+    ),
+    KindForm(
+        "approve_agreement",
+        "Approve an agreement",
+        "The council consents to deliver or receive what the agreement says.",
+        (Field("agreement_id", "Agreement", source="agreement"),),
+    ),
+    KindForm(
+        "inventory_transfer",
+        "Transfer from our inventory",
+        "The quantity leaves our inventory for the other council's, recorded in the ledger.",
+        (
+            Field("resource_id", "Resource", source="resource"),
+            Field("quantity", "Quantity (in the resource's unit)", "number", hint="More than 0."),
+            Field("to_council_id", "To council", source="other_council"),
+        ),
+    ),
+    KindForm(
+        "change_rules",
+        "Change our rules",
+        "Each rule given a value takes it; 'back to the default' removes the rule.",
+        (Field("rules", "Rules", "rules"),),
+    ),
+    KindForm(
+        "set_role",
+        "Change a member's role",
+        "Coordinators open and close votes without a closing time and record inventory events.",
+        (
+            Field("person_id", "Member", source="member"),
+            Field("role", "New role", source="role", whole=False),
+        ),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "leave_federation",
+        "Leave a federation",
+        "The council leaves the federation; its delegates there are recalled at once.",
+        (Field("federation_id", "Federation", source="federation"),),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "register_process",
+        "Register a process",
+        "The process joins the council's processes; plans may use it once it is registered.",
+        (
+            Field("name", "Name of the process", "text"),
+            _LABOUR,
+            _FLOWS,
+            _CAPACITY,
+        ),
+        councils=("workplace",),
+    ),
+    KindForm(
+        "change_process",
+        "Change a process",
+        "The process's hours, flows and capacity are replaced by these.",
+        (Field("process_id", "Process", source="process"), _LABOUR, _FLOWS, _CAPACITY),
+        councils=("workplace",),
+    ),
+    KindForm(
+        "stock_change",
+        "Change a stock by vote",
+        "The change is recorded in the council's ledger, authorised by this vote.",
+        (
+            Field("resource_id", "Stock", source="held_resource"),
+            Field("action", "What happens to it", source="stock_action", whole=False),
+            Field("quantity", "Quantity (in the stock's unit)", "number", hint="More than 0."),
+            Field("reason", "Reason (kept in the ledger)", "text"),
+        ),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "abandon_proposal",
+        "Abandon an open proposal",
+        "The open vote is closed as abandoned; nothing of it is carried out.",
+        (Field("proposal_id", "Proposal to abandon", source="proposal"),),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RuleField:
+    """How the rules form asks for one council rule: its label (with its unit) and kind.
+
+    ``kind``: ``share`` (0 to 1), ``hours``, ``amount`` (a number >= 0), ``count``
+    (a whole number), ``flag`` (true or false) or ``choice`` (one of ``choices``).
+    """
+
+    label: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    councils: tuple[str, ...] = ("workplace", "territorial", "federation")
+
+
+RULE_FIELDS: dict[str, RuleField] = {
+    "proposal.quorum": RuleField(
+        "Quorum of proposals (share of the electorate who must vote, 0 to 1)", "share"
+    ),
+    "proposal.floor": RuleField(
+        "Floor of yes/no proposals (share of the electorate who must vote yes, 0 to 1)", "share"
+    ),
+    "proposal.voting_hours": RuleField("Length of a vote without a closing time (hours)", "hours"),
+    "proposal.min_voting_hours": RuleField("Shortest vote, opening to closing (hours)", "hours"),
+    "federation.weighting": RuleField(
+        "How delegates' ballots are weighed",
+        "choice",
+        choices=WEIGHTINGS,
+        councils=("federation",),
+    ),
+    "booking.max_hours": RuleField("Longest booking of a shared good (hours)", "hours"),
+    "booking.max_active": RuleField("Bookings a member may hold at once (number)", "count"),
+    "council.public": RuleField("Council readable by everyone (public)", "flag"),
+    "process.change": RuleField(
+        "Who registers or changes a process", "choice", choices=("vote", "coordinator")
+    ),
+    "agreement.accept": RuleField(
+        "Who accepts a supply agreement", "choice", choices=("vote", "coordinator")
+    ),
+    "stock.writedown_limit": RuleField(
+        "Most a coordinator may take out of a stock alone (units of the stock)", "amount"
+    ),
+}
+"""Every rule of :data:`soviets.governance.rules.RULES`, as the rules form asks for it."""
+
+
+def rule_fields(council_kind: str) -> dict[str, RuleField]:
+    """The rules a council of ``council_kind`` may set, in form order."""
+    return {k: f for k, f in RULE_FIELDS.items() if council_kind in f.councils}
+
+
+def form_for(kind: str, council_kind: str) -> KindForm | None:
+    """The form of ``kind`` in a council of ``council_kind`` (None if it does not apply)."""
+    return next(
+        (f for f in FORMS if f.kind == kind and council_kind in f.councils),
+        None,
+    )
+
+
+def forms_for(council_kind: str) -> list[KindForm]:
+    """The kinds a council of ``council_kind`` can be asked to decide, in form order."""
+    return [f for f in FORMS if council_kind in f.councils]
+
+
+def missing_choices(form: KindForm, options: Mapping[str, list[Any]]) -> list[str]:
+    """Labels of the required selects of ``form`` that have nothing to choose from."""
+    return [
+        f.label
+        for f in form.fields
+        if f.widget == "select" and not f.optional and not options.get(f.source)
+    ]
+
+
+def _text(form: Mapping[str, Any], name: str) -> str:
+    return str(form.get(name, "") or "").strip()
+
+
+def _number(text: str, name: str, *, whole: bool = False) -> int | float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"needs a number, got '{text}'", field=name) from None
+    if not math.isfinite(value):
+        raise InputError(f"needs a finite number, got '{text}'", field=name)
+    if whole:
+        if not value.is_integer():
+            raise InputError(f"needs a whole number, got '{text}'", field=name)
+        return int(value)
+    return value
+
+
+def _select(f: Field, form: Mapping[str, Any]) -> int | str:
+    name = f"payload.{f.key}"
+    text = _text(form, name)
+    if not text:
+        raise InputError(f"choose the {f.label.lower()}", field=name)
+    if not f.whole:
+        return text
+    if not text.isdigit():
+        raise InputError(f"choose the {f.label.lower()} from the list", field=name)
+    return int(text)
+
+
+def _datetime(f: Field, form: Mapping[str, Any]) -> str:
+    name = f"payload.{f.key}"
+    text = _text(form, name)
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None).isoformat()
+    except ValueError:
+        raise InputError(
+            f"give a date and time such as 2027-12-31T18:00, got '{text}'", field=name
+        ) from None
+
+
+def _rules(form: Mapping[str, Any]) -> dict[str, Any]:
+    """Rule changes: a value given beside a rule, or null for 'back to the default'."""
+    changes: dict[str, Any] = {}
+    for key, rule in RULE_FIELDS.items():
+        name = f"payload.rules.{key}"
+        text = _text(form, name)
+        if _text(form, f"{name}.default"):
+            changes[key] = None
+        elif not text:
+            continue
+        elif rule.kind == "flag":
+            changes[key] = text == "true"
+        elif rule.kind == "choice":
+            changes[key] = text
+        else:
+            changes[key] = _number(text, name, whole=rule.kind == "count")
+    if not changes:
+        raise InputError("give at least one rule a new value", field="payload.rules")
+    return changes
+
+
+def _mandates(form: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The mandate rows whose target is chosen."""
+    out: list[dict[str, Any]] = []
+    for i in range(MANDATE_ROWS):
+        base = f"payload.mandates.{i}"
+        target = _text(form, f"{base}.target")
+        if not target:
+            continue
+        what, _, value = target.partition(":")
+        mandate: dict[str, Any] = {"vote": _text(form, f"{base}.vote")}
+        if what == "kind":
+            mandate["proposal_kind"] = value
+        elif what == "proposal" and value.isdigit():
+            mandate["proposal_id"] = int(value)
+        else:
+            raise InputError("choose what the mandate is for", field=f"{base}.target")
+        if mandate["vote"] == "ranking":
+            mandate["ranking"] = _text(form, f"{base}.ranking")
+        out.append(mandate)
+    return out
+
+
+def _flows(text: str, name: str) -> dict[str, float]:
+    """Lines ``good = quantity`` as a mapping (blank lines skipped)."""
+    flows: dict[str, float] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        good, sep, quantity = line.partition("=")
+        if not sep or not good.strip():
+            raise InputError(f"line {number}: write 'good = quantity', got '{line}'", field=name)
+        if good.strip() in flows:
+            raise InputError(f"line {number}: '{good.strip()}' is listed twice", field=name)
+        flows[good.strip()] = float(_number(quantity.strip(), f"{name}, line {number}"))
+    if not flows:
+        raise InputError("give at least one good and its quantity", field=name)
+    return flows
+
+
+def payload(
+    kind_form: KindForm, form: Mapping[str, Any], find_person: Callable[[str], int]
+) -> dict[str, Any]:
+    """The payload of ``kind_form``'s kind from the submitted form.
+
+    ``find_person`` turns an e-mail address into a person's id (an ``email`` field).
+    """
+    out: dict[str, Any] = {}
+    for f in kind_form.fields:
+        name = f"payload.{f.key}"
+        if f.widget == "select":
+            out[f.key] = _select(f, form)
+        elif f.widget == "number":
+            if f.optional and not _text(form, name):
+                continue
+            out[f.key] = _number(_text(form, name), name)
+        elif f.widget == "text":
+            text = _text(form, name)
+            if not text:
+                raise InputError(f"give the {f.label.lower()}", field=name)
+            out[f.key] = text
+        elif f.widget == "flows":
+            out[f.key] = _flows(str(form.get(name, "") or ""), name)
+        elif f.widget == "datetime":
+            out[f.key] = _datetime(f, form)
+        elif f.widget == "email":
+            out[f.key] = find_person(_text(form, name))
+        elif f.widget == "rules":
+            out[f.key] = _rules(form)
+        elif f.widget == "mandates":
+            mandates = _mandates(form)
+            if mandates or not f.optional:
+                out[f.key] = mandates
+    return out
