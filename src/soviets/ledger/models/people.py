@@ -36,7 +36,7 @@ class Person(Base):
 class Council(Base):
     """A soviet: ``workplace``, ``territorial`` or ``federation``.
 
-    ``members`` is the number of people the council declares it speaks for
+    ``declared_members`` is the number of people the council declares it speaks for
     (residents of a territory, workers of a workplace), which may be more than
     its registered accounts; NULL when it declared none.
     """
