@@ -10,14 +10,20 @@ carried out by an accepted ``stock_change`` proposal, registered here.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import get_args
 
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, commons
+from soviets.governance import authz, commons, effects
 from soviets.governance.errors import Conflict, InputError, NotFound
 from soviets.governance.execution import Payload, register_executor
 from soviets.ledger import inventory
 from soviets.ledger.models import Council, LedgerEvent, Proposal, Resource
+
+STOCK_CHANGE_ACTIONS: tuple[str, ...] = get_args(
+    effects.StockChange.model_fields["action"].annotation
+)
+"""What a ``stock_change`` vote may do to a stock (from its effect model)."""
 
 
 def resources_of(session: Session, actor_id: int | None, council_id: int) -> list[Resource]:
