@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from soviets.governance.errors import InputError
-from soviets.governance.rules import WEIGHTINGS
+from soviets.governance.rules import INVITE_MODES, WEIGHTINGS
 
 MANDATE_ROWS = 3
 """How many mandate rows the form offers (rows left blank are skipped)."""
@@ -250,6 +250,12 @@ RULE_FIELDS: dict[str, RuleField] = {
     "booking.max_hours": RuleField("Longest booking of a shared good (hours)", "hours"),
     "booking.max_active": RuleField("Bookings a member may hold at once (number)", "count"),
     "council.public": RuleField("Council readable by everyone (public)", "flag"),
+    "membership.invite": RuleField(
+        "Who brings new members in",
+        "choice",
+        choices=INVITE_MODES,
+        councils=("workplace", "territorial"),
+    ),
     "process.change": RuleField(
         "Who registers or changes a process", "choice", choices=("vote", "coordinator")
     ),

@@ -52,7 +52,7 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         "effect": proposals.effect_text(db, person_id, proposal.id),
         "may_propose": rights.may_propose,
         "electorate": len([e for e in electors if e.removed_at is None]),
-        "mandate": views.ballot_mandate(db, person_id, proposal.id) if may_vote else None,
+        "mandate": views.ballot_mandate(db, person_id, proposal.id) if rights.may_vote else None,
     }
 
 
