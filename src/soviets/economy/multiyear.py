@@ -85,7 +85,7 @@ class PeriodNeed:
     council: str
     good: str
     quantity: float
-    priority: Priority = "essential"
+    priority: str = "essential"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +172,9 @@ class MultiYearEconomy:
                 continue
             limited = ~np.isnan(self.council_hours[:, t])
             roots = [
-                c for c in np.flatnonzero(limited) if not _has_limited_ancestor(c, parent, limited)
+                int(c)
+                for c in np.flatnonzero(limited)
+                if not _has_limited_ancestor(int(c), parent, limited)
             ]
             if roots:
                 supply[t] = float(self.council_hours[roots, t].sum())
@@ -260,7 +262,7 @@ class MultiYearEconomy:
             need = Need(n.council, n.good, n.quantity, n.priority)
             _check_need(economy, need, row)
             if n.period is None:
-                targets = range(n_t)
+                targets = list(range(n_t))
             elif n.period in period_index:
                 targets = [period_index[n.period]]
             else:

@@ -205,12 +205,12 @@ def read_fiveyearplan(folder: str | Path, hours_per_labour_unit: float = 1.0) ->
         goods=goods, councils=councils, processes=processes, name=folder.resolve().name
     )
     periods, needs = [], []
-    for t in range(1, len(years) + 1):  # plan year t is the t-th record, whatever its label
-        label = targ.label(t)
-        supply = targ.value(t, labour_col) * hours_per_labour_unit
+    for year in range(1, len(years) + 1):  # plan year t is the t-th record, whatever its label
+        label = targ.label(year)
+        supply = targ.value(year, labour_col) * hours_per_labour_unit
         periods.append(Period(label, hours_available=supply))
         for i, p in enumerate(products):
-            target = targ.value(t, i + 1)
+            target = targ.value(year, i + 1)
             if target > 0:
                 needs.append(PeriodNeed(label, POPULATION, p, target, "normal"))
     capital = [

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from soviets.economy import Capital, MultiYearEconomy, Period, PeriodHours, PeriodNeed
 from soviets.errors import InputError
@@ -122,10 +123,10 @@ def read_multiyear_folder(folder: str | Path) -> MultiYearEconomy:
         storage[s.good] = s.loss
     seen: set[tuple[Any, ...]] = set()
     for raw, n in rows["needs"]:
-        key = (n.council, n.good, n.priority, n.period)
-        if key in seen:
+        need_key = (n.council, n.good, n.priority, n.period)
+        if need_key in seen:
             raise raw.error(f"duplicate {n.priority} need of '{n.good}' for '{n.council}'", "good")
-        seen.add(key)
+        seen.add(need_key)
 
     # the model checks names and ranges; its errors name a table and row, made into paths here
     try:
@@ -137,7 +138,7 @@ def read_multiyear_folder(folder: str | Path) -> MultiYearEconomy:
                 for k, (_, c) in capital.items()
             ],
             needs=[
-                PeriodNeed(n.period or None, n.council, n.good, n.quantity, n.priority)  # type: ignore[arg-type]
+                PeriodNeed(n.period or None, n.council, n.good, n.quantity, n.priority)
                 for _, n in rows["needs"]
             ],
             hours=[PeriodHours(h.period, h.council, h.hours_available) for _, h in rows["labour"]],
@@ -189,7 +190,7 @@ def _read(folder: Path, name: str) -> list[tuple[RawRow, Any]]:
     return result
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     """A validation error in words, with the bound that was broken."""
     bound = {"greater_than_equal": ">=", "less_than_equal": "<="}.get(err["type"])
     if bound:

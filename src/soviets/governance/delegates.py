@@ -421,7 +421,7 @@ def _validate_instruct(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
     delegate = _own_active_delegate(session, council, payload)
-    mandates = _check_mandates(session, delegate.federation_id, payload.get("mandates"))
+    mandates = _check_mandates(session, delegate.federation_id, payload.get("mandates") or [])
     if not mandates:
         raise InputError("give at least one mandate", field="payload.mandates")
     return {"delegate_id": delegate.id, "mandates": mandates}
