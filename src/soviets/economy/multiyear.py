@@ -42,14 +42,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
 from soviets.economy.model import PRIORITIES, Economy, Need
 from soviets.errors import InputError
-
-Priority = Literal["essential", "normal"]
 
 
 @dataclass(frozen=True, slots=True)
