@@ -41,7 +41,7 @@ def plan(session: Session, actor_id: int, plan_id: int) -> PlanRecord:
     return found
 
 
-def agreement(session: Session, actor_id: int, agreement_id: int) -> Agreement:
+def agreement(session: Session, actor_id: int | None, agreement_id: int) -> Agreement:
     """An agreement the actor may read through one of its councils or its plan's federation."""
     found = agreements.get_agreement(session, agreement_id)
     record = plans.get_plan(session, found.plan_id)

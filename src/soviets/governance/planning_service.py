@@ -22,8 +22,8 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, commons
-from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
+from soviets.governance import access, authz, commons
+from soviets.governance.errors import Conflict, InputError, NotFound
 from soviets.ledger import agreements, multiyear_plans, needs, plans
 from soviets.ledger.models import Agreement, LedgerEvent, Need, Period, PlanRecord
 from soviets.planning.multiyear_lp import Objective
@@ -189,12 +189,7 @@ def agreements_of(session: Session, actor_id: int | None, council_id: int) -> li
 
 def get_agreement(session: Session, actor_id: int | None, agreement_id: int) -> Agreement:
     """An agreement the actor may read through one of its councils or its plan's federation."""
-    found = agreements.get_agreement(session, agreement_id)
-    record = plans.get_plan(session, found.plan_id)
-    for council_id in (found.supplier_council_id, found.receiver_council_id, record.federation_id):
-        if authz.can_read(session, actor_id, authz.get_council(session, council_id)):
-            return found
-    raise Forbidden(f"agreement #{agreement_id} is between councils you may not read")
+    return access.agreement(session, actor_id, agreement_id)
 
 
 def accept_agreement(
