@@ -16,9 +16,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-PG_ADMIN_URL = os.environ.get(
-    "SOVIETS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+from pg import PG_ADMIN_URL
 
 
 def _postgres_reachable() -> bool:

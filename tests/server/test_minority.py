@@ -62,7 +62,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
-from conftest import PG_ADMIN_URL  # noqa: E402
+from pg import PG_ADMIN_URL  # noqa: E402
 
 Payload = Callable[[MillWorld, list[int]], dict[str, Any]]
 """A proposal's payload, made from the world's ids and the proposals made so far."""
