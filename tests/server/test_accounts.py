@@ -431,6 +431,34 @@ def test_sign_up_page_needs_its_form_token(quick: tuple[Served, Inbox]) -> None:
     assert "you are now a member" in council.text and "Nia Okoro" in council.text
 
 
+def test_sign_up_page_under_the_vote_rule_opens_an_admission(quick: tuple[Served, Inbox]) -> None:
+    """Hilltop keeps the default rule ``vote``: the page says a vote follows, signing up opens
+    the invitee's admission vote, and (Hilltop being private) the invitee lands on the start
+    page, told so, with no council of their own."""
+    s, _ = quick
+    hilltop = s.world.ids["hilltop"]
+    made = s.client.post(
+        f"/api/councils/{hilltop}/invitations", json={}, headers=s.auth("dave")
+    ).json()
+    page = s.client.get(_path(made["url"]))
+    assert page.status_code == 200
+    assert "a vote on your admission opens" in page.text and "Sign up and ask to join" in page.text
+    values = {"name": "Nia Okoro", "email": "nia@example.org", "password": NEW_PASSWORD}
+    token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+    joined = s.client.post(
+        _path(made["url"]) + "/signup",
+        data={**values, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303 and joined.headers["location"] == "/?notice=admission-open"
+    assert "the council now votes on your admission" in s.client.get("/?notice=admission-open").text
+    nia = _bearer(s, "nia@example.org", NEW_PASSWORD)
+    assert s.client.get("/api/members/me/councils", headers=nia).json() == []
+    opened = s.client.get(f"/api/councils/{hilltop}/proposals", headers=s.auth("dave")).json()
+    admissions = [p for p in opened if p["kind"] == "admit_member"]
+    assert [(p["status"], p["title"]) for p in admissions] == [("open", "Admit Nia Okoro")]
+
+
 def test_docs_are_served_from_this_site(served: Served) -> None:
     page = served.client.get("/docs")
     assert page.status_code == 200
