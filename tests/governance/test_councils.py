@@ -46,11 +46,7 @@ def test_after_the_first_vote_members_join_only_by_their_own_consent(gov: Gov) -
             options=[{"label": "Cat", "payload": {"person_id": cat}},
                      {"label": "Dan", "payload": {"person_id": dan}}],
         )  # fmt: skip
-    with pytest.raises(Conflict, match="admits new members by invitation"), gov.tx() as s:
-        accounts.apply_for_membership(s, cat, farm, now=T0)
-    gov.decide(farm, ann, [ann, bob], kind="change_rules",
-               payload={"rules": {"membership.invite": "vote"}})  # fmt: skip
-    with gov.tx() as s:
+    with gov.tx() as s:  # the default rule: admission by vote
         applied = accounts.apply_for_membership(s, cat, farm, now=T0).id
     for person in (ann, bob):
         gov.vote(person, applied, "yes")
@@ -67,6 +63,41 @@ def test_after_the_first_vote_members_join_only_by_their_own_consent(gov: Gov) -
     assert gov.close(ann, rejected).outcome == "rejected"
     with gov.tx() as s:
         assert councils.my_councils(s, dan) == []
+    gov.decide(farm, ann, [ann, bob, cat], kind="change_rules",
+               payload={"rules": {"membership.invite": "coordinator"}})  # fmt: skip
+    with pytest.raises(Conflict, match="admits new members by invitation"), gov.tx() as s:
+        accounts.apply_for_membership(s, dan, farm, now=T0)
+
+
+def test_an_invitation_admits_only_by_the_councils_choice(gov: Gov) -> None:
+    """By default any member invites and the invitee's acceptance opens a vote on their
+    admission; only after a ``change_rules`` vote does a coordinator's invitation admit."""
+    ann, bob, cat, dan = gov.people("Ann", "Bob", "Cat", "Dan")
+    farm = gov.council(ann, "farm", [bob])
+    gov.open(ann, gov.propose(ann, farm))
+    with gov.tx() as s:
+        link = accounts.create_invitation(s, bob, farm, now=T0)
+    with gov.tx() as s:
+        joining = accounts.accept_invitation(s, cat, link.secret, now=T0)
+        assert joining.membership is None and joining.proposal is not None
+        admission = joining.proposal.id
+        assert (joining.proposal.created_by, joining.proposal.status) == (cat, "open")
+        assert councils.my_councils(s, cat) == []
+    for person in (ann, bob):
+        gov.vote(person, admission, "yes")
+    assert gov.close(ann, admission).outcome == "accepted"
+    with gov.tx() as s:
+        assert [c.name for c in councils.my_councils(s, cat)] == ["farm"]
+    gov.decide(farm, ann, [ann, bob, cat], kind="change_rules",
+               payload={"rules": {"membership.invite": "coordinator"}})  # fmt: skip
+    with pytest.raises(Forbidden), gov.tx() as s:
+        accounts.create_invitation(s, bob, farm, now=T0)
+    with gov.tx() as s:
+        link = accounts.create_invitation(s, ann, farm, now=T0)
+    with gov.tx() as s:
+        joining = accounts.accept_invitation(s, dan, link.secret, now=T0)
+        assert joining.proposal is None and joining.membership is not None
+        assert [c.name for c in councils.my_councils(s, dan)] == ["farm"]
 
 
 def test_one_open_membership_per_person_in_the_database(gov: Gov) -> None:

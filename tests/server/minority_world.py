@@ -3,7 +3,8 @@
 The Mill has nine members. Its rules let a coordinator write down at most
 ``WRITEDOWN_LIMIT`` kg of a stock alone (set by a ``change_rules`` vote of all
 nine at founding); everything else keeps the defaults (quorum 0.5, floor 0,
-processes and agreements by vote, invitations by coordinators). It holds a
+processes and agreements by vote, admissions by vote: any member may invite,
+and the council votes on each invitee's admission). It holds a
 flour store and runs one process, milling. The Bakery, founded by an
 outsider, is where transfers would go; Erin is in no council.
 

@@ -178,8 +178,10 @@ def test_signed_in_person_accepts_or_declines(mailed: tuple[Served, Inbox]) -> N
 
 
 def test_invite_rule_member_and_vote(mailed: tuple[Served, Inbox]) -> None:
-    """``membership.invite``: coordinators (default), any member, or nobody (admission by vote,
-    on the person's own application)."""
+    """``membership.invite``: coordinators (Riverside's, set in the world), any member, or
+    admission by vote (the default): any member invites, accepting opens an ``admit_member``
+    vote, and the invitee joins only when it is accepted; public councils also take
+    applications."""
     s, _ = mailed
     w = s.world
     riverside = f"/api/councils/{w.ids['riverside']}"
@@ -201,27 +203,35 @@ def test_invite_rule_member_and_vote(mailed: tuple[Served, Inbox]) -> None:
                 ballots.cast_ballot(db, v, made.id, "yes")
             assert proposals.close_and_count(db, w.people["fran"], made.id).outcome == "accepted"
 
+    def riverside_of(who: str) -> bool:
+        mine = s.client.get("/api/members/me/councils", headers=s.auth(who)).json()
+        return "Riverside" in [c["name"] for c in mine]
+
     change("member")
     assert (
         s.client.post(f"{riverside}/invitations", json={}, headers=s.auth("bob")).status_code == 201
     )
     change("vote")
-    refused = s.client.post(f"{riverside}/invitations", json={}, headers=s.auth("fran"))
-    assert refused.status_code == 403 and "admits new members by vote" in refused.json()["detail"]
-
-    # Riverside is not public: an outsider cannot even see it to apply.
-    assert s.client.post(f"{riverside}/applications", headers=s.auth("erin")).status_code == 403
-    with transaction(factory) as db:
-        from soviets.ledger.models import Council
-
-        db.get(Council, w.ids["riverside"]).public = True  # type: ignore[union-attr]
-    applied = s.client.post(f"{riverside}/applications", headers=s.auth("erin"))
-    assert applied.status_code == 201, applied.text
-    proposal = applied.json()
+    first, second = _invite(s, who="bob", email=None), _invite(s, who="alice", email=None)
+    accepted = s.client.post(
+        "/api/invitations/accept", json={"token": first["token"]}, headers=s.auth("erin")
+    )
+    assert accepted.status_code == 201, accepted.text
+    answer = accepted.json()
+    assert answer["membership"] is None and answer["council_id"] == w.ids["riverside"]
+    assert not riverside_of("erin")
+    proposal = s.client.get(
+        f"/api/proposals/{answer['admission_proposal_id']}", headers=s.auth("fran")
+    ).json()
     assert proposal["kind"] == "admit_member" and proposal["status"] == "open"
     assert proposal["payload"] == {"person_id": w.people["erin"]}
-    twice = s.client.post(f"{riverside}/applications", headers=s.auth("erin"))
-    assert twice.status_code == 409 and "already proposal" in twice.json()["detail"]
+    assert proposal["created_by"] == w.people["erin"]
+    again = s.client.post(
+        "/api/invitations/accept", json={"token": second["token"]}, headers=s.auth("erin")
+    )
+    assert again.status_code == 409 and "already proposal" in again.json()["detail"]
+    # Riverside is not public: an outsider cannot see it to apply.
+    assert s.client.post(f"{riverside}/applications", headers=s.auth("dave")).status_code == 403
     for who in ("fran", "alice", "bob"):
         voted = s.client.put(
             f"/api/proposals/{proposal['id']}/ballot", json={"choice": "yes"}, headers=s.auth(who)
@@ -229,8 +239,27 @@ def test_invite_rule_member_and_vote(mailed: tuple[Served, Inbox]) -> None:
         assert voted.status_code == 200
     closed = s.client.post(f"/api/proposals/{proposal['id']}/close", headers=s.auth("fran"))
     assert closed.json()["outcome"] == "accepted"
-    councils = s.client.get("/api/members/me/councils", headers=s.auth("erin")).json()
-    assert "Riverside" in [c["name"] for c in councils]
+    assert riverside_of("erin")
+
+    with transaction(factory) as db:
+        from soviets.ledger.models import Council
+
+        db.get(Council, w.ids["riverside"]).public = True  # type: ignore[union-attr]
+    applied = s.client.post(f"{riverside}/applications", headers=s.auth("dave"))
+    assert applied.status_code == 201, applied.text
+    proposal = applied.json()
+    assert proposal["kind"] == "admit_member" and proposal["status"] == "open"
+    assert proposal["payload"] == {"person_id": w.people["dave"]}
+    twice = s.client.post(f"{riverside}/applications", headers=s.auth("dave"))
+    assert twice.status_code == 409 and "already proposal" in twice.json()["detail"]
+    for who in ("fran", "alice", "bob", "erin"):
+        voted = s.client.put(
+            f"/api/proposals/{proposal['id']}/ballot", json={"choice": "no"}, headers=s.auth(who)
+        )
+        assert voted.status_code == 200
+    closed = s.client.post(f"/api/proposals/{proposal['id']}/close", headers=s.auth("fran"))
+    assert closed.json()["outcome"] == "rejected"
+    assert not riverside_of("dave")
     engine.dispose()
 
 
@@ -402,6 +431,34 @@ def test_sign_up_page_needs_its_form_token(quick: tuple[Served, Inbox]) -> None:
     assert "you are now a member" in council.text and "Nia Okoro" in council.text
 
 
+def test_sign_up_page_under_the_vote_rule_opens_an_admission(quick: tuple[Served, Inbox]) -> None:
+    """Hilltop keeps the default rule ``vote``: the page says a vote follows, signing up opens
+    the invitee's admission vote, and (Hilltop being private) the invitee lands on the start
+    page, told so, with no council of their own."""
+    s, _ = quick
+    hilltop = s.world.ids["hilltop"]
+    made = s.client.post(
+        f"/api/councils/{hilltop}/invitations", json={}, headers=s.auth("dave")
+    ).json()
+    page = s.client.get(_path(made["url"]))
+    assert page.status_code == 200
+    assert "a vote on your admission opens" in page.text and "Sign up and ask to join" in page.text
+    values = {"name": "Nia Okoro", "email": "nia@example.org", "password": NEW_PASSWORD}
+    token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+    joined = s.client.post(
+        _path(made["url"]) + "/signup",
+        data={**values, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303 and joined.headers["location"] == "/?notice=admission-open"
+    assert "the council now votes on your admission" in s.client.get("/?notice=admission-open").text
+    nia = _bearer(s, "nia@example.org", NEW_PASSWORD)
+    assert s.client.get("/api/members/me/councils", headers=nia).json() == []
+    opened = s.client.get(f"/api/councils/{hilltop}/proposals", headers=s.auth("dave")).json()
+    admissions = [p for p in opened if p["kind"] == "admit_member"]
+    assert [(p["status"], p["title"]) for p in admissions] == [("open", "Admit Nia Okoro")]
+
+
 def test_docs_are_served_from_this_site(served: Served) -> None:
     page = served.client.get("/docs")
     assert page.status_code == 200
@@ -454,21 +511,9 @@ def test_account_page_changes_the_password(quick: tuple[Served, Inbox]) -> None:
 
 def test_council_page_offers_invitations_or_application(quick: tuple[Served, Inbox]) -> None:
     s, _ = quick
-    commons = s.world.ids["commons"]  # public; Dave coordinates it
+    commons = s.world.ids["commons"]  # public; Dave coordinates it; default rule: vote
     page = _signed_in_page(s, "erin", f"/councils/{commons}")
-    assert "Apply to join" not in page and "Invite someone" not in page  # invitations only
-    engine = make_engine(s.url)
-    with transaction(session_factory(engine)) as db:
-        made = proposals.create_proposal(
-            db, s.world.people["dave"], commons, kind="change_rules", title="Admit by vote",
-            payload={"rules": {"membership.invite": "vote"}},
-        )  # fmt: skip
-        proposals.open_proposal(db, s.world.people["dave"], made.id)
-        ballots.cast_ballot(db, s.world.people["dave"], made.id, "yes")
-        proposals.close_and_count(db, s.world.people["dave"], made.id)
-    engine.dispose()
-    page = s.client.get(f"/councils/{commons}").text
-    assert "Apply to join" in page
+    assert "Apply to join" in page and "Invite someone" not in page
     applied = s.client.post(
         f"/councils/{commons}/apply",
         data={"csrf_token": TOKEN.search(page).group(1)},  # type: ignore[union-attr]
@@ -476,6 +521,18 @@ def test_council_page_offers_invitations_or_application(quick: tuple[Served, Inb
     )
     assert applied.status_code == 303 and applied.headers["location"].endswith("?notice=applied")
     assert "Admit Erin Novak" in s.client.get(applied.headers["location"]).text
+    engine = make_engine(s.url)
+    with transaction(session_factory(engine)) as db:
+        made = proposals.create_proposal(
+            db, s.world.people["dave"], commons, kind="change_rules", title="Dave admits",
+            payload={"rules": {"membership.invite": "coordinator"}},
+        )  # fmt: skip
+        proposals.open_proposal(db, s.world.people["dave"], made.id)
+        ballots.cast_ballot(db, s.world.people["dave"], made.id, "yes")
+        proposals.close_and_count(db, s.world.people["dave"], made.id)
+    engine.dispose()
+    page = s.client.get(f"/councils/{commons}").text
+    assert "Apply to join" not in page and "Invite someone" not in page  # invitations only
 
 
 def test_revoke_button_only_for_maker_or_coordinator(served: Served) -> None:

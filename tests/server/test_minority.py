@@ -8,9 +8,10 @@ admissions), with any quorum, floor, method and closing time; opening them,
 casting and changing its own ballots, asking to close them early,
 withdrawing, editing and deleting drafts; stock events with any mandate text,
 quantity and cited proposal; production records; process changes;
-agreement consent; invitations. The clock moves on through the deadline
-machinery (the scheduler's :func:`proposals.close_due` at a later time). The
-honest majority never votes.
+agreement consent; invitations, taken up by accounts it controls (each opens
+a vote on the invitee's admission, which the minority may then vote on). The
+clock moves on through the deadline machinery (the scheduler's
+:func:`proposals.close_due` at a later time). The honest majority never votes.
 
 After every step the council must be as the rules allow: its rules, roles,
 members and processes unchanged, no proposal accepted or carried out, no vote
@@ -474,10 +475,28 @@ def machine_for(store: Store, tally: Tally) -> type[RuleBasedStateMachine]:
             body = {"labour": labour, "flows": {"flour": 1, "grain": -1}}
             self._call("change process", actor, "PUT", f"/processes/{world.ids['milling']}", body)
 
-        @rule(actor=st.integers(0, MINORITY - 1))
-        def invite(self, actor: int) -> None:
+        @rule(actor=st.integers(0, MINORITY - 1), take_up=st.booleans())
+        def invite(self, actor: int, take_up: bool) -> None:
+            """Invite someone; maybe an account the minority controls signs up through it."""
             body: dict[str, Any] = {}
-            self._call("invite", actor, "POST", f"/councils/{world.ids['mill']}/invitations", body)
+            made = self._call(
+                "invite", actor, "POST", f"/councils/{world.ids['mill']}/invitations", body
+            )
+            if not take_up or made.status_code != 201:
+                return
+            tally.steps += 1
+            friend = uuid.uuid4().hex[:8]
+            joined = self.client.post(
+                "/api/accounts",
+                json={"token": made.json()["token"], "name": f"Friend {friend}",
+                      "email": f"{friend}@example.org", "password": "a long enough secret"},
+            )  # fmt: skip
+            assert joined.status_code == 201, joined.text
+            tally.answers["sign up 201"] += 1
+            admission = joined.json()["admission_proposal_id"]
+            assert joined.json()["membership"] is None and admission is not None
+            self.made.append(admission)
+            self.methods[admission] = "majority"
 
         @rule(hours=st.sampled_from([200, 30, 1]))
         def time_passes(self, hours: int) -> None:
@@ -577,21 +596,18 @@ def test_no_minority_takes_over_postgres(tmp_path: Path, postgres_available: boo
     assert tally.sequences >= 8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open finding: under the default membership.invite = coordinator, a coordinator "
-    "admits members alone, so a minority with a coordinator can invite accounts it controls "
-    "until it is a majority (see the report of issue 13's minority test)",
-)
 def test_a_coordinator_cannot_invite_a_minority_into_a_majority(tmp_path: Path) -> None:
-    """4 of 9 with the coordinator invite 2 accounts they control; the 6 then pass a rules
-    change. Fails today (the rules change is accepted): kept so the fix flips it."""
+    """4 of 9 with the coordinator invite 2 accounts they control, which sign up and so apply;
+    the 4 vote to admit them and, with them, for a rules change. Under the default rule
+    ``membership.invite = vote`` the invitees never become members (their admissions lack the
+    quorum), cannot vote, and the rules stay as they were, even after every deadline."""
     store = Store("sqlite", tmp_path, coordinator_in_minority=True)
     w = store.world
     mill = w.ids["mill"]
     with TestClient(create_app(store.fresh())) as c:
         voters = [{"Authorization": f"Bearer {w.tokens[m]}"} for m in w.minority]
         coordinator = voters[0]
+        admissions, invitees = [], []
         for i in range(2):
             made = c.post(f"/api/councils/{mill}/invitations", json={}, headers=coordinator)
             assert made.status_code == 201, made.text
@@ -602,8 +618,17 @@ def test_a_coordinator_cannot_invite_a_minority_into_a_majority(tmp_path: Path) 
                       "password": password},
             )  # fmt: skip
             assert joined.status_code == 201, joined.text
+            assert joined.json()["membership"] is None
+            admissions.append(joined.json()["admission_proposal_id"])
             token = c.post("/api/tokens", json={"email": email, "password": password}).json()
-            voters.append({"Authorization": f"Bearer {token['token']}"})
+            invitees.append({"Authorization": f"Bearer {token['token']}"})
+        for admission in admissions:
+            for voter in voters:
+                cast = c.put(
+                    f"/api/proposals/{admission}/ballot", json={"choice": "yes"}, headers=voter
+                )
+                assert cast.status_code == 200, cast.text
+            c.post(f"/api/proposals/{admission}/close", headers=coordinator)
         body = {
             "title": "Quorum down to a tenth",
             "kind": "change_rules",
@@ -616,7 +641,26 @@ def test_a_coordinator_cannot_invite_a_minority_into_a_majority(tmp_path: Path) 
                 f"/api/proposals/{made['id']}/ballot", json={"choice": "yes"}, headers=voter
             )
             assert cast.status_code == 200, cast.text
+        for invitee in invitees:
+            cast = c.put(
+                f"/api/proposals/{made['id']}/ballot", json={"choice": "yes"}, headers=invitee
+            )
+            assert cast.status_code == 403, cast.text
         c.post(f"/api/proposals/{made['id']}/close", headers=coordinator)
+        sessions = c.app.state.sessions  # type: ignore[attr-defined]
+        with transaction(sessions) as s:
+            proposals.close_due(s, datetime.now(UTC) + timedelta(days=30))
+            ours = [made["id"], *admissions]
+            outcomes = dict(
+                s.execute(select(Proposal.id, Proposal.outcome).where(Proposal.id.in_(ours))).all()
+            )
+            members = s.scalars(
+                select(Membership.person_id).where(
+                    Membership.council_id == mill, Membership.left_at.is_(None)
+                )
+            ).all()
         rules = c.get(f"/api/councils/{mill}/rules", headers=coordinator).json()
         c.app.state.engine.dispose()  # type: ignore[attr-defined]
+    assert sorted(members) == sorted(w.members)
+    assert outcomes == dict.fromkeys(ours, "rejected"), outcomes
     assert rules.get("proposal.quorum", "0.5") == "0.5"  # unset: the default

@@ -11,6 +11,10 @@ table is one person:
 * ``other`` dave, founder of Hilltop, a council outside the federation
   (and of the public Commons workshop);
 * ``nonmember`` erin, in no council at all.
+
+Riverside's rule ``membership.invite`` is ``coordinator`` (its coordinator's
+invitations admit at once), written into its rules as the world is built;
+the other councils keep the default ``vote``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from soviets.governance import accounts, ballots, councils, proposals
 from soviets.ledger import bookings, inventory, needs, plans, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
-from soviets.ledger.models import Agreement, Delegate, Person
+from soviets.ledger.models import Agreement, CouncilRule, Delegate, Person
 from soviets.server import auth
 from soviets.server.security import hash_password
 
@@ -106,6 +110,7 @@ def build_world(url: str) -> World:
             valley = councils.create_federation(
                 s, p["fran"], name="Valley Federation", member_council_ids=[river.id]
             )
+            s.add(CouncilRule(council_id=river.id, key="membership.invite", value="coordinator"))
             invited = accounts.create_invitation(
                 s, p["fran"], river.id, email="newcomer@example.org"
             )

@@ -1,15 +1,21 @@
 """Accounts: joining a council by consent, passwords, and signing out everywhere.
 
-Membership is given only by the person's own act:
+Membership needs the person's own act, and the council's decision:
 
-* an **invitation** (made by whom the council's ``membership.invite`` rule
-  names: coordinators by default, or any member) is a single-use link that
-  expires after :data:`INVITATION_LIFETIME`; the invited person signs up
-  through it (:func:`sign_up`) or, already having an account, accepts or
-  declines it (:func:`accept_invitation`, :func:`decline_invitation`);
-* in a council whose rule is ``vote``, a person **applies**
+* an **invitation** is a single-use link that expires after
+  :data:`INVITATION_LIFETIME`; the invited person signs up through it
+  (:func:`sign_up`) or, already having an account, accepts or declines it
+  (:func:`accept_invitation`, :func:`decline_invitation`). Under the council's
+  ``membership.invite`` rule ``vote`` (the default) any member may invite, and
+  accepting opens an ``admit_member`` proposal for the invitee, who joins when
+  the council accepts it; under ``member`` or ``coordinator`` (which only a
+  ``change_rules`` vote sets) those members' invitations admit at once;
+* in a public council whose rule is ``vote``, a person **applies**
   (:func:`apply_for_membership`): an ``admit_member`` proposal for themselves,
   opened at once for the members to vote on.
+
+So no member, coordinator or minority of members adds anyone to a council
+unless its majority chose to let them.
 
 Passwords change only with the old one (:func:`change_password`) or through a
 single-use reset link sent by e-mail that lives :data:`RESET_LIFETIME`
@@ -94,15 +100,10 @@ def _plain_council(session: Session, council_id: int) -> Council:
 
 
 def require_inviter(session: Session, actor_id: int, council_id: int) -> Membership:
-    """The actor's membership, if the council's ``membership.invite`` rule lets them invite."""
-    council = _plain_council(session, council_id)
-    mode = rules.invite_mode(session, council_id)
-    if mode == "vote":
-        authz.require_member(session, actor_id, council_id)
-        raise Forbidden(
-            f"council '{council.name}' admits new members by vote: people apply from its page"
-        )
-    if mode == "coordinator":
+    """The actor's membership, if the council's ``membership.invite`` rule lets them invite
+    (any member under ``vote`` and ``member``, a coordinator under ``coordinator``)."""
+    _plain_council(session, council_id)
+    if rules.invite_mode(session, council_id) == "coordinator":
         return authz.require_coordinator(session, actor_id, council_id)
     return authz.require_member(session, actor_id, council_id)
 
@@ -202,16 +203,20 @@ class InviteStanding:
     may_invite: bool
     why_not: str
     coordinator: bool
+    by_vote: bool
+    """Whether the council votes on each invitee's admission (rule ``vote``)."""
 
 
 def invite_standing(session: Session, actor_id: int, council_id: int) -> InviteStanding:
     """What the council's rules let the actor do with invitations (a member of the council)."""
     membership = authz.require_member(session, actor_id, council_id)
+    coordinator = membership.role == "coordinator"
+    by_vote = rules.invite_mode(session, council_id) == "vote"
     try:
         require_inviter(session, actor_id, council_id)
     except SovietsError as exc:
-        return InviteStanding(False, str(exc), membership.role == "coordinator")
-    return InviteStanding(True, "", membership.role == "coordinator")
+        return InviteStanding(False, str(exc), coordinator, by_vote)
+    return InviteStanding(True, "", coordinator, by_vote)
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,8 @@ class InvitationView:
     inviter: str
     member: bool
     """Whether the viewer is a member of the council already."""
+    by_vote: bool
+    """Whether accepting opens a vote on the invitee's admission (rule ``vote``)."""
 
 
 def view_invitation(
@@ -236,28 +243,48 @@ def view_invitation(
     member = (
         viewer_id is not None and authz.open_membership(session, viewer_id, council.id) is not None
     )
-    return InvitationView(invitation, council, inviter, member)
+    by_vote = rules.invite_mode(session, council.id) == "vote"
+    return InvitationView(invitation, council, inviter, member, by_vote)
 
 
 def _use(invitation: Invitation, person_id: int, outcome: str, at: datetime) -> None:
     invitation.used_at, invitation.used_by, invitation.outcome = at, person_id, outcome
 
 
+@dataclass(frozen=True)
+class Joining:
+    """What accepting an invitation did: a ``membership`` at once (rule ``member`` or
+    ``coordinator``), or an admission ``proposal`` opened for the council's vote (rule ``vote``)."""
+
+    council_id: int
+    membership: Membership | None = None
+    proposal: Proposal | None = None
+
+
 def accept_invitation(
     session: Session, actor_id: int, secret: str, now: datetime | None = None
-) -> Membership:
-    """The signed-in actor accepts an invitation and becomes a member of its council."""
+) -> Joining:
+    """The signed-in actor accepts an invitation: under the council's rule ``vote`` an
+    ``admit_member`` proposal for them opens (they join if it is accepted); under ``member``
+    or ``coordinator``, which the council chose by vote, they are a member at once."""
     person = authz.get_person(session, actor_id)
     invitation = open_invitation(session, secret, now)
     council = authz.get_council(session, invitation.council_id)
     if authz.open_membership(session, actor_id, council.id) is not None:
         raise Conflict(f"{person.name} is already a member of council '{council.name}'")
     at = authz.moment(now)
+    if rules.invite_mode(session, council.id) == "vote":
+        inviter = authz.get_person(session, invitation.created_by).name
+        body = f"{person.name} accepts {inviter}'s invitation to join '{council.name}'."
+        proposal = _open_admission(session, council, person, at, body)
+        _use(invitation, actor_id, "accepted", at)
+        session.flush()
+        return Joining(council.id, proposal=proposal)
     _use(invitation, actor_id, "accepted", at)
     membership = Membership(person_id=actor_id, council_id=council.id, role="member", joined_at=at)
     session.add(membership)
     session.flush()
-    return membership
+    return Joining(council.id, membership=membership)
 
 
 def decline_invitation(
@@ -279,8 +306,9 @@ def sign_up(
     email: str,
     password: str,
     now: datetime | None = None,
-) -> tuple[Person, Membership]:
-    """A new person opens an account through an invitation and joins its council."""
+) -> tuple[Person, Joining]:
+    """A new person opens an account through an invitation and accepts it
+    (see :func:`accept_invitation`)."""
     open_invitation(session, secret, now)
     name = name.strip()
     if not name or len(name) > 200:
@@ -320,29 +348,35 @@ def apply_for_membership(
         raise Conflict(
             f"council '{council.name}' admits new members by invitation: ask one of its members"
         )
-    payload = {"person_id": actor_id}
+    body = f"{person.name} applies to join '{council.name}'."
+    return _open_admission(session, council, person, authz.moment(now), body)
+
+
+def _open_admission(
+    session: Session, council: Council, person: Person, at: datetime, body: str
+) -> Proposal:
+    """An ``admit_member`` proposal for ``person``, proposed by them and opened at once."""
     pending = session.scalar(
         select(Proposal.id).where(
-            Proposal.council_id == council_id,
+            Proposal.council_id == council.id,
             Proposal.kind == "admit_member",
-            Proposal.created_by == actor_id,
+            Proposal.created_by == person.id,
             Proposal.status.in_(("draft", "open")),
         )
     )
     if pending is not None:
-        raise Conflict(f"your application is already proposal #{pending}")
-    at = authz.moment(now)
+        raise Conflict(f"your admission to '{council.name}' is already proposal #{pending}")
     proposal = proposals.draft_for(
         session,
         council,
-        actor_id,
+        person.id,
         at,
         kind="admit_member",
         title=f"Admit {person.name}"[:200],
-        body=f"{person.name} applies to join '{council.name}'.",
-        payload=payload,
+        body=body,
+        payload={"person_id": person.id},
     )
-    return proposals.open_proposal(session, actor_id, proposal.id, at)
+    return proposals.open_proposal(session, person.id, proposal.id, at)
 
 
 # --- passwords and sessions ----------------------------------------------------------------

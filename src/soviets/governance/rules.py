@@ -16,8 +16,11 @@ Known keys (values are stored as text in ``council_rules``):
   its council represents) or ``double`` (both majorities needed; the default);
 * ``booking.max_hours``: the longest booking of a shared good, in hours (> 0);
 * ``booking.max_active``: bookings a member may hold at once (whole number > 0);
-* ``membership.invite``: who may invite people in, ``coordinator`` (default),
-  ``member``, or ``vote`` (no invitations: people apply and the council votes);
+* ``membership.invite``: how people are brought in: ``vote`` (the default: any
+  member may invite, and an accepted invitation or an application opens an
+  ``admit_member`` vote), ``member`` (any member's invitation admits at once) or
+  ``coordinator`` (a coordinator's invitation admits at once); admission without
+  a vote is thus always the council's own choice;
 * ``council.public``: ``true`` makes the council's members, votes and data
   readable by everyone (kept in ``councils.public``, not in the rules table).
 
@@ -50,7 +53,7 @@ DEFAULT_TEXT = {
     "federation.weighting": "double",
     "booking.max_hours": "no limit",
     "booking.max_active": "no limit",
-    "membership.invite": "coordinator",
+    "membership.invite": "vote",
     "process.change": "vote",
     "agreement.accept": "vote",
     "stock.writedown_limit": "0",
@@ -102,15 +105,18 @@ RULES: dict[str, Callable[[Any], str]] = {
 # --- who brings new members in (see soviets.governance.accounts) -------------------------
 INVITE = "membership.invite"
 INVITE_MODES = ("coordinator", "member", "vote")
-DEFAULT_INVITE = "coordinator"
+DEFAULT_INVITE = "vote"
+"""Unless the council votes otherwise, its members decide every admission by vote: nobody
+(a coordinator included) can bring people in alone."""
 
 
 RULES[INVITE] = lambda v: _choice(v, *INVITE_MODES)
 
 
 def invite_mode(session: Session, council_id: int) -> str:
-    """Who may invite people into the council: ``coordinator``, ``member`` or ``vote`` (nobody
-    invites; people apply and the council votes on an ``admit_member`` proposal)."""
+    """How people join the council: ``vote`` (any member invites or people apply; each
+    admission is an ``admit_member`` vote), ``member`` or ``coordinator`` (their invitation
+    admits at once; set only by a ``change_rules`` vote)."""
     return get_rule(session, council_id, INVITE) or DEFAULT_INVITE
 
 

@@ -55,10 +55,14 @@ class SignUpIn(In):
 
 
 class SignedUp(BaseModel):
-    """The new person and their membership (sign in with POST /api/tokens)."""
+    """The person who took up an invitation (sign in with POST /api/tokens) and what it did:
+    their ``membership`` at once (rule ``member`` or ``coordinator``), or, under the rule
+    ``vote``, the ``admission_proposal_id`` the council now votes on (``membership`` null)."""
 
     person_id: int
-    membership: MembershipOut
+    council_id: int
+    membership: MembershipOut | None
+    admission_proposal_id: int | None
 
 
 class PasswordChangeIn(In):

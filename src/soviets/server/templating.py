@@ -49,6 +49,8 @@ NOTICES = {
     "invitation-declined": "You declined the invitation.",
     "invitation-revoked": "The invitation is revoked: its link no longer works.",
     "applied": "Your application is open for the council's vote.",
+    "admission-open": "You accepted the invitation: the council now votes on your admission, "
+    "and you join if it is accepted.",
     "password-changed": "Your password is changed; your other sessions and API tokens ended.",
     "password-reset": "Your password is set: sign in with it.",
     "signed-out-everywhere": "You are signed out everywhere, and every API token is revoked.",

@@ -39,6 +39,16 @@ def invitation_out(row: Invitation) -> InvitationOut:
     )
 
 
+def signed_up(person_id: int, made: accounts.Joining) -> SignedUp:
+    """What taking up an invitation did, for the API."""
+    return SignedUp(
+        person_id=person_id,
+        council_id=made.council_id,
+        membership=present.membership(made.membership) if made.membership else None,
+        admission_proposal_id=made.proposal.id if made.proposal else None,
+    )
+
+
 @router.post(
     "/councils/{council_id}/invitations",
     status_code=201,
@@ -50,8 +60,9 @@ def invite(
 ) -> InvitationMade:
     """Make a single-use invitation link (mailed when an e-mail address is given).
 
-    Who may invite is the council's ``membership.invite`` rule: coordinators
-    (default) or any member; in a council whose rule is ``vote`` nobody does.
+    Who may invite is the council's ``membership.invite`` rule: any member under
+    ``vote`` (the default: the council then votes on each invitee's admission) and
+    ``member``, coordinators under ``coordinator``.
     """
     issued = accounts.create_invitation(db, actor.id, council_id, email=body.email)
     db.commit()  # the invitation stands whether or not the mail goes out
@@ -87,9 +98,9 @@ def revoke(invitation_id: PathId, actor: ApiActor, db: Db) -> Response:
 
 @router.post("/invitations/accept", status_code=201, responses=WRITE)
 def accept(body: InvitationUse, actor: ApiActor, db: Db) -> SignedUp:
-    """Accept an invitation as the signed-in person: you become a member of its council."""
-    made = accounts.accept_invitation(db, actor.id, body.token)
-    return SignedUp(person_id=actor.id, membership=present.membership(made))
+    """Accept an invitation as the signed-in person: the council votes on your admission
+    (rule ``vote``), or you are a member at once (rule ``member`` or ``coordinator``)."""
+    return signed_up(actor.id, accounts.accept_invitation(db, actor.id, body.token))
 
 
 @router.post("/invitations/decline", status_code=204, responses=WRITE)
@@ -101,11 +112,12 @@ def decline(body: InvitationUse, actor: ApiActor, db: Db) -> Response:
 
 @router.post("/accounts", status_code=201, responses=PUBLIC)
 def sign_up(body: SignUpIn, db: Db) -> SignedUp:
-    """Open an account through an invitation and join its council (no sign-in needed)."""
+    """Open an account through an invitation and accept it (no sign-in needed): the council
+    votes on your admission (rule ``vote``), or you are a member at once."""
     person, made = accounts.sign_up(
         db, body.token, name=body.name, email=body.email, password=body.password
     )
-    return SignedUp(person_id=person.id, membership=present.membership(made))
+    return signed_up(person.id, made)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.errors import SovietsError
-from soviets.governance import accounts, councils
+from soviets.governance import accounts, authz, councils
 from soviets.governance.credentials import MIN_PASSWORD_LENGTH
 from soviets.server import links, queries
 from soviets.server.api.common import PathId
@@ -50,6 +50,7 @@ def _invitations_page(
             "names": queries.names(db, [i.created_by for i in rows]),
             "may_invite": standing.may_invite,
             "why_not": standing.why_not,
+            "by_vote": standing.by_vote,
             "is_coordinator": standing.coordinator,
             "viewer_id": person_id,
             "made": made,
@@ -113,6 +114,7 @@ def _signup_form(
         "name": values.get("name", ""),
         "email": values.get("email", view.invitation.email or ""),
         "min_length": MIN_PASSWORD_LENGTH,
+        "by_vote": view.by_vote,
     }
     return signed_out_form(request, "invitation.html", context, status)
 
@@ -134,6 +136,7 @@ def invitation_page(token: str, request: Request, found: PageSession, db: Db) ->
             "inviter": view.inviter,
             "token": token,
             "member": view.member,
+            "by_vote": view.by_vote,
         },
     )
 
@@ -148,23 +151,34 @@ def sign_up(
     password: Text,
     csrf_token: Token = "",
 ) -> Response:
-    """Open an account through the invitation, join the council and sign in."""
+    """Open an account through the invitation, accept it (see :func:`accept`) and sign in."""
     if not form_is_ours(request, csrf_token):
         return _signup_form(request, db, token, 403, EXPIRED_FORM, name=name, email=email)
     try:
-        person, membership = accounts.sign_up(db, token, name=name, email=email, password=password)
+        person, made = accounts.sign_up(db, token, name=name, email=email, password=password)
     except SovietsError as exc:
         db.rollback()
         return _signup_form(request, db, token, 422, str(exc), name=name, email=email)
-    target = f"/councils/{membership.council_id}?notice=joined"
-    return signed_in_redirect(request, db, person, target)
+    return signed_in_redirect(request, db, person, _after_joining(db, person.id, made))
 
 
 @router.post("/invite/{token}/accept")
 def accept(token: str, found: FormActor, db: Db) -> Response:
-    """Accept the invitation: you become a member of its council."""
-    membership = accounts.accept_invitation(db, found[1].id, token)
-    return RedirectResponse(f"/councils/{membership.council_id}?notice=joined", status_code=303)
+    """Accept the invitation: the council votes on your admission (rule ``vote``), or you are
+    a member at once (rule ``member`` or ``coordinator``)."""
+    made = accounts.accept_invitation(db, found[1].id, token)
+    return RedirectResponse(_after_joining(db, found[1].id, made), status_code=303)
+
+
+def _after_joining(db: Db, person_id: int, made: accounts.Joining) -> str:
+    """Where an accepted invitation leads: the council, the admission vote where the invitee
+    may read it (a public council), else the start page saying a vote follows."""
+    if made.membership is not None:
+        return f"/councils/{made.council_id}?notice=joined"
+    assert made.proposal is not None
+    if authz.can_read(db, person_id, authz.get_council(db, made.council_id)):
+        return f"/proposals/{made.proposal.id}?notice=admission-open"
+    return "/?notice=admission-open"
 
 
 @router.post("/invite/{token}/decline")

@@ -57,6 +57,7 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
             "processes": queries.processes_of(db, council_id),
             "plans": queries.plans_of(db, council_id) if is_federation else [],
             "rules": rules.council_rules(db, person.id, council_id),
+            "admits_by_vote": rules.invite_mode(db, council_id) == "vote",
             "booking_rules": bookings.booking_rules(db, council_id),
             "membership": membership,
             "is_voter": is_voter,
