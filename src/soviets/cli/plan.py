@@ -237,6 +237,9 @@ def plan_command(
             "--mode": mode is not Mode.min_labour,
             "--solver": solver is not Solver.auto,
             "--regime": regime is not Regime.central,
+            "--runtime": runtime is not Runtime.inprocess,
+            "--address": address is not None,
+            "--backend": backend is not Backend.numpy,
             "--gap": gap is not None,
             "--time-limit": time_limit is not None,
             "--labour": labour is not None,  # the tables report hours; other columns are not

@@ -363,6 +363,22 @@ class MultiYearEconomy:
             notes=list(self.notes),
         )
 
+    def need_records(self, t: int) -> list[Need]:
+        """The needs of period ``t`` (0-based) as records, in input order."""
+        eco = self.economy
+        return [
+            Need(eco.councils[c].name, eco.good_names[g], float(q), "essential" if e else "normal")
+            for p, c, g, q, e in zip(
+                self.need_period,
+                self.need_council,
+                self.need_good,
+                self.need_quantity,
+                self.need_essential,
+                strict=True,
+            )
+            if p == t
+        ]
+
     def capital_records(self) -> list[Capital]:
         """The capital pairs as records (for writing files)."""
         eco = self.economy

@@ -39,35 +39,53 @@ from soviets.ledger.types import utcnow
 TOLERANCE = 1e-9
 
 
+def supply(
+    economy: Economy, activity: np.ndarray, held: sp.spmatrix | None = None
+) -> sp.csr_matrix:
+    """What each council has of each good in a plan (goods x councils): outputs x activity
+    of its processes, plus ``held``, its stock."""
+    x = sp.diags(np.asarray(activity, dtype=float))
+    made = economy.outputs @ x @ _by_council(economy)
+    if held is not None:
+        made = made + held
+    made = sp.csr_matrix(made)
+    made.eliminate_zeros()
+    return made
+
+
+def _by_council(economy: Economy) -> sp.csr_matrix:
+    n = economy.n_processes
+    return sp.csr_matrix(
+        (np.ones(n), (np.arange(n), economy.process_council)), shape=(n, len(economy.councils))
+    )
+
+
 def allocate(
     economy: Economy,
     activity: np.ndarray,
     need_met: np.ndarray,
     held: sp.spmatrix | None = None,
+    invested: sp.spmatrix | None = None,
 ) -> list[dict[str, Any]]:
     """Supplier -> receiver deliveries that carry out a plan (see the module docstring).
 
-    ``held`` (goods x councils) is the stock each council holds. Returns
-    records ``{"supplier", "receiver", "good", "quantity"}`` sorted by good,
-    supplier and receiver names.
+    ``held`` (goods x councils) is the stock each council holds; ``invested``
+    (goods x councils) what each council takes into its capital (a use, like
+    inputs; multi-period plans). Returns records ``{"supplier", "receiver",
+    "good", "quantity"}`` sorted by good, supplier and receiver names.
     """
     n_councils = len(economy.councils)
-    by_council = sp.csr_matrix(
-        (np.ones(economy.n_processes), (np.arange(economy.n_processes), economy.process_council)),
-        shape=(economy.n_processes, n_councils),
-    )
+    made = supply(economy, activity, held)
     x = sp.diags(np.asarray(activity, dtype=float))
-    made = economy.outputs @ x @ by_council  # goods x councils
-    if held is not None:
-        made = made + held
-    made = sp.csr_matrix(made)
-    made.eliminate_zeros()
-    used = (economy.inputs @ x @ by_council).tocsr()
+    used = (economy.inputs @ x @ _by_council(economy)).tocsr()
     final = sp.csr_matrix(
         (np.asarray(need_met, dtype=float), (economy.need_good, economy.need_council)),
         shape=(economy.n_goods, n_councils),
     )
-    used = (used + final).tocsr()
+    used = used + final
+    if invested is not None:
+        used = used + invested
+    used = sp.csr_matrix(used)
     total = np.asarray(made.sum(axis=1)).ravel()
     records = []
     for g in np.flatnonzero(total > 0):

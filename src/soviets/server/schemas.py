@@ -434,6 +434,17 @@ class PlanIn(In):
     mode: Literal["min-labour", "labour-budget"] = "min-labour"
 
 
+class MultiYearPlanIn(In):
+    """Plan several ledger periods together (docs/multiyear.md): one plan per period."""
+
+    periods: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        min_length=1, max_length=50
+    )
+    objective: Literal["min-hours", "max-free-time", "max-fulfilment"] = "min-hours"
+    last_years: int = Field(default=1, ge=1, le=50)
+    floor: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
 class AgreementOut(BaseModel):
     """A supply agreement, who accepted it, and what has been delivered."""
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.governance import authz
+from soviets.governance import authz, planning
 from soviets.ledger import plans
+from soviets.planning.multiyear_lp import Objective
 from soviets.server import access, present, queries
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
-from soviets.server.schemas import PlanIn, PlanOut
+from soviets.server.schemas import MultiYearPlanIn, PlanIn, PlanOut
 
 router = APIRouter(tags=["plans"], responses=STANDARD)
 
@@ -34,6 +35,22 @@ def run_plan(council_id: PathId, body: PlanIn, actor: ApiActor, db: Db) -> PlanO
     authz.require_delegate(db, actor.id, council_id)
     record = plans.run_plan(db, body.period, council_id, mode=body.mode)
     return present.plan(record, full=True)
+
+
+@router.post(
+    "/councils/{council_id}/plans/multiyear",
+    status_code=201,
+    response_model=list[PlanOut],
+    responses=WRITE,
+)
+def run_multiyear_plan(
+    council_id: PathId, body: MultiYearPlanIn, actor: ApiActor, db: Db
+) -> list[PlanOut]:
+    """Plan several periods together for the federation (delegates): one stored plan per
+    period, each adopted by an ``adopt_plan`` proposal like a one-period plan."""
+    goal = Objective(body.objective, last_years=body.last_years, floor=body.floor)
+    records = planning.plan_periods(db, actor.id, council_id, body.periods, goal)
+    return [present.plan(r, full=True) for r in records]
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
