@@ -18,18 +18,25 @@ exploits that in three ways:
    and rents are never negative; the prices are then feasible for the dual
    LP and ``sum_t v_t . target_t + pi_1 . stock_1 - y . hours`` is a lower
    bound on the hours of every plan, whatever prices it starts from.
-2. **A feasible plan by just-in-time investment.** With each good's output
-   split among its processes as in the current iterate (or by the cheapest
-   technology), each period's gross outputs are the least solution of
-   ``z = f + A z`` for its needs plus its investments; capital missing in a
-   period is invested ``L`` periods before it is needed, which adds to that
-   period's needs; a backward pass settles it in at most ``T`` rounds.
-   The plan is checked against every row and bound of the full LP.
+2. **A feasible plan by just-in-time investment.** In each period each
+   good is made first on the capital already held (processes in order of
+   unit cost at the period's prices), the rest by one preferred process
+   whose missing capital is invested ``L`` periods before it is needed,
+   which adds to that period's needs; gross outputs are the least solution
+   of ``z = f + A z`` with the period's mix of processes; a backward-forward
+   pass settles investment. Two choices of preferred process are tried: the
+   cheapest at cost plus the rents of step 1, and the one of each good that
+   already holds the most capital. The plan is checked against every row
+   and bound of the full LP (to ``FEAS_RTOL`` of the size of each row's terms).
 3. **Prices from a first-order method on the stacked LP.** A restarted
    primal-dual hybrid gradient (PDHG, Chambolle & Pock 2011, diagonal steps
    of Pock & Chambolle 2011, restarts as in PDLP) on the full LP, warm-started
-   with the plan and prices of steps 1-2 at zero rents; its iterates feed
-   steps 1-2 at every restart, which keep the best certificate.
+   with the plan of step 2 at zero rents; its restart points feed steps 1-2
+   (at most ``CERTIFY_SHARE`` of the time), which keep the best certificate.
+
+The plan is the weak side: it uses neither storage nor a split of a good's
+new capacity among processes, so it can stay a few per cent above the
+optimum even at optimal prices (docs/multiyear-scale.md).
 
 The solver stops when ``(primal - dual) / primal`` is below ``gap`` or at
 ``time_limit`` with the best certificate found; every exit reports both.
@@ -564,12 +571,6 @@ def solve(
                 break
     status = "no-plan" if best_x is None else ("optimal" if best.gap <= gap else "feasible")
     return MultiPeriodResult(status, best_x, best, k_done, time.perf_counter() - start, history)
-
-
-def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
-    """Per process, the sum of ``share`` over the processes of its good."""
-    tot = np.bincount(np.maximum(st.out_good, 0), weights=share, minlength=st.has_maker.size)
-    return tot[np.maximum(st.out_good, 0)]
 
 
 def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
