@@ -559,14 +559,15 @@ def solve(
         x0 = best_x.copy() if best_x is not None else np.zeros(lp.cost.size)
         engine = _Pdhg.of(lp)
         deadline = start + time_limit
-        certifying = 0.0
+        certifying, last = 0.0, 0.0
         for x, y, k in engine.run(x0, y0, lambda: time.perf_counter() > deadline):
             k_done = k
             now = time.perf_counter()
-            if certifying > CERTIFY_SHARE * (now - start) and now + certifying < deadline:
-                continue  # certify at most this share of the time, and once near the end
+            if certifying > CERTIFY_SHARE * (now - start) or now + last > deadline:
+                continue  # certify at most this share of the time, and never past the limit
             record(x, y, k)
-            certifying += time.perf_counter() - now
+            last = time.perf_counter() - now
+            certifying += last
             if best.gap <= gap:
                 break
     status = "no-plan" if best_x is None else ("optimal" if best.gap <= gap else "feasible")
