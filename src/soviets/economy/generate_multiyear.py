@@ -16,8 +16,8 @@ supply of ``labour_slack`` times the hours of that technology meeting the
 year's needs without investment (tight for values near 1).
 
 >>> m = generate_multiyear(goods=30, years=3, seed=1)
->>> m.n_periods, m.economy.n_processes, m.n_capital
-(3, 90, 180)
+>>> m.n_periods, m.economy.n_processes, m.n_capital  # a pair drawn twice is kept once
+(3, 90, 176)
 """
 
 from __future__ import annotations
