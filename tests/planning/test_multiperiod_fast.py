@@ -46,3 +46,22 @@ def test_solve_brackets_the_highs_optimum(seed, slack):
         assert mf._feasible(my.lp, result.x)
         assert result.certificate.primal >= sol.objective - tol
         assert result.certificate.primal == float(my.lp.cost @ result.x)
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10_000), slack=st.sampled_from([None, 1.3]))
+def test_sifting_reaches_the_highs_optimum(seed, slack):
+    """With time enough, sifting ends optimal: its plan is HiGHS's optimum and the
+    dual bound at its prices certifies it."""
+    model = generate_multiyear(goods=15, years=3, seed=seed, labour_slack=slack)
+    my = build(model)
+    sol = highs.solve(my.lp)
+    if sol.status != "optimal":
+        return
+    result = mf.solve(model, gap=1e-7, time_limit=60.0, my=my)
+    assert result.status == "optimal"
+    assert mf._feasible(my.lp, result.x)
+    tol = 1e-6 * max(1.0, sol.objective)
+    assert abs(result.certificate.primal - sol.objective) <= tol
+    assert result.certificate.dual <= sol.objective + tol
+    assert any("sifting_columns" in h for h in result.history)

@@ -56,6 +56,7 @@ import scipy.sparse as sp
 
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
+from soviets.planning import sifting
 from soviets.planning.multiyear_lp import MultiYearLP, Objective, build
 from soviets.planning.result import Certificate
 
@@ -558,10 +559,30 @@ def solve(
     y0 = np.zeros(lp.row_lower.size)
     record(None, y0, 0)
     k_done = 0
-    if best.gap > gap and (time.perf_counter() - start) < time_limit:
+    deadline = start + time_limit
+    if best.gap > gap and time.perf_counter() < deadline:
+        _, values, rents = dual_bound(st, y0)
+        keep = _first_columns(st, values, rents, best_x)
+        for step in sifting.sift(lp, keep, deadline, lambda new: _with_investment(st, new)):
+            primal = best.primal
+            if _feasible(lp, step.x) and step.objective < primal:
+                primal, best_x = step.objective, step.x
+            dual = dual_bound(st, -step.y)[0]
+            best = Certificate(primal, max(dual, best.dual))
+            history.append(
+                {
+                    "seconds": time.perf_counter() - start,
+                    "sifting_columns": step.columns,
+                    "primal": best.primal,
+                    "dual": best.dual,
+                    "gap": best.gap,
+                }
+            )
+            if best.gap <= gap:
+                break
+    if best.gap > gap and time.perf_counter() < deadline:
         x0 = best_x.copy() if best_x is not None else np.zeros(lp.cost.size)
         engine = _Pdhg.of(lp)
-        deadline = start + time_limit
         certifying, last = 0.0, 0.0
         for x, y, k in engine.run(x0, y0, lambda: time.perf_counter() > deadline):
             k_done = k
@@ -584,3 +605,40 @@ def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
     """Per process, the sum of ``share`` over the processes of its good."""
     tot = np.bincount(np.maximum(st.out_good, 0), weights=share, minlength=st.has_maker.size)
     return tot[np.maximum(st.out_good, 0)]
+
+
+def _first_columns(
+    st: _Structure, values: list[np.ndarray], rents: list[np.ndarray], plan: np.ndarray | None
+) -> np.ndarray:
+    """Columns of the first restricted LP of sifting: per period and good the cheapest
+    process at ``values`` plus ``rents``, every process holding capital at the start,
+    the columns ``plan`` uses (so the restricted LP has a plan when the repair found
+    one), the investment those processes need, all stocks and carried goods."""
+    lay, lp = st.my.layout, st.my.lp
+    keep = np.zeros(lp.cost.size, dtype=bool)
+    held = _room(st, st.model.capital_stock)
+    holding = np.isfinite(held) & (held > 0)
+    for t in range(lay.n_periods):
+        cost = lp.cost[lay.col("activity", t)]
+        keep[lay.col("activity", t)] = (
+            _cheapest_shares(st, cost + st.holds_t @ rents[t], values[t]) > 0
+        ) | holding
+        keep[lay.col("capital", t)] = True
+        keep[lay.col("inventory", t)] = True
+    if plan is not None:
+        keep |= plan > 0
+    return _with_investment(st, keep)
+
+
+def _with_investment(st: _Structure, cols: np.ndarray) -> np.ndarray:
+    """``cols`` plus, for every activity column in it, the investment columns (all
+    periods) of the capital pairs its process holds."""
+    lay = st.my.layout
+    active = np.zeros(st.out_good.size, dtype=bool)
+    for t in range(lay.n_periods):
+        active |= cols[lay.col("activity", t)]
+    pairs = (st.holds @ active.astype(float)) > 0
+    out = cols.copy()
+    for t in range(lay.n_periods):
+        out[lay.col("investment", t)] |= pairs
+    return out
