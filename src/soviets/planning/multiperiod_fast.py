@@ -28,15 +28,29 @@ exploits that in three ways:
    cheapest at cost plus the rents of step 1, and the one of each good that
    already holds the most capital. The plan is checked against every row
    and bound of the full LP (to ``FEAS_RTOL`` of the size of each row's terms).
-3. **Prices from a first-order method on the stacked LP.** A restarted
-   primal-dual hybrid gradient (PDHG, Chambolle & Pock 2011, diagonal steps
-   of Pock & Chambolle 2011, restarts as in PDLP) on the full LP, warm-started
-   with the plan of step 2 at zero rents; its restart points feed steps 1-2
-   (at most ``CERTIFY_SHARE`` of the time), which keep the best certificate.
+3. **Sifting** (:mod:`soviets.planning.sifting`). HiGHS solves the LP
+   restricted to the columns that are cheap at the prices of step 1 (per
+   period and good the cheapest process at cost plus rents, every process
+   holding capital at the start, the columns of step 2's plan, the
+   investment these processes need, all stocks and carried goods). Its
+   optimum is a feasible plan of the full LP; its row prices go to step 1
+   for a bound and price every column; those with negative reduced cost
+   join and the restricted LP is solved again, until none does (then the
+   plan is optimal) or the time is up.
+4. **Prices from a first-order method on the stacked LP**, if sifting
+   stopped without the gap (a restricted LP HiGHS could not solve, or the
+   last ``PDHG_SHARE`` of the time, which is kept for this step). A
+   restarted primal-dual hybrid gradient (PDHG, Chambolle & Pock 2011,
+   diagonal steps of Pock & Chambolle 2011, restarts as in PDLP) on the
+   full LP, warm-started with the best plan and sifting's last prices
+   (it improves the bound fast from there); its restart points feed
+   steps 1-2 (at most ``CERTIFY_SHARE`` of the time), which keep the best
+   certificate.
 
-The plan is the weak side: it uses neither storage nor a split of a good's
-new capacity among processes, so it can stay a few per cent above the
-optimum even at optimal prices (docs/multiyear-scale.md).
+Step 2 alone stays a few per cent above the optimum even at optimal prices
+(it uses neither storage nor a split of a good's new capacity among
+processes); step 3 brings the plan to within 0.5 % at the first restricted
+LP on generated economies (docs/multiyear-scale.md).
 
 The solver stops when ``(primal - dual) / primal`` is below ``gap`` or at
 ``time_limit`` with the best certificate found; every exit reports both.
@@ -68,6 +82,7 @@ STEP = 0.95
 CERTIFY_SHARE = 0.3  # most share of the time spent on bounds and plans after the start
 MARGIN = 1e-6  # share of the capital needed invested on top, so rounding cannot reopen it
 SAFETY = 1e-7  # share of held capacity left unused, so a mix's rounding stays within it
+PDHG_SHARE = 0.2  # share of the time kept for PDHG's bound if sifting has not ended by then
 REPAIR_ROUNDS = 60  # rounds of just-in-time investment before the repair gives up
 
 
@@ -563,7 +578,9 @@ def solve(
     if best.gap > gap and time.perf_counter() < deadline:
         _, values, rents = dual_bound(st, y0)
         keep = _first_columns(st, values, rents, best_x)
-        for step in sifting.sift(lp, keep, deadline, lambda new: _with_investment(st, new)):
+        sift_until = start + (1.0 - PDHG_SHARE) * time_limit
+        for step in sifting.sift(lp, keep, sift_until, lambda new: _with_investment(st, new)):
+            y0 = -step.y  # PDHG's sign: reduced costs c + A^T y
             primal = best.primal
             if _feasible(lp, step.x) and step.objective < primal:
                 primal, best_x = step.objective, step.x
