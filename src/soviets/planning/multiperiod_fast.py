@@ -300,6 +300,7 @@ def _merit_shares(
     key = o[np.lexsort((rank[o], st.out_good[o]))]
     g = st.out_good[key]
     cap = np.maximum(room[key], 0.0) * st.out_q[key] * (1 - SAFETY)  # output each can make
+    cap = np.minimum(cap, z[g])  # finite where a process needs no capital (room inf)
     cum = np.cumsum(cap)
     first = np.ones(key.size, dtype=bool)
     first[1:] = g[1:] != g[:-1]
