@@ -31,8 +31,9 @@ exploits that in three ways:
 3. **Sifting** (:mod:`soviets.planning.sifting`). HiGHS solves the LP
    restricted to the columns that are cheap at the prices of step 1 (per
    period and good the cheapest process at cost plus rents, every process
-   holding capital at the start, the columns of step 2's plan, the
-   investment these processes need, all stocks and carried goods). Its
+   holding capital at the start, the columns of step 2's plan, the stocks
+   and investment these processes need, the stocks held at the start and
+   all carried goods). Its
    optimum is a feasible plan of the full LP; its row prices go to step 1
    for a bound and price every column; those with negative reduced cost
    join and the restricted LP is solved again, until none does (then the
@@ -580,7 +581,7 @@ def solve(
         _, values, rents = dual_bound(st, y0)
         keep = _first_columns(st, values, rents, best_x)
         sift_until = start + (1.0 - PDHG_SHARE) * time_limit
-        for step in sifting.sift(lp, keep, sift_until, lambda new: _with_investment(st, new)):
+        for step in sifting.sift(lp, keep, sift_until, lambda new: _with_capital(st, new)):
             y0 = -step.y  # PDHG's sign: reduced costs c + A^T y
             primal = best.primal
             if _feasible(lp, step.x) and step.objective < primal:
@@ -631,7 +632,8 @@ def _first_columns(
     """Columns of the first restricted LP of sifting: per period and good the cheapest
     process at ``values`` plus ``rents``, every process holding capital at the start,
     the columns ``plan`` uses (so the restricted LP has a plan when the repair found
-    one), the investment those processes need, all stocks and carried goods."""
+    one), the stocks and investment these processes need, the stocks held at the
+    start (their stock rows fix them) and all carried goods."""
     lay, lp = st.my.layout, st.my.lp
     keep = np.zeros(lp.cost.size, dtype=bool)
     held = _room(st, st.model.capital_stock)
@@ -641,16 +643,16 @@ def _first_columns(
         keep[lay.col("activity", t)] = (
             _cheapest_shares(st, cost + st.holds_t @ rents[t], values[t]) > 0
         ) | holding
-        keep[lay.col("capital", t)] = True
+        keep[lay.col("capital", t)] = st.model.capital_stock > 0
         keep[lay.col("inventory", t)] = True
     if plan is not None:
         keep |= plan > 0
-    return _with_investment(st, keep)
+    return _with_capital(st, keep)
 
 
-def _with_investment(st: _Structure, cols: np.ndarray) -> np.ndarray:
-    """``cols`` plus, for every activity column in it, the investment columns (all
-    periods) of the capital pairs its process holds."""
+def _with_capital(st: _Structure, cols: np.ndarray) -> np.ndarray:
+    """``cols`` plus, for every activity column in it, the stock and investment columns
+    (all periods) of the capital pairs its process holds."""
     lay = st.my.layout
     active = np.zeros(st.out_good.size, dtype=bool)
     for t in range(lay.n_periods):
@@ -658,5 +660,6 @@ def _with_investment(st: _Structure, cols: np.ndarray) -> np.ndarray:
     pairs = (st.holds @ active.astype(float)) > 0
     out = cols.copy()
     for t in range(lay.n_periods):
+        out[lay.col("capital", t)] |= pairs
         out[lay.col("investment", t)] |= pairs
     return out
