@@ -224,12 +224,27 @@ def test_cli_tables_json_and_plot(tmp_path: Path) -> None:
         (["--mode", "labour-budget"], "--mode: not for plans over several periods"),
         (["--floor", "2"], "--floor must be between 0 and 1"),
         (["--last-years", "0"], "--last-years must be >= 1"),
+        (["--gap", "1e-3"], "--gap: for plans over several periods only with --solver fast"),
+        (["--solver", "constrained"], "--solver constrained: not for plans over several"),
+        (["--solver", "fast", "--objective", "max-fulfilment"], "does not handle"),
     ],
 )
 def test_cli_errors(args: list[str], message: str) -> None:
     res = runner.invoke(app, ["plan", str(FIVE), *args])
     assert isinstance(res.exception, SovietsError)
     assert message in str(res.exception)
+
+
+def test_cli_fast_solver_certifies_the_highs_optimum() -> None:
+    """``--solver fast`` on the example: a certified plan with the HiGHS plan's hours."""
+    ref = json.loads(runner.invoke(app, ["plan", str(FIVE), "--json"]).output)
+    fast = ["--solver", "fast", "--gap", "1e-7", "--time-limit", "30", "--json"]
+    res = runner.invoke(app, ["plan", str(FIVE), *fast])
+    data = json.loads(res.output)
+    assert data["solver"] == "fast" and data["status"] == "optimal"
+    c, r = data["certificate"], ref["certificate"]
+    assert c["dual"] <= r["primal"] * (1 + 1e-9) <= c["primal"] * (1 + 1e-7 + 1e-9)
+    assert c["gap"] <= 1e-7
 
 
 def test_cli_one_period_options() -> None:

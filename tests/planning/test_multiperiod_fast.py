@@ -28,10 +28,40 @@ def test_bound_never_exceeds_highs_optimum(seed, years, slack):
     assert abs(bound - sol.objective) <= 1e-6 * max(1.0, sol.objective)
 
 
-def test_solve_reports_a_valid_certificate():
-    model = generate_multiyear(goods=20, years=3, seed=3)
-    result = mf.solve(model, gap=1e-6, time_limit=3.0)
-    optimum = highs.solve(build(model).lp).objective
-    assert result.certificate.dual <= optimum * (1 + 1e-9)
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10_000), slack=st.sampled_from([None, 1.3, 1.6]))
+def test_solve_brackets_the_highs_optimum(seed, slack):
+    """Random economies, with and without a tight labour supply: the certified
+    interval [dual, primal] holds HiGHS's optimum, and the plan is feasible."""
+    model = generate_multiyear(goods=15, years=3, seed=seed, labour_slack=slack)
+    my = build(model)
+    sol = highs.solve(my.lp)
+    result = mf.solve(model, gap=1e-6, time_limit=2.0)
+    if sol.status != "optimal":
+        assert result.x is None  # no plan where HiGHS finds none
+        return
+    tol = 1e-7 * max(1.0, sol.objective)
+    assert result.certificate.dual <= sol.objective + tol
     if result.x is not None:
-        assert result.certificate.primal >= optimum * (1 - 1e-9)
+        assert mf._feasible(my.lp, result.x)
+        assert result.certificate.primal >= sol.objective - tol
+        assert result.certificate.primal == float(my.lp.cost @ result.x)
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10_000), slack=st.sampled_from([None, 1.3]))
+def test_sifting_reaches_the_highs_optimum(seed, slack):
+    """With time enough, sifting ends optimal: its plan is HiGHS's optimum and the
+    dual bound at its prices certifies it."""
+    model = generate_multiyear(goods=15, years=3, seed=seed, labour_slack=slack)
+    my = build(model)
+    sol = highs.solve(my.lp)
+    if sol.status != "optimal":
+        return
+    result = mf.solve(model, gap=1e-7, time_limit=60.0, my=my)
+    assert result.status == "optimal"
+    assert mf._feasible(my.lp, result.x)
+    tol = 1e-6 * max(1.0, sol.objective)
+    assert abs(result.certificate.primal - sol.objective) <= tol
+    assert result.certificate.dual <= sol.objective + tol
+    assert any("sifting_columns" in h for h in result.history)

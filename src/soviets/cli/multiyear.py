@@ -59,22 +59,26 @@ def run(
     floor: float,
     plot: Path | None,
     json: bool,
+    fast: bool = False,
+    gap: float = 1e-6,
+    time_limit: float = 60.0,
 ) -> None:
-    """Plan, print (tables or JSON), plot; exit code 1 when no plan meets the needs."""
+    """Plan, print (tables or JSON), plot; exit code 1 when no plan meets the needs.
+    ``fast``: the structure-exploiting solver, stopping at ``gap`` or ``time_limit`` s."""
     from soviets.cli.plan import _finite
-    from soviets.planning.multiyear import solve
+    from soviets.planning.multiyear import solve, solve_fast
     from soviets.planning.multiyear_lp import Objective
 
     model = load(path, years, options)
     goal = Objective(objective, last_years=last_years, floor=floor)  # type: ignore[arg-type]
-    result = solve(model, goal)
-    if plot is not None and result.status == "optimal":
+    result = solve_fast(model, goal, gap, time_limit) if fast else solve(model, goal)
+    if plot is not None and result.status != "infeasible":
         write_plot(result, plot)
     if json:
         print_json(_finite(result.to_dict()))
     else:
         show(result)
-        if plot is not None and result.status == "optimal":
+        if plot is not None and result.status != "infeasible":
             console.print(f"plot written to {plot}")
     if result.status == "infeasible":
         raise typer.Exit(code=1)

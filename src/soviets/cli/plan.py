@@ -235,18 +235,21 @@ def plan_command(
     if years is not None or (path / "periods.csv").is_file():
         one_period = {
             "--mode": mode is not Mode.min_labour,
-            "--solver": solver is not Solver.auto,
+            "--solver constrained": solver is Solver.constrained,
             "--regime": regime is not Regime.central,
             "--runtime": runtime is not Runtime.inprocess,
             "--address": address is not None,
             "--backend": backend is not Backend.numpy,
-            "--gap": gap is not None,
-            "--time-limit": time_limit is not None,
             "--labour": labour is not None,  # the tables report hours; other columns are not
         }
         used = [k for k, v in one_period.items() if v]
         if used:
             raise SovietsError(f"{', '.join(used)}: not for plans over several periods")
+        tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]
+        if tuned and solver is not Solver.fast:
+            raise SovietsError(
+                f"{' and '.join(tuned)}: for plans over several periods only with --solver fast"
+            )
         from soviets.cli.multiyear import run
 
         demand = [c.strip() for c in final_demand.split(",") if c.strip()] if final_demand else None
@@ -259,6 +262,9 @@ def plan_command(
             1.0 if floor is None else floor,
             plot,
             json,
+            fast=solver is Solver.fast,
+            gap=1e-6 if gap is None else gap,
+            time_limit=60.0 if time_limit is None else time_limit,
         )
         return
     used = [k for k, v in multi.items() if v is not None]

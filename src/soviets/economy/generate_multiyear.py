@@ -7,17 +7,17 @@ quantities (units held per unit of activity) that trade against labour: the
 labour-saving processes of a good hold more capital. Depreciation is drawn
 in [0.05, 0.2] per year, build time one year. Needs grow by ``growth`` a
 year. The stock at the start of year 1 is what the least-labour technology
-needs to meet year 1's needs and make 1.5 times the investment that keeps
+needs to meet year 1's needs and make twice the investment that keeps
 year 2 going on the same technology (depreciation plus growth), times a
-margin drawn in [1.1, 1.3], and at least 5 % of the average such process's
+margin drawn in [1.2, 1.4], and at least 5 % of the average such process's
 (so every good can be made in year 1): year 1 is feasible by construction.
 Other processes start with no capital. With ``labour_slack`` every year gets an economy-wide labour
 supply of ``labour_slack`` times the hours of that technology meeting the
 year's needs without investment (tight for values near 1).
 
 >>> m = generate_multiyear(goods=30, years=3, seed=1)
->>> m.n_periods, m.economy.n_processes, m.n_capital
-(3, 90, 180)
+>>> m.n_periods, m.economy.n_processes, m.n_capital  # a pair drawn twice is kept once
+(3, 90, 176)
 """
 
 from __future__ import annotations
@@ -67,11 +67,11 @@ def generate_multiyear(
     x1 = _activity(base.inputs, out, chosen, demand)
     floor = 0.05 * float(x1[chosen].mean())  # goods no need asks for can still be made
     for _ in range(3):  # year 1 also makes the investment that keeps year 2 going
-        use = qty * np.maximum(x1, floor)[:, None] * (delta[held] + growth) * 1.5
+        use = qty * np.maximum(x1, floor)[:, None] * (delta[held] + growth) * 2.0
         invest = np.bincount(held.ravel(), weights=use.ravel(), minlength=base.n_goods)
         x1 = _activity(base.inputs, out, chosen, demand + invest)
     x1 = np.where(chosen, np.maximum(x1, floor), 0.0)
-    margin = rng.uniform(1.1, 1.3, size=(n_p, capital_goods))
+    margin = rng.uniform(1.2, 1.4, size=(n_p, capital_goods))
     capital = []
     for p in range(n_p):
         seen: set[int] = set()

@@ -18,18 +18,40 @@ exploits that in three ways:
    and rents are never negative; the prices are then feasible for the dual
    LP and ``sum_t v_t . target_t + pi_1 . stock_1 - y . hours`` is a lower
    bound on the hours of every plan, whatever prices it starts from.
-2. **A feasible plan by just-in-time investment.** With each good's output
-   split among its processes as in the current iterate (or by the cheapest
-   technology), each period's gross outputs are the least solution of
-   ``z = f + A z`` for its needs plus its investments; capital missing in a
-   period is invested ``L`` periods before it is needed, which adds to that
-   period's needs; a backward pass settles it in at most ``T`` rounds.
-   The plan is checked against every row and bound of the full LP.
-3. **Prices from a first-order method on the stacked LP.** A restarted
-   primal-dual hybrid gradient (PDHG, Chambolle & Pock 2011, diagonal steps
-   of Pock & Chambolle 2011, restarts as in PDLP) on the full LP, warm-started
-   with the plan and prices of steps 1-2 at zero rents; its iterates feed
-   steps 1-2 at every restart, which keep the best certificate.
+2. **A feasible plan by just-in-time investment.** In each period each
+   good is made first on the capital already held (processes in order of
+   unit cost at the period's prices), the rest by one preferred process
+   whose missing capital is invested ``L`` periods before it is needed,
+   which adds to that period's needs; gross outputs are the least solution
+   of ``z = f + A z`` with the period's mix of processes; a backward-forward
+   pass settles investment. Two choices of preferred process are tried: the
+   cheapest at cost plus the rents of step 1, and the one of each good that
+   already holds the most capital. The plan is checked against every row
+   and bound of the full LP (to ``FEAS_RTOL`` of the size of each row's terms).
+3. **Sifting** (:mod:`soviets.planning.sifting`). HiGHS solves the LP
+   restricted to the columns that are cheap at the prices of step 1 (per
+   period and good the cheapest process at cost plus rents, every process
+   holding capital at the start, the columns of step 2's plan, the stocks
+   and investment these processes need, the stocks held at the start and
+   all carried goods). Its
+   optimum is a feasible plan of the full LP; its row prices go to step 1
+   for a bound and price every column; those with negative reduced cost
+   join and the restricted LP is solved again, until none does (then the
+   plan is optimal) or the time is up.
+4. **Prices from a first-order method on the stacked LP**, if sifting
+   stopped without the gap (a restricted LP HiGHS could not solve, or the
+   last ``PDHG_SHARE`` of the time, which is kept for this step). A
+   restarted primal-dual hybrid gradient (PDHG, Chambolle & Pock 2011,
+   diagonal steps of Pock & Chambolle 2011, restarts as in PDLP) on the
+   full LP, warm-started with the best plan and sifting's last prices
+   (it improves the bound fast from there); its restart points feed
+   steps 1-2 (at most ``CERTIFY_SHARE`` of the time), which keep the best
+   certificate.
+
+Step 2 alone stays a few per cent above the optimum even at optimal prices
+(it uses neither storage nor a split of a good's new capacity among
+processes); step 3 brings the plan to within 0.5 % at the first restricted
+LP on generated economies (docs/multiyear-scale.md).
 
 The solver stops when ``(primal - dual) / primal`` is below ``gap`` or at
 ``time_limit`` with the best certificate found; every exit reports both.
@@ -49,6 +71,7 @@ import scipy.sparse as sp
 
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
+from soviets.planning import sifting
 from soviets.planning.multiyear_lp import MultiYearLP, Objective, build
 from soviets.planning.result import Certificate
 
@@ -57,8 +80,10 @@ SWEEP_RTOL = 1e-13  # fixed points stop when no price moves by more than this sh
 SWEEP_MAX = 5000
 CHECK_EVERY = 64  # PDHG iterations between restart checks
 STEP = 0.95
+CERTIFY_SHARE = 0.3  # most share of the time spent on bounds and plans after the start
 MARGIN = 1e-6  # share of the capital needed invested on top, so rounding cannot reopen it
 SAFETY = 1e-7  # share of held capacity left unused, so a mix's rounding stays within it
+PDHG_SHARE = 0.2  # share of the time kept for PDHG's bound if sifting has not ended by then
 REPAIR_ROUNDS = 60  # rounds of just-in-time investment before the repair gives up
 
 
@@ -276,6 +301,7 @@ def _merit_shares(
     key = o[np.lexsort((rank[o], st.out_good[o]))]
     g = st.out_good[key]
     cap = np.maximum(room[key], 0.0) * st.out_q[key] * (1 - SAFETY)  # output each can make
+    cap = np.minimum(cap, z[g])  # finite where a process needs no capital (room inf)
     cum = np.cumsum(cap)
     first = np.ones(key.size, dtype=bool)
     first[1:] = g[1:] != g[:-1]
@@ -505,10 +531,13 @@ def solve(
     best_x: np.ndarray | None = None
     best = Certificate(math.inf, -math.inf)
 
-    def record(x_full: np.ndarray | None, y: np.ndarray, k: int) -> None:
+    def record(x_full: np.ndarray | None, y: np.ndarray, k: int, plans: bool = True) -> None:
         nonlocal best, best_x
         dual, values, rents = dual_bound(st, y)
         primal = best.primal
+        if not plans:
+            best = Certificate(best.primal, max(dual, best.dual))
+            return
         cheapest, grow, rank = [], [], []
         held = _room(st, st.model.capital_stock)
         has = np.isfinite(held) & (held > 0)
@@ -547,13 +576,44 @@ def solve(
     y0 = np.zeros(lp.row_lower.size)
     record(None, y0, 0)
     k_done = 0
-    if best.gap > gap and (time.perf_counter() - start) < time_limit:
+    deadline = start + time_limit
+    if best.gap > gap and time.perf_counter() < deadline:
+        _, values, rents = dual_bound(st, y0)
+        keep = _first_columns(st, values, rents, best_x)
+        sift_until = start + (1.0 - PDHG_SHARE) * time_limit
+        for step in sifting.sift(lp, keep, sift_until, lambda new: _with_capital(st, new)):
+            y0 = -step.y  # PDHG's sign: reduced costs c + A^T y
+            primal = best.primal
+            if _feasible(lp, step.x) and step.objective < primal:
+                primal, best_x = step.objective, step.x
+            dual = dual_bound(st, -step.y)[0]
+            best = Certificate(primal, max(dual, best.dual))
+            history.append(
+                {
+                    "seconds": time.perf_counter() - start,
+                    "sifting_columns": step.columns,
+                    "primal": best.primal,
+                    "dual": best.dual,
+                    "gap": best.gap,
+                }
+            )
+            if best.gap <= gap:
+                break
+    if best.gap > gap and time.perf_counter() < deadline:
         x0 = best_x.copy() if best_x is not None else np.zeros(lp.cost.size)
         engine = _Pdhg.of(lp)
-        deadline = start + time_limit
+        certifying, last = 0.0, 0.0
         for x, y, k in engine.run(x0, y0, lambda: time.perf_counter() > deadline):
             k_done = k
-            record(x, y, k)
+            now = time.perf_counter()
+            if now + last > deadline:
+                continue  # no certification past the time limit
+            # the bound at every restart; plans too while they take at most a share of the time
+            plans = certifying <= CERTIFY_SHARE * (now - start)
+            record(x, y, k, plans)
+            if plans:
+                last = time.perf_counter() - now
+                certifying += last
             if best.gap <= gap:
                 break
     status = "no-plan" if best_x is None else ("optimal" if best.gap <= gap else "feasible")
@@ -566,7 +626,40 @@ def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
     return tot[np.maximum(st.out_good, 0)]
 
 
-def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:
-    """Per process, the sum of ``share`` over the processes of its good."""
-    tot = np.bincount(np.maximum(st.out_good, 0), weights=share, minlength=st.has_maker.size)
-    return tot[np.maximum(st.out_good, 0)]
+def _first_columns(
+    st: _Structure, values: list[np.ndarray], rents: list[np.ndarray], plan: np.ndarray | None
+) -> np.ndarray:
+    """Columns of the first restricted LP of sifting: per period and good the cheapest
+    process at ``values`` plus ``rents``, every process holding capital at the start,
+    the columns ``plan`` uses (so the restricted LP has a plan when the repair found
+    one), the stocks and investment these processes need, the stocks held at the
+    start (their stock rows fix them) and all carried goods."""
+    lay, lp = st.my.layout, st.my.lp
+    keep = np.zeros(lp.cost.size, dtype=bool)
+    held = _room(st, st.model.capital_stock)
+    holding = np.isfinite(held) & (held > 0)
+    for t in range(lay.n_periods):
+        cost = lp.cost[lay.col("activity", t)]
+        keep[lay.col("activity", t)] = (
+            _cheapest_shares(st, cost + st.holds_t @ rents[t], values[t]) > 0
+        ) | holding
+        keep[lay.col("capital", t)] = st.model.capital_stock > 0
+        keep[lay.col("inventory", t)] = True
+    if plan is not None:
+        keep |= plan > 0
+    return _with_capital(st, keep)
+
+
+def _with_capital(st: _Structure, cols: np.ndarray) -> np.ndarray:
+    """``cols`` plus, for every activity column in it, the stock and investment columns
+    (all periods) of the capital pairs its process holds."""
+    lay = st.my.layout
+    active = np.zeros(st.out_good.size, dtype=bool)
+    for t in range(lay.n_periods):
+        active |= cols[lay.col("activity", t)]
+    pairs = (st.holds @ active.astype(float)) > 0
+    out = cols.copy()
+    for t in range(lay.n_periods):
+        out[lay.col("capital", t)] |= pairs
+        out[lay.col("investment", t)] |= pairs
+    return out

@@ -21,11 +21,11 @@ import scipy.sparse as sp
 
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
-from soviets.planning import highs
+from soviets.planning import highs, multiperiod_fast
 from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, tie_break
 from soviets.planning.result import Certificate
 
-Status = Literal["optimal", "infeasible"]
+Status = Literal["optimal", "feasible", "infeasible"]  # feasible: a time limit, certified
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,33 @@ def solve(
     return plan
 
 
+def solve_fast(
+    model: MultiYearEconomy,
+    objective: Objective | None = None,
+    gap: float = 1e-6,
+    time_limit: float = 60.0,
+) -> MultiYearPlan:
+    """The multi-period plan of ``model`` by the structure-exploiting solver
+    (:mod:`soviets.planning.multiperiod_fast`): status ``optimal`` when the certified
+    gap is at most ``gap``, ``feasible`` at ``time_limit`` seconds with the best
+    certified plan. No tie-break among optimal plans. Raises :class:`ModelError`
+    when it finds no plan in the time (the bound is in the message) and for what
+    that solver does not handle (``max-fulfilment``, several outputs per process).
+    """
+    objective = objective or Objective()
+    my = build(model, objective)
+    r = multiperiod_fast.solve(model, objective, gap=gap, time_limit=time_limit, my=my)
+    if r.x is None:
+        raise ModelError(
+            f"the fast multi-year solver found no plan in {time_limit:g} s "
+            f"(no plan can take fewer than {r.certificate.dual:.6g} hours); "
+            "try a longer --time-limit or --solver highs"
+        )
+    status: Status = "optimal" if r.status == "optimal" else "feasible"
+    cert = Bounds(my.sense, r.certificate.primal, r.certificate.dual)
+    return _plan(model, my, r.x, status, cert, solver="fast")
+
+
 def solve_lp(lp: highs.LinearProgram, time_limit: float | None = None) -> highs.Solution:
     """Solve a multi-period LP with HiGHS, its costs scaled to a largest entry of 1.
 
@@ -229,7 +256,12 @@ def solve_lp(lp: highs.LinearProgram, time_limit: float | None = None) -> highs.
 
 
 def _plan(
-    model: MultiYearEconomy, my: MultiYearLP, x: np.ndarray, status: Status, cert: Bounds
+    model: MultiYearEconomy,
+    my: MultiYearLP,
+    x: np.ndarray,
+    status: Status,
+    cert: Bounds,
+    solver: str = "highs",
 ) -> MultiYearPlan:
     lay = my.layout
     eco = model.economy
@@ -251,7 +283,7 @@ def _plan(
         model=model,
         objective=my.objective,
         status=status,
-        solver="highs",
+        solver=solver,
         activity=per_period("activity"),
         capital=per_period("capital"),
         investment=per_period("investment"),
