@@ -144,9 +144,8 @@ def test_form_refuses_bad_input_naming_the_field(served: Served) -> None:
     assert past.status_code == 422 and "proposal.min_voting_hours" in past.text
     low = _post(served, "riverside", {**base, "floor": "-5"})
     assert low.status_code == 422 and "floor is a percentage from 0 to 100" in low.text
-    nobody = {"title": "Admit", "kind": "admit_member", "payload.person_id": "no@example.org"}
-    unknown = _post(served, "riverside", nobody)
-    assert unknown.status_code == 404 and "no one has signed up" in unknown.text
+    admit = _post(served, "riverside", {"title": "Admit", "kind": "admit_member"})
+    assert admit.status_code == 422 and "cannot decide a proposal of kind" in admit.text
     empty = _post(served, "riverside", {"title": "Rules", "kind": "change_rules"})
     assert empty.status_code == 422 and "at least one rule" in empty.text
     wrong = _post(served, "riverside", {"title": "Plan", "kind": "adopt_plan"})
@@ -237,7 +236,8 @@ def test_overnight_booking_from_the_form(served: Served) -> None:
 
 def test_each_form_asks_for_its_kinds_effect_fields() -> None:
     """The form of a kind asks for exactly the fields of the kind's effect model (for
-    ``admit_member``: the person or the council, as the council's kind says)."""
+    ``admit_member``, only a federation's: the council; people join by their own
+    application or invitation)."""
     for form in FORMS:
         model = effect_model(form.kind).model_fields
         asked = {f.key for f in form.fields}
@@ -246,9 +246,9 @@ def test_each_form_asks_for_its_kinds_effect_fields() -> None:
         assert required <= asked, form.kind
         if form.kind != "admit_member":
             assert asked == set(model), form.kind
-    admit = {c: proposal_forms.form_for("admit_member", c) for c in ("workplace", "federation")}
-    assert [f.key for f in admit["workplace"].fields] == ["person_id"]  # type: ignore[union-attr]
-    assert [f.key for f in admit["federation"].fields] == ["council_id"]  # type: ignore[union-attr]
+    assert proposal_forms.form_for("admit_member", "workplace") is None
+    federation = proposal_forms.form_for("admit_member", "federation")
+    assert [f.key for f in federation.fields] == ["council_id"]  # type: ignore[union-attr]
 
 
 def test_rules_form_offers_every_rule() -> None:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz, councils, proposals, rules
-from soviets.governance.errors import InputError, NotFound
 from soviets.governance.stock import STOCK_CHANGE_ACTIONS
 from soviets.ledger.models import (
     Agreement,
@@ -205,17 +204,3 @@ def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoi
 def drafting_council(session: Session, actor_id: int, council_id: int) -> Council:
     """The council, if the actor has a vote there and so may draft its proposals."""
     return authz.require_voter(session, actor_id, council_id)
-
-
-def person_by_email(session: Session, actor_id: int, council_id: int, email: str) -> int:
-    """The id of the person with this e-mail address, for a voter proposing to admit them."""
-    drafting_council(session, actor_id, council_id)
-    address = email.strip().lower()
-    if not address:
-        raise InputError("give the e-mail address of the person to admit", field="payload.email")
-    found = session.scalar(select(Person.id).where(func.lower(Person.email) == address))
-    if found is None:
-        raise NotFound(
-            f"no one has signed up with the address '{address}'; ask them to sign up first"
-        )
-    return int(found)

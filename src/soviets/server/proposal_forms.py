@@ -11,7 +11,7 @@ errors.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +28,7 @@ class Field:
     """One payload field: its key, its label, and how it is asked for.
 
     ``widget``: ``select`` (choices from ``source``), ``number``, ``text``,
-    ``datetime`` (UTC), ``email`` (a person, found by address), ``flows``
+    ``datetime`` (UTC), ``flows``
     (lines ``good = quantity``), ``rules`` (every council rule with its
     current value) or ``mandates`` (rows of target and vote).
     """
@@ -84,13 +84,6 @@ _CAPACITY = Field(
 
 FORMS: tuple[KindForm, ...] = (
     KindForm("general", "General question", "A question or decision that changes nothing here."),
-    KindForm(
-        "admit_member",
-        "Admit a member",
-        "The person joins the council when the proposal is accepted.",
-        (Field("person_id", "E-mail address of the person to admit", "email"),),
-        councils=LOCAL,
-    ),
     KindForm(
         "admit_member",
         "Admit a member council",
@@ -397,13 +390,8 @@ def _flows(text: str, name: str) -> dict[str, float]:
     return flows
 
 
-def payload(
-    kind_form: KindForm, form: Mapping[str, Any], find_person: Callable[[str], int]
-) -> dict[str, Any]:
-    """The payload of ``kind_form``'s kind from the submitted form.
-
-    ``find_person`` turns an e-mail address into a person's id (an ``email`` field).
-    """
+def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload of ``kind_form``'s kind from the submitted form."""
     out: dict[str, Any] = {}
     for f in kind_form.fields:
         name = f"payload.{f.key}"
@@ -422,8 +410,6 @@ def payload(
             out[f.key] = _flows(str(form.get(name, "") or ""), name)
         elif f.widget == "datetime":
             out[f.key] = _datetime(f, form)
-        elif f.widget == "email":
-            out[f.key] = find_person(_text(form, name))
         elif f.widget == "rules":
             out[f.key] = _rules(form)
         elif f.widget == "mandates":

@@ -245,11 +245,7 @@ def create(
             f"a {council.kind} council cannot decide a proposal of kind '{kind}'", field="kind"
         )
     labels = [line.strip() for line in options.splitlines() if line.strip()]
-    payload = proposal_forms.payload(
-        chosen,
-        request.state.form,
-        lambda email: drafting.person_by_email(db, person.id, council_id, email),
-    )
+    payload = proposal_forms.payload(chosen, request.state.form)
     made = proposals.create_proposal(
         db,
         person.id,
