@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from soviets.governance import ballots, councils, proposals, rules
+from soviets.governance import accounts, ballots, councils, proposals, rules
 from soviets.ledger.base import Base
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import CouncilRule, Delegate, Person, Proposal
@@ -114,6 +114,18 @@ class Gov:
     def get(self, proposal_id: int) -> Proposal:
         with self.tx() as s:
             return s.get(Proposal, proposal_id)  # type: ignore[return-value]
+
+    def admit(self, council: int, inviter: int, person: int, voters: Sequence[int]) -> Proposal:
+        """Admit ``person`` the consenting way: ``inviter`` invites, the person accepts, the
+        admission vote opens and everyone in ``voters`` votes yes; the closed vote."""
+        with self.tx() as s:
+            issued = accounts.create_invitation(s, inviter, council, now=T0)
+            joining = accounts.accept_invitation(s, person, issued.secret, now=T0)
+            assert joining.proposal is not None, "the council's rule admits without a vote"
+            pid = joining.proposal.id
+        for v in voters:
+            self.vote(v, pid, "yes")
+        return self.close(inviter, pid)
 
     def decide(self, council: int, proposer: int, voters: Sequence[int], **kw: Any) -> Proposal:
         """Draft, open, everyone in ``voters`` votes yes, close: the closed proposal."""

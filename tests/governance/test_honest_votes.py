@@ -91,9 +91,9 @@ def test_only_change_rules_changes_rules(gov: Gov, nine) -> None:
     council, people = nine
     ann, bob = people[:2]
     (zed,) = gov.people("Zed")
+    assert gov.admit(council, ann, zed, people).outcome == "accepted"
     for kind, payload in [
         ("general", {}),
-        ("admit_member", {"person_id": zed}),
         ("set_role", {"person_id": bob, "role": "coordinator"}),
     ]:
         assert gov.decide(council, ann, people, kind=kind, payload=payload).outcome == "accepted"
@@ -328,9 +328,7 @@ def test_a_successor_takes_the_seat_with_its_weight(gov: Gov, region) -> None:
     pid = gov.propose(r["p2"], r["fed"])
     gov.open(r["p2"], pid)
     (eve,) = gov.people("Eve")
-    admitted = gov.decide(r["low"], r["p1"], [r["p1"]], kind="admit_member",
-                          payload={"person_id": eve})  # fmt: skip
-    assert admitted.outcome == "accepted"
+    assert gov.admit(r["low"], r["p1"], eve, [r["p1"]]).outcome == "accepted"
     with gov.tx() as s:
         s.get(Council, r["low"]).declared_members = 5  # declared after the vote opened
     gov.elect(r["low"], [r["p1"], eve], eve, r["fed"])  # Eve replaces Bob in the seat

@@ -91,7 +91,7 @@ def test_form_fields_become_the_payload() -> None:
         "payload.mandates.1.ranking": "A>B",
         "payload.mandates.2.target": "",
     }
-    assert proposal_forms.payload(elect, form, lambda _: 0) == {
+    assert proposal_forms.payload(elect, form) == {
         "person_id": 4,
         "federation_id": 7,
         "term_ends_at": "2027-06-30T18:00:00",
@@ -108,7 +108,7 @@ def test_form_fields_become_the_payload() -> None:
         "payload.rules.proposal.quorum.default": "true",
         "payload.rules.council.public": "true",
     }
-    assert proposal_forms.payload(rules, changed, lambda _: 0) == {
+    assert proposal_forms.payload(rules, changed) == {
         "rules": {
             "booking.max_hours": 12.5,
             "booking.max_active": 3,
