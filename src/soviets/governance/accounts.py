@@ -261,6 +261,11 @@ class Joining:
     proposal: Proposal | None = None
 
 
+def may_read_council(session: Session, person_id: int, council_id: int) -> bool:
+    """Whether the person may read the council (and so follow their admission vote there)."""
+    return authz.can_read(session, person_id, authz.get_council(session, council_id))
+
+
 def accept_invitation(
     session: Session, actor_id: int, secret: str, now: datetime | None = None
 ) -> Joining:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.errors import SovietsError
-from soviets.governance import accounts, authz, councils
+from soviets.governance import accounts, councils
 from soviets.governance.credentials import MIN_PASSWORD_LENGTH
 from soviets.server import links, queries
 from soviets.server.api.common import PathId
@@ -176,7 +176,7 @@ def _after_joining(db: Db, person_id: int, made: accounts.Joining) -> str:
     if made.membership is not None:
         return f"/councils/{made.council_id}?notice=joined"
     assert made.proposal is not None
-    if authz.can_read(db, person_id, authz.get_council(db, made.council_id)):
+    if accounts.may_read_council(db, person_id, made.council_id):
         return f"/proposals/{made.proposal.id}?notice=admission-open"
     return "/?notice=admission-open"
 
