@@ -151,13 +151,18 @@ def _approve_agreement(
     )
 
 
-def _check_transfer(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    resource_id = payload["resource_id"]
+def held_resource(session: Session, council: Council, resource_id: int) -> Resource:
+    """The resource a payload names, if the council holds it."""
     resource = session.get(Resource, resource_id)
     if resource is None:
         raise InputError(f"no resource #{resource_id}", field="payload.resource_id")
     if resource.holder_council_id != council.id:
         raise Conflict(f"resource '{resource.name}' is not held by council '{council.name}'")
+    return resource
+
+
+def _check_transfer(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    resource_id = held_resource(session, council, payload["resource_id"]).id
     to_council_id = payload["to_council_id"]
     if session.get(Council, to_council_id) is None or to_council_id == council.id:
         raise InputError(

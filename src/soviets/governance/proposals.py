@@ -264,46 +264,6 @@ def create_proposal(
     """Draft a proposal in a council where the actor has a vote."""
     at = authz.moment(now)
     council = authz.require_voter(session, actor_id, council_id, at)
-    return draft_for(
-        session,
-        council,
-        actor_id,
-        at,
-        kind=kind,
-        title=title,
-        body=body,
-        method=method,
-        quorum=quorum,
-        floor=floor,
-        secret=secret,
-        payload=payload,
-        options=options,
-        opens_at=opens_at,
-        closes_at=closes_at,
-    )
-
-
-def draft_for(
-    session: Session,
-    council: Council,
-    proposer_id: int,
-    at: datetime,
-    *,
-    kind: str,
-    title: str,
-    body: str = "",
-    method: str = "majority",
-    quorum: float | None = None,
-    floor: float | None = None,
-    secret: bool = False,
-    payload: dict[str, Any] | None = None,
-    options: Sequence[OptionSpec] | None = None,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-) -> Proposal:
-    """Draft a proposal under the council's rules (deadline, quorum, floor) for
-    ``proposer_id``, whose right to propose the caller has checked (a voter, or an
-    applicant for admission)."""
     spec = {
         "kind": kind,
         "method": method,
@@ -317,8 +277,45 @@ def draft_for(
         "opens_at": opens_at,
         "closes_at": closes_at,
     }
+    return _draft(session, council, actor_id, at, spec)
+
+
+def draft_for(
+    session: Session,
+    council: Council,
+    proposer_id: int,
+    at: datetime,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    payload: dict[str, Any],
+) -> Proposal:
+    """Draft a majority vote under the council's rules (deadline, quorum, floor) for
+    ``proposer_id``, whose right to propose the caller has checked (an applicant for
+    admission, who has no vote yet)."""
+    spec = {
+        "kind": kind,
+        "method": "majority",
+        "title": title,
+        "body": body,
+        "quorum": None,
+        "floor": None,
+        "secret": False,
+        "payload": payload,
+        "options": None,
+        "opens_at": None,
+        "closes_at": None,
+    }
+    return _draft(session, council, proposer_id, at, spec)
+
+
+def _draft(
+    session: Session, council: Council, proposer_id: int, at: datetime, spec: dict[str, Any]
+) -> Proposal:
+    """Check ``spec`` against the council's rules and store it as a draft of ``proposer_id``."""
     values, made = _check(session, council, spec, at)
-    councils.require_consent(council, kind, _payloads(values, made), proposer_id)
+    councils.require_consent(council, spec["kind"], _payloads(values, made), proposer_id)
     proposal = Proposal(
         council_id=council.id, created_by=proposer_id, created_at=at, status="draft", **values
     )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, commons, effects
 from soviets.governance.errors import Conflict, InputError, NotFound
-from soviets.governance.execution import Payload, register_executor
+from soviets.governance.execution import Payload, held_resource, register_executor
 from soviets.ledger import inventory
 from soviets.ledger.models import Council, LedgerEvent, Proposal, Resource
 
@@ -149,18 +149,8 @@ def _require_accepted(session: Session, proposal_id: int, council_id: int) -> No
 def _check_stock_change(
     session: Session, council: Council, payload: Payload, now: datetime
 ) -> Payload:
-    resource_id = payload["resource_id"]
-    resource = session.get(Resource, resource_id)
-    if resource is None:
-        raise InputError(f"no resource #{resource_id}", field="payload.resource_id")
-    if resource.holder_council_id != council.id:
-        raise Conflict(f"resource '{resource.name}' is not held by council '{council.name}'")
-    return {
-        "resource_id": resource_id,
-        "action": payload["action"],
-        "quantity": payload["quantity"],
-        "reason": payload["reason"],
-    }
+    held_resource(session, council, payload["resource_id"])
+    return payload
 
 
 def _stock_change(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
