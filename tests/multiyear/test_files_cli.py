@@ -57,7 +57,9 @@ def test_round_trip(tmp_path: Path) -> None:
 
 def test_example_plans_invest_and_respect_build_time() -> None:
     plan = solve(read_multiyear_folder(FIVE), Objective("min-hours"))
-    assert plan.status == "optimal" and plan.certificate.gap <= 1e-9
+    # the reported plan is the tie-break among plans within 1e-9 of the optimum (see
+    # soviets.planning.multiyear), so its certificate may exceed 1e-9 by HiGHS's tolerance
+    assert plan.status == "optimal" and plan.certificate.gap <= 1e-8
     m = plan.model
     oven = 1
     # an oven ordered in year t stands from t + 2 on: none can be ordered in the last two years
@@ -272,7 +274,9 @@ def test_wiod_five_equal_years() -> None:
     eco = load_economy(ROOT / "data" / "wiod2016-usa" / "2014")
     one = central.solve(eco, "min-labour")
     plan = solve(MultiYearEconomy.repeat(eco, 5), Objective("min-hours"))
-    assert plan.status == "optimal" and plan.certificate.gap <= 1e-9
+    # the reported plan is the tie-break among plans within 1e-9 of the optimum (see
+    # soviets.planning.multiyear), so its certificate may exceed 1e-9 by HiGHS's tolerance
+    assert plan.status == "optimal" and plan.certificate.gap <= 1e-8
     assert plan.certificate.primal == pytest.approx(5 * one.objective_hours, rel=2e-9)
     # the latest work: each year makes what it needs, nothing is made a year early
     np.testing.assert_allclose(plan.hours, one.objective_hours, rtol=1e-6)
