@@ -113,8 +113,9 @@ def show(p: MultiYearPlan) -> None:
     bound = "<=" if c["sense"] == "max" else ">="
     unit = m.economy.labour_unit
     h = "h" if unit == "hours" else unit
+    goal_unit = unit if obj["unit"] == "hours" else obj["unit"]
     console.print(
-        f"objective ({unit if obj['unit'] == 'hours' else obj['unit']}): plan {_q(c['primal'])} {bound} bound {_q(c['dual'])}, "
+        f"objective ({goal_unit}): plan {_q(c['primal'])} {bound} bound {_q(c['dual'])}, "
         f"gap {c['gap']:.1e}; total work {_q(data['total_hours'])} {unit}"
     )
     years = Table(title="Per period")
