@@ -97,8 +97,8 @@ def _read_one(
     known = set(codes)
     extra = [k for k in index if k not in known]
     if extra:
-        row = index[extra[0]] + 1
-        raise InputError(f"unknown region-sector '{extra[0]}'", file=file, row=row, field="region")
+        at = index[extra[0]] + 1
+        raise InputError(f"unknown region-sector '{extra[0]}'", file=file, row=at, field="region")
     missing = [k for k in codes if k not in index]
     if missing:
         raise InputError(f"no row for region-sector '{missing[0]}'", file=file, field="region")
