@@ -169,7 +169,7 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
     lines.append("")
     lines.append(
         f"Federation against central: {100 * result['federation_gap_to_central']:+.2e}% "
-        "of the central plan's hours."
+        "of the central plan's labour."
     )
     if "failure" in result:
         f = result["failure"]
