@@ -21,8 +21,9 @@ def compare(
 ) -> None:
     """Plan PATH under autarky, federation and central planning, and compare them."""
     from soviets.experiments.regimes import compare as run_compare
-    from soviets.experiments.report import markdown, write_figures
+    from soviets.experiments.report import markdown, normal_cell, unit_of, write_figures
     from soviets.formats import load_economy
+    from soviets.planning.labels import share_text
 
     try:
         eco = load_economy(path)
@@ -40,10 +41,11 @@ def compare(
         print_json(data)
         return
     table = Table(title=f"Regimes compared: {result['economy']}")
+    unit = unit_of(data)
     for col in (
         "regime",
-        "hours",
-        "h/member/week",
+        "hours" if unit == "hours" else f"labour ({unit})",
+        "h/member/week" if unit == "hours" else "per member/week",
         "essential met",
         "normal met",
         "rounds",
@@ -57,17 +59,19 @@ def compare(
             r["regime"],
             f"{r['hours']:,.1f}",
             "-" if per is None else f"{per:.2f}",
-            f"{100 * r['essential_met']:.2f}%",
-            f"{100 * r['normal_met']:.2f}%",
+            share_text(r["essential_met"], 2),
+            normal_cell(data, r["normal_met"]),
             *(f"{r[k]:,}" if r[k] is not None else "-" for k in ("rounds", "messages", "bytes")),
         )
+    if not data["normal_needs"]:
+        table.caption = "normal met: - (no normal needs)"
     console.print(table)
     if "failure" in data:
         f = data["failure"]
         console.print(f"When [bold]{f['council']}[/bold] fails:")
         for r in f["regimes"]:
             console.print(
-                f"  {r['regime']:<10} essential met {100 * r['essential_met']:.2f}% "
+                f"  {r['regime']:<10} essential met {share_text(r['essential_met'], 2)} "
                 f"(lost {100 * r['essential_lost']:.2f} points), "
                 f"{r['unmet_needs']} needs not fully met"
             )

@@ -111,17 +111,20 @@ def show(p: MultiYearPlan) -> None:
         return
     c = data["certificate"]
     bound = "<=" if c["sense"] == "max" else ">="
+    unit = m.economy.labour_unit
+    h = "h" if unit == "hours" else unit
+    goal_unit = unit if obj["unit"] == "hours" else obj["unit"]
     console.print(
-        f"objective ({obj['unit']}): plan {_q(c['primal'])} {bound} bound {_q(c['dual'])}, "
-        f"gap {c['gap']:.1e}; total work {_q(data['total_hours'])} hours"
+        f"objective ({goal_unit}): plan {_q(c['primal'])} {bound} bound {_q(c['dual'])}, "
+        f"gap {c['gap']:.1e}; total work {_q(data['total_hours'])} {unit}"
     )
     years = Table(title="Per period")
     for col in (
         "period",
-        "hours worked (h)",
-        "labour supply (h)",
-        "free time (h)",
-        "free time per member (h)",
+        f"{'hours worked' if unit == 'hours' else 'labour'} ({h})",
+        f"labour supply ({h})",
+        f"free time ({h})",
+        f"free time per member ({h})",
     ):
         years.add_column(col, justify="left" if col == "period" else "right")
     if p.fulfilment is not None:

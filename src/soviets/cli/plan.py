@@ -309,6 +309,8 @@ def plan_command(
 
 
 def _print_plan(p: Plan) -> None:
+    from soviets.planning.labels import certificate_text, share_text
+
     eco = p.economy
     head = f"[bold]Plan of {eco.name or 'the economy'}[/bold] ({p.mode}, solver {p.solver})"
     console.print(head)
@@ -319,25 +321,25 @@ def _print_plan(p: Plan) -> None:
     summary.add_column(style="bold")
     summary.add_column()
     summary.add_row("status", f"[green]{p.status}[/green]")
-    summary.add_row("total work", f"{p.objective_hours:,.0f} hours")
+    unit = eco.labour_unit
+    summary.add_row("total work", f"{p.objective_hours:,.0f} {unit}")
     members = eco.total_members()
     per_week = p.hours_per_member_week()
     if per_week is not None:
-        summary.add_row("per member", f"{per_week:,.2f} hours a week ({members:,} members)")
-    shares = [f"all {p.share_of_needs_met():.1%}"]
+        summary.add_row("per member", f"{per_week:,.2f} {unit} a week ({members:,} members)")
+    shares = [f"all {share_text(p.share_of_needs_met())}"]
     if eco.need_essential.any() and not eco.need_essential.all():
         shares += [
-            f"essential {p.share_of_needs_met(True):.1%}",
-            f"normal {p.share_of_needs_met(False):.1%}",
+            f"essential {share_text(p.share_of_needs_met(True))}",
+            f"normal {share_text(p.share_of_needs_met(False))}",
         ]
+    elif eco.need_essential.all():
+        shares.append("no normal needs")
     summary.add_row("needs met", ", ".join(shares))
     if p.fulfilment is not None:
-        summary.add_row("fulfilment", f"every normal need met at least {p.fulfilment:.1%}")
+        summary.add_row("fulfilment", f"every normal need met at least {share_text(p.fulfilment)}")
     c = p.certificate
-    summary.add_row(
-        "certificate",
-        f"plan {_qty(c.primal)} h >= bound {_qty(c.dual)} h, gap {c.gap:.1e}",
-    )
+    summary.add_row("certificate", certificate_text(c.primal, c.dual, c.gap, unit))
     console.print(summary)
     console.print(_top_goods(p))
     if p.binding:
@@ -368,11 +370,14 @@ def _top_goods(p: Plan) -> Table:
     shown = [i for i in order if embodied[i] > 0]
     units = {eco.good_units[i] for i in shown}
     common = units.pop() if len(units) == 1 else None
-    table = Table(title=f"Top {len(shown)} goods by labour embodied in the needs")
+    table = Table(
+        title=f"Top {len(shown)} goods by labour embodied in the needs",
+        caption=f"labour in {eco.labour_unit}",
+    )
     table.add_column("good")
     table.add_column(f"needed ({common})" if common else "needed", justify="right")
-    table.add_column("hours per unit", justify="right")
-    table.add_column("hours embodied", justify="right")
+    table.add_column("labour per unit", justify="right")
+    table.add_column("labour embodied", justify="right")
     table.add_column("share", justify="right")
     for i in shown:
         unit = "" if common is not None or not eco.good_units[i] else f" {eco.good_units[i]}"
@@ -457,12 +462,14 @@ def values_command(
 
     eco = _load(path, labour, final_demand, include_imports)
     result = compute_values(eco)
-    data = result.to_dict()
+    data = {"unit": eco.labour_unit, **result.to_dict()}
     if json:
         print_json(data)
         return
     alternatives = eco.n_processes > int((~eco.good_primary).sum())
-    table = Table(title=f"Labour values of {eco.name or 'the economy'}")
+    table = Table(
+        title=f"Labour values of {eco.name or 'the economy'} ({eco.labour_unit} per unit)"
+    )
     table.add_column("good")
     if alternatives:
         table.add_column("cheapest process")

@@ -73,7 +73,9 @@ class Economy:
     Attributes hold one entry per good, process, council or need, in a fixed
     order; names are looked up through the ``*_index`` dictionaries.
     ``capacity`` and ``good_limit`` use ``inf`` for "no limit";
-    ``council_hours`` uses ``nan`` for "not given".
+    ``council_hours`` uses ``nan`` for "not given". ``labour_unit`` names
+    what ``labour`` counts: hours, or the unit of the column an input-output
+    table stands in for labour with (persons, a currency of compensation).
     """
 
     good_names: list[str]
@@ -93,6 +95,7 @@ class Economy:
     stocks: np.ndarray  # float, per good (0 when none)
     name: str = ""
     notes: list[str] = field(default_factory=list)
+    labour_unit: str = "hours"
 
     # ------------------------------------------------------------------ sizes
     @property

@@ -300,6 +300,8 @@ def compare(eco: Economy, runtime: str = "inprocess", failure: bool = True) -> d
     fed, fed_plan = plan_federation(eco, runtime=runtime)
     result: dict[str, Any] = {
         "economy": eco.name,
+        "unit": eco.labour_unit,
+        "normal_needs": int(np.count_nonzero(~eco.need_essential)),
         "members": eco.total_members() or None,
         "regimes": [aut.to_dict(), fed.to_dict(), cen.to_dict()],
         "federation_gap_to_central": (fed.hours - cen.hours) / max(1.0, abs(cen.hours)),

@@ -13,12 +13,25 @@ import numpy as np  # noqa: E402
 
 from soviets.economy import Economy  # noqa: E402
 from soviets.federation.directory import region_of  # noqa: E402
+from soviets.planning.labels import share_text  # noqa: E402
 
 COLOURS = {"autarky": "#8c6d31", "federation": "#3182bd", "central": "#d6616b"}
 
 
+def unit_of(result: dict[str, Any]) -> str:
+    """The unit of the labour totals of a comparison (hours unless the data say otherwise)."""
+    return str(result.get("unit", "hours"))
+
+
+def normal_cell(result: dict[str, Any], share: float, digits: int = 2) -> str:
+    """The share of normal needs met, or "-" where there are no normal needs."""
+    if result.get("normal_needs", 1) == 0:
+        return "-"
+    return share_text(share, digits)
+
+
 def region_flows(eco: Economy, plan: Any) -> tuple[list[str], np.ndarray]:
-    """Agreements between regions, valued in hours (quantity x labour value)."""
+    """Agreements between regions, valued in labour (quantity x labour value)."""
     where = dict(zip((c.name for c in eco.councils), region_of(eco), strict=True))
     value = dict(zip(eco.good_names, plan.labour_values, strict=True))
     names = sorted({where.get(a, "stewards") for a in where.values()})
@@ -39,11 +52,14 @@ def plot_regimes(result: dict[str, Any], path: Path) -> None:
     names = [r["regime"] for r in rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     ax1.bar(names, [r["hours"] for r in rows], color=[COLOURS[n] for n in names])
-    ax1.set_title("Total labour (plan's unit of labour)")
+    ax1.set_title(f"Total labour ({unit_of(result)})")
     ax1.ticklabel_format(axis="y", style="sci", scilimits=(0, 4))
     x = np.arange(len(names))
     ax2.bar(x - 0.2, [100 * r["essential_met"] for r in rows], 0.4, label="essential")
-    ax2.bar(x + 0.2, [100 * r["normal_met"] for r in rows], 0.4, label="normal")
+    if result.get("normal_needs", 1):
+        ax2.bar(x + 0.2, [100 * r["normal_met"] for r in rows], 0.4, label="normal")
+    else:
+        ax2.text(0.5, 0.5, "no normal needs", transform=ax2.transAxes, ha="center")
     if "failure" in result:
         fail = result["failure"]["regimes"]
         ax2.scatter(
@@ -63,7 +79,7 @@ def plot_regimes(result: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def plot_convergence(plan: Any, central_hours: float, path: Path) -> None:
+def plot_convergence(plan: Any, central_hours: float, path: Path, unit: str = "hours") -> None:
     proto = plan.extra["protocol"]
     hist = np.asarray(proto["history"], dtype=float)
     bounds = np.array([np.nan if b is None else b for b in proto["bounds"]], dtype=float)
@@ -72,7 +88,7 @@ def plot_convergence(plan: Any, central_hours: float, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     with np.errstate(invalid="ignore", divide="ignore"):
         ax.semilogy(
-            rounds, np.abs(hist - central_hours) / scale, label="|hours - central| / central"
+            rounds, np.abs(hist - central_hours) / scale, label="|labour - central| / central"
         )
         ax.semilogy(
             rounds,
@@ -92,14 +108,14 @@ def plot_convergence(plan: Any, central_hours: float, path: Path) -> None:
     ax.set_ylim(1e-16, None)
     ax.axhline(1e-3, color="k", linewidth=0.8, linestyle=":", label="0.1%")
     ax.set_xlabel("round")
-    ax.set_title("Federation: labour time against the central optimum")
+    ax.set_title(f"Federation: labour ({unit}) against the central optimum")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def plot_network(names: list[str], flows: np.ndarray, path: Path) -> None:
+def plot_network(names: list[str], flows: np.ndarray, path: Path, unit: str = "hours") -> None:
     fig, ax = plt.subplots(figsize=(7, 6) if len(names) > 5 else (5, 4))
     data = np.where(flows > 0, flows, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -108,7 +124,7 @@ def plot_network(names: list[str], flows: np.ndarray, path: Path) -> None:
     ax.set_yticks(range(len(names)), names, fontsize=6 if len(names) > 10 else 9)
     ax.set_xlabel("receiving region")
     ax.set_ylabel("supplying region")
-    ax.set_title("Agreements between regions (log10 hours embodied)")
+    ax.set_title(f"Agreements between regions (log10 {unit} embodied)")
     fig.colorbar(im, ax=ax, shrink=0.8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -126,17 +142,18 @@ def write_figures(eco: Economy, result: dict[str, Any], out: Path, stem: str) ->
         "network": f"{stem}-network.png",
     }
     plot_regimes(result, out / files["regimes"])
-    plot_convergence(fed, central.objective_hours, out / files["convergence"])
+    plot_convergence(fed, central.objective_hours, out / files["convergence"], eco.labour_unit)
     names, flows = region_flows(eco, fed)
-    plot_network(names, flows, out / files["network"])
+    plot_network(names, flows, out / files["network"], eco.labour_unit)
     return files
 
 
 def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: str) -> str:
     """The comparison as a Markdown section."""
     lines = [f"### {result['economy']}", ""]
+    unit = unit_of(result)
     lines.append(
-        "| regime | total hours | hours/member/week | essential met | normal met "
+        f"| regime | total labour ({unit}) | {unit}/member/week | essential met | normal met "
         "| rounds | messages | bytes |"
     )
     lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -145,14 +162,14 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
         counts = [f"{r[k]:,}" if r[k] is not None else "-" for k in ("rounds", "messages", "bytes")]
         lines.append(
             f"| {r['regime']} | {r['hours']:,.1f} | {'-' if per is None else f'{per:.2f}'} "
-            f"| {100 * r['essential_met']:.2f}% | {100 * r['normal_met']:.2f}% | "
+            f"| {share_text(r['essential_met'], 2)} | {normal_cell(result, r['normal_met'])} | "
             + " | ".join(counts)
             + " |"
         )
     lines.append("")
     lines.append(
         f"Federation against central: {100 * result['federation_gap_to_central']:+.2e}% "
-        "of the central plan's hours."
+        "of the central plan's labour."
     )
     if "failure" in result:
         f = result["failure"]
@@ -161,13 +178,13 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
             f"When the largest supplier council **{f['council']}** fails (the "
             f"federation loses it at round {f['federation_fails_at_round']}):",
             "",
-            "| regime | hours | essential met | normal met | needs not fully met |",
+            f"| regime | labour ({unit}) | essential met | normal met | needs not fully met |",
             "| --- | ---: | ---: | ---: | ---: |",
         ]
         for r in f["regimes"]:
             lines.append(
-                f"| {r['regime']} | {r['hours']:,.1f} | {100 * r['essential_met']:.2f}% "
-                f"| {100 * r['normal_met']:.2f}% | {r['unmet_needs']} |"
+                f"| {r['regime']} | {r['hours']:,.1f} | {share_text(r['essential_met'], 2)} "
+                f"| {normal_cell(result, r['normal_met'])} | {r['unmet_needs']} |"
             )
     if figures:
         lines += [""] + [f"![{k}]({fig_dir}/{v})" for k, v in figures.items()]

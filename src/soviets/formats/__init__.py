@@ -18,9 +18,12 @@
 Input-output tables become economies as described in :mod:`.io_economy`:
 one good, process and workplace council per industry, ``A = Z diag(x)^-1``,
 labour per unit = labour column / gross output, needs = final demand.
-Labour units: ``hours_employees`` (WIOD: millions of hours) is converted to
-hours, so ``economy.labour @ x`` is total hours worked; any other labour
-column keeps its published unit (see :meth:`IOTable.labour`).
+Labour units: a multi-region table's satellite columns keep the unit of
+``satellite_units.csv`` (see :mod:`.satellite`); ``hours_employees`` of a
+national table (WIOD: millions of hours) is converted to hours, so
+``economy.labour @ x`` is total hours worked; any other labour column keeps
+its published unit, named in ``economy.labour_unit`` (see
+:meth:`IOTable.labour`).
 
 :func:`read_io_tables` gives the raw matrices (Z, final demand, x, columns)
 of any of the four input-output layouts for analysis.

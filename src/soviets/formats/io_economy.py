@@ -19,6 +19,16 @@ of final demand reproduces gross output (flooring at zero would not).
 
 Industries with zero gross output are kept with zero coefficients, no labour
 and capacity 0 (they made nothing in the table's period), and noted.
+
+**Units.** ``Economy.labour_unit`` is the unit of the labour column (hours,
+persons, or the table's currency of compensation or value added): every
+total and label downstream uses it.
+
+**Regions without labour data** (the rest of the world in the WIOD 2013
+tables): their labour counts as 0, so their output is treated like an import
+from outside the labour accounted for; labour values and plan totals are the
+labour of the regions with data. A note gives what such a region would add at
+the other regions' output-weighted mean labour per unit of each sector.
 """
 
 from __future__ import annotations
@@ -59,6 +69,7 @@ def io_to_economy(
             f"labour column: {column} ({labour_unit} per {table.unit} of gross output); "
             f"total {totals.sum():.6g} {labour_unit}"
         )
+    notes.extend(_labour_notes(table, a, totals, labour_unit, column))
     if np.any(per_unit < 0):
         bad = [table.codes[i] for i in np.flatnonzero(per_unit < 0)]
         notes.append(f"negative labour per unit in {len(bad)} industries: {', '.join(bad[:10])}")
@@ -150,4 +161,56 @@ def io_to_economy(
         stocks=stocks,
         name=name or table.source,
         notes=notes,
+        labour_unit=labour_unit,
     )
+
+
+def _labour_notes(
+    table: IOTable, a: np.ndarray, totals: np.ndarray, unit: str, column: str
+) -> list[str]:
+    """Regions without labour data, labour in idle industries, labour embodied vs total."""
+    x = table.gross_output
+    notes: list[str] = []
+    if table.regions is not None and column != "value_added":
+        regions = np.asarray(table.regions)
+        sectors = np.asarray([c.split(".", 1)[-1] for c in table.codes])
+        by_region = {r: float(totals[regions == r].sum()) for r in dict.fromkeys(table.regions)}
+        without = [r for r, t in by_region.items() if t == 0 and x[regions == r].sum() > 0]
+        have = ~np.isin(regions, without)
+        for r in without:
+            mine = regions == r
+            estimate = 0.0
+            for s in np.unique(sectors[mine]):
+                peers = have & (sectors == s)
+                out = float(x[peers].sum())
+                if out > 0:
+                    estimate += (
+                        float(totals[peers].sum()) / out * float(x[mine & (sectors == s)].sum())
+                    )
+            share = float(x[mine].sum()) / max(float(x.sum()), 1.0)
+            notes.append(
+                f"{r} has no {column} (rule: counted as 0; its output, {share:.2%} of gross "
+                f"output, enters like an import from outside the labour accounted for, so "
+                f"totals are the labour of the other regions); at their output-weighted mean "
+                f"per sector it would add {estimate:,.0f} {unit} "
+                f"({estimate / max(float(totals.sum()), 1.0):+.2%})"
+            )
+    idle = np.flatnonzero((x <= 0) & (totals != 0))
+    if idle.size:
+        notes.append(
+            f"{float(totals[idle].sum()):,.6g} {unit} in industries with zero gross output "
+            f"({', '.join(table.codes[i] for i in idle[:10])}) are in no labour value"
+        )
+    if table.balance_error() > 1e-9:
+        per_unit = np.divide(totals, x, out=np.zeros_like(x), where=x > 0)
+        values = np.linalg.solve((np.eye(table.n) - a).T, per_unit)
+        embodied = float(values @ table.f)
+        counted = float(totals[x > 0].sum())
+        notes.append(
+            f"labour embodied in final demand {embodied:,.0f} {unit} against "
+            f"{counted:,.0f} {unit} worked ({embodied / counted - 1:+.2e} relative, "
+            "the rows' shortfall of Z 1 + f against x embodies the rest)"
+            if counted
+            else f"labour embodied in final demand {embodied:,.0f} {unit}"
+        )
+    return notes

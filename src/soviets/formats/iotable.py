@@ -12,9 +12,13 @@ Two folder layouts are read (see DESIGN.md section 4):
   ``sector``; columns ``REGION.sector`` in ``intermediate.csv`` and
   ``REGION.category`` in ``final_demand.csv``; ``gross_output.csv``
   (``region``, ``sector``, ``gross_output``); optional ``regions.csv`` and
-  ``sectors.csv`` (``code``, ``name``) for descriptions.
+  ``sectors.csv`` (``code``, ``name``) for descriptions; optional satellite
+  rows ``labour.csv`` and ``satellite*.csv`` (``region``, ``sector``, then
+  numeric columns such as hours, persons, capital) with their units in an
+  optional ``satellite_units.csv`` (``column``, ``unit``, ``description``).
 
-Empty numeric cells in these tables count as 0.
+Empty numeric cells in these tables count as 0 (a region with no values in a
+satellite column is named in the table's notes).
 """
 
 from __future__ import annotations
@@ -36,9 +40,11 @@ from soviets.formats.csvfiles import (
     read_rows,
     write_csv,
 )
+from soviets.formats.satellite import read_satellites
 
 #: Labour columns tried, in order, when none is chosen.
 DEFAULT_LABOUR_COLUMNS: tuple[str, ...] = (
+    "hours_persons_engaged",
     "hours_employees",
     "persons_employed",
     "compensation",
@@ -80,6 +86,7 @@ class IOTable:
     source: str = ""
     files: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    column_units: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -151,8 +158,10 @@ class IOTable:
         """The labour column: (name, total per industry in model units, unit text).
 
         With no ``column`` the first of :data:`DEFAULT_LABOUR_COLUMNS` present
-        is used. ``hours_employees`` (WIOD: millions of hours) is converted to
-        hours; other columns keep their published unit.
+        is used. A column with a unit in ``column_units`` keeps it;
+        ``hours_employees`` of a national table (WIOD: millions of hours) is
+        converted to hours; a money column is labelled with the table's
+        currency and the column's name ("GBP-2010 million of compensation").
         ``compensation_of_employees`` and ``compensation`` stand for each other.
         """
         file = self.files.get("industries", "industries.csv")
@@ -175,8 +184,12 @@ class IOTable:
                 f"no numeric column '{column}' (known: {known})", file=file, field=column
             )
         values = self.columns[name]
-        factor, unit = LABOUR_UNITS.get(name, (1.0, self.unit))
-        return column, values * factor, unit
+        if name in self.column_units:
+            return column, values, self.column_units[name]
+        if name in LABOUR_UNITS:
+            factor, unit = LABOUR_UNITS[name]
+            return column, values * factor, unit
+        return column, values, f"{self.unit} of {name.replace('_', ' ')}"
 
 
 def year_of(path: Path) -> str | None:
@@ -311,9 +324,10 @@ def _names(path: Path) -> dict[str, str]:
 def read_multiregion(folder: Path) -> IOTable:
     """Read a multi-region folder (layout of data/wiod2013-world-2011).
 
-    The table has no labour column: ``value_added`` is derived as gross output
-    minus the column sums of intermediate inputs (so it also holds net taxes on
-    products and transport margins).
+    ``value_added`` is derived as gross output minus the column sums of
+    intermediate inputs (so it also holds net taxes on products and transport
+    margins); satellite files (``labour.csv``, ``satellite*.csv``) add their
+    columns and units (see :mod:`.satellite`).
     """
     go_file = folder / "gross_output.csv"
     header, rows = read_rows(go_file, required=("region", "sector", "gross_output"))
@@ -362,6 +376,13 @@ def read_multiregion(folder: Path) -> IOTable:
     ]
     meta = _metadata(folder)
     value_added = x - z.sum(axis=0)
+    sat = read_satellites(folder, codes, regions, x)
+    ignored = [c for c in header if c not in ("region", "sector", "gross_output")]
+    ignored_note = [
+        f"gross_output.csv: column '{c}' ignored (satellite rows go in labour.csv or "
+        "satellite*.csv)"
+        for c in ignored
+    ]
     return IOTable(
         codes=codes,
         descriptions=descriptions,
@@ -369,7 +390,8 @@ def read_multiregion(folder: Path) -> IOTable:
         final_demand=fd,
         categories=categories,
         gross_output=x,
-        columns={"value_added": value_added},
+        columns={"value_added": value_added, **sat.columns},
+        column_units=sat.units,
         regions=regions,
         category_regions=cat_regions,
         unit=meta.get("unit", default_unit(folder)),
@@ -381,7 +403,9 @@ def read_multiregion(folder: Path) -> IOTable:
         },
         notes=[
             "value_added derived as gross output - intermediate inputs (the table has no "
-            "value-added rows; it includes net taxes on products and transport margins)"
+            "value-added rows; it includes net taxes on products and transport margins)",
+            *ignored_note,
+            *sat.notes,
         ],
     )
 

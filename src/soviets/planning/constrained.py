@@ -149,7 +149,7 @@ def solve(
     if not eco.single_output:
         return _handover(eco, mode, "a process makes several goods (joint production)")
     start = time.perf_counter()
-    report, close = _progress(progress)
+    report, close = _progress(progress, eco.labour_unit)
     try:
         prob = _problem(eco, mode, tol=min(1e-10, max(oracle.SWEEP_TOL, 1e-4 * gap)))
         best, status, info = _optimise(
@@ -615,12 +615,12 @@ def _handover(eco: Economy, mode: PlanMode, why: str) -> Plan:
 
 
 # --------------------------------------------------------------------- progress
-def _progress(progress: bool | Progress) -> tuple[Progress, Callable[[], None]]:
+def _progress(progress: bool | Progress, unit: str) -> tuple[Progress, Callable[[], None]]:
     if callable(progress):
         return progress, lambda: None
     if not progress:
         return (lambda entry: None), lambda: None
     from soviets.planning.constrained_progress import RichProgress
 
-    display = RichProgress()
+    display = RichProgress(unit=unit)
     return display.update, display.close

@@ -12,7 +12,8 @@ from rich.progress import Progress, TextColumn, TimeElapsedColumn
 class RichProgress:
     """Show the solver's last check on one line (on standard error)."""
 
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, console: Console | None = None, unit: str = "hours") -> None:
+        self._unit = "h" if unit == "hours" else unit
         self._bar = Progress(
             TextColumn("[bold]planning[/bold]"),
             TextColumn("{task.fields[detail]}"),
@@ -27,7 +28,9 @@ class RichProgress:
         gap = entry["gap"]
         shown = "-" if not math.isfinite(gap) else f"{gap:.1e}"
         primal = entry["primal"]
-        hours = "no feasible plan yet" if not math.isfinite(primal) else f"{primal:,.0f} h"
+        hours = (
+            "no feasible plan yet" if not math.isfinite(primal) else f"{primal:,.0f} {self._unit}"
+        )
         detail = (
             f"iteration {entry['iteration']:,}  sweeps {entry['sweeps']:,}  "
             f"plan {hours}  gap {shown}"

@@ -112,6 +112,7 @@ class Plan:
             "mode": self.mode,
             "solver": self.solver,
             "economy": eco.name,
+            "unit": eco.labour_unit,
             "objective_hours": _num(self.objective_hours),
             "hours_per_member_week": _num(self.hours_per_member_week()),
             "activity": {
