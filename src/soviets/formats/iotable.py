@@ -11,7 +11,8 @@ Two folder layouts are read (see DESIGN.md section 4):
 * **multi-region** (WIOD 2013 world table): rows keyed by ``region``,
   ``sector``; columns ``REGION.sector`` in ``intermediate.csv`` and
   ``REGION.category`` in ``final_demand.csv``; ``gross_output.csv``
-  (``region``, ``sector``, ``gross_output``); optional ``regions.csv`` and
+  (``region``, ``sector``, ``gross_output``, optional numeric columns such
+  as ``value_added``); optional ``regions.csv`` and
   ``sectors.csv`` (``code``, ``name``) for descriptions.
 
 Empty numeric cells in these tables count as 0.
@@ -311,9 +312,11 @@ def _names(path: Path) -> dict[str, str]:
 def read_multiregion(folder: Path) -> IOTable:
     """Read a multi-region folder (layout of data/wiod2013-world-2011).
 
-    The table has no labour column: ``value_added`` is derived as gross output
-    minus the column sums of intermediate inputs (so it also holds net taxes on
-    products and transport margins).
+    Further numeric columns of ``gross_output.csv`` (value added, satellite
+    rows written by the importers) become the table's ``columns``. Without a
+    ``value_added`` column it is derived as gross output minus the column sums
+    of intermediate inputs (so it also holds net taxes on products and
+    transport margins).
     """
     go_file = folder / "gross_output.csv"
     header, rows = read_rows(go_file, required=("region", "sector", "gross_output"))
@@ -361,7 +364,17 @@ def read_multiregion(folder: Path) -> IOTable:
         for a, b in zip(regions, sectors, strict=True)
     ]
     meta = _metadata(folder)
-    value_added = x - z.sum(axis=0)
+    columns: dict[str, np.ndarray] = {}
+    for j, name in enumerate(header):
+        if j not in (ri, si, gi):
+            columns[name] = parse_column([r[j] for r in rows], str(go_file), name)
+    notes = []
+    if "value_added" not in columns:
+        columns["value_added"] = x - z.sum(axis=0)
+        notes.append(
+            "value_added derived as gross output - intermediate inputs (the table has no "
+            "value-added rows; it includes net taxes on products and transport margins)"
+        )
     return IOTable(
         codes=codes,
         descriptions=descriptions,
@@ -369,7 +382,7 @@ def read_multiregion(folder: Path) -> IOTable:
         final_demand=fd,
         categories=categories,
         gross_output=x,
-        columns={"value_added": value_added},
+        columns=columns,
         regions=regions,
         category_regions=cat_regions,
         unit=meta.get("unit", default_unit(folder)),
@@ -379,10 +392,7 @@ def read_multiregion(folder: Path) -> IOTable:
             "final_demand": str(fd_file),
             "intermediate": str(int_file),
         },
-        notes=[
-            "value_added derived as gross output - intermediate inputs (the table has no "
-            "value-added rows; it includes net taxes on products and transport margins)"
-        ],
+        notes=notes,
     )
 
 
