@@ -62,7 +62,9 @@ class IOTable:
     ``intermediate`` is Z (supplier x user, domestic use only), ``imports`` the
     imported intermediate use (same shape) or None, ``final_demand`` one column
     per category in ``categories``, ``gross_output`` is x, ``columns`` holds
-    numeric per-industry columns by name (labour, compensation, value added).
+    numeric per-industry columns by name (labour, compensation, value added;
+    satellite rows such as emissions, with their unit in ``column_units`` when
+    it differs from ``unit``).
     Multi-region tables also give the ``region`` of every industry and the
     destination region of every final-demand category (``category_regions``).
     """
@@ -81,6 +83,7 @@ class IOTable:
     source: str = ""
     files: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    column_units: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

@@ -28,6 +28,7 @@ def multiregion_table(
     x: np.ndarray,
     *,
     columns: dict[str, np.ndarray] | None = None,
+    column_units: dict[str, str] | None = None,
     unit: str,
     source: str,
     file: str,
@@ -73,6 +74,7 @@ def multiregion_table(
         source=source,
         files={"industries": file, "final_demand": file, "intermediate": file},
         notes=list(notes),
+        column_units=dict(column_units or {}),
     )
 
 

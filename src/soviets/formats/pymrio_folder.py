@@ -89,7 +89,7 @@ def read_pymrio_folder(path: str | Path, what: str = "pymrio saved folder") -> I
     if z_tab is None:
         notes.append("intermediate use Z = A diag(x)")
     unit = _unit(source, params, keys, notes)
-    columns = _extensions(source, keys, notes)
+    columns, column_units = _extensions(source, keys, notes)
     meta = source.read_json("metadata.json") if source.exists("metadata.json") else {}
     name = str(params.get("name") or meta.get("name") or "")
     return multiregion_table(
@@ -99,6 +99,7 @@ def read_pymrio_folder(path: str | Path, what: str = "pymrio saved folder") -> I
         y,
         x,
         columns=columns,
+        column_units=column_units,
         unit=unit,
         source=f"{what} {name} ({path})".replace("  ", " "),
         file=core.file,
@@ -119,8 +120,10 @@ def _unit(source: Source, params: dict, keys: list[tuple[str, ...]], notes: list
 
 def _extensions(
     source: Source, keys: list[tuple[str, ...]], notes: list[str]
-) -> dict[str, np.ndarray]:
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Numeric columns and their units from the extension folders."""
     columns: dict[str, np.ndarray] = {}
+    column_units: dict[str, str] = {}
     for folder in source.folders():
         name = f"{folder}/{PARAMS}"
         if not source.exists(name):
@@ -142,8 +145,10 @@ def _extensions(
             col = label if folder == FACTOR_INPUTS else f"{folder}/{label}"
             columns[col] = row
             if units.get(stressor):
-                notes.append(f"{col} in {units[stressor]}")
-    return columns
+                column_units[col] = units[stressor]
+        if "F_Y" in params.get("files", {}):
+            notes.append(f"final-demand rows F_Y of extension {folder} not kept")
+    return columns, column_units
 
 
 def _ext_groups(table: IOTable) -> dict[str, list[tuple[str, str]]]:
@@ -189,14 +194,8 @@ def write_pymrio_folder(table: IOTable, out: str | Path) -> Path:
             stressors = [(s,) for s, _ in items]
             values = np.array([table.columns[c] for _, c in items])
             write_tab(folder / "F.txt", ["stressor"], stressors, idx, keys, values)
-            write_tab(
-                folder / "unit.txt",
-                ["stressor"],
-                stressors,
-                ["unit"],
-                [("unit",)],
-                [[""]] * len(items),
-            )
+            units = [[table.column_units.get(c, table.unit)] for _, c in items]
+            write_tab(folder / "unit.txt", ["stressor"], stressors, ["unit"], [("unit",)], units)
             files = {
                 "F": {"name": "F.txt", "nr_index_col": "1", "nr_header": "2"},
                 "unit": {"name": "unit.txt", "nr_index_col": "1", "nr_header": "1"},

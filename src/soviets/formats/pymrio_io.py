@@ -58,8 +58,12 @@ def to_pymrio(table: IOTable) -> Any:
     for ext, items in _ext_groups(table).items():
         stressors = pd.Index([s for s, _ in items], name="stressor")
         f = pd.DataFrame(np.array([table.columns[c] for _, c in items]), stressors, rows)
-        unit = pd.DataFrame({"unit": [""] * len(items)}, index=stressors)
-        extensions[ext] = pymrio.Extension(name=ext, F=f, unit=unit)
+        units = [table.column_units.get(c, table.unit) for _, c in items]
+        extensions[ext] = {
+            "name": ext,
+            "F": f,
+            "unit": pd.DataFrame({"unit": units}, index=stressors),
+        }
     return pymrio.IOSystem(
         Z=pd.DataFrame(table.intermediate.copy(), rows, rows.copy()),
         Y=pd.DataFrame(table.final_demand.copy(), rows, fd_cols),
@@ -95,6 +99,7 @@ def from_pymrio(mrio: Any) -> IOTable:
         found = sorted({str(u) for u in mrio.unit["unit"]})
         unit = " / ".join(found)
     columns: dict[str, np.ndarray] = {}
+    column_units: dict[str, str] = {}
     for name, ext in zip(mrio.get_extensions(), mrio.get_extensions(data=True), strict=True):
         if ext.F is None:
             continue
@@ -105,7 +110,9 @@ def from_pymrio(mrio: Any) -> IOTable:
             col = label if name == FACTOR_INPUTS else f"{name}/{label}"
             columns[col] = row
             if units is not None and str(units.get(stressor, "")).strip():
-                notes.append(f"{col} in {units[stressor]}")
+                column_units[col] = str(units[stressor])
+        if ext.F_Y is not None:
+            notes.append(f"final-demand rows F_Y of extension {name} not kept")
     fd_keys = [tuple(str(v) for v in k) for k in mrio.Y.columns]
     if any(len(k) != 2 for k in fd_keys):
         raise InputError("final-demand columns must be keyed by region and category", field="Y")
@@ -117,6 +124,7 @@ def from_pymrio(mrio: Any) -> IOTable:
         y,
         x,
         columns=columns,
+        column_units=column_units,
         unit=unit,
         source=str(name or "pymrio IOSystem"),
         file="pymrio IOSystem",

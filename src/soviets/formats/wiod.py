@@ -23,6 +23,7 @@ for industries, ``AUS37`` ... for final demand and ``TOT``), read with the
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -186,3 +187,79 @@ def read_wiod_xlsx(path: str | Path) -> IOTable:
     if year:
         table.unit = f"USD-{year.group(0)} million"
     return table
+
+
+#: WIOD 2013 final-demand categories, in the order of each country's columns
+FINAL_2013 = ("c37", "c38", "c39", "c41", "c42")
+
+
+def read_wiod_rdata(path: str | Path) -> IOTable:
+    """Read a ``wiot_<year>.RData`` file: a list with ``inter``, ``final``, ``output``,
+    ``countries``, ``industries`` and ``year`` (the ``wiod`` R package's layout).
+
+    Rows are country by country, industries within; ``final`` has the same
+    number of columns for every destination country (the five WIOD 2013
+    categories ``c37``, ``c38``, ``c39``, ``c41``, ``c42`` when there are five).
+    """
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise InputError("file not found", file=file)
+    try:
+        import rdata
+    except ImportError:
+        raise InputError(
+            "reading .RData needs rdata: pip install 'soviets[io]'", file=file
+        ) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the list's R class ("iot") has no converter
+            objects = rdata.read_rda(path)
+    except Exception as exc:  # noqa: BLE001 (the parser raises many kinds on a bad file)
+        raise InputError(f"not a readable R data file: {exc}", file=file) from None
+    found = [
+        (str(name), {str(k): v for k, v in obj.items()})
+        for name, obj in objects.items()
+        if isinstance(obj, dict) and {"inter", "final", "output"} <= {str(k) for k in obj}
+    ]
+    if not found:
+        raise InputError("no object with inter, final and output", file=file)
+    name, obj = found[0]
+    for part in ("countries", "industries"):
+        if part not in obj:
+            raise InputError(f"object {name} has no {part}", file=file, field=part)
+    countries = [str(c) for c in np.asarray(obj["countries"]).ravel()]
+    industries = [str(c) for c in np.asarray(obj["industries"]).ravel()]
+    n = len(countries) * len(industries)
+    try:
+        inter = np.asarray(obj["inter"], dtype=float)
+        final = np.asarray(obj["final"], dtype=float)
+        output = np.asarray(obj["output"], dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"object {name}: not numeric ({exc})", file=file) from None
+    if inter.shape != (n, n) or output.shape != (n,) or final.ndim != 2 or final.shape[0] != n:
+        raise InputError(
+            f"object {name}: expected inter {n}x{n}, final {n} rows and output {n} values for "
+            f"{len(countries)} countries x {len(industries)} industries",
+            file=file,
+            field="inter",
+        )
+    per, rest = divmod(final.shape[1], len(countries))
+    if rest:
+        raise InputError(
+            f"object {name}: {final.shape[1]} final-demand columns for {len(countries)} countries",
+            file=file,
+            field="final",
+        )
+    categories = FINAL_2013 if per == len(FINAL_2013) else tuple(f"f{j + 1}" for j in range(per))
+    year = int(np.asarray(obj["year"]).ravel()[0]) if "year" in obj else None
+    return multiregion_table(
+        [(c, s) for c in countries for s in industries],
+        inter,
+        [(c, k) for c in countries for k in categories],
+        final,
+        output,
+        unit=f"USD-{year} million" if year else "USD million",
+        source=f"WIOD world input-output table, R object {name} ({path.name})",
+        file=file,
+    )
