@@ -59,6 +59,15 @@ class Source:
             inner.path = self.path / folder
         return inner
 
+    def files(self) -> list[str]:
+        """Names of the files directly inside."""
+        if self.zip is not None:
+            inner = (
+                n[len(self.prefix) :] for n in self.zip.namelist() if n.startswith(self.prefix)
+            )
+            return sorted(n for n in inner if n and "/" not in n)
+        return sorted(p.name for p in self.path.iterdir() if p.is_file())
+
     def label(self, name: str) -> str:
         """How errors name a file: ``folder/name`` or ``archive.zip:inner/name``."""
         if self.zip is not None:
