@@ -111,7 +111,7 @@ def _unit(source: Source, params: dict, keys: list[tuple[str, ...]], notes: list
     spec = params.get("files", {}).get("unit")
     if not spec:
         return "USD million"
-    units = read_text_column(source, spec["name"], int(spec["nr_index_col"]))
+    units = read_text_column(source, spec["name"])
     found = sorted({units.get(k, "") for k in keys} - {""})
     if len(found) > 1:
         notes.append("rows in several units: " + ", ".join(found))
@@ -139,7 +139,7 @@ def _extensions(
         units: dict[tuple[str, ...], str] = {}
         spec = params.get("files", {}).get("unit")
         if spec:
-            units = read_text_column(sub, spec["name"], int(spec["nr_index_col"]))
+            units = read_text_column(sub, spec["name"])
         for stressor, row in zip(f_tab.rows, values, strict=True):
             label = "|".join(stressor)
             col = label if folder == FACTOR_INPUTS else f"{folder}/{label}"

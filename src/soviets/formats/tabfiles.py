@@ -194,13 +194,16 @@ def read_tab(source: Source, name: str, n_index: int, n_header: int) -> TabTable
     return TabTable(rows, cols, values, file)
 
 
-def read_text_column(source: Source, name: str, n_index: int) -> dict[tuple[str, ...], str]:
-    """A one-header-line file with a text column (``unit.txt``): key -> the last cell."""
+def read_text_column(source: Source, name: str) -> dict[tuple[str, ...], str]:
+    """A one-header-line file with a text column (``unit.txt``): key cells -> the last cell.
+
+    The key is every cell but the last (some files state a wrong ``nr_index_col``).
+    """
     out: dict[tuple[str, ...], str] = {}
     for line in source.read_text(name).splitlines()[1:]:
-        cells = line.rstrip("\r\n").split("\t")
-        if len(cells) > n_index:
-            out[tuple(c.strip() for c in cells[:n_index])] = cells[-1].strip()
+        cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+        if len(cells) > 1:
+            out[tuple(cells[:-1])] = cells[-1]
     return out
 
 
