@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from soviets.formats import detect, load_economy, read_io_tables
 from soviets.formats.iotable import read_multiregion
 from soviets.formats.pymrio_folder import read_pymrio_folder
 from soviets.formats.wiod import read_wiod_xlsx
@@ -59,3 +60,18 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"error: {bad}, row 1, field 'AUS_HFCE': not a number: 'oops'"
     assert not (tmp_path / "out").exists()
+
+
+def test_published_tables_load_directly() -> None:
+    samples = {
+        "exiobase": "pymrio_mock/exio3_mock",
+        "oecd": "pymrio_mock/oecd_mock/ICIO2018_2010.CSV",
+        "wiod": "wiod_slices/wiot_2011.RData",
+        "eora": "pymrio_mock/eora26_mock",
+    }
+    for kind, sample in samples.items():
+        assert detect(DATA / sample) == kind
+        table = read_io_tables(DATA / sample)
+        assert table.regions is not None and table.n in (12, 48)
+    economy = load_economy(DATA / "wiod_slices/WIOT2011_slice.xlsx", labour="value_added")
+    assert economy.n_goods == 12

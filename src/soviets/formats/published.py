@@ -54,3 +54,32 @@ def read_published(kind: str, path: str | Path) -> IOTable:
 
         return read_eora(path)
     raise InputError(f"unknown table kind '{kind}' (known: {', '.join(KINDS)})", field=kind)
+
+
+def published_kind(path: Path) -> str | None:
+    """Which kind of published table ``path`` holds, or None (cheap: looks at names and
+    at most one small file)."""
+    suffix = path.suffix.lower()
+    if path.is_file() and suffix in (".xlsx", ".xlsm", ".rdata", ".rda"):
+        return "wiod"
+    if path.is_file() and suffix == ".csv":
+        from soviets.formats.oecd import is_oecd_file
+
+        return "oecd" if is_oecd_file(path) else None
+    if not (path.is_dir() or suffix == ".zip"):
+        return None
+    from soviets.formats.tabfiles import Source
+
+    try:
+        source = Source(path)
+        if source.exists("file_parameters.json"):
+            params = source.read_json("file_parameters.json")
+            if params.get("systemtype") != "IOSystem":
+                return None
+            meta = source.read_json("metadata.json") if source.exists("metadata.json") else {}
+            return "exiobase" if str(meta.get("system", "")).lower() in ("pxp", "ixi") else "pymrio"
+        if Source(path, marker="labels_T.txt").exists("labels_T.txt"):
+            return "eora"
+    except InputError:
+        return None
+    return None

@@ -180,7 +180,7 @@ def write_pymrio_folder(table: IOTable, out: str | Path) -> Path:
             for name, h in (("Z", 2), ("Y", 2), ("x", 1), ("unit", 1))
         }
         _write_params(tmp, {"files": files, "systemtype": "IOSystem"})
-        meta = {
+        meta: dict[str, object] = {
             "name": table.source,
             "description": table.source,
             "system": None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -210,9 +211,9 @@ def read_text_column(source: Source, name: str) -> dict[tuple[str, ...], str]:
 def write_tab(
     path: Path,
     index_names: list[str],
-    rows: list[tuple[str, ...]],
+    rows: Sequence[tuple[str, ...]],
     col_names: list[str],
-    cols: list[tuple[str, ...]],
+    cols: Sequence[tuple[str, ...]],
     values: np.ndarray | list[list[str]],
 ) -> None:
     """Write a table in the layout :func:`read_tab` reads (and pandas writes)."""

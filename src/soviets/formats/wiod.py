@@ -10,14 +10,17 @@ row number ``c1`` ... in 2013, ``r1`` ... in 2016). Rows without a country
 below the industries are the value-added block: total intermediate use
 (``r60``/``r64``, skipped), taxes less subsidies, adjustments, value added (``r64``/``r69``, kept as
 ``value_added``) and output at basic prices (``r69``/``r71``, the gross
-output). Sectors and final-demand categories keep their column numbers
+output); without a value-added row, ``value_added`` is gross output minus
+intermediate inputs. Sectors and final-demand categories keep their column numbers
 (``AUS.c1``, ``AUS.c37``), like ``data/wiod2013-world-2011``.
 
 **RData** (the R package ``wiod`` by B. Quast, ``wiot_2009.RData``): one
 data frame ``wiot`` in the same layout (columns ``IndustryCode``,
 ``IndustryDescription``, ``Country``, ``RNr``, ``Year``, then ``AUS1`` ...
 for industries, ``AUS37`` ... for final demand and ``TOT``), read with the
-``rdata`` package (``io`` extra).
+``rdata`` package (``io`` extra). It has no value-added rows: ``value_added``
+is derived as gross output minus intermediate inputs, as for
+``data/wiod2013-world-2011``.
 """
 
 from __future__ import annotations
@@ -51,6 +54,10 @@ _FACTOR_NAMES = {
     "inttmm": "international_transport_margins",
     "intttm": "international_transport_margins",
 }
+DERIVED_VALUE_ADDED = (
+    "value_added derived as gross output - intermediate inputs (the table has no "
+    "value-added row; it includes net taxes on products and transport margins)"
+)
 _OUTPUT = ("output at basic prices", "go", "total output")
 _SKIP = ("total intermediate consumption", "ii_fob", "tot")
 
@@ -137,6 +144,9 @@ def parse_wiot(grid: Sequence[Sequence[object]], file: str, source: str) -> IOTa
         x = z.sum(axis=1) + fd.sum(axis=1)
         notes.append("gross output taken as Z 1 + y (no output row)")
     columns = {name: block([h], ind_cols)[0] for name, h in factor_rows}
+    if "value_added" not in columns:
+        columns["value_added"] = x - z.sum(axis=0)
+        notes.append(DERIVED_VALUE_ADDED)
     sector_names = {s: _text(values[h][1]) for (_, s), h in zip(industries, ind_rows, strict=True)}
     sector_names.update({n: names[index[(r, n)]] for r, n in fd_keys if names[index[(r, n)]]})
     return multiregion_table(
@@ -259,7 +269,9 @@ def read_wiod_rdata(path: str | Path) -> IOTable:
         [(c, k) for c in countries for k in categories],
         final,
         output,
+        columns={"value_added": output - inter.sum(axis=0)},
         unit=f"USD-{year} million" if year else "USD million",
         source=f"WIOD world input-output table, R object {name} ({path.name})",
         file=file,
+        notes=[DERIVED_VALUE_ADDED],
     )
