@@ -49,11 +49,12 @@ def _table(source: Source, params: dict, key: str) -> TabTable | None:
         return None
     spec = files[key]
     try:
-        return read_tab(source, spec["name"], int(spec["nr_index_col"]), int(spec["nr_header"]))
+        name, n_index, n_header = spec["name"], int(spec["nr_index_col"]), int(spec["nr_header"])
     except (KeyError, TypeError, ValueError):
         raise InputError(
             f"entry '{key}' needs name, nr_index_col and nr_header", file=source.label(PARAMS)
         ) from None
+    return read_tab(source, name, n_index, n_header)
 
 
 def read_pymrio_folder(path: str | Path, what: str = "pymrio saved folder") -> IOTable:

@@ -11,6 +11,7 @@ the values. Empty value cells count as 0.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import zipfile
 from collections.abc import Sequence
@@ -150,49 +151,74 @@ def _order(
 def read_tab(source: Source, name: str, n_index: int, n_header: int) -> TabTable:
     """Read one tab file of ``source`` (see the module docstring)."""
     file = source.label(name)
-    lines = [ln.rstrip("\r\n").split("\t") for ln in source.read_text(name).splitlines()]
-    while lines and not any(c.strip() for c in lines[-1]):
+    lines = source.read_text(name).splitlines()
+    while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) < n_header:
         raise InputError(f"expected {n_header} header lines", file=file)
-    heads = [ln[n_index:] for ln in lines[:n_header]]
+    heads = [ln.split("\t")[n_index:] for ln in lines[:n_header]]
     width = max(len(h) for h in heads)
     while width and not any(len(h) >= width and h[width - 1].strip() for h in heads):
         width -= 1  # trailing tabs
     cols = [tuple((h[j] if j < len(h) else "").strip() for h in heads) for j in range(width)]
     body = lines[n_header:]
-    if n_header > 1 and body and not any(c.strip() for c in body[0][n_index:]):
+    if n_header > 1 and body and not "".join(body[0].split("\t")[n_index:]).strip():
         body = body[1:]  # the line of index names
     rows: list[tuple[str, ...]] = []
-    values = np.zeros((len(body), width))
-    for r, cells in enumerate(body, 1):
+    for r, line in enumerate(body, 1):
+        cells = line.split("\t", n_index)
         if len(cells) < n_index:
             raise InputError(f"expected {n_index} key cells", file=file, row=r)
         rows.append(tuple(c.strip() for c in cells[:n_index]))
-        cells = cells[n_index:]
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            raise InputError(f"{len(cells)} values but {width} columns", file=file, row=r)
-        try:  # fast path: every cell is a number
-            values[r - 1, : min(len(cells), width)] = list(map(float, cells[:width]))
-            continue
-        except ValueError:
-            pass
-        for j, cell in enumerate(cells[:width]):
-            text = cell.strip()
-            if not text:
-                continue
-            try:
-                values[r - 1, j] = float(text)
-            except ValueError:
-                raise InputError(
-                    f"not a number: {text!r}", file=file, row=r, field=".".join(cols[j])
-                ) from None
+    values = _fast_values(body, n_index, width)
+    if values is None:  # an empty or bad cell somewhere: cell by cell
+        values = np.zeros((len(body), width))
+        for r, line in enumerate(body, 1):
+            cells = line.split("\t")[n_index:]
+            values[r - 1] = _slow_row(cells, width, cols, file, r)
     if not np.isfinite(values).all():
         r, j = np.argwhere(~np.isfinite(values))[0]
         raise InputError(
             "not a finite number", file=file, row=int(r) + 1, field=".".join(cols[int(j)])
         )
     return TabTable(rows, cols, values, file)
+
+
+def _fast_values(body: list[str], n_index: int, width: int) -> np.ndarray | None:
+    """All value cells at C speed, or None when a cell is empty or not a number."""
+    if not body or not width:
+        return np.zeros((len(body), width))
+    try:
+        values = np.loadtxt(
+            io.StringIO("\n".join(body)),
+            delimiter="\t",
+            usecols=range(n_index, n_index + width),
+            ndmin=2,
+            comments=None,
+        )
+    except ValueError:
+        return None
+    return values if values.shape == (len(body), width) else None
+
+
+def _slow_row(
+    cells: list[str], width: int, cols: list[tuple[str, ...]], file: str, r: int
+) -> np.ndarray:
+    """One row cell by cell: empty cells are 0, a bad cell is reported."""
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        raise InputError(f"{len(cells)} values but {width} columns", file=file, row=r)
+    row = np.zeros(width)
+    for j, cell in enumerate(cells[:width]):
+        text = cell.strip()
+        if not text:
+            continue
+        try:
+            row[j] = float(text)
+        except ValueError:
+            raise InputError(
+                f"not a number: {text!r}", file=file, row=r, field=".".join(cols[j])
+            ) from None
+    return row
 
 
 def read_text_column(source: Source, name: str) -> dict[tuple[str, ...], str]:
