@@ -34,15 +34,6 @@ FACTOR_INPUTS = "factor_inputs"
 PARAMS = "file_parameters.json"
 
 
-def is_pymrio_folder(path: Path) -> bool:
-    """True for a folder or zip with an IOSystem ``file_parameters.json``."""
-    try:
-        params = Source(path).read_json(PARAMS)
-    except InputError:
-        return False
-    return params.get("systemtype") == "IOSystem"
-
-
 def _table(source: Source, params: dict, key: str) -> TabTable | None:
     files = params.get("files", {})
     if key not in files:
@@ -152,7 +143,7 @@ def _extensions(
     return columns, column_units
 
 
-def _ext_groups(table: IOTable) -> dict[str, list[tuple[str, str]]]:
+def extension_groups(table: IOTable) -> dict[str, list[tuple[str, str]]]:
     """Extension name -> [(stressor, column name)] for the table's columns."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for col in table.columns:
@@ -189,7 +180,7 @@ def write_pymrio_folder(table: IOTable, out: str | Path) -> Path:
             "history": [],
         }
         (tmp / "metadata.json").write_text(json.dumps(meta, indent=4), encoding="utf-8")
-        for ext, items in _ext_groups(table).items():
+        for ext, items in extension_groups(table).items():
             folder = tmp / ext
             folder.mkdir()
             stressors = [(s,) for s, _ in items]

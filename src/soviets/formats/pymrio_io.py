@@ -18,7 +18,7 @@ import numpy as np
 from soviets.errors import InputError
 from soviets.formats.iotable import IOTable
 from soviets.formats.mrio import multiregion_table, split_code
-from soviets.formats.pymrio_folder import FACTOR_INPUTS, _ext_groups
+from soviets.formats.pymrio_folder import FACTOR_INPUTS, extension_groups
 
 #: Region given to the rows of a national table.
 NATIONAL_REGION = "REGION"
@@ -55,7 +55,7 @@ def to_pymrio(table: IOTable) -> Any:
     rows = pd.MultiIndex.from_tuples(keys, names=["region", "sector"])
     fd_cols = pd.MultiIndex.from_tuples(fd_keys, names=["region", "category"])
     extensions = {}
-    for ext, items in _ext_groups(table).items():
+    for ext, items in extension_groups(table).items():
         stressors = pd.Index([s for s, _ in items], name="stressor")
         f = pd.DataFrame(np.array([table.columns[c] for _, c in items]), stressors, rows)
         units = [table.column_units.get(c, table.unit) for _, c in items]
