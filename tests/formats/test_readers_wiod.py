@@ -9,6 +9,7 @@ import pytest
 
 from soviets.errors import InputError
 from soviets.formats import read_io_tables
+from soviets.formats.iotable import IOTable
 from soviets.formats.wiod import read_wiod_rdata, read_wiod_xlsx
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -30,11 +31,15 @@ def test_2013_workbook() -> None:
     np.testing.assert_allclose(inputs, t.x, rtol=1e-12)
 
 
+@pytest.fixture(scope="module")
+def world() -> IOTable:
+    return read_io_tables(ROOT / "data/wiod2013-world-2011")
+
+
 @pytest.mark.parametrize("name", ["wiot_2011.RData", "WIOT2011_slice.xlsx"])
-def test_slices_hold_the_bundled_cells(name: str) -> None:
+def test_slices_hold_the_bundled_cells(name: str, world: IOTable) -> None:
     path = DATA / "wiod_slices" / name
     t = read_wiod_rdata(path) if name.endswith(".RData") else read_wiod_xlsx(path)
-    world = read_io_tables(ROOT / "data/wiod2013-world-2011")
     assert t.unit == "USD-2011 million"
     assert t.codes == [f"{c}.{s}" for c in ("AUS", "DEU", "USA") for s in ("c1", "c2", "c3", "c20")]
     rows = [world.codes.index(c) for c in t.codes]
