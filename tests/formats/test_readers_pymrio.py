@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from soviets.errors import InputError
-from soviets.formats import io_to_economy
+from soviets.formats import io_to_economy, read_io_tables
 from soviets.formats.iotable import IOTable, read_multiregion
 from soviets.formats.mrio import write_multiregion_folder
 from soviets.formats.pymrio_folder import read_pymrio_folder, write_pymrio_folder
@@ -122,3 +122,13 @@ def test_bad_cell_in_a_saved_folder_is_located(mrio, tmp_path: Path) -> None:
         read_pymrio_folder(tmp_path / "saved")
     assert err.value.row == 2 and err.value.field == "reg1.mining"
     assert str(err.value).startswith(str(z))
+
+
+def test_national_table_gets_one_region() -> None:
+    ons = read_io_tables(Path(__file__).resolve().parents[2] / "data/ons-uk-2010")
+    back = from_pymrio(to_pymrio(ons))
+    assert back.codes == [f"REGION.{c}" for c in ons.codes]
+    assert back.categories == [f"REGION.{c}" for c in ons.categories]
+    np.testing.assert_array_equal(back.Z, ons.Z)
+    np.testing.assert_array_equal(back.columns["compensation"], ons.columns["compensation"])
+    assert back.unit == ons.unit == "GBP-2010 million"
