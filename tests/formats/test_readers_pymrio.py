@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from soviets.errors import InputError
-from soviets.formats import io_to_economy, read_io_tables
+from soviets.formats import detect, io_to_economy, read_io_tables
 from soviets.formats.iotable import IOTable, read_multiregion
 from soviets.formats.mrio import write_multiregion_folder
 from soviets.formats.pymrio_folder import read_pymrio_folder, write_pymrio_folder
@@ -98,6 +98,7 @@ def test_saved_folder_written_without_pymrio(table: IOTable, tmp_path: Path) -> 
     assert set(loaded.get_extensions()) == {"factor_inputs", "emissions"}
     assert_same(from_pymrio(loaded), table)
     assert_same(read_pymrio_folder(tmp_path / "ours"), table)
+    assert detect(tmp_path / "ours") == "pymrio"
 
 
 def test_multiregion_folder_keeps_the_columns(table: IOTable, tmp_path: Path) -> None:
