@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "version",
     "tally",
     "io",
+    "readers",
     "serve",
     "plan",
     "ledger",

@@ -48,6 +48,11 @@ KINDS = {
     "multiregion": "input-output folder (multi-region)",
     "bea": "BEA make/use tables",
     "ons": "ONS product-by-product tables",
+    "exiobase": "EXIOBASE 3 table",
+    "oecd": "OECD ICIO table",
+    "wiod": "WIOD world table",
+    "pymrio": "pymrio saved table",
+    "eora": "Eora26 table",
 }
 
 

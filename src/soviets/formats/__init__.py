@@ -13,7 +13,10 @@
 * a raw BEA make/use folder (``make.csv``, ``use.csv``, e.g.
   ``data/bea-2017-summary``), converted commodity by commodity;
 * a raw ONS product-by-product folder (``products.csv``, e.g.
-  ``data/ons-uk-2010``).
+  ``data/ons-uk-2010``);
+* a published multi-region table: EXIOBASE 3 or pymrio saved folder or zip,
+  OECD ICIO ``.csv``, WIOD ``.xlsx`` or ``.RData``, Eora26 folder or zip
+  (see :mod:`.published` and docs/readers.md).
 
 Input-output tables become economies as described in :mod:`.io_economy`:
 one good, process and workplace council per industry, ``A = Z diag(x)^-1``,
@@ -45,6 +48,8 @@ from soviets.formats.economy_toml import read_economy_toml
 from soviets.formats.io_economy import io_to_economy
 from soviets.formats.iotable import IOTable, read_multiregion, read_national, write_io_folder
 from soviets.formats.ons import is_ons_folder, read_ons
+from soviets.formats.published import KINDS as PUBLISHED
+from soviets.formats.published import published_kind, read_published
 
 __all__ = [
     "IOTable",
@@ -62,18 +67,26 @@ __all__ = [
 
 
 def detect(path: str | Path) -> str:
-    """What ``path`` holds: ``toml``, ``economy``, ``multiyear``, ``bea``, ``ons``, ``io`` or
-    ``multiregion``.
+    """What ``path`` holds: ``toml``, ``economy``, ``multiyear``, ``bea``, ``ons``, ``io``,
+    ``multiregion`` or a published table (``exiobase``, ``oecd``, ``wiod``, ``pymrio``,
+    ``eora``; see :mod:`.published`).
 
     Raises :class:`InputError` for a path that is none of these.
     """
     path = Path(path)
     if not path.exists():
         raise InputError("no such file or folder", file=str(path))
+    published = published_kind(path)
+    if published is not None:
+        return published
     if path.is_file():
         if path.suffix.lower() == ".toml":
             return "toml"
-        raise InputError("expected a .toml economy file or a folder", file=str(path))
+        raise InputError(
+            "expected a .toml economy file, a folder or a published table "
+            "(.xlsx, .RData, OECD .csv, .zip)",
+            file=str(path),
+        )
     if is_economy_folder(path):
         return "multiyear" if (path / "periods.csv").is_file() else "economy"
     if is_bea_folder(path):
@@ -95,7 +108,8 @@ def detect(path: str | Path) -> str:
 
 
 def read_io_tables(path: str | Path) -> IOTable:
-    """The raw input-output matrices of a national, multi-region, BEA or ONS folder."""
+    """The raw input-output matrices of a national, multi-region, BEA or ONS folder or of a
+    published multi-region table."""
     kind = detect(path)
     path = Path(path)
     if kind == "io":
@@ -106,6 +120,8 @@ def read_io_tables(path: str | Path) -> IOTable:
         return read_bea(path)
     if kind == "ons":
         return read_ons(path)
+    if kind in PUBLISHED:
+        return read_published(kind, path)
     raise InputError("not an input-output folder (it is an economy file)", file=str(path))
 
 

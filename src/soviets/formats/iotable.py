@@ -11,11 +11,12 @@ Two folder layouts are read (see DESIGN.md section 4):
 * **multi-region** (WIOD 2013 world table): rows keyed by ``region``,
   ``sector``; columns ``REGION.sector`` in ``intermediate.csv`` and
   ``REGION.category`` in ``final_demand.csv``; ``gross_output.csv``
-  (``region``, ``sector``, ``gross_output``); optional ``regions.csv`` and
-  ``sectors.csv`` (``code``, ``name``) for descriptions; optional satellite
-  rows ``labour.csv`` and ``satellite*.csv`` (``region``, ``sector``, then
-  numeric columns such as hours, persons, capital) with their units in an
-  optional ``satellite_units.csv`` (``column``, ``unit``, ``description``).
+  (``region``, ``sector``, ``gross_output``, optional numeric columns such
+  as ``value_added``); optional ``regions.csv`` and ``sectors.csv``
+  (``code``, ``name``) for descriptions; optional satellite rows
+  ``labour.csv`` and ``satellite*.csv`` (``region``, ``sector``, then numeric
+  columns such as hours, persons, capital) with their units in an optional
+  ``satellite_units.csv`` (``column``, ``unit``, ``description``).
 
 Empty numeric cells in these tables count as 0 (a region with no values in a
 satellite column is named in the table's notes).
@@ -67,7 +68,9 @@ class IOTable:
     ``intermediate`` is Z (supplier x user, domestic use only), ``imports`` the
     imported intermediate use (same shape) or None, ``final_demand`` one column
     per category in ``categories``, ``gross_output`` is x, ``columns`` holds
-    numeric per-industry columns by name (labour, compensation, value added).
+    numeric per-industry columns by name (labour, compensation, value added;
+    satellite rows such as emissions, with their unit in ``column_units`` when
+    it differs from ``unit``).
     Multi-region tables also give the ``region`` of every industry and the
     destination region of every final-demand category (``category_regions``).
     """
@@ -324,10 +327,12 @@ def _names(path: Path) -> dict[str, str]:
 def read_multiregion(folder: Path) -> IOTable:
     """Read a multi-region folder (layout of data/wiod2013-world-2011).
 
-    ``value_added`` is derived as gross output minus the column sums of
-    intermediate inputs (so it also holds net taxes on products and transport
-    margins); satellite files (``labour.csv``, ``satellite*.csv``) add their
-    columns and units (see :mod:`.satellite`).
+    Further numeric columns of ``gross_output.csv`` (value added, rows written
+    by the importers) become the table's ``columns``. Without a ``value_added``
+    column it is derived as gross output minus the column sums of intermediate
+    inputs (so it also holds net taxes on products and transport margins).
+    Satellite files (``labour.csv``, ``satellite*.csv``) add their columns and
+    units (see :mod:`.satellite`).
     """
     go_file = folder / "gross_output.csv"
     header, rows = read_rows(go_file, required=("region", "sector", "gross_output"))
@@ -375,14 +380,18 @@ def read_multiregion(folder: Path) -> IOTable:
         for a, b in zip(regions, sectors, strict=True)
     ]
     meta = _metadata(folder)
-    value_added = x - z.sum(axis=0)
+    columns: dict[str, np.ndarray] = {}
+    for j, name in enumerate(header):
+        if j not in (ri, si, gi):
+            columns[name] = parse_column([r[j] for r in rows], str(go_file), name)
+    notes = []
+    if "value_added" not in columns:
+        columns["value_added"] = x - z.sum(axis=0)
+        notes.append(
+            "value_added derived as gross output - intermediate inputs (the table has no "
+            "value-added rows; it includes net taxes on products and transport margins)"
+        )
     sat = read_satellites(folder, codes, regions, x)
-    ignored = [c for c in header if c not in ("region", "sector", "gross_output")]
-    ignored_note = [
-        f"gross_output.csv: column '{c}' ignored (satellite rows go in labour.csv or "
-        "satellite*.csv)"
-        for c in ignored
-    ]
     return IOTable(
         codes=codes,
         descriptions=descriptions,
@@ -390,7 +399,7 @@ def read_multiregion(folder: Path) -> IOTable:
         final_demand=fd,
         categories=categories,
         gross_output=x,
-        columns={"value_added": value_added, **sat.columns},
+        columns={**columns, **sat.columns},
         column_units=sat.units,
         regions=regions,
         category_regions=cat_regions,
@@ -401,12 +410,7 @@ def read_multiregion(folder: Path) -> IOTable:
             "final_demand": str(fd_file),
             "intermediate": str(int_file),
         },
-        notes=[
-            "value_added derived as gross output - intermediate inputs (the table has no "
-            "value-added rows; it includes net taxes on products and transport margins)",
-            *ignored_note,
-            *sat.notes,
-        ],
+        notes=[*notes, *sat.notes],
     )
 
 
