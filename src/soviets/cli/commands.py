@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "generate",
     "federation",
     "tick",
+    "accounts",
 )
 
 for _name in COMMAND_MODULES:

@@ -80,6 +80,7 @@ class IOTable:
     source: str = ""
     files: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    column_units: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
