@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from soviets.economy.validate import MAX_MAGNITUDE, too_large
 from soviets.errors import InputError
 
 
@@ -64,6 +65,10 @@ def read_rows(path: Path, required: Sequence[str] = ()) -> tuple[list[str], list
     return header, data
 
 
+class NumberTooLarge(InputError):
+    """A number beyond :data:`MAX_MAGNITUDE`: the solvers cannot plan with it reliably."""
+
+
 def parse_matrix(
     cells: Sequence[Sequence[str]], file: str, columns: Sequence[str], first_col: int
 ) -> np.ndarray:
@@ -88,6 +93,12 @@ def parse_matrix(
         r, j = np.argwhere(~np.isfinite(values))[0]
         raise InputError(
             f"not a finite number: {block[r][j]!r}", file=file, row=int(r) + 1, field=columns[j]
+        )
+    big = np.abs(values) > MAX_MAGNITUDE
+    if big.any():
+        r, j = np.argwhere(big)[0]
+        raise NumberTooLarge(
+            too_large(values[r, j]), file=file, row=int(r) + 1, field=columns[j]
         )
     return values
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from soviets.errors import InputError
 from soviets.formats.csvfiles import (
+    NumberTooLarge,
     format_number,
     new_folder,
     parse_column,
@@ -265,6 +266,8 @@ def read_national(folder: Path) -> IOTable:
         cells = [r[j] for r in rows]
         try:
             columns[name] = parse_column(cells, str(ind_file), name)
+        except NumberTooLarge:
+            raise
         except InputError:
             continue  # a text column (labels, classification codes): not a candidate
     x = parse_column([r[ci["gross_output"]] for r in rows], str(ind_file), "gross_output")
