@@ -127,26 +127,19 @@ def _fmt(x: float) -> str:
 
 
 def _print(acc: Accounts) -> None:
-    per_person = bool(acc.population)
-    for k, name in enumerate(acc.ext.names):
-        table = Table(title=f"{name} ({acc.ext.units[k]}) in {acc.table.source}")
-        table.add_column("region")
-        for key in ACCOUNTS:
-            table.add_column(TITLES[key], justify="right")
-        if acc.negative_demand < 0:
-            table.add_column("footprint, negative demand left out", justify="right")
-        if per_person:
-            table.add_column("footprint per person", justify="right")
-        regs = {key: getattr(acc, f"{key}_reg")[k] for key in ACCOUNTS}
-        cap = acc.per_person(acc.D_cba_reg)[k] if per_person else None
-        for ri, r in enumerate(acc.regions):
-            row = [r, *(_fmt(regs[key][ri]) for key in ACCOUNTS)]
-            if acc.negative_demand < 0:
-                row.append(_fmt(acc.D_cba_nonnegative[k, ri]))
-            if cap is not None:
-                row.append(_fmt(cap[ri]))
-            table.add_row(*row)
+    """One table per extension (rows: regions); a national table: one row per extension."""
+    if len(acc.regions) == 1:
+        table = _account_table(f"Accounts of {acc.table.source}", "extension (unit)", acc)
+        for k, name in enumerate(acc.ext.names):
+            table.add_row(f"{name} ({acc.ext.units[k]})", *_cells(acc, k, 0))
         console.print(table)
+    else:
+        for k, name in enumerate(acc.ext.names):
+            title = f"{name} ({acc.ext.units[k]}) in {acc.table.source}"
+            table = _account_table(title, "region", acc)
+            for ri, r in enumerate(acc.regions):
+                table.add_row(r, *_cells(acc, k, ri))
+            console.print(table)
     console.print(
         "footprint: embodied in the region's final demand, wherever made (D_cba); production: "
         "made in the region (D_pba); imports/exports: embodied in what crosses its border; "
@@ -155,3 +148,24 @@ def _print(acc: Accounts) -> None:
     )
     for note in acc.notes:
         console.print(f"- {note}", markup=False, highlight=False, style="dim")
+
+
+def _account_table(title: str, first: str, acc: Accounts) -> Table:
+    table = Table(title=title)
+    table.add_column(first)
+    for key in ACCOUNTS:
+        table.add_column(TITLES[key], justify="right")
+    if acc.negative_demand < 0:
+        table.add_column("footprint, negative demand left out", justify="right")
+    if acc.population:
+        table.add_column("footprint per person", justify="right")
+    return table
+
+
+def _cells(acc: Accounts, k: int, ri: int) -> list[str]:
+    row = [_fmt(getattr(acc, f"{key}_reg")[k, ri]) for key in ACCOUNTS]
+    if acc.negative_demand < 0:
+        row.append(_fmt(acc.D_cba_nonnegative[k, ri]))
+    if acc.population:
+        row.append(_fmt(acc.per_person(acc.D_cba_reg)[k, ri]))
+    return row

@@ -229,9 +229,14 @@ def compute_accounts(
             "D_cba (pymrio's convention); D_cba_nonnegative leaves it out (as the planner's "
             "needs do)"
         )
+    if len(regions) == 1 and table.imports is not None:
+        notes.append(
+            "one region: imports and exports embodied are 0 (the extensions of foreign "
+            "production are not in the table)"
+        )
     zero = int(np.count_nonzero(x <= 0))
     if zero:
-        notes.append(f"{zero} industries with zero gross output have no intensity (null)")
+        notes.append(f"industries with zero gross output: {zero}; they have no intensity (null)")
     return Accounts(
         table=table,
         ext=ext,
