@@ -46,7 +46,8 @@ def write_table(folder: Path, z: np.ndarray = Z, fd: np.ndarray = FD) -> Path:
     ]
     (folder / "final_demand.csv").write_text("\n".join(rows) + "\n")
     rows = ["code,description,gross_output,hours_employees,compensation"] + [
-        f"{c},{c.title()} work,{float(x[i])},{float(HOURS[i])},{float(PAY[i])}" for i, c in enumerate(codes)
+        f"{c},{c.title()} work,{float(x[i])},{float(HOURS[i])},{float(PAY[i])}"
+        for i, c in enumerate(codes)
     ]
     (folder / "industries.csv").write_text("\n".join(rows) + "\n")
     return folder

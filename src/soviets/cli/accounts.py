@@ -99,9 +99,7 @@ def to_json(acc: Accounts) -> dict[str, Any]:
     for k, name in enumerate(acc.ext.names):
         entry: dict[str, Any] = {"name": name, "unit": acc.ext.units[k]}
         for key, arr in (("intensity", acc.S), ("multiplier", acc.M)):
-            entry[key] = {
-                c: (_num(arr[k, i]) if made[i] else None) for i, c in enumerate(codes)
-            }
+            entry[key] = {c: (_num(arr[k, i]) if made[i] else None) for i, c in enumerate(codes)}
         regional: dict[str, dict[str, Any]] = {}
         for key in ACCOUNTS:
             per_region = getattr(acc, f"{key}_reg")[k]

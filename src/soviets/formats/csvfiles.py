@@ -97,9 +97,7 @@ def parse_matrix(
     big = np.abs(values) > MAX_MAGNITUDE
     if big.any():
         r, j = np.argwhere(big)[0]
-        raise NumberTooLarge(
-            too_large(values[r, j]), file=file, row=int(r) + 1, field=columns[j]
-        )
+        raise NumberTooLarge(too_large(values[r, j]), file=file, row=int(r) + 1, field=columns[j])
     return values
 
 

@@ -80,9 +80,7 @@ def type_ii_multipliers(
     m2, output, income = type_ii(table, compensation, households)
     ext = extensions(table)
     index = pd.Index([*ext.names, "output", "household income"], name="multiplier")
-    return pd.DataFrame(
-        [*m2, output, income], index=index, columns=industry_index(table)
-    )
+    return pd.DataFrame([*m2, output, income], index=index, columns=industry_index(table))
 
 
 def scenario(

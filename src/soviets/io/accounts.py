@@ -155,9 +155,7 @@ def regional_demand(table: IOTable, regions: list[str]) -> np.ndarray:
     return out
 
 
-def leontief_factor(
-    table: IOTable, include_imports: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+def leontief_factor(table: IOTable, include_imports: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """LU factors of ``I - A``; an :class:`InputError` when ``I - A`` is singular."""
     a = table.technical_coefficients(include_imports)
     m = np.eye(table.n) - a

@@ -85,8 +85,9 @@ def write_frames(tables: dict[str, pd.DataFrame], folder: Path, fmt: str) -> lis
         elif fmt == "parquet":
             _require_pyarrow()
             flat = df.copy()
-            flat.columns = ["|".join(map(str, c)) if isinstance(c, tuple) else str(c)
-                            for c in flat.columns]
+            flat.columns = [
+                "|".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in flat.columns
+            ]
             flat.reset_index().to_parquet(path, index=False)
         else:
             raise InputError(f"unknown format '{fmt}' (csv or parquet)", field="format")

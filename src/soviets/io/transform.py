@@ -118,9 +118,9 @@ def aggregate(
         columns={k: c @ v for k, v in table.columns.items()},
         imports=None if table.imports is None else c @ table.imports @ c.T,
         regions=new_regions,
-        category_regions=None if table.category_regions is None else [
-            k.split(".", 1)[0] for k in new_cats
-        ],
+        category_regions=None
+        if table.category_regions is None
+        else [k.split(".", 1)[0] for k in new_cats],
         notes=[*table.notes, f"aggregated: {table.n} industries into {len(new_codes)}"],
     )
 

@@ -117,9 +117,7 @@ def structure(eco: Economy) -> Structure:
             )
         net = eco.net_output.tocsc()
         out_coef = np.asarray(net[out_good, np.arange(eco.n_processes)]).ravel()
-        main = sp.csc_matrix(
-            (out_coef, (out_good, np.arange(eco.n_processes))), shape=net.shape
-        )
+        main = sp.csc_matrix((out_coef, (out_good, np.arange(eco.n_processes))), shape=net.shape)
         inputs = (main - net).tocsc()  # by-products are negative inputs
     produced = sp.diags((~eco.good_primary).astype(float))
     unit_inputs = (produced @ inputs @ sp.diags(1.0 / out_coef)).tocsc()
