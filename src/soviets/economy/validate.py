@@ -123,7 +123,7 @@ class _Check:
             raise self.fail(table, i, field, f"not a finite number: {value!r}")
         if nonnegative and value < 0:
             raise self.fail(table, i, field, f"must be >= 0, got {float(value):g}")
-        if abs(value) > MAX_MAGNITUDE:
+        if abs(float(value)) > MAX_MAGNITUDE:
             raise self.fail(table, i, field, too_large(float(value)))
 
     # ------------------------------------------------------------ tables
