@@ -34,6 +34,7 @@ from soviets.formats.csvfiles import (
     new_folder,
     parse_column,
     parse_matrix,
+    read_numeric_table,
     read_rows,
     write_csv,
 )
@@ -215,7 +216,11 @@ def _keyed_matrix(
     (in any order) and come back in that order.
     """
     file = str(path)
-    header, rows = read_rows(path)
+    fast = read_numeric_table(path, width) if path.is_file() else None
+    if fast is not None:
+        header, rows, values = fast
+    else:
+        header, rows = read_rows(path)
     if len(header) <= width:
         raise InputError("no value columns", file=file)
     value_cols = header[width:]
@@ -230,7 +235,8 @@ def _keyed_matrix(
     missing = [k for k in keys if k not in index]
     if missing:
         raise InputError(f"no row for industry '{missing[0]}'", file=file, field=header[0])
-    values = parse_matrix(rows, file, value_cols, width)
+    if fast is None:
+        values = parse_matrix(rows, file, value_cols, width)
     values = values[[index[k] for k in keys]]
     if columns is not None:
         col_index = {c: j for j, c in enumerate(value_cols)}

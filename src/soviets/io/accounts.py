@@ -199,20 +199,26 @@ def compute_accounts(
     d_imp = np.zeros((k, n))
     # the column (r, s) of pymrio's diagonalised Y: region r's demand for product s
     col_of = {(ind_regions[i], int(codes[i])): i for i in range(n)}
-    for ri, r in enumerate(regions):
-        per_product = np.zeros((k, n_products))
-        np.add.at(per_product.T, codes, (m * y_reg[:, ri][None, :]).T)
-        home = prod_region == ri
-        dom = np.zeros((k, n_products))
-        if home.any():  # the part made at home: multipliers of region r's own production
-            s_home = np.where(home[None, :], s, 0.0)
-            m_home = la.lu_solve((lu, piv), s_home.T, trans=1, check_finite=False).T
-            np.add.at(dom.T, codes, (m_home * y_reg[:, ri][None, :]).T)
-        for p in range(n_products):
-            i = col_of.get((r, p))
-            if i is not None:
-                d_cba[:, i] = per_product[:, p]
-                d_imp[:, i] = per_product[:, p] - dom[:, p]
+    # multipliers of each region's own production (S with other regions' columns 0),
+    # solved for a chunk of regions at once (k * chunk right-hand sides, <= ~128 MB)
+    chunk = max(1, int(16e6 // max(k * n, 1)))
+    for start in range(0, len(regions), chunk):
+        part = np.arange(start, min(start + chunk, len(regions)))
+        home = prod_region[None, :] == part[:, None]  # chunk x industries
+        s_home = (home[:, None, :] * s[None, :, :]).reshape(-1, n)
+        m_home = la.lu_solve((lu, piv), s_home.T, trans=1, check_finite=False).T
+        m_home = m_home.reshape(part.size, k, n)
+        for local, ri in enumerate(part):
+            demand = y_reg[:, ri][None, :]
+            total = np.zeros((k, n_products))
+            np.add.at(total.T, codes, (m * demand).T)
+            dom = np.zeros((k, n_products))
+            np.add.at(dom.T, codes, (m_home[local] * demand).T)
+            for p in range(n_products):
+                i = col_of.get((regions[ri], p))
+                if i is not None:
+                    d_cba[:, i] = total[:, p]
+                    d_imp[:, i] = total[:, p] - dom[:, p]
     foreign = np.ones((n, len(regions)), dtype=bool)
     foreign[np.arange(n), prod_region] = False
     x_exp = (x_reg * foreign).sum(axis=1)
