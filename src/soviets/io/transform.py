@@ -143,7 +143,7 @@ def type_ii(
     compensation: str = "compensation",
     households: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Type II multipliers: households made endogenous (Miller & Blair, section 6.2).
+    """Type II multipliers: households made endogenous (the model closed for households).
 
     ``A`` is bordered by a row of compensation per unit of output and a column
     of household consumption per unit of total compensation (the categories
