@@ -190,35 +190,9 @@ def compute_accounts(
     x_reg = la.lu_solve((lu, piv), y_reg, check_finite=False)  # output for each region's demand
     x_tot = x_reg.sum(axis=1)
 
-    codes = _product_index(table)
-    n_products = int(codes.max()) + 1 if n else 0
-    k = len(ext.names)
     region_of = {r: i for i, r in enumerate(regions)}
     prod_region = np.array([region_of[r] for r in ind_regions], dtype=np.int64)
-    d_cba = np.zeros((k, n))
-    d_imp = np.zeros((k, n))
-    # the column (r, s) of pymrio's diagonalised Y: region r's demand for product s
-    col_of = {(ind_regions[i], int(codes[i])): i for i in range(n)}
-    # multipliers of each region's own production (S with other regions' columns 0),
-    # solved for a chunk of regions at once (k * chunk right-hand sides, <= ~128 MB)
-    chunk = max(1, int(16e6 // max(k * n, 1)))
-    for start in range(0, len(regions), chunk):
-        part = np.arange(start, min(start + chunk, len(regions)))
-        home = prod_region[None, :] == part[:, None]  # chunk x industries
-        s_home = (home[:, None, :] * s[None, :, :]).reshape(-1, n)
-        m_home = la.lu_solve((lu, piv), s_home.T, trans=1, check_finite=False).T
-        m_home = m_home.reshape(part.size, k, n)
-        for local, ri in enumerate(part):
-            demand = y_reg[:, ri][None, :]
-            total = np.zeros((k, n_products))
-            np.add.at(total.T, codes, (m * demand).T)
-            dom = np.zeros((k, n_products))
-            np.add.at(dom.T, codes, (m_home[local] * demand).T)
-            for p in range(n_products):
-                i = col_of.get((regions[ri], p))
-                if i is not None:
-                    d_cba[:, i] = total[:, p]
-                    d_imp[:, i] = total[:, p] - dom[:, p]
+    d_cba, d_imp = _consumption_accounts(table, (lu, piv), s, m, y_reg, regions, prod_region)
     foreign = np.ones((n, len(regions)), dtype=bool)
     foreign[np.arange(n), prod_region] = False
     x_exp = (x_reg * foreign).sum(axis=1)
@@ -257,6 +231,48 @@ def compute_accounts(
         population=dict(population or {}),
         notes=notes,
     )
+
+
+def _consumption_accounts(
+    table: IOTable,
+    factor: tuple[np.ndarray, np.ndarray],
+    s: np.ndarray,
+    m: np.ndarray,
+    y_reg: np.ndarray,
+    regions: list[str],
+    prod_region: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``D_cba`` and ``D_imp`` per (consuming region, product): extensions x industries."""
+    n = table.n
+    k = s.shape[0]
+    codes = _product_index(table)
+    n_products = int(codes.max()) + 1 if n else 0
+    ind_regions = industry_regions(table)
+    d_cba = np.zeros((k, n))
+    d_imp = np.zeros((k, n))
+    # the column (r, s) of pymrio's diagonalised Y: region r's demand for product s
+    col_of = {(ind_regions[i], int(codes[i])): i for i in range(n)}
+    # multipliers of each region's own production (S with other regions' columns 0),
+    # solved for a chunk of regions at once (k * chunk right-hand sides, <= ~128 MB)
+    chunk = max(1, int(16e6 // max(k * n, 1)))
+    for start in range(0, len(regions), chunk):
+        part = np.arange(start, min(start + chunk, len(regions)))
+        home = prod_region[None, :] == part[:, None]  # chunk x industries
+        s_home = (home[:, None, :] * s[None, :, :]).reshape(-1, n)
+        m_home = la.lu_solve(factor, s_home.T, trans=1, check_finite=False).T
+        m_home = m_home.reshape(part.size, k, n)
+        for local, ri in enumerate(part):
+            demand = y_reg[:, ri][None, :]
+            total = np.zeros((k, n_products))
+            np.add.at(total.T, codes, (m * demand).T)
+            dom = np.zeros((k, n_products))
+            np.add.at(dom.T, codes, (m_home[local] * demand).T)
+            for p in range(n_products):
+                i = col_of.get((regions[ri], p))
+                if i is not None:
+                    d_cba[:, i] = total[:, p]
+                    d_imp[:, i] = total[:, p] - dom[:, p]
+    return d_cba, d_imp
 
 
 def _product_index(table: IOTable) -> np.ndarray:
