@@ -82,6 +82,20 @@ def test_accounts_json_csv_parquet_and_plot(tmp_path: Path) -> None:
     assert (tmp_path / "png" / "hours_employees.png").is_file()
 
 
+def test_per_person_accounts_and_a_bad_population_file(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "t")
+    people = tmp_path / "people.csv"
+    people.write_text("region,persons\nnational,1000\n")
+    data = json.loads(soviets("accounts", table, "--json", "--population", people).stdout)
+    pay = next(e for e in data["extensions"] if e["name"] == "compensation")["regions"]
+    assert pay["national"]["D_cba_per_person"] == pytest.approx(PAY.sum() / 1000, rel=1e-12)
+    people.write_text("region,persons\nnational,1000\nmars,5\n")
+    proc = soviets("accounts", table, "--population", people)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "people.csv" in proc.stderr and "row 2" in proc.stderr
+    assert "unknown region 'mars'" in proc.stderr
+
+
 def test_piped_tables_are_not_cut(tmp_path: Path) -> None:
     table = write_table(tmp_path / "t")
     assert "…" in soviets("accounts", table, env={"COLUMNS": "60"}).stdout

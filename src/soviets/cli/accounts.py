@@ -22,15 +22,27 @@ TITLES = {
 }
 
 
-def _population(path: Path | None) -> dict[str, float]:
-    """``--population``: a CSV with columns ``region`` and ``persons``."""
+def _population(path: Path | None, regions: list[str]) -> dict[str, float]:
+    """``--population``: a CSV with columns ``region`` and ``persons`` (regions of the table)."""
     if path is None:
         return {}
+    from soviets.errors import InputError
     from soviets.formats.csvfiles import parse_column, read_rows
 
     header, rows = read_rows(path, required=("region", "persons"))
     ri, pi = header.index("region"), header.index("persons")
     persons = parse_column([r[pi] for r in rows], str(path), "persons")
+    known = set(regions)
+    for i, row in enumerate(rows, 1):
+        if row[ri] not in known:
+            raise InputError(
+                f"unknown region '{row[ri]}' (known: {', '.join(regions)})",
+                file=str(path),
+                row=i,
+                field="region",
+            )
+        if persons[i - 1] <= 0:
+            raise InputError("persons must be positive", file=str(path), row=i, field="persons")
     return {r[ri]: float(p) for r, p in zip(rows, persons, strict=True)}
 
 
@@ -59,10 +71,12 @@ def accounts_command(
     """Multipliers, footprints (consumption-based), production-based accounts, imports and
     exports embodied, per region and per person, for every extension of the table."""
     from soviets.io import compute_accounts, export_matrices, read, write_frames
+    from soviets.io.accounts import category_regions, industry_regions
     from soviets.io.frames import frames
 
     table = read(path)
-    acc = compute_accounts(table, population=_population(population))
+    regions = list(dict.fromkeys(industry_regions(table) + category_regions(table)))
+    acc = compute_accounts(table, population=_population(population, regions))
     for folder, fmt in ((csv, "csv"), (parquet, "parquet")):
         if folder is not None:
             write_frames(frames(acc), folder, fmt)
