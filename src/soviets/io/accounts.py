@@ -207,6 +207,12 @@ def compute_accounts(
             "D_cba (pymrio's convention); D_cba_nonnegative leaves it out (as the planner's "
             "needs do)"
         )
+    flows_below_zero = int(np.count_nonzero(table.intermediate < 0))
+    if flows_below_zero:
+        notes.append(
+            f"warning: {flows_below_zero} negative intermediate flows (by-products or "
+            "corrections) enter A as they are"
+        )
     if len(regions) == 1 and table.imports is not None:
         notes.append(
             "one region: imports and exports embodied are 0 (the extensions of foreign "
