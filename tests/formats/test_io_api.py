@@ -10,6 +10,7 @@ import pytest
 
 from soviets import io
 from soviets.errors import InputError
+from soviets.formats import write_io_folder
 from soviets.formats.iotable import IOTable
 
 pymrio = pytest.importorskip("pymrio")
@@ -141,3 +142,19 @@ def test_A_and_L_are_exported(tmp_path: Path, fmt: str) -> None:
         back = pd.read_parquet(tmp_path / "L.parquet")
         assert list(back.columns[:2]) == ["code", "name"]
         np.testing.assert_allclose(back.iloc[:, 2:].to_numpy(), io.L(t).to_numpy())
+
+
+def test_fast_and_careful_csv_readers_agree(tmp_path: Path) -> None:
+    """Numbers only: pandas' reader; an empty cell (0): the careful reader. Same matrices."""
+    t = small_table()
+    folder = tmp_path / "t"
+    write_io_folder(t, folder)
+    fast = io.read(folder)
+    (folder / "intermediate.csv").write_text("code,s1,s2\ns1,150,500\ns2,200,\n")
+    careful = io.read(folder)
+    expected = t.intermediate.copy()
+    expected[1, 1] = 0.0
+    np.testing.assert_array_equal(fast.intermediate, t.intermediate)
+    np.testing.assert_array_equal(careful.intermediate, expected)
+    np.testing.assert_array_equal(careful.final_demand, fast.final_demand)
+    np.testing.assert_array_equal(careful.columns["hours"], t.columns["hours"])
