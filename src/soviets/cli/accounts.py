@@ -164,13 +164,14 @@ def _print(acc: Accounts) -> None:
 
 def _account_table(title: str, first: str, acc: Accounts) -> Table:
     table = Table(title=title)
-    table.add_column(first)
+    table.add_column(first, overflow="fold")
+    # in a narrow terminal numbers fold onto a second line rather than being cut
     for key in ACCOUNTS:
-        table.add_column(TITLES[key], justify="right")
+        table.add_column(TITLES[key], justify="right", overflow="fold")
     if acc.negative_demand < 0:
-        table.add_column("footprint, negative demand left out", justify="right")
+        table.add_column("footprint, negative demand left out", justify="right", overflow="fold")
     if acc.population:
-        table.add_column("footprint per person", justify="right")
+        table.add_column("footprint per person", justify="right", overflow="fold")
     return table
 
 
