@@ -18,6 +18,8 @@ CLEAN = [
     "src/soviets/errors.py",
     "src/soviets/economy",
     "src/soviets/formats",
+    "src/soviets/io",
+    "src/soviets/cli/accounts.py",
     "src/soviets/governance/access.py",
     "src/soviets/governance/ballots.py",
     "src/soviets/governance/bookings.py",

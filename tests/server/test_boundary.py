@@ -117,6 +117,8 @@ LAYERS_BELOW: dict[str, set[str]] = {
 }
 # The ledger stores economies and plans, so it stands on the planning part of the chain.
 LAYERS_BELOW["ledger"] = {"errors", "economy", "formats", "planning"}
+# soviets.io (the pandas input-output toolkit) stands beside formats.
+LAYERS_BELOW["io"] = {"errors", "economy", "formats"}
 LAYERS_BELOW["governance"] = LAYERS_BELOW["ledger"] | {"ledger"}
 LAYERS_BELOW["server"] = LAYERS_BELOW["governance"] | {"governance"}
 LAYERS_BELOW["errors"] = set()

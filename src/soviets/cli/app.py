@@ -8,6 +8,8 @@ package (``plan.py``, ``ledger.py`` ...) by decorating functions with
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any
 
 import typer
@@ -27,8 +29,20 @@ def _root() -> None:
     """Plan production for human needs with the least working time, and run the councils."""
 
 
-console = Console()
-err_console = Console(stderr=True)
+def _console(stderr: bool = False) -> Console:
+    """A Rich console; piped or redirected output gets no width limit, so tables are never
+    cut (a terminal keeps its own width; ``COLUMNS`` still sets one)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty() or os.environ.get("COLUMNS"):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=PIPE_WIDTH)
+
+
+#: Width of output that goes to a pipe or file: wide enough for any table.
+PIPE_WIDTH = 10_000
+
+console = _console()
+err_console = _console(stderr=True)
 
 
 def print_json(data: Any) -> None:

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "generate",
     "federation",
     "tick",
+    "accounts",
 )
 
 for _name in COMMAND_MODULES:

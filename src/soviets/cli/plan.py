@@ -467,10 +467,13 @@ def values_command(
         print_json(data)
         return
     alternatives = eco.n_processes > int((~eco.good_primary).sum())
+    names = _industry_names(path)
     table = Table(
         title=f"Labour values of {eco.name or 'the economy'} ({eco.labour_unit} per unit)"
     )
     table.add_column("good")
+    if names:
+        table.add_column("name")
     if alternatives:
         table.add_column("cheapest process")
     table.add_column("direct", justify="right")
@@ -478,7 +481,7 @@ def values_command(
     table.add_column("multiplier", justify="right")
     table.add_column("output multiplier", justify="right")
     for g, v in data["labour_values"].items():
-        row = [g]
+        row = [g, names[g]] if names else [g]
         if alternatives:
             row.append(data["technology"][g] or "-")
         row += [
@@ -497,6 +500,18 @@ def values_command(
     )
     for note in eco.notes:
         console.print(f"- {note}", markup=False, highlight=False, style="dim")
+
+
+def _industry_names(path: Path) -> dict[str, str]:
+    """The names of an input-output table's industries by code (empty for economy files)."""
+    from soviets.formats import detect, read_io_tables
+
+    if detect(path) not in ("io", "multiregion", "bea", "ons"):
+        return {}
+    table = read_io_tables(path)
+    if table.descriptions == table.codes:
+        return {}
+    return dict(zip(table.codes, table.descriptions, strict=True))
 
 
 def _fmt(x: float | None) -> str:

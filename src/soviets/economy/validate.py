@@ -34,6 +34,20 @@ from soviets.errors import InputError
 if TYPE_CHECKING:
     from soviets.economy.model import Economy
 
+#: Largest number accepted in economy files and input-output tables. HiGHS and the
+#: fast solvers work in double precision with tolerances near 1e-9; a quantity
+#: beyond this (a need of 1e15 beside flows of 1) leaves them without a plan.
+MAX_MAGNITUDE = 1e12
+
+
+def too_large(value: float) -> str:
+    """The message for a number beyond :data:`MAX_MAGNITUDE`."""
+    return (
+        f"{value:g} is too large for the planner (limit {MAX_MAGNITUDE:g} in absolute value): "
+        "state it in a larger unit"
+    )
+
+
 ErrorAt = Callable[[str, int, str, str], InputError]
 """``error_at(table, index, field, message)``: the error for a table's record ``index`` (from 0)."""
 
@@ -109,6 +123,8 @@ class _Check:
             raise self.fail(table, i, field, f"not a finite number: {value!r}")
         if nonnegative and value < 0:
             raise self.fail(table, i, field, f"must be >= 0, got {float(value):g}")
+        if abs(float(value)) > MAX_MAGNITUDE:
+            raise self.fail(table, i, field, too_large(float(value)))
 
     # ------------------------------------------------------------ tables
     def goods(self, goods: Sequence[Good]) -> dict[str, str]:

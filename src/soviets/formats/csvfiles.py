@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from soviets.economy.validate import MAX_MAGNITUDE, too_large
 from soviets.errors import InputError
 
 
@@ -64,6 +65,51 @@ def read_rows(path: Path, required: Sequence[str] = ()) -> tuple[list[str], list
     return header, data
 
 
+def read_numeric_table(
+    path: Path, width: int
+) -> tuple[list[str], list[list[str]], np.ndarray] | None:
+    """Fast path for a large table of numbers keyed by its first ``width`` columns.
+
+    Returns the header, the key cells of every row (stripped) and the values,
+    parsed by pandas' C reader; or None when anything in the file is out of
+    the ordinary (a text or empty cell, a short or long row, a non-finite or
+    too large number, an odd header), so that :func:`read_rows` and
+    :func:`parse_matrix` read it again and name the file, row and field.
+    """
+    import pandas as pd
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            header = [c.strip() for c in next(csv.reader(fh), [])]
+        if len(header) <= width or not all(header) or len(set(header)) != len(header):
+            return None
+        df = pd.read_csv(
+            path,
+            encoding="utf-8-sig",
+            header=0,
+            names=header,
+            index_col=False,
+            dtype={c: str for c in header[:width]},
+            keep_default_na=False,
+            na_values={c: [""] for c in header[width:]},
+            skipinitialspace=True,
+        )
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, pd.errors.ParserError):
+        return None
+    block = df.iloc[:, width:]
+    if df.shape[1] != len(header) or any(dt.kind not in "fi" for dt in block.dtypes):
+        return None
+    values = block.to_numpy(dtype=float)
+    if not np.isfinite(values).all() or np.abs(values).max(initial=0.0) > MAX_MAGNITUDE:
+        return None
+    keys = [[str(c).strip() for c in row] for row in df.iloc[:, :width].itertuples(index=False)]
+    return header, keys, values
+
+
+class NumberTooLarge(InputError):
+    """A number beyond :data:`MAX_MAGNITUDE`: the solvers cannot plan with it reliably."""
+
+
 def parse_matrix(
     cells: Sequence[Sequence[str]], file: str, columns: Sequence[str], first_col: int
 ) -> np.ndarray:
@@ -89,6 +135,10 @@ def parse_matrix(
         raise InputError(
             f"not a finite number: {block[r][j]!r}", file=file, row=int(r) + 1, field=columns[j]
         )
+    big = np.abs(values) > MAX_MAGNITUDE
+    if big.any():
+        r, j = np.argwhere(big)[0]
+        raise NumberTooLarge(too_large(values[r, j]), file=file, row=int(r) + 1, field=columns[j])
     return values
 
 

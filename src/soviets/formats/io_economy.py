@@ -74,6 +74,15 @@ def io_to_economy(
         bad = [table.codes[i] for i in np.flatnonzero(per_unit < 0)]
         notes.append(f"negative labour per unit in {len(bad)} industries: {', '.join(bad[:10])}")
 
+    negative = np.argwhere(table.intermediate < 0)
+    if negative.size:
+        i, j = negative[np.argmin(table.intermediate[negative[:, 0], negative[:, 1]])]
+        notes.append(
+            f"warning: {negative.shape[0]} negative intermediate flows (smallest "
+            f"{table.intermediate[i, j]:g}: {table.codes[i]} to {table.codes[j]} in "
+            f"{table.files.get('intermediate', 'intermediate.csv')}) read as by-products: "
+            "the Leontief inverse and labour values still exist where I - A is invertible"
+        )
     zero = np.flatnonzero(x <= 0)
     if zero.size:
         notes.append(

@@ -34,10 +34,12 @@ import numpy as np
 
 from soviets.errors import InputError
 from soviets.formats.csvfiles import (
+    NumberTooLarge,
     format_number,
     new_folder,
     parse_column,
     parse_matrix,
+    read_numeric_table,
     read_rows,
     write_csv,
 )
@@ -229,7 +231,11 @@ def _keyed_matrix(
     (in any order) and come back in that order.
     """
     file = str(path)
-    header, rows = read_rows(path)
+    fast = read_numeric_table(path, width) if path.is_file() else None
+    if fast is not None:
+        header, rows, values = fast
+    else:
+        header, rows = read_rows(path)
     if len(header) <= width:
         raise InputError("no value columns", file=file)
     value_cols = header[width:]
@@ -244,7 +250,8 @@ def _keyed_matrix(
     missing = [k for k in keys if k not in index]
     if missing:
         raise InputError(f"no row for industry '{missing[0]}'", file=file, field=header[0])
-    values = parse_matrix(rows, file, value_cols, width)
+    if fast is None:
+        values = parse_matrix(rows, file, value_cols, width)
     values = values[[index[k] for k in keys]]
     if columns is not None:
         col_index = {c: j for j, c in enumerate(value_cols)}
@@ -280,6 +287,8 @@ def read_national(folder: Path) -> IOTable:
         cells = [r[j] for r in rows]
         try:
             columns[name] = parse_column(cells, str(ind_file), name)
+        except NumberTooLarge:
+            raise
         except InputError:
             continue  # a text column (labels, classification codes): not a candidate
     x = parse_column([r[ci["gross_output"]] for r in rows], str(ind_file), "gross_output")

@@ -88,20 +88,39 @@ class Structure:
 
 
 def structure(eco: Economy) -> Structure:
-    """The per-unit-of-output view; raises :class:`ModelError` on joint production."""
-    if not eco.single_output:
-        counts = np.diff(eco.outputs.indptr)
-        bad = eco.process_names[int(np.flatnonzero(counts != 1)[0])]
-        raise ModelError(
-            f"process '{bad}' makes several goods (joint production): labour values by the "
-            "fixed point need one good per process; the plan's shadow prices "
-            "(soviets plan --solver highs) still give values"
-        )
-    out = eco.outputs.tocsc()  # exactly one entry per column
-    out_good = out.indices.astype(np.int64)
-    out_coef = out.data.astype(float)
+    """The per-unit-of-output view; raises :class:`ModelError` on joint production.
+
+    A process with by-products (a negative flow in an input-output table) is
+    still one good's process when no two processes share a main output and
+    every by-product is some process's main output: by-products then count as
+    negative inputs, as in the Leontief inverse.
+    """
+    if eco.single_output:
+        out = eco.outputs.tocsc()  # exactly one entry per column
+        out_good = out.indices.astype(np.int64)
+        out_coef = out.data.astype(float)
+        inputs = eco.inputs
+    else:
+        out_good = eco.main_output
+        made = np.unique(eco.outputs.tocoo().row)
+        if (
+            np.any(out_good < 0)
+            or np.unique(out_good).size != out_good.size
+            or not np.isin(made, out_good).all()
+        ):
+            counts = np.diff(eco.outputs.indptr)
+            bad = eco.process_names[int(np.flatnonzero(counts != 1)[0])]
+            raise ModelError(
+                f"process '{bad}' makes several goods (joint production): labour values by "
+                "the fixed point need one good per process; the plan's shadow prices "
+                "(soviets plan --solver highs) still give values"
+            )
+        net = eco.net_output.tocsc()
+        out_coef = np.asarray(net[out_good, np.arange(eco.n_processes)]).ravel()
+        main = sp.csc_matrix((out_coef, (out_good, np.arange(eco.n_processes))), shape=net.shape)
+        inputs = (main - net).tocsc()  # by-products are negative inputs
     produced = sp.diags((~eco.good_primary).astype(float))
-    unit_inputs = (produced @ eco.inputs @ sp.diags(1.0 / out_coef)).tocsc()
+    unit_inputs = (produced @ inputs @ sp.diags(1.0 / out_coef)).tocsc()
     unit_inputs.eliminate_zeros()
     perm = np.argsort(out_good, kind="stable")
     sorted_goods = out_good[perm]
@@ -357,8 +376,20 @@ def compute_values(eco: Economy) -> Values:
     with np.errstate(divide="ignore", invalid="ignore"):
         positive = np.nan_to_num(direct) > 0
         ratio = np.where(positive, values / np.where(positive, direct, 1.0), np.nan)
+    idle = _made_by_nobody(eco)
+    total[idle] = np.nan  # values, multipliers and embodied inputs: no value
+    direct[idle] = np.nan
+    ratio[idle] = np.nan
     embodied = {eco.good_names[i]: total[:, 2 + k] for k, i in enumerate(primary_idx)}
     return Values(eco, tech, values, direct, ratio, multipliers, embodied)
+
+
+def _made_by_nobody(eco: Economy) -> np.ndarray:
+    """Produced goods whose every process has capacity 0 (an industry with no output)."""
+    running = eco.capacity > 0
+    made = np.zeros(eco.n_goods, dtype=bool)
+    made[eco.main_output[running & (eco.main_output >= 0)]] = True
+    return ~made & ~eco.good_primary
 
 
 def _num(x: float) -> float | None:
