@@ -19,6 +19,7 @@ import pandas as pd
 
 from soviets.formats import read_io_tables
 from soviets.formats.iotable import IOTable
+from soviets.formats.pymrio_io import from_pymrio, to_pymrio
 from soviets.io.accounts import Accounts, compute_accounts, extensions
 from soviets.io.frames import frames, industry_index, matrix_A, matrix_L, write_frames
 from soviets.io.transform import aggregate, apply_scenario, read_concordance, type_ii
@@ -32,17 +33,20 @@ __all__ = [
     "aggregate",
     "compute_accounts",
     "export_matrices",
+    "from_pymrio",
     "multipliers",
     "read",
     "read_concordance",
     "scenario",
+    "to_pymrio",
     "type_ii_multipliers",
     "write_frames",
 ]
 
 
 def read(path: str | Path) -> IOTable:
-    """Read a national, multi-region, BEA or ONS input-output folder."""
+    """Read a national, multi-region, BEA or ONS input-output folder, or a published
+    table (EXIOBASE 3, OECD ICIO, WIOD, Eora26, a pymrio saved folder; docs/readers.md)."""
     return read_io_tables(path)
 
 
