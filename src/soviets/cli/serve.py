@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from soviets.cli.app import app, err_console
@@ -25,14 +27,22 @@ def serve(
         help="Close votes whose deadline has passed every so many seconds (0: never; then "
         "run `soviets tick` from cron).",
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Worker processes (one per core is a good start; each has its own connection pool).",
+    ),
 ) -> None:
     """Serve the councils' pages and JSON API (OpenAPI at /openapi.json) until Ctrl-C."""
     import uvicorn
     from sqlalchemy.engine import make_url
 
-    from soviets.ledger.db import default_url
+    from soviets.ledger.db import ENV_DB_URL, default_url
     from soviets.ledger.migrate import upgrade
     from soviets.server import create_app
+    from soviets.server.app import ENV_TICK
     from soviets.server.mail import load_settings
 
     url = db or default_url()
@@ -53,5 +63,19 @@ def serve(
         else "mail: off (set SOVIETS_SMTP_HOST to send invitations and password resets)",
         markup=False,
     )
-    app = create_app(url, mail=mail, tick_seconds=tick or None)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    if workers == 1:
+        app = create_app(url, mail=mail, tick_seconds=tick or None)
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+        return
+    # Each worker process builds its own app (and engine) from the environment.
+    os.environ[ENV_DB_URL] = url
+    os.environ[ENV_TICK] = str(tick)
+    uvicorn.run(
+        "soviets.server.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+    )

@@ -23,11 +23,24 @@ def default_url() -> str:
     return f"sqlite:///{folder / 'soviets.sqlite'}"
 
 
+READ_ONLY = "soviets_read_only"
+"""Execution option of a connection that only reads: on SQLite its transaction begins
+deferred (no write lock), so it runs beside the one writer (WAL)."""
+
+BUSY_TIMEOUT_S = 10
+"""How long a SQLite writer waits for the write lock before giving up (then 503)."""
+
+
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``kwargs`` go to :func:`sqlalchemy.create_engine` (e.g. the pool's size).
+    """
     url = url or default_url()
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        kwargs.setdefault(
+            "connect_args", {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+        )
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -38,22 +51,28 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
             # Take the write lock at the start: concurrent writers queue instead of
-            # failing half-way, which makes every transaction serialisable.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # failing half-way, which makes every transaction serialisable. Readers
+            # that said so (READ_ONLY) begin deferred and never wait for a writer.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory bound to ``engine`` (objects stay usable after commit)."""
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """A session factory bound to ``engine`` (objects stay usable after commit).
+
+    With ``read_only`` its sessions must not write: on SQLite they take no write lock.
+    """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

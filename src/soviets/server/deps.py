@@ -44,11 +44,19 @@ bearer_scheme = HTTPBearer(auto_error=False, description="A token from POST /api
 
 
 def api_actor(
-    db: Db, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
 ) -> Person:
-    """The person calling the API, from a valid bearer token; 401 otherwise."""
+    """The person calling the API, from a valid bearer token; 401 otherwise.
+
+    The token is looked up in a short read-only session of its own, closed before
+    the handler runs: no connection (on SQLite, no lock) is held while the request
+    waits for the thread that runs its handler.
+    """
     secret = credentials.credentials if credentials else None
-    person = auth.person_for_token(db, secret) if secret else None
+    person = None
+    if secret:
+        with request.app.state.readers() as readers:
+            person = auth.person_for_token(readers, secret)
     if person is None:
         raise Problem(
             401,
