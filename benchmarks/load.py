@@ -11,7 +11,9 @@ PostgreSQL database at ``$SOVIETS_TEST_POSTGRES_URL``) with one council of
 as member ``i mod members`` with a random choice, so with more clients than
 members the same member votes several times at once. Prints per level:
 acknowledged ballots per second, p50 and p99 latency, and counts of 2xx, 4xx,
-5xx (503 apart) and dropped connections. Afterwards it audits the database
+5xx (503 apart) and dropped connections, and the server's CPU time per answer
+(user and system, all workers: a figure that a busy machine inflates less
+than the rates). Afterwards it audits the database
 against every acknowledged answer: no voter with two ballots, no
 acknowledged ballot lost (each acknowledged change raised the revision by
 exactly one, so a voter's stored revision is at least the number of
@@ -25,6 +27,7 @@ import asyncio
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, func, select, text
@@ -188,7 +192,7 @@ def audit(url: str, proposal_id: int, acks: list[tuple[int, int, str]]) -> Audit
         engine.dispose()
     per_voter: dict[int, int] = {}
     revision: dict[int, int] = {}
-    for ballot_id, voter, rev in rows:
+    for _, voter, rev in rows:
         per_voter[voter] = per_voter.get(voter, 0) + 1
         revision[voter] = rev
     double = sum(1 for n in per_voter.values() if n > 1)
@@ -212,16 +216,30 @@ def audit(url: str, proposal_id: int, acks: list[tuple[int, int, str]]) -> Audit
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of process ``pid`` and its children so far (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 @contextmanager
-def serve(url: str, workers: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``soviets serve`` on the database at ``url``; yields its base URL."""
+def serve(
+    url: str, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """Run ``soviets serve`` on the database at ``url``; yields its base URL and pid."""
     port = free_port()
     command = [sys.executable, "-m", "soviets", "serve", "--db", url, "--port", str(port)]
     command += ["--tick", "0", "--workers", str(workers)]
@@ -240,7 +258,7 @@ def serve(url: str, workers: int = 1, extra_env: dict[str, str] | None = None) -
                 if time.monotonic() > deadline:
                     raise RuntimeError("soviets serve did not answer within 60 s") from None
                 time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -283,11 +301,11 @@ def fresh_database(kind: str) -> Iterator[str]:
 
 HEADER = (
     f"{'clients':>7} {'ballots/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'2xx':>5} {'4xx':>4} "
-    f"{'5xx':>4} {'503':>4} {'dropped':>7}  audit"
+    f"{'5xx':>4} {'503':>4} {'dropped':>7} {'cpu ms':>6}  audit"
 )
 
 
-def row(level: Level, found: Audit) -> str:
+def row(level: Level, found: Audit, cpu: float) -> str:
     """One printed line of figures for a level."""
     acked = level.count(200, 300)
     rate = acked / level.seconds if level.seconds else 0.0
@@ -296,7 +314,8 @@ def row(level: Level, found: Audit) -> str:
     return (
         f"{level.clients:>7} {rate:>9.0f} {level.percentile(0.5) * 1e3:>8.1f} "
         f"{level.percentile(0.99) * 1e3:>8.1f} {acked:>5} {level.count(400, 500):>4} "
-        f"{five:>4} {level.statuses.get(503, 0):>4} {level.dropped:>7}  {verdict}"
+        f"{five:>4} {level.statuses.get(503, 0):>4} {level.dropped:>7} "
+        f"{cpu * 1e3 / max(1, len(level.latencies)):>6.1f}  {verdict}"
     )
 
 
@@ -311,14 +330,17 @@ def main(argv: list[str] | None = None) -> None:
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     with fresh_database(args.db) as url:
         vote = build_vote(url, args.members)
-        print(f"{args.db}, {args.members} members, {args.workers} worker(s), {args.requests} ballots")
+        print(f"{args.db}, {args.members} members, {args.workers} worker(s), ", end="")
+        print(f"{args.requests} ballots per level")
         print(HEADER)
         acks: list[tuple[int, int, str]] = []
-        with serve(url, args.workers) as base:
+        with serve(url, args.workers) as (base, pid):
             for clients in levels:
+                used = cpu_seconds(pid)
                 level = asyncio.run(fire(base, vote, clients, args.requests, seed=clients))
+                used = cpu_seconds(pid) - used
                 acks += level.acks
-                print(row(level, audit(url, vote.proposal_id, acks)), flush=True)
+                print(row(level, audit(url, vote.proposal_id, acks), used), flush=True)
 
 
 if __name__ == "__main__":

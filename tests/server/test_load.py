@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from benchmarks.load import audit, build_vote, fire
 from starlette.types import Receive, Scope, Send
 
-from benchmarks.load import audit, build_vote, fire
 from server.live import live_server
 from soviets.server import create_app
 from soviets.server.admission import Admission, AdmissionMiddleware

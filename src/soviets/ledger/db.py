@@ -27,6 +27,16 @@ READ_ONLY = "soviets_read_only"
 """Execution option of a connection that only reads: on SQLite its transaction begins
 deferred (no write lock), so it runs beside the one writer (WAL)."""
 
+SQLITE_SYNC_ENV = "SOVIETS_SQLITE_SYNCHRONOUS"
+"""``NORMAL`` (default) or ``FULL``: whether each SQLite commit waits for the disk (fsync).
+
+In WAL mode ``NORMAL`` keeps every committed transaction when the process is
+killed (the log is in the operating system's hands before the commit
+returns); only a power cut or a crash of the operating system may lose the
+last commits, never corrupt the file. ``FULL`` keeps them through a power
+cut too, at one fsync per commit (several milliseconds on most disks, and
+SQLite has one writer at a time: that caps writes per second)."""
+
 BUSY_TIMEOUT_S = 10
 """How long a SQLite writer waits for the write lock before giving up (then 503)."""
 
@@ -38,9 +48,8 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     """
     url = url or default_url()
     if url.startswith("sqlite"):
-        kwargs.setdefault(
-            "connect_args", {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
-        )
+        sync = _sqlite_synchronous()
+        kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -51,6 +60,7 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute(f"PRAGMA synchronous={sync}")
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cur.close()
 
@@ -64,6 +74,13 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_synchronous() -> str:
+    value = (os.environ.get(SQLITE_SYNC_ENV) or "NORMAL").strip().upper()
+    if value not in ("NORMAL", "FULL"):
+        raise ValueError(f"${SQLITE_SYNC_ENV} must be NORMAL or FULL, not {value!r}")
+    return value
 
 
 def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
