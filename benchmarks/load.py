@@ -96,6 +96,8 @@ class Level:
     acks: list[tuple[int, int, str]] = field(default_factory=list)
     """(voter id, revision, choice) of every acknowledged ballot."""
     retry_after_missing: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    """Why connections dropped: the exception's name and message, and how often."""
 
     def count(self, low: int, high: int) -> int:
         return sum(n for status, n in self.statuses.items() if low <= status < high)
@@ -124,8 +126,10 @@ async def fire(base: str, vote: Vote, clients: int, requests: int, seed: int = 0
             start = time.perf_counter()
             try:
                 answer = await http.put(url, json={"choice": choice}, headers=headers)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 level.dropped += 1
+                why = f"{type(exc).__name__}: {exc}"
+                level.errors[why] = level.errors.get(why, 0) + 1
                 continue
             level.latencies.append(time.perf_counter() - start)
             level.statuses[answer.status_code] = level.statuses.get(answer.status_code, 0) + 1

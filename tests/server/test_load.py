@@ -33,7 +33,7 @@ def test_64_clients_lose_and_double_no_ballot(db_url: str) -> None:
             level = asyncio.run(fire(base, vote, CLIENTS, REQUESTS))
     finally:
         app.state.engine.dispose()
-    assert level.dropped == 0
+    assert level.dropped == 0, level.errors
     assert level.statuses == {200: REQUESTS}
     found = audit(db_url, vote.proposal_id, level.acks)
     assert found.ok, found
