@@ -345,6 +345,8 @@ def main(argv: list[str] | None = None) -> None:
                 used = cpu_seconds(pid) - used
                 acks += level.acks
                 print(row(level, audit(url, vote.proposal_id, acks), used), flush=True)
+                for why, n in level.errors.items():
+                    print(f"        dropped {n} x {why}")
 
 
 if __name__ == "__main__":

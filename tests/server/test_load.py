@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from benchmarks.load import audit, build_vote, fire
 from starlette.types import Receive, Scope, Send
+from typer.testing import CliRunner
 
 from server.live import live_server
+from soviets.cli import app as cli
 from soviets.server import create_app
 from soviets.server.admission import Admission, AdmissionMiddleware
 from soviets.server.mail import MailSettings
@@ -101,3 +104,22 @@ def test_a_wait_that_runs_out_is_refused_and_frees_its_place() -> None:
         return [done.status_code, waited.status_code, after.status_code]
 
     assert asyncio.run(run()) == [200, 503, 200]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("SOVIETS_MAX_REQUESTS", "100", "$SOVIETS_MAX_REQUESTS must be between 1 and 32"),
+        ("SOVIETS_QUEUE_WAIT", "soon", "$SOVIETS_QUEUE_WAIT must be a number"),
+        ("SOVIETS_SQLITE_SYNCHRONOUS", "off", "$SOVIETS_SQLITE_SYNCHRONOUS must be NORMAL or FULL"),
+    ],
+)
+def test_serve_refuses_a_bad_load_setting_in_one_line(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    url = f"sqlite:///{tmp_path / 'never.sqlite'}"
+    result = CliRunner().invoke(cli, ["serve", "--db", url, "--port", "1"])
+    assert result.exit_code == 2
+    assert said in result.output
+    assert "Traceback" not in result.output
