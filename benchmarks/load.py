@@ -181,7 +181,7 @@ def audit(url: str, proposal_id: int, acks: list[tuple[int, int, str]]) -> Audit
                     .group_by(BallotMark.ballot_id)
                 ).all()
             )
-            chosen = dict(
+            chosen: dict[int, str] = dict(
                 conn.execute(
                     text(
                         "SELECT b.voter_id, o.label FROM ballots b "
