@@ -75,13 +75,13 @@ def _proposal_for_vote(session: Session, proposal_id: int, now: datetime) -> Pro
 
 
 def _require_elector(session: Session, actor_id: int, proposal: Proposal, now: datetime) -> Elector:
-    person = authz.get_person(session, actor_id)
     elector = session.scalar(
         select(Elector)
         .where(Elector.proposal_id == proposal.id, Elector.person_id == actor_id)
         .with_for_update(read=True)
     )
     if elector is None or elector.removed_at is not None:
+        person = authz.get_person(session, actor_id)
         council = authz.get_council(session, proposal.council_id)
         raise Forbidden(
             f"{person.name} has no vote on proposal #{proposal.id}: its electorate "
@@ -188,7 +188,10 @@ def _cast_open(
     ballot.changed_at = at
     ballot.seat_council_id = elector.seat_council_id
     ballot.withdrawn_at = ballot.withdrawn_reason = None
-    session.execute(delete(BallotMark).where(BallotMark.ballot_id == ballot.id))
+    session.execute(
+        delete(BallotMark).where(BallotMark.ballot_id == ballot.id),
+        execution_options={"synchronize_session": False},  # no marks are loaded here
+    )
     _write_marks(session, BallotMark, "ballot_id", ballot.id, proposal, ranking)
     return CastResult(proposal.id, choices.canonical(proposal, ranking), ballot.revision)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
-from soviets.ledger.db import make_engine, session_factory
-from soviets.server import deadlines
+from soviets.ledger.db import default_url, make_engine, session_factory
+from soviets.server import deadlines, load
+from soviets.server.admission import Admission
 from soviets.server.api import ROUTERS as API_ROUTERS
 from soviets.server.mail import MailSettings, load_settings
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
@@ -40,11 +42,38 @@ SECURITY_HEADERS = {
 }
 
 
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every HTTP answer that does not set them itself.
+
+    Plain ASGI: the answer passes straight through, no task or stream per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.raw = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in self.raw if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(
     db_url: str | None = None,
     *,
     mail: MailSettings | None = None,
     tick_seconds: float | None = None,
+    admission: Admission | None = None,
 ) -> FastAPI:
     """The FastAPI application on the database at ``db_url`` (default: the user's SQLite file).
 
@@ -52,7 +81,9 @@ def create_app(
     which upgrades it first). ``mail``: how to send mail (default: from
     ``$SOVIETS_CONFIG`` and ``$SOVIETS_SMTP_*``, see :mod:`soviets.server.mail`). With
     ``tick_seconds`` a background task closes the votes whose deadline has passed
-    that often (:mod:`soviets.server.deadlines`).
+    that often (:mod:`soviets.server.deadlines`). ``admission``: how many requests run
+    at once and how many wait (default: from ``$SOVIETS_MAX_REQUESTS`` and friends, see
+    :mod:`soviets.server.load`).
     """
     app = FastAPI(
         lifespan=deadlines.lifespan(tick_seconds),
@@ -63,20 +94,18 @@ def create_app(
         docs_url=None,  # ours is pages/docs.py: Swagger UI from local files, no CDN
         redoc_url=None,
     )
-    engine = make_engine(db_url)
+    url = db_url or default_url()
+    admission = admission or load.admission_from_env(url)
+    engine = make_engine(url, **load.pool_settings(url, admission))
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.readers = session_factory(engine, read_only=True)
     app.state.mail = mail if mail is not None else load_settings()
-
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     install_handlers(app)
+    load.install(app, admission)
+    app.add_middleware(SecurityHeaders)  # outermost: on the admission's 503 answers too
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     for router in API_ROUTERS:
@@ -84,6 +113,16 @@ def create_app(
     for router in PAGE_ROUTERS:
         app.include_router(router, include_in_schema=False)
     return app
+
+
+ENV_TICK = "SOVIETS_TICK_SECONDS"
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker of ``soviets serve --workers N``: database from ``$SOVIETS_DB``,
+    the deadline clock from ``$SOVIETS_TICK_SECONDS`` (0 or unset: none)."""
+    tick = float(os.environ.get(ENV_TICK) or 0)
+    return create_app(default_url(), tick_seconds=tick or None)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
