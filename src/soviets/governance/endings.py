@@ -101,6 +101,7 @@ def withdraw_proposal(
     proposal = lock(session, proposal_id)
     if proposal.created_by != actor_id:
         raise Forbidden(f"only the proposer may withdraw proposal #{proposal_id}")
+    authz.require_voter(session, actor_id, proposal.council_id, at)  # not after leaving
     if proposal.status == "draft":
         proposal.status, proposal.closed_at = "withdrawn", at
         session.flush()

@@ -17,9 +17,11 @@ from soviets.ledger.models import Council, Elector, Proposal
 
 
 def may_open(session: Session, actor_id: int, proposal: Proposal) -> bool:
-    """Whether the actor may open the proposal's vote: its proposer or a coordinator."""
+    """Whether the actor may open the proposal's vote: its proposer while they still have a
+    vote in its council, or a coordinator."""
+    council = authz.get_council(session, proposal.council_id)
     if proposal.created_by == actor_id:
-        return True
+        return authz.is_voter(session, actor_id, council)
     membership = authz.open_membership(session, actor_id, proposal.council_id)
     return membership is not None and membership.role == "coordinator"
 
@@ -49,13 +51,14 @@ def rights(session: Session, actor_id: int, proposal: Proposal) -> ProposalRight
             Elector.removed_at.is_(None),
         )
     )
+    voter = authz.is_voter(session, actor_id, council)
     untouched = proposal.status == "draft" or (
         proposal.status == "open" and not ballots.anyone_voted(session, proposal)
     )
     return ProposalRights(
         council=council,
-        may_vote=proposal.status == "open" and elector is not None,
+        may_vote=proposal.status == "open" and elector is not None and voter,
         may_manage=may_open(session, actor_id, proposal),
-        may_withdraw=proposal.created_by == actor_id and untouched,
-        may_propose=authz.is_voter(session, actor_id, council),
+        may_withdraw=proposal.created_by == actor_id and untouched and voter,
+        may_propose=voter,
     )
