@@ -101,8 +101,9 @@ TABLE: tuple[Row, ...] = (
         lambda w: {"token": w.links["reset"], "new_password": "a long enough secret"}),
     Row("GET", "/members/me/councils", SIGNED_IN),
     Row("GET", "/members/{person_id}", RIVERSIDE, fill={"person_id": "person:bob"}),
-    # Dave belongs to the public Commons workshop: everyone signed in may see his name.
-    Row("GET", "/members/{person_id}", SIGNED_IN, fill={"person_id": "person:dave"}),
+    # Dave belongs to the public Commons workshop, but a public council is no shared
+    # council: only those in a council with him (nobody here but himself) see his name.
+    Row("GET", "/members/{person_id}", frozenset({"other"}), fill={"person_id": "person:dave"}),
     Row("GET", "/members/{person_id}", frozenset({"sibling"}), fill={"person_id": "person:carol"}),
     # councils
     Row("GET", "/councils", SIGNED_IN),

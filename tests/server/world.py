@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import accounts, ballots, councils, proposals
+from soviets.governance import accounts, ballots, councils, founding, proposals
 from soviets.ledger import bookings, inventory, needs, plans, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
@@ -101,7 +101,8 @@ def build_world(url: str) -> World:
 
             river = councils.create_council(s, p["fran"], name="Riverside", kind="territorial")
             for member in ("alice", "bob"):
-                councils.add_founding_member(s, p["fran"], river.id, p[member])
+                founding.invite_founder(s, p["fran"], river.id, p[member])
+                founding.confirm(s, p[member], river.id)
             bakery = councils.create_council(s, p["carol"], name="Bakery", kind="workplace")
             hill = councils.create_council(s, p["dave"], name="Hilltop", kind="territorial")
             commons = councils.create_council(
