@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from soviets.governance import access, accounts, councils, founding
+from soviets.governance import access, accounts, councils, founding, stock
 from soviets.governance.errors import Conflict, Forbidden, NotFound
 
 from .conftest import T0, Gov
@@ -91,3 +91,32 @@ def test_people_are_seen_only_through_a_shared_council(gov: Gov) -> None:
     for actor, other in ((cat, ann), (ann, dan), (dan, bob)):
         with pytest.raises(Forbidden, match="shares no council"), gov.tx() as s:
             access.person(s, actor, other)
+
+
+def test_custody_for_another_council_needs_its_consent(gov: Gov) -> None:
+    ann, bob, cat, dan = gov.people("Ann", "Bob", "Cat", "Dan")
+    mill = gov.council(ann, "mill", [bob])
+    barn = gov.council(cat, "barn", [dan])
+    with gov.tx() as s:
+        store = stock.create_resource(s, ann, mill, name="grain store", kind="consumer_good").id
+    custody = {"action": "transfer-custody", "quantity": 0.0, "to_council_id": barn}
+    with pytest.raises(Forbidden, match="needs its consent"), gov.tx() as s:
+        stock.record_event(s, ann, store, reason="lent for the winter", **custody)
+    own = gov.decide(mill, ann, [ann, bob], title="Lend the store")
+    with pytest.raises(Forbidden, match="needs its consent"), gov.tx() as s:  # not the barn's
+        stock.record_event(s, ann, store, proposal_id=own.id, reason="lent", **custody)
+    consent = gov.decide(
+        barn, cat, [cat, dan], kind="accept_custody", title="Take the mill's grain store",
+        payload={"resource_id": store},
+    )  # fmt: skip
+    assert consent.outcome == "accepted", consent.result
+    with gov.tx() as s:
+        event = stock.record_event(
+            s, ann, store, proposal_id=consent.id, reason="lent for the winter", **custody
+        )
+        assert (event.to_council_id, event.proposal_id) == (barn, consent.id)
+        assert "lent for the winter" in (event.mandate or "")
+    with pytest.raises(Conflict, match="used once"), gov.tx() as s:
+        stock.record_event(s, ann, store, proposal_id=consent.id, reason="again", **custody)
+    with pytest.raises(Conflict, match="holds 'grain store' itself"):
+        gov.propose(ann, mill, kind="accept_custody", payload={"resource_id": store})

@@ -1,10 +1,12 @@
-"""consent: founding invitations name their invitee and the role they confirm
+"""consent: founding invitations name their invitee and role; proposal kind accept_custody
 
 Revision ID: 0005_consent
 Revises: 0004_accounts
 """
 
 from __future__ import annotations
+
+import importlib
 
 import sqlalchemy as sa
 from alembic import op
@@ -15,7 +17,13 @@ branch_labels = None
 depends_on = None
 
 
+_commons = importlib.import_module("soviets.ledger.migrations.versions.0003_commons")
+OLD_KINDS = _commons.NEW_KINDS
+NEW_KINDS = OLD_KINDS + ", 'accept_custody'"
+
+
 def upgrade() -> None:
+    _commons._kinds(OLD_KINDS, NEW_KINDS)
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("invitee_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("role", sa.String(length=20), nullable=True))
@@ -39,3 +47,4 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("fk_invitations_invitee_id_people"), type_="foreignkey")
         batch_op.drop_column("role")
         batch_op.drop_column("invitee_id")
+    _commons._kinds(NEW_KINDS, OLD_KINDS)
