@@ -123,6 +123,16 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/applications", RIVERSIDE, fill={C: "riverside"}),
     Row("POST", "/councils/{council_id}/applications", SIGNED_IN, fill={C: "commons"}),
     Row("DELETE", "/councils/{council_id}/memberships/me", RIVERSIDE, fill={C: "riverside"}),
+    # founding invitations: Dave founded the Commons and named Erin, who has not confirmed
+    Row("POST", "/councils/{council_id}/founders", frozenset({"other"}),
+        lambda w: {"person_id": w.people["bob"]}, fill={C: "commons"}),
+    Row("POST", "/councils/{council_id}/founders", frozenset({"coordinator"}),
+        lambda w: {"person_id": w.people["erin"]}, fill={C: "riverside"}),
+    Row("GET", "/members/me/founding-invitations", SIGNED_IN),
+    Row("POST", "/councils/{council_id}/founding-invitation/confirm", frozenset({"nonmember"}),
+        fill={C: "commons"}),
+    Row("POST", "/councils/{council_id}/founding-invitation/decline", frozenset({"nonmember"}),
+        fill={C: "commons"}),
     # delegates
     Row("GET", "/councils/{council_id}/delegates", RIVERSIDE, fill={C: "riverside"}),
     Row("GET", "/councils/{council_id}/delegates", VALLEY, fill={C: "valley"}),

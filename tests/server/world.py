@@ -10,7 +10,8 @@ table is one person:
 * ``sibling`` carol, founder of the Bakery (another council of Valley) and its delegate;
 * ``other`` dave, founder of Hilltop, a council outside the federation
   (and of the public Commons workshop);
-* ``nonmember`` erin, in no council at all.
+* ``nonmember`` erin, in no council at all (named a founding member of the Commons
+  workshop, which she has not confirmed).
 
 Riverside's rule ``membership.invite`` is ``coordinator`` (its coordinator's
 invitations admit at once), written into its rules as the world is built;
@@ -108,6 +109,8 @@ def build_world(url: str) -> World:
             commons = councils.create_council(
                 s, p["dave"], name="Commons Workshop", kind="workplace", public=True
             )
+            # Erin, in no council, is named a founding member of the Commons: unconfirmed.
+            founding.invite_founder(s, p["dave"], commons.id, p["erin"])
             valley = councils.create_federation(
                 s, p["fran"], name="Valley Federation", member_council_ids=[river.id]
             )
