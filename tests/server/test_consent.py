@@ -8,6 +8,7 @@ from typing import Any
 
 from server.conftest import Served
 from server.test_commons import decide
+from server.test_pages import csrf, sign_in
 
 
 def _status(response, status: int) -> Any:  # type: ignore[no-untyped-def]
@@ -60,3 +61,19 @@ def test_founding_members_join_only_by_confirming(served: Served) -> None:
     _status(c.post(confirm, headers=s.auth("erin")), 201)
     assert erin in {m["person_id"] for m in _status(c.get(members, headers=s.auth("dave")), 200)}
     assert _status(c.get(f"/api/members/{erin}", headers=s.auth("dave")), 200)["id"] == erin
+
+
+def test_the_account_page_offers_confirming(served: Served) -> None:
+    s, c = served, served.client
+    commons = s.world.ids["commons"]
+    sign_in(s, "erin")
+    page = c.get("/account")
+    assert "Found Commons Workshop?" in page.text and "Dave Sato named you" in page.text
+    done = c.post(
+        f"/account/founding/{commons}/confirm",
+        data={"csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (303, f"/councils/{commons}")
+    assert "Found Commons" not in c.get("/account").text
+    assert c.get(f"/councils/{commons}").status_code == 200
