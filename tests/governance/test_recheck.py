@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from soviets.governance import councils, planning_service, proposal_rights, proposals
+from soviets.governance import (
+    bookings,
+    councils,
+    planning_service,
+    proposal_rights,
+    proposals,
+    stock,
+)
 from soviets.governance.endings import withdraw_proposal
 from soviets.governance.errors import Forbidden
+from soviets.ledger.models import Booking
 
 from .conftest import LATER, T0, Gov
 
@@ -92,3 +102,20 @@ def test_the_proposer_who_stays_keeps_their_rights(gov: Gov, mill) -> None:
     gov.open(bob, pid, now=LATER)
     with gov.tx() as s:
         assert withdraw_proposal(s, bob, pid, now=LATER).outcome == "abandoned"
+
+
+def test_leaving_ends_bookings_and_booking(gov: Gov, mill) -> None:
+    council, (ann, bob, *_) = mill
+    with gov.tx() as s:
+        bike = stock.create_resource(s, ann, council, name="bike", kind="shared_good").id
+    day, hour = T0 + timedelta(days=2), timedelta(hours=1)
+    with gov.tx() as s:
+        booked = bookings.book(s, bob, bike, starts_at=day, ends_at=day + hour, now=T0)
+        past = bookings.book(s, bob, bike, starts_at=T0 - hour, ends_at=T0, now=T0 - 2 * hour)
+        ids = (booked.id, past.id)
+    _leave(gov, bob, council)
+    with gov.tx() as s:
+        cancelled = {b.id: b.cancelled_at for b in s.scalars(select(Booking))}
+    assert cancelled[ids[0]] == LATER and cancelled[ids[1]] is None  # one that was over stays
+    with pytest.raises(Forbidden), gov.tx() as s:
+        bookings.book(s, bob, bike, starts_at=day, ends_at=day + hour, now=LATER)

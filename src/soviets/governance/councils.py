@@ -29,6 +29,7 @@ from soviets.governance.execution import (
     register_executor,
 )
 from soviets.ledger.models import (
+    Booking,
     Council,
     CouncilLink,
     Delegate,
@@ -109,10 +110,20 @@ def create_federation(
 def leave_council(
     session: Session, actor_id: int, council_id: int, now: datetime | None = None
 ) -> Membership:
-    """The actor leaves the council at once; their delegations from it end too."""
+    """The actor leaves the council at once; their delegations from it end too, and so do
+    their bookings of its shared goods that have not ended yet."""
     membership = authz.require_member(session, actor_id, council_id)
     at = authz.moment(now)
     membership.left_at = at
+    for booking in session.scalars(
+        select(Booking).where(
+            Booking.person_id == actor_id,
+            Booking.council_id == council_id,
+            Booking.cancelled_at.is_(None),
+            Booking.ends_at > at,
+        )
+    ):
+        booking.cancelled_at = at
     for delegate in session.scalars(
         select(Delegate).where(
             Delegate.person_id == actor_id,
