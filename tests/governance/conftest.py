@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from soviets.governance import accounts, ballots, councils, proposals, rules
+from soviets.governance import accounts, ballots, councils, founding, proposals, rules
 from soviets.ledger.base import Base
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import CouncilRule, Delegate, Person, Proposal
@@ -66,8 +66,9 @@ class Gov:
     ) -> int:
         with self.tx() as s:
             c = councils.create_council(s, founder, name=name, kind=kind, public=public, now=T0)
-            for m in members:
-                councils.add_founding_member(s, founder, c.id, m, now=T0)
+            for m in members:  # each named founding member confirms
+                founding.invite_founder(s, founder, c.id, m, now=T0)
+                founding.confirm(s, m, c.id, now=T0)
             return c.id
 
     def federation(self, founder: int, name: str, members: Sequence[int]) -> int:

@@ -176,7 +176,7 @@ def test_cast_refused_outside_an_open_vote(gov: Gov, crew) -> None:
     gov.vote(bob, pid, "yes", now=T0)
 
 
-def test_member_who_left_keeps_the_vote_they_had_at_opening(gov: Gov, crew) -> None:
+def test_member_who_left_loses_the_vote_they_had_at_opening(gov: Gov, crew) -> None:
     from soviets.governance import councils
 
     council, (ann, bob, cat, dan) = crew
@@ -184,6 +184,7 @@ def test_member_who_left_keeps_the_vote_they_had_at_opening(gov: Gov, crew) -> N
     gov.open(ann, pid)
     with gov.tx() as s:
         councils.leave_council(s, dan, council, now=T0)
-    gov.vote(dan, pid, "yes")  # the electorate was fixed when voting opened
+    with pytest.raises(Forbidden, match="left the council"):  # rechecked at every ballot
+        gov.vote(dan, pid, "yes")
     with pytest.raises(Forbidden, match="not a member"):
         gov.propose(dan, council)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from soviets.governance import accounts, councils, delegates
+from soviets.governance import accounts, councils, delegates, founding
 from soviets.governance.errors import Conflict, Forbidden, InputError
 from soviets.ledger.models import CouncilLink, Membership
 
@@ -23,9 +23,9 @@ def test_founder_is_coordinator_and_adds_founding_members(gov: Gov) -> None:
         pytest.raises(Forbidden, match="Bob is not a coordinator of council 'farm'"),
         gov.tx() as s,
     ):
-        councils.add_founding_member(s, bob, farm, cat)
+        founding.invite_founder(s, bob, farm, cat)
     with pytest.raises(Conflict, match="already a member"), gov.tx() as s:
-        councils.add_founding_member(s, ann, farm, bob)
+        founding.invite_founder(s, ann, farm, bob)
     with pytest.raises(Conflict, match="already exists"):
         gov.council(cat, "farm")
     with pytest.raises(InputError, match="create_federation"):
@@ -37,7 +37,7 @@ def test_after_the_first_vote_members_join_only_by_their_own_consent(gov: Gov) -
     farm = gov.council(ann, "farm", [bob], public=True)
     gov.open(ann, gov.propose(ann, farm))
     with pytest.raises(Conflict, match="admit_member proposal"), gov.tx() as s:
-        councils.add_founding_member(s, ann, farm, cat)
+        founding.invite_founder(s, ann, farm, cat)
     with pytest.raises(Forbidden, match="nobody can propose to admit someone else"):
         gov.propose(ann, farm, kind="admit_member", payload={"person_id": cat})
     with pytest.raises(Forbidden, match="nobody can propose"):  # nor as a ranked option

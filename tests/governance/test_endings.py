@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from soviets.governance import councils, proposals
+from soviets.governance import founding, proposals
 from soviets.governance.errors import Conflict, Forbidden, InputError
 from soviets.ledger import inventory
 from soviets.ledger.models import LedgerEvent, Proposal, Resource
@@ -108,7 +108,7 @@ def test_a_withdrawn_draft_is_not_a_vote(gov: Gov) -> None:
     with gov.tx() as s:
         proposals.withdraw_proposal(s, bob, pid)
     with gov.tx() as s:
-        councils.add_founding_member(s, ann, council, cat)
+        founding.invite_founder(s, ann, council, cat)
 
 
 WITHDRAWN_SQL = [

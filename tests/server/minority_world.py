@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from soviets.governance import ballots, councils, proposals
+from soviets.governance import ballots, councils, founding, proposals
 from soviets.ledger import inventory, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
@@ -74,7 +74,8 @@ def build_mill(url: str, *, coordinator_in_minority: bool) -> MillWorld:
             founder = world.members[0]
             mill = councils.create_council(s, founder, name="Mill", kind="workplace")
             for person_id in world.members[1:]:
-                councils.add_founding_member(s, founder, mill.id, person_id)
+                founding.invite_founder(s, founder, mill.id, person_id)
+                founding.confirm(s, person_id, mill.id)
             bakery = councils.create_council(s, olga, name="Bakery", kind="workplace")
             limit = proposals.create_proposal(
                 s,

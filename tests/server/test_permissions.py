@@ -101,8 +101,9 @@ TABLE: tuple[Row, ...] = (
         lambda w: {"token": w.links["reset"], "new_password": "a long enough secret"}),
     Row("GET", "/members/me/councils", SIGNED_IN),
     Row("GET", "/members/{person_id}", RIVERSIDE, fill={"person_id": "person:bob"}),
-    # Dave belongs to the public Commons workshop: everyone signed in may see his name.
-    Row("GET", "/members/{person_id}", SIGNED_IN, fill={"person_id": "person:dave"}),
+    # Dave belongs to the public Commons workshop, but a public council is no shared
+    # council: only those in a council with him (nobody here but himself) see his name.
+    Row("GET", "/members/{person_id}", frozenset({"other"}), fill={"person_id": "person:dave"}),
     Row("GET", "/members/{person_id}", frozenset({"sibling"}), fill={"person_id": "person:carol"}),
     # councils
     Row("GET", "/councils", SIGNED_IN),
@@ -122,6 +123,16 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/applications", RIVERSIDE, fill={C: "riverside"}),
     Row("POST", "/councils/{council_id}/applications", SIGNED_IN, fill={C: "commons"}),
     Row("DELETE", "/councils/{council_id}/memberships/me", RIVERSIDE, fill={C: "riverside"}),
+    # founding invitations: Dave founded the Commons and named Erin, who has not confirmed
+    Row("POST", "/councils/{council_id}/founders", frozenset({"other"}),
+        lambda w: {"person_id": w.people["bob"]}, fill={C: "commons"}),
+    Row("POST", "/councils/{council_id}/founders", frozenset({"coordinator"}),
+        lambda w: {"person_id": w.people["erin"]}, fill={C: "riverside"}),
+    Row("GET", "/members/me/founding-invitations", SIGNED_IN),
+    Row("POST", "/councils/{council_id}/founding-invitation/confirm", frozenset({"nonmember"}),
+        fill={C: "commons"}),
+    Row("POST", "/councils/{council_id}/founding-invitation/decline", frozenset({"nonmember"}),
+        fill={C: "commons"}),
     # delegates
     Row("GET", "/councils/{council_id}/delegates", RIVERSIDE, fill={C: "riverside"}),
     Row("GET", "/councils/{council_id}/delegates", VALLEY, fill={C: "valley"}),

@@ -10,7 +10,8 @@ table is one person:
 * ``sibling`` carol, founder of the Bakery (another council of Valley) and its delegate;
 * ``other`` dave, founder of Hilltop, a council outside the federation
   (and of the public Commons workshop);
-* ``nonmember`` erin, in no council at all.
+* ``nonmember`` erin, in no council at all (named a founding member of the Commons
+  workshop, which she has not confirmed).
 
 Riverside's rule ``membership.invite`` is ``coordinator`` (its coordinator's
 invitations admit at once), written into its rules as the world is built;
@@ -26,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import accounts, ballots, councils, proposals
+from soviets.governance import accounts, ballots, councils, founding, proposals
 from soviets.ledger import bookings, inventory, needs, plans, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
@@ -101,12 +102,15 @@ def build_world(url: str) -> World:
 
             river = councils.create_council(s, p["fran"], name="Riverside", kind="territorial")
             for member in ("alice", "bob"):
-                councils.add_founding_member(s, p["fran"], river.id, p[member])
+                founding.invite_founder(s, p["fran"], river.id, p[member])
+                founding.confirm(s, p[member], river.id)
             bakery = councils.create_council(s, p["carol"], name="Bakery", kind="workplace")
             hill = councils.create_council(s, p["dave"], name="Hilltop", kind="territorial")
             commons = councils.create_council(
                 s, p["dave"], name="Commons Workshop", kind="workplace", public=True
             )
+            # Erin, in no council, is named a founding member of the Commons: unconfirmed.
+            founding.invite_founder(s, p["dave"], commons.id, p["erin"])
             valley = councils.create_federation(
                 s, p["fran"], name="Valley Federation", member_council_ids=[river.id]
             )

@@ -164,7 +164,7 @@ class _Demo:
         return p.id
 
     def found(self, federation: str) -> None:
-        from soviets.governance import councils
+        from soviets.governance import councils, founding
 
         eco = self.eco
         regions = [c.name for c in eco.councils if c.kind == "territorial"]
@@ -183,8 +183,8 @@ class _Demo:
             f"{len(self.names)} people: three residents of each territorial council and one "
             f"worker for each workplace council (password '{DEMO_PASSWORD}')"
         )
-        founding = [c for c in eco.councils if c.kind != "federation"]
-        for c in founding:
+        founders = [c for c in eco.councils if c.kind != "federation"]
+        for c in founders:
             row = councils.create_council(self.s, organiser, name=c.name, kind=c.kind)
             row.hours_available = c.hours_available
             row.declared_members = c.members
@@ -192,19 +192,20 @@ class _Demo:
             for k, person in enumerate(self.members[c.name]):
                 if person != organiser:
                     role = "coordinator" if k == 0 else "member"
-                    councils.add_founding_member(self.s, organiser, row.id, person, role=role)
+                    founding.invite_founder(self.s, organiser, row.id, person, role=role)
+                    founding.confirm(self.s, person, row.id)  # each confirms
         fed = councils.create_federation(
             self.s,
             organiser,
             name=federation,
-            member_council_ids=[self.ids[c.name] for c in founding],
+            member_council_ids=[self.ids[c.name] for c in founders],
         )
         self.ids[federation] = fed.id
-        for c in founding:
+        for c in founders:
             if organiser not in self.members[c.name]:
                 councils.leave_council(self.s, organiser, self.ids[c.name])
         self.say(
-            f"{self.names[organiser]} founded {len(founding)} councils and the federation "
+            f"{self.names[organiser]} founded {len(founders)} councils and the federation "
             f"'{federation}' of all of them, then left the councils she does not work or live in"
         )
 

@@ -3,8 +3,8 @@
 A council is readable as :func:`soviets.governance.authz.can_read` says; a
 ledger record is readable exactly when its council is: a resource by its
 holder, a plan by its federation, an agreement by its supplier, its receiver
-or its plan's federation, a person by anyone who may read a council they
-belong to. Each function returns the record, or raises
+or its plan's federation; a person only by those who share a council with
+them. Each function returns the record, or raises
 :class:`~soviets.errors.NotFound` or :class:`~soviets.errors.Forbidden`.
 """
 
@@ -52,11 +52,13 @@ def agreement(session: Session, actor_id: int | None, agreement_id: int) -> Agre
 
 
 def person(session: Session, actor_id: int, person_id: int) -> Person:
-    """A person the actor may see: themselves, or a member of a council the actor may read."""
+    """A person the actor may see: themselves, or someone who shares a council with them (a
+    member of a council the actor belongs to; a council being public is not enough, and
+    the names a founding invitation shows are no membership)."""
     found = authz.get_person(session, person_id)
     if person_id == actor_id:
         return found
     for council_id in council_ids_of(session, person_id):
-        if authz.can_read(session, actor_id, authz.get_council(session, council_id)):
+        if authz.is_insider(session, actor_id, authz.get_council(session, council_id)):
             return found
-    raise Forbidden(f"person #{person_id} is not a member of any council you may read")
+    raise Forbidden(f"person #{person_id} shares no council with you")

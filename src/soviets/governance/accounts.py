@@ -135,10 +135,13 @@ def create_invitation(
 
 
 def list_invitations(session: Session, actor_id: int, council_id: int) -> list[Invitation]:
-    """The council's invitations, newest first (for its members)."""
+    """The council's invitation links, newest first (for its members; founding invitations,
+    which have no link, are :func:`soviets.governance.founding.pending` to their invitees)."""
     _plain_council(session, council_id)
     authz.require_member(session, actor_id, council_id)
-    stmt = select(Invitation).where(Invitation.council_id == council_id)
+    stmt = select(Invitation).where(
+        Invitation.council_id == council_id, Invitation.invitee_id.is_(None)
+    )
     return list(session.scalars(stmt.order_by(Invitation.id.desc())))
 
 

@@ -2,11 +2,11 @@
 
 * In a workplace or territorial council the voters are its current members
   (open membership), each with one vote; founders have the role
-  ``coordinator``, which only lets them add founding members before the
-  council's first vote, open proposals, and record inventory events under a
-  standing mandate. Nobody closes a vote by their role: votes close by their
-  rules (:mod:`soviets.governance.proposals`). Roles change only by the
-  council's ``set_role`` vote.
+  ``coordinator``, which only lets them invite founding members before the
+  council's first vote (members once they confirm), open proposals, and
+  record inventory events under a standing mandate. Nobody closes a vote by
+  their role: votes close by their rules (:mod:`soviets.governance.proposals`).
+  Roles change only by the council's ``set_role`` vote.
 * In a federation the members are councils; each member council has one seat,
   held by its active delegate, who is the federation's voter.
 * A council's data is readable by its insiders (members; for a federation,
@@ -202,6 +202,14 @@ def _insider(
     )
 
 
+def is_insider(
+    session: Session, person_id: int, council: Council, now: datetime | None = None
+) -> bool:
+    """Whether the person belongs to the council: a member, or for a federation one of its
+    delegates or a member of one of its member councils (public or not)."""
+    return _insider(session, person_id, council, moment(now), set())
+
+
 def can_read(
     session: Session, person_id: int | None, council: Council, now: datetime | None = None
 ) -> bool:
@@ -210,7 +218,7 @@ def can_read(
         return True
     if person_id is None:
         return False
-    return _insider(session, person_id, council, moment(now), set())
+    return is_insider(session, person_id, council, now)
 
 
 def require_read(

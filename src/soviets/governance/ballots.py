@@ -88,6 +88,15 @@ def _require_elector(session: Session, actor_id: int, proposal: Proposal, now: d
             f"(the {'seated delegates' if council.kind == 'federation' else 'members'} "
             f"of '{council.name}' when voting opened) does not include them"
         )
+    # Rechecked at every ballot: leaving the council ends the vote on its open proposals
+    # (the electorate stays the quorum's base).
+    if elector.seat_council_id is None and not authz.open_membership(
+        session, actor_id, proposal.council_id
+    ):
+        raise Forbidden(
+            f"{person.name} has left the council of proposal #{proposal.id}: "
+            "leaving ended their vote on its open proposals"
+        )
     return elector
 
 

@@ -1,6 +1,8 @@
 """Councils, their members and federations of councils.
 
-A council starts with its founder (role ``coordinator``). People join by
+A council starts with its founder (role ``coordinator``), who may name
+founding members; they join only when they confirm
+(:mod:`soviets.governance.founding`). People join by
 accepting an invitation, or by their own application: an ``admit_member``
 proposal for themselves (payload ``{"person_id": N}``), never one made by
 someone else (see :mod:`soviets.governance.accounts`); roles change only by
@@ -27,6 +29,7 @@ from soviets.governance.execution import (
     register_executor,
 )
 from soviets.ledger.models import (
+    Booking,
     Council,
     CouncilLink,
     Delegate,
@@ -104,52 +107,23 @@ def create_federation(
     return federation
 
 
-def add_founding_member(
-    session: Session,
-    actor_id: int,
-    council_id: int,
-    person_id: int,
-    *,
-    role: str = "member",
-    now: datetime | None = None,
-) -> Membership:
-    """Add a founding member (by a coordinator, before the council's first vote opens).
-
-    For setting up a council from records (the demo); the API and the pages do not
-    offer it: there people join only by their own consent (invitation or application).
-    """
-    authz.require_coordinator(session, actor_id, council_id)
-    person = authz.get_person(session, person_id)
-    council = authz.get_council(session, council_id)
-    if role not in ROLES:
-        raise InputError("role must be member or coordinator", field="role")
-    voted = session.scalar(
-        select(Proposal.id).where(
-            Proposal.council_id == council_id, Proposal.status.in_(("open", "closed"))
-        )
-    )
-    if voted is not None:
-        raise Conflict(
-            f"council '{council.name}' has already voted: new members join by accepting "
-            "an invitation or by their own application (an admit_member proposal)"
-        )
-    if authz.open_membership(session, person_id, council_id) is not None:
-        raise Conflict(f"{person.name} is already a member of council '{council.name}'")
-    membership = Membership(
-        person_id=person_id, council_id=council_id, role=role, joined_at=authz.moment(now)
-    )
-    session.add(membership)
-    session.flush()
-    return membership
-
-
 def leave_council(
     session: Session, actor_id: int, council_id: int, now: datetime | None = None
 ) -> Membership:
-    """The actor leaves the council at once; their delegations from it end too."""
+    """The actor leaves the council at once; their delegations from it end too, and so do
+    their bookings of its shared goods that have not ended yet."""
     membership = authz.require_member(session, actor_id, council_id)
     at = authz.moment(now)
     membership.left_at = at
+    for booking in session.scalars(
+        select(Booking).where(
+            Booking.person_id == actor_id,
+            Booking.council_id == council_id,
+            Booking.cancelled_at.is_(None),
+            Booking.ends_at > at,
+        )
+    ):
+        booking.cancelled_at = at
     for delegate in session.scalars(
         select(Delegate).where(
             Delegate.person_id == actor_id,

@@ -223,6 +223,16 @@ def _stock_change(session: Session, council: Council, e: effects.StockChange) ->
     ]
 
 
+def _custody(session: Session, council: Council, e: effects.AcceptCustody) -> list[str]:
+    r = session.get(Resource, e.resource_id)
+    what = f"resource #{e.resource_id}" if r is None else f"'{r.name}' (#{r.id})"
+    holder = "" if r is None else f" of {_council(session, r.holder_council_id)}"
+    return [
+        f"'{council.name}' consents to take {what}{holder} into its custody; its holder "
+        "records the custody citing this decision."
+    ]
+
+
 _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "general": _general,
     "admit_member": _admit,
@@ -240,6 +250,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "register_process": _register_process,
     "change_process": _change_process,
     "stock_change": _stock_change,
+    "accept_custody": _custody,
 }
 
 

@@ -145,6 +145,18 @@ def _processes(session: Session, council: Council) -> list[Choice]:
     return [Choice(str(p.id), f"{p.name} ({p.labour:,.6g} hours per unit)") for p in found]
 
 
+def _others_resources(session: Session, actor_id: int, council: Council) -> list[Choice]:
+    """Resources the actor may read that other councils hold (to take into custody)."""
+    found = session.scalars(
+        select(Resource).where(Resource.holder_council_id != council.id).order_by(Resource.name)
+    )
+    return [
+        Choice(str(r.id), f"{r.name} (of {authz.get_council(session, r.holder_council_id).name})")
+        for r in found
+        if authz.can_read(session, actor_id, authz.get_council(session, r.holder_council_id))
+    ]
+
+
 def _other_councils(session: Session, council: Council) -> list[Choice]:
     found = session.scalars(select(Council).where(Council.id != council.id).order_by(Council.name))
     return [Choice(str(c.id), f"{c.name} ({c.kind})") for c in found]
@@ -183,6 +195,7 @@ def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoi
         "period": _periods(session),
         "resource": _resources(session, council),
         "held_resource": _held(session, council),
+        "others_resource": _others_resources(session, actor_id, council),
         "process": _processes(session, council),
         "stock_action": [Choice(a, a) for a in STOCK_CHANGE_ACTIONS],
         "other_council": _other_councils(session, council),

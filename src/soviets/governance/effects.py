@@ -197,6 +197,13 @@ class StockChange(Effect):
     _quantity_finite = field_validator("quantity")(_finite_or_none)
 
 
+class AcceptCustody(Effect):
+    """Consent to take another council's resource into the council's custody (the holder
+    records the custody, citing this decision)."""
+
+    resource_id: Id
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -214,6 +221,7 @@ AnyEffect = (
     | RegisterProcess
     | ChangeProcess
     | StockChange
+    | AcceptCustody
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -234,6 +242,7 @@ EFFECTS: dict[str, type[Effect]] = {
     "register_process": RegisterProcess,
     "change_process": ChangeProcess,
     "stock_change": StockChange,
+    "accept_custody": AcceptCustody,
 }
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, ballots, tally
+from soviets.governance import authz, ballots, proposal_rights, tally
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Council, Proposal
@@ -101,6 +101,8 @@ def withdraw_proposal(
     proposal = lock(session, proposal_id)
     if proposal.created_by != actor_id:
         raise Forbidden(f"only the proposer may withdraw proposal #{proposal_id}")
+    if not proposal_rights.acts_as_proposer(session, actor_id, proposal):
+        raise Forbidden(f"the proposer of proposal #{proposal_id} has left its council")
     if proposal.status == "draft":
         proposal.status, proposal.closed_at = "withdrawn", at
         session.flush()

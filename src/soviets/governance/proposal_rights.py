@@ -16,9 +16,20 @@ from soviets.governance import authz, ballots
 from soviets.ledger.models import Council, Elector, Proposal
 
 
+def acts_as_proposer(session: Session, actor_id: int, proposal: Proposal) -> bool:
+    """Whether the actor is the proposal's proposer and may still act as one: while they
+    have a vote in its council, or as an applicant for their own admission."""
+    if proposal.created_by != actor_id:
+        return False
+    if proposal.kind == "admit_member" and proposal.payload_data.get("person_id") == actor_id:
+        return True
+    return authz.is_voter(session, actor_id, authz.get_council(session, proposal.council_id))
+
+
 def may_open(session: Session, actor_id: int, proposal: Proposal) -> bool:
-    """Whether the actor may open the proposal's vote: its proposer or a coordinator."""
-    if proposal.created_by == actor_id:
+    """Whether the actor may open the proposal's vote: its proposer (see
+    :func:`acts_as_proposer`) or a coordinator."""
+    if acts_as_proposer(session, actor_id, proposal):
         return True
     membership = authz.open_membership(session, actor_id, proposal.council_id)
     return membership is not None and membership.role == "coordinator"
@@ -49,13 +60,14 @@ def rights(session: Session, actor_id: int, proposal: Proposal) -> ProposalRight
             Elector.removed_at.is_(None),
         )
     )
+    voter = authz.is_voter(session, actor_id, council)
     untouched = proposal.status == "draft" or (
         proposal.status == "open" and not ballots.anyone_voted(session, proposal)
     )
     return ProposalRights(
         council=council,
-        may_vote=proposal.status == "open" and elector is not None,
+        may_vote=proposal.status == "open" and elector is not None and voter,
         may_manage=may_open(session, actor_id, proposal),
-        may_withdraw=proposal.created_by == actor_id and untouched,
-        may_propose=authz.is_voter(session, actor_id, council),
+        may_withdraw=untouched and acts_as_proposer(session, actor_id, proposal),
+        may_propose=voter,
     )

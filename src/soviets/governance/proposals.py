@@ -377,8 +377,9 @@ def update_draft(
 
 
 def delete_draft(session: Session, actor_id: int, proposal_id: int) -> None:
-    """Delete a draft (by its proposer)."""
+    """Delete a draft (by its proposer, while they have a vote in its council)."""
     proposal = _draft_of(session, actor_id, proposal_id)
+    authz.require_voter(session, actor_id, proposal.council_id)
     session.execute(delete(ProposalOption).where(ProposalOption.proposal_id == proposal.id))
     session.delete(proposal)
     session.flush()

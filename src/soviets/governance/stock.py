@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import get_args
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz, commons, effects
-from soviets.governance.errors import Conflict, InputError, NotFound
+from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import Payload, held_resource, register_executor
 from soviets.ledger import inventory
 from soviets.ledger.models import Council, LedgerEvent, Proposal, Resource
@@ -87,12 +88,24 @@ def record_event(
     The authority is a cited accepted proposal of the holding council, or else
     the coordinator's standing mandate with the ``reason`` given. Write-downs
     (``lower``, ``consume``) above the council's ``stock.writedown_limit`` are
-    refused whatever is cited: they need a ``stock_change`` vote.
+    refused whatever is cited: they need a ``stock_change`` vote. An event that
+    names another council (``to_council_id``) also needs that council's consent:
+    the cited ``proposal_id`` is then its accepted ``accept_custody`` decision
+    for this resource (used once), and the ``reason`` is the holder's mandate.
     """
     resource = get_resource(session, actor_id, resource_id)
     standing = commons.require_stock_mandate(session, actor_id, resource, action, quantity)
     mandate = None
-    if proposal_id is not None:
+    if to_council_id is not None and to_council_id != resource.holder_council_id:
+        _require_consent(session, resource, to_council_id, proposal_id)
+        if not (reason and reason.strip()):
+            raise InputError(
+                "say why the council's coordinator gives the custody (the reason recorded "
+                "with the standing mandate)",
+                field="mandate",
+            )
+        mandate = f"{standing}: {reason.strip()}"
+    elif proposal_id is not None:
         _require_accepted(session, proposal_id, resource.holder_council_id)
     elif reason and reason.strip():
         mandate = f"{standing}: {reason.strip()}"
@@ -141,6 +154,46 @@ def _require_accepted(session: Session, proposal_id: int, council_id: int) -> No
             f"proposal #{proposal.id} is not an accepted proposal of the council that "
             "holds this resource"
         )
+
+
+def _require_consent(
+    session: Session, resource: Resource, to_council_id: int, proposal_id: int | None
+) -> None:
+    """The named council's unused, accepted ``accept_custody`` decision for the resource."""
+    receiver = authz.get_council(session, to_council_id)
+    consent = session.get(Proposal, proposal_id) if proposal_id is not None else None
+    if (
+        consent is None
+        or consent.council_id != receiver.id
+        or consent.kind != "accept_custody"
+        or consent.outcome != "accepted"
+        or consent.payload_data.get("resource_id") != resource.id
+    ):
+        raise Forbidden(
+            f"an event naming council '{receiver.name}' needs its consent: cite its accepted "
+            f"accept_custody proposal for '{resource.name}' as proposal_id"
+        )
+    used = session.scalar(
+        select(LedgerEvent.seq).where(LedgerEvent.proposal_id == consent.id).limit(1)
+    )
+    if used is not None:
+        raise Conflict(
+            f"the consent of council '{receiver.name}' (proposal #{consent.id}) was already "
+            "used by an earlier ledger event: each consent is used once"
+        )
+
+
+def _check_custody(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    resource = session.get(Resource, payload["resource_id"])
+    if resource is None:
+        raise InputError(f"no resource #{payload['resource_id']}", field="payload.resource_id")
+    if resource.holder_council_id == council.id:
+        raise Conflict(f"council '{council.name}' holds '{resource.name}' itself")
+    return {"resource_id": resource.id}
+
+
+# The decision is the consent: the holder records the custody citing it (record_event).
+register_executor("accept_custody", None, validate=_check_custody)
 
 
 # --- the stock_change proposal kind -------------------------------------------------------

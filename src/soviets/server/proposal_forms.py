@@ -191,6 +191,13 @@ FORMS: tuple[KindForm, ...] = (
         councils=("workplace",),
     ),
     KindForm(
+        "accept_custody",
+        "Accept custody of a resource",
+        "We consent to hold another council's resource; its holder records it citing this vote.",
+        (Field("resource_id", "Resource", source="others_resource"),),
+        councils=LOCAL,
+    ),
+    KindForm(
         "stock_change",
         "Change a stock by vote",
         "The change is recorded in the council's ledger, authorised by this vote.",

@@ -70,6 +70,8 @@ class Invitation(Base):
 
     It is *open* until it expires, is revoked, or is used (``used_at`` set,
     ``outcome`` ``accepted`` or ``declined``, ``used_by`` the person who used it).
+    A *founding* invitation names its invitee (``invitee_id``) and the ``role``
+    they take when they confirm it (see :mod:`soviets.governance.founding`).
     """
 
     __tablename__ = "invitations"
@@ -78,6 +80,8 @@ class Invitation(Base):
         CheckConstraint("expires_at > created_at", name="expiry"),
         CheckConstraint("outcome IS NULL OR outcome IN ('accepted', 'declined')", name="outcome"),
         CheckConstraint("(outcome IS NULL) = (used_at IS NULL)", name="used"),
+        CheckConstraint("(invitee_id IS NULL) = (role IS NULL)", name="founding"),
+        CheckConstraint("role IS NULL OR role IN ('member', 'coordinator')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -91,6 +95,8 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     outcome: Mapped[str | None] = mapped_column(String(20))
+    invitee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
 
 
 class PasswordReset(Base):

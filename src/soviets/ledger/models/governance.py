@@ -62,8 +62,10 @@ PROPOSAL_KINDS = (
     "register_process",
     "change_process",
     "stock_change",
+    "accept_custody",
 )
-"""Kinds of proposal; all but ``general`` are carried out when accepted."""
+"""Kinds of proposal; all but ``general`` are carried out when accepted (``accept_custody``
+is the council's consent, cited when the custody is recorded)."""
 
 METHODS = ("majority", "two-thirds", "consent", "schulze")
 """Counting methods (the names of :mod:`soviets.governance.counting`)."""

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.errors import SovietsError
-from soviets.governance import accounts, councils
+from soviets.governance import accounts, councils, founding
 from soviets.governance.credentials import MIN_PASSWORD_LENGTH
 from soviets.server import links, queries
 from soviets.server.api.common import PathId
@@ -192,13 +192,27 @@ def decline(token: str, found: FormActor, db: Db) -> Response:
 
 
 @router.get("/account")
-def account_page(request: Request, found: PageActor) -> Response:
-    """Change your password; sign out everywhere."""
-    return render(
-        request,
-        "account.html",
-        {"title": "Your account", "email": found[1].email, "min_length": MIN_PASSWORD_LENGTH},
-    )
+def account_page(request: Request, found: PageActor, db: Db) -> Response:
+    """Your founding invitations to confirm; change your password; sign out everywhere."""
+    context = {
+        "title": "Your account",
+        "email": found[1].email,
+        "min_length": MIN_PASSWORD_LENGTH,
+        "founding": founding.pending(db, found[1].id),
+    }
+    return render(request, "account.html", context)
+
+
+@router.post("/account/founding/{council_id}/{answer}")
+def answer_founding(
+    council_id: PathId, answer: Literal["confirm", "decline"], found: FormActor, db: Db
+) -> Response:
+    """Confirm (you become a member) or decline a founding invitation."""
+    if answer == "confirm":
+        founding.confirm(db, found[1].id, council_id)
+        return RedirectResponse(f"/councils/{council_id}", status_code=303)
+    founding.decline(db, found[1].id, council_id)
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/password")
