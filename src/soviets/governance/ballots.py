@@ -93,6 +93,7 @@ def _require_elector(session: Session, actor_id: int, proposal: Proposal, now: d
     if elector.seat_council_id is None and not authz.open_membership(
         session, actor_id, proposal.council_id
     ):
+        person = authz.get_person(session, actor_id)
         raise Forbidden(
             f"{person.name} has left the council of proposal #{proposal.id}: "
             "leaving ended their vote on its open proposals"
