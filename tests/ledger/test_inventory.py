@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from soviets.errors import SovietsError
 from soviets.ledger import chain, inventory
 from soviets.ledger.db import transaction
 from soviets.ledger.errors import InsufficientQuantity, NotAllowed, NotFound
-from soviets.ledger.models import LedgerEvent, Resource
+from soviets.ledger.models import Resource
 
 from .conftest import MANDATE, stock
 

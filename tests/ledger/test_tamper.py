@@ -231,7 +231,7 @@ def test_recomputed_chain_is_found_by_a_kept_head(engine, factory, history, worl
     assert [p.kind for p in report.problems] == ["kept-head"]
 
 
-def test_cli_verify_head_and_plain_words(engine, factory, history, world, db_url, soviets):
+def test_cli_verify_head_and_plain_words(engine, factory, history, world, db_url, soviets):  # noqa: F811
     command.stamp(migrate.alembic_config(db_url), "head")  # create_all made the newest schema
     out = soviets("ledger", "head", "--db", db_url)
     assert out.returncode == 0, out.stderr

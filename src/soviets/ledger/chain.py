@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from soviets.ledger.findings import Problem, VerifyReport
@@ -112,12 +112,17 @@ def lock_head(session: Session) -> tuple[int, str]:
     return int(row.seq), str(row.hash)
 
 
-def _link(session: Session, table: Table, fields: tuple[str, ...], values: dict[str, Any]) -> int:
+def _link(
+    session: Session,
+    model: type[LedgerEvent] | type[LedgerRecord],
+    fields: tuple[str, ...],
+    values: dict[str, Any],
+) -> int:
     """Number, link, hash and insert one entry at the end of the chain; return its ``seq``."""
     seq, prev = lock_head(session)
     values.update(seq=seq + 1, prev_hash=prev, created_at=utcnow())
     values["hash"] = event_hash(values, fields)
-    session.execute(insert(table).values(**values))
+    session.execute(insert(model).values(**values))
     session.execute(
         update(LedgerHead).where(LedgerHead.id == 1).values(seq=values["seq"], hash=values["hash"])
     )
@@ -127,7 +132,7 @@ def _link(session: Session, table: Table, fields: tuple[str, ...], values: dict[
 def append(session: Session, **values: Any) -> LedgerEvent:
     """Append one inventory event (fields as keyword arguments) at the end of the chain."""
     values["quantity"] = float(values["quantity"])
-    seq = _link(session, LedgerEvent.__table__, HASHED_FIELDS, values)
+    seq = _link(session, LedgerEvent, HASHED_FIELDS, values)
     return session.execute(select(LedgerEvent).where(LedgerEvent.seq == seq)).scalar_one()
 
 
@@ -136,7 +141,7 @@ def append_record(
 ) -> int:
     """Append a record of one row's state (its canonical JSON) and return its ``seq``."""
     values = {"table_name": table_name, "row_id": row_id, "change": change, "state": state}
-    return _link(session, LedgerRecord.__table__, RECORD_FIELDS, values)
+    return _link(session, LedgerRecord, RECORD_FIELDS, values)
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -158,11 +163,19 @@ def head_at(session: Session, table_name: str, row_id: int) -> tuple[int, str] |
 
 def entries(session: Session) -> Iterator[LedgerEvent | LedgerRecord]:
     """Every entry of both tables in chain order."""
-    streams = [
-        session.scalars(select(model).order_by(model.seq).execution_options(yield_per=1000))
-        for model in (LedgerEvent, LedgerRecord)
-    ]
-    yield from heapq.merge(*streams, key=lambda e: e.seq)
+    batches = {"yield_per": 1000}
+    events = session.scalars(
+        select(LedgerEvent).order_by(LedgerEvent.seq), execution_options=batches
+    )
+    records = session.scalars(
+        select(LedgerRecord).order_by(LedgerRecord.seq), execution_options=batches
+    )
+    merged: Iterator[LedgerEvent | LedgerRecord] = heapq.merge(events, records, key=_seq)
+    yield from merged
+
+
+def _seq(entry: LedgerEvent | LedgerRecord) -> int:
+    return entry.seq
 
 
 def parse_kept_head(text: str) -> tuple[int | None, str]:
@@ -210,7 +223,8 @@ def verify(
             session.expunge(entry)
             continue
         if seq != expected_seq:
-            problems.append(Problem(seq, "missing", f"entries {expected_seq}..{seq - 1} are missing"))
+            missing = f"entries {expected_seq}..{seq - 1} are missing"
+            problems.append(Problem(seq, "missing", missing))
         if entry.prev_hash != prev_hash:
             problems.append(
                 Problem(seq, "broken-link", f"entry {seq} does not follow the one before it")

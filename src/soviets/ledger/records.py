@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from soviets.ledger import chain
+from soviets.ledger.base import Base
 from soviets.ledger.models.bookings import Booking
 from soviets.ledger.models.governance import Proposal
 from soviets.ledger.models.inventory import LedgerRecord, Resource
@@ -45,21 +46,32 @@ class Tracked:
         return not self.final_only or state.get("status") in FINAL_STATUSES
 
 
-def _all(table: Table) -> tuple[str, ...]:
-    return tuple(c.name for c in table.columns)
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _all(model: type[Base]) -> tuple[str, ...]:
+    return tuple(c.name for c in _table(model).columns)
 
 
 TRACKED: dict[str, Tracked] = {
     t.table.name: t
     for t in (
         Tracked(
-            Resource.__table__,
-            ("name", "kind", "holder_council_id", "unit", "good_id", "process_id",
-             "capacity_per_unit"),
+            _table(Resource),
+            (
+                "name",
+                "kind",
+                "holder_council_id",
+                "unit",
+                "good_id",
+                "process_id",
+                "capacity_per_unit",
+            ),
         ),  # fmt: skip
-        Tracked(Proposal.__table__, _all(Proposal.__table__), final_only=True),
-        Tracked(Booking.__table__, _all(Booking.__table__)),
-        Tracked(Membership.__table__, _all(Membership.__table__)),
+        Tracked(_table(Proposal), _all(Proposal), final_only=True),
+        Tracked(_table(Booking), _all(Booking)),
+        Tracked(_table(Membership), _all(Membership)),
     )
 }
 
@@ -155,6 +167,6 @@ def _chain_tracked_rows(session: Session, _context: UOWTransaction) -> None:
                 continue
             if change == "update" and not _changed(obj, tracked.columns):
                 continue
-            todo[(tracked.table.name, int(obj.id))] = change  # type: ignore[attr-defined]
+            todo[(tracked.table.name, int(obj.id))] = change
     for (table_name, row_id), change in sorted(todo.items()):
         record_row(session, table_name, row_id, change)

@@ -158,7 +158,7 @@ class Replay:
                     f"entry {seq} uses resource {rid} before the chain records that it exists",
                 )  # fmt: skip
             elif ("resources", rid) not in self.first_change:
-                self._say(seq, "replay", f"entry {seq} uses resource {rid}, which is never recorded")
+                self._say(seq, "replay", f"entry {seq} uses resource {rid}, never recorded")
 
     # -- the tables against the replayed state -------------------------------------------
 
