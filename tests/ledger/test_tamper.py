@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from soviets.ledger import bookings, chain, inventory, migrate
-from soviets.ledger.db import transaction
+from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import LedgerEvent, LedgerHead, LedgerRecord, Proposal
 
 from .conftest import MANDATE, World, stock
@@ -247,3 +247,30 @@ def test_cli_verify_head_and_plain_words(engine, factory, history, world, db_url
     assert f"holder_council_id is {world.bakery}, the chain says {world.farm}" in out.stdout
     out = soviets("ledger", "verify", "--head", "not-a-hash", "--db", db_url)
     assert out.returncode == 2 and "--head" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_migration_adopts_rows_that_existed_before(db_url):
+    """A database from before 0005_chain: its rows are chained once, then guarded."""
+    migrate.upgrade(db_url, "0004_accounts")
+    engine = make_engine(db_url)
+    try:
+        at = datetime(2030, 1, 1)
+        with engine.begin() as conn:  # written as the older code did (no records yet)
+            for sql in (
+                "INSERT INTO councils (id, name, kind, public, created_at) "
+                "VALUES (1, 'farm', 'workplace', false, :t)",
+                "INSERT INTO people (id, name, created_at) VALUES (1, 'Ann', :t)",
+                "INSERT INTO memberships (id, person_id, council_id, role, joined_at) "
+                "VALUES (1, 1, 1, 'member', :t)",
+                "INSERT INTO resources (id, name, kind, holder_council_id, unit, quantity, "
+                "created_at) VALUES (1, 'tractor', 'means_of_production', 1, '', 0, :t)",
+            ):
+                conn.execute(text(sql), {"t": at})
+        migrate.upgrade(db_url)
+        factory = session_factory(engine)
+        report = _report(factory)
+        assert report.ok and report.records == 2, report.problems
+        _raw(engine, "UPDATE memberships SET role = 'coordinator' WHERE id = 1")
+        assert _found(_report(factory), "differs", "membership 1", "role is 'coordinator'")
+    finally:
+        engine.dispose()

@@ -16,7 +16,7 @@ which :func:`soviets.ledger.chain.verify` reports.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -112,7 +112,11 @@ def record_row(session: Session, table_name: str, row_id: int, change: str) -> i
     Nothing is appended for a row that does not count yet (a proposal still
     open) and has no record, nor for a deletion of a row never recorded.
     """
-    tracked = TRACKED[table_name]
+    return _append(session, TRACKED[table_name], row_id, change)
+
+
+def _append(session: Session, tracked: Tracked, row_id: int, change: str) -> int | None:
+    table_name = tracked.table.name
     state = read_state(session, tracked, row_id)
     counts = state is not None and tracked.applies(state)
     if not counts and not _recorded(session, table_name, row_id):
@@ -127,15 +131,22 @@ def record_row(session: Session, table_name: str, row_id: int, change: str) -> i
 
 
 def adopt_all(session: Session) -> int:
-    """Chain every tracked row not yet recorded (a database from before the records)."""
+    """Chain every tracked row not yet recorded (a database from before the records).
+
+    Only the tracked columns the database has now are recorded, so that a later
+    migration may add one.
+    """
     count = 0
-    for name, tracked in TRACKED.items():
+    schema = inspect(session.connection())
+    for name, spec in TRACKED.items():
+        present = {c["name"] for c in schema.get_columns(name)}
+        tracked = replace(spec, columns=tuple(c for c in spec.columns if c in present))
         recorded = set(
             session.scalars(select(LedgerRecord.row_id).where(LedgerRecord.table_name == name))
         )
         for row_id in sorted(current_states(session, tracked)):
             if row_id not in recorded:
-                record_row(session, name, row_id, "adopt")
+                _append(session, tracked, row_id, "adopt")
                 count += 1
     return count
 

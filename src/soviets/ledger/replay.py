@@ -122,11 +122,10 @@ class Replay:
                 f"booking {row_id} (entry {seq}) is made in council {b['council_id']}, but "
                 f"resource {b['resource_id']} was held by council {resource['holder_council_id']}",
             )  # fmt: skip
-        member = any(
+        member = any(  # "then" is this point of the chain: joined before, not yet left
             m["person_id"] == b["person_id"]
             and m["council_id"] == b["council_id"]
-            and m["joined_at"] <= b["created_at"]
-            and (m["left_at"] is None or m["left_at"] > b["created_at"])
+            and m["left_at"] is None
             for m in self.rows["memberships"].values()
         )
         if not member:
@@ -189,11 +188,10 @@ class Replay:
                     "no longer matches it in the table",
                 )  # fmt: skip
             for row_id in sorted(now.keys() & chained.keys()):
-                diffs = [
-                    f"{col} is {now[row_id].get(col)!r}, the chain says "
-                    f"{chained[row_id].get(col)!r}"
+                diffs = [  # a column added after the row was recorded is not compared
+                    f"{col} is {now[row_id].get(col)!r}, the chain says {chained[row_id][col]!r}"
                     for col in tracked.columns
-                    if now[row_id].get(col) != chained[row_id].get(col)
+                    if col in chained[row_id] and now[row_id].get(col) != chained[row_id][col]
                 ]
                 if diffs:
                     seq = self.last_seq[(name, row_id)]
