@@ -163,6 +163,23 @@ def _changed(obj: object, columns: tuple[str, ...]) -> bool:
     return any(attrs[name].history.has_changes() for name in columns if name in attrs)
 
 
+def _tracked_in(session: Session) -> bool:
+    return any(
+        getattr(getattr(obj, "__table__", None), "name", "") in TRACKED
+        for objects in (session.new, session.dirty, session.deleted)
+        for obj in objects
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_head_first(session: Session, _context: UOWTransaction, _instances: object) -> None:
+    """Take the chain's head before the flush writes any tracked row, as the inventory
+    does before it changes a stock: every writer locks the head first, so none waits for
+    the head while holding a row that the head's holder needs."""
+    if _tracked_in(session):
+        chain.lock_head(session)
+
+
 @event.listens_for(Session, "after_flush")
 def _chain_tracked_rows(session: Session, _context: UOWTransaction) -> None:
     """Append a record for every tracked row this flush inserted, changed or deleted."""
