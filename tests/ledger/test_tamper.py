@@ -7,6 +7,7 @@ administrator could, with the guarding triggers off, and checks that
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from soviets.ledger import bookings, chain, inventory, migrate
 from soviets.ledger.db import make_engine, session_factory, transaction
-from soviets.ledger.models import LedgerEvent, LedgerHead, LedgerRecord, Proposal
+from soviets.ledger.models import LedgerEvent, LedgerHead, LedgerRecord, Membership, Proposal
 
 from .conftest import MANDATE, World, stock
 from .test_cli import soviets  # noqa: F401  (the CLI through its entry point)
@@ -274,3 +275,41 @@ def test_migration_adopts_rows_that_existed_before(db_url):
         assert _found(_report(factory), "differs", "membership 1", "role is 'coordinator'")
     finally:
         engine.dispose()
+
+
+def test_concurrent_bookings_events_and_members_chain_without_deadlock(factory, history, world):
+    """Bookings, inventory events on the same good and memberships changing at once: all
+    go through (one lock order), and the chain verifies."""
+    barrier = threading.Barrier(9)
+    errors: list[BaseException] = []
+
+    def act(i: int) -> None:
+        barrier.wait()
+        try:
+            with transaction(factory) as s:
+                if i < 3:
+                    start = SOON + timedelta(days=10 + i)
+                    bookings.book(s, resource_id=history["car"], person_id=world.dan,
+                                  starts_at=start, ends_at=start + timedelta(hours=1))  # fmt: skip
+                elif i < 6:
+                    inventory.record(s, "use", resource_id=history["car"], quantity=0,
+                                     actor_id=world.cat, mandate=MANDATE)  # fmt: skip
+                else:
+                    s.add(
+                        Membership(
+                            person_id=world.bob,
+                            council_id=(world.farm, world.farm2, world.federation)[i - 6],
+                        )
+                    )
+                    s.flush()
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=act, args=(i,)) for i in range(9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] or all("at most" in str(e) for e in errors), errors
+    report = _report(factory)
+    assert report.ok, report.problems
