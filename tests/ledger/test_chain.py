@@ -1,4 +1,8 @@
-"""The hash chain: verify catches an edited, an inserted and a deleted event."""
+"""The hash chain: verify catches an edited, an inserted and a deleted event.
+
+The chain also holds records of memberships and resources (see test_tamper.py), so the
+five inventory events are not entries 1..5: ``seqs`` gives their positions.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,13 @@ def events(factory, world):
     return rid
 
 
+@pytest.fixture
+def seqs(factory, events) -> list[int]:
+    """The chain positions of the five events, in order."""
+    with transaction(factory) as s:
+        return [e.seq for e in inventory.history(s)]
+
+
 def _verify(factory) -> chain.VerifyReport:
     with transaction(factory) as s:
         return chain.verify(s)
@@ -51,10 +62,16 @@ def _without_guard(engine: Engine, sql: str, **params) -> None:
 def test_untouched_chain_verifies(factory, events):
     report = _verify(factory)
     assert report.ok, report.problems
-    assert report.events == report.head_seq == 5
     with transaction(factory) as s:
-        rows = s.execute(text("SELECT seq, prev_hash, hash FROM ledger_events ORDER BY seq")).all()
-    assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
+        rows = s.execute(
+            text(
+                "SELECT seq, prev_hash, hash FROM ledger_events UNION ALL "
+                "SELECT seq, prev_hash, hash FROM ledger_records ORDER BY seq"
+            )
+        ).all()
+        assert len(inventory.history(s)) == 5
+    assert report.events == 5 and report.events + report.records == report.head_seq == len(rows)
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
     assert rows[0].prev_hash == chain.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
     assert report.head_hash == rows[-1].hash
@@ -82,27 +99,29 @@ def test_trigger_refuses_update_and_delete(engine, events, sql):
         conn.execute(text(sql))
 
 
-def test_edited_event_is_found(engine, factory, events):
-    _without_guard(engine, "UPDATE ledger_events SET quantity = 5 WHERE seq = 3")
+def test_edited_event_is_found(engine, factory, seqs):
+    _without_guard(engine, f"UPDATE ledger_events SET quantity = 5 WHERE seq = {seqs[2]}")
     report = _verify(factory)
-    assert (3, "edited") in _kinds(report)
+    assert (seqs[2], "edited") in _kinds(report)
     assert "balance" in {p.kind for p in report.problems}
-    assert (4, "broken-link") not in _kinds(report)  # the link still holds: only 3 changed
+    assert (seqs[2] + 1, "broken-link") not in _kinds(report)  # the link holds: one changed
 
 
-def test_edited_authority_is_found(engine, factory, events):
-    _without_guard(engine, "UPDATE ledger_events SET mandate = 'nobody said so' WHERE seq = 2")
-    assert _kinds(_verify(factory)) == {(2, "edited")}
+def test_edited_authority_is_found(engine, factory, seqs):
+    sql = f"UPDATE ledger_events SET mandate = 'nobody said so' WHERE seq = {seqs[1]}"
+    _without_guard(engine, sql)
+    assert _kinds(_verify(factory)) == {(seqs[1], "edited")}
 
 
-def test_deleted_event_is_found(engine, factory, events):
-    _without_guard(engine, "DELETE FROM ledger_events WHERE seq = 2")
+def test_deleted_event_is_found(engine, factory, seqs):
+    _without_guard(engine, f"DELETE FROM ledger_events WHERE seq = {seqs[3]}")
     kinds = _kinds(_verify(factory))
-    assert (3, "missing") in kinds and (3, "broken-link") in kinds
+    after = seqs[3] + 1
+    assert (after, "missing") in kinds and (after, "broken-link") in kinds
 
 
-def test_deleted_last_event_is_found(engine, factory, events):
-    _without_guard(engine, "DELETE FROM ledger_events WHERE seq = 5")
+def test_deleted_last_event_is_found(engine, factory, seqs):
+    _without_guard(engine, f"DELETE FROM ledger_events WHERE seq = {seqs[-1]}")
     kinds = _kinds(_verify(factory))
     assert (None, "head") in kinds
 
@@ -142,11 +161,11 @@ def test_inserted_event_is_found(engine, factory, events, world):
     assert {p.kind for p in report.problems} == {"balance"}
 
 
-def test_inserted_event_in_the_middle_is_found(engine, factory, events, world):
+def test_inserted_event_in_the_middle_is_found(engine, factory, seqs, world):
     """Making room for an event in the middle means renumbering: the links break."""
-    _without_guard(engine, "UPDATE ledger_events SET seq = seq + 10 WHERE seq >= 3")
+    _without_guard(engine, f"UPDATE ledger_events SET seq = seq + 100 WHERE seq >= {seqs[-1]}")
     kinds = _kinds(_verify(factory))
-    assert (13, "missing") in kinds and (13, "edited") in kinds
+    assert (seqs[-1] + 100, "missing") in kinds and (seqs[-1] + 100, "edited") in kinds
 
 
 def test_quantity_changed_outside_the_ledger_is_found(engine, factory, events):

@@ -82,30 +82,58 @@ def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> Non
 @ledger_app.command("verify")
 def ledger_verify(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    head: str | None = typer.Option(
+        None, "--head", help="A head you kept (SEQ:HASH or HASH, from 'soviets ledger head')."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Check the hash chain of inventory events; exit code 1 when anything was tampered with."""
+    """Check the hash chain and replay it against the tables; exit code 1 when anything was
+    tampered with."""
     from soviets.ledger import chain
 
+    if head is not None:
+        try:
+            chain.parse_kept_head(head)
+        except ValueError as exc:
+            raise SovietsError(f"--head: {exc}") from None
     with ledger_session(db) as session:
-        report = chain.verify(session)
+        report = chain.verify(session, kept_head=head)
     if as_json:
         print_json(report.to_dict())
     elif report.ok:
+        kept = " (contains the head you kept)" if head else ""
         console.print(
-            f"ledger intact: {report.events} events, head {report.head_hash}",
+            f"ledger intact: {report.events} events and {report.records} records, "
+            f"head {report.head_seq}:{report.head_hash}{kept}",
             highlight=False,
             soft_wrap=True,
         )
     else:
-        table = Table(title=f"ledger NOT intact: {len(report.problems)} problem(s)")
-        for column in ("event", "problem", "detail"):
-            table.add_column(column)
+        console.print(
+            f"ledger NOT intact: {len(report.problems)} problem(s)", highlight=False, soft_wrap=True
+        )
         for p in report.problems:
-            table.add_row("" if p.seq is None else str(p.seq), p.kind, escape(p.message))
-        console.print(table)
+            where = "" if p.seq is None else f"entry {p.seq}: "
+            console.print(f"- {where}[{p.kind}] {p.message}", highlight=False,
+                          soft_wrap=True, markup=False)  # fmt: skip
     if not report.ok:
         raise typer.Exit(1)
+
+
+@ledger_app.command("head")
+def ledger_head(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the head as JSON."),
+) -> None:
+    """Print the chain's head (SEQ:HASH): keep it, and check later with 'verify --head'."""
+    from soviets.ledger import chain
+
+    with ledger_session(db) as session:
+        seq, digest = chain.head(session)
+    if as_json:
+        print_json({"seq": seq, "hash": digest, "head": f"{seq}:{digest}"})
+    else:
+        console.print(f"{seq}:{digest}", highlight=False, soft_wrap=True)
 
 
 @ledger_app.command("economy")

@@ -5,7 +5,9 @@
 * :func:`standing` — the actor's membership and vote in one council;
 * :func:`readable_ids` — which of some councils the actor may open;
 * :func:`ballot_mandate` — the mandate that binds the actor's ballot on a
-  federation's proposal, shown beside the ballot form.
+  federation's proposal, shown beside the ballot form;
+* :func:`decision_head` — the ledger chain's head (``SEQ:HASH``) when a
+  proposal was decided, for members to keep and check later.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, councils, delegates, proposals
 from soviets.governance.errors import InputError
+from soviets.ledger import chain
 from soviets.ledger.models import Council, Mandate, Membership, Proposal
 
 PAGE_SIZE = 20
@@ -82,3 +85,13 @@ def ballot_mandate(session: Session, actor_id: int, proposal_id: int) -> Mandate
     if delegate is None:
         return None
     return delegates.applicable_mandate(session, delegate, proposal)
+
+
+def decision_head(session: Session, actor_id: int | None, proposal_id: int) -> str | None:
+    """``SEQ:HASH`` of the chain just after a readable proposal was closed or withdrawn
+    (its decision's record); None while it is still a draft or open."""
+    proposal = proposals.get_proposal(session, actor_id, proposal_id)
+    if proposal.status not in ("closed", "withdrawn"):
+        return None
+    at = chain.head_at(session, "proposals", proposal.id)
+    return None if at is None else f"{at[0]}:{at[1]}"

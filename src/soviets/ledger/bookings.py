@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from soviets.ledger import chain
 from soviets.ledger.errors import (
     BookingRefused,
     Conflict,
@@ -73,6 +74,9 @@ def book(
     """Book a shared good from ``starts_at`` to ``ends_at`` (naive times are UTC)."""
     starts_at, ends_at = as_utc(starts_at), as_utc(ends_at)
     now = as_utc(now) if now else utcnow()
+    # The booking's record goes into the chain: take the chain's head first, as the
+    # inventory does, so that locks are always taken in the same order.
+    chain.lock_head(session)
     # Bookings of one resource queue behind each other (row lock); the database's
     # exclusion constraint alone would let two overlapping inserts deadlock on PostgreSQL.
     resource = session.get(Resource, resource_id, with_for_update=True, populate_existing=True)
@@ -139,6 +143,7 @@ def book(
 
 def cancel(session: Session, *, booking_id: int, person_id: int) -> Booking:
     """Cancel one's own booking."""
+    chain.lock_head(session)  # before the booking's row, as in book()
     booking = session.get(Booking, booking_id, with_for_update=True)
     if booking is None:
         raise NotFound(f"no booking with id {booking_id}")

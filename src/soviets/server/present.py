@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from soviets.governance import effects, proposals
+from soviets.governance import effects, proposals, views
 from soviets.ledger import agreements as ledger_agreements
 from soviets.ledger.models import Agreement, Good, Membership, Need, Period, PlanRecord, Process
 from soviets.ledger.models import Proposal as ProposalRow
@@ -52,6 +52,7 @@ def proposal(db: Session, actor_id: int, row: ProposalRow) -> ProposalOut:
         ballots_counted=row.ballots_counted,
         winner=row.winner,
         result=row.result_data,
+        chain_head=views.decision_head(db, actor_id, row.id) if row.closed_at else None,
     )
 
 

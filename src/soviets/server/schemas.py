@@ -234,6 +234,11 @@ class ProposalOut(BaseModel):
     ballots_counted: int | None
     winner: str | None
     result: dict[str, Any] | None
+    chain_head: str | None = Field(
+        default=None,
+        description="SEQ:HASH of the ledger chain when it was decided; keep it and check it "
+        "later with 'soviets ledger verify --head'",
+    )
 
 
 class BallotIn(In):
@@ -352,7 +357,11 @@ class VerifyOut(BaseModel):
 
     ok: bool
     events: int
+    records: int = Field(description="records of holders, closed proposals, bookings, members")
     head_seq: int
+    head_hash: str = Field(
+        description="keep SEQ:HASH to check later that history was not rewritten"
+    )
     problems: list[dict[str, Any]]
 
 

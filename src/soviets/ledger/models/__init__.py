@@ -22,7 +22,7 @@ from soviets.ledger.models.governance import (
     SecretMark,
     Voted,
 )
-from soviets.ledger.models.inventory import LedgerEvent, LedgerHead, Resource
+from soviets.ledger.models.inventory import LedgerEvent, LedgerHead, LedgerRecord, Resource
 from soviets.ledger.models.people import Council, CouncilLink, Membership, Person
 from soviets.ledger.models.planning import (
     Agreement,
@@ -51,6 +51,7 @@ __all__ = [
     "Invitation",
     "LedgerEvent",
     "LedgerHead",
+    "LedgerRecord",
     "Mandate",
     "Membership",
     "Need",
@@ -70,3 +71,4 @@ __all__ = [
     "Voted",
     "WebSession",
 ]
+from soviets.ledger import records as _records  # noqa: E402, F401  (chains tracked rows)

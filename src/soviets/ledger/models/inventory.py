@@ -24,6 +24,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -137,25 +138,60 @@ class LedgerHead(Base):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
-# The events table is append-only: UPDATE, DELETE (and TRUNCATE) are refused.
-EVENTS_DDL: dict[str, tuple[str, ...]] = {
-    "sqlite": (
-        "CREATE TRIGGER ledger_events_no_update BEFORE UPDATE ON ledger_events "
-        "BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END",
-        "CREATE TRIGGER ledger_events_no_delete BEFORE DELETE ON ledger_events "
-        "BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END",
-    ),
-    "postgresql": (
-        "CREATE OR REPLACE FUNCTION ledger_events_append_only() RETURNS trigger LANGUAGE plpgsql "
-        "AS $$ "
-        "BEGIN RAISE EXCEPTION 'ledger events are append-only'; END $$",
-        "CREATE TRIGGER ledger_events_no_change BEFORE UPDATE OR DELETE ON ledger_events "
-        "FOR EACH ROW EXECUTE FUNCTION ledger_events_append_only()",
-        "CREATE TRIGGER ledger_events_no_truncate BEFORE TRUNCATE ON ledger_events "
-        "FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_append_only()",
-    ),
-}
+class LedgerRecord(Base):
+    """A chained record of a row the council's trust rests on, as it stood after a change.
 
-for _dialect, _statements in EVENTS_DDL.items():
-    for _stmt in _statements:
-        event.listen(LedgerEvent.__table__, "after_create", DDL(_stmt).execute_if(dialect=_dialect))
+    ``table_name``/``row_id`` name the row (a resource's holder and kind, a
+    closed proposal, a booking, a membership); ``state`` is the canonical JSON
+    of its tracked columns (NULL when the row was deleted). Records share the
+    numbering and the head of :class:`LedgerEvent`: both tables together form
+    one chain (see :mod:`soviets.ledger.records`).
+    """
+
+    __tablename__ = "ledger_records"
+    __table_args__ = (
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        CheckConstraint("length(hash) = 64 AND length(prev_hash) = 64", name="hash_length"),
+        Index("ix_ledger_records_row", "table_name", "row_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
+    table_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    row_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    change: Mapped[str] = mapped_column(String(10), nullable=False)
+    state: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+
+def append_only_ddl(table: str) -> dict[str, tuple[str, ...]]:
+    """Triggers that refuse UPDATE, DELETE (and TRUNCATE) on ``table``, per dialect."""
+    return {
+        "sqlite": (
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END",
+        ),
+        "postgresql": (
+            "CREATE OR REPLACE FUNCTION ledger_events_append_only() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'ledger events are append-only'; END $$",
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION ledger_events_append_only()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_append_only()",
+        ),
+    }
+
+
+# The events and records tables are append-only: UPDATE, DELETE (and TRUNCATE) are refused.
+EVENTS_DDL = append_only_ddl("ledger_events")
+RECORDS_DDL = append_only_ddl("ledger_records")
+
+for _table, _ddl in ((LedgerEvent.__table__, EVENTS_DDL), (LedgerRecord.__table__, RECORDS_DDL)):
+    for _dialect, _statements in _ddl.items():
+        for _stmt in _statements:
+            event.listen(_table, "after_create", DDL(_stmt).execute_if(dialect=_dialect))

@@ -10,8 +10,9 @@ within the council's rules (write-downs above ``stock.writedown_limit`` take a
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
+from soviets.errors import InputError
 from soviets.governance import stock
 from soviets.ledger import chain
 from soviets.server.api.common import STANDARD, WRITE, PathId
@@ -91,16 +92,31 @@ def record_production(resource_id: PathId, body: ProductionIn, actor: ApiActor, 
 
 
 @router.get("/ledger/verify", response_model=VerifyOut)
-def verify(actor: ApiActor, db: Db) -> VerifyOut:
-    """Check the whole hash chain (every hash, link, the numbering, the head and balances).
+def verify(
+    actor: ApiActor,
+    db: Db,
+    head: str | None = Query(
+        default=None, max_length=200, description="a head kept earlier: SEQ:HASH or HASH"
+    ),
+) -> VerifyOut:
+    """Check the whole hash chain (every hash, link, the numbering, the head), replay it
+    (stocks, holders, bookings) and compare the tables with it; with ``head``, check that
+    a head kept earlier is still in the chain at its place.
 
-    Problems are listed by event number and kind only: their details could
+    Problems are listed by entry number and kind only: their details could
     name other councils' resources.
     """
-    report = chain.verify(db)
+    if head is not None:
+        try:
+            chain.parse_kept_head(head)
+        except ValueError as exc:
+            raise InputError(str(exc), field="head") from None
+    report = chain.verify(db, kept_head=head)
     return VerifyOut(
         ok=report.ok,
         events=report.events,
+        records=report.records,
         head_seq=report.head_seq,
+        head_hash=report.head_hash,
         problems=[{"seq": p.seq, "kind": p.kind} for p in report.problems],
     )

@@ -53,6 +53,7 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         "may_propose": rights.may_propose,
         "electorate": len([e for e in electors if e.removed_at is None]),
         "mandate": views.ballot_mandate(db, person_id, proposal.id) if rights.may_vote else None,
+        "chain_head": views.decision_head(db, person_id, proposal.id),
     }
 
 
