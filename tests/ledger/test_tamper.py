@@ -251,7 +251,7 @@ def test_cli_verify_head_and_plain_words(engine, factory, history, world, db_url
 
 
 def test_migration_adopts_rows_that_existed_before(db_url):
-    """A database from before 0005_chain: its rows are chained once, then guarded."""
+    """A database from before 0006_chain: its rows are chained once, then guarded."""
     migrate.upgrade(db_url, "0004_accounts")
     engine = make_engine(db_url)
     try:

@@ -1,7 +1,7 @@
 """chain: records of holders, closed proposals, bookings and memberships in the hash chain
 
-Revision ID: 0005_chain
-Revises: 0004_accounts
+Revision ID: 0006_chain
+Revises: 0005_consent
 
 Creates the append-only ``ledger_records`` table (numbered in one chain with
 ``ledger_events``) and chains every existing resource, closed proposal,
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
-revision = "0005_chain"
-down_revision = "0004_accounts"
+revision = "0006_chain"
+down_revision = "0005_consent"
 branch_labels = None
 depends_on = None
 
