@@ -12,7 +12,7 @@ from starlette.responses import Response
 from swagger_ui_bundle import swagger_ui_path
 
 from soviets.ledger.db import make_engine, session_factory
-from soviets.server import deadlines
+from soviets.server import deadlines, limits
 from soviets.server.api import ROUTERS as API_ROUTERS
 from soviets.server.mail import MailSettings, load_settings
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
@@ -75,6 +75,7 @@ def create_app(
             response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(limits.BodyLimit)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     install_handlers(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
