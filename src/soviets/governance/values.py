@@ -1,8 +1,8 @@
 """The one place for what a number, a name, a text or a time may be in any input.
 
 The JSON API's bodies (``server/schemas.py``), proposal payloads
-(``governance/effects.py``) and the page forms (through :func:`form_number`
-and :func:`check_text`) use these, so the same value is refused the same way
+(``governance/effects.py``) and the page forms (through :func:`form_quantity`
+and :func:`form_text`) use these, so the same value is refused the same way
 everywhere, on every database:
 
 - numbers are strict: ``true`` is not 1 and ``"5"`` is not 5; they are finite;
@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
+
+from soviets.governance.errors import InputError
 
 MAX_QUANTITY = 1e12
 """The largest quantity (or amount of hours) the service accepts."""
@@ -53,7 +56,7 @@ def quantity_problem(value: float, *, signed: bool = False, zero: bool = True) -
     return None
 
 
-def _checker(*, signed: bool, zero: bool):  # type: ignore[no-untyped-def]
+def _checker(*, signed: bool, zero: bool) -> Callable[[float], float]:
     def check(value: float) -> float:
         problem = quantity_problem(value, signed=signed, zero=zero)
         if problem:
@@ -77,8 +80,6 @@ Flow = Annotated[
 """A signed quantity (a process flow: + made, - used)."""
 Share = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 """A fraction from 0 to 1 (quorum, floor)."""
-Count = Annotated[int, Strict(), Field(ge=0, le=2_147_483_647)]
-"""A whole number that fits a 32-bit database integer."""
 Flag = Annotated[bool, Strict()]
 """``true`` or ``false``, nothing else."""
 
@@ -91,36 +92,15 @@ def text_problem(value: str, *, one_line: bool) -> str | None:
     return None
 
 
-def check_text(value: str, *, one_line: bool = True) -> str:
-    """``value`` if it has no forbidden control characters (a validator for text fields)."""
-    problem = text_problem(value, one_line=one_line)
+def _line(value: str) -> str:
+    problem = text_problem(value, one_line=True)
     if problem:
         raise _refuse("text", "{problem}", problem=problem)
     return value
 
 
-def _line(value: str) -> str:
-    return check_text(value, one_line=True)
-
-
-def _text(value: str) -> str:
-    return check_text(value, one_line=False)
-
-
 Name = Annotated[str, Strict(), Field(min_length=1, max_length=200), AfterValidator(_line)]
 """A name: one line, 1 to 200 characters, no control characters."""
-
-
-def line(max_length: int, min_length: int = 0) -> Any:
-    """A one-line text type of at most ``max_length`` characters."""
-    return Annotated[
-        str, Strict(), Field(min_length=min_length, max_length=max_length), AfterValidator(_line)
-    ]
-
-
-def text(max_length: int) -> Any:
-    """A multi-line text type (line breaks and tabs allowed) of at most ``max_length``."""
-    return Annotated[str, Strict(), Field(max_length=max_length), AfterValidator(_text)]
 
 
 def _not_a_number(value: object) -> object:
@@ -146,10 +126,23 @@ Day = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_in_years)]
 """A day as ISO 8601 text (``2027-01-31``), between FIRST_YEAR and LAST_YEAR."""
 
 
-def form_number(text: str) -> float | None:
-    """A number typed into a page form, or ``None`` when it is not a finite decimal number."""
+def form_quantity(text: str, field: str, *, signed: bool = False, zero: bool = True) -> float:
+    """A quantity typed into a page form, under the rules of :func:`quantity_problem`;
+    else an :class:`InputError` naming ``field``."""
     try:
         value = float(text.strip())
     except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+        raise InputError(f"must be a number, got '{text[:50]}'", field=field) from None
+    problem = quantity_problem(value, signed=signed, zero=zero)
+    if problem:
+        raise InputError(f"{problem}, got '{text[:50]}'", field=field)
+    return value
+
+
+def form_text(value: str, field: str, *, one_line: bool = True) -> str:
+    """A text typed into a page form if it has no forbidden control characters; else an
+    :class:`InputError` naming ``field``."""
+    problem = text_problem(value, one_line=one_line)
+    if problem:
+        raise InputError(problem, field=field)
+    return value
