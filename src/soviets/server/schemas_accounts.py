@@ -45,6 +45,13 @@ class InvitationUse(In):
     token: str = Secret
 
 
+class SignInLinkUse(In):
+    """The secret of a sign-in link, and a name for the token to issue."""
+
+    token: str = Secret
+    name: str = Field(default="api", min_length=1, max_length=100)
+
+
 class SignUpIn(In):
     """A new account through an invitation."""
 

@@ -6,6 +6,7 @@ from soviets.ledger.models.auth import (
     PasswordReset,
     ResetRequest,
     SignInAttempt,
+    SignInLink,
     WebSession,
 )
 from soviets.ledger.models.bookings import Booking
@@ -63,6 +64,7 @@ __all__ = [
     "Proposal",
     "ProposalOption",
     "ResetRequest",
+    "SignInLink",
     "Resource",
     "SecretBallot",
     "SecretMark",
