@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from server.conftest import client_for, copy_world
 from server.smtp import link_in, smtp_server
+from server.test_pages import csrf
 from server.world import PASSWORD, World, build_world
 from soviets.ledger.db import make_engine, session_factory
 from soviets.ledger.models import SignInAttempt
 from soviets.server import auth
+from soviets.server.deps import SESSION_COOKIE
 from soviets.server.problems import Problem
 
 
@@ -102,4 +105,24 @@ def test_the_owner_gets_in_by_a_link_that_works_once(
         # Signing in by the link ended the slow-down: the password works again at once.
         back = client.post("/api/tokens", json={"email": email, "password": PASSWORD})
         assert back.status_code == 201
+        client.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_the_link_signs_a_browser_in_once(
+    world_template: tuple[Path, World], tmp_path: Path
+) -> None:
+    url, world = copy_world(world_template, tmp_path)
+    email = world.email("carol")
+    with smtp_server() as (inbox, settings), client_for(url, settings) as client:
+        form = client.get("/signin/link")
+        sent = client.post("/signin/link", data={"email": email, "csrf_token": csrf(form.text)})
+        assert sent.status_code == 200 and "sign-in link is on its way" in sent.text
+        path = urlsplit(link_in(inbox.wait_for(email))).path
+        page = client.get(path)
+        assert page.status_code == 200
+        used = client.post(path, data={"csrf_token": csrf(page.text)}, follow_redirects=False)
+        assert used.status_code == 303 and SESSION_COOKIE in used.cookies
+        page = client.get(path)
+        again = client.post(path, data={"csrf_token": csrf(page.text)})
+        assert again.status_code == 409 and "already used" in again.text
         client.app.state.engine.dispose()  # type: ignore[attr-defined]
