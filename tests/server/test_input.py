@@ -24,7 +24,7 @@ from soviets.server.mail import MailSettings
 LAX_QUANTITIES = [True, "5", 1e-320, 2**63, -1]
 
 
-def _field(response, status: int = 422) -> str:  # type: ignore[no-untyped-def]
+def _field(response, status: int = 422) -> str:
     """The field a problem names (the last part of the first error's location)."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -165,7 +165,7 @@ def test_a_big_body_is_refused_with_413(served: Served) -> None:
     assert _status_and_kind(streamed) == (413, "request-entity-too-large")
 
 
-def _status_and_kind(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def _status_and_kind(response) -> tuple[int, str]:
     return response.status_code, response.json()["type"].rsplit("/", 1)[1]
 
 

@@ -19,7 +19,7 @@ from soviets.server.deps import SESSION_COOKIE
 from soviets.server.problems import Problem
 
 
-def _attempt(factory, email: str, password: str, client: str) -> int:  # type: ignore[no-untyped-def]
+def _attempt(factory, email: str, password: str, client: str) -> int:
     """The status one sign-in gets: 200 when it succeeds, else the problem's."""
     with factory() as db:
         try:
