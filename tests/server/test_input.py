@@ -19,6 +19,7 @@ from soviets.errors import InputError
 from soviets.ledger.db import make_engine
 from soviets.ledger.models import Council
 from soviets.server import create_app
+from soviets.server.limits import configured_max_bytes
 from soviets.server.mail import MailSettings
 
 LAX_QUANTITIES = [True, "5", 1e-320, 2**63, -1]
@@ -182,3 +183,10 @@ def test_a_declared_big_body_is_refused_before_it_is_sent(served: Served) -> Non
             answer = conn.recv(4096)
     app.state.engine.dispose()
     assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_the_body_limit_is_configurable_and_checked() -> None:
+    assert configured_max_bytes({}) == 1024 * 1024
+    assert configured_max_bytes({"SOVIETS_MAX_BODY_BYTES": "2048"}) == 2048
+    with pytest.raises(InputError, match="whole number of bytes"):
+        configured_max_bytes({"SOVIETS_MAX_BODY_BYTES": "1 MB"})

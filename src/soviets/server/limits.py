@@ -15,6 +15,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from soviets.errors import InputError
 from soviets.server.problems import PROBLEM_JSON, problem_body
 
 Scope = MutableMapping[str, Any]
@@ -33,7 +34,11 @@ def configured_max_bytes(environ: MutableMapping[str, str] | None = None) -> int
     if not text:
         return DEFAULT_MAX_BYTES
     if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{ENV_MAX_BYTES} must be a whole number of bytes, got {text!r}")
+        raise InputError(
+            f"must be a whole number of bytes, got {text!r}",
+            file="environment",
+            field=ENV_MAX_BYTES,
+        )
     return int(text)
 
 
