@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -168,11 +169,12 @@ def test_vote_need_and_booking_through_forms(served: Served) -> None:
         },
     )
     assert need.status_code == 200 and "Your need is registered." in need.text
-    slot = {"csrf_token": token, "day": "2099-05-01", "starts": "09:00", "ends": "11:00"}
+    day = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()  # within ten years
+    slot = {"csrf_token": token, "day": day, "starts": "09:00", "ends": "11:00"}
     assert served.client.post(f"/resources/{ids['bike']}/bookings", data=slot).status_code == 200
     served.client.post("/signout", data={"csrf_token": token})
     home = sign_in(served, "fran")
-    slot = {"csrf_token": csrf(home.text), "day": "2099-05-01", "starts": "10:00", "ends": "12:00"}
+    slot = {"csrf_token": csrf(home.text), "day": day, "starts": "10:00", "ends": "12:00"}
     clash = served.client.post(f"/resources/{ids['bike']}/bookings", data=slot)
     assert clash.status_code == 409
-    assert "already booked from 2099-05-01 09:00 UTC" in clash.text
+    assert f"already booked from {day} 09:00 UTC" in clash.text

@@ -99,6 +99,9 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/password-resets", frozenset(ROLES), lambda w: {"email": w.email("bob")}),
     Row("POST", "/password-resets/confirm", frozenset(ROLES),
         lambda w: {"token": w.links["reset"], "new_password": "a long enough secret"}),
+    Row("POST", "/sign-in-links", frozenset(ROLES), lambda w: {"email": w.email("bob")}),
+    Row("POST", "/sign-in-links/confirm", frozenset(ROLES),
+        lambda w: {"token": w.links["sign_in"]}),
     Row("GET", "/members/me/councils", SIGNED_IN),
     Row("GET", "/members/{person_id}", RIVERSIDE, fill={"person_id": "person:bob"}),
     # Dave belongs to the public Commons workshop, but a public council is no shared

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import accounts, ballots, councils, founding, proposals
+from soviets.governance import accounts, ballots, councils, founding, proposals, signin_links
 from soviets.ledger import bookings, inventory, needs, plans, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
@@ -123,6 +123,9 @@ def build_world(url: str) -> World:
             found = accounts.request_password_reset(s, world.email("erin"), "192.0.2.1")
             assert found is not None
             world.links["reset"] = found[1].secret
+            link = signin_links.request_link(s, world.email("erin"), "192.0.2.1")
+            assert link is not None
+            world.links["sign_in"] = link[1].secret
             ids.update(
                 riverside=river.id,
                 bakery=bakery.id,

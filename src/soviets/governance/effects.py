@@ -14,23 +14,15 @@ council's rules, and ``general`` changes nothing.
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from soviets.governance.errors import InputError
+from soviets.governance.values import Amount, Flow, Name, Quantity, When
 from soviets.ledger.models.governance import PROPOSAL_KINDS
 
 Id = Annotated[int, Field(strict=True, gt=0, description="a record's id (whole number > 0)")]
-
-
-def _finite_or_none(value: float | None) -> float | None:
-    """Refuse infinities and NaN (Pydantic's bounds let them through)."""
-    if value is not None and not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
 
 
 class Effect(BaseModel):
@@ -65,7 +57,7 @@ class ElectDelegate(Effect):
 
     person_id: Id = Field(description="the member elected")
     federation_id: Id = Field(description="the federation they sit in")
-    term_ends_at: datetime = Field(description="end of the term (UTC when no zone is given)")
+    term_ends_at: When = Field(description="end of the term (UTC when no zone is given)")
     mandates: list[Mandate] | None = Field(None, description="imperative mandates")
 
 
@@ -111,15 +103,8 @@ class InventoryTransfer(Effect):
     """Give a quantity of a resource the council holds to another council."""
 
     resource_id: Id
-    quantity: float = Field(gt=0, description="in the resource's unit")
+    quantity: Quantity = Field(description="in the resource's unit")
     to_council_id: Id
-
-    @field_validator("quantity")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
 
 
 class ChangeRules(Effect):
@@ -150,20 +135,15 @@ class AbandonProposal(Effect):
 class ProcessSpec(Effect):
     """A process's technique: hours of work, flows and capacity per unit of activity."""
 
-    labour: Annotated[float, Field(ge=0, description="hours of work per unit of activity")]
-    flows: dict[str, float] = Field(
+    labour: Amount = Field(description="hours of work per unit of activity")
+    flows: dict[Name, Flow] = Field(
         min_length=1, description="good name -> quantity per unit (+ made, - used)"
     )
-    capacity: float | None = Field(None, ge=0, description="most units of activity per period")
-
-    _labour_finite = field_validator("labour", "capacity")(_finite_or_none)
+    capacity: Amount | None = Field(None, description="most units of activity per period")
 
     @field_validator("flows")
     @classmethod
-    def _flows_finite(cls, value: dict[str, float]) -> dict[str, float]:
-        for good, quantity in value.items():
-            if not math.isfinite(quantity):
-                raise ValueError(f"the flow of '{good}' must be a finite number")
+    def _sorted(cls, value: dict[str, float]) -> dict[str, float]:
         return dict(sorted(value.items()))
 
 
@@ -191,10 +171,8 @@ class StockChange(Effect):
 
     resource_id: Id
     action: Literal["produce", "raise", "consume", "lower"]
-    quantity: float = Field(gt=0, description="in the resource's unit")
+    quantity: Quantity = Field(description="in the resource's unit")
     reason: str = Field(min_length=1, max_length=500)
-
-    _quantity_finite = field_validator("quantity")(_finite_or_none)
 
 
 class AcceptCustody(Effect):

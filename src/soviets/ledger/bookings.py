@@ -8,12 +8,14 @@ by the database itself (see :mod:`soviets.ledger.models.bookings`); the
 member's membership row is locked while their booking is checked, so two
 requests by the same member cannot both slip under ``max_active``, and the
 resource's row, so that bookings of one good are checked one after another.
+A booking may start at most :data:`START_GRACE` ago (a form filled in slowly)
+and end at most :data:`MAX_AHEAD` from now.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +35,10 @@ from soviets.ledger.types import as_utc, utcnow
 
 DEFAULT_MAX_HOURS = 24.0
 DEFAULT_MAX_ACTIVE = 2
+START_GRACE = timedelta(minutes=15)
+"""How long ago a booking may start."""
+MAX_AHEAD = timedelta(days=3653)
+"""How far ahead a booking may end (ten years)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,11 @@ def book(
         raise BookingRefused("a booking must end after it starts")
     if ends_at <= now:
         raise BookingRefused("a booking cannot end in the past")
+    if starts_at < now - START_GRACE:
+        minutes = START_GRACE.seconds // 60
+        raise BookingRefused(f"a booking may start at most {minutes} minutes ago")
+    if ends_at > now + MAX_AHEAD:
+        raise BookingRefused("a booking may end at most ten years from now")
     rules = booking_rules(session, council_id)
     hours = (ends_at - starts_at).total_seconds() / 3600
     if hours > rules.max_hours + 1e-9:

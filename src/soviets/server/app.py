@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from soviets.ledger.db import default_url, make_engine, session_factory
-from soviets.server import deadlines, load
+from soviets.server import deadlines, limits, load
 from soviets.server.admission import Admission
 from soviets.server.api import ROUTERS as API_ROUTERS
 from soviets.server.mail import MailSettings, load_settings
@@ -105,6 +105,7 @@ def create_app(
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     install_handlers(app)
     load.install(app, admission)
+    app.add_middleware(limits.BodyLimit)  # outside the admission: a huge body never queues
     app.add_middleware(SecurityHeaders)  # outermost: on the admission's 503 answers too
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")

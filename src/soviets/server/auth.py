@@ -1,18 +1,33 @@
-"""Sign-in: passwords checked with a rate limit, web sessions with CSRF tokens, API tokens.
+"""Sign-in: passwords checked with rate limits, web sessions with CSRF tokens, API tokens.
 
-Rate limit (stored in the database, so it holds across workers and restarts):
-a sign-in is refused with 429 when, in the last ``WINDOW`` (15 minutes), the
-account has had ``ACCOUNT_LIMIT`` (5) failed attempts, or the client address
-has had ``CLIENT_LIMIT`` (20). Refused attempts are recorded too, so guessing
-faster only extends the wait. Successful attempts are recorded but not counted.
+Rate limits (kept in the database, so they hold across workers and restarts)
+slow guessing down instead of locking anyone out:
+
+- per account: after ``ACCOUNT_LIMIT`` (5) failures since the account's last
+  successful sign-in (within ``WINDOW``, an hour), each further password check
+  waits ``FIRST_WAIT`` (30 s) after the last failure, doubling with each
+  failure up to ``LONGEST_WAIT`` (10 minutes);
+- per client address, separately: the same after ``CLIENT_LIMIT`` (20)
+  failures in ``WINDOW``, whatever the accounts tried.
+
+An attempt made too early is answered 429 with ``Retry-After`` and is neither
+checked nor recorded, so it neither extends the wait nor counts. Checks of one
+account (and of one address) are serialised: on PostgreSQL by transaction-level
+advisory locks taken before the counts are read, on SQLite by the write lock
+every transaction takes at its start; 30 parallel guesses get at most the
+limit checked. While someone guesses, the owner signs in with a one-time link
+sent by e-mail (:mod:`soviets.governance.signin_links`), which also ends the
+slow-down of the account.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from soviets.governance.credentials import normalise_email
@@ -26,9 +41,11 @@ from soviets.server.security import (
     verify_password,
 )
 
-WINDOW = timedelta(minutes=15)
+WINDOW = timedelta(hours=1)
 ACCOUNT_LIMIT = 5
 CLIENT_LIMIT = 20
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(days=14)
 
 
@@ -37,45 +54,80 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _failures(db: Session, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
-    stmt = select(func.count(SignInAttempt.id)).where(
+def _serialise(db: Session, *keys: str) -> None:
+    """Hold a lock per key until the transaction ends (PostgreSQL; SQLite already
+    serialises transactions), so that checks of one account or address queue up."""
+    if db.get_bind().dialect.name == "postgresql":
+        for key in keys:
+            db.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+
+
+def wait_over(failures: int, limit: int) -> timedelta:
+    """How long after the last failure the next check waits, with ``failures`` so far."""
+    if failures < limit:
+        return timedelta(0)
+    return min(FIRST_WAIT * 2 ** min(failures - limit, 20), LONGEST_WAIT)
+
+
+def _retry_at(db: Session, column: Any, value: str, since: datetime, limit: int) -> datetime | None:
+    """When the next check for ``value`` may run (None: now)."""
+    stmt = select(func.count(SignInAttempt.id), func.max(SignInAttempt.at)).where(
         column == value, SignInAttempt.succeeded.is_(False), SignInAttempt.at >= since
     )
-    return int(db.scalar(stmt) or 0)
+    failures, last = db.execute(stmt).one()
+    wait = wait_over(int(failures or 0), limit)
+    return last + wait if last is not None and wait else None
+
+
+def _last_success(db: Session, account: str) -> datetime | None:
+    stmt = select(func.max(SignInAttempt.at)).where(
+        SignInAttempt.account == account, SignInAttempt.succeeded.is_(True)
+    )
+    return db.scalar(stmt)
+
+
+def _too_early(retry_at: datetime, start: datetime) -> Problem:
+    seconds = max(1, math.ceil((retry_at - start).total_seconds()))
+    return Problem(
+        429,
+        f"Too many failed sign-in attempts; try again in {seconds} seconds, "
+        "or ask for a sign-in link by e-mail.",
+        kind="too-many-attempts",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def check_password(db: Session, email: str, password: str, client: str) -> Person:
     """The person whose e-mail and password these are; records the attempt and commits it.
 
-    Raises a 429 problem when the account or the address is over its limit and
-    a 401 problem when the credentials do not match (the same message whether
-    the account exists or not).
+    Raises a 429 problem when the account or the address must wait (see the
+    module's documentation) and a 401 problem when the credentials do not match
+    (the same message whether the account exists or not).
     """
     account = normalise_email(email)[:320]
     client = (client or "unknown")[:100]
+    _serialise(db, f"sign-in account {account}", f"sign-in client {client}")
     start = now()
     since = start - WINDOW
-    limited = (
-        _failures(db, SignInAttempt.account, account, since) >= ACCOUNT_LIMIT
-        or _failures(db, SignInAttempt.client, client, since) >= CLIENT_LIMIT
-    )
-    person = None
-    if not limited:
-        person = db.scalar(select(Person).where(func.lower(Person.email) == account))
-        ok = verify_password(person.password_hash if person else None, password)
-        if not ok:
-            person = None
-        elif person is not None and needs_rehash(person.password_hash or ""):
-            person.password_hash = hash_password(password)
+    succeeded = _last_success(db, account)
+    account_since = max(since, succeeded) if succeeded else since
+    for retry_at in (
+        _retry_at(db, SignInAttempt.account, account, account_since, ACCOUNT_LIMIT),
+        _retry_at(db, SignInAttempt.client, client, since, CLIENT_LIMIT),
+    ):
+        if retry_at is not None and retry_at > start:
+            db.rollback()
+            raise _too_early(retry_at, start)
+    person = db.scalar(select(Person).where(func.lower(Person.email) == account))
+    ok = verify_password(person.password_hash if person else None, password)
+    if not ok:
+        person = None
+    elif person is not None and needs_rehash(person.password_hash or ""):
+        person.password_hash = hash_password(password)
     db.add(SignInAttempt(account=account, client=client, succeeded=person is not None, at=start))
     db.commit()
-    if limited:
-        raise Problem(
-            429,
-            "Too many failed sign-in attempts; wait 15 minutes and try again.",
-            kind="too-many-attempts",
-            headers={"Retry-After": str(int(WINDOW.total_seconds()))},
-        )
     if person is None:
         raise Problem(
             401,

@@ -9,11 +9,17 @@ from __future__ import annotations
 from fastapi import Request
 
 from soviets.governance.accounts import INVITATION_LIFETIME, RESET_LIFETIME
+from soviets.governance.signin_links import LINK_LIFETIME
 from soviets.server import mail
 
 RESET_ANSWER = (
     "If an account has this address, a link to set a new password is on its way; "
     f"it works once, for {RESET_LIFETIME.seconds // 60} minutes."
+)
+
+SIGN_IN_ANSWER = (
+    "If an account has this address, a sign-in link is on its way; "
+    f"it works once, for {LINK_LIFETIME.seconds // 60} minutes."
 )
 
 
@@ -54,3 +60,16 @@ def send_reset(request: Request, to: str, secret: str) -> str | None:
         "If you did not ask, ignore this mail: your password stays as it is.\n"
     )
     return mail.send(settings(request), to, "Set a new password", body)
+
+
+def send_sign_in_link(request: Request, to: str, secret: str) -> str | None:
+    """Mail a one-time sign-in link; ``None`` when sent, else why not."""
+    url = link(request, f"/signin/link/{secret}")
+    minutes = LINK_LIFETIME.seconds // 60
+    body = (
+        "Someone (we hope you) asked for a link to sign in without the password.\n\n"
+        f"Open this link to sign in; it works once, for {minutes} minutes:\n\n{url}\n\n"
+        "If you did not ask, ignore this mail. If password sign-in is slowed down for your\n"
+        "account, someone may be guessing your password: choose a long one.\n"
+    )
+    return mail.send(settings(request), to, "Your sign-in link", body)

@@ -46,6 +46,11 @@ class Problem(Exception):
         self.extra = extra or {}
 
 
+def _in_body(loc: tuple[object, ...]) -> tuple[object, ...]:
+    """A validation error's location without the leading ``body`` (a field may be called so)."""
+    return loc[1:] if loc[:1] == ("body",) else loc
+
+
 class SignInRequired(Exception):
     """A page needs a signed-in person: the browser is sent to the sign-in form."""
 
@@ -158,7 +163,7 @@ def install_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {
-                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+                "field": ".".join(str(p) for p in _in_body(tuple(err.get("loc", ())))),
                 "message": err.get("msg", "invalid"),
             }
             for err in exc.errors()

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from soviets.governance import values
 from soviets.governance.effects import AnyEffect
+from soviets.governance.values import Amount, Day, Flag, Flow, Name, Quantity, Share, When
 
 
 class Out(BaseModel):
@@ -17,9 +20,34 @@ class Out(BaseModel):
 
 
 class In(BaseModel):
-    """Base of request bodies: unknown fields are refused."""
+    """Base of request bodies: unknown fields are refused, and so are control characters
+    (other than line breaks and tabs) anywhere in any text, however deeply nested."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        problem = _text_problem(value)
+        if problem:
+            raise PydanticCustomError("text", "{problem}", {"problem": problem})
+        return value
+
+
+def _text_problem(value: Any) -> str | None:
+    """The first forbidden control character in ``value``'s texts (keys and values)."""
+    if isinstance(value, str):
+        return values.text_problem(value, one_line=False)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            problem = _text_problem(item)
+            if problem:
+                return problem
+    if isinstance(value, BaseModel):
+        return _text_problem(dict(value))
+    return None
 
 
 class ProblemOut(BaseModel):
@@ -60,10 +88,8 @@ class TokenInfo(Out):
 
 # --- ids and small types ---------------------------------------------------------------------
 
-DbInt = Annotated[int, Field(ge=1, le=2_147_483_647)]
-"""An id as the API accepts it (fits a 32-bit database integer)."""
-Quantity = Annotated[float, Field(gt=0, le=1e15, allow_inf_nan=False)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+DbInt = Annotated[int, Field(strict=True, ge=1, le=2_147_483_647)]
+"""An id as the API accepts it (a whole number that fits a 32-bit database integer)."""
 
 
 # --- people and councils -------------------------------------------------------------------
@@ -100,7 +126,7 @@ class CouncilIn(In):
 
     name: Name
     kind: Literal["workplace", "territorial"]
-    public: bool = False
+    public: Flag = False
 
 
 class FederationIn(In):
@@ -108,7 +134,7 @@ class FederationIn(In):
 
     name: Name
     member_council_ids: list[DbInt] = Field(min_length=1, max_length=1000)
-    public: bool = False
+    public: Flag = False
 
 
 class MembershipOut(Out):
@@ -170,17 +196,17 @@ class ProposalIn(In):
     title: Name
     body: str = Field(default="", max_length=20_000)
     method: str = Field(default="majority", max_length=20)
-    quorum: float | None = Field(
-        default=None, ge=0, le=1, description="at least the council's proposal.quorum rule"
+    quorum: Share | None = Field(
+        default=None, description="at least the council's proposal.quorum rule"
     )
-    floor: float | None = Field(
-        default=None, ge=0, le=1, description="at least the council's proposal.floor rule"
+    floor: Share | None = Field(
+        default=None, description="at least the council's proposal.floor rule"
     )
-    secret: bool = False
+    secret: Flag = False
     payload: dict[str, Any] = Field(default_factory=dict)
     options: list[str | OptionIn] | None = Field(default=None, max_length=100)
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: When | None = None
+    closes_at: When | None = None
 
 
 class ProposalPatch(In):
@@ -190,13 +216,13 @@ class ProposalPatch(In):
     title: Name | None = None
     body: str | None = Field(default=None, max_length=20_000)
     method: str | None = Field(default=None, max_length=20)
-    quorum: float | None = Field(default=None, ge=0, le=1)
-    floor: float | None = Field(default=None, ge=0, le=1)
-    secret: bool | None = None
+    quorum: Share | None = Field(default=None)
+    floor: Share | None = Field(default=None)
+    secret: Flag | None = None
     payload: dict[str, Any] | None = None
     options: list[str | OptionIn] | None = Field(default=None, max_length=100)
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: When | None = None
+    closes_at: When | None = None
 
 
 class ProposalOut(BaseModel):
@@ -312,7 +338,7 @@ class ResourceIn(In):
     unit: str = Field(default="", max_length=50)
     good_id: DbInt | None = None
     process_id: DbInt | None = None
-    capacity_per_unit: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
+    capacity_per_unit: Amount | None = None
 
 
 class EventOut(Out):
@@ -339,7 +365,7 @@ class EventIn(In):
     """An inventory change, authorised by an accepted proposal or a standing mandate."""
 
     action: Literal["produce", "consume", "use", "raise", "lower", "move", "transfer-custody"]
-    quantity: float = Field(ge=0, le=1e15, allow_inf_nan=False)
+    quantity: Amount
     proposal_id: DbInt | None = None
     mandate: str | None = Field(default=None, max_length=500)
     to_council_id: DbInt | None = None
@@ -426,29 +452,25 @@ class ProcessIn(In):
     """A new process of a workplace council (flows: good name -> quantity, + made, - used)."""
 
     name: Name
-    labour: float = Field(ge=0, le=1e12, allow_inf_nan=False)
-    flows: dict[str, Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]] = Field(
-        min_length=1, max_length=1000
-    )
-    capacity: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
+    labour: Amount
+    flows: dict[Name, Flow] = Field(min_length=1, max_length=1000)
+    capacity: Amount | None = None
 
 
 class ProcessChangeIn(In):
     """New labour (hours per unit), flows (good name -> quantity per unit) and capacity."""
 
-    labour: float = Field(ge=0, le=1e12, allow_inf_nan=False)
-    flows: dict[str, Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]] = Field(
-        min_length=1, max_length=1000
-    )
-    capacity: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
+    labour: Amount
+    flows: dict[Name, Flow] = Field(min_length=1, max_length=1000)
+    capacity: Amount | None = None
 
 
 class PeriodIn(In):
     """A planning period: its name and first and last days."""
 
     name: str = Field(min_length=1, max_length=50)
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 # --- plans and agreements ------------------------------------------------------------------
@@ -486,8 +508,8 @@ class MultiYearPlanIn(In):
         min_length=1, max_length=50
     )
     objective: Literal["min-hours", "max-free-time", "max-fulfilment"] = "min-hours"
-    last_years: int = Field(default=1, ge=1, le=50)
-    floor: float = Field(default=1.0, ge=0.0, le=1.0)
+    last_years: int = Field(default=1, strict=True, ge=1, le=50)
+    floor: Share = 1.0
 
 
 class AgreementOut(BaseModel):
@@ -536,7 +558,8 @@ class BookingOut(Out):
 
 
 class BookingIn(In):
-    """Book a shared good from ``starts_at`` to ``ends_at`` (no zone: UTC)."""
+    """Book a shared good from ``starts_at`` to ``ends_at`` (no zone: UTC); it may not start
+    more than a few minutes ago nor end more than ten years ahead."""
 
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: When
+    ends_at: When

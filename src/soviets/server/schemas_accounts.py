@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from soviets.server.schemas import In, MembershipOut, Out
+from soviets.server.schemas import In, MembershipOut, Name, Out
 
 Secret = Field(min_length=1, max_length=200, description="The secret part of the link")
 
@@ -45,11 +45,18 @@ class InvitationUse(In):
     token: str = Secret
 
 
+class SignInLinkUse(In):
+    """The secret of a sign-in link, and a name for the token to issue."""
+
+    token: str = Secret
+    name: str = Field(default="api", min_length=1, max_length=100)
+
+
 class SignUpIn(In):
     """A new account through an invitation."""
 
     token: str = Secret
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1000)
 

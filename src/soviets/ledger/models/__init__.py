@@ -6,6 +6,7 @@ from soviets.ledger.models.auth import (
     PasswordReset,
     ResetRequest,
     SignInAttempt,
+    SignInLink,
     WebSession,
 )
 from soviets.ledger.models.bookings import Booking
@@ -64,6 +65,7 @@ __all__ = [
     "Proposal",
     "ProposalOption",
     "ResetRequest",
+    "SignInLink",
     "Resource",
     "SecretBallot",
     "SecretMark",

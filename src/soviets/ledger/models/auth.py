@@ -129,3 +129,21 @@ class ResetRequest(Base):
     account: Mapped[str] = mapped_column(String(320), nullable=False)
     client: Mapped[str] = mapped_column(String(100), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class SignInLink(Base):
+    """A single-use, short-lived link that signs its owner in without the password, sent by
+    e-mail so the owner gets in while someone else's guesses slow the account down."""
+
+    __tablename__ = "sign_in_links"
+    __table_args__ = (
+        CheckConstraint("length(token_hash) = 64", name="hash_length"),
+        CheckConstraint("expires_at > created_at", name="expiry"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,11 +17,13 @@ from soviets.server.api import (
     plans,
     processes,
     proposals,
+    signin_links,
     tokens,
 )
 
 ROUTERS: list[APIRouter] = [
     tokens.router,
+    signin_links.router,
     accounts.router,
     members.router,
     councils.router,

@@ -13,10 +13,12 @@ from soviets.server.pages import (
     plans,
     proposals,
     signin,
+    signin_links,
 )
 
 ROUTERS: list[APIRouter] = [
     signin.router,
+    signin_links.router,
     accounts.router,
     docs.router,
     home.router,

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import commons, councils, production, proposals, stock
+from soviets.governance import commons, councils, production, proposals, stock, values
 from soviets.governance.errors import InputError
 from soviets.ledger import chain, inventory
 from soviets.ledger.models import Resource
@@ -60,11 +60,8 @@ def inventory_page(council_id: PathId, request: Request, found: PageActor, db: D
 
 
 def number(text: str, field: str) -> float:
-    """A form field as a number, or an :class:`InputError` naming the field."""
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(f"must be a number, got '{text}'", field=field) from None
+    """A form field as a quantity (0 allowed), or an :class:`InputError` naming the field."""
+    return values.form_quantity(text, field)
 
 
 def flows(text: str) -> dict[str, float]:
@@ -78,7 +75,8 @@ def flows(text: str) -> dict[str, float]:
             raise InputError(
                 f"write each flow as good=quantity, got '{part.strip()}'", field="flows"
             )
-        out[good.strip()] = number(quantity.strip(), "flows")
+        name = values.form_text(good.strip(), "flows")
+        out[name] = values.form_quantity(quantity, "flows", signed=True)
     if not out:
         raise InputError("list at least one flow, e.g. bread=1, flour=-0.5", field="flows")
     return out

@@ -8,8 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import commons, councils, planning_service
-from soviets.governance.errors import InputError
+from soviets.governance import commons, councils, planning_service, values
 from soviets.ledger.models import Period
 from soviets.server import queries
 from soviets.server.api.common import PathId
@@ -49,14 +48,6 @@ def needs_page(
     )
 
 
-def _quantity(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"the quantity must be a number, got '{text}'", field="quantity") from None
-    return value
-
-
 @router.post("/councils/{council_id}/needs")
 def add_need(
     council_id: PathId,
@@ -72,9 +63,9 @@ def add_need(
         db,
         found[1].id,
         council_id,
-        period=period,
-        good=good,
-        quantity=_quantity(quantity),
+        period=values.form_text(period, "period"),
+        good=values.form_text(good, "good"),
+        quantity=values.form_quantity(quantity, "quantity", zero=False),
         priority=priority,
     )
     target = f"/councils/{council_id}/needs?period={quote(period)}&notice=need-added"

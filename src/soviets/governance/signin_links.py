@@ -1,0 +1,101 @@
+"""One-time sign-in links by e-mail: the owner's way in while someone guesses the password.
+
+Password sign-in slows down after failures (``soviets.server.auth``), so a
+stranger guessing could keep the owner waiting. The owner instead asks for a
+link mailed to the account's address; it signs in without the password, works
+once, for :data:`LINK_LIFETIME`, and ends the slow-down of the account (it is
+recorded as a successful sign-in). Asking for a link counts against the same
+limits as asking for a password-reset mail (``RESET_ACCOUNT_LIMIT`` per
+address and ``RESET_CLIENT_LIMIT`` per client in ``RESET_WINDOW``): no one
+can use it to flood a mailbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from soviets.governance import authz
+from soviets.governance.accounts import (
+    RESET_ACCOUNT_LIMIT,
+    RESET_CLIENT_LIMIT,
+    RESET_WINDOW,
+    Issued,
+    LinkUnusable,
+    TooManyRequests,
+)
+from soviets.governance.credentials import digest, new_secret, normalise_email
+from soviets.governance.errors import NotFound
+from soviets.ledger.models import Person, ResetRequest, SignInAttempt, SignInLink
+
+LINK_LIFETIME = timedelta(minutes=15)
+
+
+def _requests(session: Session, column: Any, value: str, since: datetime) -> int:
+    stmt = select(func.count(ResetRequest.id)).where(column == value, ResetRequest.at >= since)
+    return int(session.scalar(stmt) or 0)
+
+
+def request_link(
+    session: Session, email: str, client: str, now: datetime | None = None
+) -> tuple[Person, Issued] | None:
+    """A sign-in link for the account of ``email``, or ``None`` when there is no such account
+    (the caller mails the link and answers the same either way). Raises
+    :class:`TooManyRequests` past the mail limits."""
+    at = authz.moment(now)
+    account = normalise_email(email)[:320]
+    client = (client or "unknown")[:100]
+    since = at - RESET_WINDOW
+    if (
+        _requests(session, ResetRequest.account, account, since) >= RESET_ACCOUNT_LIMIT
+        or _requests(session, ResetRequest.client, client, since) >= RESET_CLIENT_LIMIT
+    ):
+        raise TooManyRequests("too many e-mails asked for; wait an hour and try again")
+    session.add(ResetRequest(account=account, client=client, at=at))
+    person = session.scalar(select(Person).where(func.lower(Person.email) == account))
+    if person is None:
+        session.flush()
+        return None
+    secret = new_secret()
+    row = SignInLink(
+        person_id=person.id,
+        token_hash=digest(secret),
+        created_at=at,
+        expires_at=at + LINK_LIFETIME,
+    )
+    session.add(row)
+    session.flush()
+    return person, Issued(row.id, secret, row.expires_at)
+
+
+def use_link(session: Session, secret: str, client: str, now: datetime | None = None) -> Person:
+    """The person a sign-in link is for; the link (and every other open one of theirs) is
+    used up, and the sign-in is recorded as a success, which ends the account's slow-down."""
+    at = authz.moment(now)
+    link = session.scalar(
+        select(SignInLink).where(SignInLink.token_hash == digest(secret)).with_for_update()
+    )
+    if link is None:
+        raise NotFound("this sign-in link is not valid: check that it was copied whole")
+    if link.used_at is not None:
+        raise LinkUnusable("this sign-in link was already used: ask for a new one")
+    if link.expires_at <= at:
+        raise LinkUnusable(
+            f"this sign-in link expired (links last {LINK_LIFETIME.seconds // 60} minutes): "
+            "ask for a new one"
+        )
+    person = authz.get_person(session, link.person_id)
+    session.execute(
+        update(SignInLink)
+        .where(SignInLink.person_id == person.id, SignInLink.used_at.is_(None))
+        .values(used_at=at)
+    )
+    account = normalise_email(person.email or "")[:320]
+    session.add(
+        SignInAttempt(account=account, client=(client or "unknown")[:100], succeeded=True, at=at)
+    )
+    session.flush()
+    return person

@@ -1,0 +1,72 @@
+"""Pages of the one-time sign-in link: ask for one by e-mail, and use it (once) to sign in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi.responses import Response
+
+from soviets.governance import accounts, signin_links
+from soviets.server import links
+from soviets.server.api.signin_links import client_of
+from soviets.server.deps import Db
+from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
+from soviets.server.problems import Problem
+
+router = APIRouter()
+EXPIRED = "The form expired; please try again."
+Token = Annotated[str, Form(max_length=200)]
+
+
+def _request_form(request: Request, status: int = 200, error: str = "", sent: str = "") -> Response:
+    context = {"title": "Sign in by e-mail", "error": error, "sent": sent}
+    return signed_out_form(request, "signin_link_request.html", context, status)
+
+
+@router.get("/signin/link")
+def request_page(request: Request) -> Response:
+    """Ask for a one-time sign-in link."""
+    return _request_form(request)
+
+
+@router.post("/signin/link")
+def request_link(
+    request: Request,
+    db: Db,
+    later: BackgroundTasks,
+    email: Annotated[str, Form(max_length=320)],
+    csrf_token: Token = "",
+) -> Response:
+    """Mail a sign-in link if the address has an account; the answer is the same either way."""
+    if not form_is_ours(request, csrf_token):
+        return _request_form(request, 403, EXPIRED)
+    if not links.settings(request).enabled:
+        return _request_form(
+            request, 503, "This service cannot send e-mail; ask a coordinator for help."
+        )
+    try:
+        found = signin_links.request_link(db, email, client_of(request))
+    except accounts.TooManyRequests as exc:
+        raise Problem(429, str(exc), headers={"Retry-After": "3600"}) from None
+    db.commit()
+    if found is not None:
+        person, issued = found
+        later.add_task(links.send_sign_in_link, request, person.email or email, issued.secret)
+    return _request_form(request, sent=links.SIGN_IN_ANSWER)
+
+
+@router.get("/signin/link/{token}")
+def link_page(token: str, request: Request) -> Response:
+    """A button that uses the link (a mail scanner that follows links does not use it up)."""
+    context = {"title": "Sign in", "token": token}
+    return signed_out_form(request, "signin_link.html", context)
+
+
+@router.post("/signin/link/{token}")
+def use_link(token: str, request: Request, db: Db, csrf_token: Token = "") -> Response:
+    """Sign in with the link: it works once."""
+    if not form_is_ours(request, csrf_token):
+        return signed_out_form(request, "signin_link.html", {"token": token, "error": EXPIRED}, 403)
+    person = signin_links.use_link(db, token, client_of(request))
+    return signed_in_redirect(request, db, person, "/?notice=signed-in")
