@@ -83,7 +83,9 @@ def read_demo(url: str) -> Demo:
                 uplands=council["uplands"],
                 lowlands=council["lowlands"],
                 period=str(c.execute(text("SELECT name FROM periods")).scalar_one()),
-                car=int(c.execute(text("SELECT id FROM resources WHERE name = 'car'")).scalar_one()),
+                car=int(
+                    c.execute(text("SELECT id FROM resources WHERE name = 'car'")).scalar_one()
+                ),
                 people={email: pid for _, email, pid, _ in members},
                 uplanders=sorted({e for cid, e, _, _ in members if cid == council["uplands"]}),
                 lowlanders=sorted({e for cid, e, _, _ in members if cid == council["lowlands"]}),
@@ -267,7 +269,9 @@ def invariants(url: str, demo: Demo) -> dict[str, int]:
     engine = create_engine(url)
     try:
         with engine.connect() as c:
-            found = {name: int(c.execute(text(sql)).scalar_one()) for name, sql in INVARIANTS.items()}
+            found = {
+                name: int(c.execute(text(sql)).scalar_one()) for name, sql in INVARIANTS.items()
+            }
             off = 0
             for rid, start in demo.start_quantity.items():
                 now = float(

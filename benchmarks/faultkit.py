@@ -75,8 +75,9 @@ def prepare_demo(url: str) -> None:
 class Server:
     """``soviets serve`` on a free loopback port, which can be killed with SIGKILL and restarted."""
 
-    def __init__(self, url: str, log: Path) -> None:
+    def __init__(self, url: str, log: Path, env: dict[str, str] | None = None) -> None:
         self.url = url
+        self.env = os.environ | (env or {})
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -91,6 +92,7 @@ class Server:
                  "--port", str(self.port), "--tick", "0"],
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                env=self.env,
             )  # fmt: skip
         while True:
             if self.process.poll() is not None:

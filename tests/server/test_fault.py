@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from benchmarks.fault import run
 
 KILLS = 3
