@@ -65,7 +65,10 @@ def read_demo(url: str) -> Demo:
     engine = create_engine(url)
     try:
         with engine.connect() as c:
-            council = dict(c.execute(text("SELECT name, id FROM councils")).all())
+            council: dict[str, int] = {
+                str(name): int(cid)
+                for name, cid in c.execute(text("SELECT name, id FROM councils")).all()
+            }
             members = c.execute(
                 text(
                     "SELECT m.council_id, p.email, p.id, m.role FROM memberships m "

@@ -151,8 +151,7 @@ class Fuzzer:
                 headers = self.headers(signed_in) | {"Content-Type": "application/json"}
                 answer = self.http.request(method, path, content=content, headers=headers)
                 shown = content[:200].decode("utf-8", "backslashreplace") if content else ""
-                line = f"{method} {path} {shown}"
-                self.tally.note(answer.status_code, signed_in, lambda line=line: line)
+                self.tally.note(answer.status_code, signed_in, f"{method} {path} {shown}".strip)
                 if signed_in and answer.status_code == 401:
                     self.sign_in()
 
