@@ -118,6 +118,28 @@ def sign_in(base: str, demo: Demo) -> None:
             demo.tokens[email] = answer.json()["token"]
 
 
+def allow_bookings(base: str, demo: Demo) -> None:
+    """Uplands votes (through the API) to let a member hold any number of bookings, so the
+    bookers are refused only for overlaps (the default rule allows 2 at once)."""
+    first = demo.uplanders[0]
+
+    def call(email: str, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {demo.tokens[email]}"}
+        answer = httpx.request(method, base + path, json=body, headers=headers, timeout=60)
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    rules = {"rules": {"booking.max_active": 1000}}
+    draft = {"kind": "change_rules", "title": "Book the car freely", "payload": rules}
+    pid = call(first, "POST", f"/api/councils/{demo.uplands}/proposals", draft)["id"]
+    call(first, "POST", f"/api/proposals/{pid}/open")
+    for email in demo.uplanders:
+        call(email, "PUT", f"/api/proposals/{pid}/ballot", {"choice": "yes"})
+    closed = call(first, "POST", f"/api/proposals/{pid}/close")
+    if closed.get("outcome") != "accepted":
+        raise RuntimeError(f"uplands did not change its booking rule: {closed}")
+
+
 class Load:
     """The writers of one round; each stops at its first transport error (the kill)."""
 
@@ -141,10 +163,11 @@ class Load:
             self.threads.append(thread)
             thread.start()
 
-    def wait_for_answers(self, before: int, limit: float = 60) -> None:
-        """Wait until this round's writers have had a first answer (or ``limit`` seconds)."""
+    def wait_for_ack(self, before: int, limit: float = 60) -> None:
+        """Wait until this round's writers have had a first write acknowledged (at most
+        ``limit`` seconds), so that every round has something to lose."""
         deadline = time.monotonic() + limit
-        while self.journal.counts.get("requests", 0) <= before and time.monotonic() < deadline:
+        while self.journal.counts.get("acknowledged", 0) <= before and time.monotonic() < deadline:
             time.sleep(0.02)
 
     def finish(self) -> None:
@@ -374,10 +397,11 @@ def run(
         voted: set[tuple[str, int]] = set()
         try:
             sign_in(server.base, demo)
+            allow_bookings(server.base, demo)
             for k in range(kills):
                 load = Load(server.base, demo, journal, rng)
                 load.start(opened, voted)
-                load.wait_for_answers(before=journal.counts.get("requests", 0))
+                load.wait_for_ack(before=journal.counts.get("acknowledged", 0))
                 time.sleep(rng.uniform(*window))
                 server.kill()
                 load.finish()
