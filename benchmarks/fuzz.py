@@ -145,9 +145,13 @@ class Fuzzer:
             suppress_health_check=list(HealthCheck),
         )
         def send(case: Any) -> None:
-            answer = case.call(
-                base_url=self.base, session=self.session, headers=self.headers(signed_in)
-            )
+            try:
+                answer = case.call(
+                    base_url=self.base, session=self.session, headers=self.headers(signed_in)
+                )
+            except requests.RequestException as exc:
+                self.tally.server_errors.append(f"no answer ({exc}): {case.as_curl_command()}")
+                return
             self.tally.note(answer.status_code, signed_in, case.as_curl_command)
             if signed_in and answer.status_code == 401:
                 self.sign_in()
