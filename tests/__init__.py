@@ -1,1 +1,0 @@
-"""The test suite (a regular package, so that no installed package named ``tests`` shadows it)."""
