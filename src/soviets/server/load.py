@@ -21,6 +21,7 @@ import logging
 import os
 
 from fastapi import FastAPI, Request
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import JSONResponse, Response
 
@@ -59,8 +60,9 @@ def admission_from_env(url: str) -> Admission:
 
 def pool_settings(url: str, admission: Admission) -> dict[str, object]:
     """Engine keywords: a pool with a connection for each admitted request, and two more."""
-    if ":memory:" in url:
-        return {}
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        return {}  # an in-memory database has one connection per thread, no pool to size
     return {
         "pool_size": admission.limit + 2,
         "max_overflow": admission.limit,
