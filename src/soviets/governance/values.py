@@ -67,15 +67,30 @@ def _checker(*, signed: bool, zero: bool) -> Callable[[float], float]:
 
 
 Quantity = Annotated[
-    float, Strict(), Field(allow_inf_nan=False), AfterValidator(_checker(signed=False, zero=False))
+    float,
+    Strict(),
+    Field(
+        allow_inf_nan=False,
+        json_schema_extra={"exclusiveMinimum": 0, "maximum": MAX_QUANTITY},
+    ),
+    AfterValidator(_checker(signed=False, zero=False)),
 ]
 """A positive quantity: more than 0, at least MIN_QUANTITY, at most MAX_QUANTITY."""
 Amount = Annotated[
-    float, Strict(), Field(allow_inf_nan=False), AfterValidator(_checker(signed=False, zero=True))
+    float,
+    Strict(),
+    Field(allow_inf_nan=False, json_schema_extra={"minimum": 0, "maximum": MAX_QUANTITY}),
+    AfterValidator(_checker(signed=False, zero=True)),
 ]
 """A quantity that may also be exactly 0 (hours, capacities, stock events)."""
 Flow = Annotated[
-    float, Strict(), Field(allow_inf_nan=False), AfterValidator(_checker(signed=True, zero=True))
+    float,
+    Strict(),
+    Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": -MAX_QUANTITY, "maximum": MAX_QUANTITY},
+    ),
+    AfterValidator(_checker(signed=True, zero=True)),
 ]
 """A signed quantity (a process flow: + made, - used)."""
 Share = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
