@@ -247,7 +247,18 @@ def test_inventory_transfer(site: Site) -> None:
         page.get_by_label("Quantity (in the resource's unit)").fill("1")
         page.get_by_label("To council").select_option(str(site.ids["bakery"]))
 
-    site.decide("riverside", "Transfer from our inventory", "Lend the cargo bike", fill)
+    offer = site.decide("riverside", "Transfer from our inventory", "Lend the cargo bike", fill)
+    page = site.council_page("carol", "bakery")
+    expect(page.get_by_role("row").filter(has_text="Cargo bike")).to_have_count(0)  # offered
+    site.decide(
+        "bakery",
+        "Accept a transfer or custody",
+        "Take the cargo bike",
+        lambda p: p.get_by_label("Transfer offered to us").select_option(str(offer)),
+        proposer="carol",
+        voters=("carol",),
+        closer="carol",
+    )
     page = site.council_page("carol", "bakery")
     row = page.get_by_role("row").filter(has_text="Cargo bike")
     assert "1 bike" in row.inner_text()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soviets.governance import effects, rules
+from soviets.governance.endings import decided_payload
 from soviets.ledger.models import (
     Agreement,
     Council,
@@ -141,8 +142,9 @@ def _transfer(session: Session, council: Council, e: effects.InventoryTransfer) 
     unit = "" if r is None else r.unit
     held = "" if r is None else f" (it holds {_amount(r.quantity, r.unit)})"
     return [
-        f"'{council.name}' gives {_amount(e.quantity, unit)} of {what}{held} to "
-        f"{_council(session, e.to_council_id)}."
+        f"'{council.name}' offers {_amount(e.quantity, unit)} of {what}{held} to "
+        f"{_council(session, e.to_council_id)}; it moves when that council accepts it by "
+        "its own vote."
     ]
 
 
@@ -224,12 +226,29 @@ def _stock_change(session: Session, council: Council, e: effects.StockChange) ->
 
 
 def _custody(session: Session, council: Council, e: effects.AcceptCustody) -> list[str]:
+    if e.transfer_id is not None:
+        return _take(session, council, e.transfer_id)
     r = session.get(Resource, e.resource_id)
     what = f"resource #{e.resource_id}" if r is None else f"'{r.name}' (#{r.id})"
     holder = "" if r is None else f" of {_council(session, r.holder_council_id)}"
     return [
         f"'{council.name}' consents to take {what}{holder} into its custody; its holder "
         "records the custody citing this decision."
+    ]
+
+
+def _take(session: Session, council: Council, transfer_id: int) -> list[str]:
+    offer = session.get(Proposal, transfer_id)
+    if offer is None or offer.kind != "inventory_transfer":
+        return [f"'{council.name}' takes the transfer offered by proposal #{transfer_id}."]
+    given = effects.InventoryTransfer.model_validate(decided_payload(offer, offer.winner))
+    r = session.get(Resource, given.resource_id)
+    what = f"resource #{given.resource_id}" if r is None else f"'{r.name}'"
+    unit = "" if r is None else r.unit
+    return [
+        f"'{council.name}' accepts {_amount(given.quantity, unit)} of {what} that "
+        f"{_council(session, offer.council_id)} offered (proposal #{offer.id}): it moves "
+        "into the council's inventory."
     ]
 
 

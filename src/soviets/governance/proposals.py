@@ -59,6 +59,7 @@ from soviets.governance import (
     rules,
     stock,
     tally,
+    transfers,
 )
 from soviets.governance.endings import withdraw_proposal
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
@@ -87,7 +88,7 @@ __all__ = [
     "update_draft",
     "withdraw_proposal",
 ]
-_REGISTERED = (councils, delegates, endings, production, rules, stock)
+_REGISTERED = (councils, delegates, endings, production, rules, stock, transfers)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""

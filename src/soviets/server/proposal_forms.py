@@ -141,7 +141,7 @@ FORMS: tuple[KindForm, ...] = (
     KindForm(
         "inventory_transfer",
         "Transfer from our inventory",
-        "The quantity leaves our inventory for the other council's, recorded in the ledger.",
+        "We offer the quantity to the other council; it moves when that council accepts it.",
         (
             Field("resource_id", "Resource", source="resource"),
             Field("quantity", "Quantity (in the resource's unit)", "number", hint="More than 0."),
@@ -192,9 +192,13 @@ FORMS: tuple[KindForm, ...] = (
     ),
     KindForm(
         "accept_custody",
-        "Accept custody of a resource",
-        "We consent to hold another council's resource; its holder records it citing this vote.",
-        (Field("resource_id", "Resource", source="others_resource"),),
+        "Accept a transfer or custody",
+        "We take a transfer another council offered us (it moves when this vote passes), or "
+        "consent to hold another council's resource (its holder records it citing this vote).",
+        (
+            Field("transfer_id", "Transfer offered to us", source="transfer_offer", optional=True),
+            Field("resource_id", "Resource to hold", source="others_resource", optional=True),
+        ),
         councils=LOCAL,
     ),
     KindForm(
