@@ -407,6 +407,8 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
     for f in kind_form.fields:
         name = f"payload.{f.key}"
         if f.widget == "select":
+            if f.optional and not _text(form, name):
+                continue
             out[f.key] = _select(f, form)
         elif f.widget == "number":
             if f.optional and not _text(form, name):
