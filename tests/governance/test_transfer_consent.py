@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from soviets.governance import stock, transfers
+from soviets.governance import authz, joining, stock, transfers
 from soviets.governance.errors import Conflict, Forbidden, InputError
 from soviets.ledger import inventory
 from soviets.ledger.models import Council, LedgerEvent, Resource
@@ -137,3 +137,40 @@ def test_a_transfer_consent_names_one_thing_and_is_no_custody_consent(gov: Gov, 
             s, ann, grain, action="transfer-custody", quantity=0.0, to_council_id=bakery,
             proposal_id=taken.id, reason="lent",
         )  # fmt: skip
+
+
+def test_a_council_joins_a_federation_only_by_its_own_vote(gov: Gov, world) -> None:
+    farm, bakery, forge, _, (ann, bob, cat, dan, eve) = world
+    fed = gov.federation(ann, "valley", [farm])
+    gov.elect(farm, [ann, bob], ann, fed)
+    admitted = gov.decide(fed, ann, [ann], kind="admit_member", payload={"council_id": bakery})
+    assert admitted.outcome == "accepted", admitted.result
+    with gov.tx() as s:
+        assert not authz.linked(s, bakery, fed)  # the federation's vote alone links nothing
+        assert [p.id for p in joining.admissions_of(s, s.get(Council, bakery), OVER)] == [
+            admitted.id
+        ]
+    with pytest.raises(Conflict, match="no accepted admission of council 'forge'"):
+        gov.propose(eve, forge, kind="join_federation", payload={"admission_id": admitted.id})
+    with pytest.raises(Conflict, match="lapsed"):
+        gov.propose(
+            cat, bakery, kind="join_federation", payload={"admission_id": admitted.id},
+            now=OVER + transfers.OFFER_LAPSES + timedelta(days=1),
+        )  # fmt: skip
+    refused = gov.propose(
+        cat, bakery, kind="join_federation", payload={"admission_id": admitted.id}
+    )
+    gov.open(cat, refused)
+    gov.vote(cat, refused, "no")
+    gov.vote(dan, refused, "no")
+    assert gov.close(cat, refused).outcome == "rejected"
+    with gov.tx() as s:
+        assert not authz.linked(s, bakery, fed)
+    joined = gov.decide(
+        bakery, cat, [cat, dan], kind="join_federation", payload={"admission_id": admitted.id}
+    )
+    assert joined.outcome == "accepted", joined.result
+    with gov.tx() as s:
+        assert authz.linked(s, bakery, fed)
+    with pytest.raises(Conflict, match="already taken"):
+        gov.propose(cat, bakery, kind="join_federation", payload={"admission_id": admitted.id})

@@ -63,7 +63,10 @@ def _general(session: Session, council: Council, e: Any) -> list[str]:
 
 def _admit(session: Session, council: Council, e: effects.AdmitMember) -> list[str]:
     if e.council_id is not None:
-        return [f"Council {_council(session, e.council_id)} joins federation '{council.name}'."]
+        return [
+            f"Federation '{council.name}' admits council {_council(session, e.council_id)}; "
+            "it joins when that council accepts by its own join_federation vote."
+        ]
     return [f"{_person(session, e.person_id or 0)} becomes a member of '{council.name}'."]
 
 
@@ -252,6 +255,15 @@ def _take(session: Session, council: Council, transfer_id: int) -> list[str]:
     ]
 
 
+def _join(session: Session, council: Council, e: effects.JoinFederation) -> list[str]:
+    admission = session.get(Proposal, e.admission_id)
+    federation = "a federation" if admission is None else _council(session, admission.council_id)
+    return [
+        f"'{council.name}' accepts its admission to {federation} (proposal #{e.admission_id}) "
+        "and becomes a member."
+    ]
+
+
 _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "general": _general,
     "admit_member": _admit,
@@ -270,6 +282,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "change_process": _change_process,
     "stock_change": _stock_change,
     "accept_custody": _custody,
+    "join_federation": _join,
 }
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, councils, proposals, rules, transfers
+from soviets.governance import authz, councils, joining, proposals, rules, transfers
 from soviets.governance.endings import decided_payload
 from soviets.governance.stock import STOCK_CHANGE_ACTIONS
 from soviets.ledger.models import (
@@ -175,6 +175,14 @@ def _offers(session: Session, council: Council, now: datetime) -> list[Choice]:
     return out
 
 
+def _admissions(session: Session, council: Council, now: datetime) -> list[Choice]:
+    """Federations' accepted admissions of the council, still to be taken."""
+    return [
+        Choice(str(p.id), f"#{p.id}: {authz.get_council(session, p.council_id).name}")
+        for p in joining.admissions_of(session, council, now)
+    ]
+
+
 def _other_councils(session: Session, council: Council) -> list[Choice]:
     found = session.scalars(select(Council).where(Council.id != council.id).order_by(Council.name))
     return [Choice(str(c.id), f"{c.name} ({c.kind})") for c in found]
@@ -217,6 +225,7 @@ def draft_choices(
         "held_resource": _held(session, council),
         "others_resource": _others_resources(session, actor_id, council),
         "transfer_offer": _offers(session, council, now or utcnow()),
+        "admission": _admissions(session, council, now or utcnow()),
         "process": _processes(session, council),
         "stock_action": [Choice(a, a) for a in STOCK_CHANGE_ACTIONS],
         "other_council": _other_councils(session, council),

@@ -188,6 +188,12 @@ class AcceptCustody(Effect):
     resource_id: Id | None = Field(None, description="another council's resource")
 
 
+class JoinFederation(Effect):
+    """Take a federation's accepted admission of the council: the council becomes a member."""
+
+    admission_id: Id = Field(description="the federation's accepted admit_member proposal")
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -206,6 +212,7 @@ AnyEffect = (
     | ChangeProcess
     | StockChange
     | AcceptCustody
+    | JoinFederation
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -227,6 +234,7 @@ EFFECTS: dict[str, type[Effect]] = {
     "change_process": ChangeProcess,
     "stock_change": StockChange,
     "accept_custody": AcceptCustody,
+    "join_federation": JoinFederation,
 }
 
 

@@ -54,6 +54,7 @@ from soviets.governance import (
     describe,
     endings,
     execution,
+    joining,
     production,
     proposal_rights,
     rules,
@@ -88,7 +89,7 @@ __all__ = [
     "update_draft",
     "withdraw_proposal",
 ]
-_REGISTERED = (councils, delegates, endings, production, rules, stock, transfers)
+_REGISTERED = (councils, delegates, endings, production, rules, stock, joining, transfers)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""

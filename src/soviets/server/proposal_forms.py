@@ -202,6 +202,12 @@ FORMS: tuple[KindForm, ...] = (
         councils=LOCAL,
     ),
     KindForm(
+        "join_federation",
+        "Join a federation",
+        "We accept a federation's vote to admit us: the council becomes its member.",
+        (Field("admission_id", "Admission voted by the federation", source="admission"),),
+    ),
+    KindForm(
         "stock_change",
         "Change a stock by vote",
         "The change is recorded in the council's ledger, authorised by this vote.",
