@@ -309,7 +309,7 @@ def test_instruct_delegate(site: Site) -> None:
 
 
 def test_federation_admits_a_council(site: Site) -> None:
-    site.decide(
+    admitted = site.decide(
         "valley",
         "Admit a member council",
         "Welcome Hilltop",
@@ -317,6 +317,17 @@ def test_federation_admits_a_council(site: Site) -> None:
         proposer="bob",
         voters=("bob", "carol"),
         closer="bob",
+    )
+    page = site.council_page("carol", "valley")
+    assert "Hilltop" not in page.locator("#members + ul").inner_text()  # admitted, not joined
+    site.decide(
+        "hilltop",
+        "Join a federation",
+        "Join the valley",
+        lambda p: p.get_by_label("Admission voted by the federation").select_option(str(admitted)),
+        proposer="dave",
+        voters=("dave",),
+        closer="dave",
     )
     page = site.council_page("carol", "valley")
     members = page.locator("#members + ul").inner_text()
