@@ -159,6 +159,10 @@ def test_federation_founding_and_admission(gov: Gov) -> None:
     gov.elect(farm, [ann, bob], bob, fed)
     p = gov.decide(fed, bob, [bob], kind="admit_member", payload={"council_id": mill})
     assert p.outcome == "accepted"
+    with gov.tx() as s:  # admitted, not yet joined: the mill decides by its own vote
+        assert s.scalar(select(CouncilLink).where(CouncilLink.member_id == mill)) is None
+    joined = gov.decide(mill, dan, [dan], kind="join_federation", payload={"admission_id": p.id})
+    assert joined.outcome == "accepted", joined.result
     with gov.tx() as s:
         link = s.scalar(select(CouncilLink).where(CouncilLink.member_id == mill))
         assert (link.federation_id, link.left_at) == (fed, None)

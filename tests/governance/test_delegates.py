@@ -419,6 +419,11 @@ def test_council_rejoins_by_the_federation_vote(gov: Gov, valley: Valley) -> Non
     gov.vote(v.dan, back, "yes")
     gov.vote(v.fay, back, "yes")
     assert gov.close(v.dan, back, now=later).outcome == "accepted"
+    rejoin = gov.propose(v.ann, v.farm, kind="join_federation", payload={"admission_id": back})
+    gov.open(v.ann, rejoin)
+    gov.vote(v.ann, rejoin, "yes")
+    gov.vote(v.bob, rejoin, "yes")
+    assert gov.close(v.ann, rejoin, now=later).outcome == "accepted"
     with gov.tx() as s:
         links = s.scalars(
             select(CouncilLink).where(CouncilLink.member_id == v.farm).order_by(CouncilLink.id)

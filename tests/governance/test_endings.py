@@ -185,7 +185,8 @@ def test_accepted_but_impossible_closes_as_failed(gov: Gov, farm) -> None:
     assert result["reason"].startswith("passed by majority, but carrying it out failed: ")
     assert result["tally"]["tallies"] == {"yes": 3, "no": 0, "abstain": 0}
     assert result["effect_text"] == [
-        "'farm' gives 100 t of 'grain' (#1) (it holds 10 t) to 'bakery'."
+        "'farm' offers 100 t of 'grain' (#1) (it holds 10 t) to 'bakery'; it moves when that "
+        "council accepts it by its own vote."
     ]
     assert _stock(gov) == {council: 10}
     with gov.tx() as s:

@@ -93,6 +93,8 @@ def test_inventory_transfer_through_the_ledger(gov: Gov, two) -> None:
     payload = {"resource_id": grain, "quantity": 4, "to_council_id": bakery}
     p = gov.decide(farm, bob, [ann, bob], kind="inventory_transfer", payload=payload)
     assert p.outcome == "accepted" and p.executed_at is not None
+    taken = gov.decide(bakery, dan, [dan], kind="accept_custody", payload={"transfer_id": p.id})
+    assert taken.outcome == "accepted", taken.result
     with gov.tx() as s:
         event = s.scalar(select(LedgerEvent).where(LedgerEvent.action == "transfer"))
         assert (event.proposal_id, event.actor_id, event.quantity) == (p.id, bob, 4)

@@ -247,7 +247,18 @@ def test_inventory_transfer(site: Site) -> None:
         page.get_by_label("Quantity (in the resource's unit)").fill("1")
         page.get_by_label("To council").select_option(str(site.ids["bakery"]))
 
-    site.decide("riverside", "Transfer from our inventory", "Lend the cargo bike", fill)
+    offer = site.decide("riverside", "Transfer from our inventory", "Lend the cargo bike", fill)
+    page = site.council_page("carol", "bakery")
+    expect(page.get_by_role("row").filter(has_text="Cargo bike")).to_have_count(0)  # offered
+    site.decide(
+        "bakery",
+        "Accept a transfer or custody",
+        "Take the cargo bike",
+        lambda p: p.get_by_label("Transfer offered to us").select_option(str(offer)),
+        proposer="carol",
+        voters=("carol",),
+        closer="carol",
+    )
     page = site.council_page("carol", "bakery")
     row = page.get_by_role("row").filter(has_text="Cargo bike")
     assert "1 bike" in row.inner_text()
@@ -298,7 +309,7 @@ def test_instruct_delegate(site: Site) -> None:
 
 
 def test_federation_admits_a_council(site: Site) -> None:
-    site.decide(
+    admitted = site.decide(
         "valley",
         "Admit a member council",
         "Welcome Hilltop",
@@ -306,6 +317,17 @@ def test_federation_admits_a_council(site: Site) -> None:
         proposer="bob",
         voters=("bob", "carol"),
         closer="bob",
+    )
+    page = site.council_page("carol", "valley")
+    assert "Hilltop" not in page.locator("#members + ul").inner_text()  # admitted, not joined
+    site.decide(
+        "hilltop",
+        "Join a federation",
+        "Join the valley",
+        lambda p: p.get_by_label("Admission voted by the federation").select_option(str(admitted)),
+        proposer="dave",
+        voters=("dave",),
+        closer="dave",
     )
     page = site.council_page("carol", "valley")
     members = page.locator("#members + ul").inner_text()

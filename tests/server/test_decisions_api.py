@@ -59,8 +59,8 @@ def test_a_stuck_proposal_closes_as_failed(served_any: Served) -> None:
     assert shown["effect"] == {"resource_id": s.world.ids["bike"], "quantity": 3.0,
                                "to_council_id": s.world.ids["bakery"]}  # fmt: skip
     assert shown["effect_text"] == [
-        f"'Riverside' gives 3 bike of 'Cargo bike' (#{s.world.ids['bike']}) (it holds 1 bike) "
-        "to 'Bakery'."
+        f"'Riverside' offers 3 bike of 'Cargo bike' (#{s.world.ids['bike']}) (it holds 1 bike) "
+        "to 'Bakery'; it moves when that council accepts it by its own vote."
     ]
     failed = c.post(f"/api/proposals/{stuck}/close", headers=s.auth("bob"))  # all have voted
     assert failed.status_code == 200, failed.text
@@ -185,7 +185,7 @@ def test_withdraw_and_close_buttons(served: Served) -> None:
     stuck = served.client.get(f"/proposals/{ids['stuck']}")
     assert "Close as failed" not in stuck.text
     assert "every elector has voted" in stuck.text  # so the result is settled: it may close
-    assert "gives 3 bike of &#39;Cargo bike&#39;" in stuck.text
+    assert "offers 3 bike of &#39;Cargo bike&#39;" in stuck.text
     closed = served.client.post(f"/proposals/{ids['stuck']}/close", data={"csrf_token": token})
     assert closed.status_code == 200
     assert "Failed</strong>" in closed.text and "not 3" in closed.text

@@ -144,7 +144,7 @@ def build_world(url: str) -> World:
                 title="Send Alice to the Valley federation",
                 payload=elect,
             )
-            _decide(
+            admitted = _decide(
                 s,
                 valley.id,
                 p["alice"],
@@ -152,6 +152,15 @@ def build_world(url: str) -> World:
                 kind="admit_member",
                 title="Admit the Bakery",
                 payload={"council_id": bakery.id},
+            )
+            _decide(
+                s,
+                bakery.id,
+                p["carol"],
+                [p["carol"]],
+                kind="join_federation",
+                title="Join the Valley federation",
+                payload={"admission_id": admitted},
             )
             elect = {"person_id": p["carol"], "federation_id": valley.id, "term_ends_at": term}
             _decide(

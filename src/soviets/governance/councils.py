@@ -9,8 +9,10 @@ someone else (see :mod:`soviets.governance.accounts`); roles change only by
 an accepted ``set_role`` proposal (payload ``{"person_id": N, "role":
 "member" | "coordinator"}``). Anyone may leave a
 council at once. A federation is founded by councils (its founder must
-coordinate each founding council); further councils join by the federation's
-``admit_member`` proposal (payload ``{"council_id": N}``), and a member
+coordinate each founding council); further councils join by two votes: the
+federation's ``admit_member`` proposal (payload ``{"council_id": N}``) admits,
+the council's ``join_federation`` proposal naming it takes the admission
+(:mod:`soviets.governance.joining`); a member
 council leaves by its own ``leave_federation`` proposal (payload
 ``{"federation_id": F}``), which recalls its delegates there at once.
 """
@@ -168,17 +170,11 @@ def _validate_admit(session: Session, council: Council, payload: Payload, now: d
 
 
 def _admit(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
-    # Already a member (admitted meanwhile by another proposal): nothing left to do.
+    # A council admitted by a federation joins by its own join_federation vote
+    # (governance.joining). Already a member (admitted meanwhile): nothing left to do.
     if "council_id" in payload:
-        if not authz.linked(session, payload["council_id"], proposal.council_id):
-            session.add(
-                CouncilLink(
-                    member_id=payload["council_id"],
-                    federation_id=proposal.council_id,
-                    joined_at=now,
-                )
-            )
-    elif authz.open_membership(session, payload["person_id"], proposal.council_id) is None:
+        return
+    if authz.open_membership(session, payload["person_id"], proposal.council_id) is None:
         session.add(
             Membership(
                 person_id=payload["person_id"], council_id=proposal.council_id, joined_at=now

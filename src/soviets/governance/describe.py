@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soviets.governance import effects, rules
+from soviets.governance.endings import decided_payload
 from soviets.ledger.models import (
     Agreement,
     Council,
@@ -62,7 +63,10 @@ def _general(session: Session, council: Council, e: Any) -> list[str]:
 
 def _admit(session: Session, council: Council, e: effects.AdmitMember) -> list[str]:
     if e.council_id is not None:
-        return [f"Council {_council(session, e.council_id)} joins federation '{council.name}'."]
+        return [
+            f"Federation '{council.name}' admits council {_council(session, e.council_id)}; "
+            "it joins when that council accepts by its own join_federation vote."
+        ]
     return [f"{_person(session, e.person_id or 0)} becomes a member of '{council.name}'."]
 
 
@@ -141,8 +145,9 @@ def _transfer(session: Session, council: Council, e: effects.InventoryTransfer) 
     unit = "" if r is None else r.unit
     held = "" if r is None else f" (it holds {_amount(r.quantity, r.unit)})"
     return [
-        f"'{council.name}' gives {_amount(e.quantity, unit)} of {what}{held} to "
-        f"{_council(session, e.to_council_id)}."
+        f"'{council.name}' offers {_amount(e.quantity, unit)} of {what}{held} to "
+        f"{_council(session, e.to_council_id)}; it moves when that council accepts it by "
+        "its own vote."
     ]
 
 
@@ -224,12 +229,38 @@ def _stock_change(session: Session, council: Council, e: effects.StockChange) ->
 
 
 def _custody(session: Session, council: Council, e: effects.AcceptCustody) -> list[str]:
+    if e.transfer_id is not None:
+        return _take(session, council, e.transfer_id)
     r = session.get(Resource, e.resource_id)
     what = f"resource #{e.resource_id}" if r is None else f"'{r.name}' (#{r.id})"
     holder = "" if r is None else f" of {_council(session, r.holder_council_id)}"
     return [
         f"'{council.name}' consents to take {what}{holder} into its custody; its holder "
         "records the custody citing this decision."
+    ]
+
+
+def _take(session: Session, council: Council, transfer_id: int) -> list[str]:
+    offer = session.get(Proposal, transfer_id)
+    if offer is None or offer.kind != "inventory_transfer":
+        return [f"'{council.name}' takes the transfer offered by proposal #{transfer_id}."]
+    given = effects.InventoryTransfer.model_validate(decided_payload(offer, offer.winner))
+    r = session.get(Resource, given.resource_id)
+    what = f"resource #{given.resource_id}" if r is None else f"'{r.name}'"
+    unit = "" if r is None else r.unit
+    return [
+        f"'{council.name}' accepts {_amount(given.quantity, unit)} of {what} that "
+        f"{_council(session, offer.council_id)} offered (proposal #{offer.id}): it moves "
+        "into the council's inventory."
+    ]
+
+
+def _join(session: Session, council: Council, e: effects.JoinFederation) -> list[str]:
+    admission = session.get(Proposal, e.admission_id)
+    federation = "a federation" if admission is None else _council(session, admission.council_id)
+    return [
+        f"'{council.name}' accepts its admission to {federation} (proposal #{e.admission_id}) "
+        "and becomes a member."
     ]
 
 
@@ -251,6 +282,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "change_process": _change_process,
     "stock_change": _stock_change,
     "accept_custody": _custody,
+    "join_federation": _join,
 }
 
 

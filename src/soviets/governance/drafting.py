@@ -3,9 +3,10 @@
 The new-proposal form offers, for each kind of proposal, selects of the
 things its payload names: the council's members and delegates, the
 federations it belongs to, periods, plans, agreements, resources, other
-councils, open proposals, the targets a delegate's mandate may name, and the
-council's rules with their current values. :func:`draft_choices` gathers
-them after checking that the actor has a vote in the council, the same check
+councils, transfers offered to the council, open proposals, the targets a
+delegate's mandate may name, and the council's rules with their current
+values. :func:`draft_choices` gathers them after checking that the actor has
+a vote in the council, the same check
 :func:`soviets.governance.proposals.create_proposal` makes; the proposal's
 validators still check every chosen value when the proposal is made.
 """
@@ -13,11 +14,13 @@ validators still check every chosen value when the proposal is made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, councils, proposals, rules
+from soviets.governance import authz, councils, joining, proposals, rules, transfers
+from soviets.governance.endings import decided_payload
 from soviets.governance.stock import STOCK_CHANGE_ACTIONS
 from soviets.ledger.models import (
     Agreement,
@@ -32,6 +35,7 @@ from soviets.ledger.models import (
     Resource,
 )
 from soviets.ledger.models.governance import PROPOSAL_KINDS
+from soviets.ledger.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,28 @@ def _others_resources(session: Session, actor_id: int, council: Council) -> list
     ]
 
 
+def _offers(session: Session, council: Council, now: datetime) -> list[Choice]:
+    """Transfers other councils offered to the council, still to be taken."""
+    out = []
+    for offer in transfers.offers_to(session, council, now):
+        given = decided_payload(offer, offer.winner)
+        resource = session.get(Resource, given["resource_id"])
+        name = f"#{given['resource_id']}" if resource is None else resource.name
+        giver = authz.get_council(session, offer.council_id).name
+        out.append(
+            Choice(str(offer.id), f"#{offer.id}: {given['quantity']:g} of {name} from {giver}")
+        )
+    return out
+
+
+def _admissions(session: Session, council: Council, now: datetime) -> list[Choice]:
+    """Federations' accepted admissions of the council, still to be taken."""
+    return [
+        Choice(str(p.id), f"#{p.id}: {authz.get_council(session, p.council_id).name}")
+        for p in joining.admissions_of(session, council, now)
+    ]
+
+
 def _other_councils(session: Session, council: Council) -> list[Choice]:
     found = session.scalars(select(Council).where(Council.id != council.id).order_by(Council.name))
     return [Choice(str(c.id), f"{c.name} ({c.kind})") for c in found]
@@ -185,8 +211,10 @@ def _mandate_targets(session: Session, actor_id: int, federations: list[Council]
     return out
 
 
-def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoices:
-    """The choices of the new-proposal form, for a voter of the council."""
+def draft_choices(
+    session: Session, actor_id: int, council_id: int, now: datetime | None = None
+) -> DraftChoices:
+    """The choices of the new-proposal form, for a voter of the council (offers: at ``now``)."""
     council = drafting_council(session, actor_id, council_id)
     federations = councils.list_federations(session, actor_id, council.id)
     options = {
@@ -196,6 +224,8 @@ def draft_choices(session: Session, actor_id: int, council_id: int) -> DraftChoi
         "resource": _resources(session, council),
         "held_resource": _held(session, council),
         "others_resource": _others_resources(session, actor_id, council),
+        "transfer_offer": _offers(session, council, now or utcnow()),
+        "admission": _admissions(session, council, now or utcnow()),
         "process": _processes(session, council),
         "stock_action": [Choice(a, a) for a in STOCK_CHANGE_ACTIONS],
         "other_council": _other_councils(session, council),

@@ -100,7 +100,8 @@ class ApproveAgreement(Effect):
 
 
 class InventoryTransfer(Effect):
-    """Give a quantity of a resource the council holds to another council."""
+    """Offer a quantity of a resource the council holds to another council: it moves
+    when that council accepts it (``accept_custody`` with ``transfer_id``)."""
 
     resource_id: Id
     quantity: Quantity = Field(description="in the resource's unit")
@@ -176,10 +177,21 @@ class StockChange(Effect):
 
 
 class AcceptCustody(Effect):
-    """Consent to take another council's resource into the council's custody (the holder
-    records the custody, citing this decision)."""
+    """Consent to take what another council gives: a transfer it offered by its vote
+    (``transfer_id``: carried out, the stock moves), or a resource into the council's
+    custody (``resource_id``: the holder records the custody, citing this decision).
+    Exactly one of them."""
 
-    resource_id: Id
+    transfer_id: Id | None = Field(
+        None, description="the giving council's accepted inventory_transfer proposal"
+    )
+    resource_id: Id | None = Field(None, description="another council's resource")
+
+
+class JoinFederation(Effect):
+    """Take a federation's accepted admission of the council: the council becomes a member."""
+
+    admission_id: Id = Field(description="the federation's accepted admit_member proposal")
 
 
 AnyEffect = (
@@ -200,6 +212,7 @@ AnyEffect = (
     | ChangeProcess
     | StockChange
     | AcceptCustody
+    | JoinFederation
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -221,6 +234,7 @@ EFFECTS: dict[str, type[Effect]] = {
     "change_process": ChangeProcess,
     "stock_change": StockChange,
     "accept_custody": AcceptCustody,
+    "join_federation": JoinFederation,
 }
 
 

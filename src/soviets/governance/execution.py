@@ -7,8 +7,8 @@ payload's shape is checked by its kind's effect model
 (:mod:`soviets.governance.effects`) before the kind's validator checks what it
 names against the database. The executors of the
 council kinds live beside their subject (``councils``, ``delegates``,
-``rules``); those that act on the ledger (needs, plans, agreements,
-inventory) are here and call the ledger's functions, so that the ledger
+``rules``, ``stock``, ``transfers``); those that act on needs, plans and
+agreements are here and call the ledger's functions, so that the ledger
 never imports governance.
 """
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import effects
 from soviets.governance.errors import Conflict, InputError
-from soviets.ledger import agreements, inventory, needs, plans
+from soviets.ledger import agreements, needs, plans
 from soviets.ledger.models import Agreement, Council, Period, PlanRecord, Proposal, Resource
 from soviets.ledger.types import as_utc
 
@@ -161,35 +161,7 @@ def held_resource(session: Session, council: Council, resource_id: int) -> Resou
     return resource
 
 
-def _check_transfer(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    resource_id = held_resource(session, council, payload["resource_id"]).id
-    to_council_id = payload["to_council_id"]
-    if session.get(Council, to_council_id) is None or to_council_id == council.id:
-        raise InputError(
-            f"no other council #{to_council_id} to receive it", field="payload.to_council_id"
-        )
-    return {
-        "resource_id": resource_id,
-        "quantity": payload["quantity"],
-        "to_council_id": to_council_id,
-    }
-
-
-def _transfer(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
-    # The acting member is the proposer: the vote authorised their proposal.
-    inventory.transfer(
-        session,
-        resource_id=payload["resource_id"],
-        quantity=payload["quantity"],
-        from_council_id=proposal.council_id,
-        to_council_id=payload["to_council_id"],
-        actor_id=proposal.created_by,
-        proposal_id=proposal.id,
-    )
-
-
 register_executor("general", None)
 register_executor("approve_needs", _approve_needs, validate=_check_needs)
 register_executor("adopt_plan", _adopt_plan, validate=_check_plan)
 register_executor("approve_agreement", _approve_agreement, validate=_check_agreement)
-register_executor("inventory_transfer", _transfer, validate=_check_transfer)

@@ -54,11 +54,13 @@ from soviets.governance import (
     describe,
     endings,
     execution,
+    joining,
     production,
     proposal_rights,
     rules,
     stock,
     tally,
+    transfers,
 )
 from soviets.governance.endings import withdraw_proposal
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
@@ -87,7 +89,7 @@ __all__ = [
     "update_draft",
     "withdraw_proposal",
 ]
-_REGISTERED = (councils, delegates, endings, production, rules, stock)
+_REGISTERED = (councils, delegates, endings, production, rules, stock, joining, transfers)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""

@@ -183,19 +183,6 @@ def _require_consent(
         )
 
 
-def _check_custody(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
-    resource = session.get(Resource, payload["resource_id"])
-    if resource is None:
-        raise InputError(f"no resource #{payload['resource_id']}", field="payload.resource_id")
-    if resource.holder_council_id == council.id:
-        raise Conflict(f"council '{council.name}' holds '{resource.name}' itself")
-    return {"resource_id": resource.id}
-
-
-# The decision is the consent: the holder records the custody citing it (record_event).
-register_executor("accept_custody", None, validate=_check_custody)
-
-
 # --- the stock_change proposal kind -------------------------------------------------------
 
 

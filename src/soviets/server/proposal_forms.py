@@ -141,7 +141,7 @@ FORMS: tuple[KindForm, ...] = (
     KindForm(
         "inventory_transfer",
         "Transfer from our inventory",
-        "The quantity leaves our inventory for the other council's, recorded in the ledger.",
+        "We offer the quantity to the other council; it moves when that council accepts it.",
         (
             Field("resource_id", "Resource", source="resource"),
             Field("quantity", "Quantity (in the resource's unit)", "number", hint="More than 0."),
@@ -192,10 +192,20 @@ FORMS: tuple[KindForm, ...] = (
     ),
     KindForm(
         "accept_custody",
-        "Accept custody of a resource",
-        "We consent to hold another council's resource; its holder records it citing this vote.",
-        (Field("resource_id", "Resource", source="others_resource"),),
+        "Accept a transfer or custody",
+        "We take a transfer another council offered us (it moves when this vote passes), or "
+        "consent to hold another council's resource (its holder records it citing this vote).",
+        (
+            Field("transfer_id", "Transfer offered to us", source="transfer_offer", optional=True),
+            Field("resource_id", "Resource to hold", source="others_resource", optional=True),
+        ),
         councils=LOCAL,
+    ),
+    KindForm(
+        "join_federation",
+        "Join a federation",
+        "We accept a federation's vote to admit us: the council becomes its member.",
+        (Field("admission_id", "Admission voted by the federation", source="admission"),),
     ),
     KindForm(
         "stock_change",
@@ -403,6 +413,8 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
     for f in kind_form.fields:
         name = f"payload.{f.key}"
         if f.widget == "select":
+            if f.optional and not _text(form, name):
+                continue
             out[f.key] = _select(f, form)
         elif f.widget == "number":
             if f.optional and not _text(form, name):

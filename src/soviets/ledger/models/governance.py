@@ -63,9 +63,10 @@ PROPOSAL_KINDS = (
     "change_process",
     "stock_change",
     "accept_custody",
+    "join_federation",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted (``accept_custody``
-is the council's consent, cited when the custody is recorded)."""
+of a resource is the council's consent, cited when the custody is recorded)."""
 
 METHODS = ("majority", "two-thirds", "consent", "schulze")
 """Counting methods (the names of :mod:`soviets.governance.counting`)."""
