@@ -15,9 +15,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn
+from typing import NoReturn, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -278,10 +278,11 @@ def _cast_member(
     ranking = choices.parse_choice(facts, choice)
     _no_receipt(facts.id, receipt)
     ballot_id, revision = _upsert_ballot(session, facts.id, actor_id, at)
+    marks = cast(Table, BallotMark.__table__)
     if revision > 1:
-        session.execute(delete(BallotMark.__table__).where(BallotMark.ballot_id == ballot_id))
+        session.execute(delete(marks).where(marks.c.ballot_id == ballot_id))
     session.execute(
-        insert(BallotMark.__table__),
+        insert(marks),
         [
             {"ballot_id": ballot_id, "proposal_id": facts.id, "option_id": o, "rank": r}
             for o, r in _marks(facts, ranking)
@@ -303,7 +304,7 @@ def _upsert_ballot(
     """
     dialect = session.get_bind().dialect.name
     upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = Ballot.__table__
+    table = cast(Table, Ballot.__table__)
     stmt = upsert(table).values(
         proposal_id=proposal_id,
         voter_id=voter_id,
@@ -312,7 +313,7 @@ def _upsert_ballot(
         changed_at=at,
         revision=1,
     )
-    stmt = stmt.on_conflict_do_update(
+    returning = stmt.on_conflict_do_update(
         index_elements=[table.c.proposal_id, table.c.voter_id],
         set_={
             "revision": table.c.revision + 1,
@@ -322,7 +323,7 @@ def _upsert_ballot(
             "withdrawn_reason": None,
         },
     ).returning(table.c.id, table.c.revision)
-    row = session.execute(stmt).one()
+    row = session.execute(returning).one()
     return int(row[0]), int(row[1])
 
 
