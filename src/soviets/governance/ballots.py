@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn, cast
+from functools import cache
+from typing import Any, NoReturn, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Integer, Select, Table, bindparam, delete, insert, select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.dml import ReturningInsert
 
 from soviets.governance import authz, choices, delegates
 from soviets.governance.errors import Conflict, Forbidden, NotFound
@@ -209,23 +214,20 @@ class VoteFacts:
     options: tuple[Option, ...]
 
 
-def _vote_facts(session: Session, actor_id: int, proposal_id: int) -> VoteFacts | None:
-    """The proposal, the actor's elector row, their membership and the options, in one query.
-
-    ``None`` when there is no such proposal or the actor is not in its electorate
-    (the ORM path then raises the refusal). On PostgreSQL the proposal and the
-    elector row are locked FOR SHARE, as on the ORM path.
-    """
+@cache
+def _facts_query() -> Select[*tuple[Any, ...]]:
+    """The fast path's one read, built once: the statement cache then skips compiling it."""
+    actor = bindparam("actor_id", type_=Integer)
     member = (
         select(Membership.person_id)
         .where(
-            Membership.person_id == actor_id,
+            Membership.person_id == actor,
             Membership.council_id == Proposal.council_id,
             Membership.left_at.is_(None),
         )
         .exists()
     )
-    rows = session.execute(
+    return (
         select(
             Proposal.status,
             Proposal.closes_at,
@@ -238,12 +240,22 @@ def _vote_facts(session: Session, actor_id: int, proposal_id: int) -> VoteFacts 
             ProposalOption.id,
             ProposalOption.label,
         )
-        .join(Elector, (Elector.proposal_id == Proposal.id) & (Elector.person_id == actor_id))
+        .join(Elector, (Elector.proposal_id == Proposal.id) & (Elector.person_id == actor))
         .join(ProposalOption, ProposalOption.proposal_id == Proposal.id)
-        .where(Proposal.id == proposal_id)
+        .where(Proposal.id == bindparam("proposal_id"))
         .order_by(ProposalOption.position)
         .with_for_update(read=True, of=[Proposal.__table__, Elector.__table__])
-    ).all()
+    )
+
+
+def _vote_facts(session: Session, actor_id: int, proposal_id: int) -> VoteFacts | None:
+    """The proposal, the actor's elector row, their membership and the options, in one query.
+
+    ``None`` when there is no such proposal or the actor is not in its electorate
+    (the ORM path then raises the refusal). On PostgreSQL the proposal and the
+    elector row are locked FOR SHARE, as on the ORM path.
+    """
+    rows = session.execute(_facts_query(), {"actor_id": actor_id, "proposal_id": proposal_id}).all()
     if not rows:
         return None
     first = rows[0]
@@ -277,12 +289,15 @@ def _cast_member(
         _has_left(session, actor_id, facts.id)
     ranking = choices.parse_choice(facts, choice)
     _no_receipt(facts.id, receipt)
-    ballot_id, revision = _upsert_ballot(session, facts.id, actor_id, at)
-    marks = cast(Table, BallotMark.__table__)
+    # INSERT ... ON CONFLICT DO UPDATE: the database's unique (proposal, voter) keeps one
+    # row per voter however many ballots race; each one counts one more revision.
+    upsert = _UPSERT_BALLOT[session.get_bind().dialect.name]
+    params = {"proposal": facts.id, "voter": actor_id, "at": at}
+    ballot_id, revision = session.execute(upsert(), params).one()
     if revision > 1:
-        session.execute(delete(marks).where(marks.c.ballot_id == ballot_id))
+        session.execute(_DELETE_MARKS, {"ballot": ballot_id})
     session.execute(
-        insert(marks),
+        _INSERT_MARK,
         [
             {"ballot_id": ballot_id, "proposal_id": facts.id, "option_id": o, "rank": r}
             for o, r in _marks(facts, ranking)
@@ -294,37 +309,39 @@ def _cast_member(
     return CastResult(facts.id, choices.canonical(facts, ranking), revision)
 
 
-def _upsert_ballot(
-    session: Session, proposal_id: int, voter_id: int, at: datetime
-) -> tuple[int, int]:
-    """Insert the voter's ballot or count one more revision of it; its id and revision.
+_BALLOTS = cast(Table, Ballot.__table__)
+_MARKS = cast(Table, BallotMark.__table__)
+_DELETE_MARKS = delete(_MARKS).where(_MARKS.c.ballot_id == bindparam("ballot"))
+_INSERT_MARK = insert(_MARKS)
 
-    One statement (INSERT ... ON CONFLICT DO UPDATE): the database's unique
-    (proposal, voter) keeps one row per voter however many ballots race.
-    """
-    dialect = session.get_bind().dialect.name
-    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = cast(Table, Ballot.__table__)
-    stmt = upsert(table).values(
-        proposal_id=proposal_id,
-        voter_id=voter_id,
+
+def _upsert_ballot(dialect: Callable[[Table], SqliteInsert | PgInsert]) -> ReturningInsert[Any]:
+    """The voter's ballot inserted, or its revision counted up; returns its id and revision."""
+    stmt = dialect(_BALLOTS).values(
+        proposal_id=bindparam("proposal"),
+        voter_id=bindparam("voter"),
         seat_council_id=None,
-        cast_at=at,
-        changed_at=at,
+        cast_at=bindparam("at"),
+        changed_at=bindparam("at"),
         revision=1,
     )
-    returning = stmt.on_conflict_do_update(
-        index_elements=[table.c.proposal_id, table.c.voter_id],
+    return stmt.on_conflict_do_update(
+        index_elements=[_BALLOTS.c.proposal_id, _BALLOTS.c.voter_id],
         set_={
-            "revision": table.c.revision + 1,
+            "revision": _BALLOTS.c.revision + 1,
             "changed_at": stmt.excluded.changed_at,
             "seat_council_id": None,
             "withdrawn_at": None,
             "withdrawn_reason": None,
         },
-    ).returning(table.c.id, table.c.revision)
-    row = session.execute(returning).one()
-    return int(row[0]), int(row[1])
+    ).returning(_BALLOTS.c.id, _BALLOTS.c.revision)
+
+
+_UPSERT_BALLOT: dict[str, Callable[[], ReturningInsert[Any]]] = {
+    "sqlite": cache(lambda: _upsert_ballot(sqlite_insert)),
+    "postgresql": cache(lambda: _upsert_ballot(pg_insert)),
+}
+"""The upsert by dialect, built on first use."""
 
 
 def _find_ballot(session: Session, proposal_id: int, voter_id: int) -> Ballot | None:
