@@ -41,7 +41,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, func, select, text
 
-from soviets.governance import councils, proposals
+from soviets.governance import councils, founding, proposals
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
 from soviets.ledger.models import Ballot, BallotMark, Person
@@ -72,8 +72,9 @@ def build_vote(url: str, members: int) -> Vote:
                 tokens[person.id] = auth.issue_token(s, person, "load").secret
             founder = people[0].id
             council = councils.create_council(s, founder, name="Big Council", kind="workplace")
-            for person in people[1:]:
-                councils.add_founding_member(s, founder, council.id, person.id)
+            for person in people[1:]:  # each named founding member confirms
+                founding.invite_founder(s, founder, council.id, person.id)
+                founding.confirm(s, person.id, council.id)
             made = proposals.create_proposal(
                 s, founder, council.id, kind="general", title="Paint the hall red"
             )

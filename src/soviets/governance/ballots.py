@@ -13,12 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any, NoReturn, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, Select, Table, bindparam, delete, insert, select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.dml import ReturningInsert
 
 from soviets.governance import authz, choices, delegates
 from soviets.governance.errors import Conflict, Forbidden, NotFound
@@ -27,6 +36,7 @@ from soviets.ledger.models import (
     BallotMark,
     Delegate,
     Elector,
+    Membership,
     Proposal,
     ProposalOption,
     SecretBallot,
@@ -65,13 +75,18 @@ def _proposal_for_vote(session: Session, proposal_id: int, now: datetime) -> Pro
     )
     if proposal is None:
         raise NotFound(f"no proposal #{proposal_id}")
+    _check_open(proposal, now)
+    return proposal
+
+
+def _check_open(proposal: Proposal | VoteFacts, now: datetime) -> None:
+    """Voting on the proposal is open and its deadline not past."""
     if proposal.status != "open":
-        raise Conflict(f"proposal #{proposal_id} is not open for voting (it is {proposal.status})")
+        raise Conflict(f"proposal #{proposal.id} is not open for voting (it is {proposal.status})")
     if proposal.closes_at is not None and now >= proposal.closes_at:
         raise Conflict(
-            f"voting on proposal #{proposal_id} closed at {proposal.closes_at:%Y-%m-%d %H:%M} UTC"
+            f"voting on proposal #{proposal.id} closed at {proposal.closes_at:%Y-%m-%d %H:%M} UTC"
         )
-    return proposal
 
 
 def _require_elector(session: Session, actor_id: int, proposal: Proposal, now: datetime) -> Elector:
@@ -81,24 +96,32 @@ def _require_elector(session: Session, actor_id: int, proposal: Proposal, now: d
         .with_for_update(read=True)
     )
     if elector is None or elector.removed_at is not None:
-        person = authz.get_person(session, actor_id)
-        council = authz.get_council(session, proposal.council_id)
-        raise Forbidden(
-            f"{person.name} has no vote on proposal #{proposal.id}: its electorate "
-            f"(the {'seated delegates' if council.kind == 'federation' else 'members'} "
-            f"of '{council.name}' when voting opened) does not include them"
-        )
+        _no_vote(session, actor_id, proposal.id, proposal.council_id)
     # Rechecked at every ballot: leaving the council ends the vote on its open proposals
     # (the electorate stays the quorum's base).
     if elector.seat_council_id is None and not authz.open_membership(
         session, actor_id, proposal.council_id
     ):
-        person = authz.get_person(session, actor_id)
-        raise Forbidden(
-            f"{person.name} has left the council of proposal #{proposal.id}: "
-            "leaving ended their vote on its open proposals"
-        )
+        _has_left(session, actor_id, proposal.id)
     return elector
+
+
+def _no_vote(session: Session, actor_id: int, proposal_id: int, council_id: int) -> NoReturn:
+    person = authz.get_person(session, actor_id)
+    council = authz.get_council(session, council_id)
+    raise Forbidden(
+        f"{person.name} has no vote on proposal #{proposal_id}: its electorate "
+        f"(the {'seated delegates' if council.kind == 'federation' else 'members'} "
+        f"of '{council.name}' when voting opened) does not include them"
+    )
+
+
+def _has_left(session: Session, actor_id: int, proposal_id: int) -> NoReturn:
+    person = authz.get_person(session, actor_id)
+    raise Forbidden(
+        f"{person.name} has left the council of proposal #{proposal_id}: "
+        "leaving ended their vote on its open proposals"
+    )
 
 
 def _require_seated(
@@ -122,7 +145,7 @@ def _require_seated(
     return delegate
 
 
-def _marks(proposal: Proposal, ranking: choices.Ranking) -> list[tuple[int, int]]:
+def _marks(proposal: Proposal | VoteFacts, ranking: choices.Ranking) -> list[tuple[int, int]]:
     ids = {o.label: o.id for o in proposal.options}
     return [(ids[label], rank) for rank, group in enumerate(ranking, start=1) for label in group]
 
@@ -144,6 +167,9 @@ def cast_ballot(
     secret ballot pass the ``receipt`` returned when it was first cast.
     """
     at = authz.moment(now)
+    facts = _vote_facts(session, actor_id, proposal_id)
+    if facts is not None and not facts.secret and facts.seat_council_id is None:
+        return _cast_member(session, actor_id, facts, choice, receipt, at)
     proposal = _proposal_for_vote(session, proposal_id, at)
     elector = _require_elector(session, actor_id, proposal, at)
     ranking = choices.parse_choice(proposal, choice)
@@ -152,9 +178,170 @@ def cast_ballot(
         delegates.check_mandate(session, delegate, proposal, ranking)
     if proposal.secret:
         return _cast_secret(session, actor_id, proposal, ranking, receipt)
-    if receipt is not None:
-        raise Conflict(f"proposal #{proposal.id} is an open ballot: it takes no receipt")
+    _no_receipt(proposal.id, receipt)
     return _cast_open(session, elector, proposal, ranking, at)
+
+
+def _no_receipt(proposal_id: int, receipt: str | None) -> None:
+    if receipt is not None:
+        raise Conflict(f"proposal #{proposal_id} is an open ballot: it takes no receipt")
+
+
+# --- the fast path: a member's open ballot in three statements -----------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """A proposal's option as the fast path reads it."""
+
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class VoteFacts:
+    """What one query tells about a proposal and one of its electors."""
+
+    id: int
+    status: str
+    closes_at: datetime | None
+    secret: bool
+    method: str
+    council_id: int
+    seat_council_id: int | None
+    removed: bool
+    member: bool
+    options: tuple[Option, ...]
+
+
+@cache
+def _facts_query() -> Select[*tuple[Any, ...]]:
+    """The fast path's one read, built once: the statement cache then skips compiling it."""
+    actor = bindparam("actor_id", type_=Integer)
+    member = (
+        select(Membership.person_id)
+        .where(
+            Membership.person_id == actor,
+            Membership.council_id == Proposal.council_id,
+            Membership.left_at.is_(None),
+        )
+        .exists()
+    )
+    return (
+        select(
+            Proposal.status,
+            Proposal.closes_at,
+            Proposal.secret,
+            Proposal.method,
+            Proposal.council_id,
+            Elector.seat_council_id,
+            Elector.removed_at,
+            member.label("member"),
+            ProposalOption.id,
+            ProposalOption.label,
+        )
+        .join(Elector, (Elector.proposal_id == Proposal.id) & (Elector.person_id == actor))
+        .join(ProposalOption, ProposalOption.proposal_id == Proposal.id)
+        .where(Proposal.id == bindparam("proposal_id"))
+        .order_by(ProposalOption.position)
+        .with_for_update(read=True, of=[Proposal.__table__, Elector.__table__])
+    )
+
+
+def _vote_facts(session: Session, actor_id: int, proposal_id: int) -> VoteFacts | None:
+    """The proposal, the actor's elector row, their membership and the options, in one query.
+
+    ``None`` when there is no such proposal or the actor is not in its electorate
+    (the ORM path then raises the refusal). On PostgreSQL the proposal and the
+    elector row are locked FOR SHARE, as on the ORM path.
+    """
+    rows = session.execute(_facts_query(), {"actor_id": actor_id, "proposal_id": proposal_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return VoteFacts(
+        id=proposal_id,
+        status=first[0],
+        closes_at=first[1],
+        secret=bool(first[2]),
+        method=first[3],
+        council_id=first[4],
+        seat_council_id=first[5],
+        removed=first[6] is not None,
+        member=bool(first[7]),
+        options=tuple(Option(r[8], r[9]) for r in rows),
+    )
+
+
+def _cast_member(
+    session: Session,
+    actor_id: int,
+    facts: VoteFacts,
+    choice: choices.Choice,
+    receipt: str | None,
+    at: datetime,
+) -> CastResult:
+    """An open ballot of a member (no seat): the same checks, in the same order, as the ORM path."""
+    _check_open(facts, at)
+    if facts.removed:
+        _no_vote(session, actor_id, facts.id, facts.council_id)
+    if not facts.member:
+        _has_left(session, actor_id, facts.id)
+    ranking = choices.parse_choice(facts, choice)
+    _no_receipt(facts.id, receipt)
+    # INSERT ... ON CONFLICT DO UPDATE: the database's unique (proposal, voter) keeps one
+    # row per voter however many ballots race; each one counts one more revision.
+    upsert = _UPSERT_BALLOT[session.get_bind().dialect.name]
+    params = {"proposal": facts.id, "voter": actor_id, "at": at}
+    ballot_id, revision = session.execute(upsert(), params).one()
+    if revision > 1:
+        session.execute(_DELETE_MARKS, {"ballot": ballot_id})
+    session.execute(
+        _INSERT_MARK,
+        [
+            {"ballot_id": ballot_id, "proposal_id": facts.id, "option_id": o, "rank": r}
+            for o, r in _marks(facts, ranking)
+        ],
+    )
+    stale = session.identity_map.get(identity_key(Ballot, ballot_id))
+    if stale is not None:  # loaded earlier in this session: reload it when next read
+        session.expire(stale)
+    return CastResult(facts.id, choices.canonical(facts, ranking), revision)
+
+
+_BALLOTS = cast(Table, Ballot.__table__)
+_MARKS = cast(Table, BallotMark.__table__)
+_DELETE_MARKS = delete(_MARKS).where(_MARKS.c.ballot_id == bindparam("ballot"))
+_INSERT_MARK = insert(_MARKS)
+
+
+def _upsert_ballot(dialect: Callable[[Table], SqliteInsert | PgInsert]) -> ReturningInsert[Any]:
+    """The voter's ballot inserted, or its revision counted up; returns its id and revision."""
+    stmt = dialect(_BALLOTS).values(
+        proposal_id=bindparam("proposal"),
+        voter_id=bindparam("voter"),
+        seat_council_id=None,
+        cast_at=bindparam("at"),
+        changed_at=bindparam("at"),
+        revision=1,
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[_BALLOTS.c.proposal_id, _BALLOTS.c.voter_id],
+        set_={
+            "revision": _BALLOTS.c.revision + 1,
+            "changed_at": stmt.excluded.changed_at,
+            "seat_council_id": None,
+            "withdrawn_at": None,
+            "withdrawn_reason": None,
+        },
+    ).returning(_BALLOTS.c.id, _BALLOTS.c.revision)
+
+
+_UPSERT_BALLOT: dict[str, Callable[[], ReturningInsert[Any]]] = {
+    "sqlite": cache(lambda: _upsert_ballot(sqlite_insert)),
+    "postgresql": cache(lambda: _upsert_ballot(pg_insert)),
+}
+"""The upsert by dialect, built on first use."""
 
 
 def _find_ballot(session: Session, proposal_id: int, voter_id: int) -> Ballot | None:

@@ -9,10 +9,10 @@ order, so two rankings are the same ballot exactly when their texts are equal.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from soviets.governance.counting import parse_ranking
 from soviets.governance.errors import InputError
-from soviets.ledger.models import Proposal
 
 Ranking = tuple[tuple[str, ...], ...]
 Choice = str | Sequence[str | Sequence[str]]
@@ -28,6 +28,23 @@ FIXED_OPTIONS = {
 MAX_LABEL = 100
 
 
+class Labelled(Protocol):
+    """An option: its label."""
+
+    @property
+    def label(self) -> str: ...
+
+
+class Ballotable(Protocol):
+    """What a ballot is checked against: a proposal (or the fast path's facts about one)."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def options(self) -> Sequence[Labelled]: ...
+
+
 def check_label(label: str) -> str:
     """An option label for a ranked vote: trimmed, non-empty, without ``>`` or ``=``."""
     text = str(label).strip()
@@ -39,12 +56,12 @@ def check_label(label: str) -> str:
     return text
 
 
-def labels(proposal: Proposal) -> list[str]:
+def labels(proposal: Ballotable) -> list[str]:
     """The proposal's option labels in ballot order."""
     return [o.label for o in proposal.options]
 
 
-def parse_choice(proposal: Proposal, choice: Choice) -> Ranking:
+def parse_choice(proposal: Ballotable, choice: Choice) -> Ranking:
     """Check a ballot against the proposal's method and options; the ranking it means."""
     known = labels(proposal)
     if proposal.method != "schulze":
@@ -72,7 +89,7 @@ def parse_choice(proposal: Proposal, choice: Choice) -> Ranking:
     return ranking
 
 
-def canonical(proposal: Proposal, ranking: Ranking) -> str:
+def canonical(proposal: Ballotable, ranking: Ranking) -> str:
     """The ranking's canonical text, equal options in the proposal's option order."""
     order = {label: i for i, label in enumerate(labels(proposal))}
     return ">".join("=".join(sorted(g, key=lambda n: order.get(n, len(order)))) for g in ranking)

@@ -163,9 +163,16 @@ def _changed(obj: object, columns: tuple[str, ...]) -> bool:
     return any(attrs[name].history.has_changes() for name in columns if name in attrs)
 
 
+BY_CLASS: dict[type, Tracked] = {
+    model: TRACKED[_table(model).name] for model in (Resource, Proposal, Booking, Membership)
+}
+"""The tracked tables by mapped class: one dict lookup per flushed object, so a flush
+that touches none of them (a ballot, a ballot's marks) skips the chain at once."""
+
+
 def _tracked_in(session: Session) -> bool:
     return any(
-        getattr(getattr(obj, "__table__", None), "name", "") in TRACKED
+        type(obj) in BY_CLASS
         for objects in (session.new, session.dirty, session.deleted)
         for obj in objects
     )
@@ -190,7 +197,7 @@ def _chain_tracked_rows(session: Session, _context: UOWTransaction) -> None:
         ("delete", session.deleted),
     ):
         for obj in objects:
-            tracked = TRACKED.get(getattr(getattr(obj, "__table__", None), "name", ""))
+            tracked = BY_CLASS.get(type(obj))
             if tracked is None:
                 continue
             if change == "update" and not _changed(obj, tracked.columns):

@@ -73,14 +73,15 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_sche
 async def as_actor(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None,
-    work: Callable[[Session, Person], T],
+    work: Callable[[Session, int], T],
 ) -> T:
-    """Run ``work(session, person)`` for the token's owner in one worker thread, one transaction.
+    """Run ``work(session, person_id)`` for the token's owner in one worker thread, one transaction.
 
-    The hot path's alternative to ``ApiActor`` and ``Db``: the token check, the
-    handler's work and the commit happen in the same thread, so the connection
-    (on SQLite, the write lock) is never held while the request waits for
-    another thread. ``work`` gets the same session the token was checked in.
+        The hot path's alternative to ``ApiActor`` and ``Db``: the token check, the
+        handler's work and the commit happen in the same thread, so the connection
+        (on SQLite, the write lock) is never held while the request waits for
+        another thread. ``work`` gets the same session the token was checked in, and only
+    the owner's id (no person object is loaded).
     """
     secret = credentials.credentials if credentials else None
     if not secret:
@@ -89,10 +90,10 @@ async def as_actor(
 
     def run() -> T:
         with factory() as db:
-            person = auth.person_for_token(db, secret)
-            if person is None:
+            person_id = auth.person_id_for_token(db, secret)
+            if person_id is None:
                 raise _unauthorized()
-            result = work(db, person)
+            result = work(db, person_id)
             db.commit()
             return result
 
