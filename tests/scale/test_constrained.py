@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from scale.checks import assert_feasible, small_economies
 
+from scale.checks import assert_feasible, small_economies
 from soviets.economy import Council, Economy, Good, Need, Process
 from soviets.economy.generate import generate_economy
 from soviets.errors import SolverLimitError
