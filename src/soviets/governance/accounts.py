@@ -449,16 +449,16 @@ def _recent(session: Session, column: Any, value: str, since: datetime) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def request_password_reset(
-    session: Session, email: str, client: str, now: datetime | None = None
-) -> tuple[Person, Issued] | None:
-    """A reset link for the account of ``email``, or ``None`` when there is no such account.
+def count_mail_request(
+    session: Session, email: str, client: str, at: datetime, refusal: str
+) -> Person | None:
+    """Record a request for a mailed link (password reset or sign-in) and return the account's
+    person, or ``None`` when there is no such account.
 
-    The caller mails the link and answers the same either way. Raises
-    :class:`TooManyRequests` past :data:`RESET_ACCOUNT_LIMIT` requests for the
-    address or :data:`RESET_CLIENT_LIMIT` from the client in :data:`RESET_WINDOW`.
+    Every kind of mailed link shares one limit: :data:`RESET_ACCOUNT_LIMIT` requests for the
+    address and :data:`RESET_CLIENT_LIMIT` from the client in :data:`RESET_WINDOW`; past it,
+    :class:`TooManyRequests` with ``refusal``.
     """
-    at = authz.moment(now)
     account = normalise_email(email)[:320]
     client = (client or "unknown")[:100]
     since = at - RESET_WINDOW
@@ -466,11 +466,24 @@ def request_password_reset(
         _recent(session, ResetRequest.account, account, since) >= RESET_ACCOUNT_LIMIT
         or _recent(session, ResetRequest.client, client, since) >= RESET_CLIENT_LIMIT
     ):
-        raise TooManyRequests("too many password-reset requests; wait an hour and try again")
+        raise TooManyRequests(refusal)
     session.add(ResetRequest(account=account, client=client, at=at))
-    person = session.scalar(select(Person).where(func.lower(Person.email) == account))
+    session.flush()
+    return session.scalar(select(Person).where(func.lower(Person.email) == account))
+
+
+def request_password_reset(
+    session: Session, email: str, client: str, now: datetime | None = None
+) -> tuple[Person, Issued] | None:
+    """A reset link for the account of ``email``, or ``None`` when there is no such account.
+
+    The caller mails the link and answers the same either way. Raises
+    :class:`TooManyRequests` past the mail limits (:func:`count_mail_request`).
+    """
+    at = authz.moment(now)
+    refusal = "too many password-reset requests; wait an hour and try again"
+    person = count_mail_request(session, email, client, at, refusal)
     if person is None:
-        session.flush()
         return None
     secret = new_secret()
     row = PasswordReset(

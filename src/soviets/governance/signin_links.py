@@ -13,30 +13,17 @@ can use it to flood a mailbox.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz
-from soviets.governance.accounts import (
-    RESET_ACCOUNT_LIMIT,
-    RESET_CLIENT_LIMIT,
-    RESET_WINDOW,
-    Issued,
-    LinkUnusable,
-    TooManyRequests,
-)
+from soviets.governance.accounts import Issued, LinkUnusable, count_mail_request
 from soviets.governance.credentials import digest, new_secret, normalise_email
 from soviets.governance.errors import NotFound
-from soviets.ledger.models import Person, ResetRequest, SignInAttempt, SignInLink
+from soviets.ledger.models import Person, SignInAttempt, SignInLink
 
 LINK_LIFETIME = timedelta(minutes=15)
-
-
-def _requests(session: Session, column: Any, value: str, since: datetime) -> int:
-    stmt = select(func.count(ResetRequest.id)).where(column == value, ResetRequest.at >= since)
-    return int(session.scalar(stmt) or 0)
 
 
 def request_link(
@@ -46,18 +33,9 @@ def request_link(
     (the caller mails the link and answers the same either way). Raises
     :class:`TooManyRequests` past the mail limits."""
     at = authz.moment(now)
-    account = normalise_email(email)[:320]
-    client = (client or "unknown")[:100]
-    since = at - RESET_WINDOW
-    if (
-        _requests(session, ResetRequest.account, account, since) >= RESET_ACCOUNT_LIMIT
-        or _requests(session, ResetRequest.client, client, since) >= RESET_CLIENT_LIMIT
-    ):
-        raise TooManyRequests("too many e-mails asked for; wait an hour and try again")
-    session.add(ResetRequest(account=account, client=client, at=at))
-    person = session.scalar(select(Person).where(func.lower(Person.email) == account))
+    refusal = "too many e-mails asked for; wait an hour and try again"
+    person = count_mail_request(session, email, client, at, refusal)
     if person is None:
-        session.flush()
         return None
     secret = new_secret()
     row = SignInLink(
