@@ -1,6 +1,6 @@
 """Input-output tables: the raw matrices of a national or multi-region table.
 
-Two folder layouts are read (see DESIGN.md section 4):
+Two folder layouts are read (see docs/files.md):
 
 * **national**: ``intermediate.csv`` (``code`` + one column per using
   industry), optional ``imports.csv`` (same layout), ``final_demand.csv``

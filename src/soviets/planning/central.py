@@ -1,7 +1,7 @@
 """The central plan as one linear programme, solved by HiGHS (the reference solver).
 
 Variables: the activity ``x_p`` of every process, ``0 <= x <= capacity``.
-Rows (all built as sparse blocks, see DESIGN.md section 3):
+Rows (all built as sparse blocks, see docs/planning.md):
 
 * material balance, one per produced good: ``N x >= target - stocks``
   (its dual is the good's labour value: hours saved per unit less needed);

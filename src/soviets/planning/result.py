@@ -2,7 +2,7 @@
 
 A :class:`Plan` holds arrays aligned with its :class:`~soviets.economy.Economy`
 (per process, per good, per need, per council). :meth:`Plan.to_dict` gives the
-stable JSON schema documented in the README.
+stable JSON schema documented in ``docs/planning.md``.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class Plan:
         return float(np.minimum(self.need_met[mask], eco.need_quantity[mask]).sum()) / asked
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan as JSON-ready data (schema in the README)."""
+        """The plan as JSON-ready data (schema in ``docs/planning.md``)."""
         eco = self.economy
         hours = self.council_hours
         result: dict[str, Any] = {

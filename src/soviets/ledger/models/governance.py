@@ -15,8 +15,8 @@ The invariants that make a vote fair are held by the database itself:
 
 A secret ballot is stored in two unlinked parts: ``voted`` (who voted) and
 ``secret_ballots``/``secret_marks`` (what was chosen), keyed by the SHA-256 of
-a random receipt that only the voter holds. See the README section
-"Councils and votes" for what this does and does not protect against.
+a random receipt that only the voter holds. See ``docs/councils.md``
+("Secret ballots") for what this does and does not protect against.
 """
 
 from __future__ import annotations
