@@ -102,19 +102,10 @@ def generate_economy(
     n, k, deg = int(goods), int(techs), int(inputs)
     if councils is None:
         councils = max(1, min(50, n // 100))
-    _check_args(
-        n,
-        k,
-        deg,
-        capacity_share,
-        primary,
-        regions,
-        councils,
-        emission_cap,
-        final_share,
-        essential_share,
-        stock_share,
-    )
+    _check_counts(n, k, deg, regions, councils, primary)
+    shares = {"capacity-share": capacity_share, "final-share": final_share}
+    shares |= {"essential-share": essential_share, "stock-share": stock_share}
+    _check_shares(shares, emission_cap)
     rng = np.random.default_rng(seed)
     n_hubs = min(n, max(2, round(math.log10(max(n, 10))) - 1), len(HUB_NAMES))
     n_proc = n * k
@@ -258,44 +249,29 @@ def _labels(n: int, n_hubs: int, k: int, primary: int) -> tuple[list[str], list[
     return names + prim_names, units + prim_units, proc_names
 
 
-def _check_args(
-    n,
-    k,
-    deg,
-    cap_share,
-    primary,
-    regions,
-    councils,
-    emission_cap,
-    final_share,
-    essential_share,
-    stock_share,
-) -> None:
-    def bad(field: str, msg: str) -> InputError:
-        return InputError(msg, field=field)
-
+def _check_counts(n: int, k: int, deg: int, regions: int, councils: int, primary: int) -> None:
+    """Refuse counts out of range (``field``: the option's name)."""
     if n < 1:
-        raise bad("goods", "must be >= 1")
+        raise InputError("must be >= 1", field="goods")
     if k < 1:
-        raise bad("techs", "must be >= 1")
+        raise InputError("must be >= 1", field="techs")
     if deg < 0 or deg > max(0, n - 1):
-        raise bad("inputs", f"must be between 0 and goods - 1 = {n - 1}")
+        raise InputError(f"must be between 0 and goods - 1 = {n - 1}", field="inputs")
     if regions < 1:
-        raise bad("regions", "must be >= 1")
+        raise InputError("must be >= 1", field="regions")
     if councils < 1:
-        raise bad("councils", "must be >= 1")
+        raise InputError("must be >= 1", field="councils")
     if primary < 0:
-        raise bad("primary", "must be >= 0")
-    for field, value in (
-        ("capacity-share", cap_share),
-        ("final-share", final_share),
-        ("essential-share", essential_share),
-        ("stock-share", stock_share),
-    ):
+        raise InputError("must be >= 0", field="primary")
+
+
+def _check_shares(shares: dict[str, float], emission_cap: float | None) -> None:
+    """Refuse shares outside [0, 1] and an emission cap not above 0."""
+    for field, value in shares.items():
         if not 0.0 <= value <= 1.0:
-            raise bad(field, f"must be between 0 and 1, got {value}")
+            raise InputError(f"must be between 0 and 1, got {value}", field=field)
     if emission_cap is not None and emission_cap <= 0.0:
-        raise bad("emission-cap", f"must be > 0, got {emission_cap}")
+        raise InputError(f"must be > 0, got {emission_cap}", field="emission-cap")
 
 
 def _names(prefix: str, count: int, start: int = 0) -> list[str]:
