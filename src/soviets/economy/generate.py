@@ -54,7 +54,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from soviets.economy.model import Council, Economy
+from soviets.economy.model import Economy
+from soviets.economy.records import Council
 from soviets.errors import InputError
 
 HUB_NAMES = (

@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from soviets.economy.model import Economy, Need
+from soviets.economy.model import Economy
+from soviets.economy.records import Need
 from soviets.economy.validate import validate_periods
 from soviets.errors import InputError
 

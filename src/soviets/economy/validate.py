@@ -14,7 +14,7 @@ row and the column.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING
 
@@ -152,6 +152,13 @@ class _Check:
             raise self.fail(table, i, field, f"expected a name, got {value!r}")
         return value
 
+    def new_name(self, table: str, i: int, field: str, value: object, seen: Container[str]) -> str:
+        """A name not among ``seen`` (the table's names so far)."""
+        name = self.name(table, i, field, value)
+        if name in seen:
+            raise self.fail(table, i, field, f"duplicate {field} '{name}'")
+        return name
+
     def choice(self, table: str, i: int, field: str, value: object, allowed: Sequence[str]) -> None:
         if value not in allowed:
             options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
@@ -176,9 +183,7 @@ class _Check:
     def goods(self, goods: Sequence[Good]) -> dict[str, str]:
         kind: dict[str, str] = {}
         for i, g in enumerate(goods):
-            name = self.name("goods", i, "good", g.name)
-            if name in kind:
-                raise self.fail("goods", i, "good", f"duplicate good '{name}'")
+            name = self.new_name("goods", i, "good", g.name, kind)
             self.choice("goods", i, "kind", g.kind, GOOD_KINDS)
             if g.limit is not None:
                 if g.kind != "primary":
@@ -191,9 +196,7 @@ class _Check:
         kind: dict[str, str] = {}
         parent: dict[str, str | None] = {}
         for i, c in enumerate(councils):
-            name = self.name("councils", i, "council", c.name)
-            if name in kind:
-                raise self.fail("councils", i, "council", f"duplicate council '{name}'")
+            name = self.new_name("councils", i, "council", c.name, kind)
             self.choice("councils", i, "kind", c.kind, COUNCIL_KINDS)
             if c.members is not None:
                 if isinstance(c.members, bool) or not isinstance(c.members, int | np.integer):
@@ -219,9 +222,7 @@ class _Check:
     def processes(self, processes: Sequence[Process], council_kind: dict[str, str]) -> list[str]:
         names: dict[str, int] = {}
         for i, p in enumerate(processes):
-            name = self.name("processes", i, "process", p.name)
-            if name in names:
-                raise self.fail("processes", i, "process", f"duplicate process '{name}'")
+            name = self.new_name("processes", i, "process", p.name, names)
             if p.council not in council_kind:
                 raise self.fail("processes", i, "council", f"unknown council '{p.council}'")
             if council_kind[p.council] != "workplace":
