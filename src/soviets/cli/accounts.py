@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from soviets.cli.app import app, console, print_json
+from soviets.cli.app import app, console, print_json, print_notes
 
 if TYPE_CHECKING:
     from soviets.io.accounts import Accounts
@@ -156,8 +156,7 @@ def _print(acc: Accounts) -> None:
         "per-industry intensities and multipliers: --json, --csv",
         style="dim",
     )
-    for note in acc.notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+    print_notes(acc.notes)
 
 
 def _account_table(title: str, first: str, acc: Accounts) -> Table:

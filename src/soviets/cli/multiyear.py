@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from soviets.cli.app import console, print_json
+from soviets.cli.app import console, print_json, print_notes
 
 if TYPE_CHECKING:
     from soviets.economy import MultiYearEconomy
@@ -201,8 +201,7 @@ def write_plot(p: MultiYearPlan, out: Path) -> None:
 
 
 def _notes(notes: list[str]) -> None:
-    for note in notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+    print_notes(notes)
 
 
 def _q(x: float | None) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from soviets.cli.app import app, console, print_json
+from soviets.cli.app import app, console, print_json, print_notes
 from soviets.cli.io import FinalDemandOpt, ImportsOpt, LabourOpt
 
 if TYPE_CHECKING:
@@ -502,10 +502,7 @@ def _print_infeasible(p: Plan) -> None:
 
 
 def _print_notes(p: Plan) -> None:
-    for note in p.economy.notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
-    if "handover" in p.extra:
-        console.print(f"- {p.extra['handover']}", markup=False, highlight=False, style="dim")
+    print_notes([*p.economy.notes, *([p.extra["handover"]] if "handover" in p.extra else [])])
 
 
 @app.command("values")
@@ -557,8 +554,7 @@ def values_command(
         "activity of all processes per unit of the good (column sums of the Leontief inverse)",
         style="dim",
     )
-    for note in eco.notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+    print_notes(eco.notes)
 
 
 def _industry_names(path: Path) -> dict[str, str]:

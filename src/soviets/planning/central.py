@@ -191,10 +191,7 @@ def _labour_budget(eco: Economy, time_limit: float | None) -> Plan:
 
 
 def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
-    sol = highs.solve(lp, time_limit)
-    if sol.status not in ("optimal", "infeasible"):
-        raise ModelError(f"HiGHS stopped without a plan: {sol.status}")
-    return sol
+    return highs.plan_or_proof(highs.solve(lp, time_limit))
 
 
 def _optimal(

@@ -251,9 +251,7 @@ def solve_lp(lp: highs.LinearProgram, time_limit: float | None = None) -> highs.
     )
     if sol.status == "unbounded":
         raise ModelError("the plan is unbounded: the objective can grow without limit")
-    if sol.status not in ("optimal", "infeasible"):
-        raise ModelError(f"HiGHS stopped without a plan: {sol.status}")
-    return sol
+    return highs.plan_or_proof(sol)
 
 
 def _plan(
