@@ -168,9 +168,7 @@ class Board:
         pos[offer_ids] = np.arange(len(offer_ids))
         present = np.zeros(n_local, dtype=bool)
         present[loc] = True
-        starts = (
-            np.flatnonzero(np.r_[True, loc[1:] != loc[:-1]]) if len(loc) else np.empty(0, int)
-        )
+        starts = np.flatnonzero(np.r_[True, loc[1:] != loc[:-1]]) if len(loc) else np.empty(0, int)
         return cls(
             offer_ids=offer_ids,
             loc=loc,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -73,7 +74,9 @@ class ShardHost:
                 outgoing.append((dest, encode(council, round_no, batch)))
         return outgoing, sent
 
-    def _sort_mail(self, decoded: list) -> dict[int, dict[str, Columns]]:
+    def _sort_mail(
+        self, decoded: list[tuple[int, int, dict[str, Columns]]]
+    ) -> dict[int, dict[str, Columns]]:
         """Rows per recipient and kind, keeping only the newest segment of a sender."""
         parts: dict[str, list[Columns]] = {}
         for sender, rnd, batch in decoded:
@@ -104,7 +107,9 @@ class ShardHost:
         return inboxes
 
 
-def _split_by_shard(outbox: dict[str, Columns], shard_of: np.ndarray):
+def _split_by_shard(
+    outbox: dict[str, Columns], shard_of: np.ndarray
+) -> list[tuple[int, dict[str, Columns]]]:
     """Split an agent's outbox into batches per destination shard."""
     dests: dict[int, dict[str, Columns]] = {}
     for kind, cols in outbox.items():
@@ -171,8 +176,10 @@ class RayRuntime:
                     configure_logging=False,
                 )
             self._started = True
-        actor = ray.remote(num_cpus=0)(ShardHost)
-        self._actors = [actor.remote(i, directory, p, patience) for i, p in enumerate(shards)]
+        actor: Any = ray.remote(num_cpus=0)(ShardHost)
+        self._actors: list[Any] = [
+            actor.remote(i, directory, p, patience) for i, p in enumerate(shards)
+        ]
         ray.get([a.councils.remote() for a in self._actors])
 
     def step(
