@@ -99,6 +99,7 @@ from soviets.planning.delivery import split, unmet_needs
 from soviets.planning.result import Certificate, Plan, PlanStatus
 
 RUNTIMES = ("inprocess", "ray")
+MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ class _Clerk:
         weights, prices, value, slack = self._master()
         self.mix.append((len(self.history), value))
         if slack > 1e-9:
-            self.penalty *= 4.0
+            self.penalty = min(4.0 * self.penalty, MAX_PENALTY)
         gap = (value - self.best_bound) / max(1.0, abs(value))
         if (slack <= 1e-9 and gap <= self.gap_tol) or len(self.columns) >= self.max_epochs:
             return weights, prices
@@ -264,17 +265,30 @@ class _Clerk:
         n_col, n_row = len(self.columns), len(rows)
         hours = np.array([h for _, h, _ in self.columns])
         use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns]).T
+        # rows in shares of each capacity (so a tiny capacity cannot upset the solver);
         # a violated capacity costs as much as if its whole use took all the hours
-        # (raised each time the weighing still has to violate it)
+        # (raised each time the weighing still has to violate it, up to MAX_PENALTY)
+        share = use / np.maximum(cap, 1e-9)[:, None]
         scale = max(1.0, float(np.abs(hours).max())) * self.penalty
-        c = np.concatenate([hours, scale / np.maximum(cap, 1e-9)])
-        a_ub = np.hstack([use, -np.eye(n_row)])
+        c = np.concatenate([hours, np.full(n_row, scale)])
+        a_ub = np.hstack([share, -np.eye(n_row)])
         a_eq = np.concatenate([np.ones(n_col), np.zeros(n_row)])[None, :]
         res = linprog(
-            c, A_ub=a_ub, b_ub=cap, A_eq=a_eq, b_eq=[1.0], bounds=(0, None), method="highs"
+            c,
+            A_ub=a_ub,
+            b_ub=np.ones(n_row),
+            A_eq=a_eq,
+            b_eq=[1.0],
+            bounds=(0, None),
+            method="highs",
         )
+        if res.x is None:
+            raise ModelError(f"the clerk's weighing of proposals failed: {res.message}")
         lam = res.x[:n_col]
-        prices = {o: max(0.0, -float(m)) for o, m in zip(rows, res.ineqlin.marginals, strict=True)}
+        prices = {
+            o: max(0.0, -float(m) / max(u, 1e-9))
+            for o, m, u in zip(rows, res.ineqlin.marginals, cap, strict=True)
+        }
         weights = {self.columns[j][0]: float(lam[j]) for j in range(n_col) if lam[j] > 1e-12}
         total = sum(weights.values())
         weights = {e: w / total for e, w in weights.items()}
@@ -361,7 +375,7 @@ def plan_federated(
     shards: int | None = None,
     max_rounds: int = 1000,
     tol: float = 1e-9,
-    gap_tol: float = 1e-5,
+    gap_tol: float = 5e-4,
     max_epochs: int = 60,
     patience: int = 3,
     faults: dict[str, int] | None = None,
