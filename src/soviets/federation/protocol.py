@@ -202,7 +202,7 @@ class _Clerk:
         return self.stable_rounds >= 2
 
     def rows(self) -> list[int]:
-        """Limited sellers whose capacity the clerk prices now."""
+        """Limited sellers whose capacity the clerk prices now (of those reporting use)."""
         return sorted(o for o in self.usage if self.directory.level[o] <= self.promoted)
 
     def settle(self) -> tuple[dict[int, float] | None, dict[int, float]]:
@@ -382,6 +382,7 @@ def plan_federated(
     removed: tuple[str, ...] = (),
     network: Network | None = None,
     num_cpus: int = 2,
+    warm: Plan | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -391,8 +392,11 @@ def plan_federated(
     plan does not depend on it.
     ``faults`` maps a council's name to the round from which it stops
     answering; ``removed`` councils take no part at all (removed between
-    periods). Returns a :class:`Plan` whose ``extra`` holds ``agreements`` and
-    ``protocol`` (rounds, messages, bytes, runtime, converged, history).
+    periods). ``warm``: the last period's federated plan of the same federation;
+    the clerk opens with its capacity prices (public), so the councils' first
+    proposal is made at them. Returns a :class:`Plan` whose ``extra`` holds
+    ``agreements`` and ``protocol`` (rounds, messages, bytes, runtime,
+    converged, history, capacity_prices, priced_level).
     """
     if runtime not in RUNTIMES:
         raise ModelError(f"unknown runtime '{runtime}': choose one of {', '.join(RUNTIMES)}")
@@ -406,6 +410,8 @@ def plan_federated(
     clerk = _Clerk(directory, tol, gap_tol, max_epochs)
     post = _Post(directory, network or Network())
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
+    if warm is not None:
+        _open_warm(clerk, post, alive, warm)
     started = time.perf_counter()
     rt.start(directory, _by_shard(directory, papers), patience)
     try:
@@ -430,8 +436,24 @@ def plan_federated(
         "epoch_rounds": clerk.epoch_rounds,
         "mix": [[r, float(v)] for r, v in clerk.mix],
         "weights": weights,
+        "capacity_prices": [[o, p] for o, p in sorted(clerk.last_prices.items())],
+        "priced_level": clerk.promoted,
     }
     return _assemble(economy, directory, clerk, protocol)
+
+
+def _open_warm(clerk: _Clerk, post: _Post, alive: np.ndarray, warm: Plan) -> None:
+    """Open with the last period's capacity prices: the clerk prices the same
+    levels of limited sellers from round 0, at the prices it ended with."""
+    last = warm.extra.get("protocol", {})
+    n_offers = clerk.directory.n_offers
+    clerk.promoted = int(last.get("priced_level", 0))
+    prices = {int(o): float(p) for o, p in last.get("capacity_prices", []) if 0 <= o < n_offers}
+    clerk.last_prices = prices
+    level = clerk.directory.level
+    opening = {o: p for o, p in prices.items() if level[o] <= clerk.promoted}
+    if opening:
+        _send_capacity_prices(post, -1, alive, opening, 0)
 
 
 def _fail_rounds(directory: Directory, faults: dict[str, int]) -> dict[int, int]:
