@@ -1,20 +1,25 @@
 """Tight shared limits: an emission cap at 60% of the least-labour plan's emissions
 on every process, 30% of the processes capacity-bound, stocks and council hour
-budgets. The federated plan must reach the central optimum (HiGHS) within 0.1%,
-certified by the clerk's bound, on every seed."""
+budgets. At 8 goods the federated plan must reach the central optimum (HiGHS)
+within 0.1%, certified by the clerk's bound (10 of 10 seeds do; at 20 goods 3 of
+10 still end at the round cap: docs/federation-protocol.md)."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from federation.test_protocol import REL, assert_matches_central
+from soviets.economy import Economy
 from soviets.economy.generate import generate_economy
+from soviets.federation import plan_federated
 
 
-@pytest.mark.parametrize("seed", [0, 3, 7])
-def test_tight_emission_cap_and_capacities(seed: int) -> None:
-    eco = generate_economy(
-        goods=8,
+def _tight(goods: int, seed: int) -> Economy:
+    return generate_economy(
+        goods=goods,
         techs=3,
         inputs=3,
         capacity_share=0.3,
@@ -26,9 +31,44 @@ def test_tight_emission_cap_and_capacities(seed: int) -> None:
         hour_budgets=True,
         stock_share=0.2,
     )
+
+
+@pytest.mark.parametrize("seed", [0, 3, 7])
+def test_tight_emission_cap_and_capacities(seed: int) -> None:
+    eco = _tight(8, seed)
     central, fed = assert_matches_central(eco)
     proto = fed.extra["protocol"]
     assert proto["converged"] and proto["rounds"] < 1000
     # the certificate is the clerk's own: a bound within 0.1% below the plan's hours
     assert fed.certificate.dual >= fed.objective_hours * (1 - REL)
     assert fed.certificate.dual <= central.objective_hours * (1 + 1e-9)
+
+
+def test_out_of_rounds_before_settling_is_no_plan() -> None:
+    # on this economy the councils have not settled after 100 rounds: what they
+    # hold then overdraws a stock, so it must not be called a feasible plan
+    eco = _tight(6, 4)
+    fed = plan_federated(eco, max_rounds=100)
+    proto = fed.extra["protocol"]
+    assert proto["rounds"] == 100 and not proto["converged"]
+    balance = eco.net_output @ fed.activity + eco.stocks - eco.demand
+    assert balance.min() < -1e-3 * eco.demand.max()  # really unbalanced
+    assert fed.status == "infeasible"
+    assert "did not settle" in proto["failure"]
+
+
+def test_warm_start_opens_at_last_periods_prices() -> None:
+    # the next period's needs differ by up to 5%; the clerk opens with the last
+    # period's capacity prices and the plan is still the central optimum
+    eco = _tight(6, 1)
+    last = plan_federated(eco)
+    rng = np.random.default_rng(101)
+    nxt = dataclasses.replace(
+        eco, need_quantity=eco.need_quantity * (1 + rng.uniform(-0.05, 0.05, eco.n_needs))
+    )
+    cold = plan_federated(nxt)
+    warm = plan_federated(nxt, warm=last)
+    assert last.extra["protocol"]["capacity_prices"]
+    assert_matches_central(nxt, warm)
+    assert warm.extra["protocol"]["epochs"] < cold.extra["protocol"]["epochs"]
+    assert warm.extra["protocol"]["rounds"] < cold.extra["protocol"]["rounds"]

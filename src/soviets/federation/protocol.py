@@ -100,6 +100,7 @@ from soviets.planning.result import Certificate, Plan, PlanStatus
 
 RUNTIMES = ("inprocess", "ray")
 MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
+SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 
 
 @dataclass(frozen=True)
@@ -583,9 +584,18 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(scale > 0, np.maximum(-balance, 0.0) / scale, 0.0)
     protocol["balance_residual"] = float(rel.max()) if rel.size else 0.0
+    protocol["capacity_overrun"] = _overrun(eco, activity)
     protocol["gap"] = cert.gap if np.isfinite(cert.gap) else None
+    settled = max(protocol["balance_residual"], protocol["capacity_overrun"]) <= SETTLED_RTOL
     status: PlanStatus
-    if unmet:
+    if not settled:
+        # out of rounds before the councils settled: the mix they hold is no plan
+        protocol["failure"] = (
+            f"the councils did not settle on a balanced plan within the capacities in "
+            f"{protocol['rounds']} rounds"
+        )
+        status = "infeasible"
+    elif unmet:
         status = "infeasible"
     elif protocol["converged"] and cert.gap <= 1e-3:
         status = "optimal"
@@ -604,6 +614,22 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
         unmet=unmet,
         extra={"agreements": agreements, "protocol": protocol},
     )
+
+
+def _overrun(eco: Economy, activity: np.ndarray) -> float:
+    """Largest relative excess of the activity over a capacity or a primary input's limit."""
+    with np.errstate(invalid="ignore"):
+        cap = np.where(
+            np.isfinite(eco.capacity),
+            np.maximum(activity - eco.capacity, 0.0) / np.maximum(eco.capacity, 1.0),
+            0.0,
+        )
+        use = -(eco.net_output @ activity)
+        limited = eco.good_primary & np.isfinite(eco.good_limit)
+        lim = np.maximum(use[limited] - eco.good_limit[limited], 0.0) / np.maximum(
+            eco.good_limit[limited], 1.0
+        )
+    return float(max(cap.max(initial=0.0), lim.max(initial=0.0)))
 
 
 def _share_needs(eco: Economy, delivered: dict[tuple[int, int], float]) -> np.ndarray:
