@@ -67,9 +67,12 @@ class Agent:
         return self._step(round_no, inbox)
 
 
-def make_agent(papers: Papers, directory: Directory, patience: int = 3) -> Agent:
-    """Build the agent of one council from its own papers and the public directory."""
-    council = CouncilAgent(papers, directory, patience)
+def make_agent(papers: Papers, directory: Directory, patience: int = 3, refresh: int = 1) -> Agent:
+    """Build the agent of one council from its own papers and the public directory.
+
+    ``refresh``: an unchanged order or allocation is sent again only after this
+    many rounds (1: every round; more needs a reliable channel)."""
+    council = CouncilAgent(papers, directory, patience, refresh)
     return Agent(directory.council_names[papers.council], council.step)
 
 
@@ -233,8 +236,9 @@ class Dealings:
     price: Array
     avail: Array
     alive: Array
-    ordered: Array  # what I ordered last round
-    ordered_k1: Array  # ordered something last round
+    ordered: Array  # what I ordered last round (as the seller knows it)
+    order_round: Array  # round I last sent an order on each row
+    ordered_k1: Array  # sent a (non-zero) order last round
     ordered_k2: Array  # ... and the round before
     alloc: Array
     alloc_for: Array
@@ -247,6 +251,7 @@ class Dealings:
             avail=np.full(n, INF),
             alive=np.ones(n, dtype=bool),
             ordered=np.zeros(n),
+            order_round=np.full(n, -(10**9), dtype=np.int64),
             ordered_k1=np.zeros(n, dtype=bool),
             ordered_k2=np.zeros(n, dtype=bool),
             alloc=np.zeros(n),
@@ -257,31 +262,42 @@ class Dealings:
 
 @dataclass
 class OrderBook:
-    """Orders received (sticky): buyer, my output row, quantity, round last seen."""
+    """Orders received (sticky): buyer, my output row, quantity, round last seen;
+    and the allocation last sent for each and when."""
 
     buyer: Array = field(default_factory=lambda: np.empty(0, np.int64))
     out: Array = field(default_factory=lambda: np.empty(0, np.int64))
     q: Array = field(default_factory=lambda: np.empty(0))
     seen: Array = field(default_factory=lambda: np.empty(0, np.int64))
+    sent_q: Array = field(default_factory=lambda: np.empty(0))
+    sent_k: Array = field(default_factory=lambda: np.empty(0, np.int64))
 
-    def take(self, buyer: Array, out_row: Array, q: Array, k: int, n_councils: int) -> None:
-        """Merge the orders received this round: a buyer's orders of this round
-        replace all its earlier ones (a zero cancels)."""
-        fresh = np.zeros(n_councils, dtype=bool)
-        fresh[buyer] = True
-        keep = ~fresh[self.buyer]
+    def take(
+        self, buyer: Array, out_row: Array, q: Array, k: int, n_outs: int, whole: bool
+    ) -> None:
+        """Merge the orders received this round: each replaces the same buyer's
+        earlier order of the same offer (a zero cancels it); ``whole``: a buyer's
+        orders of this round are all it orders and replace all its earlier ones."""
+        if whole:
+            keep = ~np.isin(self.buyer, buyer)
+        else:
+            keep = ~np.isin(self.buyer * n_outs + self.out, buyer * n_outs + out_row)
         live = q > 0
+        n_new = int(live.sum())
         self.buyer = np.concatenate([self.buyer[keep], buyer[live]])
         self.out = np.concatenate([self.out[keep], out_row[live]])
         self.q = np.concatenate([self.q[keep], q[live]])
-        self.seen = np.concatenate([self.seen[keep], np.full(int(live.sum()), k, np.int64)])
+        self.seen = np.concatenate([self.seen[keep], np.full(n_new, k, np.int64)])
+        self.sent_q = np.concatenate([self.sent_q[keep], np.full(n_new, np.nan)])
+        self.sent_k = np.concatenate([self.sent_k[keep], np.full(n_new, -(10**9), np.int64)])
 
-    def expire(self, k: int, patience: int) -> None:
-        """Drop orders not renewed for ``patience`` rounds."""
-        if self.seen.size and self.seen.min() < k - patience:
-            fresh = self.seen >= k - patience
+    def expire(self, oldest: int) -> None:
+        """Drop orders last seen before round ``oldest``."""
+        if self.seen.size and self.seen.min() < oldest:
+            fresh = self.seen >= oldest
             self.buyer, self.out = self.buyer[fresh], self.out[fresh]
             self.q, self.seen = self.q[fresh], self.seen[fresh]
+            self.sent_q, self.sent_k = self.sent_q[fresh], self.sent_k[fresh]
 
 
 @dataclass
@@ -327,11 +343,11 @@ class Making:
 class CouncilAgent:
     """One council's rules (see the module docstring); reached only through its Agent."""
 
-    def __init__(self, papers: Papers, directory: Directory, patience: int) -> None:
+    def __init__(self, papers: Papers, directory: Directory, patience: int, refresh: int) -> None:
         self.me = papers.council
         self.clerk = directory.clerk
-        self.n_councils = len(directory.council_names)
         self.patience = patience
+        self.refresh = max(1, refresh)
         self.is_steward = papers.kind == "steward"
         goods = papers.goods()  # local good index -> global good id
         g_local = {int(g): i for i, g in enumerate(goods)}
@@ -355,7 +371,7 @@ class CouncilAgent:
 
     def step(self, k: int, inbox: Inbox) -> Outbox:
         """One round: read the inbox, decide, and answer."""
-        got = self._read(k, inbox)
+        self._read(k, inbox)
         if "stop" in inbox and not self.sell.stopped:
             self.sell.stopped = True
             return self._final(inbox["stop"])
@@ -363,25 +379,25 @@ class CouncilAgent:
         making = self._make(market)
         out: Outbox = {}
         change_p = self._offers(k, market, making, out)
-        self._allocate(making, out)
-        self._order(making, out)
+        self._allocate(k, making, out)
+        self._order(k, making, out)
         change = max(
             change_p,
             _rel_change(making.orders, self.deal.ordered),
             _rel_change(making.x, self.sell.x),
         )
-        if np.any(self.deal.miss[self.deal.alive] > 0) or np.any(self.book.seen < k):
+        overdue = self.book.seen < k - self.refresh + 1
+        if np.any(self.deal.miss[self.deal.alive] > 0) or np.any(overdue):
             change = 1.0  # someone fell silent: not settled until it is struck off
-        self.deal.ordered_k2, self.deal.ordered_k1 = self.deal.ordered_k1, making.orders > 0
         self.deal.ordered = making.orders
         self.sell.x = making.x
-        self._tell_clerk(market, making, got, change, out)
+        self._tell_clerk(market, making, change, out)
         return out
 
     # -- reading
-    def _read(self, k: int, inbox: Inbox) -> Array:
-        """Take in offers, allocations, capacity prices and orders; return the board
-        rows that answered this round."""
+    def _read(self, k: int, inbox: Inbox) -> None:
+        """Take in offers, allocations, capacity prices and orders; strike off sellers
+        that did not answer."""
         deal, pos = self.deal, self.b.pos
         if "offer" in inbox:
             c = inbox["offer"]
@@ -407,10 +423,10 @@ class CouncilAgent:
                 self.r.out_pos[c["offer"]],
                 c["quantity"],
                 k,
-                self.n_councils,
+                self.r.n_out,
+                whole=self.refresh == 1,
             )
-        self.book.expire(k, self.patience)
-        return got
+        self.book.expire(k - self.patience - self.refresh + 1)
 
     def _capacity_prices(self, c: Columns) -> None:
         """A new epoch: keep the last proposal, and take the clerk's capacity prices."""
@@ -526,32 +542,45 @@ class CouncilAgent:
         sell.sent_price, sell.sent_avail = new_price, room
         return change
 
-    def _allocate(self, mk: Making, out: Outbox) -> None:
-        """Share out what I make among my buyers (pro rata when short)."""
+    def _allocate(self, k: int, mk: Making, out: Outbox) -> None:
+        """Share out what I make among my buyers (pro rata when short): an answer to
+        every order received this round, and to the others when it changed or is due."""
         book, r = self.book, self.r
         if not book.q.size:
             return
         supply = r.out_coef * mk.x[r.out_proc]
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(mk.d_out > supply, supply / mk.d_out, 1.0)
-        out["allocation"] = {
-            "to": book.buyer.astype(np.int32),
-            "offer": r.out_offer[book.out].astype(np.int32),
-            "quantity": book.q * share[book.out],
-            "ordered": book.q.copy(),
-        }
+        alloc = book.q * share[book.out]
+        send = (book.seen == k) | ~_close(alloc, book.sent_q) | (k - book.sent_k >= self.refresh)
+        rows = np.flatnonzero(send)
+        if rows.size:
+            out["allocation"] = {
+                "to": book.buyer[rows].astype(np.int32),
+                "offer": r.out_offer[book.out[rows]].astype(np.int32),
+                "quantity": alloc[rows],
+                "ordered": book.q[rows].copy(),
+            }
+            book.sent_q[rows] = alloc[rows]
+            book.sent_k[rows] = k
 
-    def _order(self, mk: Making, out: Outbox) -> None:
-        """Orders to sellers (a zero cancels an earlier order)."""
-        rows = np.flatnonzero((mk.orders > 0) | (self.deal.ordered > 0))
+    def _order(self, k: int, mk: Making, out: Outbox) -> None:
+        """Orders to sellers that changed (a zero cancels an earlier order), and the
+        standing ones again when due."""
+        deal = self.deal
+        due = (mk.orders > 0) & (k - deal.order_round >= self.refresh)
+        sent = due | ~_close(mk.orders, deal.ordered)
+        rows = np.flatnonzero(sent)
         if rows.size:
             out["order"] = {
                 "to": self.b.seller[rows].astype(np.int32),
                 "offer": self.b.offer_ids[rows].astype(np.int32),
                 "quantity": mk.orders[rows],
             }
+            deal.order_round[rows] = k
+        deal.ordered_k2, deal.ordered_k1 = deal.ordered_k1, sent & (mk.orders > 0)
 
-    def _tell_clerk(self, m: Market, mk: Making, got: Array, change: float, out: Outbox) -> None:
+    def _tell_clerk(self, m: Market, mk: Making, change: float, out: Outbox) -> None:
         """Aggregates for the certificate, and how much of a scarce capacity I would use."""
         r, clerk = self.r, self.clerk
         if r.limited_proc.size:
@@ -563,9 +592,8 @@ class CouncilAgent:
                 "capacity": r.cap[sp],
             }
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
-        delivered = np.bincount(
-            self.b.loc, weights=np.where(got, self.deal.alloc, 0.0), minlength=self.b.n_local
-        )
+        expected = np.where(mk.orders > 0, self.deal.alloc, 0.0)
+        delivered = np.bincount(self.b.loc, weights=expected, minlength=self.b.n_local)
         out["report"] = _row(
             clerk,
             hours=float(r.labour @ mk.x) if r.n_proc else 0.0,

@@ -409,12 +409,16 @@ def plan_federated(
         RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
     )
     clerk = _Clerk(directory, tol, gap_tol, max_epochs)
-    post = _Post(directory, network or Network())
+    net = network or Network()
+    post = _Post(directory, net)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
     if warm is not None:
         _open_warm(clerk, post, alive, warm)
     started = time.perf_counter()
-    rt.start(directory, _by_shard(directory, papers), patience)
+    # unchanged orders and allocations go again only every 4 x patience rounds, on a
+    # reliable channel; where segments may be lost or delayed, every round
+    refresh = 1 if (net.loss or net.delay) else 4 * patience
+    rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
     finally:

@@ -40,11 +40,16 @@ class ShardHost:
     """Hosts the agents of one shard and is their post office (see module docstring)."""
 
     def __init__(
-        self, shard: int, directory: Directory, papers: Sequence[Papers], patience: int = 3
+        self,
+        shard: int,
+        directory: Directory,
+        papers: Sequence[Papers],
+        patience: int = 3,
+        refresh: int = 1,
     ) -> None:
         self.shard = shard
         self._shard_of = directory.shard_of
-        self._agents = {p.council: make_agent(p, directory, patience) for p in papers}
+        self._agents = {p.council: make_agent(p, directory, patience, refresh) for p in papers}
         self._latest: dict[int, int] = {}
 
     def councils(self) -> list[int]:
@@ -131,8 +136,10 @@ class InProcessRuntime:
 
     name = "inprocess"
 
-    def start(self, directory: Directory, shards: list[list[Papers]], patience: int) -> None:
-        self._hosts = [ShardHost(i, directory, p, patience) for i, p in enumerate(shards)]
+    def start(
+        self, directory: Directory, shards: list[list[Papers]], patience: int, refresh: int
+    ) -> None:
+        self._hosts = [ShardHost(i, directory, p, patience, refresh) for i, p in enumerate(shards)]
 
     def step(
         self, round_no: int, inbound: list[list[bytes]], down: Sequence[int]
@@ -161,7 +168,9 @@ class RayRuntime:
         self.num_cpus = num_cpus
         self._started = False
 
-    def start(self, directory: Directory, shards: list[list[Papers]], patience: int) -> None:
+    def start(
+        self, directory: Directory, shards: list[list[Papers]], patience: int, refresh: int
+    ) -> None:
         import ray
 
         if not ray.is_initialized():
@@ -178,7 +187,7 @@ class RayRuntime:
             self._started = True
         actor: Any = ray.remote(num_cpus=0)(ShardHost)
         self._actors: list[Any] = [
-            actor.remote(i, directory, p, patience) for i, p in enumerate(shards)
+            actor.remote(i, directory, p, patience, refresh) for i, p in enumerate(shards)
         ]
         ray.get([a.councils.remote() for a in self._actors])
 
