@@ -384,6 +384,7 @@ def plan_federated(
     network: Network | None = None,
     num_cpus: int = 2,
     warm: Plan | None = None,
+    refresh: int | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -395,9 +396,12 @@ def plan_federated(
     answering; ``removed`` councils take no part at all (removed between
     periods). ``warm``: the last period's federated plan of the same federation;
     the clerk opens with its capacity prices (public), so the councils' first
-    proposal is made at them. Returns a :class:`Plan` whose ``extra`` holds
-    ``agreements`` and ``protocol`` (rounds, messages, bytes, runtime,
-    converged, history, capacity_prices, priced_level).
+    proposal is made at them. ``refresh``: an unchanged order or allocation is
+    sent again after this many rounds (default ``4 * patience`` on a reliable
+    channel, 1, every round, on a ``network`` that loses or delays). Returns a
+    :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
+    messages, bytes, runtime, converged, history, capacity_prices,
+    priced_level, refresh).
     """
     if runtime not in RUNTIMES:
         raise ModelError(f"unknown runtime '{runtime}': choose one of {', '.join(RUNTIMES)}")
@@ -417,7 +421,8 @@ def plan_federated(
     started = time.perf_counter()
     # unchanged orders and allocations go again only every 4 x patience rounds, on a
     # reliable channel; where segments may be lost or delayed, every round
-    refresh = 1 if (net.loss or net.delay) else 4 * patience
+    if refresh is None:
+        refresh = 1 if (net.loss or net.delay) else 4 * patience
     rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
@@ -443,6 +448,7 @@ def plan_federated(
         "weights": weights,
         "capacity_prices": [[o, p] for o, p in sorted(clerk.last_prices.items())],
         "priced_level": clerk.promoted,
+        "refresh": refresh,
     }
     return _assemble(economy, directory, clerk, protocol)
 
