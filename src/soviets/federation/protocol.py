@@ -383,7 +383,6 @@ def plan_federated(
     removed: tuple[str, ...] = (),
     network: Network | None = None,
     num_cpus: int = 2,
-    warm: Plan | None = None,
     refresh: int | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
@@ -394,14 +393,11 @@ def plan_federated(
     plan does not depend on it.
     ``faults`` maps a council's name to the round from which it stops
     answering; ``removed`` councils take no part at all (removed between
-    periods). ``warm``: the last period's federated plan of the same federation;
-    the clerk opens with its capacity prices (public), so the councils' first
-    proposal is made at them. ``refresh``: an unchanged order or allocation is
+    periods). ``refresh``: an unchanged order or allocation is
     sent again after this many rounds (default ``4 * patience`` on a reliable
     channel, 1, every round, on a ``network`` that loses or delays). Returns a
     :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
-    messages, bytes, runtime, converged, history, capacity_prices,
-    priced_level, refresh).
+    messages, bytes, runtime, converged, history, capacity_prices, refresh).
     """
     if runtime not in RUNTIMES:
         raise ModelError(f"unknown runtime '{runtime}': choose one of {', '.join(RUNTIMES)}")
@@ -416,8 +412,6 @@ def plan_federated(
     net = network or Network()
     post = _Post(directory, net)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
-    if warm is not None:
-        _open_warm(clerk, post, alive, warm)
     started = time.perf_counter()
     # unchanged orders and allocations go again only every 4 x patience rounds, on a
     # reliable channel; where segments may be lost or delayed, every round
@@ -446,25 +440,17 @@ def plan_federated(
         "epoch_rounds": clerk.epoch_rounds,
         "mix": [[r, float(v)] for r, v in clerk.mix],
         "weights": weights,
-        "capacity_prices": [[o, p] for o, p in sorted(clerk.last_prices.items())],
-        "priced_level": clerk.promoted,
+        "capacity_prices": [
+            {
+                "seller": directory.council_names[directory.offer_council[o]],
+                "good": directory.good_names[directory.offer_good[o]],
+                "hours_per_unit": p,
+            }
+            for o, p in sorted(clerk.last_prices.items())
+        ],
         "refresh": refresh,
     }
     return _assemble(economy, directory, clerk, protocol)
-
-
-def _open_warm(clerk: _Clerk, post: _Post, alive: np.ndarray, warm: Plan) -> None:
-    """Open with the last period's capacity prices: the clerk prices the same
-    levels of limited sellers from round 0, at the prices it ended with."""
-    last = warm.extra.get("protocol", {})
-    n_offers = clerk.directory.n_offers
-    clerk.promoted = int(last.get("priced_level", 0))
-    prices = {int(o): float(p) for o, p in last.get("capacity_prices", []) if 0 <= o < n_offers}
-    clerk.last_prices = prices
-    level = clerk.directory.level
-    opening = {o: p for o, p in prices.items() if level[o] <= clerk.promoted}
-    if opening:
-        _send_capacity_prices(post, -1, alive, opening, 0)
 
 
 def _fail_rounds(directory: Directory, faults: dict[str, int]) -> dict[int, int]:
