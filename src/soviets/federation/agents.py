@@ -30,9 +30,11 @@ the whole protocol and the bound it certifies):
   allocations); on ``stop`` it confirms the weighted mix of its proposals as
   agreements and commits to the mixed activity.
 
-A seller that does not answer orders for ``patience`` rounds is taken for
-gone and its offers struck off; an order not renewed for ``patience``
-rounds lapses.
+Offers, orders and allocations go only when they change, and again every
+``refresh`` rounds (offers every ``4 * patience``). A seller answers every
+order it receives; one that does not answer for ``patience`` rounds is taken
+for gone and its offers struck off. An order not renewed for
+``refresh + patience - 1`` rounds lapses.
 """
 
 from __future__ import annotations

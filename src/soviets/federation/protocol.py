@@ -42,6 +42,10 @@ was sent to it in the last round and answers (see
    to the weighted mix of its activities. A mix of balanced proposals is
    balanced; capacities hold by the master's constraints.
 
+A plan cut off by ``max_rounds`` before the councils settled (unbalanced, or
+over a capacity) is reported ``infeasible`` with ``protocol["failure"]``.
+docs/federation-protocol.md has the message table and measured figures.
+
 The clerk of the federation counts, certifies and weighs proposals; it
 learns only the public offers and aggregates from each council (hours, value
 of needs, capacity rent, the scaling its margins allow, the use of limited
