@@ -124,8 +124,8 @@ def test_delta_messages_same_plan_fewer_messages(examples):
     # unchanged orders and allocations are not sent again every round: the same
     # plan with fewer messages and bytes than the protocol that resends them
     eco = examples["two-regions"]
-    every = plan_federated(eco, refresh=1)
-    delta = plan_federated(eco)
+    every = plan_federated(eco)
+    delta = plan_federated(eco, refresh=12)
     assert delta.extra["protocol"]["refresh"] > 1
     assert np.allclose(delta.activity, every.activity, rtol=1e-9, atol=1e-9)
 

@@ -568,9 +568,11 @@ class CouncilAgent:
 
     def _order(self, k: int, mk: Making, out: Outbox) -> None:
         """Orders to sellers that changed (a zero cancels an earlier order), and the
-        standing ones again when due."""
+        standing ones again when due or unanswered."""
         deal = self.deal
-        due = (mk.orders > 0) & (k - deal.order_round >= self.refresh)
+        # a seller that missed an answer is asked every round until it answers or
+        # is struck off
+        due = (mk.orders > 0) & ((k - deal.order_round >= self.refresh) | (deal.miss > 0))
         sent = due | ~_close(mk.orders, deal.ordered)
         rows = np.flatnonzero(sent)
         if rows.size:

@@ -387,7 +387,7 @@ def plan_federated(
     removed: tuple[str, ...] = (),
     network: Network | None = None,
     num_cpus: int = 2,
-    refresh: int | None = None,
+    refresh: int = 1,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -398,8 +398,9 @@ def plan_federated(
     ``faults`` maps a council's name to the round from which it stops
     answering; ``removed`` councils take no part at all (removed between
     periods). ``refresh``: an unchanged order or allocation is
-    sent again after this many rounds (default ``4 * patience`` on a reliable
-    channel, 1, every round, on a ``network`` that loses or delays). Returns a
+    sent again after this many rounds (default 1: every round; more sends only
+    what changed and needs a reliable channel, so a ``network`` that loses or
+    delays forces 1). Returns a
     :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
     messages, bytes, runtime, converged, history, capacity_prices, refresh).
     """
@@ -417,10 +418,8 @@ def plan_federated(
     post = _Post(directory, net)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
     started = time.perf_counter()
-    # unchanged orders and allocations go again only every 4 x patience rounds, on a
-    # reliable channel; where segments may be lost or delayed, every round
-    if refresh is None:
-        refresh = 1 if (net.loss or net.delay) else 4 * patience
+    if net.loss or net.delay:
+        refresh = 1
     rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
