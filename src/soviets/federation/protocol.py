@@ -301,6 +301,18 @@ class _Clerk:
         self.last_prices = prices
         return weights, prices, value, float(res.x[n_col:].sum())
 
+    def named_prices(self) -> list[dict[str, Any]]:
+        """The last capacity prices: seller, good and hours per unit of activity."""
+        d = self.directory
+        return [
+            {
+                "seller": d.council_names[d.offer_council[o]],
+                "good": d.good_names[d.offer_good[o]],
+                "hours_per_unit": p,
+            }
+            for o, p in sorted(self.last_prices.items())
+        ]
+
     def market_prices(self) -> np.ndarray:
         """Market price per good from the public offers (as the councils compute it)."""
         d = self.directory
@@ -443,14 +455,7 @@ def plan_federated(
         "epoch_rounds": clerk.epoch_rounds,
         "mix": [[r, float(v)] for r, v in clerk.mix],
         "weights": weights,
-        "capacity_prices": [
-            {
-                "seller": directory.council_names[directory.offer_council[o]],
-                "good": directory.good_names[directory.offer_good[o]],
-                "hours_per_unit": p,
-            }
-            for o, p in sorted(clerk.last_prices.items())
-        ],
+        "capacity_prices": clerk.named_prices(),
         "refresh": refresh,
     }
     return _assemble(economy, directory, clerk, protocol)
