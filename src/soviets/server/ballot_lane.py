@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from soviets.errors import InputError, SovietsError
 from soviets.server.ballot_writer import BallotWriter, Overloaded, Unauthorized
+from soviets.server.deps import unauthorized
 from soviets.server.problems import PROBLEM_JSON, error_status, problem_body
 from soviets.server.schemas import BallotIn
 
@@ -35,7 +36,6 @@ MAX_BODY = 16 * 1024
 """Larger ballot bodies go to the app (a ranking of 2,000 characters, JSON-escaped, fits)."""
 
 JSON = b"application/json"
-SIGN_IN = "Sign in first: send 'Authorization: Bearer <token>' (POST /api/tokens gives one)."
 
 
 class BallotLane:
@@ -76,10 +76,12 @@ class BallotLane:
             detail = str(exc) or HTTPStatus(status).phrase
             return status, problem_body(status, detail, kind, **extra), []
         except Unauthorized:
+            problem = unauthorized()  # the app's own 401
+            headers = [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
             return (
-                401,
-                problem_body(401, SIGN_IN, "unauthorized"),
-                [(b"www-authenticate", b"Bearer")],
+                problem.status,
+                problem_body(problem.status, problem.detail, problem.kind),
+                headers,
             )
         except (Overloaded, OperationalError, PoolTimeout) as exc:
             if not isinstance(exc, Overloaded):
