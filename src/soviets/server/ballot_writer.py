@@ -47,6 +47,9 @@ class Unauthorized(Exception):
     """The token is unknown or revoked."""
 
 
+_Answer = asyncio.Future[CastResult]
+
+
 @dataclass
 class _Job:
     """One ballot request: what it asks, and where its answer goes."""
@@ -56,7 +59,7 @@ class _Job:
     choice: str
     receipt: str | None
     loop: asyncio.AbstractEventLoop
-    answer: asyncio.Future[CastResult] = field(repr=False)
+    answer: _Answer = field(repr=False)
     person_id: int | None = None
 
 
@@ -137,8 +140,11 @@ class BallotWriter:
                 for job in batch:
                     self._write([job])
                 return
+        answers: dict[asyncio.AbstractEventLoop, list[tuple[_Answer, CastResult | Exception]]] = {}
         for job, outcome in zip(batch, outcomes, strict=True):
-            job.loop.call_soon_threadsafe(_settle, job.answer, outcome)
+            answers.setdefault(job.loop, []).append((job.answer, outcome))
+        for loop, settled in answers.items():  # one wake-up of each event loop per batch
+            loop.call_soon_threadsafe(_settle, settled)
 
     def _transaction(self, batch: list[_Job]) -> list[CastResult | Exception]:
         """One transaction: the tokens in one query, each ballot in a savepoint, one commit."""
@@ -176,10 +182,12 @@ def _cast_one(db: Session, job: _Job) -> CastResult | Exception:
         return exc
 
 
-def _settle(answer: asyncio.Future[CastResult], outcome: CastResult | Exception) -> None:
-    if answer.done():  # the client went away
-        return
-    if isinstance(outcome, Exception):
-        answer.set_exception(outcome)
-    else:
-        answer.set_result(outcome)
+def _settle(settled: list[tuple[_Answer, CastResult | Exception]]) -> None:
+    """Answer the waiting requests (in their event loop)."""
+    for answer, outcome in settled:
+        if answer.done():  # the client went away
+            continue
+        if isinstance(outcome, Exception):
+            answer.set_exception(outcome)
+        else:
+            answer.set_result(outcome)
