@@ -7,9 +7,8 @@ output and call service functions; so in ``src/soviets/server`` and
 ``require_*`` checks, ``can_read``, memberships), compare a ``.role``, or
 raise ``Forbidden``/``NotAllowed`` itself.
 
-*Layers*: a module imports only its own layer and the layers below it
-(``economy < formats < planning < federation < experiments``; ``ledger <
-governance < server``; ``cli`` may import everything).
+The layers themselves are import-linter contracts (``[tool.importlinter]`` in
+pyproject.toml), checked by ``tests/test_layers.py``.
 """
 
 from __future__ import annotations
@@ -107,53 +106,3 @@ def test_no_permission_checks_outside_the_service_layer() -> None:
     assert not outside, report
     done = [f for f, n in waiting.items() if n == 0]
     assert not done, f"take these converted files off ALLOWED_FOR_NOW: {done}; {report}"
-
-
-# --------------------------------------------------------------------------- layers
-
-ECONOMY_CHAIN = ("economy", "formats", "planning", "federation", "experiments")
-LAYERS_BELOW: dict[str, set[str]] = {
-    layer: {"errors", *ECONOMY_CHAIN[:i]} for i, layer in enumerate(ECONOMY_CHAIN)
-}
-# The ledger stores economies and plans, so it stands on the planning part of the chain.
-LAYERS_BELOW["ledger"] = {"errors", "economy", "formats", "planning"}
-# soviets.io (the pandas input-output toolkit) stands beside formats.
-LAYERS_BELOW["io"] = {"errors", "economy", "formats"}
-LAYERS_BELOW["governance"] = LAYERS_BELOW["ledger"] | {"ledger"}
-LAYERS_BELOW["server"] = LAYERS_BELOW["governance"] | {"governance"}
-LAYERS_BELOW["errors"] = set()
-
-
-def _imported_layers(tree: ast.Module) -> set[str]:
-    """The top-level ``soviets`` packages a module imports (anywhere in it)."""
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module == "soviets":
-                names = [f"soviets.{a.name}" for a in node.names]
-            else:
-                names = [node.module]
-        else:
-            continue
-        found |= {n.split(".")[1] for n in names if n.startswith("soviets.")}
-    return found
-
-
-def test_no_layer_imports_a_higher_one() -> None:
-    upward = []
-    for path in sorted(SRC.rglob("*.py")):
-        parts = path.relative_to(SRC).parts
-        layer = parts[0] if len(parts) > 1 else path.stem
-        if layer not in LAYERS_BELOW:  # cli, __init__, __main__: on top
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for target in sorted(_imported_layers(tree) - LAYERS_BELOW[layer] - {layer}):
-            upward.append(f"{path.relative_to(SRC)} ({layer}) imports {target}")
-    assert not upward, f"{len(upward)} upward imports: {upward}"
-
-
-def test_layer_check_sees_an_upward_import() -> None:
-    tree = ast.parse("from soviets.server import problems\nfrom soviets import ledger\n")
-    assert _imported_layers(tree) - LAYERS_BELOW["governance"] == {"server"}
