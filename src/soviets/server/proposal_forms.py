@@ -225,6 +225,20 @@ FORMS: tuple[KindForm, ...] = (
         "The open vote is closed as abandoned; nothing of it is carried out.",
         (Field("proposal_id", "Proposal to abandon", source="proposal"),),
     ),
+    KindForm(
+        "approve_minutes",
+        "Approve an assembly's minutes",
+        "The minutes, as drafted now, become part of the council's record and never change.",
+        (
+            Field(
+                "minutes_id",
+                "Minutes (their number, on the assembly's page)",
+                "number",
+                hint="The text approved is the draft as it stands when this proposal is drafted.",
+            ),
+        ),
+        councils=LOCAL,
+    ),
 )
 
 
@@ -274,6 +288,28 @@ RULE_FIELDS: dict[str, RuleField] = {
     ),
     "stock.writedown_limit": RuleField(
         "Most a coordinator may take out of a stock alone (units of the stock)", "amount"
+    ),
+    "assembly.schedule": RuleField(
+        "Who schedules assemblies",
+        "choice",
+        choices=("member", "coordinator"),
+        councils=("workplace", "territorial"),
+    ),
+    "assembly.decide": RuleField(
+        "Proposals may be decided in an assembly, by those present",
+        "choice",
+        choices=("no", "yes"),
+        councils=("workplace", "territorial"),
+    ),
+    "assembly.quorum": RuleField(
+        "Members present for a decision in an assembly (share of all members, 0 to 1)",
+        "share",
+        councils=("workplace", "territorial"),
+    ),
+    "assembly.notice_hours": RuleField(
+        "Notice before an assembly may decide (hours from scheduling to its start)",
+        "hours",
+        councils=("workplace", "territorial"),
     ),
 }
 """Every rule of :data:`soviets.governance.rules.RULES`, as the rules form asks for it."""
