@@ -155,9 +155,7 @@ def test_show_of_hands_decides_with_the_attendance_as_electorate(gov: Gov, coop)
         assemblies.add_agenda_item(s, bob, aid, proposal_id=lost)
     _present(gov, aid, [ann, bob, cat])
     with gov.tx() as s:
-        p = assemblies.decide_in_assembly(
-            s, bob, aid, pid, hands={"yes": 2, "no": 1}, now=DURING
-        )
+        p = assemblies.decide_in_assembly(s, bob, aid, pid, hands={"yes": 2, "no": 1}, now=DURING)
         assert (p.status, p.outcome, p.electorate_size, p.ballots_counted) == (
             "closed",
             "accepted",

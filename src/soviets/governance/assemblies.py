@@ -79,7 +79,9 @@ def _aware(value: Any, field: str) -> datetime:
     if not isinstance(value, datetime):
         raise InputError("needs a date and time", field=field)
     if value.tzinfo is None:
-        raise InputError("needs a time zone (e.g. 2030-01-01T18:00+01:00 or Z for UTC)", field=field)
+        raise InputError(
+            "needs a time zone (e.g. 2030-01-01T18:00+01:00 or Z for UTC)", field=field
+        )
     return as_utc(value)
 
 
@@ -577,9 +579,9 @@ def view_assembly(session: Session, actor_id: int | None, assembly_id: int) -> A
         proposal = None
         if item.proposal_id is not None:
             proposal = proposals.get_proposal(session, actor_id, item.proposal_id)
-        decided = proposal is not None and (proposal.result_data or {}).get(
-            "assembly_id"
-        ) == assembly.id
+        decided = (
+            proposal is not None and (proposal.result_data or {}).get("assembly_id") == assembly.id
+        )
         agenda.append(Item(item, proposal, decided))
     rows = {
         a.person_id: a
@@ -596,9 +598,7 @@ def view_assembly(session: Session, actor_id: int | None, assembly_id: int) -> A
         for p in people
     ]
     attendance.sort(key=lambda a: a.name.lower())
-    membership = (
-        None if actor_id is None else authz.open_membership(session, actor_id, council.id)
-    )
+    membership = None if actor_id is None else authz.open_membership(session, actor_id, council.id)
     officers = {assembly.created_by, assembly.chair_id, assembly.secretary_id}
     live = assembly.cancelled_at is None
     return AssemblyView(

@@ -170,7 +170,8 @@ def _changed(obj: object, columns: tuple[str, ...]) -> bool:
 
 
 BY_CLASS: dict[type, Tracked] = {
-    model: TRACKED[_table(model).name] for model in (Resource, Proposal, Booking, Membership, Minutes)
+    model: TRACKED[_table(model).name]
+    for model in (Resource, Proposal, Booking, Membership, Minutes)
 }
 """The tracked tables by mapped class: one dict lookup per flushed object, so a flush
 that touches none of them (a ballot, a ballot's marks) skips the chain at once."""

@@ -7,6 +7,7 @@ Revises: 0008_transfer
 from __future__ import annotations
 
 import importlib
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,7 +24,7 @@ OLD_KINDS = _transfer.NEW_KINDS
 NEW_KINDS = OLD_KINDS + ", 'approve_minutes'"
 
 
-def _at(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+def _at(name: str, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
