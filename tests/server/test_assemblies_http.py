@@ -84,7 +84,10 @@ def test_assembly_decides_in_the_room_and_approves_its_minutes(served_any: Serve
     detail = c.get(f"/api/assemblies/{aid}", headers=s.auth("fran")).json()
     assert detail["minutes"]["status"] == "approved"
     assert [i["proposal_id"] for i in detail["agenda"]] == [draft, approval.json()["id"]]
-    assert {p["name"] for p in detail["attendance"] if p["present"]} == {"Alice Varga", "Bob Lindqvist"}
+    assert {p["name"] for p in detail["attendance"] if p["present"]} == {
+        "Alice Varga",
+        "Bob Lindqvist",
+    }
     md = c.get(f"/api/assemblies/{aid}/minutes.md", headers=s.auth("fran"))
     assert md.headers["content-type"].startswith("text/markdown")
     assert "The cargo bike is bought." in md.text and "approved by proposal" in md.text

@@ -100,12 +100,8 @@ def add_item(assembly_id: PathId, body: AgendaIn, actor: ApiActor, db: Db) -> Ag
     return AgendaItemOut.model_validate(item)
 
 
-@router.put(
-    "/assemblies/{assembly_id}/agenda", response_model=list[AgendaItemOut], responses=WRITE
-)
-def order(
-    assembly_id: PathId, body: AgendaOrderIn, actor: ApiActor, db: Db
-) -> list[AgendaItemOut]:
+@router.put("/assemblies/{assembly_id}/agenda", response_model=list[AgendaItemOut], responses=WRITE)
+def order(assembly_id: PathId, body: AgendaOrderIn, actor: ApiActor, db: Db) -> list[AgendaItemOut]:
     """Put the agenda in a new order."""
     rows = assemblies.order_agenda(db, actor.id, assembly_id, body.items)
     return [AgendaItemOut.model_validate(i) for i in rows]
