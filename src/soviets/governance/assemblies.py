@@ -558,6 +558,8 @@ class AssemblyView:
     may_record: bool
     may_write_minutes: bool
     is_member: bool
+    live: bool
+    """Neither cancelled nor closed by approved minutes: the record may still change."""
 
     @property
     def present_count(self) -> int:
@@ -600,7 +602,8 @@ def view_assembly(session: Session, actor_id: int | None, assembly_id: int) -> A
     attendance.sort(key=lambda a: a.name.lower())
     membership = None if actor_id is None else authz.open_membership(session, actor_id, council.id)
     officers = {assembly.created_by, assembly.chair_id, assembly.secretary_id}
-    live = assembly.cancelled_at is None
+    found = session.scalar(select(Minutes).where(Minutes.assembly_id == assembly.id))
+    live = assembly.cancelled_at is None and (found is None or found.status != "approved")
     return AssemblyView(
         assembly=assembly,
         council=council,
@@ -608,7 +611,7 @@ def view_assembly(session: Session, actor_id: int | None, assembly_id: int) -> A
         secretary=_name(session, assembly.secretary_id),
         agenda=agenda,
         attendance=attendance,
-        minutes=session.scalar(select(Minutes).where(Minutes.assembly_id == assembly.id)),
+        minutes=found,
         may_edit=live
         and membership is not None
         and (actor_id in officers or membership.role == "coordinator"),
@@ -617,6 +620,7 @@ def view_assembly(session: Session, actor_id: int | None, assembly_id: int) -> A
         and actor_id in (assembly.chair_id, assembly.secretary_id),
         may_write_minutes=live and membership is not None and actor_id == assembly.secretary_id,
         is_member=membership is not None,
+        live=live,
     )
 
 

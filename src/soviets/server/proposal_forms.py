@@ -236,6 +236,13 @@ FORMS: tuple[KindForm, ...] = (
                 "number",
                 hint="The text approved is the draft as it stands when this proposal is drafted.",
             ),
+            Field(
+                "text_sha256",
+                "SHA-256 of the text approved (64 hex digits)",
+                "text",
+                optional=True,
+                hint="Leave blank to approve the draft as it stands now.",
+            ),
         ),
         councils=LOCAL,
     ),
@@ -458,6 +465,8 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
             out[f.key] = _number(_text(form, name), name)
         elif f.widget == "text":
             text = _text(form, name)
+            if not text and f.optional:
+                continue
             if not text:
                 raise InputError(f"give the {f.label.lower()}", field=name)
             out[f.key] = text
