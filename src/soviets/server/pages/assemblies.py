@@ -20,12 +20,8 @@ router = APIRouter()
 Count = Annotated[str, Form(max_length=10)]
 
 
-def _utc(text: str, field: str, *, required: bool = True) -> datetime | None:
-    """A date and time typed in a form, in UTC (blank: None where not required)."""
-    if not text.strip():
-        if required:
-            raise InputError("give a date and time such as 2030-01-31T18:00 (UTC)", field=field)
-        return None
+def _utc(text: str, field: str) -> datetime:
+    """A date and time typed in a form, in UTC."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -79,8 +75,8 @@ def schedule(
         found[1].id,
         council_id,
         title=title,
-        starts_at=_utc(starts_at, "starts_at"),  # type: ignore[arg-type]
-        ends_at=_utc(ends_at, "ends_at", required=False),
+        starts_at=_utc(starts_at, "starts_at"),
+        ends_at=_utc(ends_at, "ends_at") if ends_at.strip() else None,
         place=place,
         link=link,
         secretary_id=secretary_id,
