@@ -55,6 +55,7 @@ from soviets.governance import (
     endings,
     execution,
     joining,
+    notices,
     production,
     proposal_rights,
     rules,
@@ -449,6 +450,7 @@ def open_proposal(
         )
     proposal.status, proposal.opened_at, proposal.electorate_size = "open", at, size
     session.flush()
+    notices.on_opened(session, proposal, council)
     return proposal
 
 

@@ -10,6 +10,13 @@ from soviets.ledger.models.auth import (
     WebSession,
 )
 from soviets.ledger.models.bookings import Booking
+from soviets.ledger.models.briefing import (
+    DecisionSeen,
+    DigestSent,
+    FeedToken,
+    MailChoice,
+    Notice,
+)
 from soviets.ledger.models.governance import (
     Ballot,
     BallotMark,
@@ -44,6 +51,11 @@ __all__ = [
     "BallotMark",
     "Booking",
     "Council",
+    "DecisionSeen",
+    "DigestSent",
+    "FeedToken",
+    "MailChoice",
+    "Notice",
     "CouncilLink",
     "CouncilRule",
     "Delegate",

@@ -7,6 +7,7 @@ from soviets.server.api import (
     agreements,
     ballots,
     bookings,
+    briefing,
     councils,
     delegates,
     founding,
@@ -38,4 +39,5 @@ ROUTERS: list[APIRouter] = [
     plans.router,
     agreements.router,
     bookings.router,
+    briefing.router,
 ]

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from soviets.server.pages import (
     accounts,
     bookings,
+    briefing,
     councils,
     docs,
     home,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     plans.router,
     inventory.router,
     bookings.router,
+    briefing.router,
 ]
