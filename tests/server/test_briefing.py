@@ -186,7 +186,7 @@ def test_delegate_votes_beside_the_mandate(valley) -> None:  # type: ignore[no-u
 
 def test_deliveries_due_are_told_once(valley) -> None:  # type: ignore[no-untyped-def]
     world, sessions = valley
-    p, ids = world.people, world.ids
+    ids = world.ids
     with transaction(sessions) as s:
         agreement = s.get(Agreement, ids["agreement"])
         agreement.status = "accepted"
