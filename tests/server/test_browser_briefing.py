@@ -35,7 +35,7 @@ def test_inbox_and_digest_mail(world_template, tmp_path) -> None:  # type: ignor
             waiting = page.locator("ul.waiting li")
             expect(waiting).to_have_count(2)
             expect(waiting.first).to_contain_text("Open a Sunday market")
-            shot(page, "inbox", phone=True)
+            shot(page, "briefing-inbox", phone=True)
 
             page.get_by_role("link", name="change").click()
             page.get_by_label("One digest e-mail a day").check()
@@ -71,5 +71,5 @@ def test_inbox_and_digest_mail(world_template, tmp_path) -> None:  # type: ignor
             hedge.get_by_role("button", name="Mark read").click()
             expect(page.locator("ul.notices li.read", has_text="Plant a hedge")).to_have_count(1)
             expect(page.locator("#inbox-link .count")).to_have_text(str(before - 1))
-            shot(page, "inbox-after-digest")
+            shot(page, "briefing-inbox-after-digest")
         app.state.engine.dispose()
