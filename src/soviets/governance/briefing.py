@@ -39,6 +39,8 @@ from soviets.ledger.models.briefing import MAIL_MODES
 
 DUE_WITHIN = timedelta(days=14)
 """Agreements whose period ends this soon (and are not fulfilled) are deliveries due."""
+INBOX_SIZE = 100
+"""Notices an inbox shows (newest first); older ones stay stored."""
 FEED_SIZE = 50
 """Decisions in a council's Atom feed, newest first."""
 
@@ -103,12 +105,10 @@ def unread_count(session: Session, actor_id: int) -> int:
     return _unread(session, actor_id) + len(waiting_for_vote(session, actor_id))
 
 
-def inbox(session: Session, actor_id: int, *, unread_only: bool = False, limit: int = 100) -> Inbox:
-    """The actor's own inbox: votes waiting for them, then notices newest first."""
+def inbox(session: Session, actor_id: int, limit: int = INBOX_SIZE) -> Inbox:
+    """The actor's own inbox: votes waiting for them, then their latest notices."""
     authz.get_person(session, actor_id)
     stmt = select(Notice).where(Notice.person_id == actor_id)
-    if unread_only:
-        stmt = stmt.where(Notice.read_at.is_(None))
     listed = list(session.scalars(stmt.order_by(Notice.id.desc()).limit(limit)))
     return Inbox(waiting_for_vote(session, actor_id), listed, _unread(session, actor_id))
 

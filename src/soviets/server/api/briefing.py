@@ -27,9 +27,9 @@ SEEN_PAGE = 100
 
 
 @router.get("/inbox", response_model=InboxOut)
-def inbox(actor: ApiActor, db: Db, unread_only: bool = False) -> InboxOut:
-    """Votes waiting for your ballot, and your notices, newest first."""
-    found = briefing.inbox(db, actor.id, unread_only=unread_only)
+def inbox(actor: ApiActor, db: Db) -> InboxOut:
+    """Votes waiting for your ballot, and your latest notices (read or not), newest first."""
+    found = briefing.inbox(db, actor.id)
     return InboxOut(
         waiting=[WaitingOut.model_validate(w) for w in found.waiting],
         notices=[NoticeOut.model_validate(n) for n in found.notices],
