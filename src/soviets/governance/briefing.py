@@ -413,10 +413,8 @@ def deliveries_due(session: Session, now: datetime | None = None) -> int:
         )
         for council in (supplier, receiver):
             people = [p for p in authz.member_ids(session, council.id) if p not in told]
-            made += len(
-                notices.notify(
-                    session, people, "delivery_due", ref, text, council_id=council.id, now=at
-                )
+            made += notices.notify(
+                session, people, "delivery_due", ref, text, council_id=council.id, now=at
             )
             told.update(people)
     return made

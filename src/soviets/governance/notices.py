@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz, choices
@@ -55,8 +55,9 @@ def notify(
     *,
     council_id: int | None = None,
     now: datetime | None = None,
-) -> list[Notice]:
-    """Put one notice into the inbox of each person (each once; ``None`` is skipped).
+) -> int:
+    """Put one notice into the inbox of each person (each once; ``None`` is skipped); how
+    many notices were written (one multi-row INSERT, so a large council costs little).
 
     ``subject_ref`` names what it is about as ``<thing>:<id>``: ``proposal:12``,
     ``agreement:3``, ``delegate:4``, ``council:2`` (the inbox links it).
@@ -66,20 +67,20 @@ def notify(
     if not _SUBJECT.match(subject_ref):
         raise ValueError(f"a notice's subject is '<thing>:<id>', got {subject_ref!r}")
     at = authz.moment(now)
-    made = []
-    for person_id in dict.fromkeys(p for p in person_ids if p is not None):
-        notice = Notice(
-            person_id=person_id,
-            council_id=council_id,
-            kind=kind,
-            subject=subject_ref,
-            text=text,
-            created_at=at,
-        )
-        session.add(notice)
-        made.append(notice)
-    session.flush()
-    return made
+    rows = [
+        {
+            "person_id": person_id,
+            "council_id": council_id,
+            "kind": kind,
+            "subject": subject_ref,
+            "text": text,
+            "created_at": at,
+        }
+        for person_id in dict.fromkeys(p for p in person_ids if p is not None)
+    ]
+    if rows:
+        session.execute(insert(Notice), rows)
+    return len(rows)
 
 
 def _electors(session: Session, proposal_id: int) -> list[Elector]:
