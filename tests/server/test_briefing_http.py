@@ -103,6 +103,9 @@ def test_council_page_shows_seen_counts_and_delegate_votes(served: Served) -> No
     assert c.get(f"/proposals/{closed}").status_code == 200  # opening a decision: seen
     page = c.get(f"/councils/{river}").text
     assert f'data-proposal="{closed}">seen by 1 of 3 members' in page
+    listed = c.get(f"/councils/{river}/decisions").text
+    row = rf"#{closed} [^<]*</a>(?:(?!</tr>).)*<td class=\"num\">1 of 3</td>"  # one table row
+    assert re.search(row, listed, re.S)
     seen = c.get(f"/api/councils/{river}/seen", headers=served.auth("fran")).json()
     assert {"proposal_id": closed, "seen": 1, "readers": 3} in seen
     assert f"#{w.ids['adopt']} Adopt the plan for 2030</a> (accepted): <strong>yes</strong>" in page

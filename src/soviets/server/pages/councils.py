@@ -91,6 +91,7 @@ def decisions_page(
     person = found[1]
     council = councils.read_council(db, person.id, council_id)
     listed = views.decisions(db, person.id, council_id, page)
+    seen, readers = briefing.seen_counts(db, person.id, council_id, [p.id for p in listed.items])
     return render(
         request,
         "decisions.html",
@@ -98,6 +99,8 @@ def decisions_page(
             "title": f"Decisions of {council.name}",
             "council": council,
             "listed": listed,
+            "seen": seen,
+            "readers": readers,
             "people": queries.names(db, [p.created_by for p in listed.items]),
         },
     )
