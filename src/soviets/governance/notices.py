@@ -91,20 +91,12 @@ def _electors(session: Session, proposal_id: int) -> list[Elector]:
     )
 
 
-def audience(session: Session, council: Council, proposal_id: int | None = None) -> list[int]:
-    """Who is told of a council's proposals: its members; a federation's seated delegates
-    (the electorate of ``proposal_id`` when given)."""
+def audience(session: Session, council: Council, proposal_id: int) -> list[int]:
+    """Who is told of a council's proposal: its members; in a federation, the proposal's
+    electorate (the seated delegates)."""
     if council.kind != "federation":
         return authz.member_ids(session, council.id)
-    if proposal_id is not None:
-        return [e.person_id for e in _electors(session, proposal_id)]
-    return list(
-        session.scalars(
-            select(Delegate.person_id).where(
-                Delegate.federation_id == council.id, Delegate.status == "active"
-            )
-        )
-    )
+    return [e.person_id for e in _electors(session, proposal_id)]
 
 
 def _title(proposal: Proposal) -> str:
