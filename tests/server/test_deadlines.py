@@ -65,7 +65,8 @@ def test_tick_closes_overdue_votes(db_url: str) -> None:
     pid = _overdue_vote(db_url)
     assert _status(db_url, pid) == ("open", None)
     assert json.loads(_tick(db_url, "--json")) == {
-        "closed": [{"proposal_id": pid, "outcome": "accepted"}]
+        "closed": [{"proposal_id": pid, "outcome": "accepted"}],
+        "mailed": {"notices": 0, "digests": 0, "failed": 0},  # no mail server configured
     }
     assert _status(db_url, pid) == ("closed", "accepted")
     assert "no vote was past its deadline" in _tick(db_url)

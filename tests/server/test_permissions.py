@@ -279,6 +279,22 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/resources/{resource_id}/bookings", frozenset({"other"}), _booking,
         fill={R: "ladder"}),
     Row("DELETE", "/bookings/{booking_id}", frozenset({"member"}), fill={"booking_id": "booking"}),
+    # briefing: everyone's own inbox and mail choice; feeds, seen counts and delegates' votes
+    # by who may read the council (bob_notice and feed_token are Bob's)
+    Row("GET", "/inbox", SIGNED_IN),
+    Row("POST", "/inbox/read", SIGNED_IN),
+    Row("POST", "/inbox/{notice_id}/read", frozenset({"member"}), fill={"notice_id": "bob_notice"}),
+    Row("GET", "/members/me/mail", SIGNED_IN),
+    Row("PUT", "/members/me/mail", SIGNED_IN, lambda w: {"mode": "digest"}),
+    Row("GET", "/feed-tokens", SIGNED_IN),
+    Row("POST", "/councils/{council_id}/feed-tokens", RIVERSIDE, fill={C: "riverside"}),
+    Row("POST", "/councils/{council_id}/feed-tokens", VALLEY, fill={C: "valley"}),
+    Row("DELETE", "/feed-tokens/{token_id}", frozenset({"member"}),
+        fill={"token_id": "feed_token"}),
+    Row("GET", "/councils/{council_id}/seen", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/seen", VALLEY, fill={C: "valley"}),
+    Row("POST", "/proposals/{proposal_id}/seen", RIVERSIDE, fill={P: "closed"}),
+    Row("GET", "/delegates/{delegate_id}/votes", VALLEY, fill={"delegate_id": "alice_delegate"}),
 )  # fmt: skip
 
 

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from soviets.governance import (
     accounts,
     assemblies,
     ballots,
+    briefing,
     councils,
     founding,
     minutes,
@@ -40,7 +41,7 @@ from soviets.governance import (
 from soviets.ledger import bookings, inventory, needs, plans, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
-from soviets.ledger.models import Agreement, CouncilRule, Delegate, Person
+from soviets.ledger.models import Agreement, CouncilRule, Delegate, Notice, Person
 from soviets.server import auth
 from soviets.server.security import hash_password
 
@@ -352,6 +353,10 @@ def build_world(url: str) -> World:
                 s, p["bob"], meeting.id, proposal_id=draft.id
             ).id
             minutes.write_minutes(s, p["bob"], meeting.id, "# Autumn assembly\n\nWe met.")
+            ids["feed_token"] = briefing.create_feed_token(s, p["bob"], river.id).id
+            ids["bob_notice"] = s.scalar(
+                select(func.min(Notice.id)).where(Notice.person_id == p["bob"])
+            )
     finally:
         engine.dispose()
     return world

@@ -36,7 +36,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from soviets.errors import SovietsError
-from soviets.governance import authz, proposals, rules
+from soviets.governance import authz, notices, proposals, rules
 from soviets.governance.credentials import (
     check_email,
     check_new_password,
@@ -131,6 +131,9 @@ def create_invitation(
     )
     session.add(row)
     session.flush()
+    invitee = session.scalar(select(Person.id).where(Person.email == address)) if address else None
+    if invitee is not None:
+        notices.on_invited(session, invitee, council, actor_id, at, "the link is in your e-mail")
     return Issued(row.id, secret, row.expires_at, council.name)
 
 

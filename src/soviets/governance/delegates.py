@@ -34,7 +34,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, choices
+from soviets.governance import authz, choices, notices
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import (
     Payload,
@@ -445,6 +445,7 @@ def _recall(session: Session, proposal: Proposal, payload: Payload, now: datetim
         end_delegation(
             session, delegate, "recalled", proposal.id, now, f"recalled by proposal #{proposal.id}"
         )
+        notices.on_recalled(session, delegate, proposal.id, now)
 
 
 register_executor("elect_delegate", _elect, validate=_validate_elect)

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, ballots, proposal_rights, tally
+from soviets.governance import authz, ballots, notices, proposal_rights, tally
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Council, Proposal
@@ -89,6 +89,7 @@ def write_end(
     proposal.result = json.dumps(result, sort_keys=True, separators=(",", ":"))
     proposal.executed_at = now if executed else None
     session.flush()
+    notices.on_decided(session, proposal, now)
 
 
 def withdraw_proposal(

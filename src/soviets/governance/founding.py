@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz
+from soviets.governance import authz, notices
 from soviets.governance.accounts import INVITATION_LIFETIME, invitation_state
 from soviets.governance.councils import ROLES
 from soviets.governance.credentials import digest, new_secret
@@ -85,6 +85,7 @@ def invite_founder(
     )
     session.add(row)
     session.flush()
+    notices.on_invited(session, person_id, council, actor_id, at, "answer on your account page")
     return row
 
 

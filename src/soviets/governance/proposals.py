@@ -56,6 +56,7 @@ from soviets.governance import (
     execution,
     joining,
     minutes,
+    notices,
     production,
     proposal_rights,
     rules,
@@ -451,6 +452,7 @@ def open_proposal(
         )
     proposal.status, proposal.opened_at, proposal.electorate_size = "open", at, size
     session.flush()
+    notices.on_opened(session, proposal, council)
     return proposal
 
 

@@ -1,4 +1,5 @@
-"""The council service's clock: close every vote whose deadline has passed, every N seconds.
+"""The council service's clock, every N seconds: close every vote whose deadline has passed,
+tell councils of deliveries due, mail members their notices and digests.
 
 Reads close overdue votes too (:func:`soviets.governance.proposals.close_due` runs
 in the read functions), so a vote nobody looks at is the only one this task is
@@ -15,37 +16,44 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppres
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from soviets.governance import proposals
+from soviets.governance import briefing, proposals
 from soviets.ledger.db import transaction
+from soviets.server.briefing_mail import send_due
+from soviets.server.mail import MailSettings
 
 log = logging.getLogger("soviets.deadlines")
 
 
 def tick(sessions: sessionmaker[Session]) -> dict[int, str]:
-    """Close every overdue vote in one transaction; proposal id -> outcome (or error)."""
+    """Close every overdue vote in one transaction, and tell the councils of deliveries
+    due; proposal id -> outcome (or error)."""
     with transaction(sessions) as session:
-        return proposals.close_due(session)
+        closed = proposals.close_due(session)
+        briefing.deliveries_due(session)
+        return closed
 
 
-async def _every(sessions: sessionmaker[Session], seconds: float) -> None:
+async def _every(sessions: sessionmaker[Session], settings: MailSettings, seconds: float) -> None:
     while True:
         try:
             closed = await asyncio.to_thread(tick, sessions)
             for proposal_id, outcome in closed.items():
                 log.info("proposal #%d closed at its deadline: %s", proposal_id, outcome)
+            await asyncio.to_thread(send_due, sessions, settings)
         except Exception:  # the clock keeps going; the next tick tries again
-            log.exception("closing overdue votes failed")
+            log.exception("closing overdue votes or mailing notices failed")
         await asyncio.sleep(seconds)
 
 
 def lifespan(seconds: float | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The app's lifespan: with ``seconds``, a background task closes overdue votes."""
+    """The app's lifespan: with ``seconds``, a background task closes overdue votes and
+    mails notices."""
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
         task = None
         if seconds:
-            task = asyncio.create_task(_every(app.state.sessions, seconds))
+            task = asyncio.create_task(_every(app.state.sessions, app.state.mail, seconds))
         try:
             yield
         finally:

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from soviets.governance import briefing
 from soviets.ledger.models import Person, WebSession
 from soviets.server import auth
 from soviets.server.problems import Problem, SignInRequired
@@ -93,14 +94,17 @@ class Viewer:
     id: int
     name: str
     csrf_token: str
+    unread: int = 0
+    """Unread notices plus votes waiting for this person (the header's inbox count)."""
 
 
-def page_actor(request: Request, found: PageSession) -> tuple[WebSession, Person]:
+def page_actor(request: Request, found: PageSession, db: Db) -> tuple[WebSession, Person]:
     """The signed-in browser's session and person; signed-out browsers go to the sign-in form."""
     if found is None:
         raise SignInRequired()
     session, person = found
-    request.state.viewer = Viewer(person.id, person.name, session.csrf_token)
+    unread = briefing.unread_count(db, person.id)
+    request.state.viewer = Viewer(person.id, person.name, session.csrf_token, unread)
     return found
 
 

@@ -61,6 +61,10 @@ NOTICES = {
     "production-recorded": "The production is recorded in the ledger.",
     "delivered": "The delivery is recorded in the ledger.",
     "period-opened": "The planning period is open.",
+    # briefing
+    "inbox-read": "Every notice is marked read.",
+    "mail-saved": "Your e-mail choice is saved.",
+    "feed-revoked": "The feed link is revoked: it no longer works.",
 }
 
 

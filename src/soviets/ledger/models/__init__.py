@@ -11,6 +11,13 @@ from soviets.ledger.models.auth import (
     WebSession,
 )
 from soviets.ledger.models.bookings import Booking
+from soviets.ledger.models.briefing import (
+    DecisionSeen,
+    DigestSent,
+    FeedToken,
+    MailChoice,
+    Notice,
+)
 from soviets.ledger.models.governance import (
     Ballot,
     BallotMark,
@@ -49,6 +56,11 @@ __all__ = [
     "BallotMark",
     "Booking",
     "Council",
+    "DecisionSeen",
+    "DigestSent",
+    "FeedToken",
+    "MailChoice",
+    "Notice",
     "CouncilLink",
     "CouncilRule",
     "Delegate",

@@ -8,6 +8,7 @@ from soviets.server.api import (
     assemblies,
     ballots,
     bookings,
+    briefing,
     councils,
     delegates,
     founding,
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     agreements.router,
     bookings.router,
     assemblies.router,
+    briefing.router,
 ]

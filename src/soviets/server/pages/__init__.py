@@ -6,6 +6,7 @@ from soviets.server.pages import (
     accounts,
     assemblies,
     bookings,
+    briefing,
     councils,
     docs,
     home,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     inventory.router,
     bookings.router,
     assemblies.router,
+    briefing.router,
 ]

@@ -125,7 +125,7 @@ def invitation_page(token: str, request: Request, found: PageSession, db: Db) ->
     link gets a page that says so."""
     if found is None:
         return _signup_form(request, db, token)
-    page_actor(request, found)  # the page header shows who is signed in
+    page_actor(request, found, db)  # the page header shows who is signed in
     view = accounts.view_invitation(db, token, found[1].id)
     return render(
         request,

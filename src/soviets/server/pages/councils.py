@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from soviets.governance import councils, delegates, proposals, rules, views
+from soviets.governance import briefing, councils, delegates, proposals, rules, views
 from soviets.ledger import bookings, inventory
 from soviets.server import queries
 from soviets.server.api.common import PathId
@@ -17,6 +17,8 @@ from soviets.server.templating import render
 router = APIRouter()
 RECENT = 5
 """Decisions shown on the council page; the rest are on its decisions pages."""
+VOTES_SHOWN = 10
+"""A delegate's latest federation votes shown beside their mandate on the sending council's page."""
 
 
 @router.get("/councils/{council_id}")
@@ -37,6 +39,12 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
     drafts = [p for p in listed if p.status == "draft" and p.created_by == person.id]
     membership, is_voter = views.standing(db, person.id, council_id)
     people = queries.names(db, [d.person_id for d in delegations])
+    seen, readers = briefing.seen_counts(db, person.id, council_id, [p.id for p in recent.items])
+    votes = {
+        d.id: briefing.delegate_votes(db, person.id, d.id)[:VOTES_SHOWN]
+        for d in delegations
+        if d.council_id == council_id
+    }
     return render(
         request,
         "council.html",
@@ -49,6 +57,9 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
             "federations": councils.list_federations(db, person.id, council_id),
             "delegations": delegations,
             "mandates": mandates,
+            "votes": votes,
+            "seen": seen,
+            "readers": readers,
             "open_proposals": open_ones,
             "closed_proposals": recent.items,
             "decision_count": recent.total,
@@ -80,6 +91,7 @@ def decisions_page(
     person = found[1]
     council = councils.read_council(db, person.id, council_id)
     listed = views.decisions(db, person.id, council_id, page)
+    seen, readers = briefing.seen_counts(db, person.id, council_id, [p.id for p in listed.items])
     return render(
         request,
         "decisions.html",
@@ -87,6 +99,8 @@ def decisions_page(
             "title": f"Decisions of {council.name}",
             "council": council,
             "listed": listed,
+            "seen": seen,
+            "readers": readers,
             "people": queries.names(db, [p.created_by for p in listed.items]),
         },
     )

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from soviets.governance import (
     ballots,
+    briefing,
     choices,
     drafting,
     proposal_rights,
@@ -62,6 +63,7 @@ def proposal_page(proposal_id: PathId, request: Request, found: PageActor, db: D
     """A proposal: its rules, the ballot form while open, the live tally or the result."""
     person = found[1]
     proposal = proposals.get_proposal(db, person.id, proposal_id)
+    briefing.mark_seen(db, person.id, proposal_id)  # a decision opened counts as seen
     return render(request, "proposal.html", _context(db, person.id, proposal))
 
 
