@@ -194,6 +194,23 @@ class JoinFederation(Effect):
     admission_id: Id = Field(description="the federation's accepted admit_member proposal")
 
 
+class Ratify(Effect):
+    """Ratify a federation decision that awaits its member councils (``decision_id``: the
+    federation's accepted proposal). Accepted: the council ratifies; otherwise it refuses."""
+
+    decision_id: Id = Field(description="the federation's proposal awaiting ratification")
+
+
+class AdaptDecision(Effect):
+    """Adopt local values, within the federation's bounds, for named fields of a federation
+    decision awaiting ratification; what follows from the decision uses them for the council."""
+
+    decision_id: Id = Field(description="the federation's proposal awaiting ratification")
+    values: dict[str, Any] = Field(
+        min_length=1, description="bounded field -> the council's value (a number, date, variant)"
+    )
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -213,6 +230,8 @@ AnyEffect = (
     | StockChange
     | AcceptCustody
     | JoinFederation
+    | Ratify
+    | AdaptDecision
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -235,6 +254,8 @@ EFFECTS: dict[str, type[Effect]] = {
     "stock_change": StockChange,
     "accept_custody": AcceptCustody,
     "join_federation": JoinFederation,
+    "ratify": Ratify,
+    "adapt_decision": AdaptDecision,
 }
 
 

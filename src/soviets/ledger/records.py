@@ -2,7 +2,8 @@
 
 Quantities are chained as inventory events; the other facts a council relies
 on live in ordinary tables: which council holds a stock and of what kind,
-the outcome of a closed proposal, who booked a shared good when, who is a
+the outcome of a closed proposal, a federation decision's ratification (each
+council's answer, local adaptations, the final state), who booked a shared good when, who is a
 member of which council with which role. Every flush that inserts, changes or
 deletes such a row appends a :class:`~soviets.ledger.models.LedgerRecord` to
 the chain with the row's tracked columns as they now stand in the database
@@ -26,7 +27,12 @@ from sqlalchemy.orm import Session, UOWTransaction
 from soviets.ledger import chain
 from soviets.ledger.base import Base
 from soviets.ledger.models.bookings import Booking
-from soviets.ledger.models.governance import Proposal
+from soviets.ledger.models.governance import (
+    Adaptation,
+    Proposal,
+    Ratification,
+    RatificationSeat,
+)
 from soviets.ledger.models.inventory import LedgerRecord, Resource
 from soviets.ledger.models.people import Membership
 from soviets.ledger.types import as_utc
@@ -72,6 +78,9 @@ TRACKED: dict[str, Tracked] = {
         Tracked(_table(Proposal), _all(Proposal), final_only=True),
         Tracked(_table(Booking), _all(Booking)),
         Tracked(_table(Membership), _all(Membership)),
+        Tracked(_table(Ratification), _all(Ratification)),
+        Tracked(_table(RatificationSeat), _all(RatificationSeat)),
+        Tracked(_table(Adaptation), _all(Adaptation)),
     )
 }
 
@@ -164,7 +173,16 @@ def _changed(obj: object, columns: tuple[str, ...]) -> bool:
 
 
 BY_CLASS: dict[type, Tracked] = {
-    model: TRACKED[_table(model).name] for model in (Resource, Proposal, Booking, Membership)
+    model: TRACKED[_table(model).name]
+    for model in (
+        Resource,
+        Proposal,
+        Booking,
+        Membership,
+        Ratification,
+        RatificationSeat,
+        Adaptation,
+    )
 }
 """The tracked tables by mapped class: one dict lookup per flushed object, so a flush
 that touches none of them (a ballot, a ballot's marks) skips the chain at once."""

@@ -11,6 +11,7 @@ from soviets.ledger.models.auth import (
 )
 from soviets.ledger.models.bookings import Booking
 from soviets.ledger.models.governance import (
+    Adaptation,
     Ballot,
     BallotMark,
     CouncilRule,
@@ -19,6 +20,8 @@ from soviets.ledger.models.governance import (
     Mandate,
     Proposal,
     ProposalOption,
+    Ratification,
+    RatificationSeat,
     SecretBallot,
     SecretMark,
     Voted,
@@ -37,6 +40,7 @@ from soviets.ledger.models.planning import (
 )
 
 __all__ = [
+    "Adaptation",
     "Agreement",
     "AgreementAcceptance",
     "ApiToken",
@@ -64,6 +68,8 @@ __all__ = [
     "ProcessFlow",
     "Proposal",
     "ProposalOption",
+    "Ratification",
+    "RatificationSeat",
     "ResetRequest",
     "SignInLink",
     "Resource",
