@@ -265,6 +265,33 @@ def settle(session: Session, ratification: Ratification, now: datetime) -> None:
         _end(session, ratification, "refused", now, f"{tally.words()}; {why}")
 
 
+def rule_text(session: Session, federation_id: int) -> str:
+    """The federation's ratification rule now, in words (for the form that drafts a decision)."""
+    return (
+        f"more than {rules.rule_number(session, federation_id, 'ratification.councils'):g} "
+        "of the member councils, representing more than "
+        f"{rules.rule_number(session, federation_id, 'ratification.members'):g} of their "
+        f"members, within {rules.rule_number(session, federation_id, 'ratification.days'):g} days"
+    )
+
+
+def adaptable(session: Session, council_id: int) -> list[tuple[Proposal, bounds.Bounds]]:
+    """Federation decisions awaiting ratification with bounds that the council may adapt."""
+    found = session.scalars(
+        select(Proposal)
+        .join(Ratification, Ratification.proposal_id == Proposal.id)
+        .join(RatificationSeat, RatificationSeat.ratification_id == Ratification.id)
+        .where(Ratification.status == "awaiting", RatificationSeat.council_id == council_id)
+        .order_by(Proposal.id)
+    )
+    out = []
+    for proposal in found:
+        limits = decision_bounds(session, proposal.id)
+        if limits:
+            out.append((proposal, limits))
+    return out
+
+
 def _rule_words(ratification: Ratification) -> str:
     return (
         f"more than {ratification.councils_share:g} of the member councils, representing "
