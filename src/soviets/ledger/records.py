@@ -142,12 +142,14 @@ def _append(session: Session, tracked: Tracked, row_id: int, change: str) -> int
 def adopt_all(session: Session) -> int:
     """Chain every tracked row not yet recorded (a database from before the records).
 
-    Only the tracked columns the database has now are recorded, so that a later
-    migration may add one.
+    Only the tracked tables and columns the database has now are recorded, so that a
+    later migration may add one.
     """
     count = 0
     schema = inspect(session.connection())
     for name, spec in TRACKED.items():
+        if not schema.has_table(name):
+            continue
         present = {c["name"] for c in schema.get_columns(name)}
         tracked = replace(spec, columns=tuple(c for c in spec.columns if c in present))
         recorded = set(
