@@ -70,9 +70,7 @@ def test_federation_decision_ratified_and_adapted(browser, site) -> None:  # typ
     for value, accepted in (("150", False), ("90", True)):
         carol.goto(f"/councils/{bakery}/proposals/new?kind=adapt_decision")
         carol.get_by_label("Title").fill("Fewer loaves for our small oven")
-        carol.get_by_label("Federation decision awaiting ratification").select_option(
-            str(decision)
-        )
+        carol.get_by_label("Federation decision awaiting ratification").select_option(str(decision))
         carol.get_by_label("Local values").fill(f"loaves_per_day = {value}")
         carol.get_by_role("button", name="Make the proposal").click()
         if not accepted:

@@ -220,6 +220,14 @@ FORMS: tuple[KindForm, ...] = (
         councils=LOCAL,
     ),
     KindForm(
+        "ratify",
+        "Ratify a federation decision",
+        "The council ratifies the federation's decision; rejected, it refuses it. Offered in "
+        "no form: the vote is opened in each member council when the federation decides.",
+        (Field("decision_id", "Federation decision awaiting ratification", source="adaptable"),),
+        councils=(),
+    ),
+    KindForm(
         "adapt_decision",
         "Adapt a federation decision locally",
         "Within the bounds the federation set, the council adopts its own values; what follows "
