@@ -168,16 +168,26 @@ def test_refused_when_the_ratifying_councils_represent_too_few_members(
     done = state(gov, v, decision)
     assert done.status == "refused"
     assert "2 of 3 member councils, representing 400 of 900 members" in (done.note or "")
-    assert "can no longer be met" in (done.note or "")
+    assert "can no longer ratify it" in (done.note or "")
 
 
 def test_refused_at_the_deadline(gov: Gov, valley: Valley) -> None:
     v = valley
     decision = federation_decides(gov, v, payload={"ratify": True})
     answer(gov, v, decision, "farm", "yes")
+    late = OVER + timedelta(days=31)  # the federation's vote closed at OVER; 30 days to ratify
+    bakery = ratify_vote(gov, v, decision, "bakery")
+    for name in VOTERS["bakery"]:
+        gov.vote(getattr(v, name), bakery, "yes", now=OVER)
+    gov.close(v.ann, bakery, now=late)  # a yes that comes too late counts for nothing
     with gov.tx() as s:
-        late = ratification.get_ratification(s, v.ann, decision, now=OVER + timedelta(days=31))
-    assert late.status == "refused" and "deadline" in (late.note or "")
+        seen = ratification.get_ratification(s, v.ann, decision, now=late)
+    assert seen.status == "refused" and "by the deadline" in (seen.note or "")
+    assert [(x.council, x.answer) for x in seen.seats] == [
+        ("farm", "ratified"),
+        ("bakery", None),
+        ("mill", None),
+    ]
 
 
 def test_rules_decide_what_is_ratified(gov: Gov, valley: Valley) -> None:

@@ -257,12 +257,25 @@ def settle(session: Session, ratification: Ratification, now: datetime) -> None:
     if ratification.status != "awaiting":
         return
     tally = count(session, ratification)
+    rule = _rule_words(ratification)
     if tally.met(ratification):
         _carry_out(session, ratification, now, tally)
-    elif not tally.reachable(ratification) or now >= ratification.deadline:
-        why = "the deadline passed" if tally.reachable(ratification) else "the rule can no "
-        why = why if why.startswith("the deadline") else why + "longer be met"
-        _end(session, ratification, "refused", now, f"{tally.words()}; {why}")
+    elif not tally.reachable(ratification):
+        _end(
+            session,
+            ratification,
+            "refused",
+            now,
+            f"{tally.words()}; {rule} can no longer ratify it",
+        )
+    elif now >= ratification.deadline:
+        _end(
+            session,
+            ratification,
+            "refused",
+            now,
+            f"{tally.words()} by the deadline; {rule} were needed",
+        )
 
 
 def rule_text(session: Session, federation_id: int) -> str:
@@ -347,6 +360,9 @@ def council_answered(session: Session, proposal: Proposal, now: datetime) -> Non
     )
     assert ratification is not None
     if ratification.status != "awaiting":
+        return
+    if now >= ratification.deadline:  # too late to count: the decision is settled without it
+        settle(session, ratification, now)
         return
     seat.answer = "ratified" if proposal.outcome == "accepted" else "refused"
     seat.answered_at = now
