@@ -280,11 +280,16 @@ def settle(session: Session, ratification: Ratification, now: datetime) -> None:
 
 def rule_text(session: Session, federation_id: int) -> str:
     """The federation's ratification rule now, in words (for the form that drafts a decision)."""
+    councils = rules.rule_number(session, federation_id, "ratification.councils")
+    members = rules.rule_number(session, federation_id, "ratification.members")
+    days = rules.rule_number(session, federation_id, "ratification.days")
+    return f"{_shares(councils, members)}, within {days:g} days"
+
+
+def _shares(councils: float, members: float) -> str:
     return (
-        f"more than {rules.rule_number(session, federation_id, 'ratification.councils'):g} "
-        "of the member councils, representing more than "
-        f"{rules.rule_number(session, federation_id, 'ratification.members'):g} of their "
-        f"members, within {rules.rule_number(session, federation_id, 'ratification.days'):g} days"
+        f"more than {councils * 100:g}% of the member councils, representing more than "
+        f"{members * 100:g}% of their members"
     )
 
 
@@ -306,10 +311,7 @@ def adaptable(session: Session, council_id: int) -> list[tuple[Proposal, bounds.
 
 
 def _rule_words(ratification: Ratification) -> str:
-    return (
-        f"more than {ratification.councils_share:g} of the member councils, representing "
-        f"more than {ratification.members_share:g} of their members"
-    )
+    return _shares(ratification.councils_share, ratification.members_share)
 
 
 def _end(
