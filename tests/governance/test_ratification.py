@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from soviets.governance import proposals, ratification, rules
+from soviets.governance.bounds import check_bounds
 from soviets.governance.errors import Conflict, Forbidden, InputError
 from soviets.ledger import chain
 from soviets.ledger.models import (
@@ -21,6 +22,7 @@ from soviets.ledger.models import (
     Proposal,
     RatificationSeat,
 )
+from soviets.server.proposal_forms import terms
 
 from .conftest import OVER, T0, Gov
 
@@ -343,3 +345,30 @@ def test_only_member_councils_adapt_and_read(gov: Gov, valley: Valley) -> None:
         assert [
             r.decision_id for r in ratification.list_ratifications(s, v.eve, v.bakery, now=OVER)
         ] == [decision]
+
+
+def test_bounds_from_the_form_and_their_errors() -> None:
+    """The form's lines become the bounds the service checks; bad lines name the field."""
+    given = terms(
+        {
+            "ratify": "true",
+            "bounds": "quantity_share = 0.8 to 1.2 of the plan\n"
+            "start = 2031-01-01 to 2031-03-31\nflour_type = wholemeal | white\n",
+        }
+    )
+    assert given["ratify"] is True
+    assert check_bounds("adopt_plan", given["bounds"]) == {
+        "flour_type": {"choices": ["wholemeal", "white"]},
+        "quantity_share": {"min": 0.8, "max": 1.2, "unit": "of the plan"},
+        "start": {"from": "2031-01-01", "to": "2031-03-31"},
+    }
+    with pytest.raises(InputError, match="give 'low to high'") as bad:
+        terms({"bounds": "loaves = many"})
+    assert bad.value.field == "payload.bounds"
+    with pytest.raises(InputError, match="min 2 is above max 1"):
+        check_bounds("general", {"x": {"min": 2, "max": 1}})
+    with pytest.raises(InputError, match="quantity_share bounds an adopt_plan decision"):
+        check_bounds("general", {"quantity_share": {"min": 0.5, "max": 1}})
+    with pytest.raises(InputError, match="needs a date") as day:
+        check_bounds("general", {"start": {"from": "soon", "to": "2031-01-01"}})
+    assert day.value.field == "payload.bounds.start.from"
