@@ -79,6 +79,8 @@ def test_federation_decision_ratified_and_adapted(browser, site) -> None:  # typ
             ).to_be_visible()
     _vote_and_close(carol)
     expect(carol.get_by_text("Accepted").first).to_be_visible()
+    link = carol.get_by_role("link", name="The federation's decision")
+    assert link.get_attribute("href") == f"/proposals/{decision}"
 
     # 3. Each member council ratifies by its own vote, from its council page.
     carol.goto(f"/councils/{bakery}")
