@@ -195,7 +195,8 @@ def _awaiting(session: Session, council: Council, decision_id: int) -> Ratificat
 
 @dataclass(frozen=True)
 class Count:
-    """Where a ratification stands: councils and members that ratified, refused, are pending."""
+    """Where a ratification stands: councils and the members they represent, in all, that
+    ratified, and still pending."""
 
     councils: int
     members: int
