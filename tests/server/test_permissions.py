@@ -14,6 +14,7 @@ federation); ``member``, ``delegate`` and ``coordinator`` of Riverside.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ import pytest
 
 from server.conftest import client_for, copy_world
 from server.live import free_port
-from server.world import PASSWORD, PERIOD, ROLE_PERSON, World
+from server.world import PASSWORD, PERIOD, ROLE_PERSON, World, add_ratification
 from soviets.server.mail import MailSettings
 
 ROLES = ("signed_out", "nonmember", "other", "sibling", "member", "delegate", "coordinator")
@@ -273,6 +274,11 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/assemblies/{assembly_id}/minutes.pdf", RIVERSIDE, fill={A: "assembly"}),
     Row("GET", "/councils/{council_id}/archive?q=hall", RIVERSIDE, fill={C: "riverside"}),
     Row("GET", "/councils/{council_id}/archive", frozenset({"other"}), fill={C: "hilltop"}),
+    # ratification of federation decisions (ratify and adapt through proposals)
+    Row("GET", "/councils/{council_id}/ratifications", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/ratifications", VALLEY, fill={C: "valley"}),
+    Row("GET", "/councils/{council_id}/ratifications", frozenset({"other"}), fill={C: "hilltop"}),
+    Row("GET", "/proposals/{proposal_id}/ratification", VALLEY, fill={P: "ratified"}),
     # bookings
     Row("GET", "/resources/{resource_id}/bookings", RIVERSIDE, fill={R: "bike"}),
     Row("POST", "/resources/{resource_id}/bookings", RIVERSIDE, _booking, fill={R: "bike"}),
@@ -311,9 +317,13 @@ def _call(client, row: Row, world: World, role: str) -> int:  # type: ignore[no-
 
 @pytest.fixture(scope="module")
 def table_world(world_template, tmp_path_factory) -> tuple[Path, World]:  # type: ignore[no-untyped-def]
-    """The template world plus the id of bob's API token (token ids follow people ids)."""
-    path, world = world_template
+    """The template world plus the id of bob's API token (token ids follow people ids), and a
+    federation decision sent to ratification (:func:`server.world.add_ratification`)."""
+    source, world = world_template
+    path = tmp_path_factory.mktemp("table") / "template.sqlite"
+    shutil.copyfile(source, path)
     world.ids.setdefault("bob_token", world.people["bob"])
+    add_ratification(f"sqlite:///{path}", world)
     return path, world
 
 

@@ -360,3 +360,26 @@ def build_world(url: str) -> World:
     finally:
         engine.dispose()
     return world
+
+
+def add_ratification(url: str, world: World) -> None:
+    """The Valley federation accepts a decision to be ratified, with bounds for local
+    adaptation: Riverside and the Bakery each get an open ``ratify`` vote
+    (``world.ids["ratified"]``: the federation's decision)."""
+    engine = make_engine(url)
+    p = world.people
+    try:
+        with transaction(session_factory(engine)) as s:
+            world.ids["ratified"] = _decide(
+                s,
+                world.ids["valley"],
+                p["alice"],
+                [p["alice"], p["carol"]],
+                title="Bake with local flour",
+                payload={
+                    "ratify": True,
+                    "bounds": {"flour_type": {"choices": ["wholemeal", "white"]}},
+                },
+            )
+    finally:
+        engine.dispose()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import effects, rules
+from soviets.governance import bounds, effects, rules
 from soviets.governance.endings import decided_payload
 from soviets.ledger.models import (
     Agreement,
@@ -269,6 +269,44 @@ def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> l
         f"The minutes #{e.minutes_id} of an assembly of '{council.name}' are approved as drafted "
         "and become part of the council's record; they never change again."
     ]
+def _decision(session: Session, decision_id: int) -> str:
+    decision = session.get(Proposal, decision_id)
+    if decision is None:
+        return f"federation decision #{decision_id}"
+    return (
+        f"federation decision #{decision_id} '{decision.title}' of "
+        f"{_council(session, decision.council_id)}"
+    )
+
+
+def _ratify(session: Session, council: Council, e: effects.Ratify) -> list[str]:
+    return [
+        f"'{council.name}' ratifies {_decision(session, e.decision_id)}; it takes effect once "
+        "enough member councils do (the federation's ratification rules). Rejected: "
+        f"'{council.name}' refuses it."
+    ]
+
+
+def _adapt(session: Session, council: Council, e: effects.AdaptDecision) -> list[str]:
+    decision = session.get(Proposal, e.decision_id)
+    limits = (decision.payload_data.get("bounds") or {}) if decision else {}
+    out = [f"'{council.name}' adapts {_decision(session, e.decision_id)} locally:"]
+    for name, value in sorted(e.values.items()):
+        within = f" (bounds: {bounds.describe_spec(limits[name])})" if name in limits else ""
+        out.append(f"{name} = {value}{within}.")
+    return out
+
+
+def _terms(session: Session, payload: dict[str, Any]) -> list[str]:
+    if not payload.get("ratify"):
+        return []
+    out = [
+        "It takes effect only once the member councils ratify it, by the federation's "
+        "ratification rules."
+    ]
+    for name, spec in sorted((payload.get("bounds") or {}).items()):
+        out.append(f"A member council may adapt {name} within: {bounds.describe_spec(spec)}.")
+    return out
 
 
 _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
@@ -291,6 +329,8 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "accept_custody": _custody,
     "join_federation": _join,
     "approve_minutes": _minutes,
+    "ratify": _ratify,
+    "adapt_decision": _adapt,
 }
 
 
@@ -298,7 +338,9 @@ def describe_effect(
     session: Session, council: Council, kind: str, payload: dict[str, Any]
 ) -> list[str]:
     """What accepting a ``kind`` proposal with this (checked) payload changes, in sentences."""
-    return _WORDS[kind](session, council, effects.parse_effect(kind, payload))
+    effect = {k: v for k, v in payload.items() if k not in ("ratify", "bounds")}
+    words = _WORDS[kind](session, council, effects.parse_effect(kind, effect))
+    return words + _terms(session, payload)
 
 
 def describe_proposal(session: Session, proposal: Proposal) -> list[str]:
@@ -311,4 +353,4 @@ def describe_proposal(session: Session, proposal: Proposal) -> list[str]:
     for option in proposal.options:
         words = describe_effect(session, council, proposal.kind, option.payload_data)
         out.append(f"If '{option.label}' wins: {' '.join(words)}")
-    return out
+    return out + _terms(session, proposal.payload_data)

@@ -19,7 +19,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, councils, joining, proposals, rules, transfers
+from soviets.governance import (
+    authz,
+    bounds,
+    councils,
+    joining,
+    proposals,
+    ratification,
+    rules,
+    transfers,
+)
 from soviets.governance.endings import decided_payload
 from soviets.governance.stock import STOCK_CHANGE_ACTIONS
 from soviets.ledger.models import (
@@ -203,6 +212,15 @@ def _open_proposals(session: Session, actor_id: int, council: Council) -> list[C
     return [Choice(str(p.id), f"#{p.id} {p.title}") for p in found]
 
 
+def _adaptable(session: Session, council: Council) -> list[Choice]:
+    """Federation decisions awaiting ratification that the council may adapt, with bounds."""
+    out = []
+    for decision, limits in ratification.adaptable(session, council.id):
+        words = "; ".join(f"{k} {bounds.describe_spec(v)}" for k, v in limits.items())
+        out.append(Choice(str(decision.id), f"#{decision.id} {decision.title} ({words})"))
+    return out
+
+
 def _mandate_targets(session: Session, actor_id: int, federations: list[Council]) -> list[Choice]:
     out = [Choice(f"kind:{k}", f"every {k.replace('_', ' ')} proposal") for k in PROPOSAL_KINDS]
     for federation in federations:
@@ -240,6 +258,7 @@ def draft_choices(
         options["outside_council"] = _outside_councils(session, council)
     else:
         options["member"] = _members(session, council)
+        options["adaptable"] = _adaptable(session, council)
     current = {key: rules.shown_rule(session, council, key) for key in rules.RULES}
     return DraftChoices(council=council, options=options, rules=current)
 

@@ -205,6 +205,23 @@ class ApproveMinutes(Effect):
     )
 
 
+class Ratify(Effect):
+    """Ratify a federation decision that awaits its member councils (``decision_id``: the
+    federation's accepted proposal). Accepted: the council ratifies; otherwise it refuses."""
+
+    decision_id: Id = Field(description="the federation's proposal awaiting ratification")
+
+
+class AdaptDecision(Effect):
+    """Adopt local values, within the federation's bounds, for named fields of a federation
+    decision awaiting ratification; what follows from the decision uses them for the council."""
+
+    decision_id: Id = Field(description="the federation's proposal awaiting ratification")
+    values: dict[str, Any] = Field(
+        min_length=1, description="bounded field -> the council's value (a number, date, variant)"
+    )
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -225,6 +242,8 @@ AnyEffect = (
     | AcceptCustody
     | JoinFederation
     | ApproveMinutes
+    | Ratify
+    | AdaptDecision
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -248,6 +267,8 @@ EFFECTS: dict[str, type[Effect]] = {
     "accept_custody": AcceptCustody,
     "join_federation": JoinFederation,
     "approve_minutes": ApproveMinutes,
+    "ratify": Ratify,
+    "adapt_decision": AdaptDecision,
 }
 
 

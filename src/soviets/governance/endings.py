@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, ballots, notices, proposal_rights, tally
+from soviets.governance import authz, ballots, execution, notices, proposal_rights, tally
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Council, Proposal
@@ -90,6 +90,7 @@ def write_end(
     proposal.executed_at = now if executed else None
     session.flush()
     notices.on_decided(session, proposal, now)
+    execution.ended(session, proposal, now)
 
 
 def withdraw_proposal(
@@ -106,6 +107,11 @@ def withdraw_proposal(
         raise Forbidden(f"only the proposer may withdraw proposal #{proposal_id}")
     if not proposal_rights.acts_as_proposer(session, actor_id, proposal):
         raise Forbidden(f"the proposer of proposal #{proposal_id} has left its council")
+    if proposal.kind == "ratify":
+        raise Conflict(
+            f"proposal #{proposal_id} is the council's answer to a federation decision: "
+            "its vote ends by its rules"
+        )
     if proposal.status == "draft":
         proposal.status, proposal.closed_at = "withdrawn", at
         session.flush()

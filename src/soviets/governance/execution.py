@@ -14,6 +14,7 @@ never imports governance.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,16 @@ from sqlalchemy.orm import Session
 from soviets.governance import effects
 from soviets.governance.errors import Conflict, InputError
 from soviets.ledger import agreements, needs, plans
-from soviets.ledger.models import Agreement, Council, Period, PlanRecord, Proposal, Resource
+from soviets.ledger.models import (
+    Adaptation,
+    Agreement,
+    Council,
+    Period,
+    PlanRecord,
+    Proposal,
+    Ratification,
+    Resource,
+)
 from soviets.ledger.types import as_utc
 
 Payload = dict[str, Any]
@@ -33,6 +43,8 @@ Executor = Callable[[Session, Proposal, Payload, datetime], None]
 """``fn(session, proposal, payload, now)``: carry out the accepted proposal."""
 Validator = Callable[[Session, Council, Payload, datetime], Payload]
 """``fn(session, council, payload, now)``: check a payload, return it normalised."""
+Ending = Callable[[Session, Proposal, datetime], None]
+"""``fn(session, proposal, now)``: what follows when a proposal of a kind ends, any outcome."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +56,24 @@ class KindHandler:
 
 
 _HANDLERS: dict[str, KindHandler] = {}
+_ENDINGS: dict[str, Ending] = {}
 
 
 def register_executor(kind: str, fn: Executor | None, *, validate: Validator | None = None) -> None:
     """Register what an accepted proposal of ``kind`` does (replacing any earlier one)."""
     _HANDLERS[kind] = KindHandler(fn, validate)
+
+
+def on_end(kind: str, fn: Ending) -> None:
+    """Register what follows when a proposal of ``kind`` closes, whatever its outcome."""
+    _ENDINGS[kind] = fn
+
+
+def ended(session: Session, proposal: Proposal, now: datetime) -> None:
+    """Run what follows the end of ``proposal`` (closed or withdrawn), if its kind has any."""
+    fn = _ENDINGS.get(proposal.kind)
+    if fn is not None:
+        fn(session, proposal, now)
 
 
 def validate_payload(
@@ -124,8 +149,24 @@ def _check_plan(session: Session, council: Council, payload: Payload, now: datet
     return {"plan_id": plan_id}
 
 
+def adapted(session: Session, decision_id: int, field: str) -> dict[int, Any]:
+    """Council id -> its local value of ``field`` for a federation decision (adopted by its
+    ``adapt_decision`` vote within the decision's bounds)."""
+    rows = session.execute(
+        select(Adaptation.council_id, Adaptation.value)
+        .join(Ratification, Ratification.id == Adaptation.ratification_id)
+        .where(Ratification.proposal_id == decision_id, Adaptation.field == field)
+    ).all()
+    return {int(council_id): json.loads(value) for council_id, value in rows}
+
+
 def _adopt_plan(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
-    plans.adopt_plan(session, plan_id=payload["plan_id"], proposal_id=proposal.id)
+    """Adopt the plan; a council that adapted ``quantity_share`` receives that share of the
+    planned quantities under its supply agreements."""
+    shares = adapted(session, proposal.id, "quantity_share")
+    plans.adopt_plan(
+        session, plan_id=payload["plan_id"], proposal_id=proposal.id, receiver_shares=shares
+    )
 
 
 def _check_agreement(

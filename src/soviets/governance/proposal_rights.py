@@ -45,7 +45,7 @@ class ProposalRights:
     may_manage: bool
     """The actor may open it (see :func:`may_open`)."""
     may_withdraw: bool
-    """The actor proposed it and nobody has voted on it yet."""
+    """The actor proposed it and nobody has voted on it yet (never a council's `ratify` vote)."""
     may_propose: bool
     """The actor has a vote in its council (and may draft proposals there)."""
 
@@ -68,6 +68,8 @@ def rights(session: Session, actor_id: int, proposal: Proposal) -> ProposalRight
         council=council,
         may_vote=proposal.status == "open" and elector is not None and voter,
         may_manage=may_open(session, actor_id, proposal),
-        may_withdraw=untouched and acts_as_proposer(session, actor_id, proposal),
+        may_withdraw=untouched
+        and proposal.kind != "ratify"
+        and acts_as_proposer(session, actor_id, proposal),
         may_propose=voter,
     )

@@ -59,6 +59,7 @@ from soviets.governance import (
     notices,
     production,
     proposal_rights,
+    ratification,
     rules,
     stock,
     tally,
@@ -92,7 +93,18 @@ __all__ = [
     "update_draft",
     "withdraw_proposal",
 ]
-_REGISTERED = (councils, delegates, endings, minutes, production, rules, stock, joining, transfers)
+_REGISTERED = (
+    councils,
+    delegates,
+    endings,
+    minutes,
+    production,
+    ratification,
+    rules,
+    stock,
+    joining,
+    transfers,
+)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""
@@ -149,6 +161,8 @@ def _check(
     payload = spec["payload"] or {}
     if not isinstance(payload, dict):
         raise InputError("the payload is an object", field="payload")
+    payload, given_terms = ratification.split_terms(payload)
+    terms = ratification.check_terms(session, council, kind, given_terms)
     options = spec["options"]
     if method != "schulze":
         if options:
@@ -160,6 +174,7 @@ def _check(
         made = [(label, "{}") for label in choices.FIXED_OPTIONS[method]]
     else:
         made = _ranked_options(session, council, kind, payload, options, now)
+    payload = {**payload, **terms}
     values = {
         "kind": kind,
         "method": method,
@@ -428,9 +443,16 @@ def open_proposal(
             f"less than {_hours(shortest)} from now (the council's proposal.min_voting_hours): "
             "give the draft a later closing time"
         )
+    _open(session, proposal, council, at)
+    return proposal
+
+
+def _open(session: Session, proposal: Proposal, council: Council, at: datetime) -> None:
+    """Check the draft against the world now, fix the electorate and the rules, open it."""
     # The world may have changed since the draft (e.g. the person was admitted meanwhile).
     if proposal.method != "schulze":
-        execution.validate_payload(session, council, proposal.kind, proposal.payload_data, at)
+        effect, _ = ratification.split_terms(proposal.payload_data)
+        execution.validate_payload(session, council, proposal.kind, effect, at)
     else:
         for option in proposal.options:
             execution.validate_payload(session, council, proposal.kind, option.payload_data, at)
@@ -453,7 +475,6 @@ def open_proposal(
     proposal.status, proposal.opened_at, proposal.electorate_size = "open", at, size
     session.flush()
     notices.on_opened(session, proposal, council)
-    return proposal
 
 
 def close_counted(
@@ -475,7 +496,8 @@ def close_counted(
     effect = describe.describe_proposal(session, proposal)
     carried_out = False
     failure: str | None = None
-    if summary.accepted:
+    deferred = summary.accepted and ratification.to_be_ratified(proposal)
+    if summary.accepted and not deferred:
         payload = endings.decided_payload(proposal, summary.winner)
         try:
             with session.begin_nested():
@@ -490,6 +512,11 @@ def close_counted(
             "reason": f"{summary.reason}, but carrying it out failed: {failure}",
             "failure": failure,
         }
+    if deferred:
+        notes |= {
+            "reason": f"{summary.reason}; it takes effect once the member councils ratify it",
+            "awaiting_ratification": True,
+        }
     endings.write_end(
         session,
         proposal,
@@ -500,6 +527,33 @@ def close_counted(
         executed=carried_out,
         notes=notes,
     )
+    if deferred:
+        _send_to_ratification(session, proposal, now)
+
+
+def _send_to_ratification(session: Session, decision: Proposal, now: datetime) -> None:
+    """Open a ``ratify`` vote in each member council for an accepted federation decision."""
+    for council_id, proposer_id in ratification.begin(session, decision, now):
+        council = authz.get_council(session, council_id)
+        spec = {
+            "kind": "ratify",
+            "method": "majority",
+            "title": f"Ratify: {decision.title}"[:200],
+            "body": (
+                f"The federation accepted proposal #{decision.id} and asks its member councils "
+                "to ratify it; it takes effect once enough of them do."
+            ),
+            "quorum": None,
+            "floor": None,
+            "secret": False,
+            "payload": {"decision_id": decision.id},
+            "options": None,
+            "opens_at": None,
+            "closes_at": None,
+        }
+        vote = _draft(session, council, proposer_id, now, spec)
+        _open(session, vote, council, now)
+        ratification.attach(session, decision.id, council_id, vote.id)
 
 
 def close_and_count(
@@ -551,6 +605,8 @@ def close_due(
     if proposal_id is not None:
         stmt = stmt.where(Proposal.id == proposal_id)
     report: dict[int, str] = {}
+    if proposal_id is None:
+        ratification.settle_due(session, at, federation_id=council_id)
     for due_id in session.scalars(stmt.order_by(Proposal.closes_at, Proposal.id)).all():
         try:
             with session.begin_nested():

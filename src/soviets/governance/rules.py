@@ -14,6 +14,15 @@ Known keys (values are stored as text in ``council_rules``):
 * ``federation.weighting``: how a federation counts its delegates' ballots:
   ``council`` (one council, one vote), ``members`` (each seat weighs the members
   its council represents) or ``double`` (both majorities needed; the default);
+* ``ratification.kinds``: in a federation, the proposal kinds whose decisions always
+  need ratification by the member councils (comma-separated, default ``none``);
+* ``ratification.optional``: in a federation, whether a proposer may mark any other
+  proposal to be ratified (default ``true``);
+* ``ratification.councils`` and ``ratification.members``: a decision is ratified when
+  more than this share (0 to 0.99) of the member councils, representing more than this
+  share of their members, ratify it (defaults 0.5 and 0.5: a majority of councils
+  representing a majority of members);
+* ``ratification.days``: days the member councils have to ratify (default 30);
 * ``booking.max_hours``: the longest booking of a shared good, in hours (> 0);
 * ``booking.max_active``: bookings a member may hold at once (whole number > 0);
 * ``membership.invite``: how people are brought in: ``vote`` (the default: any
@@ -46,6 +55,7 @@ from soviets.governance import authz
 from soviets.governance.errors import InputError
 from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Council, CouncilRule, Proposal
+from soviets.ledger.models.governance import PROPOSAL_KINDS
 
 PUBLIC = "council.public"
 WEIGHTINGS = ("council", "members", "double")
@@ -62,6 +72,11 @@ DEFAULT_TEXT = {
     "agreement.accept": "vote",
     "federation.join": "vote",
     "stock.writedown_limit": "0",
+    "ratification.kinds": "none",
+    "ratification.optional": "true",
+    "ratification.councils": "0.5",
+    "ratification.members": "0.5",
+    "ratification.days": "30",
 }
 """The value of each rule while the council has not set it, as shown to people."""
 
@@ -155,6 +170,39 @@ RULES.update(
 )
 
 
+# --- ratification of a federation's decisions (see soviets.governance.ratification) --------
+def _kinds(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be 'none' or kinds separated by commas, got {value!r}")
+    names = sorted({k.strip() for k in value.split(",") if k.strip()} - {"none"})
+    unknown = [k for k in names if k not in PROPOSAL_KINDS or k in ("ratify", "adapt_decision")]
+    if unknown:
+        raise ValueError(f"'{unknown[0]}' is not a kind a federation decides")
+    return ",".join(names) or "none"
+
+
+RULES.update(
+    {
+        "ratification.kinds": _kinds,
+        "ratification.optional": _bool,
+        "ratification.councils": lambda v: _number(v, whole=False, low=0, high=0.99),
+        "ratification.members": lambda v: _number(v, whole=False, low=0, high=0.99),
+        "ratification.days": lambda v: _number(v, whole=False, low=1, high=366),
+    }
+)
+
+
+def ratified_kinds(session: Session, council_id: int) -> set[str]:
+    """The kinds whose decisions the federation's rules always send to ratification."""
+    value = get_rule(session, council_id, "ratification.kinds") or "none"
+    return set(value.split(",")) - {"none"}
+
+
+def ratification_optional(session: Session, council_id: int) -> bool:
+    """Whether a proposer may mark any proposal of the federation to be ratified."""
+    return (get_rule(session, council_id, "ratification.optional") or "true") == "true"
+
+
 def get_rule(session: Session, council_id: int, key: str) -> str | None:
     """The council's value for ``key`` (text), or None when unset."""
     return session.scalar(
@@ -215,6 +263,10 @@ def _validate(session: Session, council: Council, payload: Payload, now: datetim
         if key == "federation.weighting" and council.kind != "federation":
             raise InputError(
                 "only a federation weighs its delegates' ballots", field=f"payload.{key}"
+            )
+        if key.startswith("ratification.") and council.kind != "federation":
+            raise InputError(
+                "only a federation sends its decisions to ratification", field=f"payload.{key}"
             )
         out[key] = value
     hours = {

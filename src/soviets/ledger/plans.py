@@ -166,11 +166,19 @@ def get_plan(session: Session, plan_id: int) -> PlanRecord:
     return record
 
 
-def adopt_plan(session: Session, *, plan_id: int, proposal_id: int) -> list[Agreement]:
+def adopt_plan(
+    session: Session,
+    *,
+    plan_id: int,
+    proposal_id: int,
+    receiver_shares: dict[int, float] | None = None,
+) -> list[Agreement]:
     """Adopt a stored plan (its federation's vote passed) and create its supply agreements.
 
     Each agreement starts ``proposed`` and needs the consent of both councils
-    (:mod:`soviets.ledger.agreements`).
+    (:mod:`soviets.ledger.agreements`). ``receiver_shares`` (council id -> share)
+    scales the planned quantities a council receives: its local adaptation of the
+    federation's decision.
     """
     record = session.get(PlanRecord, plan_id, with_for_update=True)
     if record is None:
@@ -207,7 +215,8 @@ def adopt_plan(session: Session, *, plan_id: int, proposal_id: int) -> list[Agre
             supplier_council_id=councils[item["supplier"]],
             receiver_council_id=councils[item["receiver"]],
             good_id=goods[item["good"]],
-            quantity=item["quantity"],
+            quantity=item["quantity"]
+            * (receiver_shares or {}).get(councils[item["receiver"]], 1.0),
             status="proposed",
         )
         session.add(agreement)

@@ -2,7 +2,8 @@
 
 Quantities are chained as inventory events; the other facts a council relies
 on live in ordinary tables: which council holds a stock and of what kind,
-the outcome of a closed proposal, who booked a shared good when, who is a
+the outcome of a closed proposal, a federation decision's ratification (each
+council's answer, local adaptations, the final state), who booked a shared good when, who is a
 member of which council with which role. Every flush that inserts, changes or
 deletes such a row appends a :class:`~soviets.ledger.models.LedgerRecord` to
 the chain with the row's tracked columns as they now stand in the database
@@ -27,7 +28,12 @@ from soviets.ledger import chain
 from soviets.ledger.base import Base
 from soviets.ledger.models.assemblies import Minutes
 from soviets.ledger.models.bookings import Booking
-from soviets.ledger.models.governance import Proposal
+from soviets.ledger.models.governance import (
+    Adaptation,
+    Proposal,
+    Ratification,
+    RatificationSeat,
+)
 from soviets.ledger.models.inventory import LedgerRecord, Resource
 from soviets.ledger.models.people import Membership
 from soviets.ledger.types import as_utc
@@ -76,6 +82,9 @@ TRACKED: dict[str, Tracked] = {
         Tracked(_table(Membership), _all(Membership)),
         # minutes: once approved by the council's vote (they never change after)
         Tracked(_table(Minutes), _all(Minutes), final_only=True, final_statuses=("approved",)),
+        Tracked(_table(Ratification), _all(Ratification)),
+        Tracked(_table(RatificationSeat), _all(RatificationSeat)),
+        Tracked(_table(Adaptation), _all(Adaptation)),
     )
 }
 
@@ -171,7 +180,16 @@ def _changed(obj: object, columns: tuple[str, ...]) -> bool:
 
 BY_CLASS: dict[type, Tracked] = {
     model: TRACKED[_table(model).name]
-    for model in (Resource, Proposal, Booking, Membership, Minutes)
+    for model in (
+        Resource,
+        Proposal,
+        Booking,
+        Membership,
+        Minutes,
+        Ratification,
+        RatificationSeat,
+        Adaptation,
+    )
 }
 """The tracked tables by mapped class: one dict lookup per flushed object, so a flush
 that touches none of them (a ballot, a ballot's marks) skips the chain at once."""

@@ -29,7 +29,8 @@ from soviets.ledger.records import TRACKED, current_states
 
 EPS = 1e-9
 NOUN = {"resources": "resource", "proposals": "proposal", "bookings": "booking",
-        "memberships": "membership", "minutes": "minutes"}  # fmt: skip
+        "memberships": "membership", "minutes": "minutes", "ratifications": "ratification",
+        "ratification_seats": "ratification seat", "adaptations": "adaptation"}  # fmt: skip
 
 
 class Replay:

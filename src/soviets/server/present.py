@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from soviets.governance import effects, proposals, views
+from soviets.governance import effects, proposals, ratification, views
 from soviets.ledger import agreements as ledger_agreements
 from soviets.ledger.models import Agreement, Good, Membership, Need, Period, PlanRecord, Process
 from soviets.ledger.models import Proposal as ProposalRow
@@ -37,7 +37,7 @@ def proposal(db: Session, actor_id: int, row: ProposalRow) -> ProposalOut:
         payload=row.payload_data,
         effect=None
         if row.method == "schulze"
-        else effects.parse_effect(row.kind, row.payload_data),
+        else effects.parse_effect(row.kind, ratification.split_terms(row.payload_data)[0]),
         effect_text=proposals.effect_text(db, actor_id, row.id),
         options=[o.label for o in row.options],
         opens_at=row.opens_at,

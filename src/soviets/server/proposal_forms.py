@@ -28,9 +28,9 @@ class Field:
     """One payload field: its key, its label, and how it is asked for.
 
     ``widget``: ``select`` (choices from ``source``), ``number``, ``text``,
-    ``datetime`` (UTC), ``flows``
-    (lines ``good = quantity``), ``rules`` (every council rule with its
-    current value) or ``mandates`` (rows of target and vote).
+    ``datetime`` (UTC), ``flows`` (lines ``good = quantity``), ``values``
+    (lines ``field = value``), ``rules`` (every council rule with its current
+    value) or ``mandates`` (rows of target and vote).
     """
 
     key: str
@@ -220,6 +220,32 @@ FORMS: tuple[KindForm, ...] = (
         councils=LOCAL,
     ),
     KindForm(
+        "ratify",
+        "Ratify a federation decision",
+        "The council ratifies the federation's decision; rejected, it refuses it. Offered in "
+        "no form: the vote is opened in each member council when the federation decides.",
+        (Field("decision_id", "Federation decision awaiting ratification", source="adaptable"),),
+        councils=(),
+    ),
+    KindForm(
+        "adapt_decision",
+        "Adapt a federation decision locally",
+        "Within the bounds the federation set, the council adopts its own values; what follows "
+        "from the decision uses them for this council.",
+        (
+            Field("decision_id", "Federation decision awaiting ratification", source="adaptable"),
+            Field(
+                "values",
+                "Local values",
+                "values",
+                hint="One per line as 'field = value', e.g. 'quantity_share = 0.9' (a share: "
+                "1 is the planned quantity), a date such as 2031-02-01, or one of the allowed "
+                "variants. The decision's bounds are shown beside it in the list.",
+            ),
+        ),
+        councils=LOCAL,
+    ),
+    KindForm(
         "abandon_proposal",
         "Abandon an open proposal",
         "The open vote is closed as abandoned; nothing of it is carried out.",
@@ -253,8 +279,9 @@ FORMS: tuple[KindForm, ...] = (
 class RuleField:
     """How the rules form asks for one council rule: its label (with its unit) and kind.
 
-    ``kind``: ``share`` (0 to 1), ``hours``, ``amount`` (a number >= 0), ``count``
-    (a whole number), ``flag`` (true or false) or ``choice`` (one of ``choices``).
+    ``kind``: ``share`` (0 to 1), ``hours``, ``days``, ``amount`` (a number >= 0),
+    ``count`` (a whole number), ``flag`` (public or members only), ``yesno``,
+    ``text`` or ``choice`` (one of ``choices``).
     """
 
     label: str
@@ -317,6 +344,28 @@ RULE_FIELDS: dict[str, RuleField] = {
         "Notice before an assembly may decide (hours from scheduling to its start)",
         "hours",
         councils=("workplace", "territorial"),
+    ),
+    "ratification.kinds": RuleField(
+        "Kinds of decision always sent to the member councils for ratification "
+        "(comma-separated, or none)",
+        "text",
+        councils=("federation",),
+    ),
+    "ratification.optional": RuleField(
+        "A proposer may send any decision for ratification", "yesno", councils=("federation",)
+    ),
+    "ratification.councils": RuleField(
+        "Ratified by more than this share of the member councils (0 to 0.99)",
+        "share",
+        councils=("federation",),
+    ),
+    "ratification.members": RuleField(
+        "… representing more than this share of their members (0 to 0.99)",
+        "share",
+        councils=("federation",),
+    ),
+    "ratification.days": RuleField(
+        "Time the member councils have to ratify (days)", "days", councils=("federation",)
     ),
 }
 """Every rule of :data:`soviets.governance.rules.RULES`, as the rules form asks for it."""
@@ -400,9 +449,9 @@ def _rules(form: Mapping[str, Any]) -> dict[str, Any]:
             changes[key] = None
         elif not text:
             continue
-        elif rule.kind == "flag":
+        elif rule.kind in ("flag", "yesno"):
             changes[key] = text == "true"
-        elif rule.kind == "choice":
+        elif rule.kind in ("choice", "text"):
             changes[key] = text
         else:
             changes[key] = _number(text, name, whole=rule.kind == "count")
@@ -450,6 +499,63 @@ def _flows(text: str, name: str) -> dict[str, float]:
     return flows
 
 
+def _values(text: str, name: str) -> dict[str, Any]:
+    """Lines ``field = value`` (a number where it reads as one, else the text)."""
+    out: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"line {number}: write 'field = value', got '{line}'", field=name)
+        try:
+            out[key.strip()] = _number(value.strip(), name)
+        except InputError:
+            out[key.strip()] = value.strip()
+    if not out:
+        raise InputError("give at least one field and its value", field=name)
+    return out
+
+
+def _bound(line: str, number: int) -> tuple[str, dict[str, Any]]:
+    """One line of bounds: ``f = 0.8 to 1.2 unit``, ``f = DATE to DATE`` or ``f = a | b``."""
+    name = "payload.bounds"
+    key, sep, rest = line.partition("=")
+    if not sep or not key.strip() or not rest.strip():
+        raise InputError(f"line {number}: write 'field = bounds', got '{line}'", field=name)
+    if "|" in rest:
+        return key.strip(), {"choices": [c.strip() for c in rest.split("|") if c.strip()]}
+    low, sep, high = rest.partition(" to ")
+    if not sep:
+        raise InputError(
+            f"line {number}: give 'low to high' or variants separated by |, got '{line}'",
+            field=name,
+        )
+    words = high.split(maxsplit=1)
+    first = low.strip()
+    if "-" in first[1:]:  # a date such as 2031-01-01
+        return key.strip(), {"from": first, "to": high.strip()}
+    spec: dict[str, Any] = {
+        "min": _number(first, f"{name}, line {number}"),
+        "max": _number(words[0] if words else "", f"{name}, line {number}"),
+    }
+    if len(words) > 1:
+        spec["unit"] = words[1]
+    return key.strip(), spec
+
+
+def terms(form: Mapping[str, Any]) -> dict[str, Any]:
+    """A federation proposal's ratification terms from the form: ``ratify`` (checkbox) and
+    ``bounds`` (one field per line); ``{}`` when neither is given."""
+    out: dict[str, Any] = {}
+    if _text(form, "ratify") == "true":
+        out["ratify"] = True
+    lines = [line for line in str(form.get("bounds", "") or "").splitlines() if line.strip()]
+    if lines:
+        out["bounds"] = dict(_bound(line, n) for n, line in enumerate(lines, start=1))
+    return out
+
+
 def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
     """The payload of ``kind_form``'s kind from the submitted form."""
     out: dict[str, Any] = {}
@@ -472,6 +578,8 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
             out[f.key] = text
         elif f.widget == "flows":
             out[f.key] = _flows(str(form.get(name, "") or ""), name)
+        elif f.widget == "values":
+            out[f.key] = _values(str(form.get(name, "") or ""), name)
         elif f.widget == "datetime":
             out[f.key] = _datetime(f, form)
         elif f.widget == "rules":

@@ -179,6 +179,60 @@ class DelegateOut(Out):
     ended_by: int | None
 
 
+# --- ratification of federation decisions ---------------------------------------------------
+
+
+class RatificationSeatOut(Out):
+    """A member council's answer to a federation decision."""
+
+    council_id: int
+    council: str
+    members: int = Field(description="members the council represents (people)")
+    proposal_id: int | None = Field(description="the council's ratify vote")
+    answer: str | None = Field(description="ratified, refused, or null while pending")
+
+
+class AdaptationOut(Out):
+    """A member council's local value of a bounded field, adopted by its own vote."""
+
+    council_id: int
+    council: str
+    field: str
+    value: Any
+    bounds: str = Field(description="the federation's bounds, in words with their unit")
+    proposal_id: int = Field(description="the council's adapt_decision vote")
+    adopted_at: datetime
+
+
+class RatificationCountOut(Out):
+    """Councils and the members they represent: all, ratified so far, still pending."""
+
+    councils: int
+    members: int
+    ratified_councils: int
+    ratified_members: int
+    pending_councils: int
+    pending_members: int
+
+
+class RatificationOut(Out):
+    """A federation decision sent to its member councils for ratification."""
+
+    decision_id: int
+    title: str
+    kind: str
+    federation_id: int
+    status: str = Field(description="awaiting, ratified, refused or failed")
+    rule: str = Field(description="what it takes to be ratified, in words")
+    deadline: datetime
+    ended_at: datetime | None
+    note: str | None
+    count: RatificationCountOut
+    bounds: dict[str, str] = Field(description="bounded field -> its bounds in words")
+    seats: list[RatificationSeatOut]
+    adaptations: list[AdaptationOut]
+
+
 # --- proposals and ballots -----------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from soviets.ledger.models.briefing import (
     Notice,
 )
 from soviets.ledger.models.governance import (
+    Adaptation,
     Ballot,
     BallotMark,
     CouncilRule,
@@ -27,6 +28,8 @@ from soviets.ledger.models.governance import (
     Mandate,
     Proposal,
     ProposalOption,
+    Ratification,
+    RatificationSeat,
     SecretBallot,
     SecretMark,
     Voted,
@@ -49,6 +52,7 @@ __all__ = [
     "Assembly",
     "Attendance",
     "Minutes",
+    "Adaptation",
     "Agreement",
     "AgreementAcceptance",
     "ApiToken",
@@ -81,6 +85,8 @@ __all__ = [
     "ProcessFlow",
     "Proposal",
     "ProposalOption",
+    "Ratification",
+    "RatificationSeat",
     "ResetRequest",
     "SignInLink",
     "Resource",

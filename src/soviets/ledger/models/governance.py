@@ -65,9 +65,12 @@ PROPOSAL_KINDS = (
     "accept_custody",
     "join_federation",
     "approve_minutes",
+    "ratify",
+    "adapt_decision",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted (``accept_custody``
-of a resource is the council's consent, cited when the custody is recorded)."""
+of a resource is the council's consent, cited when the custody is recorded; ``ratify`` is a
+member council's answer to a federation decision, recorded whatever its outcome)."""
 
 METHODS = ("majority", "two-thirds", "consent", "schulze")
 """Counting methods (the names of :mod:`soviets.governance.counting`)."""
@@ -445,6 +448,90 @@ class CouncilRule(Base):
     value: Mapped[str] = mapped_column(Text, nullable=False)
     set_by: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+RATIFICATION_STATUSES = ("awaiting", "ratified", "refused", "failed")
+"""``awaiting`` the member councils' votes; ``ratified`` (carried out), ``refused`` (the rule
+can no longer be met, or the deadline passed) or ``failed`` (ratified, carrying it out failed)."""
+SEAT_ANSWERS = ("ratified", "refused")
+
+
+class Ratification(Base):
+    """A federation decision that takes effect only once its member councils ratify it.
+
+    Created when the federation's vote accepts a proposal marked to be ratified;
+    the shares and the deadline are the federation's rules at that moment. It is
+    ratified when more than ``councils_share`` of the member councils, representing
+    more than ``members_share`` of their members, have ratified it by their own votes.
+    """
+
+    __tablename__ = "ratifications"
+    __table_args__ = (
+        CheckConstraint(_in("status", RATIFICATION_STATUSES), name="status"),
+        CheckConstraint("(status = 'awaiting') = (ended_at IS NULL)", name="ended"),
+        CheckConstraint("councils_share >= 0 AND councils_share < 1", name="councils_share"),
+        CheckConstraint("members_share >= 0 AND members_share < 1", name="members_share"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id"), nullable=False, unique=True
+    )
+    federation_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="awaiting")
+    councils_share: Mapped[float] = mapped_column(Float, nullable=False)
+    members_share: Mapped[float] = mapped_column(Float, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    """Why it ended as it did (the count, or the error that made it fail)."""
+
+
+class RatificationSeat(Base):
+    """A member council's part in a ratification: its weight (members represented, fixed
+    when the ratification began), its ``ratify`` proposal and its answer."""
+
+    __tablename__ = "ratification_seats"
+    __table_args__ = (
+        UniqueConstraint("ratification_id", "council_id"),
+        CheckConstraint(f"answer IS NULL OR {_in('answer', SEAT_ANSWERS)}", name="answer"),
+        CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answered"),
+        CheckConstraint("weight >= 0", name="weight"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ratification_id: Mapped[int] = mapped_column(ForeignKey("ratifications.id"), nullable=False)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    weight: Mapped[int] = mapped_column(Integer, nullable=False)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Adaptation(Base):
+    """A member council's local value of one bounded field of a federation decision,
+    adopted by its own ``adapt_decision`` vote (a later vote replaces the value)."""
+
+    __tablename__ = "adaptations"
+    __table_args__ = (
+        UniqueConstraint("ratification_id", "council_id", "field"),
+        CheckConstraint("length(field) > 0", name="field"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ratification_id: Mapped[int] = mapped_column(ForeignKey("ratifications.id"), nullable=False)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), nullable=False)
+    field: Mapped[str] = mapped_column(String(50), nullable=False)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    """The value as canonical JSON (a number, an ISO date or a variant's name)."""
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), nullable=False)
+    adopted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    @property
+    def value_data(self) -> Any:
+        """The adapted value, decoded."""
+        return json.loads(self.value)
 
 
 # --- triggers -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from soviets.server.api import (
     plans,
     processes,
     proposals,
+    ratifications,
     signin_links,
     tokens,
 )
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     delegates.router,
     proposals.router,
     ballots.router,
+    ratifications.router,
     inventory.router,
     needs.router,
     processes.router,

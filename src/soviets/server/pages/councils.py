@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from soviets.governance import briefing, councils, delegates, proposals, rules, views
+from soviets.governance import (
+    briefing,
+    councils,
+    delegates,
+    proposals,
+    ratification,
+    rules,
+    views,
+)
 from soviets.ledger import bookings, inventory
 from soviets.server import queries
 from soviets.server.api.common import PathId
@@ -75,6 +83,7 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
             "people": people,
             "council_names": queries.council_names(db),
             "periods": queries.periods(db),
+            "ratifications": ratification.list_ratifications(db, person.id, council_id),
         },
     )
 

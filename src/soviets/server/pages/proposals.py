@@ -16,6 +16,7 @@ from soviets.governance import (
     drafting,
     proposal_rights,
     proposals,
+    ratification,
     rules,
     views,
 )
@@ -192,6 +193,8 @@ def new_form(
                 )
             },
             "term_default": (utcnow() + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M"),
+            "ratified_kinds": rules.ratified_kinds(db, council.id),
+            "ratification_rule": ratification.rule_text(db, council.id),
         },
     )
 
@@ -249,6 +252,8 @@ def create(
         )
     labels = [line.strip() for line in options.splitlines() if line.strip()]
     payload = proposal_forms.payload(chosen, request.state.form)
+    if council.kind == "federation":
+        payload |= proposal_forms.terms(request.state.form)
     made = proposals.create_proposal(
         db,
         person.id,
