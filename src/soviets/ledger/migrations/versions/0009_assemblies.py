@@ -1,6 +1,6 @@
-"""a17assembly: assemblies, agenda items, attendance, minutes; proposal kind approve_minutes
+"""assemblies, agenda items, attendance, minutes; proposal kind approve_minutes
 
-Revision ID: 0009_a17assembly
+Revision ID: 0009_assemblies
 Revises: 0008_transfer
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_a17assembly"
+revision = "0009_assemblies"
 down_revision = "0008_transfer"
 branch_labels = None
 depends_on = None

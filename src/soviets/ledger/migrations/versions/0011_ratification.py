@@ -1,10 +1,10 @@
-"""a17ratify: ratification and local adaptation of federation decisions
+"""ratification and local adaptation of federation decisions
 
 Proposal kinds ``ratify`` and ``adapt_decision``; tables ``ratifications``,
 ``ratification_seats`` and ``adaptations``.
 
-Revision ID: 0009_a17ratify
-Revises: 0008_transfer
+Revision ID: 0011_ratification
+Revises: 0010_briefing
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from alembic import op
 
 from soviets.ledger.types import UTCDateTime
 
-revision = "0009_a17ratify"
-down_revision = "0008_transfer"
+revision = "0011_ratification"
+down_revision = "0010_briefing"
 branch_labels = None
 depends_on = None
 
 _commons = importlib.import_module("soviets.ledger.migrations.versions.0003_commons")
-_transfer = importlib.import_module("soviets.ledger.migrations.versions.0008_transfer")
-OLD_KINDS = _transfer.NEW_KINDS
+_assemblies = importlib.import_module("soviets.ledger.migrations.versions.0009_assemblies")
+OLD_KINDS = _assemblies.NEW_KINDS
 NEW_KINDS = OLD_KINDS + ", 'ratify', 'adapt_decision'"
 
 

@@ -1,7 +1,7 @@
 """briefing: notices (inboxes), mail choices, digests sent, feed tokens, decisions seen
 
-Revision ID: 0009_a17brief
-Revises: 0008_transfer
+Revision ID: 0010_briefing
+Revises: 0009_assemblies
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_a17brief"
-down_revision = "0008_transfer"
+revision = "0010_briefing"
+down_revision = "0009_assemblies"
 branch_labels = None
 depends_on = None
 
