@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from soviets.governance import archive, assemblies, minutes, proposals
 from soviets.governance.errors import Conflict, Forbidden, InputError
 from soviets.ledger import chain
-from soviets.ledger.models import LedgerRecord, Minutes, Proposal
+from soviets.ledger.models import LedgerRecord, Minutes, Notice, Proposal
 
 from .conftest import T0, Gov
 
@@ -69,6 +69,18 @@ def test_coordinator_rule_restricts_scheduling(gov: Gov, coop) -> None:
     with gov.tx() as s, pytest.raises(Forbidden):
         assemblies.schedule_assembly(s, bob, bakery, title="x", starts_at=START, place="y", now=T0)
     assert _assembly(gov, bakery, ann) > 0
+
+
+def test_calling_an_assembly_tells_every_member_and_no_one_else(gov: Gov, coop) -> None:
+    bakery, members, eve = coop
+    aid = _assembly(gov, bakery, members[1])
+    with gov.tx() as s:
+        told = s.scalars(
+            select(Notice.person_id).where(
+                Notice.kind == "assembly", Notice.subject == f"assembly:{aid}"
+            )
+        ).all()
+    assert sorted(told) == sorted(members) and eve not in told
 
 
 def test_agenda_in_order_and_only_officers_edit_it(gov: Gov, coop) -> None:

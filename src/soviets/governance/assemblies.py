@@ -40,7 +40,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, ballots, choices, endings, execution, proposals, rules
+from soviets.governance import (
+    authz,
+    ballots,
+    choices,
+    endings,
+    execution,
+    notices,
+    proposals,
+    rules,
+)
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.ledger.models import (
     AgendaItem,
@@ -169,6 +178,18 @@ def schedule_assembly(
     assembly = Assembly(council_id=council.id, created_by=actor_id, created_at=at, **values)
     session.add(assembly)
     session.flush()
+    where = assembly.place or assembly.link
+    notices.notify(
+        session,
+        authz.member_ids(session, council.id),
+        "assembly",
+        f"assembly:{assembly.id}",
+        f"{council.name} meets on {assembly.starts_at:%Y-%m-%d %H:%M} UTC"
+        + (f" at {where}" if where else "")
+        + f": {assembly.title}",
+        council_id=council.id,
+        now=at,
+    )
     return assembly
 
 

@@ -40,6 +40,7 @@ KINDS: dict[str, str] = {
     "delegate_vote": "Your delegate's vote",
     "recall": "Delegate recalled",
     "invitation": "Invitation",
+    "assembly": "Assembly called",
 }
 """Kinds of notice and their headings; a new feature adds its kind here."""
 

@@ -33,6 +33,8 @@ def href(notice: Notice) -> str:
         return f"/proposals/{ident}"
     if notice.kind == "invitation":
         return "/account"
+    if thing == "assembly":
+        return f"/assemblies/{ident}"
     if thing == "council":
         return f"/councils/{ident}"
     if thing == "delegate" and notice.council_id is not None:
