@@ -10,7 +10,9 @@ from soviets.ledger.models.auth import (
     WebSession,
 )
 from soviets.ledger.models.bookings import Booking
+from soviets.ledger.models.discussion import Comment, CommentVersion
 from soviets.ledger.models.governance import (
+    Amendment,
     Ballot,
     BallotMark,
     CouncilRule,
@@ -38,11 +40,14 @@ from soviets.ledger.models.planning import (
 
 __all__ = [
     "Agreement",
+    "Amendment",
     "AgreementAcceptance",
     "ApiToken",
     "Ballot",
     "BallotMark",
     "Booking",
+    "Comment",
+    "CommentVersion",
     "Council",
     "CouncilLink",
     "CouncilRule",
