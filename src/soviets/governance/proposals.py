@@ -433,9 +433,9 @@ def open_proposal(
         )
     if discussion:
         _check_payloads(session, council, proposal, at)
-        proposal.status = "discussion"
-        proposal.discussion_ends_at = at + discussion
-        proposal.amendments = rules.amendment_mode(session, council.id)
+        mode = rules.amendment_mode(session, council.id)
+        proposal.status, proposal.discussion_ends_at = "discussion", at + discussion
+        proposal.amendments = mode
         session.flush()
         return proposal
     _start_vote(session, proposal, council, at)
