@@ -169,8 +169,8 @@ def test_discussion_freezes_the_text_and_takes_no_ballots(gov: Gov, mill) -> Non
         _amend(gov, bob, pid, kind="amendment", title="late", body="too late")
     # The database refuses amendments once voting is open, whatever the code says.
     with pytest.raises(DBAPIError, match="amendments may change only"), gov.tx() as s:
-        s.add(Amendment(proposal_id=pid, number=9, kind="amendment", title="x", body="y",
-                        payload="{}", status="proposed", created_by=bob, created_at=T0))  # fmt: skip
+        late = {"number": 9, "kind": "amendment", "title": "x", "body": "y", "payload": "{}"}
+        s.add(Amendment(proposal_id=pid, status="proposed", created_by=bob, created_at=T0, **late))
 
 
 def test_the_proposer_may_withdraw_during_discussion(gov: Gov, mill) -> None:
@@ -186,7 +186,12 @@ def test_amendments_first_then_the_amended_proposal(gov: Gov, mill) -> None:
     council, _, (ann, bob, cat, _) = mill
     pid = _discussed(gov, council, ann, title="Shorter bookings")
     six = _amend(
-        gov, bob, pid, kind="amendment", title="Six hours", payload={"rules": {"booking.max_hours": 6}}
+        gov,
+        bob,
+        pid,
+        kind="amendment",
+        title="Six hours",
+        payload={"rules": {"booking.max_hours": 6}},
     )
     text_only = _amend(gov, cat, pid, kind="amendment", title="Clearer", body="Bookings of 4 h")
     with gov.tx() as s, pytest.raises(InputError, match="changes the text or the payload"):
@@ -220,7 +225,9 @@ def test_amendments_first_then_the_amended_proposal(gov: Gov, mill) -> None:
 def test_schulze_ranks_every_version_together(gov: Gov, mill) -> None:
     council, _, (ann, bob, cat, _) = mill
     pid = _discussed(gov, council, ann, mode="schulze")
-    _amend(gov, bob, pid, kind="amendment", title="Six", payload={"rules": {"booking.max_hours": 6}})
+    _amend(
+        gov, bob, pid, kind="amendment", title="Six", payload={"rules": {"booking.max_hours": 6}}
+    )
     _amend(gov, cat, pid, kind="alternative", title="Eight", body="Eight hours",
            payload={"rules": {"booking.max_hours": 8}})  # fmt: skip
     withdrawn = _amend(gov, cat, pid, kind="amendment", title="Two", body="Two hours")

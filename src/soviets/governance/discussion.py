@@ -94,6 +94,17 @@ def _body(body: str) -> str:
     return text
 
 
+def _version(comment: Comment, at: datetime) -> CommentVersion:
+    """The comment as it now reads, as one version of its history."""
+    return CommentVersion(
+        comment_id=comment.id,
+        revision=comment.revision,
+        stance=comment.stance,
+        body=comment.body,
+        written_at=at,
+    )
+
+
 def add_comment(
     session: Session,
     actor_id: int,
@@ -128,8 +139,7 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    session.add(CommentVersion(comment_id=comment.id, revision=1, stance=stance, body=text,
-                               written_at=at))  # fmt: skip
+    session.add(_version(comment, at))
     session.flush()
     return comment
 
@@ -158,12 +168,7 @@ def edit_comment(
     comment.body, comment.stance = text, new_stance
     comment.revision += 1
     comment.edited_at = at
-    session.add(
-        CommentVersion(
-            comment_id=comment.id, revision=comment.revision, stance=new_stance, body=text,
-            written_at=at,
-        )
-    )  # fmt: skip
+    session.add(_version(comment, at))
     session.flush()
     return comment
 
@@ -260,6 +265,44 @@ def list_comments(session: Session, actor_id: int | None, proposal_id: int) -> l
 def arguments(threads: list[CommentView]) -> dict[str, list[CommentView]]:
     """The top-level comments by stance, for showing arguments for and against side by side."""
     return {stance: [c for c in threads if c.stance == stance] for stance in STANCES}
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A proposal's discussion as its page shows it to one person."""
+
+    threads: list[CommentView]
+    sides: dict[str, list[CommentView]]
+    may_take_part: bool
+    hideable: frozenset[int]
+    """Comments the person may hide (or withdraw, their own) now."""
+    histories: dict[int, list[CommentVersion]]
+    """Every version of each edited comment still shown."""
+
+
+def overview(session: Session, actor_id: int | None, proposal_id: int) -> Overview:
+    """Threads, arguments by stance, and what the actor may do, for a readable proposal."""
+    _, council = _proposal(session, actor_id, proposal_id)
+    threads = list_comments(session, actor_id, proposal_id)
+    rows = session.scalars(select(Comment).where(Comment.proposal_id == proposal_id)).all()
+    hideable = frozenset(c.id for c in rows if may_hide(session, actor_id, c, council))
+    edited = [c.id for c in rows if c.revision > 1 and c.hidden_at is None]
+    histories: dict[int, list[CommentVersion]] = {c: [] for c in edited}
+    if edited:
+        versions = session.scalars(
+            select(CommentVersion)
+            .where(CommentVersion.comment_id.in_(edited))
+            .order_by(CommentVersion.comment_id, CommentVersion.revision)
+        )
+        for version in versions:
+            histories[version.comment_id].append(version)
+    return Overview(
+        threads=threads,
+        sides=arguments(threads),
+        may_take_part=actor_id is not None and authz.is_insider(session, actor_id, council),
+        hideable=hideable,
+        histories=histories,
+    )
 
 
 def comment_history(

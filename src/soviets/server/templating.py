@@ -58,6 +58,12 @@ NOTICES = {
     "production-recorded": "The production is recorded in the ledger.",
     "delivered": "The delivery is recorded in the ledger.",
     "period-opened": "The planning period is open.",
+    # discussion
+    "comment-added": "Your comment is posted.",
+    "comment-edited": "Your comment is changed; its earlier versions stay in its history.",
+    "comment-hidden": "The comment is hidden; who hid it, when and why stay on the page.",
+    "amendment-made": "Your amendment is put forward for the council to decide.",
+    "amendment-withdrawn": "The amendment is withdrawn.",
 }
 
 
