@@ -115,8 +115,8 @@ def test_discuss_amend_and_vote(site) -> None:  # type: ignore[no-untyped-def]
         ] == "accepted"  # fmt: skip
 
         page.goto(f"/proposals/{pid}")
-        expect(page.get_by_role("heading", name="Text as amended (put to the vote)")).to_be_visible()
-        expect(page.get_by_text("Plant forty fruit trees on the old car park.").first).to_be_visible()
+        amended = page.get_by_role("region", name="Text as amended (put to the vote)")
+        expect(amended.get_by_text("Plant forty fruit trees on the old car park.")).to_be_visible()
         page.get_by_label("Yes").check()
         page.get_by_role("button", name="Cast my ballot").click()
         expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()

@@ -79,9 +79,9 @@ def _payload(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError:
-        raise InputError("the payload is JSON, such as {\"quantity\": 4}", field="payload") from None
+        data = None
     if not isinstance(data, dict):
-        raise InputError("the payload is a JSON object, such as {\"quantity\": 4}", field="payload")
+        raise InputError('the payload is a JSON object, such as {"quantity": 4}', field="payload")
     return data
 
 
