@@ -164,7 +164,7 @@ def test_discussion_freezes_the_text_and_takes_no_ballots(gov: Gov, mill) -> Non
     with pytest.raises(DBAPIError, match="frozen"), gov.tx() as s:
         s.execute(text("UPDATE proposals SET body = 'changed' WHERE id = :p"), {"p": pid})
     assert _tick(gov, T0 + 23 * HOUR) == {}
-    assert _tick(gov, T0 + 24 * HOUR) == {pid: "open"}
+    assert _tick(gov, T0 + 24 * HOUR) == {pid: "discussion over: voting open"}
     with pytest.raises(Conflict, match="not in its discussion phase"):
         _amend(gov, bob, pid, kind="amendment", title="late", body="too late")
     # The database refuses amendments once voting is open, whatever the code says.
@@ -196,7 +196,10 @@ def test_amendments_first_then_the_amended_proposal(gov: Gov, mill) -> None:
     text_only = _amend(gov, cat, pid, kind="amendment", title="Clearer", body="Bookings of 4 h")
     with gov.tx() as s, pytest.raises(InputError, match="changes the text or the payload"):
         amendments.propose_amendment(s, cat, pid, kind="amendment", title="void", now=T0 + HOUR)
-    _tick(gov, T0 + 24 * HOUR)  # each amendment goes to its own vote
+    assert _tick(gov, T0 + 24 * HOUR) == {
+        pid: "discussion over: 2 amendments put to their own votes"
+    }
+    assert _tick(gov, T0 + 25 * HOUR) == {}  # waiting for those votes
     with gov.tx() as s:
         votes = {a.id: a.vote_id for a in amendments.list_amendments(s, ann, pid)}
     assert gov.get(pid).status == "discussion" and None not in votes.values()
@@ -207,7 +210,7 @@ def test_amendments_first_then_the_amended_proposal(gov: Gov, mill) -> None:
     assert _tick(gov, T0 + 24 * HOUR + 8 * 24 * HOUR) == {
         votes[six]: "accepted",
         votes[text_only]: "rejected",
-        pid: "open",
+        pid: "discussion over: voting open",
     }
     p = gov.get(pid)
     assert p.method == "majority" and p.amended_body is None
@@ -233,7 +236,7 @@ def test_schulze_ranks_every_version_together(gov: Gov, mill) -> None:
     withdrawn = _amend(gov, cat, pid, kind="amendment", title="Two", body="Two hours")
     with gov.tx() as s:
         amendments.withdraw_amendment(s, cat, withdrawn, now=T0 + 2 * HOUR)
-    assert _tick(gov, T0 + 24 * HOUR) == {pid: "open"}
+    assert _tick(gov, T0 + 24 * HOUR) == {pid: "discussion over: voting open"}
     p = gov.get(pid)
     with gov.tx() as s:
         labels = [o.label for o in s.get(Proposal, pid).options]  # type: ignore[union-attr]

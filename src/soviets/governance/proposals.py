@@ -488,16 +488,17 @@ def _start_vote(
     session.flush()
 
 
-def _end_discussion(session: Session, proposal: Proposal, at: datetime) -> None:
+def _end_discussion(session: Session, proposal: Proposal, at: datetime) -> str | None:
     """Move a proposal whose discussion is over on to its vote, or to the votes on its
-    amendments first (see :mod:`soviets.governance.amendments`)."""
+    amendments first (see :mod:`soviets.governance.amendments`); what happened (None: it
+    still waits for those votes)."""
     council = authz.get_council(session, proposal.council_id)
     for amendment in amendments.of_proposal(session, proposal.id):
         if amendment.status == "voting" and amendment.vote_id is not None:
             close_due(session, at, proposal_id=amendment.vote_id)
     plan = amendments.plan_vote(session, proposal)
     if plan.waiting:
-        return
+        return None
     if plan.votes:
         for amendment in plan.votes:
             vote = draft_for(
@@ -513,7 +514,7 @@ def _end_discussion(session: Session, proposal: Proposal, at: datetime) -> None:
             _start_vote(session, vote, council, at)
             amendment.vote_id, amendment.status = vote.id, "voting"
         session.flush()
-        return
+        return f"discussion over: {len(plan.votes)} amendments put to their own votes"
     changes: dict[str, Any] = {}
     if plan.body is not None:
         changes["amended_body"] = plan.body
@@ -526,6 +527,7 @@ def _end_discussion(session: Session, proposal: Proposal, at: datetime) -> None:
         changes |= {"method": "schulze", "no_change": amendments.NO_CHANGE}
     amendments.settle(session, proposal)
     _start_vote(session, proposal, council, at, changes)
+    return "discussion over: voting open"
 
 
 def start_due(
@@ -536,8 +538,8 @@ def start_due(
     proposal_id: int | None = None,
 ) -> dict[int, str]:
     """Move on every proposal whose discussion has ended (of one council, or one proposal),
-    each in its own savepoint. Returns proposal id -> its status now, or the error that
-    kept it in discussion."""
+    each in its own savepoint. Returns proposal id -> what happened, or the error that
+    kept it in discussion (nothing for one still waiting for its amendments' votes)."""
     at = authz.moment(now)
     stmt = select(Proposal.id).where(
         Proposal.status == "discussion", Proposal.discussion_ends_at <= at
@@ -553,8 +555,9 @@ def start_due(
                 proposal = endings.lock(session, due_id)
                 if proposal.status != "discussion":
                     continue
-                _end_discussion(session, proposal, at)
-            report[due_id] = proposal.status
+                done = _end_discussion(session, proposal, at)
+            if done is not None:
+                report[due_id] = done
         except (SovietsError, IntegrityError) as exc:
             report[due_id] = f"error: {str(exc).splitlines()[0]}"
     return report

@@ -22,7 +22,8 @@ log = logging.getLogger("soviets.deadlines")
 
 
 def tick(sessions: sessionmaker[Session]) -> dict[int, str]:
-    """Close every overdue vote in one transaction; proposal id -> outcome (or error)."""
+    """Close every overdue vote and end every overdue discussion in one transaction;
+    proposal id -> outcome (or error)."""
     with transaction(sessions) as session:
         return proposals.close_due(session)
 
@@ -32,7 +33,7 @@ async def _every(sessions: sessionmaker[Session], seconds: float) -> None:
         try:
             closed = await asyncio.to_thread(tick, sessions)
             for proposal_id, outcome in closed.items():
-                log.info("proposal #%d closed at its deadline: %s", proposal_id, outcome)
+                log.info("proposal #%d at its deadline: %s", proposal_id, outcome)
         except Exception:  # the clock keeps going; the next tick tries again
             log.exception("closing overdue votes failed")
         await asyncio.sleep(seconds)
