@@ -147,7 +147,7 @@ def _checks(forward: bool) -> None:
             op.drop_constraint(op.f(name), "proposals", type_="check")
             op.create_check_constraint(op.f(name), "proposals", after)
         return
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
     for _, (before, after) in pairs:
         changed = bind.execute(
