@@ -6,7 +6,11 @@
    or secret ballot, optional opening and closing times, the payload to carry
    out (checked by its kind's effect model, :mod:`soviets.governance.effects`),
    and for a ranked vote its options. The proposer may edit or delete the draft.
-2. The proposer or a coordinator opens it (:func:`open_proposal`). Every vote
+2. The proposer or a coordinator opens it (:func:`open_proposal`). When the
+   council's ``proposal.discussion_hours`` is above 0 it is first discussed for
+   that long (status ``discussion``: its text frozen, amendments and
+   alternatives welcome, :mod:`soviets.governance.amendments`); voting opens
+   when the discussion ends (:func:`start_due`, run with :func:`close_due`). Every vote
    has a deadline: the draft's closing time, else opening time plus the
    council's ``proposal.voting_hours``; never less than
    ``proposal.min_voting_hours`` after opening. From then on its rules are
