@@ -366,7 +366,8 @@ def test_openapi_lists_every_resource(served: Served) -> None:
     tags = {t for ops in document["paths"].values() for op in ops.values() for t in op["tags"]}
     assert tags == {
         "tokens", "accounts", "members", "councils", "memberships", "delegates", "proposals",
-        "ballots", "inventory", "needs", "processes", "plans", "agreements", "bookings",
+        "discussion", "ballots", "inventory", "needs", "processes", "plans", "agreements",
+        "bookings",
     }  # fmt: skip
     assert "ProblemOut" in document["components"]["schemas"]
 
