@@ -148,10 +148,50 @@ def test_commons_kinds_come_and_go_with_their_migration(db_url):
             before = _triggers(conn)
         command.downgrade(migrate.alembic_config(db_url), "0002_proposals")
         assert _kinds_allowed(engine, kinds) == [False, False, False, True, False]
-        with engine.begin() as conn:  # only the later 0006_chain's own triggers are gone
-            assert _triggers(conn) == {t for t in before if not t.startswith("ledger_records")}
+        later = ("ledger_records", "trg_amendments")  # tables of 0006_chain, 0012_deliberation
+        with engine.begin() as conn:  # only the later migrations' own triggers are gone
+            assert _triggers(conn) == {t for t in before if not t.startswith(later)}
         assert migrate.upgrade(db_url) == migrate.head()
         assert migrate.differences(db_url) == []
         assert _kinds_allowed(engine, kinds) == [True, True, True, True, False]
+    finally:
+        engine.dispose()
+
+
+def test_discussion_status_comes_with_its_migration(db_url):
+    """0012_deliberation lets a proposal be in discussion (with the end of its discussion) and
+    freezes its text there; downgrading to 0008 removes the status again."""
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    insert = text(
+        "INSERT INTO proposals (council_id, kind, title, body, method, quorum, secret, payload,"
+        " status, created_by, created_at, discussion_ends_at) VALUES (:c, 'general', 't', '',"
+        " 'majority', 0.5, false, '{}', 'discussion', :p, :t, :e)"
+    )
+    now = datetime(2031, 1, 1, tzinfo=UTC)
+    try:
+        with engine.begin() as conn:
+            council = conn.execute(
+                text("INSERT INTO councils (name, kind, public, created_at)"
+                     " VALUES ('mill', 'workplace', false, :t) RETURNING id"), {"t": now}
+            ).scalar()  # fmt: skip
+            person = conn.execute(
+                text("INSERT INTO people (name, created_at) VALUES ('Ida', :t) RETURNING id"),
+                {"t": now},
+            ).scalar()
+            row = {"c": council, "p": person, "t": now}
+            pid = conn.execute(text(str(insert) + " RETURNING id"), row | {"e": now}).scalar()
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert, row | {"e": None})  # in discussion without an end
+        with pytest.raises(DBAPIError, match="frozen"), engine.begin() as conn:
+            conn.execute(text("UPDATE proposals SET body = 'other' WHERE id = :i"), {"i": pid})
+        with engine.begin() as conn:  # its proposer withdraws it
+            conn.execute(
+                text("UPDATE proposals SET status = 'withdrawn', closed_at = :t WHERE id = :i"),
+                {"i": pid, "t": now},
+            )
+        command.downgrade(migrate.alembic_config(db_url), "0008_transfer")
+        with pytest.raises(DBAPIError), engine.begin() as conn:
+            conn.execute(insert, row | {"e": now})
     finally:
         engine.dispose()

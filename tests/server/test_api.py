@@ -371,7 +371,7 @@ def test_openapi_lists_every_resource(served: Served) -> None:
     assert tags == {
         "tokens", "accounts", "members", "councils", "memberships", "delegates", "proposals",
         "ballots", "inventory", "needs", "processes", "plans", "agreements", "bookings",
-        "assemblies", "briefing", "ratification",
+        "assemblies", "briefing", "ratification", "discussion",
     }  # fmt: skip
     assert "ProblemOut" in document["components"]["schemas"]
 

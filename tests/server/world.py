@@ -29,10 +29,12 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import (
     accounts,
+    amendments,
     assemblies,
     ballots,
     briefing,
     councils,
+    discussion,
     founding,
     minutes,
     proposals,
@@ -331,6 +333,26 @@ def build_world(url: str) -> World:
                 ballots.cast_ballot(s, p[voter], stuck.id, "yes")
             ids.update(market=market.id, park=park.id, draft=draft.id, hill_vote=hill_vote.id)
             ids["stuck"] = stuck.id
+            # Discussion: Bob's argument on the market, Carol's question on the valley's plan,
+            # and a proposal in a two-day discussion (the rule set only while it opens).
+            ids["comment"] = discussion.add_comment(
+                s, p["bob"], market.id, stance="for", body="Good for the farms nearby."
+            ).id
+            ids["valley_comment"] = discussion.add_comment(
+                s, p["carol"], ids["adopt"], stance="question", body="Is flour counted?"
+            ).id
+            hours = CouncilRule(council_id=river.id, key="proposal.discussion_hours", value="48")
+            s.add(hours)
+            s.flush()
+            debate = proposals.create_proposal(
+                s, p["bob"], river.id, kind="general", title="Plant fruit trees by the river"
+            )
+            proposals.open_proposal(s, p["bob"], debate.id)
+            s.delete(hours)
+            ids["debate"] = debate.id
+            ids["amendment"] = amendments.propose_amendment(
+                s, p["bob"], debate.id, kind="amendment", title="Apples", body="Plant apple trees."
+            ).id
 
             start = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
             booked = bookings.book(

@@ -348,9 +348,12 @@ def describe_proposal(session: Session, proposal: Proposal) -> list[str]:
     council = session.get(Council, proposal.council_id)
     assert council is not None
     if proposal.method != "schulze":
-        return describe_effect(session, council, proposal.kind, proposal.payload_data)
+        return describe_effect(session, council, proposal.kind, proposal.voted_payload)
     out = []
     for option in proposal.options:
+        if option.label == proposal.no_change:
+            out.append(f"If '{option.label}' wins: nothing is decided.")
+            continue
         words = describe_effect(session, council, proposal.kind, option.payload_data)
         out.append(f"If '{option.label}' wins: {' '.join(words)}")
     return out + _terms(session, proposal.payload_data)

@@ -55,7 +55,7 @@ def decided_payload(proposal: Proposal, winner: str | None) -> Payload:
     """What an accepted proposal carries out: its payload, or a ranked vote's winning option's."""
     if proposal.method == "schulze":
         return next(o for o in proposal.options if o.label == winner).payload_data
-    return proposal.payload_data
+    return proposal.voted_payload
 
 
 def write_end(
@@ -98,8 +98,8 @@ def withdraw_proposal(
 ) -> Proposal:
     """The proposer takes back a proposal nobody has voted on.
 
-    A draft becomes ``withdrawn`` and can never open; an open vote without a
-    ballot closes as ``abandoned`` (nothing carried out, the reason kept).
+    A draft (or a proposal still in discussion) becomes ``withdrawn`` and can never open;
+    an open vote without a ballot closes as ``abandoned`` (nothing carried out, the reason kept).
     """
     at = authz.moment(now)
     proposal = lock(session, proposal_id)
@@ -112,7 +112,7 @@ def withdraw_proposal(
             f"proposal #{proposal_id} is the council's answer to a federation decision: "
             "its vote ends by its rules"
         )
-    if proposal.status == "draft":
+    if proposal.status in ("draft", "discussion"):
         proposal.status, proposal.closed_at = "withdrawn", at
         session.flush()
         return proposal

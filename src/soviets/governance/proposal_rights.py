@@ -45,7 +45,8 @@ class ProposalRights:
     may_manage: bool
     """The actor may open it (see :func:`may_open`)."""
     may_withdraw: bool
-    """The actor proposed it and nobody has voted on it yet (never a council's `ratify` vote)."""
+    """The actor proposed it and nobody has voted on it yet (a draft, in discussion or open;
+    never a council's `ratify` vote)."""
     may_propose: bool
     """The actor has a vote in its council (and may draft proposals there)."""
 
@@ -61,7 +62,7 @@ def rights(session: Session, actor_id: int, proposal: Proposal) -> ProposalRight
         )
     )
     voter = authz.is_voter(session, actor_id, council)
-    untouched = proposal.status == "draft" or (
+    untouched = proposal.status in ("draft", "discussion") or (
         proposal.status == "open" and not ballots.anyone_voted(session, proposal)
     )
     return ProposalRights(

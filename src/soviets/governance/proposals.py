@@ -6,7 +6,11 @@
    or secret ballot, optional opening and closing times, the payload to carry
    out (checked by its kind's effect model, :mod:`soviets.governance.effects`),
    and for a ranked vote its options. The proposer may edit or delete the draft.
-2. The proposer or a coordinator opens it (:func:`open_proposal`). Every vote
+2. The proposer or a coordinator opens it (:func:`open_proposal`). When the
+   council's ``proposal.discussion_hours`` is above 0 it is first discussed for
+   that long (status ``discussion``: its text frozen, amendments and
+   alternatives welcome, :mod:`soviets.governance.amendments`); voting opens
+   when the discussion ends (:func:`start_due`, run with :func:`close_due`). Every vote
    has a deadline: the draft's closing time, else opening time plus the
    council's ``proposal.voting_hours``; never less than
    ``proposal.min_voting_hours`` after opening. From then on its rules are
@@ -46,6 +50,7 @@ from soviets.errors import SovietsError
 
 # Importing the kind modules registers their executors.
 from soviets.governance import (
+    amendments,
     authz,
     ballots,
     choices,
@@ -90,6 +95,7 @@ __all__ = [
     "list_proposals",
     "live_tally",
     "open_proposal",
+    "start_due",
     "update_draft",
     "withdraw_proposal",
 ]
@@ -425,8 +431,8 @@ def _electorate(session: Session, council: Council, now: datetime) -> tuple[list
 def open_proposal(
     session: Session, actor_id: int, proposal_id: int, now: datetime | None = None
 ) -> Proposal:
-    """Open voting (by the proposer or a coordinator): fix the electorate, the deadline and the
-    rules of the count (quorum and floor at least the council's rules now)."""
+    """Open the proposal (by the proposer or a coordinator): to its discussion phase when the
+    council's ``proposal.discussion_hours`` is above 0, else to its vote at once."""
     at = authz.moment(now)
     proposal = endings.lock(session, proposal_id)
     council = authz.get_council(session, proposal.council_id)
@@ -436,45 +442,149 @@ def open_proposal(
         raise Conflict(f"proposal #{proposal_id} is already {proposal.status}")
     if proposal.opens_at is not None and at < proposal.opens_at:
         raise Conflict(f"proposal #{proposal_id} opens at {proposal.opens_at:%Y-%m-%d %H:%M} UTC")
+    discussion = timedelta(
+        hours=rules.rule_number(session, council.id, "proposal.discussion_hours")
+    )
     shortest = _min_voting(session, council)
-    if proposal.closes_at is not None and proposal.closes_at < at + shortest:
+    if proposal.closes_at is not None and proposal.closes_at < at + discussion + shortest:
         raise Conflict(
             f"proposal #{proposal_id} was to close at {proposal.closes_at:%Y-%m-%d %H:%M} UTC, "
-            f"less than {_hours(shortest)} from now (the council's proposal.min_voting_hours): "
+            f"less than {_hours(discussion + shortest)} from now (the council's "
+            "proposal.discussion_hours and proposal.min_voting_hours): "
             "give the draft a later closing time"
         )
-    _open(session, proposal, council, at)
+    if discussion:
+        _check_payloads(session, council, proposal, at)
+        mode = rules.amendment_mode(session, council.id)
+        proposal.status, proposal.discussion_ends_at = "discussion", at + discussion
+        proposal.amendments = mode
+        session.flush()
+        return proposal
+    _start_vote(session, proposal, council, at)
     return proposal
 
 
-def _open(session: Session, proposal: Proposal, council: Council, at: datetime) -> None:
-    """Check the draft against the world now, fix the electorate and the rules, open it."""
-    # The world may have changed since the draft (e.g. the person was admitted meanwhile).
+def _check_payloads(session: Session, council: Council, proposal: Proposal, at: datetime) -> None:
+    """Check what the proposal would carry out against the world as it is now (it may have
+    changed since the draft, e.g. the person was admitted meanwhile)."""
     if proposal.method != "schulze":
-        effect, _ = ratification.split_terms(proposal.payload_data)
+        effect, _ = ratification.split_terms(proposal.voted_payload)
         execution.validate_payload(session, council, proposal.kind, effect, at)
-    else:
-        for option in proposal.options:
+        return
+    for option in proposal.options:
+        if option.label != proposal.no_change:
             execution.validate_payload(session, council, proposal.kind, option.payload_data, at)
-    electors, size = _electorate(session, council, at)
+
+
+def _start_vote(
+    session: Session,
+    proposal: Proposal,
+    council: Council,
+    at: datetime,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Open voting: set ``changes`` (the ballot after a discussion), fix the electorate, the
+    deadline and the rules of the count (quorum and floor at least the council's rules now),
+    all in one update."""
+    for key, value in (changes or {}).items():  # checked before anything is written
+        setattr(proposal, key, value)
+    with session.no_autoflush:
+        _check_payloads(session, council, proposal, at)
+        electors, size = _electorate(session, council, at)
+        if proposal.closes_at is None:
+            hours = rules.rule_number(session, council.id, "proposal.voting_hours")
+            proposal.closes_at = at + timedelta(hours=hours)
+        for share in ("quorum", "floor"):
+            least = rules.rule_number(session, council.id, f"proposal.{share}")
+            setattr(proposal, share, max(getattr(proposal, share), least))
+        if council.kind == "federation":
+            proposal.weighting = rules.weighting(session, council.id)
+            proposal.electorate_members = sum(
+                authz.council_weight(session, authz.get_council(session, member_id))
+                for member_id in authz.member_council_ids(session, council.id)
+            )
+    proposal.status, proposal.opened_at, proposal.electorate_size = "open", at, size
+    session.flush()
     for elector in electors:
         elector.proposal_id = proposal.id
         session.add(elector)
-    if proposal.closes_at is None:
-        hours = rules.rule_number(session, council.id, "proposal.voting_hours")
-        proposal.closes_at = at + timedelta(hours=hours)
-    for share in ("quorum", "floor"):
-        least = rules.rule_number(session, council.id, f"proposal.{share}")
-        setattr(proposal, share, max(getattr(proposal, share), least))
-    if council.kind == "federation":
-        proposal.weighting = rules.weighting(session, council.id)
-        proposal.electorate_members = sum(
-            authz.council_weight(session, authz.get_council(session, member_id))
-            for member_id in authz.member_council_ids(session, council.id)
-        )
-    proposal.status, proposal.opened_at, proposal.electorate_size = "open", at, size
     session.flush()
     notices.on_opened(session, proposal, council)
+
+
+def _end_discussion(session: Session, proposal: Proposal, at: datetime) -> str | None:
+    """Move a proposal whose discussion is over on to its vote, or to the votes on its
+    amendments first (see :mod:`soviets.governance.amendments`); what happened (None: it
+    still waits for those votes)."""
+    council = authz.get_council(session, proposal.council_id)
+    for amendment in amendments.of_proposal(session, proposal.id):
+        if amendment.status == "voting" and amendment.vote_id is not None:
+            close_due(session, at, proposal_id=amendment.vote_id)
+    plan = amendments.plan_vote(session, proposal)
+    if plan.waiting:
+        return None
+    if plan.votes:
+        for amendment in plan.votes:
+            vote = draft_for(
+                session,
+                council,
+                amendment.created_by,
+                at,
+                kind="general",
+                title=f"{amendment.label} to proposal #{proposal.id}: {amendment.title}"[:200],
+                body=amendment.body,
+                payload={},
+            )
+            _start_vote(session, vote, council, at)
+            amendment.vote_id, amendment.status = vote.id, "voting"
+        session.flush()
+        return f"discussion over: {len(plan.votes)} amendments put to their own votes"
+    changes: dict[str, Any] = {}
+    if plan.body is not None:
+        changes["amended_body"] = plan.body
+    if plan.payload is not None:
+        changes["amended_payload"] = _json(plan.payload)
+    if plan.options is not None:
+        _write_options(
+            session, proposal, [(label, _json(payload)) for label, payload in plan.options]
+        )
+        changes |= {"method": "schulze", "no_change": amendments.NO_CHANGE}
+    amendments.settle(session, proposal)
+    _start_vote(session, proposal, council, at, changes)
+    return "discussion over: voting open"
+
+
+def start_due(
+    session: Session,
+    now: datetime | None = None,
+    *,
+    council_id: int | None = None,
+    proposal_id: int | None = None,
+) -> dict[int, str]:
+    """Move on every proposal whose discussion has ended (of one council, or one proposal),
+    each in its own savepoint. Returns proposal id -> what happened, or the error that
+    kept it in discussion (nothing for one still waiting for its amendments' votes)."""
+    at = authz.moment(now)
+    stmt = select(Proposal.id).where(
+        Proposal.status == "discussion", Proposal.discussion_ends_at <= at
+    )
+    if council_id is not None:
+        stmt = stmt.where(Proposal.council_id == council_id)
+    if proposal_id is not None:
+        stmt = stmt.where(Proposal.id == proposal_id)
+    report: dict[int, str] = {}
+    for due_id in session.scalars(stmt.order_by(Proposal.discussion_ends_at, Proposal.id)).all():
+        try:
+            with session.begin_nested():
+                proposal = endings.lock(session, due_id)
+                if proposal.status != "discussion":
+                    continue
+                done = _end_discussion(session, proposal, at)
+            if done is not None:
+                report[due_id] = done
+        except (SovietsError, IntegrityError) as exc:
+            report[due_id] = f"error: {str(exc).splitlines()[0]}"
+    return report
 
 
 def close_counted(
@@ -552,7 +662,7 @@ def _send_to_ratification(session: Session, decision: Proposal, now: datetime) -
             "closes_at": None,
         }
         vote = _draft(session, council, proposer_id, now, spec)
-        _open(session, vote, council, now)
+        _start_vote(session, vote, council, now)
         ratification.attach(session, decision.id, council_id, vote.id)
 
 
@@ -595,8 +705,9 @@ def close_due(
     """Close every open proposal whose deadline has passed (of one council, or one proposal).
 
     Each closes in its own savepoint, its row locked and its status checked again
-    (another transaction may have closed it meanwhile). Returns proposal id -> its
-    outcome, or the error that kept it open.
+    (another transaction may have closed it meanwhile). Then proposals whose discussion
+    has ended move on to their votes (:func:`start_due`). Returns proposal id -> its
+    outcome (or status), or the error that kept it as it was.
     """
     at = authz.moment(now)
     stmt = select(Proposal.id).where(Proposal.status == "open", Proposal.closes_at <= at)
@@ -617,6 +728,8 @@ def close_due(
             report[due_id] = proposal.outcome or ""
         except (SovietsError, IntegrityError) as exc:
             report[due_id] = f"error: {str(exc).splitlines()[0]}"
+    if proposal_id is None or not report:
+        report |= start_due(session, at, council_id=council_id, proposal_id=proposal_id)
     return report
 
 
@@ -629,7 +742,7 @@ def get_proposal(session: Session, actor_id: int | None, proposal_id: int) -> Pr
     if proposal is None:
         raise NotFound(f"no proposal #{proposal_id}")
     authz.require_read(session, actor_id, proposal.council_id)
-    if proposal.status == "open":
+    if proposal.status in ("discussion", "open"):
         close_due(session, proposal_id=proposal_id)
         session.refresh(proposal)  # another transaction may have closed it meanwhile
     return proposal

@@ -11,6 +11,13 @@ Known keys (values are stored as text in ``council_rules``):
   closing time, in hours (default 168, one week);
 * ``proposal.min_voting_hours``: the shortest vote, in hours from opening to
   closing (default 24); never more than ``proposal.voting_hours``;
+* ``proposal.discussion_hours``: how long a proposal is discussed (and may be
+  amended) before its vote opens, in hours (default 0: voting opens at once);
+* ``proposal.amendments``: how amendments and alternatives are decided:
+  ``first`` (the default: each amendment by its own yes/no vote, then the
+  amended proposal) or ``schulze`` (every version ranked together);
+* ``discussion.hide``: who besides its author may hide a comment: ``coordinator``
+  (the default) or ``author`` (nobody); see :mod:`soviets.governance.discussion`;
 * ``federation.weighting``: how a federation counts its delegates' ballots:
   ``council`` (one council, one vote), ``members`` (each seat weighs the members
   its council represents) or ``double`` (both majorities needed; the default);
@@ -55,7 +62,7 @@ from soviets.governance import authz
 from soviets.governance.errors import InputError
 from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Council, CouncilRule, Proposal
-from soviets.ledger.models.governance import PROPOSAL_KINDS
+from soviets.ledger.models.governance import AMENDMENT_MODES, PROPOSAL_KINDS
 
 PUBLIC = "council.public"
 WEIGHTINGS = ("council", "members", "double")
@@ -64,6 +71,9 @@ DEFAULT_TEXT = {
     "proposal.floor": "0",
     "proposal.voting_hours": "168",
     "proposal.min_voting_hours": "24",
+    "proposal.discussion_hours": "0",
+    "proposal.amendments": "first",
+    "discussion.hide": "coordinator",
     "federation.weighting": "double",
     "booking.max_hours": "no limit",
     "booking.max_active": "no limit",
@@ -121,6 +131,23 @@ RULES: dict[str, Callable[[Any], str]] = {
     PUBLIC: _bool,
 }
 """Each known key and the function that checks a value and gives its stored text."""
+
+# --- deliberation (see soviets.governance.discussion and soviets.governance.amendments) ---
+HIDE = "discussion.hide"
+AMENDMENTS = "proposal.amendments"
+RULES.update(
+    {
+        "proposal.discussion_hours": lambda v: _number(v, whole=False, low=0, high=24 * 366),
+        AMENDMENTS: lambda v: _choice(v, *AMENDMENT_MODES),
+        HIDE: lambda v: _choice(v, "coordinator", "author"),
+    }
+)
+
+
+def amendment_mode(session: Session, council_id: int) -> str:
+    """How the council decides amendments and alternatives: ``first`` or ``schulze``."""
+    return get_rule(session, council_id, AMENDMENTS) or DEFAULT_TEXT[AMENDMENTS]
+
 
 # --- who brings new members in (see soviets.governance.accounts) -------------------------
 INVITE = "membership.invite"

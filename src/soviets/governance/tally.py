@@ -8,7 +8,8 @@ at least one ballot was counted, and the method says so: for a yes/no method
 the motion passes with at least the floor's yes votes; for a ranked (Schulze)
 vote the first of the full order wins (ties are broken as
 :func:`~soviets.governance.counting.count_schulze` documents, and the result's
-notes say so).
+notes say so), unless it is the proposal's ``no_change`` option (the "none of
+these versions" of a vote that ends a discussion).
 
 A federation counts by its ``weighting``, fixed when voting opened:
 ``council`` counts each seat once; ``members`` weighs each seat by the members
@@ -184,7 +185,8 @@ def _one_count(proposal: Proposal, ballots: Weighted, electorate: int, *, weight
             winner = result.order[0]
         elif result.passed and result.tallies.get("yes", 0) >= floor:
             winner = "yes"
-    return Count(result, electorate, cast, needed, floor, winner is not None, winner)
+    passed = winner is not None and winner != proposal.no_change
+    return Count(result, electorate, cast, needed, floor, passed, winner)
 
 
 def summarise(session: Session, proposal: Proposal, extra: Weighted | None = None) -> Summary:
@@ -225,6 +227,8 @@ def _why(proposal: Proposal, c: Count, what: str) -> str:
         )
     if c.ballots == 0:
         return "no ballot was cast"
+    if proposal.method == "schulze" and c.winner == proposal.no_change:
+        return f"'{c.winner}' is first by the Schulze method ({what}): nothing passes"
     if proposal.method == "schulze":
         return f"'{c.winner}' is first by the Schulze method ({what})"
     if c.passed:

@@ -25,8 +25,8 @@ log = logging.getLogger("soviets.deadlines")
 
 
 def tick(sessions: sessionmaker[Session]) -> dict[int, str]:
-    """Close every overdue vote in one transaction, and tell the councils of deliveries
-    due; proposal id -> outcome (or error)."""
+    """Close every overdue vote, end every overdue discussion (one transaction), and tell
+    the councils of deliveries due; proposal id -> outcome (or error)."""
     with transaction(sessions) as session:
         closed = proposals.close_due(session)
         briefing.deliveries_due(session)
@@ -38,7 +38,7 @@ async def _every(sessions: sessionmaker[Session], settings: MailSettings, second
         try:
             closed = await asyncio.to_thread(tick, sessions)
             for proposal_id, outcome in closed.items():
-                log.info("proposal #%d closed at its deadline: %s", proposal_id, outcome)
+                log.info("proposal #%d at its deadline: %s", proposal_id, outcome)
             await asyncio.to_thread(send_due, sessions, settings)
         except Exception:  # the clock keeps going; the next tick tries again
             log.exception("closing overdue votes or mailing notices failed")

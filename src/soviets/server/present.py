@@ -52,6 +52,10 @@ def proposal(db: Session, actor_id: int, row: ProposalRow) -> ProposalOut:
         ballots_counted=row.ballots_counted,
         winner=row.winner,
         result=row.result_data,
+        discussion_ends_at=row.discussion_ends_at,
+        amendments=row.amendments,
+        amended_body=row.amended_body,
+        voted_payload=row.voted_payload,
         chain_head=views.decision_head(db, actor_id, row.id) if row.closed_at else None,
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from soviets.governance.errors import InputError
 from soviets.governance.rules import INVITE_MODES, WEIGHTINGS
+from soviets.ledger.models.governance import AMENDMENT_MODES
 
 MANDATE_ROWS = 3
 """How many mandate rows the form offers (rows left blank are skipped)."""
@@ -299,6 +300,17 @@ RULE_FIELDS: dict[str, RuleField] = {
     ),
     "proposal.voting_hours": RuleField("Length of a vote without a closing time (hours)", "hours"),
     "proposal.min_voting_hours": RuleField("Shortest vote, opening to closing (hours)", "hours"),
+    "proposal.discussion_hours": RuleField(
+        "Discussion before voting opens (hours; 0: voting opens at once)", "hours"
+    ),
+    "proposal.amendments": RuleField(
+        "How amendments are decided (first: each by its own vote; schulze: all versions ranked)",
+        "choice",
+        choices=AMENDMENT_MODES,
+    ),
+    "discussion.hide": RuleField(
+        "Who besides its author may hide a comment", "choice", choices=("coordinator", "author")
+    ),
     "federation.weighting": RuleField(
         "How delegates' ballots are weighed",
         "choice",

@@ -314,6 +314,20 @@ class ProposalOut(BaseModel):
     ballots_counted: int | None
     winner: str | None
     result: dict[str, Any] | None
+    discussion_ends_at: datetime | None = Field(
+        default=None, description="when its discussion phase ends and voting opens"
+    )
+    amendments: str | None = Field(
+        default=None,
+        description="how its amendments are decided: first (each yes/no, then the amended "
+        "proposal) or schulze (all versions ranked together)",
+    )
+    amended_body: str | None = Field(
+        default=None, description="the text put to the vote after accepted amendments"
+    )
+    voted_payload: dict[str, Any] | None = Field(
+        default=None, description="the payload put to the vote (as amended, else as drafted)"
+    )
     chain_head: str | None = Field(
         default=None,
         description="SEQ:HASH of the ledger chain when it was decided; keep it and check it "

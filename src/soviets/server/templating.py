@@ -65,6 +65,12 @@ NOTICES = {
     "inbox-read": "Every notice is marked read.",
     "mail-saved": "Your e-mail choice is saved.",
     "feed-revoked": "The feed link is revoked: it no longer works.",
+    # discussion
+    "comment-added": "Your comment is posted.",
+    "comment-edited": "Your comment is changed; its earlier versions stay in its history.",
+    "comment-hidden": "The comment is hidden; who hid it, when and why stay on the page.",
+    "amendment-made": "Your amendment is put forward for the council to decide.",
+    "amendment-withdrawn": "The amendment is withdrawn.",
 }
 
 

@@ -18,8 +18,10 @@ from soviets.ledger.models.briefing import (
     MailChoice,
     Notice,
 )
+from soviets.ledger.models.discussion import Comment, CommentVersion
 from soviets.ledger.models.governance import (
     Adaptation,
+    Amendment,
     Ballot,
     BallotMark,
     CouncilRule,
@@ -54,11 +56,14 @@ __all__ = [
     "Minutes",
     "Adaptation",
     "Agreement",
+    "Amendment",
     "AgreementAcceptance",
     "ApiToken",
     "Ballot",
     "BallotMark",
     "Booking",
+    "Comment",
+    "CommentVersion",
     "Council",
     "DecisionSeen",
     "DigestSent",

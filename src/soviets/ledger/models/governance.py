@@ -75,14 +75,32 @@ member council's answer to a federation decision, recorded whatever its outcome)
 METHODS = ("majority", "two-thirds", "consent", "schulze")
 """Counting methods (the names of :mod:`soviets.governance.counting`)."""
 
-PROPOSAL_STATUSES = ("draft", "open", "closed", "withdrawn")
-"""``withdrawn``: a draft its proposer took back (it never opened)."""
+PROPOSAL_STATUSES = ("draft", "discussion", "open", "closed", "withdrawn")
+"""``discussion``: its text is frozen and members discuss and amend it before voting opens;
+``withdrawn``: a draft (or a proposal in discussion) its proposer took back (it never opened)."""
+AMENDMENT_MODES = ("first", "schulze")
+"""How amendments and alternatives are decided: ``first`` (each amendment yes/no, then the
+amended proposal) or ``schulze`` (every version ranked together)."""
+AMENDMENT_KINDS = ("amendment", "alternative")
+AMENDMENT_STATUSES = ("proposed", "withdrawn", "voting", "accepted", "rejected", "on_ballot")
 OUTCOMES = ("accepted", "rejected", "failed", "abandoned")
 """How a closed proposal ended: by its count (``accepted``/``rejected``), or accepted but
 impossible to carry out (``failed``), or dropped by the council's vote (``abandoned``)."""
 MANDATE_VOTES = ("yes", "no", "free", "ranking")
 DELEGATE_STATUSES = ("active", "recalled", "replaced", "ended")
 
+# Columns of ``proposals`` fixed when it leaves draft (for discussion or for its vote).
+TEXT_COLUMNS = (
+    "council_id",
+    "kind",
+    "title",
+    "body",
+    "payload",
+    "secret",
+    "created_by",
+    "discussion_ends_at",
+    "amendments",
+)
 # Columns of ``proposals`` that are the rules of the vote: frozen once it opens.
 FROZEN_COLUMNS = (
     "council_id",
@@ -101,6 +119,11 @@ FROZEN_COLUMNS = (
     "floor",
     "weighting",
     "electorate_members",
+    "discussion_ends_at",
+    "amendments",
+    "amended_body",
+    "amended_payload",
+    "no_change",
 )
 
 
@@ -127,11 +150,13 @@ class Proposal(Base):
         CheckConstraint(
             f"(status = 'closed' AND {_in('outcome', OUTCOMES)} AND closed_at IS NOT NULL)"
             " OR (status = 'withdrawn' AND outcome IS NULL AND closed_at IS NOT NULL)"
-            " OR (status IN ('draft', 'open') AND outcome IS NULL AND closed_at IS NULL)",
+            " OR (status IN ('draft', 'discussion', 'open') AND outcome IS NULL"
+            " AND closed_at IS NULL)",
             name="outcome",
         ),
         CheckConstraint(
             "status IN ('draft', 'withdrawn')"
+            " OR (status = 'discussion' AND discussion_ends_at IS NOT NULL)"
             " OR (opened_at IS NOT NULL AND electorate_size IS NOT NULL)",
             name="opened",
         ),
@@ -169,6 +194,16 @@ class Proposal(Base):
     winner: Mapped[str | None] = mapped_column(String(100))
     result: Mapped[str | None] = mapped_column(Text)
     executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discussion_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When its discussion phase ends and voting opens (None: it opened without one)."""
+    amendments: Mapped[str | None] = mapped_column(String(10))
+    """How its amendments are decided (``first`` or ``schulze``), fixed when discussion began."""
+    amended_body: Mapped[str | None] = mapped_column(Text)
+    """The text put to the vote after accepted amendments (None: the text as drafted)."""
+    amended_payload: Mapped[str | None] = mapped_column(Text)
+    """The payload put to the vote after accepted amendments (None: as drafted)."""
+    no_change: Mapped[str | None] = mapped_column(String(100))
+    """The ranked option that means "none of these versions": if it wins, nothing passes."""
 
     options: Mapped[list[ProposalOption]] = relationship(
         order_by="ProposalOption.position", back_populates="proposal"
@@ -178,6 +213,11 @@ class Proposal(Base):
     def payload_data(self) -> dict[str, Any]:
         """The payload, decoded from its canonical JSON text."""
         return json.loads(self.payload)
+
+    @property
+    def voted_payload(self) -> dict[str, Any]:
+        """The payload put to the vote: as amended, else as drafted."""
+        return json.loads(self.amended_payload or self.payload)
 
     @property
     def result_data(self) -> dict[str, Any] | None:
@@ -209,6 +249,47 @@ class ProposalOption(Base):
     def payload_data(self) -> dict[str, Any]:
         """What is carried out if this option wins (ranked votes on executable kinds)."""
         return json.loads(self.payload)
+
+
+class Amendment(Base):
+    """An amendment (a changed text or payload of the proposal) or an alternative (a
+    counter-proposal), put forward while the proposal is in discussion.
+
+    ``number`` counts both within the proposal (``Amendment 1``, ``Alternative 2``);
+    ``vote_id`` is the yes/no vote on an amendment when amendments are decided first;
+    ``option`` the ballot option it became when versions are ranked together.
+    """
+
+    __tablename__ = "amendments"
+    __table_args__ = (
+        CheckConstraint(_in("kind", AMENDMENT_KINDS), name="kind"),
+        CheckConstraint(_in("status", AMENDMENT_STATUSES), name="status"),
+        CheckConstraint("number >= 1", name="number"),
+        UniqueConstraint("proposal_id", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(12), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    payload: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="proposed")
+    created_by: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    vote_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    option: Mapped[str | None] = mapped_column(String(100))
+
+    @property
+    def payload_data(self) -> dict[str, Any]:
+        """The payload: the keys it changes (amendment) or the whole payload (alternative)."""
+        return json.loads(self.payload)
+
+    @property
+    def label(self) -> str:
+        """Its name on a ballot, e.g. ``Amendment 1``."""
+        return f"{self.kind.capitalize()} {self.number}"
 
 
 class Elector(Base):
@@ -539,7 +620,8 @@ class Adaptation(Base):
 FROZEN = "soviets: the rules of a proposal are frozen once voting opens"
 # Tables whose rows may change only while their proposal is in one of these states.
 _GUARDED: dict[str, tuple[str, ...]] = {
-    "proposal_options": ("draft",),
+    "proposal_options": ("draft", "discussion"),
+    "amendments": ("discussion",),
     "electorate": ("draft", "open"),
     "ballots": ("open",),
     "ballot_marks": ("open",),
@@ -551,12 +633,18 @@ _GUARDED: dict[str, tuple[str, ...]] = {
 
 def _frozen_change(old: str, new: str, distinct: str) -> str:
     """The condition that refuses an update: a closed or withdrawn proposal never changes;
-    an open one may only close (to any outcome) without touching its rules; a draft may
-    open or be withdrawn, never close without a vote."""
+    an open one may only close (to any outcome) without touching its rules; one in
+    discussion keeps its text and may only open (setting the rules of its vote) or be
+    withdrawn; a draft may go to discussion, open or be withdrawn, never close without a
+    vote."""
     changed = " OR ".join(f"{new}.{c} {distinct} {old}.{c}" for c in FROZEN_COLUMNS)
+    text_changed = " OR ".join(f"{new}.{c} {distinct} {old}.{c}" for c in TEXT_COLUMNS)
     return (
         f"({old}.status IN ('closed', 'withdrawn')) "
         f"OR ({old}.status = 'open' AND ({new}.status NOT IN ('open', 'closed') OR {changed})) "
+        f"OR ({old}.status = 'discussion' AND ({new}.status NOT IN "
+        f"('discussion', 'open', 'withdrawn') OR {text_changed} "
+        f"OR ({new}.status = 'discussion' AND ({changed})))) "
         f"OR ({old}.status = 'draft' AND {new}.status = 'closed')"
     )
 

@@ -26,7 +26,7 @@ def list_proposals(
     council_id: PathId,
     actor: ApiActor,
     db: Db,
-    status: Literal["draft", "open", "closed", "withdrawn"] | None = None,
+    status: Literal["draft", "discussion", "open", "closed", "withdrawn"] | None = None,
 ) -> list[ProposalOut]:
     """The council's proposals, newest first."""
     rows = proposals.list_proposals(db, actor.id, council_id, status=status)

@@ -42,7 +42,7 @@ def council_page(council_id: PathId, request: Request, found: PageActor, db: Db)
     delegations = delegates.list_delegates(db, person.id, council_id)
     mandates = {d.id: delegates.list_mandates(db, person.id, d.id) for d in delegations}
     listed = proposals.list_proposals(db, person.id, council_id)
-    open_ones = [p for p in listed if p.status == "open"]
+    open_ones = [p for p in listed if p.status in ("discussion", "open")]
     recent = views.decisions(db, person.id, council_id, size=RECENT)
     drafts = [p for p in listed if p.status == "draft" and p.created_by == person.id]
     membership, is_voter = views.standing(db, person.id, council_id)

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.governance import (
+    amendments,
     ballots,
     briefing,
     choices,
+    discussion,
     drafting,
     proposal_rights,
     proposals,
@@ -56,6 +58,8 @@ def _context(db: Db, person_id: int, proposal: Proposal) -> dict[str, object]:
         "electorate": len([e for e in electors if e.removed_at is None]),
         "mandate": views.ballot_mandate(db, person_id, proposal.id) if rights.may_vote else None,
         "chain_head": views.decision_head(db, person_id, proposal.id),
+        "discussion": discussion.overview(db, person_id, proposal.id),
+        "amendments": amendments.list_amendments(db, person_id, proposal.id),
     }
 
 
