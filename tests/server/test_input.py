@@ -175,7 +175,7 @@ def test_a_declared_big_body_is_refused_before_it_is_sent(served: Served) -> Non
     app = create_app(served.url, mail=MailSettings())
     with live_server(app) as base:
         address = urlsplit(base)
-        with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        with socket.create_connection((address.hostname, address.port), timeout=120) as conn:
             conn.sendall(
                 b"POST /api/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 b"Content-Type: application/json\r\nContent-Length: 52428800\r\n\r\n"
