@@ -23,7 +23,7 @@ from soviets.planning import constrained_pdhg as pdhg
 from soviets.planning.constrained_pdhg import CHECK_EVERY, Iterate, StructuredLP, rescaled, run
 from soviets.planning.sweeps import unavailable
 
-ITERATIONS = 400
+ITERATIONS = 2400  # both instances reach HiGHS's optimum to 1e-6 by about 2,200
 GPU_ITERATIONS = 40
 GPU_RTOL = 1e-8
 BACKENDS = ["numpy", "cupy", "torch"]
@@ -89,9 +89,9 @@ def test_numpy_restart_points_approach_the_highs_optimum(limits: bool) -> None:
     assert len(points) >= 3
     assert [p.restarts for p in points] == list(range(1, len(points) + 1))
     assert all(np.all(p.x >= 0) and np.all(p.v >= 0) and np.all(p.y >= 0) for p in points)
-    assert np.all(points[-1].x <= lp.lay.cap)
-    assert points[-1].kkt < 0.5 * points[0].kkt
-    assert _distance(lp, points[-1], optimum) < 0.5 * _distance(lp, points[0], optimum)
+    assert np.all(points[-1].x <= lp.lay.cap * (1 + 1e-12))  # averages of clipped steps
+    assert points[-1].kkt < 1e-4 * points[0].kkt
+    assert _distance(lp, points[-1], optimum) < 1e-6
 
 
 def test_numpy_takes_the_point_the_caller_moved() -> None:
@@ -106,8 +106,7 @@ def test_numpy_takes_the_point_the_caller_moved() -> None:
     assert len(moved) >= 2
     # the run went on from the moved prices: later points differ from the unmoved run's
     assert not np.allclose(moved[1].y, plain[1].y)
-    optimum = _highs(lp)
-    assert _distance(lp, moved[-1], optimum) < _distance(lp, moved[0], optimum)
+    assert _distance(lp, moved[-1], _highs(lp)) < 1e-6  # and still reached the optimum
 
 
 def test_stop_ends_the_run_at_a_check() -> None:
