@@ -16,10 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from databases import Databases
 from pg import PG_ADMIN_URL
+
+# Hypothesis keeps no example database (it would be a .hypothesis folder in the source tree).
+settings.register_profile("soviets", database=None)
+settings.load_profile("soviets")
 
 
 def _postgres_reachable() -> bool:
@@ -64,8 +69,8 @@ def db_url(
         return
     if not postgres_available:
         pytest.skip("PostgreSQL not reachable")
-    name = databases.create()
+    name = databases.fresh()
     try:
         yield databases.pg_url(name)
     finally:
-        databases.drop(name)
+        databases.discard(name)

@@ -10,14 +10,21 @@ every call makes the test's empty database a copy of it (a file copy, or
 
 Names of PostgreSQL databases carry the pytest-xdist worker's id and a random
 part, so parallel workers (and parallel test runs on one server) never share
-one; every database made here is dropped when its test or the session ends.
+one. ``DROP DATABASE`` waits for a checkpoint (seconds on a busy server), so
+the databases of finished tests are dropped by background threads while the
+next tests run (drops at the same time share a checkpoint); the session's end
+waits for the last of them. An empty database that a fixture replaced by a
+template's copy is kept as the next test's fresh one.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +38,8 @@ T = TypeVar("T")
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 PREFIX = f"soviets_test_{WORKER}_"
+DROPPERS = 4
+"""Threads that drop finished databases (each waits for a checkpoint; theirs are shared)."""
 
 
 def create_tables(url: str) -> None:
@@ -64,6 +73,9 @@ class Databases:
         self.folder = folder
         self._admin: Engine | None = None
         self._templates: dict[tuple[Callable[[str], Any], str], tuple[str, Any]] = {}
+        self._doomed: queue.Queue[str | None] = queue.Queue()
+        self._droppers: list[threading.Thread] = []
+        self._spare: list[str] = []  # empty databases, never used by a test
 
     @property
     def admin(self) -> Engine:
@@ -74,6 +86,18 @@ class Databases:
 
     def pg_url(self, name: str) -> str:
         return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+    def fresh(self) -> str:
+        """A new, empty PostgreSQL database (a spare one renamed, or a new one); its name."""
+        if not self._spare:
+            return self.create()
+        name = f"{PREFIX}{uuid.uuid4().hex[:12]}"
+        self._rename(self._spare.pop(), name)
+        return name
+
+    def _rename(self, old: str, new: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{old}" RENAME TO "{new}"'))
 
     def create(self, template: str | None = None, name: str | None = None) -> str:
         """Create a PostgreSQL database (empty, or a copy of ``template``); its name."""
@@ -88,6 +112,24 @@ class Databases:
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
+    def discard(self, name: str) -> None:
+        """Drop a PostgreSQL database soon, in the background."""
+        if not self._droppers:
+            self._droppers = [
+                threading.Thread(target=self._drop_all, name=f"drop-databases-{i}", daemon=True)
+                for i in range(DROPPERS)
+            ]
+            for thread in self._droppers:
+                thread.start()
+        self._doomed.put(name)
+
+    def _drop_all(self) -> None:
+        while (name := self._doomed.get()) is not None:
+            try:
+                self.drop(name)
+            except Exception as exc:  # noqa: BLE001 - a leftover database fails no test
+                warnings.warn(f"test database {name} not dropped: {exc}", stacklevel=1)
+
     def seed(self, url: str, build: Callable[[str], T]) -> T:
         """Make the empty database at ``url`` a copy of ``build``'s template; what it returned.
 
@@ -101,7 +143,10 @@ class Databases:
         else:
             name = make_url(url).database
             assert name and name.startswith(PREFIX), f"not a test database: {url}"
-            self.drop(name)
+            self.drop_connections(name)
+            spare = f"{PREFIX}{uuid.uuid4().hex[:12]}"
+            self._rename(name, spare)
+            self._spare.append(spare)
             self.create(template=template, name=name)
         return value  # type: ignore[no-any-return]
 
@@ -134,7 +179,15 @@ class Databases:
             )
 
     def close(self) -> None:
-        """Drop the PostgreSQL templates."""
+        """Drop what is left: the databases still to drop, and the PostgreSQL templates."""
+        for name in self._spare:
+            self.discard(name)
+        self._spare.clear()
+        for _ in self._droppers:
+            self._doomed.put(None)
+        for thread in self._droppers:
+            thread.join()
+        self._droppers = []
         for (_, backend), (template, _) in self._templates.items():
             if backend == "postgresql":
                 self.drop(template)

@@ -4,13 +4,12 @@ clock inside ``soviets serve``; on both databases."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
+from clirun import soviets, soviets_process
 from databases import Databases
 from soviets.governance import ballots, councils, proposals
 from soviets.ledger.db import make_engine, session_factory, transaction
@@ -54,11 +53,9 @@ def _status(url: str, pid: int) -> tuple[str, str | None]:
         engine.dispose()
 
 
-def _tick(url: str, *extra: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "soviets", "tick", "--db", url, *extra],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+def _tick(url: str, *extra: str, process: bool = False) -> str:
+    """``soviets tick`` in this process, or as a real process (as cron runs it)."""
+    done = (soviets_process if process else soviets)("tick", "--db", url, *extra)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -66,7 +63,7 @@ def _tick(url: str, *extra: str) -> str:
 def test_tick_closes_overdue_votes(db_url: str, databases: Databases) -> None:
     pid = _overdue_vote(db_url, databases)
     assert _status(db_url, pid) == ("open", None)
-    assert json.loads(_tick(db_url, "--json")) == {
+    assert json.loads(_tick(db_url, "--json", process=True)) == {
         "closed": [{"proposal_id": pid, "outcome": "accepted"}]
     }
     assert _status(db_url, pid) == ("closed", "accepted")
