@@ -19,6 +19,7 @@ template's copy is kept as the next test's fresh one.
 
 from __future__ import annotations
 
+import copy
 import os
 import queue
 import shutil
@@ -134,7 +135,8 @@ class Databases:
         """Make the empty database at ``url`` a copy of ``build``'s template; what it returned.
 
         The template is ``build(template_url)`` run once per session and backend,
-        so every test of a session sees the same ids (and the same tokens).
+        so every test of a session sees the same ids (and the same tokens); each
+        gets its own copy of what ``build`` returned.
         """
         backend = "sqlite" if is_sqlite(url) else "postgresql"
         template, value = self.template(build, backend)
@@ -148,7 +150,7 @@ class Databases:
             self._rename(name, spare)
             self._spare.append(spare)
             self.create(template=template, name=name)
-        return value  # type: ignore[no-any-return]
+        return copy.deepcopy(value)
 
     def template(self, build: Callable[[str], T], backend: str) -> tuple[str, T]:
         """``build``'s template on ``backend`` (a SQLite file's path or a PostgreSQL
