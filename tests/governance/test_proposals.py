@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from soviets.governance import accounts, proposals, rules
 from soviets.governance.errors import Conflict, Forbidden, InputError
-from soviets.ledger.models.governance import FROZEN_COLUMNS, METHODS, governance_ddl
+from soviets.ledger.models.governance import FROZEN_COLUMNS, governance_ddl
 
 from .conftest import LATER, T0, Gov
 
@@ -22,12 +22,6 @@ def crew(gov: Gov) -> tuple[int, list[int]]:
     people = gov.people("Ann", "Bob", "Cat", "Dan", "Eve")
     council = gov.council(people[0], "mill", people[1:])
     return council, people
-
-
-def test_methods_match_counting() -> None:
-    from soviets.governance import counting
-
-    assert METHODS == counting.METHODS
 
 
 def test_ddl_passes_through_any_driver() -> None:

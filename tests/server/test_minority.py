@@ -56,6 +56,7 @@ from soviets.ledger.models import (
     Proposal,
     Resource,
 )
+from soviets.ledger.models.governance import METHODS
 from soviets.server import create_app
 from soviets.server.mail import MailSettings
 
@@ -123,7 +124,6 @@ KINDS: list[tuple[str, Payload]] = [
     ("admit_member", lambda w, made: {"person_id": w.ids["erin"]}),
     ("admit_member", lambda w, made: {"person_id": w.ids["olga"]}),
 ]
-METHODS = ("majority", "two-thirds", "consent", "schulze")
 CHOICES = {
     "majority": ("yes", "no", "abstain"),
     "two-thirds": ("yes", "no", "abstain"),

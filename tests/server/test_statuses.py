@@ -1,8 +1,8 @@
-"""One error hierarchy, one status table, and the statuses the README promises.
+"""One error hierarchy, one status table, and the statuses docs/service.md promises.
 
 Every :class:`~soviets.errors.SovietsError` gets its HTTP status from
 ``server.problems.STATUSES`` by ``isinstance``; these tests pin the table to
-the README's list (403 not allowed, 404 no such thing, 409 conflicts with
+the list in docs/service.md (403 not allowed, 404 no such thing, 409 conflicts with
 the present state, 422 invalid input or refused by the council's rules) and
 check it on real refusals over HTTP: a booking that breaks the council's
 rules is 422, one that overlaps another 409.
@@ -22,7 +22,7 @@ from soviets.governance import errors as gov_errors
 from soviets.ledger import errors as ledger_errors
 from soviets.server.problems import STATUSES, error_status
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+SERVICE_DOC = Path(__file__).resolve().parents[2] / "docs" / "service.md"
 
 
 @pytest.mark.parametrize(
@@ -63,11 +63,11 @@ def test_governance_and_ledger_errors_are_the_common_kinds() -> None:
     assert issubclass(ledger_errors.Conflict, errors.Conflict)
 
 
-def test_readme_promises_the_statuses_of_the_table() -> None:
-    """The README's sentence on problem statuses names every status the table gives."""
-    text = " ".join(README.read_text(encoding="utf-8").split())
+def test_service_doc_promises_the_statuses_of_the_table() -> None:
+    """docs/service.md's sentence on problem statuses names every status the table gives."""
+    text = " ".join(SERVICE_DOC.read_text(encoding="utf-8").split())
     promised = re.search(r"401 not signed in, 403 .*? 429 too many sign-in attempts", text)
-    assert promised, "README lost its list of problem statuses"
+    assert promised, "docs/service.md lost its list of problem statuses"
     sentence = promised.group(0)
     for _cls, status, _kind in STATUSES:
         assert f"{status} " in sentence, status

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from soviets.cli.app import app, console, print_json
+from soviets.cli.app import app, console, print_json, print_notes
 
 if TYPE_CHECKING:
     from soviets.io.accounts import Accounts
@@ -92,14 +92,10 @@ def accounts_command(
     _print(acc)
 
 
-def _num(x: float) -> float | None:
-    import math
-
-    return float(x) if math.isfinite(x) else None
-
-
 def to_json(acc: Accounts) -> dict[str, Any]:
     """The JSON document of ``soviets accounts --json`` (null for no value)."""
+    from soviets.planning.jsonable import json_number
+
     codes = acc.table.codes
     made = acc.made
     out: dict[str, Any] = {
@@ -113,18 +109,20 @@ def to_json(acc: Accounts) -> dict[str, Any]:
     for k, name in enumerate(acc.ext.names):
         entry: dict[str, Any] = {"name": name, "unit": acc.ext.units[k]}
         for key, arr in (("intensity", acc.S), ("multiplier", acc.M)):
-            entry[key] = {c: (_num(arr[k, i]) if made[i] else None) for i, c in enumerate(codes)}
+            entry[key] = {
+                c: (json_number(arr[k, i]) if made[i] else None) for i, c in enumerate(codes)
+            }
         regional: dict[str, dict[str, Any]] = {}
         for key in ACCOUNTS:
             per_region = getattr(acc, f"{key}_reg")[k]
             per_person = acc.per_person(getattr(acc, f"{key}_reg"))[k]
             for ri, r in enumerate(acc.regions):
                 cell = regional.setdefault(r, {})
-                cell[key] = _num(per_region[ri])
+                cell[key] = json_number(per_region[ri])
                 if acc.population:
-                    cell[f"{key}_per_person"] = _num(per_person[ri])
+                    cell[f"{key}_per_person"] = json_number(per_person[ri])
                 if key == "D_cba" and acc.negative_demand < 0:
-                    cell["D_cba_nonnegative"] = _num(acc.D_cba_nonnegative[k, ri])
+                    cell["D_cba_nonnegative"] = json_number(acc.D_cba_nonnegative[k, ri])
         entry["regions"] = regional
         out["extensions"].append(entry)
     return out
@@ -158,8 +156,7 @@ def _print(acc: Accounts) -> None:
         "per-industry intensities and multipliers: --json, --csv",
         style="dim",
     )
-    for note in acc.notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+    print_notes(acc.notes)
 
 
 def _account_table(title: str, first: str, acc: Accounts) -> Table:

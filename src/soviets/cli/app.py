@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import typer
@@ -43,6 +44,12 @@ PIPE_WIDTH = 10_000
 
 console = _console()
 err_console = _console(stderr=True)
+
+
+def print_notes(notes: Iterable[str]) -> None:
+    """Print notes as dim lines ``- note`` (taken as plain text, never as Rich markup)."""
+    for note in notes:
+        console.print(f"- {note}", markup=False, highlight=False, style="dim")
 
 
 def print_json(data: Any) -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from soviets.economy import Economy
+    from soviets.ledger.models import Agreement
 
 # The economy model, SQLAlchemy, the ledger and the governance services are
 # imported inside the functions that use them, so that starting ``soviets``
@@ -280,23 +281,31 @@ def run_demo(url: str, example: Path | None, say: Callable[[str], None]) -> Demo
 
 
 def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult) -> None:
-    from sqlalchemy import select
-
-    from soviets.governance import ballots, planning_service, proposals
-    from soviets.governance import stock as commons_stock
-    from soviets.ledger import bookings, chain, needs, plans
-    from soviets.ledger.importer import import_economy
-    from soviets.ledger.models import Agreement, Person, Resource
-
-    s, eco, say = d.s, d.eco, d.say
+    """The demo's steps, in order, each reported with ``d.say``."""
     d.found(federation)
-    regions = [c.name for c in eco.councils if c.kind == "territorial"]
+    regions = [c.name for c in d.eco.councils if c.kind == "territorial"]
     organiser = d.members[regions[0]][0]
+    _open_ledger(d, period, year, regions, organiser)
+    _approve_needs(d, period, regions, result)
+    _elect_delegates(d, federation, year, result)
+    rows, delegates = _adopt_plan(d, federation, period, result)
+    result.federation_vote = _weighted_vote(d, federation, delegates)
+    _accept_agreements(d, rows, result)
+    _deliver_first(d, rows, result)
+    _book_car(d, regions[0], organiser, result)
+    _verify(d, result)
+    _list_people(d, result)
 
-    needs.create_period(s, name=period, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
+
+def _open_ledger(d: _Demo, period: str, year: int, regions: list[str], organiser: int) -> None:
+    """Open the planning period and record the economy's opening inventory and needs."""
+    from soviets.ledger import needs
+    from soviets.ledger.importer import import_economy
+
+    needs.create_period(d.s, name=period, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
     made = import_economy(
-        s,
-        eco,
+        d.s,
+        d.eco,
         period=period,
         councils=d.ids,
         actor_id=organiser,
@@ -304,11 +313,16 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
         registrars={r: d.members[r][0] for r in regions},
     )
     held = ", ".join(f"{g} by {c}" for g, c in made.stocks.items()) or "none"
-    say(
+    d.say(
         f"ledger: {made.goods} goods, {made.processes} processes, {made.means_of_production} "
         f"means of production giving capacity; stocks held: {held}; "
         f"{made.needs} needs registered for {period}"
     )
+
+
+def _approve_needs(d: _Demo, period: str, regions: list[str], result: DemoResult) -> None:
+    """Each territorial council votes on its needs (one member votes no)."""
+    from soviets.ledger import needs
 
     for region in regions:
         p = d.vote(
@@ -319,16 +333,19 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
             {"period": period},
             no=1,
         )
-        count = len(needs.needs_of(s, period=period, council_id=d.ids[region], status="approved"))
+        count = len(needs.needs_of(d.s, period=period, council_id=d.ids[region], status="approved"))
         result.needs_approved += count
-        say(
+        d.say(
             f"{region} voted on its needs (proposal #{p.id}, {len(d.members[region]) - 1} yes, "
             f"1 no): {p.outcome}, "
             f"{count} needs approved"
         )
 
+
+def _elect_delegates(d: _Demo, federation: str, year: int, result: DemoResult) -> None:
+    """Every member council elects its delegate with a mandate on adopting the plan."""
     term = datetime.combine(date(year, 12, 31), time(23, 59), tzinfo=UTC).isoformat()
-    for c in eco.councils:
+    for c in d.eco.councils:
         if c.kind == "federation":
             continue
         stance = "yes" if c.kind == "territorial" else "free"
@@ -346,21 +363,35 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
             },
         )
         result.delegates += 1
-    say(
+    d.say(
         f"each of the {result.delegates} councils elected its delegate to {federation}, with an "
         "imperative mandate on adopting the plan: 'yes' from territorial councils, "
         "'free' from workplaces"
     )
 
+
+def _adopt_plan(
+    d: _Demo, federation: str, period: str, result: DemoResult
+) -> tuple[list[Agreement], list[int]]:
+    """Run the plan and let the delegates adopt it (a vote against a mandate is refused).
+
+    Returns the supply agreements the adopted plan proposed, and the delegates.
+    """
+    from sqlalchemy import select
+
+    from soviets.governance import ballots, proposals
+    from soviets.ledger import plans
+    from soviets.ledger.models import Agreement
+
+    s = d.s
     record = plans.run_plan(s, period, d.ids[federation])
     result.plan_id, result.objective_hours = record.id, record.objective_hours
-    say(
+    d.say(
         f"plan #{record.id} ({record.solver}, {record.plan_status}): "
         f"{record.objective_hours:,.1f} hours of work, certificate gap "
         f"{record.certificate['gap']:.2g}; {len(record.allocation)} deliveries between councils"
     )
-
-    delegates = [d.members[c.name][0] for c in eco.councils if c.kind != "federation"]
+    delegates = [d.members[c.name][0] for c in d.eco.councils if c.kind != "federation"]
     proposer = delegates[0]
     adopt = proposals.create_proposal(
         s,
@@ -375,7 +406,7 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
         with s.begin_nested():
             ballots.cast_ballot(s, proposer, adopt.id, "no")
     except SovietsError as refused:
-        say(
+        d.say(
             f"{d.names[proposer]} tried to vote 'no' against her council's mandate: "
             f"refused ({refused})"
         )
@@ -386,12 +417,16 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
         s.scalars(select(Agreement).where(Agreement.plan_id == record.id).order_by(Agreement.id))
     )
     result.agreements = len(rows)
-    say(
+    d.say(
         f"{federation} voted on proposal #{adopt.id} ({len(delegates)} delegates, all yes): "
         f"{adopt.outcome}; plan #{record.id} adopted, {len(rows)} supply agreements proposed"
     )
+    return rows, delegates
 
-    result.federation_vote = _weighted_vote(d, federation, delegates)
+
+def _accept_agreements(d: _Demo, rows: list[Agreement], result: DemoResult) -> None:
+    """The parties vote to let their coordinators accept agreements, who then accept them."""
+    from soviets.governance import planning_service
 
     names = {v: k for k, v in d.ids.items()}
     parties = sorted({c for a in rows for c in (a.supplier_council_id, a.receiver_council_id)})
@@ -402,55 +437,73 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
     for a in rows:
         for council_id in (a.supplier_council_id, a.receiver_council_id):
             coordinator = d.members[names[council_id]][0]
-            planning_service.accept_agreement(s, coordinator, a.id, council_id)
+            planning_service.accept_agreement(d.s, coordinator, a.id, council_id)
         result.accepted += a.status == "accepted"
-    say(
+    d.say(
         f"each of the {len(parties)} councils voted to let its coordinator accept the plan's "
         f"agreements; {result.accepted} of {len(rows)} accepted by both councils"
     )
 
-    kinds = {c.name: c.kind for c in eco.councils}
-    to_people = [a for a in rows if kinds[names[a.receiver_council_id]] == "territorial"]
-    first = (to_people or rows or [None])[0]
-    if first is not None:
-        supplier = names[first.supplier_council_id]
-        worker = d.members[supplier][0]
-        stock = s.scalar(
-            select(Resource).where(
-                Resource.holder_council_id == first.supplier_council_id,
-                Resource.good_id == first.good_id,
-                Resource.kind == "consumer_good",
-            )
-        )
-        if stock is None:
-            stock = commons_stock.create_resource(
-                s,
-                worker,
-                first.supplier_council_id,
-                name=first.good.name,
-                kind="consumer_good",
-                unit=first.good.unit,
-                good_id=first.good_id,
-            )
-        commons_stock.record_production(
-            s, worker, stock.id, quantity=first.quantity, note=f"for agreement #{first.id}"
-        )
-        planning_service.deliver(s, worker, first.id, quantity=first.quantity)
-        result.delivery = {
-            "agreement_id": first.id,
-            "supplier": supplier,
-            "receiver": names[first.receiver_council_id],
-            "good": first.good.name,
-            "quantity": first.quantity,
-            "status": first.status,
-        }
-        say(
-            f"{d.names[worker]} of {supplier} produced {first.quantity:,.4g} {first.good.unit} "
-            f"of {first.good.name} and delivered it to {result.delivery['receiver']}: "
-            f"agreement #{first.id} {first.status}"
-        )
 
-    region = regions[0]
+def _deliver_first(d: _Demo, rows: list[Agreement], result: DemoResult) -> None:
+    """A worker produces and delivers the first agreement (one to people, if any)."""
+    from sqlalchemy import select
+
+    from soviets.governance import planning_service
+    from soviets.governance import stock as commons_stock
+    from soviets.ledger.models import Resource
+
+    names = {v: k for k, v in d.ids.items()}
+    kinds = {c.name: c.kind for c in d.eco.councils}
+    to_people = [a for a in rows if kinds[names[a.receiver_council_id]] == "territorial"]
+    if not rows:
+        return
+    first = (to_people or rows)[0]
+    s = d.s
+    supplier = names[first.supplier_council_id]
+    worker = d.members[supplier][0]
+    stock = s.scalar(
+        select(Resource).where(
+            Resource.holder_council_id == first.supplier_council_id,
+            Resource.good_id == first.good_id,
+            Resource.kind == "consumer_good",
+        )
+    )
+    if stock is None:
+        stock = commons_stock.create_resource(
+            s,
+            worker,
+            first.supplier_council_id,
+            name=first.good.name,
+            kind="consumer_good",
+            unit=first.good.unit,
+            good_id=first.good_id,
+        )
+    commons_stock.record_production(
+        s, worker, stock.id, quantity=first.quantity, note=f"for agreement #{first.id}"
+    )
+    planning_service.deliver(s, worker, first.id, quantity=first.quantity)
+    result.delivery = {
+        "agreement_id": first.id,
+        "supplier": supplier,
+        "receiver": names[first.receiver_council_id],
+        "good": first.good.name,
+        "quantity": first.quantity,
+        "status": first.status,
+    }
+    d.say(
+        f"{d.names[worker]} of {supplier} produced {first.quantity:,.4g} {first.good.unit} "
+        f"of {first.good.name} and delivered it to {result.delivery['receiver']}: "
+        f"agreement #{first.id} {first.status}"
+    )
+
+
+def _book_car(d: _Demo, region: str, organiser: int, result: DemoResult) -> None:
+    """The region buys a shared car and a member books it for tomorrow morning."""
+    from soviets.governance import stock as commons_stock
+    from soviets.ledger import bookings
+
+    s = d.s
     car = commons_stock.create_resource(
         s, organiser, d.ids[region], name="car", kind="shared_good", unit="car"
     )
@@ -469,21 +522,31 @@ def _steps(d: _Demo, federation: str, period: str, year: int, result: DemoResult
         "starts_at": booking.starts_at.isoformat(),
         "ends_at": booking.ends_at.isoformat(),
     }
-    say(f"{d.names[booker]} booked {region}'s shared car for {start:%Y-%m-%d} 09:00-12:00 UTC")
+    d.say(f"{d.names[booker]} booked {region}'s shared car for {start:%Y-%m-%d} 09:00-12:00 UTC")
 
-    s.flush()
-    report = chain.verify(s)
+
+def _verify(d: _Demo, result: DemoResult) -> None:
+    """Verify the ledger's hash chain (the demo fails if it does not verify)."""
+    from soviets.ledger import chain
+
+    d.s.flush()
+    report = chain.verify(d.s)
     if not report.ok:
         raise SovietsError(f"the demo ledger does not verify: {report.problems[0].message}")
     result.events, result.head_hash = report.events, report.head_hash
-    say(f"ledger verified: {report.events} hash-chained events, head {report.head_hash[:16]}...")
+    d.say(f"ledger verified: {report.events} hash-chained events, head {report.head_hash[:16]}...")
+
+
+def _list_people(d: _Demo, result: DemoResult) -> None:
+    """The demo's people with their e-mail and councils, for signing in."""
+    from soviets.ledger.models import Person
 
     where: dict[int, list[str]] = {}
     for council, people in d.members.items():
         for p in people:
             where.setdefault(p, []).append(council)
     for pid, name in d.names.items():
-        person = s.get(Person, pid)
+        person = d.s.get(Person, pid)
         result.people.append(
             {"name": name, "email": person.email if person else "", "councils": where.get(pid, [])}
         )

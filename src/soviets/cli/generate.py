@@ -116,8 +116,13 @@ def generate_command(
     }
     if json:
         print_json(info)
-        return
-    table = Table(title=f"Generated {eco.name} in {out}", show_header=False)
+    else:
+        _print_generated(info, f"Generated {eco.name} in {out}")
+
+
+def _print_generated(info: dict[str, Any], title: str) -> None:
+    """The table of what was generated (counts, limits, seconds taken)."""
+    table = Table(title=title, show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
     for key in (
@@ -135,5 +140,8 @@ def generate_command(
         table.add_row(key.replace("_", " "), f"{info[key]:,}")
     for good, limit in info["limits"].items():
         table.add_row(f"limit of {good}", f"{limit:,.6g}")
-    table.add_row("time", f"{built:.2f} s to generate, {info['seconds_write']:.2f} s to write")
+    table.add_row(
+        "time",
+        f"{info['seconds_generate']:.2f} s to generate, {info['seconds_write']:.2f} s to write",
+    )
     console.print(table)

@@ -12,6 +12,7 @@ from soviets.cli.app import app, console, print_json
 
 if TYPE_CHECKING:
     from soviets.economy import Economy
+    from soviets.formats.iotable import IOTable
 
 # Commands import numpy, the economy model and the formats inside their bodies,
 # so that starting ``soviets`` (``--help``, ``version``) stays quick.
@@ -148,11 +149,9 @@ def import_bea(
     out: Annotated[Path, typer.Argument(help="New input-output folder to write.")],
 ) -> None:
     """BEA make and use tables -> commodity-by-commodity input-output folder."""
-    from soviets.formats import read_bea, write_io_folder
+    from soviets.formats import read_bea
 
-    table = read_bea(src)
-    write_io_folder(table, out)
-    typer.echo(f"wrote {out}: {table.n} commodities, {len(table.categories)} final-demand columns")
+    _write_io(read_bea(src), out, "commodities")
 
 
 @import_app.command("ons")
@@ -161,11 +160,17 @@ def import_ons(
     out: Annotated[Path, typer.Argument(help="New input-output folder to write.")],
 ) -> None:
     """ONS product-by-product tables -> input-output folder."""
-    from soviets.formats import read_ons, write_io_folder
+    from soviets.formats import read_ons
 
-    table = read_ons(src)
+    _write_io(read_ons(src), out, "products")
+
+
+def _write_io(table: IOTable, out: Path, rows: str) -> None:
+    """Write ``table`` as an input-output folder and say what was written."""
+    from soviets.formats import write_io_folder
+
     write_io_folder(table, out)
-    typer.echo(f"wrote {out}: {table.n} products, {len(table.categories)} final-demand columns")
+    typer.echo(f"wrote {out}: {table.n} {rows}, {len(table.categories)} final-demand columns")
 
 
 @app.command()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from soviets.cli.app import console, print_json
+from soviets.cli.app import console, print_json, print_notes
 
 if TYPE_CHECKING:
     from soviets.economy import MultiYearEconomy
@@ -65,7 +65,7 @@ def run(
 ) -> None:
     """Plan, print (tables or JSON), plot; exit code 1 when no plan meets the needs.
     ``fast``: the structure-exploiting solver, stopping at ``gap`` or ``time_limit`` s."""
-    from soviets.cli.plan import _finite
+    from soviets.planning.jsonable import json_safe
     from soviets.planning.multiyear import solve, solve_fast
     from soviets.planning.multiyear_lp import Objective
 
@@ -75,7 +75,7 @@ def run(
     if plot is not None and result.status != "infeasible":
         write_plot(result, plot)
     if json:
-        print_json(_finite(result.to_dict()))
+        print_json(json_safe(result.to_dict()))
     else:
         show(result)
         if plot is not None and result.status != "infeasible":
@@ -201,8 +201,7 @@ def write_plot(p: MultiYearPlan, out: Path) -> None:
 
 
 def _notes(notes: list[str]) -> None:
-    for note in notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+    print_notes(notes)
 
 
 def _q(x: float | None) -> str:

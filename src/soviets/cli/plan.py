@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from soviets.cli.app import app, console, print_json
+from soviets.cli.app import app, console, print_json, print_notes
 from soviets.cli.io import FinalDemandOpt, ImportsOpt, LabourOpt
 
 if TYPE_CHECKING:
@@ -100,122 +100,151 @@ def _load(path: Path, labour: str | None, final_demand: str | None, imports: boo
     return load_economy(path, labour=labour, final_demand=categories, include_imports=imports)
 
 
+ModeOpt = Annotated[
+    Mode,
+    typer.Option(
+        "--mode",
+        help="min-labour: meet every need with the fewest hours. labour-budget: councils' "
+        "hours_available are limits; essential needs first, then the worst-served normal "
+        "needs as well as possible, then the fewest hours.",
+    ),
+]
+
+SolverOpt = Annotated[
+    Solver,
+    typer.Option(
+        "--solver",
+        help="auto: the constrained solver for economies of more than 20,000 processes "
+        "that make one good each, else the fast path where it applies, else HiGHS. "
+        "fast: only the fast path. highs: the full linear programme. constrained: the "
+        "structure-exploiting solver for large economies (capacities, limits, hours), "
+        "stopping at a certified gap.",
+    ),
+]
+
+GapOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--gap",
+        parser=_gap,
+        metavar="<float>",
+        help="Constrained solver: stop when the certified relative gap between the plan's "
+        "hours and the lower bound is at most this (default 1e-9 when only labour is "
+        "scarce, else 1e-6).",
+    ),
+]
+
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        parser=_seconds,
+        metavar="<seconds>",
+        help="Constrained solver: stop after about this many seconds with the best "
+        "certified plan so far (status 'feasible' if the gap is not reached).",
+    ),
+]
+
+ProgressOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--no-progress",
+        help="Constrained solver: show iterations and the certified gap on standard error "
+        "(default: when it is a terminal and --json is not given).",
+    ),
+]
+
+BackendOpt = Annotated[
+    Backend,
+    typer.Option(
+        "--backend",
+        help="Constrained solver: run its first-order iterations on the CPU (numpy) or on "
+        "a CUDA GPU (cupy or torch, if installed); certificates stay on the CPU.",
+    ),
+]
+
+RegimeOpt = Annotated[
+    Regime,
+    typer.Option(
+        "--regime",
+        help="central: one optimisation over the whole economy. federated: autonomous "
+        "councils reach the plan by exchanging offers, orders and agreements.",
+    ),
+]
+
+RuntimeOpt = Annotated[
+    Runtime,
+    typer.Option(
+        "--runtime",
+        help="Federated regime only: run the councils in this process, or as Ray actors "
+        "(a local cluster on 127.0.0.1 unless --address is given).",
+    ),
+]
+
+AddressOpt = Annotated[
+    str | None,
+    typer.Option("--address", help="Federated regime with Ray: join this Ray cluster."),
+]
+
+YearsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--years",
+        help="Plan several periods: the first N of periods.csv, or N copies of a "
+        "one-period economy (default: every period of a folder with periods.csv).",
+    ),
+]
+
+ObjectiveOpt = Annotated[
+    Goal | None,
+    typer.Option(
+        "--objective",
+        help="Several periods: min-hours (least hours over all periods, every need met), "
+        "max-free-time (least hours in the last --last-years periods, normal needs met at "
+        "least --floor each period), max-fulfilment (largest sum of each period's share "
+        "of normal needs met, within each period's labour). Default min-hours.",
+    ),
+]
+
+LastYearsOpt = Annotated[
+    int | None,
+    typer.Option("--last-years", help="max-free-time: periods counted at the end (1)."),
+]
+
+FloorOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--floor",
+        help="max-free-time: least share of every normal need met each period (1).",
+    ),
+]
+
+PlotOpt = Annotated[
+    Path | None,
+    typer.Option("--plot", help="Several periods: write a chart of hours and free time."),
+]
+
+
 @app.command("plan")
 def plan_command(
     path: PathArg,
-    mode: Annotated[
-        Mode,
-        typer.Option(
-            "--mode",
-            help="min-labour: meet every need with the fewest hours. labour-budget: councils' "
-            "hours_available are limits; essential needs first, then the worst-served normal "
-            "needs as well as possible, then the fewest hours.",
-        ),
-    ] = Mode.min_labour,
-    solver: Annotated[
-        Solver,
-        typer.Option(
-            "--solver",
-            help="auto: the constrained solver for economies of more than 20,000 processes "
-            "that make one good each, else the fast path where it applies, else HiGHS. "
-            "fast: only the fast path. highs: the full linear programme. constrained: the "
-            "structure-exploiting solver for large economies (capacities, limits, hours), "
-            "stopping at a certified gap.",
-        ),
-    ] = Solver.auto,
-    gap: Annotated[
-        float | None,
-        typer.Option(
-            "--gap",
-            parser=_gap,
-            metavar="<float>",
-            help="Constrained solver: stop when the certified relative gap between the plan's "
-            "hours and the lower bound is at most this (default 1e-9 when only labour is "
-            "scarce, else 1e-6).",
-        ),
-    ] = None,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            parser=_seconds,
-            metavar="<seconds>",
-            help="Constrained solver: stop after about this many seconds with the best "
-            "certified plan so far (status 'feasible' if the gap is not reached).",
-        ),
-    ] = None,
-    progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress",
-            help="Constrained solver: show iterations and the certified gap on standard error "
-            "(default: when it is a terminal and --json is not given).",
-        ),
-    ] = None,
-    backend: Annotated[
-        Backend,
-        typer.Option(
-            "--backend",
-            help="Constrained solver: run its first-order iterations on the CPU (numpy) or on "
-            "a CUDA GPU (cupy or torch, if installed); certificates stay on the CPU.",
-        ),
-    ] = Backend.numpy,
-    regime: Annotated[
-        Regime,
-        typer.Option(
-            "--regime",
-            help="central: one optimisation over the whole economy. federated: autonomous "
-            "councils reach the plan by exchanging offers, orders and agreements.",
-        ),
-    ] = Regime.central,
-    runtime: Annotated[
-        Runtime,
-        typer.Option(
-            "--runtime",
-            help="Federated regime only: run the councils in this process, or as Ray actors "
-            "(a local cluster on 127.0.0.1 unless --address is given).",
-        ),
-    ] = Runtime.inprocess,
-    address: Annotated[
-        str | None,
-        typer.Option("--address", help="Federated regime with Ray: join this Ray cluster."),
-    ] = None,
+    mode: ModeOpt = Mode.min_labour,
+    solver: SolverOpt = Solver.auto,
+    gap: GapOpt = None,
+    time_limit: TimeLimitOpt = None,
+    progress: ProgressOpt = None,
+    backend: BackendOpt = Backend.numpy,
+    regime: RegimeOpt = Regime.central,
+    runtime: RuntimeOpt = Runtime.inprocess,
+    address: AddressOpt = None,
     labour: LabourOpt = None,
     final_demand: FinalDemandOpt = None,
     include_imports: ImportsOpt = False,
-    years: Annotated[
-        int | None,
-        typer.Option(
-            "--years",
-            help="Plan several periods: the first N of periods.csv, or N copies of a "
-            "one-period economy (default: every period of a folder with periods.csv).",
-        ),
-    ] = None,
-    objective: Annotated[
-        Goal | None,
-        typer.Option(
-            "--objective",
-            help="Several periods: min-hours (least hours over all periods, every need met), "
-            "max-free-time (least hours in the last --last-years periods, normal needs met at "
-            "least --floor each period), max-fulfilment (largest sum of each period's share "
-            "of normal needs met, within each period's labour). Default min-hours.",
-        ),
-    ] = None,
-    last_years: Annotated[
-        int | None,
-        typer.Option("--last-years", help="max-free-time: periods counted at the end (1)."),
-    ] = None,
-    floor: Annotated[
-        float | None,
-        typer.Option(
-            "--floor",
-            help="max-free-time: least share of every normal need met each period (1).",
-        ),
-    ] = None,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", help="Several periods: write a chart of hours and free time."),
-    ] = None,
+    years: YearsOpt = None,
+    objective: ObjectiveOpt = None,
+    last_years: LastYearsOpt = None,
+    floor: FloorOpt = None,
+    plot: PlotOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Plan one period (activity of every process, hours, needs met, labour values), or
@@ -224,32 +253,10 @@ def plan_command(
     Exit code 0 for a plan, 1 when no plan meets the needs (the unmet needs and
     what binds are printed), 2 for a mistake in the input.
     """
-    from soviets.errors import SovietsError
-
-    multi = {
-        "--objective": objective,
-        "--last-years": last_years,
-        "--floor": floor,
-        "--plot": plot,
-    }
     if years is not None or (path / "periods.csv").is_file():
-        one_period = {
-            "--mode": mode is not Mode.min_labour,
-            "--solver constrained": solver is Solver.constrained,
-            "--regime": regime is not Regime.central,
-            "--runtime": runtime is not Runtime.inprocess,
-            "--address": address is not None,
-            "--backend": backend is not Backend.numpy,
-            "--labour": labour is not None,  # the tables report hours; other columns are not
-        }
-        used = [k for k, v in one_period.items() if v]
-        if used:
-            raise SovietsError(f"{', '.join(used)}: not for plans over several periods")
-        tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]
-        if tuned and solver is not Solver.fast:
-            raise SovietsError(
-                f"{' and '.join(tuned)}: for plans over several periods only with --solver fast"
-            )
+        _refuse_one_period_options(
+            mode, solver, regime, runtime, address, backend, labour, gap, time_limit
+        )
         from soviets.cli.multiyear import run
 
         demand = [c.strip() for c in final_demand.split(",") if c.strip()] if final_demand else None
@@ -267,22 +274,8 @@ def plan_command(
             time_limit=60.0 if time_limit is None else time_limit,
         )
         return
-    used = [k for k, v in multi.items() if v is not None]
-    if used:
-        raise SovietsError(f"{', '.join(used)}: only for plans over several periods (--years)")
-
-    if regime is Regime.federated and mode is not Mode.min_labour:
-        raise SovietsError("--regime federated plans in min-labour mode only")
-    if regime is Regime.central and (runtime is not Runtime.inprocess or address):
-        raise SovietsError("--runtime and --address apply to --regime federated only")
-    tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]
-    if backend is not Backend.numpy:
-        tuned.append("--backend")
-    if tuned and (regime is Regime.federated or solver in (Solver.fast, Solver.highs)):
-        verb = "applies" if len(tuned) == 1 else "apply"
-        raise SovietsError(f"{' and '.join(tuned)} {verb} to --solver constrained or auto only")
-    if progress is None:
-        progress = sys.stderr.isatty() and not json
+    _refuse_period_options(objective, last_years, floor, plot)
+    _refuse_mixed_options(mode, solver, regime, runtime, address, backend, gap, time_limit)
     eco = _load(path, labour, final_demand, include_imports)
     if regime is Regime.federated:
         from soviets.federation import plan_federated
@@ -297,11 +290,88 @@ def plan_command(
             solver=solver.value,
             gap=gap,
             time_limit=time_limit,
-            progress=progress,
+            progress=sys.stderr.isatty() and not json if progress is None else progress,
             backend=backend.value,
         )
+    _report(result, json)
+
+
+def _refuse_one_period_options(
+    mode: Mode,
+    solver: Solver,
+    regime: Regime,
+    runtime: Runtime,
+    address: str | None,
+    backend: Backend,
+    labour: str | None,
+    gap: float | None,
+    time_limit: float | None,
+) -> None:
+    """Refuse, for plans over several periods, the options of one-period plans."""
+    from soviets.errors import SovietsError
+
+    one_period = {
+        "--mode": mode is not Mode.min_labour,
+        "--solver constrained": solver is Solver.constrained,
+        "--regime": regime is not Regime.central,
+        "--runtime": runtime is not Runtime.inprocess,
+        "--address": address is not None,
+        "--backend": backend is not Backend.numpy,
+        "--labour": labour is not None,  # the tables report hours; other columns are not
+    }
+    used = [k for k, v in one_period.items() if v]
+    if used:
+        raise SovietsError(f"{', '.join(used)}: not for plans over several periods")
+    tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]
+    if tuned and solver is not Solver.fast:
+        raise SovietsError(
+            f"{' and '.join(tuned)}: for plans over several periods only with --solver fast"
+        )
+
+
+def _refuse_period_options(
+    objective: Goal | None, last_years: int | None, floor: float | None, plot: Path | None
+) -> None:
+    """Refuse, for a one-period plan, the options of plans over several periods."""
+    from soviets.errors import SovietsError
+
+    multi = {"--objective": objective, "--last-years": last_years, "--floor": floor, "--plot": plot}
+    used = [k for k, v in multi.items() if v is not None]
+    if used:
+        raise SovietsError(f"{', '.join(used)}: only for plans over several periods (--years)")
+
+
+def _refuse_mixed_options(
+    mode: Mode,
+    solver: Solver,
+    regime: Regime,
+    runtime: Runtime,
+    address: str | None,
+    backend: Backend,
+    gap: float | None,
+    time_limit: float | None,
+) -> None:
+    """Refuse one-period options that do not go together (regime, runtime, solver tuning)."""
+    from soviets.errors import SovietsError
+
+    if regime is Regime.federated and mode is not Mode.min_labour:
+        raise SovietsError("--regime federated plans in min-labour mode only")
+    if regime is Regime.central and (runtime is not Runtime.inprocess or address):
+        raise SovietsError("--runtime and --address apply to --regime federated only")
+    tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]
+    if backend is not Backend.numpy:
+        tuned.append("--backend")
+    if tuned and (regime is Regime.federated or solver in (Solver.fast, Solver.highs)):
+        verb = "applies" if len(tuned) == 1 else "apply"
+        raise SovietsError(f"{' and '.join(tuned)} {verb} to --solver constrained or auto only")
+
+
+def _report(result: Plan, json: bool) -> None:
+    """Print the plan (tables or JSON); exit 1 when no plan meets the needs."""
+    from soviets.planning.jsonable import json_safe
+
     if json:
-        print_json(_finite(result.to_dict()))
+        print_json(json_safe(result.to_dict()))
     else:
         _print_plan(result)
     if result.status == "infeasible":
@@ -345,17 +415,6 @@ def _print_plan(p: Plan) -> None:
     if p.binding:
         console.print(_binding_table(p.binding))
     _print_notes(p)
-
-
-def _finite(data: Any) -> Any:
-    """``data`` with non-finite floats as None (JSON has no inf or nan)."""
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_finite(v) for v in data]
-    return data
 
 
 def _top_goods(p: Plan) -> Table:
@@ -443,10 +502,7 @@ def _print_infeasible(p: Plan) -> None:
 
 
 def _print_notes(p: Plan) -> None:
-    for note in p.economy.notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
-    if "handover" in p.extra:
-        console.print(f"- {p.extra['handover']}", markup=False, highlight=False, style="dim")
+    print_notes([*p.economy.notes, *([p.extra["handover"]] if "handover" in p.extra else [])])
 
 
 @app.command("values")
@@ -498,8 +554,7 @@ def values_command(
         "activity of all processes per unit of the good (column sums of the Leontief inverse)",
         style="dim",
     )
-    for note in eco.notes:
-        console.print(f"- {note}", markup=False, highlight=False, style="dim")
+    print_notes(eco.notes)
 
 
 def _industry_names(path: Path) -> dict[str, str]:

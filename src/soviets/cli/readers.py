@@ -49,31 +49,25 @@ def _import(kind: str, src: Path, out: Path, layout: Layout) -> None:
         typer.echo(f"- {note}")
 
 
-@import_app.command("exiobase")
-def import_exiobase(src: SrcArg, out: OutArg, layout: LayoutOpt = Layout.multiregion) -> None:
-    """EXIOBASE 3 monetary table (IOT_<year>_pxp.zip or _ixi.zip, or its folder)."""
-    _import("exiobase", src, out, layout)
+READERS = {
+    "exiobase": "EXIOBASE 3 monetary table (IOT_<year>_pxp.zip or _ixi.zip, or its folder).",
+    "oecd": "OECD Inter-Country Input-Output table (one year's CSV file).",
+    "wiod": "WIOD world input-output table: release workbook (.xlsx) or wiot_<year>.RData.",
+    "pymrio": "pymrio saved folder or zip (IOSystem.save_all); no pymrio needed.",
+    "eora": "Eora26 basic-price folder (Eora26_<year>_bp_T.txt, _FD, _VA and labels_*.txt).",
+}
+"""``soviets import KIND`` for each published multi-region table, with its help text."""
 
 
-@import_app.command("oecd")
-def import_oecd(src: SrcArg, out: OutArg, layout: LayoutOpt = Layout.multiregion) -> None:
-    """OECD Inter-Country Input-Output table (one year's CSV file)."""
-    _import("oecd", src, out, layout)
+def _command(kind: str, doc: str) -> None:
+    """Register ``soviets import KIND``."""
+
+    def command(src: SrcArg, out: OutArg, layout: LayoutOpt = Layout.multiregion) -> None:
+        _import(kind, src, out, layout)
+
+    command.__doc__ = doc
+    import_app.command(kind)(command)
 
 
-@import_app.command("wiod")
-def import_wiod(src: SrcArg, out: OutArg, layout: LayoutOpt = Layout.multiregion) -> None:
-    """WIOD world input-output table: release workbook (.xlsx) or wiot_<year>.RData."""
-    _import("wiod", src, out, layout)
-
-
-@import_app.command("pymrio")
-def import_pymrio(src: SrcArg, out: OutArg, layout: LayoutOpt = Layout.multiregion) -> None:
-    """pymrio saved folder or zip (IOSystem.save_all); no pymrio needed."""
-    _import("pymrio", src, out, layout)
-
-
-@import_app.command("eora")
-def import_eora(src: SrcArg, out: OutArg, layout: LayoutOpt = Layout.multiregion) -> None:
-    """Eora26 basic-price folder (Eora26_<year>_bp_T.txt, _FD, _VA and labels_*.txt)."""
-    _import("eora", src, out, layout)
+for _kind, _doc in READERS.items():
+    _command(_kind, _doc)

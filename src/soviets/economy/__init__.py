@@ -3,23 +3,23 @@
 The multi-period model (capital, depreciation, periods) is in :mod:`.multiyear`.
 """
 
-from soviets.economy.model import (
-    COUNCIL_KINDS,
-    GOOD_KINDS,
-    PRIORITIES,
-    Council,
-    Economy,
-    Flow,
-    Good,
-    Need,
-    Process,
-)
+from soviets.economy.model import Economy
 from soviets.economy.multiyear import (
     Capital,
     MultiYearEconomy,
     Period,
     PeriodHours,
     PeriodNeed,
+)
+from soviets.economy.records import (
+    COUNCIL_KINDS,
+    GOOD_KINDS,
+    PRIORITIES,
+    Council,
+    Flow,
+    Good,
+    Need,
+    Process,
 )
 
 __all__ = [

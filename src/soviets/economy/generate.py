@@ -50,11 +50,13 @@ True
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from soviets.economy.model import Council, Economy
+from soviets.economy.model import Economy
+from soviets.economy.records import Council
 from soviets.errors import InputError
 
 HUB_NAMES = (
@@ -102,40 +104,18 @@ def generate_economy(
     n, k, deg = int(goods), int(techs), int(inputs)
     if councils is None:
         councils = max(1, min(50, n // 100))
-    _check_args(
-        n,
-        k,
-        deg,
-        capacity_share,
-        primary,
-        regions,
-        councils,
-        emission_cap,
-        final_share,
-        essential_share,
-        stock_share,
-    )
+    _check_counts(n, k, deg, regions, councils, primary)
+    shares = {"capacity-share": capacity_share, "final-share": final_share}
+    shares |= {"essential-share": essential_share, "stock-share": stock_share}
+    _check_shares(shares, emission_cap)
     rng = np.random.default_rng(seed)
     n_hubs = min(n, max(2, round(math.log10(max(n, 10))) - 1), len(HUB_NAMES))
     n_proc = n * k
     good_of = np.repeat(np.arange(n), k)
 
     # ---- technologies: inputs, coefficients, labour, emissions
-    in_rows = _input_goods(rng, n, n_proc, deg, n_hubs, good_of)
-    weights = rng.lognormal(0.0, 1.0, size=in_rows.shape)
-    col_sum = rng.uniform(*_COEF_SUM, size=n_proc)
-    coef = weights / weights.sum(axis=1, keepdims=True) * col_sum[:, None]
-    base_labour = rng.lognormal(0.0, 0.7, size=n)
-    saving = rng.normal(0.0, 0.35, size=n_proc)  # log labour factor of each process
-    labour = base_labour[good_of] * np.exp(saving)
-    hub_weight = np.where(good_of < n_hubs, 5.0, 1.0)  # hubs (energy first) emit more
-    emission = 0.05 * hub_weight * np.exp(-2.5 * saving + rng.normal(0.0, 0.3, n_proc))
-    extra_use, extra_coef = _other_primaries(rng, n_proc, primary)
-
-    b_in = sp.csc_matrix(
-        (coef.ravel(), in_rows.ravel(), np.arange(0, n_proc * deg + 1, deg)), shape=(n, n_proc)
-    )
-    b_in.sum_duplicates()
+    tech = _technologies(rng, n, k, deg, n_hubs, primary)
+    b_in, labour, emission = tech.inputs, tech.labour, tech.emission
 
     # ---- calibration: least-labour plan without limits, and the backstop plan
     final = np.where(rng.random(n) < final_share, rng.lognormal(3.0, 1.5, n), 0.0)
@@ -145,25 +125,10 @@ def generate_economy(
     x0 = _activity(b_in, cheapest, final, n, n_proc)
     backstop = np.arange(n) * k + emission.reshape(n, k).argmin(axis=1)
     xw = _activity(b_in, backstop, final, n, n_proc)
-
     capacity = _capacities(rng, capacity_share, n, k, cheapest, backstop, x0, xw, b_in, final)
-
-    # ---- primary inputs and their limits
-    prim_names = [
-        PRIMARY_NAMES[i] if i < len(PRIMARY_NAMES) else f"mineral-{i - len(PRIMARY_NAMES) + 1}"
-        for i in range(primary)
-    ]
-    limits = np.full(primary, np.inf)
-    notes = []
-    if primary >= 1 and emission_cap is not None:
-        x1 = _capacity_plan(b_in, unit_cost, capacity, final, n, k)
-        e1, ew = float(emission @ x1), float(emission @ xw)
-        limits[0] = max(emission_cap * e1, 1.05 * ew)
-        if limits[0] > emission_cap * e1:
-            notes.append("emission limit raised to 1.05 x the backstop plan's emissions")
-    for i in range(1, primary):
-        use = extra_coef[i - 1] * extra_use[i - 1]
-        limits[i] = 1.5 * max(float(use @ x0), float(use @ xw))
+    limits, notes = _primary_limits(
+        tech, primary, emission_cap, (x0, xw), unit_cost, capacity, final
+    )
 
     # ---- councils and needs
     council_list, proc_council = _councils(
@@ -176,19 +141,13 @@ def generate_economy(
 
     # ---- the net-output matrix: +1 output, -inputs of goods, -primary use
     net = _net_output(
-        n, n_proc, good_of, b_in, emission if primary else None, extra_use, extra_coef
+        n, n_proc, good_of, b_in, emission if primary else None, tech.extra_use, tech.extra_coef
     )
-
-    good_names = list(HUB_NAMES[:n_hubs]) + _names("g", n - n_hubs, start=n_hubs)
-    units = ["MWh", "t-km", "unit"][: min(n_hubs, 2)] + ["unit"] * (n - min(n_hubs, 2))
-    prim_units = ["t CO2", "ha", "m3"][:primary] + ["t"] * max(0, primary - 3)
-    width = len(str(k - 1))
-    proc_names = [f"{good_names[g]}#{j:0{width}d}" for g in range(n) for j in range(k)]
-    members = council_list[-regions:]
-    total_members = sum(c.members or 0 for c in members)
+    good_names, good_units, proc_names = _labels(n, n_hubs, k, primary)
+    total_members = sum(c.members or 0 for c in council_list[-regions:])
     return Economy(
-        good_names=good_names + prim_names,
-        good_units=units + prim_units,
+        good_names=good_names,
+        good_units=good_units,
         good_primary=np.r_[np.zeros(n, bool), np.ones(primary, bool)],
         good_limit=np.r_[np.full(n, np.inf), limits],
         councils=council_list,
@@ -212,44 +171,109 @@ def generate_economy(
     )
 
 
-def _check_args(
-    n,
-    k,
-    deg,
-    cap_share,
-    primary,
-    regions,
-    councils,
-    emission_cap,
-    final_share,
-    essential_share,
-    stock_share,
-) -> None:
-    def bad(field: str, msg: str) -> InputError:
-        return InputError(msg, field=field)
+@dataclass(frozen=True)
+class _Technologies:
+    """The processes' recipes: inputs of produced goods, labour, primary use."""
 
+    inputs: sp.csc_matrix  # goods x processes, units of each input per unit of activity
+    labour: np.ndarray  # hours per unit of activity
+    emission: np.ndarray  # t CO2 per unit of activity
+    extra_use: list[np.ndarray]  # per further primary input: which processes use it
+    extra_coef: list[np.ndarray]  # and how much per unit of activity
+
+
+def _technologies(
+    rng: np.random.Generator, n: int, k: int, deg: int, n_hubs: int, primary: int
+) -> _Technologies:
+    """Draw ``k`` processes for each of ``n`` goods, each with ``deg`` inputs."""
+    n_proc = n * k
+    good_of = np.repeat(np.arange(n), k)
+    in_rows = _input_goods(rng, n, n_proc, deg, n_hubs, good_of)
+    weights = rng.lognormal(0.0, 1.0, size=in_rows.shape)
+    col_sum = rng.uniform(*_COEF_SUM, size=n_proc)
+    coef = weights / weights.sum(axis=1, keepdims=True) * col_sum[:, None]
+    base_labour = rng.lognormal(0.0, 0.7, size=n)
+    saving = rng.normal(0.0, 0.35, size=n_proc)  # log labour factor of each process
+    labour = base_labour[good_of] * np.exp(saving)
+    hub_weight = np.where(good_of < n_hubs, 5.0, 1.0)  # hubs (energy first) emit more
+    emission = 0.05 * hub_weight * np.exp(-2.5 * saving + rng.normal(0.0, 0.3, n_proc))
+    extra_use, extra_coef = _other_primaries(rng, n_proc, primary)
+    b_in = sp.csc_matrix(
+        (coef.ravel(), in_rows.ravel(), np.arange(0, n_proc * deg + 1, deg)), shape=(n, n_proc)
+    )
+    b_in.sum_duplicates()
+    return _Technologies(b_in, labour, emission, extra_use, extra_coef)
+
+
+def _primary_limits(
+    tech: _Technologies,
+    primary: int,
+    emission_cap: float | None,
+    plans: tuple[np.ndarray, np.ndarray],
+    unit_cost: np.ndarray,
+    capacity: np.ndarray,
+    final: np.ndarray,
+) -> tuple[np.ndarray, list[str]]:
+    """The limit of each primary input (emissions first), and notes on how it was set.
+
+    ``plans``: the least-labour plan without limits and the backstop (least
+    emission) plan; the emission limit is ``emission_cap`` times the emissions of
+    the least-labour plan within capacities, never below 1.05 times the
+    backstop's; each further primary input gets 1.5 times its larger use.
+    """
+    x0, xw = plans
+    n = final.size
+    limits = np.full(primary, np.inf)
+    notes = []
+    if primary >= 1 and emission_cap is not None:
+        x1 = _capacity_plan(tech.inputs, unit_cost, capacity, final, n, capacity.size // n)
+        e1, ew = float(tech.emission @ x1), float(tech.emission @ xw)
+        limits[0] = max(emission_cap * e1, 1.05 * ew)
+        if limits[0] > emission_cap * e1:
+            notes.append("emission limit raised to 1.05 x the backstop plan's emissions")
+    for i in range(1, primary):
+        use = tech.extra_coef[i - 1] * tech.extra_use[i - 1]
+        limits[i] = 1.5 * max(float(use @ x0), float(use @ xw))
+    return limits, notes
+
+
+def _labels(n: int, n_hubs: int, k: int, primary: int) -> tuple[list[str], list[str], list[str]]:
+    """Names and units of the goods (produced, then primary) and names of the processes."""
+    names = list(HUB_NAMES[:n_hubs]) + _names("g", n - n_hubs, start=n_hubs)
+    prim_names = [
+        PRIMARY_NAMES[i] if i < len(PRIMARY_NAMES) else f"mineral-{i - len(PRIMARY_NAMES) + 1}"
+        for i in range(primary)
+    ]
+    units = ["MWh", "t-km", "unit"][: min(n_hubs, 2)] + ["unit"] * (n - min(n_hubs, 2))
+    prim_units = ["t CO2", "ha", "m3"][:primary] + ["t"] * max(0, primary - 3)
+    width = len(str(k - 1))
+    proc_names = [f"{names[g]}#{j:0{width}d}" for g in range(n) for j in range(k)]
+    return names + prim_names, units + prim_units, proc_names
+
+
+def _check_counts(n: int, k: int, deg: int, regions: int, councils: int, primary: int) -> None:
+    """Refuse counts out of range (``field``: the option's name)."""
     if n < 1:
-        raise bad("goods", "must be >= 1")
+        raise InputError("must be >= 1", field="goods")
     if k < 1:
-        raise bad("techs", "must be >= 1")
+        raise InputError("must be >= 1", field="techs")
     if deg < 0 or deg > max(0, n - 1):
-        raise bad("inputs", f"must be between 0 and goods - 1 = {n - 1}")
+        raise InputError(f"must be between 0 and goods - 1 = {n - 1}", field="inputs")
     if regions < 1:
-        raise bad("regions", "must be >= 1")
+        raise InputError("must be >= 1", field="regions")
     if councils < 1:
-        raise bad("councils", "must be >= 1")
+        raise InputError("must be >= 1", field="councils")
     if primary < 0:
-        raise bad("primary", "must be >= 0")
-    for field, value in (
-        ("capacity-share", cap_share),
-        ("final-share", final_share),
-        ("essential-share", essential_share),
-        ("stock-share", stock_share),
-    ):
+        raise InputError("must be >= 0", field="primary")
+
+
+def _check_shares(shares: dict[str, float], emission_cap: float | None) -> None:
+    """Refuse shares outside [0, 1] and an emission cap not above 0."""
+    for field, value in shares.items():
         if not 0.0 <= value <= 1.0:
-            raise bad(field, f"must be between 0 and 1, got {value}")
+            raise InputError(f"must be between 0 and 1, got {value}", field=field)
     if emission_cap is not None and emission_cap <= 0.0:
-        raise bad("emission-cap", f"must be > 0, got {emission_cap}")
+        raise InputError(f"must be > 0, got {emission_cap}", field="emission-cap")
 
 
 def _names(prefix: str, count: int, start: int = 0) -> list[str]:

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from soviets.economy.generate import generate_economy
+from soviets.economy.model import Economy
 from soviets.economy.multiyear import Capital, MultiYearEconomy, Period, PeriodNeed
 from soviets.errors import InputError
 
@@ -72,10 +73,31 @@ def generate_multiyear(
         x1 = _activity(base.inputs, out, chosen, demand + invest)
     x1 = np.where(chosen, np.maximum(x1, floor), 0.0)
     margin = rng.uniform(1.2, 1.4, size=(n_p, capital_goods))
+    capital = _capital(base, held, qty, x1, margin, delta)
+    periods, needs = _years(base, float(labour @ x1), years, growth, labour_slack)
+    return MultiYearEconomy.from_records(
+        base,
+        periods=periods,
+        capital=capital,
+        needs=needs,
+        name=f"generated multi-year economy ({goods} goods, {years} years, seed {seed})",
+    )
+
+
+def _capital(
+    base: Economy,
+    held: np.ndarray,
+    qty: np.ndarray,
+    x1: np.ndarray,
+    margin: np.ndarray,
+    delta: np.ndarray,
+) -> list[Capital]:
+    """Each process's capital goods (``held``, a repeated good counted once) with
+    ``qty`` per unit of activity and the stock for activity ``x1`` times ``margin``."""
     capital = []
-    for p in range(n_p):
+    for p in range(base.n_processes):
         seen: set[int] = set()
-        for j in range(capital_goods):
+        for j in range(held.shape[1]):
             g = int(held[p, j])
             if g in seen:
                 continue
@@ -89,7 +111,14 @@ def generate_multiyear(
                     depreciation=float(delta[g]),
                 )
             )
-    hours1 = float(labour @ x1)
+    return capital
+
+
+def _years(
+    base: Economy, hours1: float, years: int, growth: float, labour_slack: float | None
+) -> tuple[list[Period], list[PeriodNeed]]:
+    """Periods ``year1..`` (labour supply ``labour_slack`` times the first year's
+    hours, growing) and the base economy's needs growing by ``growth`` a year."""
     periods = [
         Period(
             f"year{t + 1}",
@@ -98,23 +127,11 @@ def generate_multiyear(
         for t in range(years)
     ]
     needs = [
-        PeriodNeed(
-            f"year{t + 1}",
-            n.council,
-            n.good,
-            n.quantity * (1 + growth) ** t,
-            n.priority,
-        )
+        PeriodNeed(f"year{t + 1}", n.council, n.good, n.quantity * (1 + growth) ** t, n.priority)
         for t in range(years)
         for n in base.need_records()
     ]
-    return MultiYearEconomy.from_records(
-        base,
-        periods=periods,
-        capital=capital,
-        needs=needs,
-        name=f"generated multi-year economy ({goods} goods, {years} years, seed {seed})",
-    )
+    return periods, needs
 
 
 def _cheapest(out: np.ndarray, labour: np.ndarray, n_goods: int) -> np.ndarray:

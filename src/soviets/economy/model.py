@@ -35,16 +35,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from soviets.economy.records import (
-    COUNCIL_KINDS,
-    GOOD_KINDS,
-    PRIORITIES,
-    Council,
-    Flow,
-    Good,
-    Need,
-    Process,
-)
+from soviets.economy.records import Council, Good, Need, Process
 from soviets.economy.validate import (
     ErrorAt,
     at_record,
@@ -53,17 +44,7 @@ from soviets.economy.validate import (
     validate_records,
 )
 
-__all__ = [
-    "COUNCIL_KINDS",
-    "GOOD_KINDS",
-    "PRIORITIES",
-    "Council",
-    "Economy",
-    "Flow",
-    "Good",
-    "Need",
-    "Process",
-]
+__all__ = ["Economy"]
 
 
 @dataclass(eq=False)

@@ -45,7 +45,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from soviets.economy.model import PRIORITIES, Economy, Need
+from soviets.economy.model import Economy
+from soviets.economy.records import Need
+from soviets.economy.validate import validate_periods
 from soviets.errors import InputError
 
 
@@ -197,75 +199,16 @@ class MultiYearEconomy:
         the table (``periods``, ``capital``, ``needs``, ``labour``, ``storage``),
         the row (from 1) and the field of the first problem found.
         """
-        periods = list(periods)
-        if not periods:
-            raise InputError("no periods", file="periods")
-        period_index: dict[str, int] = {}
-        for row, p in enumerate(periods, 1):
-            if not p.name:
-                raise InputError("empty period name", file="periods", row=row, field="period")
-            if p.name in period_index:
-                raise InputError(
-                    f"duplicate period '{p.name}'", file="periods", row=row, field="period"
-                )
-            if p.hours_available is not None:
-                _check(p.hours_available, "periods", row, "hours_available", low=0.0)
-            if p.members is not None and p.members < 0:
-                raise InputError("must be >= 0", file="periods", row=row, field="members")
-            period_index[p.name] = row - 1
+        periods, capital, needs, hours = list(periods), list(capital), list(needs), list(hours)
+        validate_periods(economy, periods, capital, needs, hours, storage_loss or {})
+        period_index = {p.name: t for t, p in enumerate(periods)}
         n_t = len(periods)
-
-        capital = list(capital)
-        pairs: set[tuple[int, int]] = set()
-        cap_p = np.empty(len(capital), dtype=np.int64)
-        cap_g = np.empty(len(capital), dtype=np.int64)
-        for row, c in enumerate(capital, 1):
-            if c.process not in economy.process_index:
-                raise InputError(
-                    f"unknown process '{c.process}'", file="capital", row=row, field="process"
-                )
-            if c.good not in economy.good_index:
-                raise InputError(f"unknown good '{c.good}'", file="capital", row=row, field="good")
-            j, g = economy.process_index[c.process], economy.good_index[c.good]
-            if economy.good_primary[g]:
-                raise InputError(
-                    f"'{c.good}' is a primary input and cannot be capital (it is never produced)",
-                    file="capital",
-                    row=row,
-                    field="good",
-                )
-            if (j, g) in pairs:
-                raise InputError(
-                    f"duplicate capital '{c.good}' of process '{c.process}'",
-                    file="capital",
-                    row=row,
-                    field="good",
-                )
-            pairs.add((j, g))
-            _check(c.quantity, "capital", row, "quantity", low=0.0)
-            _check(c.stock, "capital", row, "stock", low=0.0)
-            _check(c.depreciation, "capital", row, "depreciation", low=0.0, high=1.0)
-            if not isinstance(c.build_time, (int, np.integer)) or c.build_time < 1:
-                raise InputError(
-                    f"must be a whole number of periods >= 1, got {c.build_time!r}",
-                    file="capital",
-                    row=row,
-                    field="build_time",
-                )
-            cap_p[row - 1], cap_g[row - 1] = j, g
+        cap_p = np.array([economy.process_index[c.process] for c in capital], dtype=np.int64)
+        cap_g = np.array([economy.good_index[c.good] for c in capital], dtype=np.int64)
 
         rows_p, rows_c, rows_g, rows_q, rows_e = [], [], [], [], []
-        for row, n in enumerate(needs, 1):
-            need = Need(n.council, n.good, n.quantity, n.priority)
-            _check_need(economy, need, row)
-            if n.period is None:
-                targets = list(range(n_t))
-            elif n.period in period_index:
-                targets = [period_index[n.period]]
-            else:
-                raise InputError(
-                    f"unknown period '{n.period}'", file="needs", row=row, field="period"
-                )
+        for n in needs:
+            targets = range(n_t) if n.period is None else [period_index[n.period]]
             for t in targets:
                 rows_p.append(t)
                 rows_c.append(economy.council_index[n.council])
@@ -274,23 +217,11 @@ class MultiYearEconomy:
                 rows_e.append(n.priority == "essential")
 
         council_hours = np.tile(economy.council_hours.reshape(-1, 1), (1, n_t))
-        for row, h in enumerate(hours, 1):
-            if h.period not in period_index:
-                raise InputError(
-                    f"unknown period '{h.period}'", file="labour", row=row, field="period"
-                )
-            if h.council not in economy.council_index:
-                raise InputError(
-                    f"unknown council '{h.council}'", file="labour", row=row, field="council"
-                )
-            _check(h.hours, "labour", row, "hours_available", low=0.0)
+        for h in hours:
             council_hours[economy.council_index[h.council], period_index[h.period]] = h.hours
 
         loss = np.zeros(economy.n_goods)
-        for row, (good, value) in enumerate((storage_loss or {}).items(), 1):
-            if good not in economy.good_index:
-                raise InputError(f"unknown good '{good}'", file="storage", row=row, field="good")
-            _check(value, "storage", row, "loss", low=0.0, high=1.0)
+        for good, value in (storage_loss or {}).items():
             loss[economy.good_index[good]] = value
 
         return cls(
@@ -411,44 +342,3 @@ def _has_limited_ancestor(c: int, parent: list[int], limited: np.ndarray) -> boo
         seen.add(a)
         a = parent[a]
     return False
-
-
-def _check_need(economy: Economy, n: Need, row: int) -> None:
-    idx = economy.council_index
-    if n.council not in idx:
-        raise InputError(f"unknown council '{n.council}'", file="needs", row=row, field="council")
-    if economy.councils[idx[n.council]].kind != "territorial":
-        raise InputError(
-            f"council '{n.council}' is not a territorial council",
-            file="needs",
-            row=row,
-            field="council",
-        )
-    if n.good not in economy.good_index:
-        raise InputError(f"unknown good '{n.good}'", file="needs", row=row, field="good")
-    if economy.good_primary[economy.good_index[n.good]]:
-        raise InputError(
-            f"'{n.good}' is a primary input and cannot be needed",
-            file="needs",
-            row=row,
-            field="good",
-        )
-    _check(n.quantity, "needs", row, "quantity", low=0.0)
-    if n.priority not in PRIORITIES:
-        raise InputError(
-            f"priority must be one of {', '.join(PRIORITIES)}, got '{n.priority}'",
-            file="needs",
-            row=row,
-            field="priority",
-        )
-
-
-def _check(
-    value: float, file: str, row: int, fieldname: str, low: float, high: float = np.inf
-) -> None:
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and np.isfinite(value)
-    if not ok:
-        raise InputError(f"not a finite number: {value!r}", file=file, row=row, field=fieldname)
-    if value < low or value > high:
-        rng = f">= {low:g}" if high == np.inf else f"between {low:g} and {high:g}"
-        raise InputError(f"must be {rng}, got {value}", file=file, row=row, field=fieldname)

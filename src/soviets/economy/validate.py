@@ -5,7 +5,8 @@ economy files (a CSV folder, a TOML file) and the ledger's economy all come
 through :func:`validate_records`, so a record refused by one is refused by all,
 with the same message. Each problem raises :class:`~soviets.errors.InputError`
 for the first bad record found, in table order (goods, councils, processes,
-flows, needs, stocks); ``error_at`` says where a record came from: by default
+flows, needs, stocks); :func:`validate_periods` checks the tables of a
+multi-period economy the same way. ``error_at`` says where a record came from: by default
 the table's name and the record's number (from 1), for files the file, its data
 row and the column.
 """
@@ -13,7 +14,7 @@ row and the column.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,10 @@ from soviets.economy.records import (
 from soviets.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from soviets.economy.model import Economy
+    from soviets.economy.multiyear import Capital, Period, PeriodHours, PeriodNeed
 
 #: Largest number accepted in economy files and input-output tables. HiGHS and the
 #: fast solvers work in double precision with tolerances near 1e-9; a quantity
@@ -75,6 +79,43 @@ def validate_records(
     _Check(error_at).run(goods, councils, processes, flows, needs, stocks)
 
 
+def validate_periods(
+    economy: Economy,
+    periods: Sequence[Period],
+    capital: Sequence[Capital],
+    needs: Sequence[PeriodNeed],
+    hours: Sequence[PeriodHours],
+    storage_loss: Mapping[str, float],
+    *,
+    error_at: ErrorAt = at_record,
+) -> None:
+    """Check the tables of a multi-period economy built on ``economy``.
+
+    Tables in order: ``periods``, ``capital``, ``needs`` (each need checked as
+    in :func:`validate_records`; the same need may recur in other periods),
+    ``labour`` (hours per council and period) and ``storage`` (loss shares).
+    """
+    check = _Check(error_at)
+    period_names = check.periods(periods)
+    check.capital(capital, economy)
+    council_kind = {c.name: c.kind for c in economy.councils}
+    good_kind = {g.name: g.kind for g in economy.goods_records()}
+    for i, n in enumerate(needs):
+        check.need(i, n, council_kind, good_kind)
+        if n.period is not None and n.period not in period_names:
+            raise check.fail("needs", i, "period", f"unknown period '{n.period}'")
+    for i, h in enumerate(hours):
+        if h.period not in period_names:
+            raise check.fail("labour", i, "period", f"unknown period '{h.period}'")
+        if h.council not in council_kind:
+            raise check.fail("labour", i, "council", f"unknown council '{h.council}'")
+        check.number("labour", i, "hours_available", h.hours)
+    for i, (good, loss) in enumerate(storage_loss.items()):
+        if good not in good_kind:
+            raise check.fail("storage", i, "good", f"unknown good '{good}'")
+        check.share("storage", i, "loss", loss)
+
+
 def flows_of(processes: Sequence[Process]) -> list[Flow]:
     """The flows table of processes that carry their flows, in process order."""
     return [Flow(p.name, good, q) for p in processes for good, q in p.flows.items()]
@@ -111,6 +152,13 @@ class _Check:
             raise self.fail(table, i, field, f"expected a name, got {value!r}")
         return value
 
+    def new_name(self, table: str, i: int, field: str, value: object, seen: Container[str]) -> str:
+        """A name not among ``seen`` (the table's names so far)."""
+        name = self.name(table, i, field, value)
+        if name in seen:
+            raise self.fail(table, i, field, f"duplicate {field} '{name}'")
+        return name
+
     def choice(self, table: str, i: int, field: str, value: object, allowed: Sequence[str]) -> None:
         if value not in allowed:
             options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
@@ -126,13 +174,16 @@ class _Check:
         if abs(float(value)) > MAX_MAGNITUDE:
             raise self.fail(table, i, field, too_large(float(value)))
 
+    def share(self, table: str, i: int, field: str, value: float) -> None:
+        self.number(table, i, field, value)
+        if value > 1:
+            raise self.fail(table, i, field, f"must be between 0 and 1, got {float(value):g}")
+
     # ------------------------------------------------------------ tables
     def goods(self, goods: Sequence[Good]) -> dict[str, str]:
         kind: dict[str, str] = {}
         for i, g in enumerate(goods):
-            name = self.name("goods", i, "good", g.name)
-            if name in kind:
-                raise self.fail("goods", i, "good", f"duplicate good '{name}'")
+            name = self.new_name("goods", i, "good", g.name, kind)
             self.choice("goods", i, "kind", g.kind, GOOD_KINDS)
             if g.limit is not None:
                 if g.kind != "primary":
@@ -145,9 +196,7 @@ class _Check:
         kind: dict[str, str] = {}
         parent: dict[str, str | None] = {}
         for i, c in enumerate(councils):
-            name = self.name("councils", i, "council", c.name)
-            if name in kind:
-                raise self.fail("councils", i, "council", f"duplicate council '{name}'")
+            name = self.new_name("councils", i, "council", c.name, kind)
             self.choice("councils", i, "kind", c.kind, COUNCIL_KINDS)
             if c.members is not None:
                 if isinstance(c.members, bool) or not isinstance(c.members, int | np.integer):
@@ -173,9 +222,7 @@ class _Check:
     def processes(self, processes: Sequence[Process], council_kind: dict[str, str]) -> list[str]:
         names: dict[str, int] = {}
         for i, p in enumerate(processes):
-            name = self.name("processes", i, "process", p.name)
-            if name in names:
-                raise self.fail("processes", i, "process", f"duplicate process '{name}'")
+            name = self.new_name("processes", i, "process", p.name, names)
             if p.council not in council_kind:
                 raise self.fail("processes", i, "council", f"unknown council '{p.council}'")
             if council_kind[p.council] != "workplace":
@@ -225,20 +272,7 @@ class _Check:
     ) -> None:
         seen: set[tuple[str, str, str]] = set()
         for i, n in enumerate(needs):
-            if n.council not in council_kind:
-                raise self.fail("needs", i, "council", f"unknown council '{n.council}'")
-            if council_kind[n.council] != "territorial":
-                raise self.fail(
-                    "needs", i, "council", f"council '{n.council}' is not a territorial council"
-                )
-            if n.good not in good_kind:
-                raise self.fail("needs", i, "good", f"unknown good '{n.good}'")
-            if good_kind[n.good] == "primary":
-                raise self.fail(
-                    "needs", i, "good", f"'{n.good}' is a primary input and cannot be needed"
-                )
-            self.number("needs", i, "quantity", n.quantity)
-            self.choice("needs", i, "priority", n.priority, PRIORITIES)
+            self.need(i, n, council_kind, good_kind)
             key = (n.council, n.good, n.priority)
             if key in seen:
                 raise self.fail(
@@ -248,6 +282,70 @@ class _Check:
                     f"duplicate {n.priority} need of '{n.good}' for '{n.council}'",
                 )
             seen.add(key)
+
+    def need(
+        self, i: int, n: Need | PeriodNeed, council_kind: dict[str, str], good_kind: dict[str, str]
+    ) -> None:
+        if n.council not in council_kind:
+            raise self.fail("needs", i, "council", f"unknown council '{n.council}'")
+        if council_kind[n.council] != "territorial":
+            raise self.fail(
+                "needs", i, "council", f"council '{n.council}' is not a territorial council"
+            )
+        if n.good not in good_kind:
+            raise self.fail("needs", i, "good", f"unknown good '{n.good}'")
+        if good_kind[n.good] == "primary":
+            raise self.fail(
+                "needs", i, "good", f"'{n.good}' is a primary input and cannot be needed"
+            )
+        self.number("needs", i, "quantity", n.quantity)
+        self.choice("needs", i, "priority", n.priority, PRIORITIES)
+
+    def periods(self, periods: Sequence[Period]) -> set[str]:
+        if not periods:
+            raise InputError("no periods", file="periods")
+        names: set[str] = set()
+        for i, p in enumerate(periods):
+            if not p.name:
+                raise self.fail("periods", i, "period", "empty period name")
+            if p.name in names:
+                raise self.fail("periods", i, "period", f"duplicate period '{p.name}'")
+            if p.hours_available is not None:
+                self.number("periods", i, "hours_available", p.hours_available)
+            if p.members is not None:
+                self.number("periods", i, "members", p.members)
+            names.add(p.name)
+        return names
+
+    def capital(self, capital: Sequence[Capital], economy: Economy) -> None:
+        pairs: set[tuple[str, str]] = set()
+        for i, c in enumerate(capital):
+            if c.process not in economy.process_index:
+                raise self.fail("capital", i, "process", f"unknown process '{c.process}'")
+            if c.good not in economy.good_index:
+                raise self.fail("capital", i, "good", f"unknown good '{c.good}'")
+            if economy.good_primary[economy.good_index[c.good]]:
+                raise self.fail(
+                    "capital",
+                    i,
+                    "good",
+                    f"'{c.good}' is a primary input and cannot be capital (it is never produced)",
+                )
+            if (c.process, c.good) in pairs:
+                raise self.fail(
+                    "capital", i, "good", f"duplicate capital '{c.good}' of process '{c.process}'"
+                )
+            pairs.add((c.process, c.good))
+            self.number("capital", i, "quantity", c.quantity)
+            self.number("capital", i, "stock", c.stock)
+            self.share("capital", i, "depreciation", c.depreciation)
+            if not isinstance(c.build_time, int | np.integer) or c.build_time < 1:
+                raise self.fail(
+                    "capital",
+                    i,
+                    "build_time",
+                    f"must be a whole number of periods >= 1, got {c.build_time!r}",
+                )
 
     def stocks(self, stocks: Sequence[tuple[str, float]], good_kind: dict[str, str]) -> None:
         seen: set[str] = set()

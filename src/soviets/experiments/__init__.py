@@ -1,1 +1,1 @@
-"""experiments layer of soviets (see DESIGN.md section 2)."""
+"""experiments layer of soviets (see docs/architecture.md)."""

@@ -8,11 +8,13 @@
   for ``CHN.c1``), with the same technology coefficients. Stocks and the
   limits of primary inputs shared by regions are split in proportion to the
   regions' members (equally where members are unknown). What cannot be made
-  locally stays unmet: the needs met are maximised first (essential before
-  normal, as shares of what was asked), then labour is minimised.
+  locally stays unmet: each region gets the central planner's plan for its
+  own economy, or, where no plan meets every need, the planner's best
+  partial plan (least shortfall relative to what was asked, summed over
+  goods; then least labour; essential needs served first from what is made).
 * ``federation``: :func:`soviets.federation.plan_federated`.
-* ``central``: the central plan (HiGHS), or the same needs-first LP when not
-  every need can be met.
+* ``central``: the central plan (HiGHS), or its best partial plan when not
+  every need can be met (the same rule as in autarky).
 
 :func:`compare` also measures what is lost when the largest supplier council
 (the workplace council with the most hours in the central plan) fails: in
@@ -26,8 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import linprog
 
 from soviets.economy import Council, Economy, Good, Need, Process
 from soviets.federation import plan_federated
@@ -94,52 +94,27 @@ def _outcome(regime: str, eco: Economy, hours: float, met: np.ndarray, **kw: Any
     return Outcome(regime, hours, _per_week(eco, hours), ess, norm, unmet=unmet, **kw)
 
 
-# ----------------------------------------------------------- needs-first LP
-def needs_first(eco: Economy) -> tuple[np.ndarray, np.ndarray]:
-    """Activity and needs met of the plan that meets as much as it can (essential
-    needs first, as shares of what was asked), then uses the least labour."""
-    n_p, n_k = eco.n_processes, eco.n_needs
-    if n_k == 0:
-        return np.zeros(n_p), np.zeros(0)
-    q = eco.need_quantity
-    take = sp.csc_matrix((np.ones(n_k), (eco.need_good, np.arange(n_k))), shape=(eco.n_goods, n_k))
-    # goods balance: take - N x <= s ; primary use -N x <= limit
-    a_bal = sp.hstack([-eco.net_output, take]).tocsr()
-    b_bal = eco.stocks.copy()
-    lim = eco.good_primary & np.isfinite(eco.good_limit)
-    b_bal[lim] = eco.good_limit[lim] + eco.stocks[lim]
-    keep = ~eco.good_primary | lim
-    a_ub, b_ub = a_bal[keep], b_bal[keep]
-    bounds = [(0, None if not np.isfinite(u) else u) for u in eco.capacity]
-    bounds += [(0, float(v)) for v in q]
-    weight = np.where(q > 0, 1.0 / np.where(q > 0, q, 1.0), 0.0)
-    weight = weight * np.where(eco.need_essential, 1e3, 1.0)
-    c1 = np.concatenate([np.zeros(n_p), -weight])
-    r1 = linprog(c1, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
-    if r1.status != 0:
-        return np.zeros(n_p), np.zeros(n_k)
-    best = -r1.fun
-    a2 = sp.vstack([a_ub, sp.csr_matrix(c1[None, :])]).tocsr()
-    b2 = np.append(b_ub, -best + 1e-7)
-    c2 = np.concatenate([eco.labour, np.zeros(n_k)])
-    r2 = linprog(c2, A_ub=a2, b_ub=b2, bounds=bounds, method="highs")
-    res = r2 if r2.status == 0 else r1
-    return res.x[:n_p], res.x[n_p:]
+# ------------------------------------------------------------------ central
+def _central(eco: Economy) -> tuple[float, np.ndarray, Plan]:
+    """Hours, needs met and the plan of the central planner (HiGHS) on ``eco``.
+
+    Where no plan meets every need this is the planner's best partial plan
+    (:func:`soviets.planning.central.diagnose`: least relative shortfall,
+    then least hours), the one rule for "as much as can be met".
+    """
+    p: Plan = central_plan(eco, solver="highs")
+    hours = p.objective_hours if p.status == "optimal" else float(eco.labour @ p.activity)
+    return hours, p.need_met, p
+
+
+def _central_outcome(eco: Economy, hours: float, met: np.ndarray, p: Plan) -> Outcome:
+    extra = {"certificate_gap": p.certificate.gap} if p.status == "optimal" else {}
+    return _outcome("central", eco, hours, met, extra=extra)
 
 
 def plan_central(eco: Economy) -> Outcome:
-    """The central plan; the needs-first LP where not every need can be met."""
-    p: Plan = central_plan(eco, solver="highs")
-    if p.status == "optimal":
-        return _outcome(
-            "central",
-            eco,
-            p.objective_hours,
-            p.need_met,
-            extra={"certificate_gap": p.certificate.gap},
-        )
-    x, met = needs_first(eco)
-    return _outcome("central", eco, float(eco.labour @ x), met)
+    """The central plan, or the planner's best partial plan where not every need can be met."""
+    return _central_outcome(eco, *_central(eco))
 
 
 # ------------------------------------------------------------------ autarky
@@ -183,12 +158,12 @@ def region_economy(eco: Economy, region: str) -> Economy:
             key = (_local_good(n.good, region, known, names), n.priority)
             needs[key] = needs.get(key, 0.0) + n.quantity
     goods = []
-    for g in eco.goods_records():
-        limit = g.limit
+    for good in eco.goods_records():
+        limit = good.limit
         if limit is not None:
-            head = g.name.partition(".")[0]
+            head = good.name.partition(".")[0]
             limit = limit if head == region else limit * share
-        goods.append(Good(g.name, g.unit, g.kind, limit))
+        goods.append(Good(good.name, good.unit, good.kind, limit))
     stocks: dict[str, float] = {}
     for g, s in zip(eco.good_names, eco.stocks, strict=True):
         if s > 0:
@@ -214,8 +189,8 @@ def plan_autarky(eco: Economy) -> Outcome:
     hours = 0.0
     for region in regions(eco):
         sub = region_economy(eco, region)
-        x, sub_met = needs_first(sub)
-        hours += float(sub.labour @ x)
+        sub_hours, sub_met, _ = _central(sub)
+        hours += sub_hours
         got = {
             (sub.good_names[g], bool(e)): float(q)
             for g, e, q in zip(sub.need_good, sub.need_essential, sub_met, strict=True)
@@ -284,18 +259,8 @@ def without(eco: Economy, council: str) -> Economy:
 def compare(eco: Economy, runtime: str = "inprocess", failure: bool = True) -> dict[str, Any]:
     """Plan ``eco`` under the three regimes; with ``failure``, again when the
     largest supplier council fails. Returns JSON-ready data and the plans."""
-    central = central_plan(eco, solver="highs")
-    cen = (
-        _outcome(
-            "central",
-            eco,
-            central.objective_hours,
-            central.need_met,
-            extra={"certificate_gap": central.certificate.gap},
-        )
-        if central.status == "optimal"
-        else plan_central(eco)
-    )
+    hours, met, central = _central(eco)
+    cen = _central_outcome(eco, hours, met, central)
     aut = plan_autarky(eco)
     fed, fed_plan = plan_federation(eco, runtime=runtime)
     result: dict[str, Any] = {

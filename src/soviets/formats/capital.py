@@ -94,10 +94,6 @@ class CapitalCoefficients:
     growth: float  # investment growth used for the composition, per year
     notes: list[str] = field(default_factory=list)
 
-    def stock_matrix(self) -> np.ndarray:
-        """``B[g, j] = k_j s_g``: stock of good g held per unit of output of industry j."""
-        return np.outer(self.composition, self.requirement)
-
     def perpetual_inventory_stock(self) -> float:
         """``sum_g I_g / (delta_g + growth)``: the stock the investment of the year implies."""
         return float(np.sum(self.investment / (self.depreciation + self.growth)))

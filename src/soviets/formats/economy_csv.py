@@ -1,4 +1,4 @@
-"""The economy folder: one CSV table per kind of record (DESIGN.md section 4).
+"""The economy folder: one CSV table per kind of record (docs/files.md).
 
 Columns (required ones marked *):
 

@@ -120,44 +120,8 @@ def read_fiveyearplan(folder: str | Path, hours_per_labour_unit: float = 1.0) ->
     n = len(products)
     if n == 0:
         raise InputError("the header names no products", file=flows.name)
-    for t in (cap, dep, targ):
-        if t.header[: n + 1] != flows.header or (t is not targ and len(t.header) != n + 1):
-            raise InputError(
-                f"the header must be {','.join(flows.header)} as in flows.csv"
-                + (" (then more columns)" if t is targ else ""),
-                file=t.name,
-            )
-    for t in (flows, cap, dep):
-        for i, good in enumerate(products, 1):
-            if i > len(t.rows):
-                raise InputError(
-                    f"{len(t.rows)} data rows; row {i} must be labelled '{good}'", file=t.name
-                )
-            if t.label(i) != good:
-                raise InputError(
-                    f"must be '{good}' (the products label the rows in header order)",
-                    file=t.name,
-                    row=i,
-                    field=t.header[0],
-                )
-
-    row_of = {}
-    for label in ("output", "labour"):
-        found = [r for r in range(1, len(flows.rows) + 1) if flows.label(r) == label]
-        if len(found) != 1:
-            raise InputError(
-                f"expected one row labelled '{label}', found {len(found)}", file=flows.name
-            )
-        row_of[label] = found[0]
-    years = [r for r in range(1, len(targ.rows) + 1) if targ.label(r).startswith("year")]
-    if not years:
-        raise InputError("no plan years (rows labelled year1, year2, ...)", file=targ.name)
-    labour_col = row_of["labour"]  # the original reads the supply at the labour row's position
-    if labour_col >= len(targ.header) or targ.header[labour_col] != "labour":
-        raise InputError(
-            f"column {labour_col} must be 'labour' (the position of the labour row in flows.csv)",
-            file=targ.name,
-        )
+    _check_layout(flows, cap, dep, targ, products)
+    row_of, years, labour_col = _special_rows(flows, targ)
 
     matrix = {
         t.name: np.array([[t.value(i, j) for j in range(1, n + 1)] for i in range(1, n + 1)])
@@ -166,53 +130,9 @@ def read_fiveyearplan(folder: str | Path, hours_per_labour_unit: float = 1.0) ->
     f, k, d = matrix[flows.name], matrix[cap.name], matrix[dep.name]
     q = np.array([flows.value(row_of["output"], j) for j in range(1, n + 1)])
     lab = np.array([flows.value(row_of["labour"], j) for j in range(1, n + 1)])
-    for j, good in enumerate(products):
-        if q[j] <= 0:
-            raise InputError(
-                "output must be > 0 (every unit of input, labour and capital is per unit of it)",
-                file=flows.name,
-                row=row_of["output"],
-                field=good,
-            )
-        if f[j, j] >= q[j]:
-            raise InputError(
-                f"industry '{good}' uses at least as much of its own good as it makes",
-                file=flows.name,
-                row=j + 1,
-                field=good,
-            )
-    for i, j in zip(*np.nonzero(d > 1), strict=True):
-        raise InputError(
-            f"a wear-out share must be <= 1, got {d[i, j]}",
-            file=dep.name,
-            row=int(i) + 1,
-            field=products[j],
-        )
-
-    goods = [Good(p, f"unit of {p}") for p in products]
-    councils = [Council(f"{p} works", "workplace") for p in products]
-    councils.append(Council(POPULATION, "territorial"))
-    processes = [
-        Process(
-            f"make {p}",
-            f"{p} works",
-            labour=float(lab[j] / q[j] * hours_per_labour_unit),
-            flows={products[i]: (1.0 if i == j else 0.0) - f[i, j] / q[j] for i in range(n)},
-        )
-        for j, p in enumerate(products)
-    ]
-    economy = Economy.from_records(
-        goods=goods, councils=councils, processes=processes, name=folder.resolve().name
-    )
-    periods, needs = [], []
-    for year in range(1, len(years) + 1):  # plan year t is the t-th record, whatever its label
-        label = targ.label(year)
-        supply = targ.value(year, labour_col) * hours_per_labour_unit
-        periods.append(Period(label, hours_available=supply))
-        for i, p in enumerate(products):
-            target = targ.value(year, i + 1)
-            if target > 0:
-                needs.append(PeriodNeed(label, POPULATION, p, target, "normal"))
+    _check_values(flows, dep, products, row_of["output"], f, q, d)
+    economy = _economy(products, f, q, lab, hours_per_labour_unit, folder.resolve().name)
+    periods, needs = _plan_years(targ, years, labour_col, products, hours_per_labour_unit)
     capital = [
         Capital(f"make {products[j]}", products[i], k[i, j] / q[j], k[i, j], d[i, j], 1)
         for j in range(n)
@@ -235,3 +155,129 @@ def read_fiveyearplan(folder: str | Path, hours_per_labour_unit: float = 1.0) ->
         name=economy.name,
         notes=notes,
     )
+
+
+def _check_layout(
+    flows: _Table, cap: _Table, dep: _Table, targ: _Table, products: list[str]
+) -> None:
+    """Every table has the header of flows.csv; the products label the rows in that order."""
+    n = len(products)
+    for t in (cap, dep, targ):
+        if t.header[: n + 1] != flows.header or (t is not targ and len(t.header) != n + 1):
+            raise InputError(
+                f"the header must be {','.join(flows.header)} as in flows.csv"
+                + (" (then more columns)" if t is targ else ""),
+                file=t.name,
+            )
+    for t in (flows, cap, dep):
+        for i, good in enumerate(products, 1):
+            if i > len(t.rows):
+                raise InputError(
+                    f"{len(t.rows)} data rows; row {i} must be labelled '{good}'", file=t.name
+                )
+            if t.label(i) != good:
+                raise InputError(
+                    f"must be '{good}' (the products label the rows in header order)",
+                    file=t.name,
+                    row=i,
+                    field=t.header[0],
+                )
+
+
+def _special_rows(flows: _Table, targ: _Table) -> tuple[dict[str, int], list[int], int]:
+    """The rows ``output`` and ``labour`` of flows.csv, the plan years' rows of
+    targets.csv, and the column of targets.csv with the labour supply."""
+    row_of = {}
+    for label in ("output", "labour"):
+        found = [r for r in range(1, len(flows.rows) + 1) if flows.label(r) == label]
+        if len(found) != 1:
+            raise InputError(
+                f"expected one row labelled '{label}', found {len(found)}", file=flows.name
+            )
+        row_of[label] = found[0]
+    years = [r for r in range(1, len(targ.rows) + 1) if targ.label(r).startswith("year")]
+    if not years:
+        raise InputError("no plan years (rows labelled year1, year2, ...)", file=targ.name)
+    labour_col = row_of["labour"]  # the original reads the supply at the labour row's position
+    if labour_col >= len(targ.header) or targ.header[labour_col] != "labour":
+        raise InputError(
+            f"column {labour_col} must be 'labour' (the position of the labour row in flows.csv)",
+            file=targ.name,
+        )
+    return row_of, years, labour_col
+
+
+def _check_values(
+    flows: _Table,
+    dep: _Table,
+    products: list[str],
+    output_row: int,
+    f: np.ndarray,
+    q: np.ndarray,
+    d: np.ndarray,
+) -> None:
+    """Outputs above 0, less own use than output, wear-out shares at most 1."""
+    for j, good in enumerate(products):
+        if q[j] <= 0:
+            raise InputError(
+                "output must be > 0 (every unit of input, labour and capital is per unit of it)",
+                file=flows.name,
+                row=output_row,
+                field=good,
+            )
+        if f[j, j] >= q[j]:
+            raise InputError(
+                f"industry '{good}' uses at least as much of its own good as it makes",
+                file=flows.name,
+                row=j + 1,
+                field=good,
+            )
+    for i, j in zip(*np.nonzero(d > 1), strict=True):
+        raise InputError(
+            f"a wear-out share must be <= 1, got {d[i, j]}",
+            file=dep.name,
+            row=int(i) + 1,
+            field=products[j],
+        )
+
+
+def _economy(
+    products: list[str],
+    f: np.ndarray,
+    q: np.ndarray,
+    lab: np.ndarray,
+    hours_per_unit: float,
+    name: str,
+) -> Economy:
+    """One workplace council and process per product (``lab`` units of labour, of
+    ``hours_per_unit`` hours each, per ``q`` units made), and the population."""
+    n = len(products)
+    goods = [Good(p, f"unit of {p}") for p in products]
+    councils = [Council(f"{p} works", "workplace") for p in products]
+    councils.append(Council(POPULATION, "territorial"))
+    processes = [
+        Process(
+            f"make {p}",
+            f"{p} works",
+            labour=float(lab[j] / q[j] * hours_per_unit),
+            flows={products[i]: (1.0 if i == j else 0.0) - f[i, j] / q[j] for i in range(n)},
+        )
+        for j, p in enumerate(products)
+    ]
+    return Economy.from_records(goods=goods, councils=councils, processes=processes, name=name)
+
+
+def _plan_years(
+    targ: _Table, years: list[int], labour_col: int, products: list[str], hours_per_unit: float
+) -> tuple[list[Period], list[PeriodNeed]]:
+    """The periods (labour supply in hours) and the population's needs, one per target > 0."""
+    periods, needs = [], []
+    for year in range(1, len(years) + 1):  # plan year t is the t-th record, whatever its label
+        label = targ.label(year)
+        supply = targ.value(year, labour_col) * hours_per_unit
+        periods.append(Period(label, hours_available=supply))
+        for i, p in enumerate(products):
+            target = targ.value(year, i + 1)
+            if target > 0:
+                needs.append(PeriodNeed(label, POPULATION, p, target, "normal"))
+    return periods, needs

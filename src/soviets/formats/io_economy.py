@@ -74,82 +74,11 @@ def io_to_economy(
         bad = [table.codes[i] for i in np.flatnonzero(per_unit < 0)]
         notes.append(f"negative labour per unit in {len(bad)} industries: {', '.join(bad[:10])}")
 
-    negative = np.argwhere(table.intermediate < 0)
-    if negative.size:
-        i, j = negative[np.argmin(table.intermediate[negative[:, 0], negative[:, 1]])]
-        notes.append(
-            f"warning: {negative.shape[0]} negative intermediate flows (smallest "
-            f"{table.intermediate[i, j]:g}: {table.codes[i]} to {table.codes[j]} in "
-            f"{table.files.get('intermediate', 'intermediate.csv')}) read as by-products: "
-            "the Leontief inverse and labour values still exist where I - A is invertible"
-        )
-    zero = np.flatnonzero(x <= 0)
-    if zero.size:
-        notes.append(
-            f"industries with zero gross output ({zero.size}) kept with zero coefficients "
-            "and capacity 0: "
-            + ", ".join(table.codes[i] for i in zero[:20])
-            + (" ..." if zero.size > 20 else "")
-        )
-    if table.imports is not None:
-        total_imp = float(table.imports.sum())
-        share = total_imp / max(float(table.intermediate.sum() + total_imp), 1.0)
-        if include_imports:
-            notes.append(
-                f"imported intermediates ({total_imp:,.0f} {table.unit}) treated as domestic "
-                "inputs: the plan of final demand no longer reproduces gross output"
-            )
-        else:
-            notes.append(
-                f"imported intermediates left out of domestic technology: {total_imp:,.0f} "
-                f"{table.unit} ({share:.1%} of intermediate use)"
-            )
-
-    # councils: workplaces, territories, and a federation for several regions
-    regions = table.regions or ["national"] * n
-    territories = list(dict.fromkeys(regions))
-    councils: list[Council] = []
-    if table.regions is not None:
-        councils.append(Council("world", "federation"))
-        councils.extend(Council(r, "territorial", parent="world") for r in territories)
-    else:
-        councils.append(Council("national", "territorial"))
-    first_ws = len(councils)
-    councils.extend(
-        Council(f"ws:{c}", "workplace", parent=r) for c, r in zip(table.codes, regions, strict=True)
-    )
-    council_of = {c.name: i for i, c in enumerate(councils)}
-
-    # needs: one territorial council per destination region
-    cols = table.final_demand_columns(final_demand)
-    dest = table.category_regions or ["national"] * len(table.categories)
-    chosen = [table.categories[j] for j in cols]
-    notes.append(
-        "needs: final demand "
-        + ("(all categories)" if final_demand is None else "(" + ", ".join(chosen) + ")")
-    )
-    need_c, need_g, need_q = [], [], []
-    stocks = np.zeros(n)
-    for t in territories:
-        mask = np.array([dest[j] == t for j in cols], dtype=bool)
-        demand = table.final_demand[:, cols[mask]].sum(axis=1)
-        pos = np.flatnonzero(demand > 0)
-        need_c.append(np.full(pos.size, council_of[t], dtype=np.int64))
-        need_g.append(pos)
-        need_q.append(demand[pos])
-        stocks += np.maximum(-demand, 0.0)
-    if np.any(stocks > 0):
-        notes.append(
-            f"negative net final demand of {int(np.count_nonzero(stocks))} goods "
-            f"({stocks.sum():,.0f} {table.unit}) read as stock drawn down"
-        )
-    if table.balance_error() > 1e-9:
-        gap = np.abs(table.intermediate.sum(axis=1) + table.f - x)
-        notes.append(
-            f"rows miss the identity Z 1 + f = x by up to {gap.max():,.6g} {table.unit} "
-            f"(in all {gap.sum() / max(x.sum(), 1.0):.2g} of gross output): the plan of "
-            "final demand reproduces gross output only that closely"
-        )
+    notes.extend(_flow_notes(table, include_imports))
+    councils, council_of = _councils(table)
+    first_ws = len(councils) - n
+    need_c, need_g, need_q, stocks = _needs(table, final_demand, council_of, notes)
+    notes.extend(_balance_notes(table))
 
     need_council = np.concatenate(need_c) if need_c else np.zeros(0, dtype=np.int64)
     return Economy(
@@ -223,3 +152,100 @@ def _labour_notes(
             else f"labour embodied in final demand {embodied:,.0f} {unit}"
         )
     return notes
+
+
+def _flow_notes(table: IOTable, include_imports: bool) -> list[str]:
+    """Notes on negative flows, industries that make nothing and imported intermediates."""
+    notes: list[str] = []
+    x = table.gross_output
+    negative = np.argwhere(table.intermediate < 0)
+    if negative.size:
+        i, j = negative[np.argmin(table.intermediate[negative[:, 0], negative[:, 1]])]
+        notes.append(
+            f"warning: {negative.shape[0]} negative intermediate flows (smallest "
+            f"{table.intermediate[i, j]:g}: {table.codes[i]} to {table.codes[j]} in "
+            f"{table.files.get('intermediate', 'intermediate.csv')}) read as by-products: "
+            "the Leontief inverse and labour values still exist where I - A is invertible"
+        )
+    zero = np.flatnonzero(x <= 0)
+    if zero.size:
+        notes.append(
+            f"industries with zero gross output ({zero.size}) kept with zero coefficients "
+            "and capacity 0: "
+            + ", ".join(table.codes[i] for i in zero[:20])
+            + (" ..." if zero.size > 20 else "")
+        )
+    if table.imports is not None:
+        total_imp = float(table.imports.sum())
+        share = total_imp / max(float(table.intermediate.sum() + total_imp), 1.0)
+        if include_imports:
+            notes.append(
+                f"imported intermediates ({total_imp:,.0f} {table.unit}) treated as domestic "
+                "inputs: the plan of final demand no longer reproduces gross output"
+            )
+        else:
+            notes.append(
+                f"imported intermediates left out of domestic technology: {total_imp:,.0f} "
+                f"{table.unit} ({share:.1%} of intermediate use)"
+            )
+    return notes
+
+
+def _councils(table: IOTable) -> tuple[list[Council], dict[str, int]]:
+    """Territorial councils (under a federation ``world`` for several regions), then one
+    workplace council per industry, last; and each council's index by name."""
+    regions = table.regions or ["national"] * table.n
+    councils: list[Council] = []
+    if table.regions is not None:
+        councils.append(Council("world", "federation"))
+        councils.extend(Council(r, "territorial", parent="world") for r in dict.fromkeys(regions))
+    else:
+        councils.append(Council("national", "territorial"))
+    councils.extend(
+        Council(f"ws:{c}", "workplace", parent=r) for c, r in zip(table.codes, regions, strict=True)
+    )
+    return councils, {c.name: i for i, c in enumerate(councils)}
+
+
+def _needs(
+    table: IOTable, final_demand: list[str] | None, council_of: dict[str, int], notes: list[str]
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """Needs (council, good, quantity blocks) of each destination region's final demand,
+    and stocks from negative net final demand; appends the notes on both."""
+    territories = list(dict.fromkeys(table.regions or ["national"]))
+    cols = table.final_demand_columns(final_demand)
+    dest = table.category_regions or ["national"] * len(table.categories)
+    chosen = [table.categories[j] for j in cols]
+    notes.append(
+        "needs: final demand "
+        + ("(all categories)" if final_demand is None else "(" + ", ".join(chosen) + ")")
+    )
+    need_c, need_g, need_q = [], [], []
+    stocks = np.zeros(table.n)
+    for t in territories:
+        mask = np.array([dest[j] == t for j in cols], dtype=bool)
+        demand = table.final_demand[:, cols[mask]].sum(axis=1)
+        pos = np.flatnonzero(demand > 0)
+        need_c.append(np.full(pos.size, council_of[t], dtype=np.int64))
+        need_g.append(pos)
+        need_q.append(demand[pos])
+        stocks += np.maximum(-demand, 0.0)
+    if np.any(stocks > 0):
+        notes.append(
+            f"negative net final demand of {int(np.count_nonzero(stocks))} goods "
+            f"({stocks.sum():,.0f} {table.unit}) read as stock drawn down"
+        )
+    return need_c, need_g, need_q, stocks
+
+
+def _balance_notes(table: IOTable) -> list[str]:
+    """A note where rows miss the identity ``Z 1 + f = x``."""
+    if not table.balance_error() > 1e-9:
+        return []
+    x = table.gross_output
+    gap = np.abs(table.intermediate.sum(axis=1) + table.f - x)
+    return [
+        f"rows miss the identity Z 1 + f = x by up to {gap.max():,.6g} {table.unit} "
+        f"(in all {gap.sum() / max(x.sum(), 1.0):.2g} of gross output): the plan of "
+        "final demand reproduces gross output only that closely"
+    ]

@@ -1,6 +1,6 @@
 """Input-output tables: the raw matrices of a national or multi-region table.
 
-Two folder layouts are read (see DESIGN.md section 4):
+Two folder layouts are read (see docs/files.md):
 
 * **national**: ``intermediate.csv`` (``code`` + one column per using
   industry), optional ``imports.csv`` (same layout), ``final_demand.csv``
@@ -291,15 +291,7 @@ def read_national(folder: Path) -> IOTable:
             raise
         except InputError:
             continue  # a text column (labels, classification codes): not a candidate
-    x = parse_column([r[ci["gross_output"]] for r in rows], str(ind_file), "gross_output")
-    bad = np.flatnonzero(x < 0)
-    if bad.size:
-        raise InputError(
-            f"negative gross output {x[bad[0]]}",
-            file=str(ind_file),
-            row=int(bad[0]) + 1,
-            field="gross_output",
-        )
+    x = _gross_output([r[ci["gross_output"]] for r in rows], ind_file)
     _, z = _keyed_matrix(folder / "intermediate.csv", codes, 1, codes)
     imports = None
     if (folder / "imports.csv").is_file():
@@ -356,15 +348,7 @@ def read_multiregion(folder: Path) -> IOTable:
         if code in seen:
             raise InputError(f"duplicate row '{code}'", file=str(go_file), row=r, field="sector")
         seen.add(code)
-    x = parse_column([r[gi] for r in rows], str(go_file), "gross_output")
-    bad = np.flatnonzero(x < 0)
-    if bad.size:
-        raise InputError(
-            f"negative gross output {x[bad[0]]}",
-            file=str(go_file),
-            row=int(bad[0]) + 1,
-            field="gross_output",
-        )
+    x = _gross_output([r[gi] for r in rows], go_file)
     int_file = folder / "intermediate.csv"
     _check_key_header(int_file)
     _, z = _keyed_matrix(int_file, codes, 2, codes)
@@ -468,3 +452,17 @@ def _write_keyed(path: Path, keys: list[str], columns: list[str], values: np.nda
 
 def _toml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _gross_output(cells: list[str], path: Path) -> np.ndarray:
+    """The gross output column (``gross_output``), none of it negative."""
+    x = parse_column(cells, str(path), "gross_output")
+    bad = np.flatnonzero(x < 0)
+    if bad.size:
+        raise InputError(
+            f"negative gross output {x[bad[0]]}",
+            file=str(path),
+            row=int(bad[0]) + 1,
+            field="gross_output",
+        )
+    return x

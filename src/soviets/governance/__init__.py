@@ -1,1 +1,1 @@
-"""governance layer of soviets (see DESIGN.md section 2)."""
+"""governance layer of soviets (see docs/architecture.md)."""

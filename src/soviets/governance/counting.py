@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from soviets.errors import InputError, SovietsError
+from soviets.ledger.models.governance import METHODS
 
 YES, NO, ABSTAIN, OBJECT = "yes", "no", "abstain", "object"
 YES_NO_CHOICES = (YES, NO, ABSTAIN)
-METHODS = ("majority", "two-thirds", "consent", "schulze")
 
 Ranking = tuple[tuple[str, ...], ...]
 """A ranking as groups of equally ranked candidates, best group first."""

@@ -1,4 +1,4 @@
-"""Planning: labour values and the central plan (see DESIGN.md section 3).
+"""Planning: labour values and the central plan (see docs/planning.md).
 
 >>> from soviets.economy import Council, Economy, Good, Need, Process
 >>> eco = Economy.from_records(

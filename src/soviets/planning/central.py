@@ -1,7 +1,7 @@
 """The central plan as one linear programme, solved by HiGHS (the reference solver).
 
 Variables: the activity ``x_p`` of every process, ``0 <= x <= capacity``.
-Rows (all built as sparse blocks, see DESIGN.md section 3):
+Rows (all built as sparse blocks, see docs/planning.md):
 
 * material balance, one per produced good: ``N x >= target - stocks``
   (its dual is the good's labour value: hours saved per unit less needed);
@@ -191,10 +191,7 @@ def _labour_budget(eco: Economy, time_limit: float | None) -> Plan:
 
 
 def _run(lp: highs.LinearProgram, time_limit: float | None) -> highs.Solution:
-    sol = highs.solve(lp, time_limit)
-    if sol.status not in ("optimal", "infeasible"):
-        raise ModelError(f"HiGHS stopped without a plan: {sol.status}")
-    return sol
+    return highs.plan_or_proof(highs.solve(lp, time_limit))
 
 
 def _optimal(

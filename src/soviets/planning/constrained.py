@@ -250,7 +250,9 @@ def _optimise(
         target = scaled.bound.copy()
         tighten = np.full(lp.m, TIGHTEN * gap)  # room for the repair
         scaled.bound = target * (1.0 - tighten)
-        it0 = Iterate(np.minimum(merit.x, lay.cap) / s, _finite(merit.values) / r, y / r_y)
+        it0 = Iterate(
+            np.minimum(merit.x, lay.cap) / s, oracle.zero_nonfinite(merit.values) / r, y / r_y
+        )
 
         def out_of_time() -> bool:
             return time_limit is not None and time.perf_counter() - start > time_limit
@@ -489,10 +491,6 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def _finite(v: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(v), v, 0.0)
 
 
 def _shortfall(lay: oracle.Layout, x: np.ndarray) -> float:

@@ -201,13 +201,14 @@ def fixed_point_values(
     return v, choice, sweeps
 
 
-def _finite(v: np.ndarray) -> np.ndarray:
+def zero_nonfinite(v: np.ndarray) -> np.ndarray:
+    """``v`` with infinite and NaN entries as 0 (for products with a matrix)."""
     return np.where(np.isfinite(v), v, 0.0)
 
 
 def unit_costs(lay: Layout, cost: np.ndarray, v: np.ndarray) -> np.ndarray:
     """``cost_p + B_p . v`` per process (inf for processes using a good priced inf)."""
-    kappa = cost + lay.inputs_t_split @ _finite(v)
+    kappa = cost + lay.inputs_t_split @ zero_nonfinite(v)
     bad = ~np.isfinite(v)
     if bad.any():
         kappa[lay.inputs_t @ bad.astype(float) > 0] = np.inf
@@ -237,7 +238,7 @@ def _evaluate(
     sweeps = 0
     for _ in range(MAX_SWEEPS):
         new = v.copy()
-        new[made] = base + sub_t @ _finite(v)
+        new[made] = base + sub_t @ zero_nonfinite(v)
         if not np.isfinite(v).all():
             new[made] = np.where(sub_t @ (~np.isfinite(v)).astype(float) > 0, np.inf, new[made])
         sweeps += 1
@@ -396,7 +397,7 @@ def lagrangian_bound(
     bound holds exactly. Returns (bound, ``w``, rents ``mu``); the bound is
     ``+inf`` when a needed good cannot be made at all.
     """
-    v = np.maximum(_finite(values), 0.0)
+    v = np.maximum(zero_nonfinite(values), 0.0)
     kappa = cost + lay.inputs_t @ v
     capped = np.isfinite(lay.cap)
     mu = np.where(capped, np.maximum(v[lay.good_of] - kappa, 0.0), 0.0)

@@ -33,6 +33,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from soviets.errors import ModelError
 from soviets.planning.linalg import Factor, SingularError
 
 INF = highspy.kHighsInf
@@ -89,6 +90,13 @@ class Solution:
     col_dual: np.ndarray  # reduced costs ``cost - A^T y``
     objective: float
     dual_bound: float
+
+
+def plan_or_proof(sol: Solution) -> Solution:
+    """``sol`` when HiGHS found the optimum or proved there is no plan, else :class:`ModelError`."""
+    if sol.status not in ("optimal", "infeasible"):
+        raise ModelError(f"HiGHS stopped without a plan: {sol.status}")
+    return sol
 
 
 def highs_model(lp: LinearProgram, a: sp.csc_matrix) -> highspy.HighsLp:

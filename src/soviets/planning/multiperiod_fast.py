@@ -524,19 +524,39 @@ def solve(
     if objective.name not in ("min-hours", "max-free-time"):
         raise ModelError(f"the multi-period fast solver does not handle '{objective.name}'")
     my = my or build(model, objective)
-    st = _structure(my, model)
-    lp, lay = my.lp, my.layout
-    n_t = lay.n_periods
-    history: list[dict[str, Any]] = []
-    best_x: np.ndarray | None = None
-    best = Certificate(math.inf, -math.inf)
+    search = _Search(_structure(my, model), my, start)
+    y0 = np.zeros(my.lp.row_lower.size)
+    search.record(None, y0, 0)
+    deadline = start + time_limit
+    if search.best.gap > gap and time.perf_counter() < deadline:
+        y0 = search.sift(y0, gap, start + (1.0 - PDHG_SHARE) * time_limit)
+    k_done = 0
+    if search.best.gap > gap and time.perf_counter() < deadline:
+        k_done = search.pdhg(y0, gap, deadline)
+    best, best_x = search.best, search.best_x
+    status = "no-plan" if best_x is None else ("optimal" if best.gap <= gap else "feasible")
+    return MultiPeriodResult(
+        status, best_x, best, k_done, time.perf_counter() - start, search.history
+    )
 
-    def record(x_full: np.ndarray | None, y: np.ndarray, k: int, plans: bool = True) -> None:
-        nonlocal best, best_x
+
+class _Search:
+    """The best plan and bound found so far, and the history of both."""
+
+    def __init__(self, st: _Structure, my: MultiYearLP, start: float) -> None:
+        self.st, self.lp, self.lay, self.start = st, my.lp, my.layout, start
+        self.history: list[dict[str, Any]] = []
+        self.best_x: np.ndarray | None = None
+        self.best = Certificate(math.inf, -math.inf)
+
+    def record(self, x_full: np.ndarray | None, y: np.ndarray, k: int, plans: bool = True) -> None:
+        """Take the bound of duals ``y``; with ``plans``, also repair plans from them."""
+        st, lp, lay, best = self.st, self.lp, self.lay, self.best
+        n_t = lay.n_periods
         dual, values, rents = dual_bound(st, y)
         primal = best.primal
         if not plans:
-            best = Certificate(best.primal, max(dual, best.dual))
+            self.best = Certificate(best.primal, max(dual, best.dual))
             return
         cheapest, grow, rank = [], [], []
         held = _room(st, st.model.capital_stock)
@@ -552,7 +572,7 @@ def solve(
             grow.append(np.where(some, biggest, cheapest[t]))  # grow what holds capital
         first = int(np.min(st.build_time, initial=1))
         cheapest = [grow[t] if t < first else c for t, c in enumerate(cheapest)]
-        starts = [None]
+        starts: list[np.ndarray | None] = [None]
         if x_full is not None:
             starts.append(np.array([x_full[lay.col("investment", t)] for t in range(n_t)]))
         for inv in starts:
@@ -561,11 +581,11 @@ def solve(
                 if plan is not None:
                     value = float(lp.cost @ plan)
                     if value < primal:
-                        primal, best_x = value, plan
-        best = Certificate(min(primal, best.primal), max(dual, best.dual))
-        history.append(
+                        primal, self.best_x = value, plan
+        self.best = best = Certificate(min(primal, best.primal), max(dual, best.dual))
+        self.history.append(
             {
-                "seconds": time.perf_counter() - start,
+                "seconds": time.perf_counter() - self.start,
                 "iterations": k,
                 "primal": best.primal,
                 "dual": best.dual,
@@ -573,51 +593,51 @@ def solve(
             }
         )
 
-    y0 = np.zeros(lp.row_lower.size)
-    record(None, y0, 0)
-    k_done = 0
-    deadline = start + time_limit
-    if best.gap > gap and time.perf_counter() < deadline:
+    def sift(self, y0: np.ndarray, gap: float, until: float) -> np.ndarray:
+        """Sifting on the columns of the best plan, until ``gap`` or time ``until``;
+        returns the last duals (the start of PDHG)."""
+        st, lp = self.st, self.lp
         _, values, rents = dual_bound(st, y0)
-        keep = _first_columns(st, values, rents, best_x)
-        sift_until = start + (1.0 - PDHG_SHARE) * time_limit
-        for step in sifting.sift(lp, keep, sift_until, lambda new: _with_capital(st, new)):
+        keep = _first_columns(st, values, rents, self.best_x)
+        for step in sifting.sift(lp, keep, until, lambda new: _with_capital(st, new)):
             y0 = -step.y  # PDHG's sign: reduced costs c + A^T y
-            primal = best.primal
+            primal = self.best.primal
             if _feasible(lp, step.x) and step.objective < primal:
-                primal, best_x = step.objective, step.x
+                primal, self.best_x = step.objective, step.x
             dual = dual_bound(st, -step.y)[0]
-            best = Certificate(primal, max(dual, best.dual))
-            history.append(
+            self.best = Certificate(primal, max(dual, self.best.dual))
+            self.history.append(
                 {
-                    "seconds": time.perf_counter() - start,
+                    "seconds": time.perf_counter() - self.start,
                     "sifting_columns": step.columns,
-                    "primal": best.primal,
-                    "dual": best.dual,
-                    "gap": best.gap,
+                    "primal": self.best.primal,
+                    "dual": self.best.dual,
+                    "gap": self.best.gap,
                 }
             )
-            if best.gap <= gap:
+            if self.best.gap <= gap:
                 break
-    if best.gap > gap and time.perf_counter() < deadline:
-        x0 = best_x.copy() if best_x is not None else np.zeros(lp.cost.size)
-        engine = _Pdhg.of(lp)
-        certifying, last = 0.0, 0.0
+        return y0
+
+    def pdhg(self, y0: np.ndarray, gap: float, deadline: float) -> int:
+        """PDHG from the best plan, certifying at restarts; returns its iterations."""
+        x0 = self.best_x.copy() if self.best_x is not None else np.zeros(self.lp.cost.size)
+        engine = _Pdhg.of(self.lp)
+        certifying, last, k_done = 0.0, 0.0, 0
         for x, y, k in engine.run(x0, y0, lambda: time.perf_counter() > deadline):
             k_done = k
             now = time.perf_counter()
             if now + last > deadline:
                 continue  # no certification past the time limit
             # the bound at every restart; plans too while they take at most a share of the time
-            plans = certifying <= CERTIFY_SHARE * (now - start)
-            record(x, y, k, plans)
+            plans = certifying <= CERTIFY_SHARE * (now - self.start)
+            self.record(x, y, k, plans)
             if plans:
                 last = time.perf_counter() - now
                 certifying += last
-            if best.gap <= gap:
+            if self.best.gap <= gap:
                 break
-    status = "no-plan" if best_x is None else ("optimal" if best.gap <= gap else "feasible")
-    return MultiPeriodResult(status, best_x, best, k_done, time.perf_counter() - start, history)
+        return k_done
 
 
 def _good_total(st: _Structure, share: np.ndarray) -> np.ndarray:

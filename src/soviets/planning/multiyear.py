@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
 from soviets.planning import highs, multiperiod_fast
+from soviets.planning.jsonable import json_number
 from soviets.planning.multiyear_lp import Layout, MultiYearLP, Objective, build, tie_break
 from soviets.planning.result import Certificate
 
@@ -47,7 +48,7 @@ class Bounds:
         return {
             "sense": self.sense,
             **Certificate(self.primal, self.dual).to_dict(),
-            "gap": _num(self.gap),
+            "gap": json_number(self.gap),
         }
 
 
@@ -131,10 +132,10 @@ class MultiYearPlan:
                 {
                     "period": name,
                     "hours": float(self.hours[t]),
-                    "hours_available": _num(supply[t]),
-                    "free_time_hours": _num(self.free_time[t]),
+                    "hours_available": json_number(supply[t]),
+                    "free_time_hours": json_number(self.free_time[t]),
                     "members": int(members[t]) if members[t] > 0 else None,
-                    "free_time_per_member_hours": _num(self.free_time_per_member[t]),
+                    "free_time_per_member_hours": json_number(self.free_time_per_member[t]),
                     "fulfilment": None if self.fulfilment is None else float(self.fulfilment[t]),
                     "investment": {goods[g]: float(invest[t, g]) for g in capital_goods},
                     "capital_stock": {goods[g]: float(stock[t, g]) for g in capital_goods},
@@ -250,9 +251,7 @@ def solve_lp(lp: highs.LinearProgram, time_limit: float | None = None) -> highs.
     )
     if sol.status == "unbounded":
         raise ModelError("the plan is unbounded: the objective can grow without limit")
-    if sol.status not in ("optimal", "infeasible"):
-        raise ModelError(f"HiGHS stopped without a plan: {sol.status}")
-    return sol
+    return highs.plan_or_proof(sol)
 
 
 def _plan(
@@ -355,10 +354,3 @@ def _balance_rows(lay: Layout) -> np.ndarray:
             for t in range(lay.n_periods)
         ]
     )
-
-
-def _num(x: float | None) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None

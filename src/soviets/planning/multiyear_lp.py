@@ -161,6 +161,16 @@ def build(model: MultiYearEconomy, objective: Objective | None = None) -> MultiY
     normal need (its fulfilment would have no bound).
     """
     objective = objective or Objective()
+    lay = _layout(model, objective)
+    matrix = _matrix(model, lay)
+    lo, up, c_lo, c_up, hours_cost = _bounds(model, lay, objective)
+    cost = _cost(lay, objective, hours_cost)
+    lp = highs.LinearProgram(cost, c_lo, c_up, matrix, lo, up)
+    return MultiYearLP(lp, lay, objective, hours_cost)
+
+
+def _layout(model: MultiYearEconomy, objective: Objective) -> Layout:
+    """Where each block of rows and columns lies (refuses max-fulfilment without targets)."""
     eco = model.economy
     n_t, n_p, n_c = model.n_periods, eco.n_processes, model.n_capital
     produced = np.flatnonzero(~eco.good_primary)
@@ -176,7 +186,16 @@ def build(model: MultiYearEconomy, objective: Objective | None = None) -> MultiY
                 f"max-fulfilment needs normal needs (targets) in every period; "
                 f"period '{empty[0]}' has none"
             )
-    lay = Layout(n_t, n_p, n_c, produced, limited, hours_councils, has_supply, n_extra)
+    return Layout(n_t, n_p, n_c, produced, limited, hours_councils, has_supply, n_extra)
+
+
+def _matrix(model: MultiYearEconomy, lay: Layout) -> sp.csc_matrix:
+    """The constraint matrix: one block per period, and the links between periods."""
+    eco = model.economy
+    n_t, n_p, n_c = model.n_periods, eco.n_processes, model.n_capital
+    produced, limited = lay.produced, lay.limited
+    normal = model.demand(essential=False)
+    n_extra = lay.n_extra
 
     # within-period block, the same for every period
     eye_c = sp.identity(n_c, format="csc")
@@ -189,8 +208,8 @@ def build(model: MultiYearEconomy, objective: Objective | None = None) -> MultiY
     holds = sp.csc_matrix(
         (model.capital_quantity, (np.arange(n_c), model.capital_process)), shape=(n_c, n_p)
     )
-    hours = _hours_matrix(eco, hours_councils)
-    supply = sp.csc_matrix(eco.labour.reshape(1, -1)[: int(has_supply)])
+    hours = _hours_matrix(eco, lay.hours_councils)
+    supply = sp.csc_matrix(eco.labour.reshape(1, -1)[: int(lay.has_supply)])
     block = sp.bmat(
         [
             [eco.net_output.tocsr()[produced], None, invest, -sp.identity(n_g)],
@@ -235,7 +254,17 @@ def build(model: MultiYearEconomy, objective: Objective | None = None) -> MultiY
         shape=(n_rows, n_cols),
     )
     matrix.eliminate_zeros()
+    return matrix
 
+
+def _bounds(
+    model: MultiYearEconomy, lay: Layout, objective: Objective
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row bounds, column bounds, and the hours of each column."""
+    eco = model.economy
+    n_t = model.n_periods
+    produced, limited, hours_councils = lay.produced, lay.limited, lay.hours_councils
+    n_rows, n_cols = n_t * lay.block_rows, n_t * lay.block_cols + lay.n_extra
     target = _target(model, objective)
     lo, up = np.empty(n_rows), np.empty(n_rows)
     c_lo, c_up = np.zeros(n_cols), np.full(n_cols, np.inf)
@@ -261,9 +290,7 @@ def build(model: MultiYearEconomy, objective: Objective | None = None) -> MultiY
         c_up[lay.col("activity", t)] = eco.capacity
         c_up[lay.col("investment", t)] = np.where(t + model.capital_build_time < n_t, np.inf, 0.0)
         hours_cost[lay.col("activity", t)] = eco.labour
-    cost = _cost(lay, objective, hours_cost)
-    lp = highs.LinearProgram(cost, c_lo, c_up, matrix, lo, up)
-    return MultiYearLP(lp, lay, objective, hours_cost)
+    return lo, up, c_lo, c_up, hours_cost
 
 
 def _add(rr: list, cc: list, vv: list, rows: slice, cols: slice, values: np.ndarray) -> None:

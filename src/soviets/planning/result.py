@@ -2,7 +2,7 @@
 
 A :class:`Plan` holds arrays aligned with its :class:`~soviets.economy.Economy`
 (per process, per good, per need, per council). :meth:`Plan.to_dict` gives the
-stable JSON schema documented in the README.
+stable JSON schema documented in ``docs/planning.md``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 
 from soviets.economy import Economy
+from soviets.planning.jsonable import json_number
 
 PlanStatus = Literal["optimal", "feasible", "infeasible"]
 PlanMode = Literal["min-labour", "labour-budget"]
@@ -36,7 +37,11 @@ class Certificate:
         return max(0.0, self.primal - self.dual) / max(1.0, abs(self.primal))
 
     def to_dict(self) -> dict[str, float | None]:
-        return {"primal": _num(self.primal), "dual": _num(self.dual), "gap": _num(self.gap)}
+        return {
+            "primal": json_number(self.primal),
+            "dual": json_number(self.dual),
+            "gap": json_number(self.gap),
+        }
 
 
 @dataclass
@@ -104,7 +109,7 @@ class Plan:
         return float(np.minimum(self.need_met[mask], eco.need_quantity[mask]).sum()) / asked
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan as JSON-ready data (schema in the README)."""
+        """The plan as JSON-ready data (schema in ``docs/planning.md``)."""
         eco = self.economy
         hours = self.council_hours
         result: dict[str, Any] = {
@@ -113,13 +118,13 @@ class Plan:
             "solver": self.solver,
             "economy": eco.name,
             "unit": eco.labour_unit,
-            "objective_hours": _num(self.objective_hours),
-            "hours_per_member_week": _num(self.hours_per_member_week()),
+            "objective_hours": json_number(self.objective_hours),
+            "hours_per_member_week": json_number(self.hours_per_member_week()),
             "activity": {
                 p: float(a) for p, a in zip(eco.process_names, self.activity, strict=True)
             },
             "labour_values": {
-                g: _num(v)
+                g: json_number(v)
                 for g, v, prim in zip(
                     eco.good_names, self.labour_values, eco.good_primary, strict=True
                 )
@@ -137,21 +142,13 @@ class Plan:
                 if c.kind == "workplace"
             },
             "certificate": self.certificate.to_dict(),
-            "fulfilment": _num(self.fulfilment),
+            "fulfilment": json_number(self.fulfilment),
             "unmet": self.unmet,
             "binding": self.binding,
             "notes": list(eco.notes),
         }
         result.update(self.extra)
         return result
-
-
-def _num(x: float | None) -> float | None:
-    """A float for JSON, or None for missing / non-finite values."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def infeasible_plan(

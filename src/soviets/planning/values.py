@@ -50,6 +50,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from soviets.economy import Economy
 from soviets.errors import ModelError
+from soviets.planning.jsonable import json_number
 from soviets.planning.linalg import Factor, SingularError, identity_minus
 
 PENALTY_TOL = 1e-10  # penalties below this count as zero ("can be made")
@@ -341,7 +342,7 @@ class Values:
         goods = [i for i in range(eco.n_goods) if not eco.good_primary[i]]
 
         def table(arr: np.ndarray) -> dict[str, float | None]:
-            return {eco.good_names[i]: _num(arr[i]) for i in goods}
+            return {eco.good_names[i]: json_number(arr[i]) for i in goods}
 
         choice = self.technology.choice
         return {
@@ -390,8 +391,3 @@ def _made_by_nobody(eco: Economy) -> np.ndarray:
     made = np.zeros(eco.n_goods, dtype=bool)
     made[eco.main_output[running & (eco.main_output >= 0)]] = True
     return ~made & ~eco.good_primary
-
-
-def _num(x: float) -> float | None:
-    x = float(x)
-    return x if np.isfinite(x) else None

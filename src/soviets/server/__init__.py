@@ -1,4 +1,4 @@
-"""server layer of soviets: the JSON API and the pages (see DESIGN.md section 2).
+"""server layer of soviets: the JSON API and the pages (see docs/architecture.md).
 
 ``create_app`` is imported on first use, so that importing a small module of
 this package (e.g. :mod:`soviets.server.security`) does not load the web stack.

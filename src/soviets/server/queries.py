@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soviets.ledger.models import (
@@ -55,32 +55,6 @@ def plans_of(db: Session, federation_id: int) -> list[PlanRecord]:
 def agreements_of_plan(db: Session, plan_id: int) -> list[Agreement]:
     """The agreements a plan's adoption created."""
     stmt = select(Agreement).where(Agreement.plan_id == plan_id).order_by(Agreement.id)
-    return list(db.scalars(stmt))
-
-
-def agreements_of_council(db: Session, council_id: int) -> list[Agreement]:
-    """Agreements where the council supplies or receives."""
-    stmt = (
-        select(Agreement)
-        .where(
-            or_(
-                Agreement.supplier_council_id == council_id,
-                Agreement.receiver_council_id == council_id,
-            )
-        )
-        .order_by(Agreement.id)
-    )
-    return list(db.scalars(stmt))
-
-
-def agreements_of_federation(db: Session, federation_id: int) -> list[Agreement]:
-    """Agreements created by the federation's plans."""
-    stmt = (
-        select(Agreement)
-        .join(PlanRecord, PlanRecord.id == Agreement.plan_id)
-        .where(PlanRecord.federation_id == federation_id)
-        .order_by(Agreement.id)
-    )
     return list(db.scalars(stmt))
 
 

@@ -15,8 +15,8 @@ The invariants that make a vote fair are held by the database itself:
 
 A secret ballot is stored in two unlinked parts: ``voted`` (who voted) and
 ``secret_ballots``/``secret_marks`` (what was chosen), keyed by the SHA-256 of
-a random receipt that only the voter holds. See the README section
-"Councils and votes" for what this does and does not protect against.
+a random receipt that only the voter holds. See ``docs/councils.md``
+("Secret ballots") for what this does and does not protect against.
 """
 
 from __future__ import annotations
@@ -576,23 +576,13 @@ def governance_ddl(dialect: str) -> list[tuple[str, str]]:
     ``op.execute``. The statements contain no ``%`` and no ``:name`` so that
     they pass through any driver unchanged. Dropping a table drops its
     triggers; PostgreSQL keeps the two functions (``soviets_proposals_frozen``,
-    ``soviets_guard_by_status``), which :func:`governance_drop_ddl` removes.
+    ``soviets_guard_by_status``).
     """
     if dialect == "sqlite":
         return _sqlite_ddl()
     if dialect == "postgresql":
         return _postgresql_ddl()
     raise ValueError(f"no governance triggers written for the {dialect} dialect")
-
-
-def governance_drop_ddl(dialect: str) -> list[str]:
-    """Statements that remove what :func:`governance_ddl` created but table drops leave."""
-    if dialect == "postgresql":
-        return [
-            "DROP FUNCTION IF EXISTS soviets_guard_by_status() CASCADE",
-            "DROP FUNCTION IF EXISTS soviets_proposals_frozen() CASCADE",
-        ]
-    return []
 
 
 def _attach_triggers() -> None:

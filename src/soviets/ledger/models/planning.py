@@ -22,10 +22,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from soviets.ledger.base import Base
 from soviets.ledger.types import UTCDateTime, utcnow
 
-NEED_STATUSES: tuple[str, ...] = ("proposed", "approved")
-PLAN_STATUSES: tuple[str, ...] = ("proposed", "adopted")
-AGREEMENT_STATUSES: tuple[str, ...] = ("proposed", "accepted", "fulfilled")
-
 
 class Period(Base):
     """A planning period (e.g. ``2025``, ``2025-Q3``) with its first and last day."""

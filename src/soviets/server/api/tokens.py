@@ -21,7 +21,7 @@ router = APIRouter(tags=["tokens"])
     summary="Sign in: exchange e-mail and password for a bearer token",
 )
 def create_token(body: SignIn, request: Request, db: Db) -> TokenOut:
-    """Rate-limited per account and per client address (see the README)."""
+    """Rate-limited per account and per client address (see ``docs/service.md``, sign-in limits)."""
     client = request.client.host if request.client else "unknown"
     person = auth.check_password(db, body.email, body.password, client)
     issued = auth.issue_token(db, person, body.name)

@@ -100,10 +100,6 @@ def open_period(
     return RedirectResponse(f"/plans?federation={council_id}&notice=period-opened", 303)
 
 
-def _accepts_alone(standing: commons.Standing) -> bool:
-    return standing.coordinator and not standing.agreements_by_vote
-
-
 def _agreement_rows(
     db: Db, person_id: int, rows: list[Agreement], mine: set[int]
 ) -> list[dict[str, object]]:
