@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CLEAN = [
     "src/soviets/errors.py",
     "src/soviets/economy",
+    "src/soviets/federation",
     "src/soviets/formats",
     "src/soviets/io",
+    "src/soviets/planning/delivery.py",
     "src/soviets/cli/accounts.py",
     "src/soviets/governance/access.py",
     "src/soviets/governance/ballots.py",

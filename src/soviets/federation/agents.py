@@ -4,8 +4,9 @@ An agent is made by :func:`make_agent` from its :class:`Papers` and the public
 :class:`Directory`. Its whole interface is ``agent.step(round, inbox) ->
 outbox``: it reads the messages of the last round (columns per message kind,
 with the sender in ``from``) and returns the messages it sends (columns with
-the recipient in ``to``). Its papers and its memory live in the closure of
-``step``; no other agent holds a reference to them.
+the recipient in ``to``). Its papers and its memory live in a
+:class:`CouncilAgent` that only the agent's ``step`` reaches; no other agent
+holds a reference to them.
 
 What a council does in a round (see :mod:`soviets.federation.protocol` for
 the whole protocol and the bound it certifies):
@@ -29,14 +30,17 @@ the whole protocol and the bound it certifies):
   allocations); on ``stop`` it confirms the weighted mix of its proposals as
   agreements and commits to the mixed activity.
 
-A seller that does not answer orders for ``patience`` rounds is taken for
-gone and its offers struck off; an order not renewed for ``patience``
-rounds lapses.
+Offers, orders and allocations go only when they change, and again every
+``refresh`` rounds (offers every ``4 * patience``). A seller answers every
+order it receives; one that does not answer for ``patience`` rounds is taken
+for gone and its offers struck off. An order not renewed for
+``refresh + patience - 1`` rounds lapses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +52,7 @@ TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
 
 Inbox = dict[str, Columns]
 Outbox = dict[str, Columns]
+Array = np.ndarray
 
 
 class Agent:
@@ -64,354 +69,592 @@ class Agent:
         return self._step(round_no, inbox)
 
 
-def make_agent(papers: Papers, directory: Directory, patience: int = 3) -> Agent:
-    """Build the agent of one council from its own papers and the public directory."""
-    d = directory
-    me = papers.council
-    clerk = d.clerk
-    n_councils = len(d.council_names)
-    goods = papers.goods()  # local good index -> global good id
-    n_local = len(goods)
-    g_local = {int(g): i for i, g in enumerate(goods)}
+def make_agent(papers: Papers, directory: Directory, patience: int = 3, refresh: int = 1) -> Agent:
+    """Build the agent of one council from its own papers and the public directory.
 
-    # --- private recipe, in local good indices
-    labour = papers.labour
-    cap = papers.capacity
-    n_proc = len(labour)
-    out_proc, out_coef, out_offer = papers.out_proc, papers.out_coef, papers.out_offer
-    out_loc = np.array([g_local[int(g)] for g in papers.out_good], dtype=np.int64)
-    in_proc, in_coef = papers.in_proc, papers.in_coef
-    in_loc = np.array([g_local[int(g)] for g in papers.in_good], dtype=np.int64)
-    need_loc = np.array([g_local[int(g)] for g in papers.need_good], dtype=np.int64)
-    need_vec = np.bincount(need_loc, weights=papers.need_qty, minlength=n_local)
-    buys = np.zeros(n_local, dtype=bool)
-    buys[in_loc] = True
-    buys[need_loc] = True
-    n_out = len(out_coef)
-    out_pos = np.full(d.n_offers, -1, dtype=np.int64)
-    out_pos[out_offer] = np.arange(n_out)
-    priced = np.zeros(n_proc, dtype=bool)  # capacity priced by the clerk, not rationed
-    priced[out_proc[d.level[out_offer] == 0]] = True
-    # one offer names each limited process towards the clerk
-    lead_offer = np.full(n_proc, -1, dtype=np.int64)
-    lead_offer[out_proc[::-1]] = out_offer[::-1]
-    limited_proc = np.flatnonzero(np.isfinite(cap))
+    ``refresh``: an unchanged order or allocation is sent again only after this
+    many rounds (1: every round; more needs a reliable channel)."""
+    council = CouncilAgent(papers, directory, patience, refresh)
+    return Agent(directory.council_names[papers.council], council.step)
 
-    # --- board: every offer of the goods I deal in
-    offer_ids = np.flatnonzero(np.isin(d.offer_good, goods))
-    b_loc = np.array([g_local[int(g)] for g in d.offer_good[offer_ids]], dtype=np.int64)
-    order = np.lexsort((offer_ids, b_loc))
-    offer_ids, b_loc = offer_ids[order], b_loc[order]
-    n_b = len(offer_ids)
-    b_seller = d.offer_council[offer_ids]
-    pos = np.full(d.n_offers, -1, dtype=np.int64)
-    pos[offer_ids] = np.arange(n_b)
-    own_rows = pos[out_offer] if n_out else np.empty(0, np.int64)
-    b_count = np.bincount(b_loc, minlength=n_local)
-    multi = b_count[b_loc] > 1
-    subscribers = [d.subscribers[int(g)] for g in papers.out_good]
-    to_each = [sub[sub != me] for sub in subscribers]
-    is_steward = papers.kind == "steward"
-    s = {
-        "price": np.full(n_b, np.nan),
-        "avail": np.full(n_b, INF),
-        "alive": np.ones(n_b, dtype=bool),
-        "ordered": np.zeros(n_b),  # what I ordered last round
-        "ordered_k1": np.zeros(n_b, dtype=bool),  # ordered something last round
-        "ordered_k2": np.zeros(n_b, dtype=bool),  # ... and the round before
-        "alloc": np.zeros(n_b),
-        "alloc_for": np.zeros(n_b),
-        "miss": np.zeros(n_b, dtype=np.int64),
-        # orders received (sticky): buyer, output row, quantity, round seen
-        "o_buyer": np.empty(0, np.int64),
-        "o_out": np.empty(0, np.int64),
-        "o_q": np.empty(0),
-        "o_seen": np.empty(0, np.int64),
-        "sent_price": np.full(n_out, np.nan),
-        "sent_avail": np.full(n_out, np.nan),
-        "sent_round": np.full(n_out, -(10**9), dtype=np.int64),
-        "x": np.zeros(n_proc),
-        "mu": np.zeros(n_proc),  # capacity price of scarce processes (from the clerk)
-        "epoch": 0,
-        "snapshots": [],  # per finished epoch: (activity, allocations received)
-        "stopped": False,
-    }
 
-    starts = np.flatnonzero(np.r_[True, b_loc[1:] != b_loc[:-1]]) if n_b else np.empty(0, int)
-    present = np.zeros(n_local, dtype=bool)
-    present[b_loc] = True
+# ------------------------------------------------------------------ the papers
+@dataclass(frozen=True)
+class Recipe:
+    """A council's own processes and needs, in local good indices (never sent)."""
 
-    def seg_min(values: np.ndarray) -> np.ndarray:
+    process_ids: Array
+    labour: Array
+    cap: Array
+    out_proc: Array
+    out_coef: Array
+    out_offer: Array
+    out_loc: Array
+    out_pos: Array  # per public offer id: my output row, or -1
+    in_proc: Array
+    in_coef: Array
+    in_loc: Array
+    need_loc: Array
+    need_vec: Array  # quantity needed per local good
+    buys: Array  # local goods I order (inputs and needs)
+    lead_offer: Array  # per process: the offer that names it towards the clerk
+    limited_proc: Array  # processes with a finite capacity
+    level0: Array  # per process: capacity priced by the clerk from the start
+
+    @classmethod
+    def of(cls, papers: Papers, directory: Directory, g_local: dict[int, int]) -> Recipe:
+        """Read ``papers`` into local good indices."""
+        n_local = len(g_local)
+        n_proc = len(papers.labour)
+        out_proc, out_offer = papers.out_proc, papers.out_offer
+        in_loc = np.array([g_local[int(g)] for g in papers.in_good], dtype=np.int64)
+        need_loc = np.array([g_local[int(g)] for g in papers.need_good], dtype=np.int64)
+        buys = np.zeros(n_local, dtype=bool)
+        buys[in_loc] = True
+        buys[need_loc] = True
+        out_pos = np.full(directory.n_offers, -1, dtype=np.int64)
+        out_pos[out_offer] = np.arange(len(papers.out_coef))
+        level0 = np.zeros(n_proc, dtype=bool)
+        level0[out_proc[directory.level[out_offer] == 0]] = True
+        lead_offer = np.full(n_proc, -1, dtype=np.int64)
+        lead_offer[out_proc[::-1]] = out_offer[::-1]
+        return cls(
+            process_ids=papers.process_ids,
+            labour=papers.labour,
+            cap=papers.capacity,
+            out_proc=out_proc,
+            out_coef=papers.out_coef,
+            out_offer=out_offer,
+            out_loc=np.array([g_local[int(g)] for g in papers.out_good], dtype=np.int64),
+            out_pos=out_pos,
+            in_proc=papers.in_proc,
+            in_coef=papers.in_coef,
+            in_loc=in_loc,
+            need_loc=need_loc,
+            need_vec=np.bincount(need_loc, weights=papers.need_qty, minlength=n_local),
+            buys=buys,
+            lead_offer=lead_offer,
+            limited_proc=np.flatnonzero(np.isfinite(papers.capacity)),
+            level0=level0,
+        )
+
+    @property
+    def n_proc(self) -> int:
+        return len(self.labour)
+
+    @property
+    def n_out(self) -> int:
+        return len(self.out_coef)
+
+
+@dataclass(frozen=True)
+class Board:
+    """Every public offer of the goods a council deals in, grouped by local good."""
+
+    offer_ids: Array  # public offer id per board row
+    loc: Array  # local good per board row
+    seller: Array  # seller council per board row
+    pos: Array  # per public offer id: board row, or -1
+    multi: Array  # per board row: its good has other offers too
+    starts: Array  # first board row of each local good that has one
+    present: Array  # per local good: it has a board row
+    n_local: int
+
+    @classmethod
+    def of(cls, directory: Directory, goods: Array, g_local: dict[int, int]) -> Board:
+        """The board of a council dealing in ``goods``."""
+        d = directory
+        offer_ids = np.flatnonzero(np.isin(d.offer_good, goods))
+        loc = np.array([g_local[int(g)] for g in d.offer_good[offer_ids]], dtype=np.int64)
+        order = np.lexsort((offer_ids, loc))
+        offer_ids, loc = offer_ids[order], loc[order]
+        n_local = len(goods)
+        pos = np.full(d.n_offers, -1, dtype=np.int64)
+        pos[offer_ids] = np.arange(len(offer_ids))
+        present = np.zeros(n_local, dtype=bool)
+        present[loc] = True
+        starts = np.flatnonzero(np.r_[True, loc[1:] != loc[:-1]]) if len(loc) else np.empty(0, int)
+        return cls(
+            offer_ids=offer_ids,
+            loc=loc,
+            seller=d.offer_council[offer_ids],
+            pos=pos,
+            multi=np.bincount(loc, minlength=n_local)[loc] > 1,
+            starts=starts,
+            present=present,
+            n_local=n_local,
+        )
+
+    @property
+    def size(self) -> int:
+        return len(self.offer_ids)
+
+    def seg_min(self, values: Array) -> Array:
         """Smallest value per local good over its board rows (inf where none)."""
-        out = np.full(n_local, INF)
-        if n_b:
-            out[present] = np.minimum.reduceat(values, starts)
+        out = np.full(self.n_local, INF)
+        if self.size:
+            out[self.present] = np.minimum.reduceat(values, self.starts)
         return out
 
-    def market(price: np.ndarray, avail: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    def market(self, price: Array, avail: Array, alive: Array) -> Array:
         """Market price per local good (see the module docstring)."""
         known = alive & ~np.isnan(price)
         spare = known & (avail > 0)
-        y_spare = seg_min(np.where(spare, price, INF))
-        y_max = -seg_min(np.where(known, -price, INF))
-        any_alive = -seg_min(np.where(alive, -1.0, INF)) > 0
+        y_spare = self.seg_min(np.where(spare, price, INF))
+        y_max = -self.seg_min(np.where(known, -price, INF))
+        any_alive = -self.seg_min(np.where(alive, -1.0, INF)) > 0
         y = np.where(np.isfinite(y_spare), y_spare, np.maximum(y_max, 0.0))
         return np.where(any_alive, y, INF)
 
     def spill(
-        req: np.ndarray, which: np.ndarray, price: np.ndarray, ratio: np.ndarray, cand: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, req: Array, which: Array, price: Array, ratio: Array, cand: Array
+    ) -> tuple[Array, Array]:
         """Orders per board row for goods ``which``: cheapest offer first, what it is
         not expected to deliver passed on to the next; and expected deliveries per good."""
-        orders = np.zeros(n_b)
-        ok = cand & which[b_loc]
-        one = ok & ~multi
-        orders[one] = req[b_loc[one]]
-        rows = np.flatnonzero(ok & multi & (req[b_loc] > 0))
+        orders = np.zeros(self.size)
+        ok = cand & which[self.loc]
+        one = ok & ~self.multi
+        orders[one] = req[self.loc[one]]
+        rows = np.flatnonzero(ok & self.multi & (req[self.loc] > 0))
         if rows.size:
-            rows = rows[np.lexsort((offer_ids[rows], price[rows], b_loc[rows]))]
-            loc = b_loc[rows]
+            rows = rows[np.lexsort((self.offer_ids[rows], price[rows], self.loc[rows]))]
+            loc = self.loc[rows]
+            remaining = 0.0
             for i, r in enumerate(rows):
                 if i == 0 or loc[i] != loc[i - 1]:
-                    remaining = req[loc[i]]
+                    remaining = float(req[loc[i]])
                 if remaining > 0:
                     orders[r] = remaining
-                    remaining -= remaining * ratio[r]
-        expected = np.bincount(b_loc, weights=orders * ratio, minlength=n_local)
+                    remaining -= remaining * float(ratio[r])
+        expected = np.bincount(self.loc, weights=orders * ratio, minlength=self.n_local)
         return orders, expected
 
-    def step(k: int, inbox: Inbox) -> Outbox:
-        out: Outbox = {}
-        if "offer" in inbox:
-            c = inbox["offer"]
-            r = pos[c["offer"]]
-            s["price"][r] = c["price"]
-            s["avail"][r] = c["available"]
-        got = np.zeros(n_b, dtype=bool)
-        if "allocation" in inbox:
-            c = inbox["allocation"]
-            r = pos[c["offer"]]
-            s["alloc"][r] = c["quantity"]
-            s["alloc_for"][r] = c["ordered"]
-            got[r] = True
-        # a seller I ordered from two rounds ago must have answered by now
-        s["miss"] = np.where(got, 0, s["miss"] + s["ordered_k2"])
-        s["alive"] &= s["miss"] < patience
-        if "capacity_price" in inbox:
-            c = inbox["capacity_price"]
-            epoch = int(c["epoch"].max())
-            while epoch > s["epoch"]:
-                s["snapshots"].append((s["x"].copy(), s["alloc"].copy()))
-                s["epoch"] += 1
-            rows = out_pos[c["offer"]]
-            mine = rows >= 0
-            s["mu"][out_proc[rows[mine]]] = c["price"][mine]
-            priced[out_proc[rows[mine]]] = True
-        if "order" in inbox:
-            c = inbox["order"]
-            _take_orders(
-                s, c["from"].astype(np.int64), out_pos[c["offer"]], c["quantity"], k, n_councils
-            )
-        if s["o_seen"].size and s["o_seen"].min() < k - patience:
-            fresh = s["o_seen"] >= k - patience
-            for key in ("o_buyer", "o_out", "o_q", "o_seen"):
-                s[key] = s[key][fresh]
-        if "stop" in inbox and not s["stopped"]:
-            s["stopped"] = True
-            return final(inbox["stop"])
 
-        # -- own offers are on my board as the others see them
-        s["price"][own_rows] = s["sent_price"]
-        s["avail"][own_rows] = s["sent_avail"]
-        alive = s["alive"]
-        y = market(s["price"], s["avail"], alive)
-        unknown = np.isnan(s["price"])
-        price = np.where(unknown, 0.0, s["price"])
-        cand = alive & np.isfinite(price)
-        spare = cand & (s["avail"] > 0)
-        answered = s["alloc_for"] > 0
-        ratio = np.where(
-            answered,
-            np.clip(s["alloc"] / np.where(answered, s["alloc_for"], 1.0), 0.0, 1.0),
-            np.where(spare | unknown, 1.0, 0.0),
+# ------------------------------------------------------------------ the memory
+@dataclass
+class Dealings:
+    """What a council knows of the offers on its board and its own orders to them."""
+
+    price: Array
+    avail: Array
+    alive: Array
+    ordered: Array  # what I ordered last round (as the seller knows it)
+    order_round: Array  # round I last sent an order on each row
+    ordered_k1: Array  # sent a (non-zero) order last round
+    ordered_k2: Array  # ... and the round before
+    alloc: Array
+    alloc_for: Array
+    miss: Array  # rounds a seller I ordered from has not answered
+
+    @classmethod
+    def empty(cls, n: int) -> Dealings:
+        return cls(
+            price=np.full(n, np.nan),
+            avail=np.full(n, INF),
+            alive=np.ones(n, dtype=bool),
+            ordered=np.zeros(n),
+            order_round=np.full(n, -(10**9), dtype=np.int64),
+            ordered_k1=np.zeros(n, dtype=bool),
+            ordered_k2=np.zeros(n, dtype=bool),
+            alloc=np.zeros(n),
+            alloc_for=np.zeros(n),
+            miss=np.zeros(n, dtype=np.int64),
         )
 
-        # -- as a seller: the activity my orders ask for
-        d_out = np.bincount(s["o_out"], weights=s["o_q"], minlength=n_out)
-        y_out = y[out_loc]
-        value = out_coef * np.where(np.isfinite(y_out), y_out, 0.0)
-        main = _main_rows(out_proc, value, n_proc)
-        is_main = np.zeros(n_out, dtype=bool)
+
+@dataclass
+class OrderBook:
+    """Orders received (sticky): buyer, my output row, quantity, round last seen;
+    and the allocation last sent for each and when."""
+
+    buyer: Array = field(default_factory=lambda: np.empty(0, np.int64))
+    out: Array = field(default_factory=lambda: np.empty(0, np.int64))
+    q: Array = field(default_factory=lambda: np.empty(0))
+    seen: Array = field(default_factory=lambda: np.empty(0, np.int64))
+    sent_q: Array = field(default_factory=lambda: np.empty(0))
+    sent_k: Array = field(default_factory=lambda: np.empty(0, np.int64))
+
+    def take(
+        self, buyer: Array, out_row: Array, q: Array, k: int, n_outs: int, whole: bool
+    ) -> None:
+        """Merge the orders received this round: each replaces the same buyer's
+        earlier order of the same offer (a zero cancels it); ``whole``: a buyer's
+        orders of this round are all it orders and replace all its earlier ones."""
+        if whole:
+            keep = ~np.isin(self.buyer, buyer)
+        else:
+            keep = ~np.isin(self.buyer * n_outs + self.out, buyer * n_outs + out_row)
+        live = q > 0
+        n_new = int(live.sum())
+        self.buyer = np.concatenate([self.buyer[keep], buyer[live]])
+        self.out = np.concatenate([self.out[keep], out_row[live]])
+        self.q = np.concatenate([self.q[keep], q[live]])
+        self.seen = np.concatenate([self.seen[keep], np.full(n_new, k, np.int64)])
+        self.sent_q = np.concatenate([self.sent_q[keep], np.full(n_new, np.nan)])
+        self.sent_k = np.concatenate([self.sent_k[keep], np.full(n_new, -(10**9), np.int64)])
+
+    def expire(self, oldest: int) -> None:
+        """Drop orders last seen before round ``oldest``."""
+        if self.seen.size and self.seen.min() < oldest:
+            fresh = self.seen >= oldest
+            self.buyer, self.out = self.buyer[fresh], self.out[fresh]
+            self.q, self.seen = self.q[fresh], self.seen[fresh]
+            self.sent_q, self.sent_k = self.sent_q[fresh], self.sent_k[fresh]
+
+
+@dataclass
+class Selling:
+    """A council's own side: offers as last sent, activity, capacity prices, proposals."""
+
+    sent_price: Array
+    sent_avail: Array
+    sent_round: Array
+    x: Array
+    mu: Array  # capacity price of scarce processes (from the clerk)
+    priced: Array  # capacity priced by the clerk, not rationed
+    epoch: int = 0
+    snapshots: list[tuple[Array, Array]] = field(default_factory=list)  # (activity, allocations)
+    stopped: bool = False
+
+
+@dataclass(frozen=True)
+class Market:
+    """One round's view of the market from a council's board."""
+
+    y: Array  # market price per local good
+    price: Array  # offer price per board row (unknown read as 0)
+    cand: Array  # board rows one may order from
+    ratio: Array  # share of an order each board row is expected to deliver
+
+
+@dataclass(frozen=True)
+class Making:
+    """One round's production decision of a council."""
+
+    d_out: Array  # quantity ordered per output row
+    value: Array  # value per output row at market prices
+    is_main: Array  # the output row that leads its process
+    cap_eff: Array  # capacity unless priced by the clerk
+    cap_full: Array  # orders ask at least the capacity
+    x: Array  # activity per process
+    limited: Array  # processes short of inputs
+    orders: Array  # orders per board row
+
+
+# ------------------------------------------------------------------ the agent
+class CouncilAgent:
+    """One council's rules (see the module docstring); reached only through its Agent."""
+
+    def __init__(self, papers: Papers, directory: Directory, patience: int, refresh: int) -> None:
+        self.me = papers.council
+        self.clerk = directory.clerk
+        self.patience = patience
+        self.refresh = max(1, refresh)
+        self.is_steward = papers.kind == "steward"
+        goods = papers.goods()  # local good index -> global good id
+        g_local = {int(g): i for i, g in enumerate(goods)}
+        self.r = Recipe.of(papers, directory, g_local)
+        self.b = Board.of(directory, goods, g_local)
+        self.own_rows = self.b.pos[self.r.out_offer] if self.r.n_out else np.empty(0, np.int64)
+        self.to_each = [
+            sub[sub != self.me] for sub in (directory.subscribers[int(g)] for g in papers.out_good)
+        ]
+        n_out, n_proc = self.r.n_out, self.r.n_proc
+        self.deal = Dealings.empty(self.b.size)
+        self.book = OrderBook()
+        self.sell = Selling(
+            sent_price=np.full(n_out, np.nan),
+            sent_avail=np.full(n_out, np.nan),
+            sent_round=np.full(n_out, -(10**9), dtype=np.int64),
+            x=np.zeros(n_proc),
+            mu=np.zeros(n_proc),
+            priced=self.r.level0.copy(),
+        )
+
+    def step(self, k: int, inbox: Inbox) -> Outbox:
+        """One round: read the inbox, decide, and answer."""
+        self._read(k, inbox)
+        if "stop" in inbox and not self.sell.stopped:
+            self.sell.stopped = True
+            return self._final(inbox["stop"])
+        market = self._market()
+        making = self._make(market)
+        out: Outbox = {}
+        change_p = self._offers(k, market, making, out)
+        self._allocate(k, making, out)
+        self._order(k, making, out)
+        change = max(
+            change_p,
+            _rel_change(making.orders, self.deal.ordered),
+            _rel_change(making.x, self.sell.x),
+        )
+        overdue = self.book.seen < k - self.refresh + 1
+        if np.any(self.deal.miss[self.deal.alive] > 0) or np.any(overdue):
+            change = 1.0  # someone fell silent: not settled until it is struck off
+        self.deal.ordered = making.orders
+        self.sell.x = making.x
+        self._tell_clerk(market, making, change, out)
+        return out
+
+    # -- reading
+    def _read(self, k: int, inbox: Inbox) -> None:
+        """Take in offers, allocations, capacity prices and orders; strike off sellers
+        that did not answer."""
+        deal, pos = self.deal, self.b.pos
+        if "offer" in inbox:
+            c = inbox["offer"]
+            rows = pos[c["offer"]]
+            deal.price[rows] = c["price"]
+            deal.avail[rows] = c["available"]
+        got = np.zeros(self.b.size, dtype=bool)
+        if "allocation" in inbox:
+            c = inbox["allocation"]
+            rows = pos[c["offer"]]
+            deal.alloc[rows] = c["quantity"]
+            deal.alloc_for[rows] = c["ordered"]
+            got[rows] = True
+        # a seller I ordered from two rounds ago must have answered by now
+        deal.miss = np.where(got, 0, deal.miss + deal.ordered_k2)
+        deal.alive &= deal.miss < self.patience
+        if "capacity_price" in inbox:
+            self._capacity_prices(inbox["capacity_price"])
+        if "order" in inbox:
+            c = inbox["order"]
+            self.book.take(
+                c["from"].astype(np.int64),
+                self.r.out_pos[c["offer"]],
+                c["quantity"],
+                k,
+                self.r.n_out,
+                whole=self.refresh == 1,
+            )
+        self.book.expire(k - self.patience - self.refresh + 1)
+
+    def _capacity_prices(self, c: Columns) -> None:
+        """A new epoch: keep the last proposal, and take the clerk's capacity prices."""
+        sell, r = self.sell, self.r
+        epoch = int(c["epoch"].max())
+        while epoch > sell.epoch:
+            sell.snapshots.append((sell.x.copy(), self.deal.alloc.copy()))
+            sell.epoch += 1
+        rows = r.out_pos[c["offer"]]
+        mine = rows >= 0
+        sell.mu[r.out_proc[rows[mine]]] = c["price"][mine]
+        sell.priced[r.out_proc[rows[mine]]] = True
+
+    def _market(self) -> Market:
+        """Market prices and what each offer is expected to deliver."""
+        deal = self.deal
+        # own offers are on my board as the others see them
+        deal.price[self.own_rows] = self.sell.sent_price
+        deal.avail[self.own_rows] = self.sell.sent_avail
+        y = self.b.market(deal.price, deal.avail, deal.alive)
+        unknown = np.isnan(deal.price)
+        price = np.where(unknown, 0.0, deal.price)
+        cand = deal.alive & np.isfinite(price)
+        spare = cand & (deal.avail > 0)
+        answered = deal.alloc_for > 0
+        ratio = np.where(
+            answered,
+            np.clip(deal.alloc / np.where(answered, deal.alloc_for, 1.0), 0.0, 1.0),
+            np.where(spare | unknown, 1.0, 0.0),
+        )
+        return Market(y=y, price=price, cand=cand, ratio=ratio)
+
+    # -- deciding
+    def _make(self, m: Market) -> Making:
+        """The activity my orders ask for, the inputs it takes, and what I can make."""
+        r, b, book = self.r, self.b, self.book
+        d_out = np.bincount(book.out, weights=book.q, minlength=r.n_out)
+        y_out = m.y[r.out_loc]
+        value = r.out_coef * np.where(np.isfinite(y_out), y_out, 0.0)
+        main = _main_rows(r.out_proc, value, r.n_proc)
+        is_main = np.zeros(r.n_out, dtype=bool)
         is_main[main[main >= 0]] = True
-        want = np.zeros(n_proc)
+        want = np.zeros(r.n_proc)
         has = main >= 0
-        want[has] = d_out[main[has]] / out_coef[main[has]]
-        cap_eff = np.where(priced, INF, cap)
+        want[has] = d_out[main[has]] / r.out_coef[main[has]]
+        cap_eff = np.where(self.sell.priced, INF, r.cap)
         x_want = np.minimum(want, cap_eff)
         cap_full = want >= cap_eff * (1 - TOL)
 
-        # -- as a buyer: inputs and needs, and what I can make with what I expect
-        req = np.bincount(in_loc, weights=in_coef * x_want[in_proc], minlength=n_local) + need_vec
-        orders, expected = spill(req, buys, price, ratio, cand)
+        req = (
+            np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local)
+            + r.need_vec
+        )
+        orders, expected = b.spill(req, r.buys, m.price, m.ratio, m.cand)
         frac = np.where(req > 0, np.minimum(1.0, expected / np.where(req > 0, req, 1.0)), 1.0)
-        if n_proc == 1:
-            f_proc = np.array([min(1.0, float(frac[in_loc].min()))]) if in_loc.size else np.ones(1)
+        if r.n_proc == 1:
+            f_proc = (
+                np.array([min(1.0, float(frac[r.in_loc].min()))]) if r.in_loc.size else np.ones(1)
+            )
         else:
-            f_proc = np.ones(n_proc)
-            np.minimum.at(f_proc, in_proc, frac[in_loc])
+            f_proc = np.ones(r.n_proc)
+            np.minimum.at(f_proc, r.in_proc, frac[r.in_loc])
         x = x_want * f_proc
         limited = f_proc < 1 - TOL
         if np.any(limited):
             binding = frac < 1 - TOL
-            req2 = np.bincount(in_loc, weights=in_coef * x[in_proc], minlength=n_local)
-            orders2, _ = spill(req2, buys & ~binding, price, ratio, cand)
-            orders = np.where(binding[b_loc], orders, orders2)
+            req2 = np.bincount(r.in_loc, weights=r.in_coef * x[r.in_proc], minlength=b.n_local)
+            orders2, _ = b.spill(req2, r.buys & ~binding, m.price, m.ratio, m.cand)
+            orders = np.where(binding[b.loc], orders, orders2)
+        return Making(d_out, value, is_main, cap_eff, cap_full, x, limited, orders)
 
-        # -- share out what I make (pro rata when short)
-        supply = out_coef * x[out_proc]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(d_out > supply, supply / d_out, 1.0)
-        alloc_q = s["o_q"] * share[s["o_out"]]
+    def _unit_cost(self, m: Market) -> Array:
+        """Hours per unit of each process at market prices (labour and inputs)."""
+        r = self.r
+        return r.labour + np.bincount(
+            r.in_proc, weights=r.in_coef * m.y[r.in_loc], minlength=r.n_proc
+        )
 
-        # -- offers: unit cost at market prices (plus capacity price), less joint outputs
-        cost = labour + np.bincount(in_proc, weights=in_coef * y[in_loc], minlength=n_proc)
-        joint = np.bincount(out_proc, weights=np.where(is_main, 0.0, value), minlength=n_proc)
-        unit = cost + s["mu"] - joint
-        new_price = np.where(is_main, np.maximum(0.0, unit[out_proc] / out_coef), 0.0)
-        full = limited | cap_full
-        room = np.where(full[out_proc], 0.0, np.maximum(cap_eff[out_proc] * out_coef - supply, 0.0))
-        room = np.where(is_main, room, np.maximum(supply - np.minimum(supply, d_out), 0.0))
+    # -- answering
+    def _offers(self, k: int, m: Market, mk: Making, out: Outbox) -> float:
+        """Offers whose price or room changed (or are due again); the relative price change."""
+        r, sell = self.r, self.sell
+        if not r.n_out:
+            return 0.0
+        supply = r.out_coef * mk.x[r.out_proc]
+        joint = np.bincount(
+            r.out_proc, weights=np.where(mk.is_main, 0.0, mk.value), minlength=r.n_proc
+        )
+        unit = self._unit_cost(m) + sell.mu - joint
+        new_price = np.where(mk.is_main, np.maximum(0.0, unit[r.out_proc] / r.out_coef), 0.0)
+        full = mk.limited | mk.cap_full
+        room = np.where(
+            full[r.out_proc], 0.0, np.maximum(mk.cap_eff[r.out_proc] * r.out_coef - supply, 0.0)
+        )
+        room = np.where(mk.is_main, room, np.maximum(supply - np.minimum(supply, mk.d_out), 0.0))
         room = np.where(room <= TOL * np.maximum(supply, 1e-300), 0.0, room)
-
-        if n_out:
-            changed = (
-                ~_close(new_price, s["sent_price"])
-                | ~_close(room, s["sent_avail"])
-                | (k - s["sent_round"] >= 4 * patience)
-            )
-            rows = np.flatnonzero(changed)
-            if rows.size:
-                n_each = [len(to_each[o]) for o in rows]
-                out["offer"] = {
-                    "to": np.concatenate([to_each[o] for o in rows]).astype(np.int32),
-                    "offer": np.repeat(out_offer[rows], n_each).astype(np.int32),
-                    "price": np.repeat(new_price[rows], n_each),
-                    "available": np.repeat(room[rows], n_each),
-                }
-                s["sent_round"][rows] = k
-            change_p = _rel_change(new_price, s["sent_price"])
-            s["sent_price"], s["sent_avail"] = new_price, room
-        else:
-            change_p = 0.0
-        if s["o_q"].size:
-            out["allocation"] = {
-                "to": s["o_buyer"].astype(np.int32),
-                "offer": out_offer[s["o_out"]].astype(np.int32),
-                "quantity": alloc_q,
-                "ordered": s["o_q"].copy(),
+        changed = (
+            ~_close(new_price, sell.sent_price)
+            | ~_close(room, sell.sent_avail)
+            | (k - sell.sent_round >= 4 * self.patience)
+        )
+        rows = np.flatnonzero(changed)
+        if rows.size:
+            n_each = [len(self.to_each[o]) for o in rows]
+            out["offer"] = {
+                "to": np.concatenate([self.to_each[o] for o in rows]).astype(np.int32),
+                "offer": np.repeat(r.out_offer[rows], n_each).astype(np.int32),
+                "price": np.repeat(new_price[rows], n_each),
+                "available": np.repeat(room[rows], n_each),
             }
-        rows = np.flatnonzero((orders > 0) | (s["ordered"] > 0))
+            sell.sent_round[rows] = k
+        change = _rel_change(new_price, sell.sent_price)
+        sell.sent_price, sell.sent_avail = new_price, room
+        return change
+
+    def _allocate(self, k: int, mk: Making, out: Outbox) -> None:
+        """Share out what I make among my buyers (pro rata when short): an answer to
+        every order received this round, and to the others when it changed or is due."""
+        book, r = self.book, self.r
+        if not book.q.size:
+            return
+        supply = r.out_coef * mk.x[r.out_proc]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(mk.d_out > supply, supply / mk.d_out, 1.0)
+        alloc = book.q * share[book.out]
+        send = (book.seen == k) | ~_close(alloc, book.sent_q) | (k - book.sent_k >= self.refresh)
+        rows = np.flatnonzero(send)
+        if rows.size:
+            out["allocation"] = {
+                "to": book.buyer[rows].astype(np.int32),
+                "offer": r.out_offer[book.out[rows]].astype(np.int32),
+                "quantity": alloc[rows],
+                "ordered": book.q[rows].copy(),
+            }
+            book.sent_q[rows] = alloc[rows]
+            book.sent_k[rows] = k
+
+    def _order(self, k: int, mk: Making, out: Outbox) -> None:
+        """Orders to sellers that changed (a zero cancels an earlier order), and the
+        standing ones again when due."""
+        deal = self.deal
+        due = (mk.orders > 0) & (k - deal.order_round >= self.refresh)
+        sent = due | ~_close(mk.orders, deal.ordered)
+        rows = np.flatnonzero(sent)
         if rows.size:
             out["order"] = {
-                "to": b_seller[rows].astype(np.int32),
-                "offer": offer_ids[rows].astype(np.int32),
-                "quantity": orders[rows],
+                "to": self.b.seller[rows].astype(np.int32),
+                "offer": self.b.offer_ids[rows].astype(np.int32),
+                "quantity": mk.orders[rows],
             }
-        change = max(change_p, _rel_change(orders, s["ordered"]), _rel_change(x, s["x"]))
-        if np.any(s["miss"][s["alive"]] > 0) or np.any(s["o_seen"] < k):
-            change = 1.0  # someone fell silent: not settled until it is struck off
-        s["ordered_k2"], s["ordered_k1"] = s["ordered_k1"], orders > 0
-        s["ordered"] = orders
-        s["x"] = x
+            deal.order_round[rows] = k
+        deal.ordered_k2, deal.ordered_k1 = deal.ordered_k1, sent & (mk.orders > 0)
 
-        # -- tell the clerk: aggregates, and how much of a scarce capacity I would use
-        if limited_proc.size:
-            sp = limited_proc
+    def _tell_clerk(self, m: Market, mk: Making, change: float, out: Outbox) -> None:
+        """Aggregates for the certificate, and how much of a scarce capacity I would use."""
+        r, clerk = self.r, self.clerk
+        if r.limited_proc.size:
+            sp = r.limited_proc
             out["usage"] = {
                 "to": np.full(sp.size, clerk, dtype=np.int32),
-                "offer": lead_offer[sp].astype(np.int32),
-                "quantity": x[sp],
-                "capacity": cap[sp],
+                "offer": r.lead_offer[sp].astype(np.int32),
+                "quantity": mk.x[sp],
+                "capacity": r.cap[sp],
             }
-        rent, theta = _rent_theta(y, cost, labour, cap, out_proc, out_loc, out_coef, n_proc)
-        delivered = np.bincount(b_loc, weights=np.where(got, s["alloc"], 0.0), minlength=n_local)
+        rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
+        expected = np.where(mk.orders > 0, self.deal.alloc, 0.0)
+        delivered = np.bincount(self.b.loc, weights=expected, minlength=self.b.n_local)
         out["report"] = _row(
             clerk,
-            hours=float(labour @ x) if n_proc else 0.0,
-            need_value=float(need_vec @ y) if need_loc.size else 0.0,
+            hours=float(r.labour @ mk.x) if r.n_proc else 0.0,
+            need_value=float(r.need_vec @ m.y) if r.need_loc.size else 0.0,
             rent=rent,
             theta=theta,
             change=change,
-            short=float(np.maximum(need_vec - delivered, 0.0).sum()),
-            asked=float(need_vec.sum()),
+            short=float(np.maximum(r.need_vec - delivered, 0.0).sum()),
+            asked=float(r.need_vec.sum()),
         )
-        return out
 
-    def final(stop: Columns) -> Outbox:
+    def _final(self, stop: Columns) -> Outbox:
         """Confirm the agreed mix of proposals: agreements and my activity."""
-        snaps = s["snapshots"]
-        x = np.zeros(n_proc)
-        alloc = np.zeros(n_b)
+        r, sell, deal, b = self.r, self.sell, self.deal, self.b
+        x = np.zeros(r.n_proc)
+        alloc = np.zeros(b.size)
         for epoch, weight in zip(stop["epoch"], stop["weight"], strict=True):
-            past = 0 <= epoch < len(snaps)
-            x_e, alloc_e = snaps[int(epoch)] if past else (s["x"], s["alloc"])
+            past = 0 <= epoch < len(sell.snapshots)
+            x_e, alloc_e = sell.snapshots[int(epoch)] if past else (sell.x, deal.alloc)
             x += weight * x_e
             alloc += weight * alloc_e
         out: Outbox = {}
-        rows = np.flatnonzero((alloc > 0) & s["alive"])
+        rows = np.flatnonzero((alloc > 0) & deal.alive)
         if rows.size:
-            to = np.concatenate([b_seller[rows], np.full(rows.size, clerk)])
+            to = np.concatenate([b.seller[rows], np.full(rows.size, self.clerk)])
             out["agreement"] = {
                 "to": to.astype(np.int32),
-                "offer": np.tile(offer_ids[rows], 2).astype(np.int32),
+                "offer": np.tile(b.offer_ids[rows], 2).astype(np.int32),
                 "quantity": np.tile(alloc[rows], 2),
             }
-        if n_proc and not is_steward:
+        if r.n_proc and not self.is_steward:
             out["commitment"] = {
-                "to": np.full(n_proc, clerk, dtype=np.int32),
-                "process": papers.process_ids.astype(np.int32),
+                "to": np.full(r.n_proc, self.clerk, dtype=np.int32),
+                "process": r.process_ids.astype(np.int32),
                 "activity": x,
             }
         return out
 
-    return Agent(d.council_names[me], step)
 
-
-def _rent_theta(y, cost, lab, capa, o_proc, o_loc, o_coef, n) -> tuple[float, float]:
+# ---------------------------------------------------------------- helpers
+def _rent_theta(r: Recipe, y: Array, cost: Array) -> tuple[float, float]:
     """Capacity rent and the largest theta my uncapacitated margins allow (protocol docs)."""
-    if n == 0:
+    if r.n_proc == 0:
         return 0.0, 1.0
-    yo = y[o_loc]
+    yo = y[r.out_loc]
     if not np.all(np.isfinite(yo)):
         return 0.0, -1.0  # no valid bound this round
-    revenue = np.bincount(o_proc, weights=o_coef * yo, minlength=n)
+    revenue = np.bincount(r.out_proc, weights=r.out_coef * yo, minlength=r.n_proc)
     with np.errstate(invalid="ignore"):
-        rev = revenue - (cost - lab)
-    margin = np.where(np.isnan(rev), -INF, rev - lab)
-    capped = np.isfinite(capa)
-    rent = float(np.sum(capa[capped] * np.maximum(0.0, margin[capped])))
+        rev = revenue - (cost - r.labour)
+    margin = np.where(np.isnan(rev), -INF, rev - r.labour)
+    capped = np.isfinite(r.cap)
+    rent = float(np.sum(r.cap[capped] * np.maximum(0.0, margin[capped])))
     bad = ~capped & (margin > 0)
-    theta = float(np.min(lab[bad] / rev[bad])) if np.any(bad) else 1.0
+    theta = float(np.min(r.labour[bad] / rev[bad])) if np.any(bad) else 1.0
     return rent, theta
 
 
-# ---------------------------------------------------------------- helpers
-def _take_orders(
-    s: dict, buyer: np.ndarray, out_row: np.ndarray, q: np.ndarray, k: int, n_councils: int
-) -> None:
-    """Merge the orders received this round into the sticky table: a buyer's
-    orders of this round replace all its earlier ones (a zero cancels)."""
-    fresh = np.zeros(n_councils, dtype=bool)
-    fresh[buyer] = True
-    keep = ~fresh[s["o_buyer"]]
-    live = q > 0
-    s["o_buyer"] = np.concatenate([s["o_buyer"][keep], buyer[live]])
-    s["o_out"] = np.concatenate([s["o_out"][keep], out_row[live]])
-    s["o_q"] = np.concatenate([s["o_q"][keep], q[live]])
-    s["o_seen"] = np.concatenate([s["o_seen"][keep], np.full(int(live.sum()), k, np.int64)])
-
-
-def _main_rows(out_proc: np.ndarray, value: np.ndarray, n_proc: int) -> np.ndarray:
+def _main_rows(out_proc: Array, value: Array, n_proc: int) -> Array:
     """Per process, the output row that leads it: the most valuable (first on ties)."""
     main = np.full(n_proc, -1, dtype=np.int64)
     if out_proc.size == 0:
@@ -423,14 +666,15 @@ def _main_rows(out_proc: np.ndarray, value: np.ndarray, n_proc: int) -> np.ndarr
     return main
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _close(a: Array, b: Array) -> Array:
     """Elementwise: equal, or both finite and within 1e-13 relative."""
     with np.errstate(invalid="ignore"):
         near = np.abs(a - b) <= 1e-13 * np.maximum(np.abs(a), np.abs(b))
     return (a == b) | (near & np.isfinite(a) & np.isfinite(b))
 
 
-def _rel_change(a: np.ndarray, b: np.ndarray) -> float:
+def _rel_change(a: Array, b: Array) -> float:
+    """Largest relative change between ``a`` and ``b`` (non-finite read as 0)."""
     if a.size == 0:
         return 0.0
     a = np.where(np.isfinite(a), a, 0.0)
@@ -440,6 +684,7 @@ def _rel_change(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _row(to: int, **values: float) -> Columns:
+    """One message to ``to`` with a float column per value."""
     cols: Columns = {"to": np.array([to], dtype=np.int32)}
     for name, v in values.items():
         cols[name] = np.array([v], dtype=float)

@@ -109,6 +109,20 @@ def region_of(economy: Economy) -> list[str]:
     return out
 
 
+@dataclass
+class _Offers:
+    """The public offers as they are numbered: seller council and good per offer id."""
+
+    council: list[int] = field(default_factory=list)
+    good: list[int] = field(default_factory=list)
+
+    def add(self, council: int, good: int) -> int:
+        """A new offer; its id."""
+        self.council.append(council)
+        self.good.append(good)
+        return len(self.council) - 1
+
+
 def split_economy(
     economy: Economy, n_shards: int = 1, removed: tuple[str, ...] = ()
 ) -> tuple[Directory, list[Papers]]:
@@ -125,28 +139,56 @@ def split_economy(
     unknown = gone - set(names)
     if unknown:
         raise ModelError(f"unknown council to remove: {', '.join(sorted(unknown))}")
-    papers: list[Papers] = []
-    for i, c in enumerate(eco.councils):
-        papers.append(
-            Papers(
-                council=i,
-                kind=c.kind,
-                members=int(c.members or 0),
-                hours_available=float("nan") if c.hours_available is None else c.hours_available,
-            )
+    papers = [
+        Papers(
+            council=i,
+            kind=c.kind,
+            members=int(c.members or 0),
+            hours_available=float("nan") if c.hours_available is None else c.hours_available,
         )
+        for i, c in enumerate(eco.councils)
+    ]
+    offers = _Offers()
+    _process_papers(eco, papers, gone, offers)
+    _need_papers(eco, papers, gone)
+    for g in np.flatnonzero(eco.stocks > 0):
+        _steward(names, kinds, papers, offers, f"stock:{eco.good_names[g]}", int(g), eco.stocks[g])
+    for g in np.flatnonzero(eco.good_primary):
+        name = f"commons:{eco.good_names[g]}"
+        _steward(names, kinds, papers, offers, name, int(g), eco.good_limit[g])
 
-    offer_council: list[int] = []
-    offer_good: list[int] = []
+    names.append(CLERK)
+    kinds.append("clerk")
+    regions = region_of(eco) + [n for n in names[len(eco.councils) :]]
+    shard_of = _shards([r for r in regions[: len(names) - 1]], n_shards) + [-1]
+    live = [pp for pp in papers if names[pp.council] not in gone]
+    og = np.asarray(offers.good, np.int64)
+    directory = Directory(
+        council_names=names,
+        council_kind=kinds,
+        good_names=list(eco.good_names),
+        process_names=list(eco.process_names),
+        offer_council=np.asarray(offers.council, np.int64),
+        offer_good=og,
+        level=_levels(eco, papers, og),
+        subscribers=_subscribers(eco.n_goods, live, clerk=len(names) - 1),
+        shard_of=np.asarray(shard_of, np.int64),
+        n_shards=max(1, n_shards),
+    )
+    return directory, live
+
+
+def _process_papers(eco: Economy, papers: list[Papers], gone: set[str], offers: _Offers) -> None:
+    """Each workplace council's processes in its papers, one public offer per output."""
     net = eco.net_output.tocsc()
     per_council: dict[int, list[int]] = {}
     for j in range(eco.n_processes):
         per_council.setdefault(int(eco.process_council[j]), []).append(j)
     for ci, procs in per_council.items():
-        if names[ci] in gone:
+        if eco.councils[ci].name in gone:
             continue
-        pp = papers[ci]
-        o_proc, o_good, o_coef, o_offer, i_proc, i_good, i_coef = ([] for _ in range(7))
+        o_proc, o_good, o_coef, o_offer = [], [], [], []
+        i_proc, i_good, i_coef = [], [], []
         for local, j in enumerate(procs):
             lo, hi = net.indptr[j], net.indptr[j + 1]
             rows, vals = net.indices[lo:hi], net.data[lo:hi]
@@ -157,13 +199,12 @@ def split_economy(
                     o_proc.append(local)
                     o_good.append(int(g))
                     o_coef.append(float(q))
-                    o_offer.append(len(offer_council))
-                    offer_council.append(ci)
-                    offer_good.append(int(g))
+                    o_offer.append(offers.add(ci, int(g)))
                 elif q < 0:
                     i_proc.append(local)
                     i_good.append(int(g))
                     i_coef.append(float(-q))
+        pp = papers[ci]
         pp.process_ids = np.asarray(procs, dtype=np.int64)
         pp.labour = eco.labour[procs].astype(float)
         pp.capacity = eco.capacity[procs].astype(float)
@@ -172,61 +213,64 @@ def split_economy(
         pp.in_proc, pp.in_good = np.asarray(i_proc, np.int64), np.asarray(i_good, np.int64)
         pp.in_coef = np.asarray(i_coef)
 
-    for ci in range(len(names)):
-        if names[ci] in gone:
+
+def _need_papers(eco: Economy, papers: list[Papers], gone: set[str]) -> None:
+    """Each territorial council's needs in its papers, summed per good."""
+    for ci, c in enumerate(eco.councils):
+        if c.name in gone:
             continue
         mask = eco.need_council == ci
         if np.any(mask):
-            g = eco.need_good[mask]
-            q = eco.need_quantity[mask]
-            ug, inv = np.unique(g, return_inverse=True)
+            ug, inv = np.unique(eco.need_good[mask], return_inverse=True)
             papers[ci].need_good = ug.astype(np.int64)
-            papers[ci].need_qty = np.bincount(inv, weights=q, minlength=len(ug))
-
-    def steward(name: str, good: int, cap: float) -> None:
-        ci = len(names)
-        names.append(name)
-        kinds.append("steward")
-        papers.append(
-            Papers(
-                council=ci,
-                kind="steward",
-                process_ids=np.array([-1], np.int64),
-                labour=np.zeros(1),
-                capacity=np.array([cap]),
-                out_proc=np.zeros(1, np.int64),
-                out_good=np.array([good], np.int64),
-                out_coef=np.ones(1),
-                out_offer=np.array([len(offer_council)], np.int64),
+            papers[ci].need_qty = np.bincount(
+                inv, weights=eco.need_quantity[mask], minlength=len(ug)
             )
+
+
+def _steward(
+    names: list[str],
+    kinds: list[str],
+    papers: list[Papers],
+    offers: _Offers,
+    name: str,
+    good: int,
+    cap: float,
+) -> None:
+    """A steward offering a stock or a primary input (no labour, ``cap`` as capacity)."""
+    ci = len(names)
+    names.append(name)
+    kinds.append("steward")
+    papers.append(
+        Papers(
+            council=ci,
+            kind="steward",
+            process_ids=np.array([-1], np.int64),
+            labour=np.zeros(1),
+            capacity=np.array([float(cap)]),
+            out_proc=np.zeros(1, np.int64),
+            out_good=np.array([good], np.int64),
+            out_coef=np.ones(1),
+            out_offer=np.array([offers.add(ci, good)], np.int64),
         )
-        offer_council.append(ci)
-        offer_good.append(good)
+    )
 
-    for g in np.flatnonzero(eco.stocks > 0):
-        steward(f"stock:{eco.good_names[g]}", int(g), float(eco.stocks[g]))
-    for g in np.flatnonzero(eco.good_primary):
-        steward(f"commons:{eco.good_names[g]}", int(g), float(eco.good_limit[g]))
 
-    names.append(CLERK)
-    kinds.append("clerk")
-    regions = region_of(eco) + [n for n in names[len(eco.councils) :]]
-    shard_of = _shards([r for r in regions[: len(names) - 1]], n_shards) + [-1]
-
-    cap_of = np.empty(len(offer_council))
+def _levels(eco: Economy, papers: list[Papers], offer_good: np.ndarray) -> np.ndarray:
+    """Per offer, when the clerk prices its seller's capacity (module docstring)."""
+    cap_of = np.empty(len(offer_good))
     for pp in papers:
         cap_of[pp.out_offer] = pp.capacity[pp.out_proc]
-    og = np.asarray(offer_good, np.int64)
     free_seller = np.zeros(eco.n_goods, dtype=bool)
-    free_seller[og[~np.isfinite(cap_of)]] = True
+    free_seller[offer_good[~np.isfinite(cap_of)]] = True
     limited = np.bincount(
-        og, weights=np.where(np.isfinite(cap_of), cap_of, 0.0), minlength=eco.n_goods
+        offer_good, weights=np.where(np.isfinite(cap_of), cap_of, 0.0), minlength=eco.n_goods
     )
     # limited sellers of a good that the needs alone take beyond their capacity,
     # with a seller without limit beside them, are always full and never set the
     # price: buyers fill them first and turn to the next offer
     merit = free_seller & (eco.demand > limited)
-    level = np.full(len(offer_council), 3, dtype=np.int64)
+    level = np.full(len(offer_good), 3, dtype=np.int64)
     for pp in papers:
         for p_local in range(len(pp.capacity)):
             rows = pp.out_proc == p_local
@@ -236,27 +280,16 @@ def split_economy(
             level[pp.out_offer[rows]] = (
                 0 if not np.all(free_seller[made]) else 1 if not np.all(merit[made]) else 2
             )
-    clerk = len(names) - 1
-    subs: list[set[int]] = [{clerk} for _ in range(eco.n_goods)]
-    for pp in papers:
-        if names[pp.council] in gone:
-            continue
+    return level
+
+
+def _subscribers(n_goods: int, live: list[Papers], clerk: int) -> list[np.ndarray]:
+    """Per good, the councils that buy or sell it, and the clerk."""
+    subs: list[set[int]] = [{clerk} for _ in range(n_goods)]
+    for pp in live:
         for g in pp.goods():
             subs[int(g)].add(pp.council)
-    directory = Directory(
-        council_names=names,
-        council_kind=kinds,
-        good_names=list(eco.good_names),
-        process_names=list(eco.process_names),
-        offer_council=np.asarray(offer_council, np.int64),
-        offer_good=og,
-        level=level,
-        subscribers=[np.array(sorted(s), dtype=np.int64) for s in subs],
-        shard_of=np.asarray(shard_of, np.int64),
-        n_shards=max(1, n_shards),
-    )
-    live = [pp for pp in papers if names[pp.council] not in gone]
-    return directory, live
+    return [np.array(sorted(s), dtype=np.int64) for s in subs]
 
 
 def _shards(regions: list[str], n_shards: int) -> list[int]:

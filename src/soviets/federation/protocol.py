@@ -42,6 +42,10 @@ was sent to it in the last round and answers (see
    to the weighted mix of its activities. A mix of balanced proposals is
    balanced; capacities hold by the master's constraints.
 
+A plan cut off by ``max_rounds`` before the councils settled (unbalanced, or
+over a capacity) is reported ``infeasible`` with ``protocol["failure"]``.
+docs/federation-protocol.md has the message table and measured figures.
+
 The clerk of the federation counts, certifies and weighs proposals; it
 learns only the public offers and aggregates from each council (hours, value
 of needs, capacity rent, the scaling its margins allow, the use of limited
@@ -93,12 +97,14 @@ import numpy as np
 from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.federation.directory import Directory, Papers, split_economy
-from soviets.federation.messages import decode, encode
-from soviets.federation.runtime import InProcessRuntime, RayRuntime
-from soviets.planning.delivery import MET_RTOL
-from soviets.planning.result import Certificate, Plan
+from soviets.federation.messages import Columns, decode, encode
+from soviets.federation.runtime import InProcessRuntime, RayRuntime, Segment
+from soviets.planning.delivery import split, unmet_needs
+from soviets.planning.result import Certificate, Plan, PlanStatus
 
 RUNTIMES = ("inprocess", "ray")
+MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
+SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ class _Clerk:
     best_bound: float = -np.inf
     epoch: int = 0
     epoch_rounds: list[int] = field(default_factory=list)
-    reporters: int = -1
+    reporters: float = -1.0
     penalty: float = 1.0
     promoted: int = 0
     epoch_start: int = 0
@@ -155,7 +161,7 @@ class _Clerk:
             "rent": 0.0,
             "theta": 1.0,
             "change": 0.0,
-            "reports": 0,
+            "reports": 0.0,
         }
         decoded = sorted((decode(data) for data in segments), key=lambda t: (t[0], t[1]))
         for sender, _, batch in decoded:
@@ -201,7 +207,7 @@ class _Clerk:
         return self.stable_rounds >= 2
 
     def rows(self) -> list[int]:
-        """Limited sellers whose capacity the clerk prices now."""
+        """Limited sellers whose capacity the clerk prices now (of those reporting use)."""
         return sorted(o for o in self.usage if self.directory.level[o] <= self.promoted)
 
     def settle(self) -> tuple[dict[int, float] | None, dict[int, float]]:
@@ -220,7 +226,7 @@ class _Clerk:
         weights, prices, value, slack = self._master()
         self.mix.append((len(self.history), value))
         if slack > 1e-9:
-            self.penalty *= 4.0
+            self.penalty = min(4.0 * self.penalty, MAX_PENALTY)
         gap = (value - self.best_bound) / max(1.0, abs(value))
         if (slack <= 1e-9 and gap <= self.gap_tol) or len(self.columns) >= self.max_epochs:
             return weights, prices
@@ -249,6 +255,10 @@ class _Clerk:
         self.next_epoch()
         return {o: self.last_prices.get(o, 0.0) for o in self.rows()}
 
+    def best_mix(self) -> dict[int, float]:
+        """Out of rounds: the weights of the best mix of the proposals so far."""
+        return self._master()[0] if self.columns else {self.epoch: 1.0}
+
     def _master(self) -> tuple[dict[int, float], dict[int, float], float, float]:
         """The federation's weighing: the least-hours mix of proposals within capacities."""
         from scipy.optimize import linprog
@@ -260,17 +270,30 @@ class _Clerk:
         n_col, n_row = len(self.columns), len(rows)
         hours = np.array([h for _, h, _ in self.columns])
         use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns]).T
+        # rows in shares of each capacity (so a tiny capacity cannot upset the solver);
         # a violated capacity costs as much as if its whole use took all the hours
-        # (raised each time the weighing still has to violate it)
+        # (raised each time the weighing still has to violate it, up to MAX_PENALTY)
+        share = use / np.maximum(cap, 1e-9)[:, None]
         scale = max(1.0, float(np.abs(hours).max())) * self.penalty
-        c = np.concatenate([hours, scale / np.maximum(cap, 1e-9)])
-        a_ub = np.hstack([use, -np.eye(n_row)])
+        c = np.concatenate([hours, np.full(n_row, scale)])
+        a_ub = np.hstack([share, -np.eye(n_row)])
         a_eq = np.concatenate([np.ones(n_col), np.zeros(n_row)])[None, :]
         res = linprog(
-            c, A_ub=a_ub, b_ub=cap, A_eq=a_eq, b_eq=[1.0], bounds=(0, None), method="highs"
+            c,
+            A_ub=a_ub,
+            b_ub=np.ones(n_row),
+            A_eq=a_eq,
+            b_eq=[1.0],
+            bounds=(0, None),
+            method="highs",
         )
+        if res.x is None:
+            raise ModelError(f"the clerk's weighing of proposals failed: {res.message}")
         lam = res.x[:n_col]
-        prices = {o: max(0.0, -float(m)) for o, m in zip(rows, res.ineqlin.marginals, strict=True)}
+        prices = {
+            o: max(0.0, -float(m) / max(u, 1e-9))
+            for o, m, u in zip(rows, res.ineqlin.marginals, cap, strict=True)
+        }
         weights = {self.columns[j][0]: float(lam[j]) for j in range(n_col) if lam[j] > 1e-12}
         total = sum(weights.values())
         weights = {e: w / total for e, w in weights.items()}
@@ -291,6 +314,64 @@ class _Clerk:
         return np.where(np.isfinite(y), y, np.where(np.isfinite(y_max), y_max, np.nan))
 
 
+@dataclass
+class _Post:
+    """The federation's post: carries segments between shards round by round
+    (with the network's delay and loss) and counts messages, segments and bytes."""
+
+    directory: Directory
+    network: Network
+    inbound: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
+    messages: int = 0
+    n_bytes: int = 0
+    segments: int = 0
+    lost: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = np.random.default_rng(self.network.seed)
+
+    def mail(self, k: int) -> list[list[bytes]]:
+        """The segments due in round ``k``, per shard."""
+        mail: list[list[bytes]] = [[] for _ in range(self.directory.n_shards)]
+        for shard, data in self.inbound.pop(k, []):
+            mail[shard].append(data)
+        return mail
+
+    def carry(self, k: int, sent: list[tuple[list[Segment], int]]) -> list[bytes]:
+        """Route what the shards sent in round ``k``; return the clerk's segments."""
+        net = self.network
+        to_clerk: list[bytes] = []
+        for segments, n_messages in sent:
+            self.messages += n_messages
+            for dest, data in segments:
+                self.n_bytes += len(data)
+                self.segments += 1
+                if dest < 0:
+                    to_clerk.append(data)
+                    continue
+                at = k + 1
+                if net.loss and self.rng.random() < net.loss:
+                    self.lost += 1
+                    continue
+                if net.delay and self.rng.random() < net.delay:
+                    at += int(self.rng.integers(1, net.max_delay + 1))
+                self.inbound.setdefault(at, []).append((dest, data))
+        return to_clerk
+
+    def from_clerk(self, k: int, kind: str, cols: Columns) -> None:
+        """The clerk's messages to councils (reliable), one segment per shard."""
+        d = self.directory
+        to = cols["to"]
+        for shard in range(d.n_shards):
+            sel = d.shard_of[to] == shard
+            if np.any(sel):
+                data = encode(d.clerk, k, {kind: {n: v[sel] for n, v in cols.items()}})
+                self.messages += int(sel.sum())
+                self.n_bytes += len(data)
+                self.segments += 1
+                self.inbound.setdefault(k + 1, []).append((shard, data))
+
+
 def plan_federated(
     economy: Economy,
     runtime: str = "inprocess",
@@ -299,13 +380,14 @@ def plan_federated(
     shards: int | None = None,
     max_rounds: int = 1000,
     tol: float = 1e-9,
-    gap_tol: float = 1e-5,
+    gap_tol: float = 5e-4,
     max_epochs: int = 60,
     patience: int = 3,
     faults: dict[str, int] | None = None,
     removed: tuple[str, ...] = (),
     network: Network | None = None,
     num_cpus: int = 2,
+    refresh: int | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -315,138 +397,158 @@ def plan_federated(
     plan does not depend on it.
     ``faults`` maps a council's name to the round from which it stops
     answering; ``removed`` councils take no part at all (removed between
-    periods). Returns a :class:`Plan` whose ``extra`` holds ``agreements`` and
-    ``protocol`` (rounds, messages, bytes, runtime, converged, history).
+    periods). ``refresh``: an unchanged order or allocation is
+    sent again after this many rounds (default ``4 * patience`` on a reliable
+    channel, 1, every round, on a ``network`` that loses or delays). Returns a
+    :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
+    messages, bytes, runtime, converged, history, capacity_prices, refresh).
     """
     if runtime not in RUNTIMES:
         raise ModelError(f"unknown runtime '{runtime}': choose one of {', '.join(RUNTIMES)}")
     if shards is None:
         shards = 2 if runtime == "ray" else 1
     directory, papers = split_economy(economy, n_shards=shards, removed=removed)
-    names = directory.council_names
-    faults = dict(faults or {})
-    unknown = set(faults) - set(names)
-    if unknown:
-        raise ModelError(f"unknown council in faults: {', '.join(sorted(unknown))}")
-    fail_at = {names.index(n): int(r) for n, r in faults.items()}
-    shard_papers: list[list[Papers]] = [[] for _ in range(directory.n_shards)]
-    for p in papers:
-        shard_papers[int(directory.shard_of[p.council])].append(p)
-    rt = RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
-    net = network or Network()
-    rng = np.random.default_rng(net.seed)
-    final_weights: dict[int, float] = {}
+    fail_at = _fail_rounds(directory, faults or {})
+    rt: InProcessRuntime | RayRuntime = (
+        RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
+    )
     clerk = _Clerk(directory, tol, gap_tol, max_epochs)
-    inbound: dict[int, list[tuple[int, bytes]]] = {}  # round -> [(shard, bytes)]
-    counts = {"messages": 0, "bytes": 0, "segments": 0, "lost": 0}
-    stop_round: int | None = None
-    converged = False
-    live = sorted(p.council for p in papers)
-
-    def post(k: int, kind: str, cols: dict[str, np.ndarray]) -> None:
-        """The clerk's messages to councils, one segment per shard."""
-        to = cols["to"]
-        for shard in range(directory.n_shards):
-            sel = directory.shard_of[to] == shard
-            if np.any(sel):
-                data = encode(directory.clerk, k, {kind: {n: v[sel] for n, v in cols.items()}})
-                counts["messages"] += int(sel.sum())
-                counts["bytes"] += len(data)
-                counts["segments"] += 1
-                inbound.setdefault(k + 1, []).append((shard, data))
-
+    net = network or Network()
+    post = _Post(directory, net)
+    alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
     started = time.perf_counter()
-    rt.start(directory, shard_papers, patience)
+    # unchanged orders and allocations go again only every 4 x patience rounds, on a
+    # reliable channel; where segments may be lost or delayed, every round
+    if refresh is None:
+        refresh = 1 if (net.loss or net.delay) else 4 * patience
+    rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
-        k = 0
-        while True:
-            mail: list[list[bytes]] = [[] for _ in range(directory.n_shards)]
-            for shard, data in inbound.pop(k, []):
-                mail[shard].append(data)
-            down = sorted(c for c, r in fail_at.items() if k >= r)
-            to_clerk: list[bytes] = []
-            for segments, sent in rt.step(k, mail, down):
-                counts["messages"] += sent
-                for dest, data in segments:
-                    counts["bytes"] += len(data)
-                    counts["segments"] += 1
-                    if dest < 0:
-                        to_clerk.append(data)
-                        continue
-                    at = k + 1
-                    if net.loss and rng.random() < net.loss:
-                        counts["lost"] += 1
-                        continue
-                    if net.delay and rng.random() < net.delay:
-                        at += int(rng.integers(1, net.max_delay + 1))
-                    inbound.setdefault(at, []).append((dest, data))
-            tot = clerk.read(to_clerk)
-            if stop_round is not None:
-                break
-            stable = clerk.tally(tot)
-            out_of_rounds = k + 1 >= max_rounds
-            weights = prices = None
-            if stable:
-                weights, prices = clerk.settle()
-            elif clerk.stuck():
-                prices = clerk.promote()
-            if weights is None and out_of_rounds:
-                weights = clerk._master()[0] if clerk.columns else {clerk.epoch: 1.0}
-            if weights is None and prices is not None:
-                # public prices, to every council: each learns that a new proposal
-                # is asked for, and the limited sellers their capacity price
-                offers = np.array(sorted(prices), dtype=np.int32)
-                alive = np.array([c for c in live if c not in fail_at], dtype=np.int32)
-                post(
-                    k,
-                    "capacity_price",
-                    {
-                        "to": np.repeat(alive, offers.size),
-                        "offer": np.tile(offers, alive.size),
-                        "price": np.tile([prices[o] for o in offers], alive.size),
-                        "epoch": np.full(offers.size * alive.size, clerk.epoch, dtype=np.int32),
-                    },
-                )
-            elif weights is not None:
-                converged = stable
-                stop_round = k + 1
-                alive = np.array([c for c in live if c not in fail_at], dtype=np.int32)
-                ep = np.array(sorted(weights), dtype=np.int32)
-                w = np.array([weights[e] for e in ep])
-                post(
-                    k,
-                    "stop",
-                    {
-                        "to": np.repeat(alive, ep.size),
-                        "epoch": np.tile(ep, alive.size),
-                        "weight": np.tile(w, alive.size),
-                    },
-                )
-                final_weights = {int(e): float(x) for e, x in zip(ep, w, strict=True)}
-            k += 1
+        weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
     finally:
         rt.stop()
-    elapsed = time.perf_counter() - started
     protocol = {
         "rounds": len(clerk.history),
-        "messages": counts["messages"],
-        "segments": counts["segments"],
-        "bytes": counts["bytes"],
+        "messages": post.messages,
+        "segments": post.segments,
+        "bytes": post.n_bytes,
         "runtime": rt.name,
         "shards": directory.n_shards,
-        "converged": bool(converged),
-        "seconds": elapsed,
+        "converged": converged,
+        "seconds": time.perf_counter() - started,
         "history": [float(h) for h in clerk.history],
         "bounds": [None if b is None else float(b) for b in clerk.bounds],
-        "failed": sorted(names[c] for c in fail_at),
+        "failed": sorted(directory.council_names[c] for c in fail_at),
         "removed": sorted(removed),
-        "lost_segments": counts["lost"],
+        "lost_segments": post.lost,
         "epochs": len(clerk.epoch_rounds),
         "epoch_rounds": clerk.epoch_rounds,
         "mix": [[r, float(v)] for r, v in clerk.mix],
-        "weights": final_weights,
+        "weights": weights,
+        "capacity_prices": [
+            {
+                "seller": directory.council_names[directory.offer_council[o]],
+                "good": directory.good_names[directory.offer_good[o]],
+                "hours_per_unit": p,
+            }
+            for o, p in sorted(clerk.last_prices.items())
+        ],
+        "refresh": refresh,
     }
     return _assemble(economy, directory, clerk, protocol)
+
+
+def _fail_rounds(directory: Directory, faults: dict[str, int]) -> dict[int, int]:
+    """Council id -> the round from which it stops answering."""
+    names = directory.council_names
+    unknown = set(faults) - set(names)
+    if unknown:
+        raise ModelError(f"unknown council in faults: {', '.join(sorted(unknown))}")
+    return {names.index(n): int(r) for n, r in faults.items()}
+
+
+def _by_shard(directory: Directory, papers: list[Papers]) -> list[list[Papers]]:
+    """Each shard's councils' papers."""
+    out: list[list[Papers]] = [[] for _ in range(directory.n_shards)]
+    for p in papers:
+        out[int(directory.shard_of[p.council])].append(p)
+    return out
+
+
+def _run_rounds(
+    rt: InProcessRuntime | RayRuntime,
+    clerk: _Clerk,
+    post: _Post,
+    fail_at: dict[int, int],
+    alive: np.ndarray,
+    max_rounds: int,
+) -> tuple[dict[int, float], bool]:
+    """Step the councils round by round until the clerk's stop has been answered;
+    return the weights of the proposals and whether the offers had settled."""
+    k = 0
+    stop_round: int | None = None
+    weights: dict[int, float] = {}
+    converged = False
+    while stop_round is None:
+        down = sorted(c for c, r in fail_at.items() if k >= r)
+        tot = clerk.read(post.carry(k, rt.step(k, post.mail(k), down)))
+        if weights:
+            break  # the councils have answered the stop: agreements and commitments
+        stable = clerk.tally(tot)
+        decided, prices = _clerk_decides(clerk, stable, k + 1 >= max_rounds)
+        if decided is not None:
+            weights, converged = decided, stable
+            _send_stop(post, k, alive, weights)
+        elif prices is not None:
+            _send_capacity_prices(post, k, alive, prices, clerk.epoch)
+        k += 1
+    return weights, converged
+
+
+def _clerk_decides(
+    clerk: _Clerk, stable: bool, out_of_rounds: bool
+) -> tuple[dict[int, float] | None, dict[int, float] | None]:
+    """After a round: the weights of the proposals when the plan is settled (or the
+    rounds are spent), else new capacity prices when a new proposal is asked for."""
+    weights = prices = None
+    if stable:
+        weights, prices = clerk.settle()
+    elif clerk.stuck():
+        prices = clerk.promote()
+    if weights is None and out_of_rounds:
+        weights = clerk.best_mix()
+    return weights, prices
+
+
+def _send_capacity_prices(
+    post: _Post, k: int, alive: np.ndarray, prices: dict[int, float], epoch: int
+) -> None:
+    """Public prices, to every council: each learns that a new proposal is asked
+    for, and the limited sellers their capacity price."""
+    offers = np.array(sorted(prices), dtype=np.int32)
+    post.from_clerk(
+        k,
+        "capacity_price",
+        {
+            "to": np.repeat(alive, offers.size),
+            "offer": np.tile(offers, alive.size),
+            "price": np.tile([prices[o] for o in offers], alive.size),
+            "epoch": np.full(offers.size * alive.size, epoch, dtype=np.int32),
+        },
+    )
+
+
+def _send_stop(post: _Post, k: int, alive: np.ndarray, weights: dict[int, float]) -> None:
+    """The clerk's stop, to every council: the weight of each proposal."""
+    ep = np.array(sorted(weights), dtype=np.int32)
+    post.from_clerk(
+        k,
+        "stop",
+        {
+            "to": np.repeat(alive, ep.size),
+            "epoch": np.tile(ep, alive.size),
+            "weight": np.tile([weights[int(e)] for e in ep], alive.size),
+        },
+    )
 
 
 def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any]) -> Plan:
@@ -473,7 +575,7 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
         delivered[(receiver, good)] = delivered.get((receiver, good), 0.0) + q
     agreements.sort(key=lambda a: (a["supplier"], a["receiver"], a["good"]))
     need_met = _share_needs(eco, delivered)
-    unmet = _unmet(eco, need_met)
+    unmet = unmet_needs(eco, need_met, essential_only=False)
     y = clerk.market_prices()
     primal = float(eco.labour @ activity)
     cert = Certificate(primal=primal, dual=clerk.best_bound)
@@ -482,8 +584,18 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(scale > 0, np.maximum(-balance, 0.0) / scale, 0.0)
     protocol["balance_residual"] = float(rel.max()) if rel.size else 0.0
+    protocol["capacity_overrun"] = _overrun(eco, activity)
     protocol["gap"] = cert.gap if np.isfinite(cert.gap) else None
-    if unmet:
+    settled = max(protocol["balance_residual"], protocol["capacity_overrun"]) <= SETTLED_RTOL
+    status: PlanStatus
+    if not settled:
+        # out of rounds before the councils settled: the mix they hold is no plan
+        protocol["failure"] = (
+            f"the councils did not settle on a balanced plan within the capacities in "
+            f"{protocol['rounds']} rounds"
+        )
+        status = "infeasible"
+    elif unmet:
         status = "infeasible"
     elif protocol["converged"] and cert.gap <= 1e-3:
         status = "optimal"
@@ -504,41 +616,36 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     )
 
 
+def _overrun(eco: Economy, activity: np.ndarray) -> float:
+    """Largest relative excess of the activity over a capacity or a primary input's limit."""
+    with np.errstate(invalid="ignore"):
+        cap = np.where(
+            np.isfinite(eco.capacity),
+            np.maximum(activity - eco.capacity, 0.0) / np.maximum(eco.capacity, 1.0),
+            0.0,
+        )
+        use = -(eco.net_output @ activity)
+        limited = eco.good_primary & np.isfinite(eco.good_limit)
+        lim = np.maximum(use[limited] - eco.good_limit[limited], 0.0) / np.maximum(
+            eco.good_limit[limited], 1.0
+        )
+    return float(max(cap.max(initial=0.0), lim.max(initial=0.0)))
+
+
 def _share_needs(eco: Economy, delivered: dict[tuple[int, int], float]) -> np.ndarray:
-    """Quantity delivered to each need: essential needs first, then normal ones pro rata."""
+    """Quantity delivered to each need from what its council received of its good
+    (the split of :mod:`soviets.planning.delivery`, per council and good)."""
     n_goods = eco.n_goods
     key = eco.need_council * n_goods + eco.need_good
     got = np.zeros(len(eco.councils) * n_goods + 1)
     for (council, good), q in delivered.items():
         if council < len(eco.councils):
             got[council * n_goods + good] += q
-    have = got[key]
     ess = np.bincount(
         key, weights=np.where(eco.need_essential, eco.need_quantity, 0.0), minlength=got.size
-    )[key]
+    )
     norm = np.bincount(
         key, weights=np.where(eco.need_essential, 0.0, eco.need_quantity), minlength=got.size
-    )[key]
-    share_e = _share(have, ess)
-    share_n = _share(np.maximum(have - ess, 0.0), norm)
-    return eco.need_quantity * np.where(eco.need_essential, share_e, share_n)
-
-
-def _share(have: np.ndarray, asked: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(asked > 0, np.minimum(1.0, have / np.where(asked > 0, asked, 1.0)), 1.0)
-    return np.where(have >= asked * (1.0 - MET_RTOL), 1.0, share)
-
-
-def _unmet(eco: Economy, met: np.ndarray) -> list[dict[str, Any]]:
-    short = met < eco.need_quantity * (1 - MET_RTOL)
-    return [
-        {
-            "council": eco.councils[eco.need_council[k]].name,
-            "good": eco.good_names[eco.need_good[k]],
-            "priority": "essential" if eco.need_essential[k] else "normal",
-            "asked": float(eco.need_quantity[k]),
-            "can_deliver": float(met[k]),
-        }
-        for k in np.flatnonzero(short)
-    ]
+    )
+    share_e, share_n = split(got, ess, norm)
+    return eco.need_quantity * np.where(eco.need_essential, share_e[key], share_n[key])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -39,11 +40,16 @@ class ShardHost:
     """Hosts the agents of one shard and is their post office (see module docstring)."""
 
     def __init__(
-        self, shard: int, directory: Directory, papers: Sequence[Papers], patience: int = 3
+        self,
+        shard: int,
+        directory: Directory,
+        papers: Sequence[Papers],
+        patience: int = 3,
+        refresh: int = 1,
     ) -> None:
         self.shard = shard
         self._shard_of = directory.shard_of
-        self._agents = {p.council: make_agent(p, directory, patience) for p in papers}
+        self._agents = {p.council: make_agent(p, directory, patience, refresh) for p in papers}
         self._latest: dict[int, int] = {}
 
     def councils(self) -> list[int]:
@@ -73,7 +79,9 @@ class ShardHost:
                 outgoing.append((dest, encode(council, round_no, batch)))
         return outgoing, sent
 
-    def _sort_mail(self, decoded: list) -> dict[int, dict[str, Columns]]:
+    def _sort_mail(
+        self, decoded: list[tuple[int, int, dict[str, Columns]]]
+    ) -> dict[int, dict[str, Columns]]:
         """Rows per recipient and kind, keeping only the newest segment of a sender."""
         parts: dict[str, list[Columns]] = {}
         for sender, rnd, batch in decoded:
@@ -104,7 +112,9 @@ class ShardHost:
         return inboxes
 
 
-def _split_by_shard(outbox: dict[str, Columns], shard_of: np.ndarray):
+def _split_by_shard(
+    outbox: dict[str, Columns], shard_of: np.ndarray
+) -> list[tuple[int, dict[str, Columns]]]:
     """Split an agent's outbox into batches per destination shard."""
     dests: dict[int, dict[str, Columns]] = {}
     for kind, cols in outbox.items():
@@ -126,8 +136,10 @@ class InProcessRuntime:
 
     name = "inprocess"
 
-    def start(self, directory: Directory, shards: list[list[Papers]], patience: int) -> None:
-        self._hosts = [ShardHost(i, directory, p, patience) for i, p in enumerate(shards)]
+    def start(
+        self, directory: Directory, shards: list[list[Papers]], patience: int, refresh: int
+    ) -> None:
+        self._hosts = [ShardHost(i, directory, p, patience, refresh) for i, p in enumerate(shards)]
 
     def step(
         self, round_no: int, inbound: list[list[bytes]], down: Sequence[int]
@@ -156,7 +168,9 @@ class RayRuntime:
         self.num_cpus = num_cpus
         self._started = False
 
-    def start(self, directory: Directory, shards: list[list[Papers]], patience: int) -> None:
+    def start(
+        self, directory: Directory, shards: list[list[Papers]], patience: int, refresh: int
+    ) -> None:
         import ray
 
         if not ray.is_initialized():
@@ -171,8 +185,10 @@ class RayRuntime:
                     configure_logging=False,
                 )
             self._started = True
-        actor = ray.remote(num_cpus=0)(ShardHost)
-        self._actors = [actor.remote(i, directory, p, patience) for i, p in enumerate(shards)]
+        actor: Any = ray.remote(num_cpus=0)(ShardHost)
+        self._actors: list[Any] = [
+            actor.remote(i, directory, p, patience, refresh) for i, p in enumerate(shards)
+        ]
         ray.get([a.councils.remote() for a in self._actors])
 
     def step(

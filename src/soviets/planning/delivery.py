@@ -26,12 +26,17 @@ def available(eco: Economy, activity: np.ndarray) -> np.ndarray:
 def allocate(eco: Economy, supply: np.ndarray) -> np.ndarray:
     """Quantity delivered to each need from ``supply`` per good (essential needs first)."""
     essential = eco.essential_demand
-    normal = eco.demand - essential
-    supply = np.maximum(supply, 0.0)
-    share_e = _share(supply, essential)
-    share_n = _share(np.maximum(supply - essential, 0.0), normal)
+    share_e, share_n = split(np.maximum(supply, 0.0), essential, eco.demand - essential)
     share = np.where(eco.need_essential, share_e[eco.need_good], share_n[eco.need_good])
     return eco.need_quantity * share
+
+
+def split(
+    have: np.ndarray, essential: np.ndarray, normal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of the essential and of the normal needs met from ``have`` (per good, or
+    per council and good): essential needs first, then normal ones pro rata."""
+    return _share(have, essential), _share(np.maximum(have - essential, 0.0), normal)
 
 
 def _share(have: np.ndarray, asked: np.ndarray) -> np.ndarray:
