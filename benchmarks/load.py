@@ -240,6 +240,10 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+STARTUP_S = 180
+"""How long the server may take to answer first (workers import slowly on a busy machine)."""
+
+
 @contextmanager
 def serve(
     url: str, workers: int = 1, extra_env: dict[str, str] | None = None
@@ -252,7 +256,7 @@ def serve(
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + STARTUP_S
         while True:
             if process.poll() is not None:
                 raise RuntimeError(process.communicate()[1].decode(errors="replace"))
@@ -261,7 +265,7 @@ def serve(
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("soviets serve did not answer within 60 s") from None
+                    raise RuntimeError(f"soviets serve: no answer within {STARTUP_S} s") from None
                 time.sleep(0.2)
         yield base, process.pid
     finally:

@@ -73,6 +73,9 @@ class Gov:
             return c.id
 
     def federation(self, founder: int, name: str, members: Sequence[int]) -> int:
+        """Found a federation; each member council's rules let its coordinator bring it in."""
+        for council in members:
+            self.set_rule(council, "federation.join", "coordinator")
         with self.tx() as s:
             return councils.create_federation(
                 s, founder, name=name, member_council_ids=list(members), now=T0

@@ -192,3 +192,22 @@ def test_elect_needs_the_council_in_the_federation(gov: Gov) -> None:
         )
     with gov.tx() as s:
         assert s.scalar(select(Membership.role).where(Membership.person_id == bob)) == "coordinator"
+
+
+def test_a_council_enters_a_new_federation_only_by_its_own_decision(gov: Gov) -> None:
+    ann, bob = gov.people("Ann", "Bob")
+    farm = gov.council(ann, "farm", [bob])
+    # Ann coordinates the farm, but its rules keep joining a federation for its vote.
+    with pytest.raises(Conflict, match=r"federation.join = vote"), gov.tx() as s:
+        councils.create_federation(s, ann, name="valley", member_council_ids=[farm], now=T0)
+    with gov.tx() as s:
+        assert s.scalar(select(CouncilLink).where(CouncilLink.member_id == farm)) is None
+    voted = gov.decide(
+        farm, ann, [ann, bob], kind="change_rules",
+        payload={"rules": {"federation.join": "coordinator"}},
+    )  # fmt: skip
+    assert voted.outcome == "accepted", voted.result
+    with gov.tx() as s:
+        fed = councils.create_federation(s, ann, name="valley", member_council_ids=[farm], now=T0)
+        assert [c.name for c in councils.list_federations(s, bob, farm)] == ["valley"]
+        assert fed.kind == "federation"

@@ -161,6 +161,10 @@ def test_vote_change_live_tally_and_result(served_any: Served) -> None:
     closed = c.post(f"/api/proposals/{market}/close", headers=s.auth("bob")).json()
     assert closed["status"] == "closed" and closed["outcome"] == "accepted"
     assert closed["result"]["tally"]["tallies"] == {"yes": 3, "no": 0, "abstain": 0}
+    people = s.world.people  # who voted what: in the closed proposal's chain record
+    assert closed["result"]["voters"] == sorted(
+        [people[p], "yes"] for p in ("bob", "alice", "fran")
+    )
     late = c.put(f"/api/proposals/{market}/ballot", json={"choice": "no"}, headers=s.auth("bob"))
     _problem(late, 409)
 

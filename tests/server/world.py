@@ -111,6 +111,8 @@ def build_world(url: str) -> World:
             )
             # Erin, in no council, is named a founding member of the Commons: unconfirmed.
             founding.invite_founder(s, p["dave"], commons.id, p["erin"])
+            # Riverside's members gave their coordinators the standing mandate to found one.
+            s.add(CouncilRule(council_id=river.id, key="federation.join", value="coordinator"))
             valley = councils.create_federation(
                 s, p["fran"], name="Valley Federation", member_council_ids=[river.id]
             )

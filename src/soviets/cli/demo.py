@@ -195,6 +195,10 @@ class _Demo:
                     role = "coordinator" if k == 0 else "member"
                     founding.invite_founder(self.s, organiser, row.id, person, role=role)
                     founding.confirm(self.s, person, row.id)  # each confirms
+        for c in founders:  # each council's own vote lets its coordinator bring it in
+            voters = [organiser, *(m for m in self.members[c.name] if m != organiser)]
+            self.vote(c.name, voters, "change_rules", "Found the federation",
+                      {"rules": {"federation.join": "coordinator"}})  # fmt: skip
         fed = councils.create_federation(
             self.s,
             organiser,

@@ -9,6 +9,10 @@ the council. The defaults protect the commons:
   registers a new process or changes one. Under ``vote`` it takes a
   ``register_process`` or ``change_process`` proposal; a process proposed but
   not adopted does not exist in the ledger, so no plan can use it.
+* ``federation.join`` (``vote`` | ``coordinator``; default ``vote``): whether
+  a coordinator may bring the council into a federation they found
+  (``create_federation``); under ``vote`` the council joins a federation only
+  by its own ``join_federation`` vote on the federation's admission.
 * ``stock.writedown_limit`` (units of the resource, >= 0; default 0): the most
   a coordinator may take out of one stock (``lower`` or ``consume``) in one
   event; anything more takes a ``stock_change`` proposal.
@@ -36,6 +40,7 @@ from soviets.ledger.models import Membership, Resource
 
 PROCESS_CHANGE = "process.change"
 AGREEMENT_ACCEPT = "agreement.accept"
+FEDERATION_JOIN = "federation.join"
 WRITEDOWN_LIMIT = "stock.writedown_limit"
 WRITE_DOWNS = ("lower", "consume")
 """Inventory actions that take from a stock."""

@@ -8,8 +8,10 @@ proposal for themselves (payload ``{"person_id": N}``), never one made by
 someone else (see :mod:`soviets.governance.accounts`); roles change only by
 an accepted ``set_role`` proposal (payload ``{"person_id": N, "role":
 "member" | "coordinator"}``). Anyone may leave a
-council at once. A federation is founded by councils (its founder must
-coordinate each founding council); further councils join by two votes: the
+council at once. A federation is founded by councils: its founder must
+coordinate each founding council, and each council's rules must give its
+coordinators that standing mandate (``federation.join = coordinator``, set
+only by the council's ``change_rules`` vote); further councils join by two votes: the
 federation's ``admit_member`` proposal (payload ``{"council_id": N}``) admits,
 the council's ``join_federation`` proposal naming it takes the admission
 (:mod:`soviets.governance.joining`); a member
@@ -24,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import authz, delegates
+from soviets.governance import authz, commons, delegates
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.governance.execution import (
     Payload,
@@ -94,13 +96,25 @@ def create_federation(
     public: bool = False,
     now: datetime | None = None,
 ) -> Council:
-    """Found a federation of councils; the actor must coordinate every founding council."""
+    """Found a federation of councils: the actor coordinates every founding council, and each
+    council's rules let its coordinators bring it into a federation (``federation.join``).
+
+    A council whose rules keep that for its vote joins a federation only by its own
+    ``join_federation`` vote (:mod:`soviets.governance.joining`).
+    """
     if not member_council_ids:
         raise InputError("a federation needs at least one founding council", field="members")
     if len(set(member_council_ids)) != len(member_council_ids):
         raise InputError("a founding council is listed twice", field="members")
     for council_id in member_council_ids:
-        authz.require_coordinator(session, actor_id, council_id)
+        commons.require_mandate(
+            session,
+            actor_id,
+            council_id,
+            commons.FEDERATION_JOIN,
+            what="bringing the council into a federation",
+            kind="change_rules proposal setting federation.join = coordinator",
+        )
     federation = _new_council(session, name, "federation", public)
     at = authz.moment(now)
     for council_id in member_council_ids:

@@ -72,11 +72,13 @@ def write_end(
     """Close the proposal with ``outcome``, storing the count (and ``notes``) as its result.
 
     The last change the triggers allow on the row; secret ballots are first
-    rewritten in random order.
+    rewritten in random order. The result names the voters (with their choices on an
+    open ballot): the closed proposal's chain record holds who voted, besides the count.
     """
     if proposal.secret:
         ballots.shuffle_secret_ballots(session, proposal)
-    result = {**summary.to_dict(), "outcome": outcome, **(notes or {})}
+    voters = ballots.voter_roll(session, proposal)
+    result = {**summary.to_dict(), "outcome": outcome, "voters": voters, **(notes or {})}
     # Executors and the shuffle may expire the session's objects: the final state goes
     # out in one UPDATE.
     proposal.status = "closed"

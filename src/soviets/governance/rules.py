@@ -56,6 +56,7 @@ DEFAULT_TEXT = {
     "membership.invite": "vote",
     "process.change": "vote",
     "agreement.accept": "vote",
+    "federation.join": "vote",
     "stock.writedown_limit": "0",
 }
 """The value of each rule while the council has not set it, as shown to people."""
@@ -125,6 +126,7 @@ RULES.update(
     {
         "process.change": lambda v: _choice(v, "vote", "coordinator"),
         "agreement.accept": lambda v: _choice(v, "vote", "coordinator"),
+        "federation.join": lambda v: _choice(v, "vote", "coordinator"),
         "stock.writedown_limit": lambda v: _number(v, whole=False, low=0),
     }
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ from soviets.ledger.db import default_url, make_engine, session_factory
 from soviets.server import deadlines, limits, load
 from soviets.server.admission import Admission
 from soviets.server.api import ROUTERS as API_ROUTERS
+from soviets.server.ballot_lane import BallotLane
+from soviets.server.ballot_writer import BallotWriter
 from soviets.server.mail import MailSettings, load_settings
 from soviets.server.pages import ROUTERS as PAGE_ROUTERS
 from soviets.server.problems import install_handlers
@@ -86,7 +91,7 @@ def create_app(
     :mod:`soviets.server.load`).
     """
     app = FastAPI(
-        lifespan=deadlines.lifespan(tick_seconds),
+        lifespan=_lifespan(tick_seconds),
         title="soviets council service",
         version="1",
         description=DESCRIPTION,
@@ -100,12 +105,14 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.readers = session_factory(engine, read_only=True)
+    app.state.ballots = BallotWriter(app.state.sessions, waiting=admission.queue)
     app.state.mail = mail if mail is not None else load_settings()
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     install_handlers(app)
     load.install(app, admission)
     app.add_middleware(limits.BodyLimit)  # outside the admission: a huge body never queues
+    app.add_middleware(BallotLane, writer=app.state.ballots)  # its own queue: the writer's
     app.add_middleware(SecurityHeaders)  # outermost: on the admission's 503 answers too
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
@@ -114,6 +121,21 @@ def create_app(
     for router in PAGE_ROUTERS:
         app.include_router(router, include_in_schema=False)
     return app
+
+
+def _lifespan(tick_seconds: float | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The deadline clock's lifespan; at its end the ballot writer commits its queue and stops."""
+    clock = deadlines.lifespan(tick_seconds)
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        async with clock(app):
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(app.state.ballots.close)
+
+    return run
 
 
 ENV_TICK = "SOVIETS_TICK_SECONDS"

@@ -7,21 +7,18 @@ the API from another site, and every page form carries a CSRF token.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from soviets.ledger.models import Person, WebSession
 from soviets.server import auth
 from soviets.server.problems import Problem, SignInRequired
 from soviets.server.security import same
-
-T = TypeVar("T")
 
 SESSION_COOKIE = "soviets_session"
 PRESESSION_COOKIE = "soviets_presession"
@@ -61,7 +58,7 @@ def api_actor(
         with request.app.state.readers() as readers:
             person = auth.person_for_token(readers, secret)
     if person is None:
-        raise _unauthorized()
+        raise unauthorized()
     return person
 
 
@@ -70,37 +67,8 @@ ApiActor = Annotated[Person, Depends(api_actor, scope="function")]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-async def as_actor(
-    request: Request,
-    credentials: HTTPAuthorizationCredentials | None,
-    work: Callable[[Session, int], T],
-) -> T:
-    """Run ``work(session, person_id)`` for the token's owner in one worker thread, one transaction.
-
-        The hot path's alternative to ``ApiActor`` and ``Db``: the token check, the
-        handler's work and the commit happen in the same thread, so the connection
-        (on SQLite, the write lock) is never held while the request waits for
-        another thread. ``work`` gets the same session the token was checked in, and only
-    the owner's id (no person object is loaded).
-    """
-    secret = credentials.credentials if credentials else None
-    if not secret:
-        raise _unauthorized()
-    factory = request.app.state.sessions
-
-    def run() -> T:
-        with factory() as db:
-            person_id = auth.person_id_for_token(db, secret)
-            if person_id is None:
-                raise _unauthorized()
-            result = work(db, person_id)
-            db.commit()
-            return result
-
-    return await run_in_threadpool(run)
-
-
-def _unauthorized() -> Problem:
+def unauthorized() -> Problem:
+    """The 401 problem of a missing, unknown or revoked token."""
     return Problem(
         401,
         "Sign in first: send 'Authorization: Bearer <token>' (POST /api/tokens gives one).",

@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from soviets.governance import ballots, proposals
-from soviets.governance.ballots import CastResult
 from soviets.server.api.common import STANDARD, WRITE, PathId
-from soviets.server.deps import ApiActor, Credentials, Db, as_actor
+from soviets.server.ballot_writer import BallotWriter, Overloaded, Unauthorized
+from soviets.server.deps import ApiActor, Credentials, Db, unauthorized
+from soviets.server.problems import Problem
 from soviets.server.schemas import BallotIn, BallotOut, CastOut, MyBallotOut
 
 router = APIRouter(tags=["ballots"], responses=STANDARD)
@@ -27,10 +27,20 @@ async def cast(
     A secret ballot's first answer carries a ``receipt``: keep it to change the ballot.
     """
 
-    def work(db: Session, actor_id: int) -> CastResult:
-        return ballots.cast_ballot(db, actor_id, proposal_id, body.choice, receipt=body.receipt)
-
-    result = await as_actor(request, credentials, work)  # the hot path: one thread, one hop
+    if credentials is None:
+        raise unauthorized()
+    writer: BallotWriter = request.app.state.ballots
+    try:  # the same writer as the lane (server/ballot_lane.py) that answers most ballots
+        result = await writer.cast(credentials.credentials, proposal_id, body.choice, body.receipt)
+    except Unauthorized:
+        raise unauthorized() from None
+    except Overloaded:
+        raise Problem(
+            503,
+            "The service is overloaded; try again in a moment.",
+            kind="overloaded",
+            headers={"Retry-After": "1"},
+        ) from None
     # CastOut's fields, built from values the service typed: no second validation.
     return JSONResponse(
         {
