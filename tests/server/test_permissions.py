@@ -72,7 +72,13 @@ def _booking(w: World) -> dict[str, Any]:
     return {"starts_at": starts, "ends_at": ends}
 
 
-C, P, R = "council_id", "proposal_id", "resource_id"
+def _assembly(w: World) -> dict[str, Any]:
+    return {"title": "Spring assembly", "starts_at": _later(20)[0], "place": "the hall"}
+
+
+C, P, R, A = "council_id", "proposal_id", "resource_id", "assembly_id"
+OFFICERS = frozenset({"member", "coordinator"})
+"""Who may change Riverside's assembly: Bob, who called it, and a coordinator."""
 TABLE: tuple[Row, ...] = (
     # tokens and members
     Row("POST", "/tokens", frozenset(ROLES),
@@ -239,6 +245,34 @@ TABLE: tuple[Row, ...] = (
         lambda w: {"council_id": w.ids["riverside"]}, fill={"agreement_id": "agreement"}),
     Row("POST", "/agreements/{agreement_id}/deliveries", frozenset({"sibling"}),
         lambda w: {"quantity": 5}, fill={"agreement_id": "agreement"}),
+    # assemblies (Bob called Riverside's assembly: he chairs it and keeps its minutes)
+    Row("GET", "/councils/{council_id}/assemblies", RIVERSIDE, fill={C: "riverside"}),
+    Row("POST", "/councils/{council_id}/assemblies", RIVERSIDE, _assembly, fill={C: "riverside"}),
+    Row("POST", "/councils/{council_id}/assemblies", frozenset({"other"}), _assembly,
+        fill={C: "hilltop"}),
+    Row("GET", "/assemblies/{assembly_id}", RIVERSIDE, fill={A: "assembly"}),
+    Row("PATCH", "/assemblies/{assembly_id}", OFFICERS, lambda w: {"place": "the square"},
+        fill={A: "assembly"}),
+    Row("POST", "/assemblies/{assembly_id}/cancel", OFFICERS, fill={A: "assembly"}),
+    Row("POST", "/assemblies/{assembly_id}/agenda", OFFICERS, lambda w: {"title": "Reports"},
+        fill={A: "assembly"}),
+    Row("PUT", "/assemblies/{assembly_id}/agenda", OFFICERS,
+        lambda w: {"items": [w.ids["agenda_item"]]}, fill={A: "assembly"}),
+    Row("DELETE", "/agenda-items/{item_id}", OFFICERS, fill={"item_id": "agenda_item"}),
+    # Attendance opens an hour before the start: those allowed get through to that rule (409).
+    Row("PUT", "/assemblies/{assembly_id}/attendance/{person_id}",
+        frozenset({"member", "delegate"}), lambda w: {"present": True},
+        fill={A: "assembly", "person_id": "person:alice"}),
+    Row("POST", "/assemblies/{assembly_id}/decisions", frozenset({"member"}),
+        lambda w: {"proposal_id": w.ids["draft"], "hands": {"yes": 1}}, fill={A: "assembly"}),
+    Row("PUT", "/assemblies/{assembly_id}/minutes", frozenset({"member"}),
+        lambda w: {"text": "We met and agreed."}, fill={A: "assembly"}),
+    Row("POST", "/assemblies/{assembly_id}/minutes/approval", frozenset({"member"}),
+        fill={A: "assembly"}),
+    Row("GET", "/assemblies/{assembly_id}/minutes.md", RIVERSIDE, fill={A: "assembly"}),
+    Row("GET", "/assemblies/{assembly_id}/minutes.pdf", RIVERSIDE, fill={A: "assembly"}),
+    Row("GET", "/councils/{council_id}/archive?q=hall", RIVERSIDE, fill={C: "riverside"}),
+    Row("GET", "/councils/{council_id}/archive", frozenset({"other"}), fill={C: "hilltop"}),
     # bookings
     Row("GET", "/resources/{resource_id}/bookings", RIVERSIDE, fill={R: "bike"}),
     Row("POST", "/resources/{resource_id}/bookings", RIVERSIDE, _booking, fill={R: "bike"}),

@@ -27,7 +27,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance import accounts, ballots, councils, founding, proposals, signin_links
+from soviets.governance import (
+    accounts,
+    assemblies,
+    ballots,
+    councils,
+    founding,
+    minutes,
+    proposals,
+    signin_links,
+)
 from soviets.ledger import bookings, inventory, needs, plans, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.migrate import upgrade
@@ -331,6 +340,18 @@ def build_world(url: str) -> World:
                 ends_at=start + timedelta(hours=2),
             )
             ids["booking"] = booked.id
+
+            # Bob calls an assembly of Riverside in two days (he chairs it and keeps the
+            # minutes); the draft about a cargo bike is on its agenda.
+            meeting = assemblies.schedule_assembly(
+                s, p["bob"], river.id, title="Autumn assembly", starts_at=start + timedelta(days=1),
+                place="the community hall",
+            )  # fmt: skip
+            ids["assembly"] = meeting.id
+            ids["agenda_item"] = assemblies.add_agenda_item(
+                s, p["bob"], meeting.id, proposal_id=draft.id
+            ).id
+            minutes.write_minutes(s, p["bob"], meeting.id, "# Autumn assembly\n\nWe met.")
     finally:
         engine.dispose()
     return world

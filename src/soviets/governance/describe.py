@@ -264,6 +264,13 @@ def _join(session: Session, council: Council, e: effects.JoinFederation) -> list
     ]
 
 
+def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> list[str]:
+    return [
+        f"The minutes #{e.minutes_id} of an assembly of '{council.name}' are approved as drafted "
+        "and become part of the council's record; they never change again."
+    ]
+
+
 _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "general": _general,
     "admit_member": _admit,
@@ -283,6 +290,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "stock_change": _stock_change,
     "accept_custody": _custody,
     "join_federation": _join,
+    "approve_minutes": _minutes,
 }
 
 

@@ -194,6 +194,17 @@ class JoinFederation(Effect):
     admission_id: Id = Field(description="the federation's accepted admit_member proposal")
 
 
+class ApproveMinutes(Effect):
+    """Approve an assembly's draft minutes: they become part of the council's record."""
+
+    minutes_id: Id = Field(description="the draft minutes")
+    text_sha256: str | None = Field(
+        None,
+        pattern="^[0-9a-f]{64}$",
+        description="SHA-256 of the text approved (filled in from the draft when left out)",
+    )
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -213,6 +224,7 @@ AnyEffect = (
     | StockChange
     | AcceptCustody
     | JoinFederation
+    | ApproveMinutes
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -235,6 +247,7 @@ EFFECTS: dict[str, type[Effect]] = {
     "stock_change": StockChange,
     "accept_custody": AcceptCustody,
     "join_federation": JoinFederation,
+    "approve_minutes": ApproveMinutes,
 }
 
 

@@ -55,6 +55,7 @@ from soviets.governance import (
     endings,
     execution,
     joining,
+    minutes,
     production,
     proposal_rights,
     rules,
@@ -75,6 +76,7 @@ from soviets.ledger.types import as_utc
 
 __all__ = [
     "close_and_count",
+    "close_counted",
     "close_due",
     "close_reason",
     "create_proposal",
@@ -89,7 +91,7 @@ __all__ = [
     "update_draft",
     "withdraw_proposal",
 ]
-_REGISTERED = (councils, delegates, endings, production, rules, stock, joining, transfers)
+_REGISTERED = (councils, delegates, endings, minutes, production, rules, stock, joining, transfers)
 
 OptionSpec = str | dict[str, Any]
 """A ranked vote's option: its label, or ``{"label": ..., "payload": {...}}``."""
@@ -452,13 +454,22 @@ def open_proposal(
     return proposal
 
 
-def _close(session: Session, proposal: Proposal, now: datetime) -> None:
+def close_counted(
+    session: Session,
+    proposal: Proposal,
+    now: datetime,
+    *,
+    extra: tally.Weighted | None = None,
+    notes: dict[str, Any] | None = None,
+) -> None:
     """Count, carry out if accepted, then mark closed: one transaction's work.
 
-    When carrying out an accepted proposal fails, nothing of it remains and the
-    proposal closes as ``failed``, with the error in its result.
+    ``extra`` are ballots counted beside the stored ones (hands shown in an
+    assembly), ``notes`` go into the result; the caller has checked that the
+    vote may close. When carrying out an accepted proposal fails, nothing of it
+    remains and the proposal closes as ``failed``, with the error in its result.
     """
-    summary = tally.summarise(session, proposal)
+    summary = tally.summarise(session, proposal, extra)
     effect = describe.describe_proposal(session, proposal)
     carried_out = False
     failure: str | None = None
@@ -469,7 +480,7 @@ def _close(session: Session, proposal: Proposal, now: datetime) -> None:
                 carried_out = execution.execute(session, proposal, payload, now)
         except (SovietsError, IntegrityError) as exc:
             failure = str(exc).splitlines()[0]
-    notes: dict[str, Any] = {"effect_text": effect}
+    notes = {"effect_text": effect, **(notes or {})}
     outcome = "accepted" if summary.accepted else "rejected"
     if failure is not None:
         outcome = "failed"
@@ -514,7 +525,7 @@ def close_and_count(
             f"voting on proposal #{proposal_id} is open{until}: {left} electors have not "
             "voted and their ballots could still change the result"
         )
-    _close(session, proposal, at)
+    close_counted(session, proposal, at)
     return proposal
 
 
@@ -544,7 +555,7 @@ def close_due(
                 proposal = endings.lock(session, due_id)
                 if proposal.status != "open":
                     continue
-                _close(session, proposal, at)
+                close_counted(session, proposal, at)
             report[due_id] = proposal.outcome or ""
         except (SovietsError, IntegrityError) as exc:
             report[due_id] = f"error: {str(exc).splitlines()[0]}"

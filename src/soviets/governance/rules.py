@@ -21,6 +21,10 @@ Known keys (values are stored as text in ``council_rules``):
   ``admit_member`` vote), ``member`` (any member's invitation admits at once) or
   ``coordinator`` (a coordinator's invitation admits at once); admission without
   a vote is thus always the council's own choice;
+* ``assembly.schedule``, ``assembly.decide``, ``assembly.quorum``,
+  ``assembly.notice_hours``: who schedules assemblies and whether (and under
+  what attendance and notice) proposals may be decided in the room
+  (:mod:`soviets.governance.assemblies`);
 * ``council.public``: ``true`` makes the council's members, votes and data
   readable by everyone (kept in ``councils.public``, not in the rules table).
 
@@ -128,6 +132,25 @@ RULES.update(
         "agreement.accept": lambda v: _choice(v, "vote", "coordinator"),
         "federation.join": lambda v: _choice(v, "vote", "coordinator"),
         "stock.writedown_limit": lambda v: _number(v, whole=False, low=0),
+    }
+)
+
+
+# --- assemblies (see soviets.governance.assemblies) -----------------------------------------
+DEFAULT_TEXT.update(
+    {
+        "assembly.schedule": "member",
+        "assembly.decide": "no",
+        "assembly.quorum": "0.5",
+        "assembly.notice_hours": "48",
+    }
+)
+RULES.update(
+    {
+        "assembly.schedule": lambda v: _choice(v, "member", "coordinator"),
+        "assembly.decide": lambda v: _choice(v, "no", "yes"),
+        "assembly.quorum": lambda v: _number(v, whole=False, low=0, high=1),
+        "assembly.notice_hours": lambda v: _number(v, whole=False, low=0, high=24 * 366),
     }
 )
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from soviets.ledger import chain
 from soviets.ledger.base import Base
+from soviets.ledger.models.assemblies import Minutes
 from soviets.ledger.models.bookings import Booking
 from soviets.ledger.models.governance import Proposal
 from soviets.ledger.models.inventory import LedgerRecord, Resource
@@ -41,9 +42,10 @@ class Tracked:
     table: Table
     columns: tuple[str, ...]
     final_only: bool = False  # proposals: only once closed or withdrawn
+    final_statuses: tuple[str, ...] = FINAL_STATUSES
 
     def applies(self, state: dict[str, Any]) -> bool:
-        return not self.final_only or state.get("status") in FINAL_STATUSES
+        return not self.final_only or state.get("status") in self.final_statuses
 
 
 def _table(model: type[Base]) -> Table:
@@ -72,6 +74,8 @@ TRACKED: dict[str, Tracked] = {
         Tracked(_table(Proposal), _all(Proposal), final_only=True),
         Tracked(_table(Booking), _all(Booking)),
         Tracked(_table(Membership), _all(Membership)),
+        # minutes: once approved by the council's vote (they never change after)
+        Tracked(_table(Minutes), _all(Minutes), final_only=True, final_statuses=("approved",)),
     )
 }
 
@@ -133,12 +137,14 @@ def _append(session: Session, tracked: Tracked, row_id: int, change: str) -> int
 def adopt_all(session: Session) -> int:
     """Chain every tracked row not yet recorded (a database from before the records).
 
-    Only the tracked columns the database has now are recorded, so that a later
-    migration may add one.
+    Only the tracked tables and columns the database has now are recorded, so that a
+    later migration may add one.
     """
     count = 0
     schema = inspect(session.connection())
     for name, spec in TRACKED.items():
+        if not schema.has_table(name):  # a table a later migration creates
+            continue
         present = {c["name"] for c in schema.get_columns(name)}
         tracked = replace(spec, columns=tuple(c for c in spec.columns if c in present))
         recorded = set(
@@ -164,7 +170,8 @@ def _changed(obj: object, columns: tuple[str, ...]) -> bool:
 
 
 BY_CLASS: dict[type, Tracked] = {
-    model: TRACKED[_table(model).name] for model in (Resource, Proposal, Booking, Membership)
+    model: TRACKED[_table(model).name]
+    for model in (Resource, Proposal, Booking, Membership, Minutes)
 }
 """The tracked tables by mapped class: one dict lookup per flushed object, so a flush
 that touches none of them (a ballot, a ballot's marks) skips the chain at once."""

@@ -29,7 +29,7 @@ from soviets.ledger.records import TRACKED, current_states
 
 EPS = 1e-9
 NOUN = {"resources": "resource", "proposals": "proposal", "bookings": "booking",
-        "memberships": "membership"}  # fmt: skip
+        "memberships": "membership", "minutes": "minutes"}  # fmt: skip
 
 
 class Replay:

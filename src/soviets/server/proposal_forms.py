@@ -225,6 +225,27 @@ FORMS: tuple[KindForm, ...] = (
         "The open vote is closed as abandoned; nothing of it is carried out.",
         (Field("proposal_id", "Proposal to abandon", source="proposal"),),
     ),
+    KindForm(
+        "approve_minutes",
+        "Approve an assembly's minutes",
+        "The minutes, as drafted now, become part of the council's record and never change.",
+        (
+            Field(
+                "minutes_id",
+                "Minutes (their number, on the assembly's page)",
+                "number",
+                hint="The text approved is the draft as it stands when this proposal is drafted.",
+            ),
+            Field(
+                "text_sha256",
+                "SHA-256 of the text approved (64 hex digits)",
+                "text",
+                optional=True,
+                hint="Leave blank to approve the draft as it stands now.",
+            ),
+        ),
+        councils=LOCAL,
+    ),
 )
 
 
@@ -274,6 +295,28 @@ RULE_FIELDS: dict[str, RuleField] = {
     ),
     "stock.writedown_limit": RuleField(
         "Most a coordinator may take out of a stock alone (units of the stock)", "amount"
+    ),
+    "assembly.schedule": RuleField(
+        "Who schedules assemblies",
+        "choice",
+        choices=("member", "coordinator"),
+        councils=("workplace", "territorial"),
+    ),
+    "assembly.decide": RuleField(
+        "Proposals may be decided in an assembly, by those present",
+        "choice",
+        choices=("no", "yes"),
+        councils=("workplace", "territorial"),
+    ),
+    "assembly.quorum": RuleField(
+        "Members present for a decision in an assembly (share of all members, 0 to 1)",
+        "share",
+        councils=("workplace", "territorial"),
+    ),
+    "assembly.notice_hours": RuleField(
+        "Notice before an assembly may decide (hours from scheduling to its start)",
+        "hours",
+        councils=("workplace", "territorial"),
     ),
 }
 """Every rule of :data:`soviets.governance.rules.RULES`, as the rules form asks for it."""
@@ -422,6 +465,8 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
             out[f.key] = _number(_text(form, name), name)
         elif f.widget == "text":
             text = _text(form, name)
+            if not text and f.optional:
+                continue
             if not text:
                 raise InputError(f"give the {f.label.lower()}", field=name)
             out[f.key] = text

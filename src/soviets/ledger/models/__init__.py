@@ -1,5 +1,6 @@
 """ORM models of the ledger. Importing this package registers every table on ``Base``."""
 
+from soviets.ledger.models.assemblies import AgendaItem, Assembly, Attendance, Minutes
 from soviets.ledger.models.auth import (
     ApiToken,
     Invitation,
@@ -37,6 +38,10 @@ from soviets.ledger.models.planning import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "Assembly",
+    "Attendance",
+    "Minutes",
     "Agreement",
     "AgreementAcceptance",
     "ApiToken",

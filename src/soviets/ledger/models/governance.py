@@ -64,6 +64,7 @@ PROPOSAL_KINDS = (
     "stock_change",
     "accept_custody",
     "join_federation",
+    "approve_minutes",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted (``accept_custody``
 of a resource is the council's consent, cited when the custody is recorded)."""

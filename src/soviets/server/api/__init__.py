@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from soviets.server.api import (
     accounts,
     agreements,
+    assemblies,
     ballots,
     bookings,
     councils,
@@ -38,4 +39,5 @@ ROUTERS: list[APIRouter] = [
     plans.router,
     agreements.router,
     bookings.router,
+    assemblies.router,
 ]

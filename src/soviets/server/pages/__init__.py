@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from soviets.server.pages import (
     accounts,
+    assemblies,
     bookings,
     councils,
     docs,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     plans.router,
     inventory.router,
     bookings.router,
+    assemblies.router,
 ]
