@@ -1,4 +1,4 @@
-"""The whole of ``src/`` stays clean under mypy (configured in pyproject.toml, strict where set there)."""
+"""The whole of ``src/`` stays clean under mypy (set up in pyproject.toml, strict where set)."""
 
 from __future__ import annotations
 

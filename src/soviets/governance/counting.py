@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from soviets.errors import InputError, SovietsError
-from soviets.ledger.models.governance import METHODS
+from soviets.ledger.models.governance import METHODS as METHODS  # re-exported
 
 YES, NO, ABSTAIN, OBJECT = "yes", "no", "abstain", "object"
 YES_NO_CHOICES = (YES, NO, ABSTAIN)

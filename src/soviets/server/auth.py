@@ -69,7 +69,7 @@ def wait_over(failures: int, limit: int) -> timedelta:
     """How long after the last failure the next check waits, with ``failures`` so far."""
     if failures < limit:
         return timedelta(0)
-    return min(FIRST_WAIT * 2 ** min(failures - limit, 20), LONGEST_WAIT)
+    return min(FIRST_WAIT * (1 << min(failures - limit, 20)), LONGEST_WAIT)
 
 
 def _retry_at(db: Session, column: Any, value: str, since: datetime, limit: int) -> datetime | None:
