@@ -2,21 +2,29 @@
 
 Tests that take the ``db_url`` fixture run once per backend. PostgreSQL is
 reached at ``$SOVIETS_TEST_POSTGRES_URL`` (default: the server on
-127.0.0.1:5432 with trust auth). Each test gets its own new database, dropped
-afterwards. When ``$SOVIETS_REQUIRE_POSTGRES`` is set (CI), an unreachable
-server fails the run instead of skipping.
+127.0.0.1:5432 with trust auth). Each test gets its own new, empty database,
+dropped afterwards; fixtures that need tables or a filled world make it a copy
+of a template built once per session (``databases.seed``, see
+``tests/databases.py``). When ``$SOVIETS_REQUIRE_POSTGRES`` is set (CI), an
+unreachable server fails the run instead of skipping.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
+from databases import Databases
 from pg import PG_ADMIN_URL
+
+# Hypothesis keeps no example database (it would be a .hypothesis folder in the source tree).
+settings.register_profile("soviets", database=None)
+settings.load_profile("soviets")
 
 
 def _postgres_reachable() -> bool:
@@ -38,29 +46,31 @@ def postgres_available() -> bool:
     return ok
 
 
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """The session's test databases and their templates (dropped at the end)."""
+    manager = Databases(tmp_path_factory.mktemp("templates"))
+    try:
+        yield manager
+    finally:
+        manager.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path, postgres_available: bool) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    postgres_available: bool,
+    databases: Databases,
+) -> Iterator[str]:
     """A URL of a fresh, empty database (SQLite file or a new PostgreSQL database)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.sqlite'}"
         return
     if not postgres_available:
         pytest.skip("PostgreSQL not reachable")
-    name = f"soviets_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    name = databases.fresh()
     try:
-        yield f"{base}/{name}"
+        yield databases.pg_url(name)
     finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        databases.discard(name)

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from clirun import Ran, soviets
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
 
 
-def _plan(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "soviets", "plan", str(EXAMPLE), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _plan(*args: str) -> Ran:
+    return soviets("plan", EXAMPLE, *args)
 
 
 def test_federated_regime_matches_central_hours() -> None:

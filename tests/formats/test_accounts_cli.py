@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from clirun import soviets, soviets_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,19 +18,6 @@ Z = np.array([[10.0, 20.0, 0.0], [30.0, 5.0, 0.0], [0.0, 0.0, 0.0]])
 FD = np.array([[60.0, 10.0], [40.0, 25.0], [0.0, 0.0]])
 HOURS = np.array([2.0, 3.0, 0.0])  # millions of hours
 PAY = np.array([40.0, 50.0, 0.0])
-
-
-def soviets(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    run_env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    run_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "soviets", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env=run_env,
-    )
 
 
 def write_table(folder: Path, z: np.ndarray = Z, fd: np.ndarray = FD) -> Path:
@@ -98,9 +84,10 @@ def test_per_person_accounts_and_a_bad_population_file(tmp_path: Path) -> None:
 
 def test_piped_tables_are_not_cut(tmp_path: Path) -> None:
     table = write_table(tmp_path / "t")
-    narrow = soviets("accounts", table, env={"COLUMNS": "60"}).stdout
+    # a real process: the width of the output is chosen as the command starts
+    narrow = soviets_process("accounts", table, env={"COLUMNS": "60"}).stdout
     assert "…" not in narrow  # a narrow terminal: numbers fold onto a second line, never cut
-    piped = soviets("accounts", table).stdout
+    piped = soviets_process("accounts", table).stdout
     assert "…" not in piped and "compensation (USD million)" in piped
 
 

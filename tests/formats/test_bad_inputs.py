@@ -8,13 +8,12 @@ that ``soviets check`` exits with code 2, one line on stderr, no traceback.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from clirun import Ran, soviets
 from soviets.errors import InputError
 from soviets.formats import load_economy
 
@@ -438,14 +437,8 @@ def test_harmless_loop_without_labour_is_accepted(tmp_path: Path) -> None:
     assert load_economy(folder).n_processes == 4
 
 
-def _cli_check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "soviets", "check", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+def _cli_check(path: Path) -> Ran:
+    return soviets("check", path)
 
 
 def _assert_cli_error(case: Case, tmp_path: Path) -> None:

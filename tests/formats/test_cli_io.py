@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from clirun import soviets
 from soviets.formats import load_economy, read_io_tables
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def soviets(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "soviets", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
 
 
 def test_check_json_summary() -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from clirun import soviets
 from soviets.formats import detect, load_economy, read_io_tables
 from soviets.formats.iotable import read_multiregion
 from soviets.formats.pymrio_folder import read_pymrio_folder
@@ -16,16 +15,6 @@ from soviets.formats.wiod import read_wiod_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests/data"
-
-
-def soviets(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "soviets", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
 
 
 def test_import_wiod_then_check(tmp_path: Path) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from clirun import soviets
 from soviets.cli import app
 from soviets.errors import InputError
 from soviets.formats import load_economy
@@ -97,9 +96,7 @@ def test_bad_satellite_file_is_one_line_and_exit_2(tmp_path: Path):
     folder = _world(
         tmp_path / "w", **{"labour.csv": LABOUR, "satellite_units.csv": "column,unit\nhours,\n"}
     )
-    res = subprocess.run(
-        [sys.executable, "-m", "soviets", "values", str(folder)], capture_output=True, text=True
-    )
+    res = soviets("values", folder)
     assert res.returncode == 2
     assert res.stderr.strip() == (
         f"error: {folder / 'satellite_units.csv'}, row 1, field 'unit': empty unit"

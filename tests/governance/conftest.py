@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from databases import Databases, create_tables
 from soviets.governance import accounts, ballots, councils, founding, proposals, rules
-from soviets.ledger.base import Base
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import CouncilRule, Delegate, Person, Proposal
 
@@ -25,10 +25,11 @@ TERM = (T0 + timedelta(days=365)).isoformat()
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An engine on a fresh database with every table and trigger (create_all)."""
+def engine(db_url: str, databases: Databases) -> Iterator[Engine]:
+    """An engine on a fresh database with every table and trigger (create_all), copied
+    from a template made once per session."""
+    databases.seed(db_url, create_tables)
     eng = make_engine(db_url, pool_size=10, max_overflow=60, pool_timeout=60)
-    Base.metadata.create_all(eng)
     try:
         yield eng
     finally:

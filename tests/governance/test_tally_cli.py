@@ -1,21 +1,19 @@
-"""``soviets tally`` run as a real process (``python -m soviets``)."""
+"""``soviets tally`` run through its entry point (``soviets.cli.main``)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from clirun import Ran, soviets
+
 DATA = Path(__file__).parent / "data"
 
 
-def _soviets(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "soviets", *args], capture_output=True, text=True, timeout=120
-    )
+def _soviets(*args: str) -> Ran:
+    return soviets(*args)
 
 
 def test_schulze_json() -> None:

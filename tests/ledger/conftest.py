@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import soviets.ledger.models  # noqa: F401
+from databases import Databases, create_tables
 from soviets.ledger import inventory, needs, processes
-from soviets.ledger.base import Base
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import Council, CouncilLink, Membership, Person
 
@@ -20,10 +20,11 @@ MANDATE = "standing mandate of the test"
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An engine on a fresh database with every table (create_all)."""
+def engine(db_url: str, databases: Databases) -> Iterator[Engine]:
+    """An engine on a fresh database with every table and trigger (create_all), copied
+    from a template made once per session."""
+    databases.seed(db_url, create_tables)
     eng = make_engine(db_url, pool_size=10, max_overflow=60, pool_timeout=60)
-    Base.metadata.create_all(eng)
     try:
         yield eng
     finally:

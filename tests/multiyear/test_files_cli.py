@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from clirun import soviets
 from soviets.cli import app
 from soviets.economy import Economy, MultiYearEconomy
 from soviets.errors import InputError, ModelError, SovietsError
@@ -169,12 +168,7 @@ def test_bad_file_is_one_line_exit_2(tmp_path: Path) -> None:
     folder = tmp_path / "eco"
     shutil.copytree(FIVE, folder)
     (folder / "depreciation.csv").write_text("process,good,rate\ngrow,tractor,1.5\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "soviets", "plan", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = soviets("plan", folder)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         f"error: {folder}/depreciation.csv, row 1, field 'rate': must be <= 1, got 1.5"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from databases import Databases
 from server.world import World, build_world
 
 with warnings.catch_warnings():
@@ -36,11 +37,10 @@ class Served:
 
 
 @pytest.fixture(scope="session")
-def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+def world_template(databases: Databases) -> tuple[Path, World]:
     """The Valley world built once into a SQLite file, copied by each test that needs it."""
-    path = tmp_path_factory.mktemp("world") / "template.sqlite"
-    world = build_world(f"sqlite:///{path}")
-    return path, world
+    path, world = databases.template(build_world, "sqlite")
+    return Path(path), world
 
 
 def copy_world(template: tuple[Path, World], folder: Path) -> tuple[str, World]:
@@ -66,9 +66,10 @@ def served(world_template: tuple[Path, World], tmp_path: Path) -> Iterator[Serve
 
 
 @pytest.fixture
-def served_any(db_url: str) -> Iterator[Served]:
-    """The Valley world built on each backend (SQLite and PostgreSQL), with a client."""
-    world = build_world(db_url)
+def served_any(db_url: str, databases: Databases) -> Iterator[Served]:
+    """The Valley world on each backend (SQLite and PostgreSQL), with a client; a copy of
+    the world built once per session and backend."""
+    world = databases.seed(db_url, build_world)
     with client_for(db_url) as client:
         yield Served(db_url, world, client)
         client.app.state.engine.dispose()  # type: ignore[attr-defined]

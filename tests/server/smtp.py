@@ -27,7 +27,7 @@ class Inbox:
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted for delivery"
 
-    def wait_for(self, to: str, timeout_s: float = 10) -> Message:
+    def wait_for(self, to: str, timeout_s: float = 120) -> Message:
         """The newest message to ``to``, waiting up to ``timeout_s`` seconds for it."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

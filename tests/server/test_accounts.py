@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from databases import Databases
 from server.conftest import Served, client_for, copy_world
 from server.live import free_port
 from server.smtp import Inbox, link_in, smtp_server
@@ -32,9 +33,9 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture
-def mailed(db_url: str) -> Iterator[tuple[Served, Inbox]]:
+def mailed(db_url: str, databases: Databases) -> Iterator[tuple[Served, Inbox]]:
     """The Valley world on each backend, served by an app that mails through a live server."""
-    world = build_world(db_url)
+    world = databases.seed(db_url, build_world)
     with smtp_server() as (inbox, settings), client_for(db_url, settings) as client:
         yield Served(db_url, world, client), inbox
         client.app.state.engine.dispose()  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from server.conftest import copy_world
-from server.live import CHROMIUM_ARGS, chromium_or_skip, live_server
+from server.live import CHROMIUM_ARGS, TIMEOUT_MS, chromium_or_skip, live_server
 from server.smtp import Inbox, link_in, smtp_server
 from server.world import PASSWORD, World
 from soviets.server import create_app
@@ -166,7 +166,7 @@ def test_docs_load_under_the_content_security_policy(browser, site) -> None:  # 
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto("/docs")
-    page.get_by_role("heading", name="soviets council service").wait_for(timeout=15000)
+    page.get_by_role("heading", name="soviets council service").wait_for(timeout=TIMEOUT_MS)
     assert page.get_by_text("POST/api/councils/{council_id}/invitations").first.is_visible()
     assert all(url.startswith(base) for url in requests), requests
     assert page.errors == []

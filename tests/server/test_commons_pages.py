@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from clirun import soviets
 from server.conftest import Served, client_for
 from server.test_commons import decide
 from server.test_pages import csrf, sign_in
@@ -29,10 +28,7 @@ def test_demo_plan_page_shows_the_clis_hours_per_member(db_url: str) -> None:
     """Finding: the plan page said 403.53 h a week (19 accounts), the CLI 0.77 (10,000
     declared members). Page, API and CLI now give the one figure."""
     result = run_demo(db_url, EXAMPLE, lambda line: None)
-    out = subprocess.run(
-        [sys.executable, "-m", "soviets", "plan", str(EXAMPLE), "--json"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    out = soviets("plan", EXAMPLE, "--json")
     assert out.returncode == 0, out.stderr
     cli = json.loads(out.stdout)["hours_per_member_week"]
     assert cli == pytest.approx(398687.5 / 10_000 / 52)

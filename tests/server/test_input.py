@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy.orm import Session
 
+from databases import Databases
 from server.conftest import Served
 from server.live import live_server
 from server.test_pages import csrf, sign_in
@@ -98,10 +99,12 @@ def test_names_and_texts_refuse_nul_on_every_database(served_any: Served) -> Non
     assert page.status_code == 422 and "U+0000" in page.text
 
 
-def test_the_ledger_refuses_control_characters_whoever_writes(db_url: str) -> None:
+def test_the_ledger_refuses_control_characters_whoever_writes(
+    db_url: str, databases: Databases
+) -> None:
     from soviets.ledger.migrate import upgrade
 
-    upgrade(db_url)
+    databases.seed(db_url, upgrade)
     engine = make_engine(db_url)
     try:
         with Session(engine) as session:
@@ -175,7 +178,7 @@ def test_a_declared_big_body_is_refused_before_it_is_sent(served: Served) -> Non
     app = create_app(served.url, mail=MailSettings())
     with live_server(app) as base:
         address = urlsplit(base)
-        with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        with socket.create_connection((address.hostname, address.port), timeout=120) as conn:
             conn.sendall(
                 b"POST /api/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 b"Content-Type: application/json\r\nContent-Length: 52428800\r\n\r\n"

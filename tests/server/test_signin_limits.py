@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from databases import Databases
 from server.conftest import client_for, copy_world
 from server.smtp import link_in, smtp_server
 from server.test_pages import csrf
@@ -29,10 +30,10 @@ def _attempt(factory, email: str, password: str, client: str) -> int:
         return 200
 
 
-def test_parallel_guesses_get_at_most_the_limit_checked(db_url: str) -> None:
+def test_parallel_guesses_get_at_most_the_limit_checked(db_url: str, databases: Databases) -> None:
     """30 wrong passwords at once for one account: at most ACCOUNT_LIMIT are checked,
     on SQLite and on PostgreSQL (advisory locks)."""
-    world = build_world(db_url)
+    world = databases.seed(db_url, build_world)
     engine = make_engine(db_url, **({} if db_url.startswith("sqlite") else {"pool_size": 30}))
     factory = session_factory(engine)
     email = world.email("bob")

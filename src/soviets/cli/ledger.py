@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -208,7 +208,7 @@ def ledger_inventory(
     with ledger_session(db) as session:
         cid = council_id(session, council) if council else None
         names = dict(session.execute(select(Council.id, Council.name)).all())
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"id": r.id, "council": names[r.holder_council_id], "name": r.name, "kind": r.kind,
              "quantity": r.quantity, "unit": r.unit}
             for r in inventory.holdings(session, cid)

@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         print(" ".join(f"{h:>{w}}" for h, w in zip(head, WIDTHS, strict=True)))
         for t, year in enumerate(r["years"]):
             week = hours[t] / r["employees"][t] / WEEKS
+            cells: tuple[object, ...]  # the year, then formatted figures
             cells = (year, f"{hours[t] / 1e9:.1f}", f"{week:.1f}", f"{r['actual_week'] - week:.1f}")
             cells += (f"{invest[t] / 1e3:.0f}",)
             print(" ".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True)))

@@ -140,7 +140,7 @@ def stock_growth(folder: Path) -> float | None:
     first, last = min(totals), max(totals)
     if totals[first] <= 0 or totals[last] <= 0:
         return None
-    return (totals[last] / totals[first]) ** (1.0 / (last - first)) - 1.0
+    return float((totals[last] / totals[first]) ** (1.0 / (last - first)) - 1.0)
 
 
 def capital_coefficients(folder: str | Path, *, growth: float | None = None) -> CapitalCoefficients:

@@ -110,7 +110,8 @@ class IOTable:
     @property
     def f(self) -> np.ndarray:
         """Total final demand per industry (all categories)."""
-        return self.final_demand.sum(axis=1)
+        total: np.ndarray = self.final_demand.sum(axis=1)
+        return total
 
     def technical_coefficients(self, include_imports: bool = False) -> np.ndarray:
         """A = Z diag(x)^-1 (columns of zero-output industries are 0)."""
@@ -121,7 +122,8 @@ class IOTable:
         )
         x = self.gross_output
         inv = np.divide(1.0, x, out=np.zeros_like(x), where=x > 0)
-        return z * inv[None, :]
+        a: np.ndarray = z * inv[None, :]
+        return a
 
     def leontief_inverse(self, include_imports: bool = False) -> np.ndarray:
         """L = (I - A)^-1."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ FACTOR_INPUTS = "factor_inputs"
 PARAMS = "file_parameters.json"
 
 
-def _table(source: Source, params: dict, key: str) -> TabTable | None:
+def _table(source: Source, params: dict[str, Any], key: str) -> TabTable | None:
     files = params.get("files", {})
     if key not in files:
         return None
@@ -99,7 +100,9 @@ def read_pymrio_folder(path: str | Path, what: str = "pymrio saved folder") -> I
     )
 
 
-def _unit(source: Source, params: dict, keys: list[tuple[str, ...]], notes: list[str]) -> str:
+def _unit(
+    source: Source, params: dict[str, Any], keys: list[tuple[str, ...]], notes: list[str]
+) -> str:
     spec = params.get("files", {}).get("unit")
     if not spec:
         return "USD million"
@@ -196,5 +199,5 @@ def write_pymrio_folder(table: IOTable, out: str | Path) -> Path:
     return out
 
 
-def _write_params(folder: Path, params: dict) -> None:
+def _write_params(folder: Path, params: dict[str, Any]) -> None:
     (folder / PARAMS).write_text(json.dumps(params, indent=4), encoding="utf-8")

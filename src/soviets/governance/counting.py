@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from soviets.errors import InputError, SovietsError
-from soviets.ledger.models.governance import METHODS
+from soviets.ledger.models.governance import METHODS as METHODS  # re-exported
 
 YES, NO, ABSTAIN, OBJECT = "yes", "no", "abstain", "object"
 YES_NO_CHOICES = (YES, NO, ABSTAIN)
@@ -418,12 +418,13 @@ def read_ballots_csv(path: str | Path) -> BallotFile:
                 row=row,
                 field="count",
             ) from None
-        value = cells[column].strip()
+        text = cells[column].strip()
+        value: str | tuple[tuple[str, ...], ...] = text
         try:
             _count(count, row)
             if column == "ranking":
-                value = parse_ranking(value, row=row)
-            elif not value:
+                value = parse_ranking(text, row=row)
+            elif not text:
                 raise InputError("empty choice", row=row, field="choice")
         except InputError as exc:
             raise InputError(exc.detail, file=name, row=exc.row, field=exc.field) from None

@@ -278,7 +278,11 @@ def _check_mandates(
 
 
 def _set_mandates(
-    session: Session, delegate: Delegate, mandates: list[dict], proposal: Proposal, now: datetime
+    session: Session,
+    delegate: Delegate,
+    mandates: list[dict[str, Any]],
+    proposal: Proposal,
+    now: datetime,
 ) -> None:
     for item in mandates:
         if "proposal_id" in item:

@@ -376,8 +376,8 @@ def update_draft(
     at = authz.moment(now)
     proposal = _draft_of(session, actor_id, proposal_id)
     council = authz.require_voter(session, actor_id, proposal.council_id, at)
-    known = ("kind", "method", "title", "body", "quorum", "floor", "secret", "payload", "options")
-    known += ("opens_at", "closes_at")
+    known: tuple[str, ...] = ("kind", "method", "title", "body", "quorum", "floor", "secret")
+    known += ("payload", "options", "opens_at", "closes_at")
     unknown = sorted(set(changes) - set(known))
     if unknown:
         raise InputError(f"unknown field '{unknown[0]}'", field=unknown[0])

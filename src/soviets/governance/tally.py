@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import Row, literal, select
 from sqlalchemy.orm import Session
 
 from soviets.governance import choices
@@ -131,7 +132,7 @@ def ballots_of(session: Session, proposal: Proposal) -> Weighted:
     """The counted ballots of a proposal (withdrawn open ballots left out), with seat weights."""
     if proposal.secret:
         key, table = SecretMark.ballot_key, SecretMark
-        rows = session.execute(
+        rows: Sequence[Row[Any, str, int, int | None]] = session.execute(
             select(key, ProposalOption.label, table.rank, literal(1))
             .join(ProposalOption, ProposalOption.id == table.option_id)
             .where(table.proposal_id == proposal.id)

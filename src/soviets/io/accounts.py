@@ -130,7 +130,8 @@ class Accounts:
         """Divide extensions x regions by each region's persons (NaN where unknown)."""
         people = np.array([self.population.get(r, np.nan) for r in self.regions])
         with np.errstate(divide="ignore", invalid="ignore"):
-            return per_region / people[None, :]
+            shares: np.ndarray = per_region / people[None, :]
+        return shares
 
 
 def industry_regions(table: IOTable) -> list[str]:

@@ -99,10 +99,9 @@ def lock_head(session: Session) -> tuple[int, str]:
     row = session.execute(stmt).one_or_none()
     if row is None:
         dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         session.execute(
             dialect_insert(LedgerHead)
             .values(id=1, seq=0, hash=GENESIS)

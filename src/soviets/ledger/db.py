@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 ENV_DB_URL = "SOVIETS_DB"
@@ -53,7 +54,7 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             # Let SQLAlchemy manage transactions explicitly (BEGIN IMMEDIATE below).
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -65,7 +66,7 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn: Connection) -> None:
             # Take the write lock at the start: concurrent writers queue instead of
             # failing half-way, which makes every transaction serialisable. Readers
             # that said so (READ_ONLY) begin deferred and never wait for a writer.
@@ -97,3 +98,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows matched by the UPDATE or DELETE that gave ``result`` (always a cursor result)."""
+    return cast("CursorResult[Any]", result).rowcount

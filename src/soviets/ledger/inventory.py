@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from soviets.ledger import chain
+from soviets.ledger.db import rowcount
 from soviets.ledger.errors import Conflict, InsufficientQuantity, LedgerError, NotAllowed, NotFound
 from soviets.ledger.models import Council, LedgerEvent, Person, Process, Resource
 from soviets.ledger.models.inventory import ACTIONS, RESOURCE_KINDS
@@ -212,7 +213,7 @@ def _take(session: Session, resource: Resource, quantity: float) -> None:
         .values(quantity=Resource.quantity - quantity)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         held = session.scalar(select(Resource.quantity).where(Resource.id == resource.id))
         holder = get_council(session, resource.holder_council_id).name
         unit = f" {resource.unit}" if resource.unit else ""

@@ -110,6 +110,7 @@ def _capital(session: Session, base: Economy) -> tuple[list[Capital], dict[str, 
     plain: dict[str, float] = {}
     linked: set[str] = set()
     for pid, gid, units, activity in session.execute(held_by_process):
+        assert pid is not None  # the join keeps resources held by a process
         process = names[pid]
         if process not in base.process_index:
             continue

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from soviets.ledger.db import rowcount
 from soviets.ledger.errors import Conflict, LedgerError, NotAllowed, NotFound
 from soviets.ledger.inventory import get_council
 from soviets.ledger.models import Membership, Need, Period
@@ -113,7 +114,7 @@ def withdraw_need(
         .execution_options(synchronize_session=False)
     )
     session.refresh(need)
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise Conflict(f"need #{need_id} is {need.status}: only a proposed need can be withdrawn")
     return need
 
@@ -136,7 +137,7 @@ def approve_needs(session: Session, *, council_id: int, period: str, proposal_id
         .values(status="approved", approved_at=utcnow(), proposal_id=proposal_id)
         .execution_options(synchronize_session="fetch")
     )
-    return int(result.rowcount)
+    return int(rowcount(result))
 
 
 def needs_of(

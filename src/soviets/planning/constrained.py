@@ -100,8 +100,8 @@ class _Problem:
     rows_councils: np.ndarray  # council of each coupling row, or -1
     scale: np.ndarray  # coupling row i was divided by scale[i]
     short_cost: np.ndarray  # per shortfall pseudo-process
-    tol: float = oracle.SWEEP_TOL  # fixed points are settled to this relative change
-    values: np.ndarray | None = None  # labour values without capacities or limits
+    tol: float  # fixed points are settled to this relative change
+    values: np.ndarray  # labour values without capacities or limits
 
 
 @dataclass(eq=False)
@@ -501,6 +501,7 @@ def _shortfall(lay: oracle.Layout, x: np.ndarray) -> float:
 def _plan(prob: _Problem, best: _Best, mode: PlanMode, gap: float, info, start) -> Plan:
     eco = prob.eco
     lay = prob.lp.lay
+    assert best.x is not None and best.values is not None, "a plan is read after it is certified"
     activity = best.x[: lay.n_real] / lay.out
     hours = float(eco.labour @ activity)
     # the LP's cost is hours per unit of output; the shortfall part is zero here

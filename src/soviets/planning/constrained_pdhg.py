@@ -186,11 +186,13 @@ def run(
             arr[:] = 0.0
         count = since = 0
         restarts += 1
-        point = Iterate(host(x), host(v), host(y), k, restarts, kkt_restart, host(bound))
-        sent, sent_bound = point.y.copy(), point.bound.copy()
+        held = host(bound)
+        point = Iterate(host(x), host(v), host(y), k, restarts, kkt_restart, held)
+        sent, sent_bound = point.y.copy(), held.copy()
         yield point  # the caller may move the point or the targets of limits and hours
-        if not np.array_equal(point.bound, sent_bound):
-            bound = ops.bound = put(point.bound)
+        moved = point.bound
+        if moved is not None and not np.array_equal(moved, sent_bound):
+            bound = ops.bound = put(moved)
             kkt_restart = _kkt(ops, x, v, y, omega)
         if not np.array_equal(point.y, sent):
             x, v, y = put(point.x), put(point.v), put(point.y)
@@ -225,23 +227,20 @@ class _Ops:
             row_y = np.zeros(0)
         free = ~np.isfinite(lay.cap)
         fixed = np.flatnonzero(~free)
-        host = {
-            "col": col,
-            "row_v": np.maximum(row, 1e-12),
-            "row_y": row_y,
-            "t_diag": 1.0 / col,
-            "s_v": 1.0 / np.maximum(row, 1e-12),
-            "s_y": 1.0 / np.maximum(row_y, 1e-12),
-            "cap": lay.cap,
-            "free": free,
-            "fixed": fixed,
-            "cap_fixed": lay.cap[fixed],
-            "cost": lp.cost,
-            "demand": lp.demand,
-            "bound": lp.bound,
-        }
-        for name, a in host.items():
-            setattr(self, name, self.put(a))
+        put = self.put
+        self.col: Any = put(col)
+        self.row_v: Any = put(np.maximum(row, 1e-12))
+        self.row_y: Any = put(row_y)
+        self.t_diag: Any = put(1.0 / col)
+        self.s_v: Any = put(1.0 / np.maximum(row, 1e-12))
+        self.s_y: Any = put(1.0 / np.maximum(row_y, 1e-12))
+        self.cap: Any = put(lay.cap)
+        self.free: Any = put(free)
+        self.fixed: Any = put(fixed)
+        self.cap_fixed: Any = put(lay.cap[fixed])
+        self.cost: Any = put(lp.cost)
+        self.demand: Any = put(lp.demand)
+        self.bound: Any = put(lp.bound)
         net = _net_matrix(lp)
         self._net, self._net_t = self._matrices(net, net.T.tocsr())
         self._empty = self.put(np.zeros(0))

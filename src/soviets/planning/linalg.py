@@ -9,6 +9,7 @@ picks one and solves with the matrix or its transpose.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import scipy.linalg as la
@@ -34,8 +35,8 @@ class Factor:
     def __init__(self, m: sp.spmatrix) -> None:
         n = m.shape[0]
         self.n = n
-        self._dense = None
-        self._sparse = None
+        self._dense: tuple[np.ndarray, np.ndarray] | None = None  # LU and pivots
+        self._sparse: Any = None  # scipy's SuperLU (scipy has no type information)
         if n == 0:
             return
         if n <= DENSE_MAX or m.nnz > DENSE_FILL * n * n:

@@ -467,8 +467,10 @@ class _Pdhg:
             1e-6,
             min(
                 1e6,
-                (np.linalg.norm(self.c) + 1e-12)
-                / (np.linalg.norm(np.where(np.isfinite(self.lo), self.lo, 0)) + 1e-12),
+                float(
+                    (np.linalg.norm(self.c) + 1e-12)
+                    / (np.linalg.norm(np.where(np.isfinite(self.lo), self.lo, 0)) + 1e-12)
+                ),
             ),
         )
         sx, sy, n = np.zeros_like(x), np.zeros_like(y), 0

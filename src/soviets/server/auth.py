@@ -31,6 +31,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from soviets.governance.credentials import normalise_email
+from soviets.ledger.db import rowcount
 from soviets.ledger.models import ApiToken, Person, SignInAttempt, WebSession
 from soviets.server.problems import Problem
 from soviets.server.security import (
@@ -68,7 +69,7 @@ def wait_over(failures: int, limit: int) -> timedelta:
     """How long after the last failure the next check waits, with ``failures`` so far."""
     if failures < limit:
         return timedelta(0)
-    return min(FIRST_WAIT * 2 ** min(failures - limit, 20), LONGEST_WAIT)
+    return min(FIRST_WAIT * (1 << min(failures - limit, 20)), LONGEST_WAIT)
 
 
 def _retry_at(db: Session, column: Any, value: str, since: datetime, limit: int) -> datetime | None:
@@ -193,7 +194,7 @@ def revoke_token(db: Session, person: Person, token_id: int) -> bool:
         )
         .values(revoked_at=now())
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 def tokens_of(db: Session, person: Person) -> list[ApiToken]:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from soviets.server.schemas import In, MembershipOut, Name, Out
+from soviets.governance.values import Name
+from soviets.server.schemas import In, MembershipOut, Out
 
 Secret = Field(min_length=1, max_length=200, description="The secret part of the link")
 

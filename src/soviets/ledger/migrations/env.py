@@ -8,9 +8,10 @@ batch mode (copy-and-move tables), the only way it can alter a table.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 import soviets.ledger.models  # noqa: F401  (registers every table)
 from soviets.ledger.base import Base
@@ -20,7 +21,7 @@ from soviets.ledger.types import UTCDateTime
 config = context.config
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our column types as plain SQLAlchemy types in revisions."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -212,7 +212,8 @@ class Proposal(Base):
     @property
     def payload_data(self) -> dict[str, Any]:
         """The payload, decoded from its canonical JSON text."""
-        return json.loads(self.payload)
+        data: dict[str, Any] = json.loads(self.payload)
+        return data
 
     @property
     def voted_payload(self) -> dict[str, Any]:
@@ -248,7 +249,8 @@ class ProposalOption(Base):
     @property
     def payload_data(self) -> dict[str, Any]:
         """What is carried out if this option wins (ranked votes on executable kinds)."""
-        return json.loads(self.payload)
+        data: dict[str, Any] = json.loads(self.payload)
+        return data
 
 
 class Amendment(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 
@@ -10,12 +10,18 @@ from soviets.governance import proposals
 from soviets.server import present
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
-from soviets.server.schemas import ElectorOut, ProposalIn, ProposalOut, ProposalPatch
+from soviets.server.schemas import (
+    ElectorOut,
+    OptionIn,
+    ProposalIn,
+    ProposalOut,
+    ProposalPatch,
+)
 
 router = APIRouter(tags=["proposals"], responses=STANDARD)
 
 
-def _options(items: list | None) -> list | None:  # type: ignore[type-arg]
+def _options(items: list[str | OptionIn] | None) -> list[str | dict[str, Any]] | None:
     if items is None:
         return None
     return [i if isinstance(i, str) else {"label": i.label, "payload": i.payload} for i in items]

@@ -52,7 +52,7 @@ def _kinds(old: str, new: str) -> None:
         ).rowcount
         if changed != 1:
             raise RuntimeError(f"the kind CHECK of table {table} is not the expected one")
-    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version or 0) + 1}")
     bind.exec_driver_sql("PRAGMA writable_schema = OFF")
     problems = bind.exec_driver_sql("PRAGMA integrity_check").scalar()
     if problems != "ok":
