@@ -12,17 +12,21 @@ unreachable server fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import create_engine, text
 
 from databases import Databases
 from pg import PG_ADMIN_URL
 
-# Hypothesis keeps no example database (it would be a .hypothesis folder in the source tree).
+# Hypothesis writes nothing into the source tree: no example database, and its other
+# files (a cache of constants) in a temporary folder instead of ./.hypothesis.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="soviets-hypothesis-"))
 settings.register_profile("soviets", database=None)
 settings.load_profile("soviets")
 
