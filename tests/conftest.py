@@ -24,6 +24,12 @@ from sqlalchemy import create_engine, text
 from databases import Databases
 from pg import PG_ADMIN_URL
 
+# pytest-xdist gives its workers COLUMNS=80 (and LINES): without it, as in a plain run, the
+# CLI's output to a pipe is not cut to a terminal's width.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
+
 # Hypothesis writes nothing into the source tree: no example database, and its other
 # files (a cache of constants) in a temporary folder instead of ./.hypothesis.
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="soviets-hypothesis-"))
