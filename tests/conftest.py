@@ -12,17 +12,27 @@ unreachable server fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import create_engine, text
 
 from databases import Databases
 from pg import PG_ADMIN_URL
 
-# Hypothesis keeps no example database (it would be a .hypothesis folder in the source tree).
+# pytest-xdist gives its workers COLUMNS=80 (and LINES): without it, as in a plain run, the
+# CLI's output to a pipe is not cut to a terminal's width.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
+
+# Hypothesis writes nothing into the source tree: no example database, and its other
+# files (a cache of constants) in a temporary folder instead of ./.hypothesis.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="soviets-hypothesis-"))
 settings.register_profile("soviets", database=None)
 settings.load_profile("soviets")
 
