@@ -218,7 +218,8 @@ class Proposal(Base):
     @property
     def voted_payload(self) -> dict[str, Any]:
         """The payload put to the vote: as amended, else as drafted."""
-        return json.loads(self.amended_payload or self.payload)
+        data: dict[str, Any] = json.loads(self.amended_payload or self.payload)
+        return data
 
     @property
     def result_data(self) -> dict[str, Any] | None:
@@ -286,7 +287,8 @@ class Amendment(Base):
     @property
     def payload_data(self) -> dict[str, Any]:
         """The payload: the keys it changes (amendment) or the whole payload (alternative)."""
-        return json.loads(self.payload)
+        data: dict[str, Any] = json.loads(self.payload)
+        return data
 
     @property
     def label(self) -> str:
