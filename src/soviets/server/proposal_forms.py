@@ -332,6 +332,12 @@ RULE_FIELDS: dict[str, RuleField] = {
     "agreement.accept": RuleField(
         "Who accepts a supply agreement", "choice", choices=("vote", "coordinator")
     ),
+    "federation.join": RuleField(
+        "Who may bring this council into a new federation (vote: only the council's own vote)",
+        "choice",
+        choices=("vote", "coordinator"),
+        councils=("workplace", "territorial"),
+    ),
     "stock.writedown_limit": RuleField(
         "Most a coordinator may take out of a stock alone (units of the stock)", "amount"
     ),
