@@ -141,7 +141,7 @@ async def fire(base: str, vote: Vote, clients: int, requests: int, seed: int = 0
                     status = answer.status
                     body = await answer.read()
                     retry_after = "Retry-After" in answer.headers
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 level.dropped += 1
                 why = f"{type(exc).__name__}: {exc}"
                 level.errors[why] = level.errors.get(why, 0) + 1
