@@ -284,21 +284,35 @@ class _Sweep:
         self.lp = r.program(
             base, essential, t_col, np.concatenate([np.zeros(n), [-1.0]]), np.zeros(1), np.ones(1)
         )
+        self.rows = (g.size + r.limit_goods.size + rows_varied).astype(np.int32)
+        # the varied rows read "hours per member per week <= offer": their right-hand
+        # sides are then tens, not 1e11 hours (HiGHS loses its way on the latter)
+        scale = np.ones(self.lp.matrix.shape[0])
+        scale[self.rows] = 1.0 / weekly
+        self.lp.matrix = sp.csc_matrix(sp.diags(scale) @ self.lp.matrix)
+        self.lp.row_upper = self.lp.row_upper * scale
         a = sp.csc_matrix(self.lp.matrix)
         a.sort_indices()
         self.h = highs.quiet_highs()
         self.h.setOptionValue("primal_feasibility_tolerance", highs.FEASIBILITY_TOL)
         self.h.setOptionValue("dual_feasibility_tolerance", highs.FEASIBILITY_TOL)
         self.h.passModel(highs.highs_model(self.lp, a))
-        self.rows = (g.size + r.limit_goods.size + rows_varied).astype(np.int32)
         self.all_cols = np.arange(n + 1, dtype=np.int32)
         self.cost_t = np.concatenate([np.zeros(n), [-1.0]])
         self.cost_h = np.concatenate([base.labour, [0.0]])
+        self.cold = 0  # re-solves from scratch after a warm start ended without an answer
+        m = highs.highspy.HighsModelStatus
+        self._decided = (m.kOptimal, m.kInfeasible, m.kUnboundedOrInfeasible)
 
     def _run(self) -> tuple[str, np.ndarray]:
         h = self.h
         h.run()
         status = h.getModelStatus()
+        if status not in self._decided:  # warm start lost its way: once more from scratch
+            self.cold += 1
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
         if status == highs.highspy.HighsModelStatus.kOptimal:
             return "optimal", np.asarray(h.getSolution().col_value, dtype=float)
         if status in (
@@ -311,7 +325,7 @@ class _Sweep:
     def solve(self, offer: float) -> tuple[np.ndarray, bool, int]:
         """Activity of the labour-budget plan at ``offer``, whether essentials are met, solves."""
         h, n = self.h, self.n
-        bound = offer * self.weekly
+        bound = np.full(self.rows.size, float(offer))
         lower = np.full(self.rows.size, -highs.INF)
         h.changeRowsBounds(self.rows.size, self.rows, lower, bound)  # type: ignore[attr-defined]
         h.changeColsCost(n + 1, self.all_cols, self.cost_t)
