@@ -266,20 +266,40 @@ def plot(path: Path, frontiers: dict[str, fr.Frontier], who: str, title: str) ->
         pick = [(p.total if scope in ("", "federation") else p.councils[scope]) for p in f.points]
         tag = regime if scope in ("", "federation") else f"{regime}, {scope}"
         ls = styles.get(regime, "-")
-        ax.plot(
-            x,
-            [100 * s.essential_count for s in pick],
-            ls,
-            color="tab:red",
-            label=f"essential needs met ({tag})",
-        )
+        series = [
+            (
+                "essential",
+                "tab:red",
+                [s.essential_count for s in pick],
+                [s.essential_value for s in pick],
+            )
+        ]
         if any_normal:
+            series.append(
+                (
+                    "normal",
+                    "tab:blue",
+                    [s.normal_count or 0.0 for s in pick],
+                    [s.normal_value or 0.0 for s in pick],
+                )
+            )
+        for kind, color, by_count, by_value in series:
             ax.plot(
                 x,
-                [100 * (s.normal_count or 0.0) for s in pick],
+                [100 * v for v in by_count],
                 ls,
-                color="tab:blue",
-                label=f"normal needs met ({tag})",
+                color=color,
+                lw=1.8,
+                label=f"{kind} needs met, by count ({tag})",
+            )
+            ax.plot(
+                x,
+                [100 * v for v in by_value],
+                ls,
+                color=color,
+                lw=0.9,
+                alpha=0.55,
+                label=f"{kind} needs met, by value ({tag})",
             )
         if f.current is not None:
             current = f.current
@@ -294,7 +314,7 @@ def plot(path: Path, frontiers: dict[str, fr.Frontier], who: str, title: str) ->
             fontsize=8,
         )
     ax.set_xlabel(f"hours offered per {who} per week (h)")
-    ax.set_ylabel("needs met, mean share by count (%)")
+    ax.set_ylabel("needs met (%): by count (thick), by value in hours (thin)")
     ax.set_ylim(-2, 102)
     ax.set_xlim(left=0)
     ax.set_title(title, fontsize=10)

@@ -200,7 +200,10 @@ def compute(
             top = max(top, 60.0)
         grid = np.linspace(0.0, top * 1.05, max(points, 2))
         extra = [x for x in (full, current, slack) if x is not None]
-        offers = sorted({float(v) for v in np.concatenate([grid, extra])})
+        offers = []
+        for v in sorted(float(v) for v in np.concatenate([grid, extra])):
+            if not offers or v - offers[-1] > 1e-9 * top:  # one point for offers that coincide
+                offers.append(v)
     notes = []
     if full is None:
         notes.append("no offer of hours meets every need (a limit other than hours stops them)")
