@@ -297,6 +297,14 @@ def _adapt(session: Session, council: Council, e: effects.AdaptDecision) -> list
     return out
 
 
+def _set_hours(session: Session, council: Council, e: effects.SetHours) -> list[str]:
+    return [
+        f"Council '{council.name}' offers {e.hours_per_member_week:g} hours of work per member "
+        "per week: labour-budget plans may use that many hours times its members times 52 "
+        "weeks of work by the workplaces under it."
+    ]
+
+
 def _terms(session: Session, payload: dict[str, Any]) -> list[str]:
     if not payload.get("ratify"):
         return []
@@ -331,6 +339,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "approve_minutes": _minutes,
     "ratify": _ratify,
     "adapt_decision": _adapt,
+    "set_hours": _set_hours,
 }
 
 

@@ -222,6 +222,15 @@ class AdaptDecision(Effect):
     )
 
 
+class SetHours(Effect):
+    """The hours of work per member per week a territorial council offers (its hours
+    available in labour-budget plans: this times its members times 52 weeks)."""
+
+    hours_per_member_week: float = Field(
+        ge=0, le=168, description="hours of work per member per week (0 to 168)"
+    )
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -244,6 +253,7 @@ AnyEffect = (
     | ApproveMinutes
     | Ratify
     | AdaptDecision
+    | SetHours
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -269,6 +279,7 @@ EFFECTS: dict[str, type[Effect]] = {
     "approve_minutes": ApproveMinutes,
     "ratify": Ratify,
     "adapt_decision": AdaptDecision,
+    "set_hours": SetHours,
 }
 
 

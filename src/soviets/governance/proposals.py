@@ -59,6 +59,7 @@ from soviets.governance import (
     describe,
     endings,
     execution,
+    hours,
     joining,
     minutes,
     notices,
