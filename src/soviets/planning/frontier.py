@@ -205,6 +205,12 @@ def compute(
             if not offers or v - offers[-1] > 1e-9 * top:  # one point for offers that coincide
                 offers.append(v)
     notes = []
+    idle = [eco.councils[i].name for k, i in enumerate(varied) if r.hours[rows_varied[k]].nnz == 0]
+    if idle:
+        notes.append(
+            f"no workplace is under {', '.join(idle)}: its offer of hours limits no work, so "
+            "the curve does not depend on it"
+        )
     if full is None:
         notes.append("no offer of hours meets every need (a limit other than hours stops them)")
     sweep = _Sweep(base, r, rows_varied, weekly) if warm else None
