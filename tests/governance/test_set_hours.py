@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from soviets.governance import hours
 from soviets.governance.errors import Conflict, Forbidden
 from soviets.ledger import needs, plans, processes
-from soviets.ledger.models import Council, CouncilLink, Proposal
+from soviets.ledger.models import Council, CouncilLink, Good, Proposal
 
 from .conftest import T0
 
@@ -17,8 +18,9 @@ from .conftest import T0
 def _valley(gov):  # type: ignore[no-untyped-def]
     """Village (2 members, territorial) with a bakery under it, in federation valley.
 
-    Bread takes 2 h/t; the village needs 10 t (essential) and 10 t more (normal):
-    40 hours meet everything; 30 hours meet the essential need and half the normal one.
+    Bread takes 2 h/t and 1 t of flour (primary, no cap); the village needs 10 t
+    (essential) and 10 t more (normal): 40 hours meet everything; 30 hours meet the
+    essential need and half the normal one.
     """
     ann, cat, dan, eve = gov.people("Ann", "Cat", "Dan", "Eve")
     bakery = gov.council(ann, "bakery", [])
@@ -28,8 +30,9 @@ def _valley(gov):  # type: ignore[no-untyped-def]
         s.add(CouncilLink(member_id=bakery, federation_id=village, joined_at=T0))
         needs.create_period(s, name="2031", starts_on=date(2031, 1, 1), ends_on=date(2031, 12, 31))
         processes.add_good(s, name="bread", unit="t")
+        processes.add_good(s, name="flour", unit="t", kind="primary")
         processes.register_process(
-            s, name="bake", council_id=bakery, labour=2.0, flows={"bread": 1.0}
+            s, name="bake", council_id=bakery, labour=2.0, flows={"bread": 1.0, "flour": -1.0}
         )
         for priority in ("essential", "normal"):
             needs.register_need(
@@ -88,3 +91,22 @@ def test_only_a_territorial_council_sets_hours(gov):  # type: ignore[no-untyped-
     with pytest.raises(Conflict, match="territorial"):
         gov.propose(w["ann"], w["bakery"], kind="set_hours", title="x",
                     payload={"hours_per_member_week": 10.0})  # fmt: skip
+
+
+def test_set_cap_vote_limits_the_next_plan(gov):  # type: ignore[no-untyped-def]
+    w = _valley(gov)
+    gov.elect(w["village"], [w["cat"], w["dan"]], w["cat"], w["fed"])
+    closed = gov.decide(w["fed"], w["cat"], [w["cat"]], kind="set_cap", title="less flour",
+                        payload={"good": "flour", "limit": 15.0})  # fmt: skip
+    assert closed.outcome == "accepted", closed.result
+    with gov.tx() as s:
+        flour = s.scalar(select(Good).where(Good.name == "flour"))
+        assert flour.limit_per_period == 15.0
+    # 15 t of flour: the 10 t of essential bread and half the normal 10 t, 30 hours
+    assert _plan_hours(gov, w["fed"]) == pytest.approx(30.0, rel=1e-6)
+    with pytest.raises(Conflict, match="federation"):
+        gov.propose(w["cat"], w["village"], kind="set_cap", title="x",
+                    payload={"good": "flour", "limit": 1.0})  # fmt: skip
+    with pytest.raises(Conflict, match="primary"):
+        gov.propose(w["cat"], w["fed"], kind="set_cap", title="x",
+                    payload={"good": "bread", "limit": 1.0})  # fmt: skip

@@ -269,6 +269,8 @@ def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> l
         f"The minutes #{e.minutes_id} of an assembly of '{council.name}' are approved as drafted "
         "and become part of the council's record; they never change again."
     ]
+
+
 def _decision(session: Session, decision_id: int) -> str:
     decision = session.get(Proposal, decision_id)
     if decision is None:
@@ -303,6 +305,12 @@ def _set_hours(session: Session, council: Council, e: effects.SetHours) -> list[
         "per week: labour-budget plans may use that many hours times its members times 52 "
         "weeks of work by the workplaces under it."
     ]
+
+
+def _set_cap(session: Session, council: Council, e: effects.SetCap) -> list[str]:
+    if e.limit is None:
+        return [f"Plans may use any quantity of '{e.good}' per period (no cap)."]
+    return [f"Plans may use at most {e.limit:g} of '{e.good}' per period (its unit)."]
 
 
 def _terms(session: Session, payload: dict[str, Any]) -> list[str]:
@@ -340,6 +348,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "ratify": _ratify,
     "adapt_decision": _adapt,
     "set_hours": _set_hours,
+    "set_cap": _set_cap,
 }
 
 

@@ -231,6 +231,14 @@ class SetHours(Effect):
     )
 
 
+class SetCap(Effect):
+    """A federation's limit per period on a primary good (an emission allowance, land):
+    ``limit`` in the good's unit, or null for no limit."""
+
+    good: Name = Field(description="the primary good's name")
+    limit: float | None = Field(None, ge=0, description="most used per period (null: none)")
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -254,6 +262,7 @@ AnyEffect = (
     | Ratify
     | AdaptDecision
     | SetHours
+    | SetCap
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -280,6 +289,7 @@ EFFECTS: dict[str, type[Effect]] = {
     "ratify": Ratify,
     "adapt_decision": AdaptDecision,
     "set_hours": SetHours,
+    "set_cap": SetCap,
 }
 
 

@@ -1,4 +1,5 @@
-"""Free time by vote: the hours of work per member per week a territorial council offers.
+"""Free time by vote: the hours of work per member per week a territorial council offers,
+and a federation's caps on primary goods (``set_cap``: emissions, land).
 
 A territorial council decides by a ``set_hours`` vote how many hours of work
 per member per week it offers. When the vote is accepted the council's
@@ -6,6 +7,9 @@ per member per week it offers. When the vote is accepted the council's
 the work of the workplaces under it) becomes that offer times its members
 (declared, else registered) times 52 weeks, so the next labour-budget plan
 uses it.
+
+A federation decides by a ``set_cap`` vote the limit per period on a primary
+good (``limit_per_period`` of the goods catalogue; null: no limit).
 
 Before anyone votes, :func:`frontier` shows what each offer buys: the
 hours-needs frontier (:mod:`soviets.planning.frontier`) of the council, or of
@@ -23,7 +27,7 @@ from sqlalchemy.orm import Session
 from soviets.governance import authz
 from soviets.governance.errors import Conflict, InputError, NotFound
 from soviets.governance.execution import Payload, register_executor
-from soviets.ledger.models import Council, CouncilLink, Membership, Period, Proposal
+from soviets.ledger.models import Council, CouncilLink, Good, Membership, Period, Proposal
 
 if TYPE_CHECKING:
     from soviets.planning.frontier import Frontier
@@ -75,6 +79,32 @@ def _execute(session: Session, proposal: Proposal, payload: Payload, now: dateti
 
 
 register_executor("set_hours", _execute, validate=_check)
+
+
+def _check_cap(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
+    if council.kind != "federation":
+        raise Conflict(
+            f"council '{council.name}' is a {council.kind} council: caps on primary goods are "
+            "set by a federation"
+        )
+    good = session.scalar(select(Good).where(Good.name == payload["good"]))
+    if good is None:
+        raise InputError(f"no good named '{payload['good']}'", field="payload.good")
+    if good.kind != "primary":
+        raise Conflict(f"'{good.name}' is made, not a primary good: it takes no cap")
+    limit = payload.get("limit")
+    return {"good": good.name, "limit": None if limit is None else float(limit)}
+
+
+def _execute_cap(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
+    good = session.scalar(select(Good).where(Good.name == payload["good"]))
+    if good is None:
+        raise NotFound(f"no good named '{payload['good']}'")
+    good.limit_per_period = payload["limit"]
+    session.flush()
+
+
+register_executor("set_cap", _execute_cap, validate=_check_cap)
 
 
 def _federation_of(session: Session, council: Council) -> Council:

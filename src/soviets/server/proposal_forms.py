@@ -263,6 +263,23 @@ FORMS: tuple[KindForm, ...] = (
         councils=("territorial",),
     ),
     KindForm(
+        "set_cap",
+        "Set a cap on a primary good",
+        "The most of a primary good (an emission allowance, land) every plan may use per "
+        "period; empty: no cap.",
+        (
+            Field("good", "Primary good (its name)", "text"),
+            Field(
+                "limit",
+                "Cap per period (in the good's unit)",
+                "number",
+                optional=True,
+                hint="0 or more; leave empty for no cap.",
+            ),
+        ),
+        councils=("federation",),
+    ),
+    KindForm(
         "abandon_proposal",
         "Abandon an open proposal",
         "The open vote is closed as abandoned; nothing of it is carried out.",

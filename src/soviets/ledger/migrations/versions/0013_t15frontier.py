@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (long SQL kept on one line each)
-"""t15frontier: proposal kind set_hours (free time by vote)
+"""t15frontier: proposal kinds set_hours (free time by vote) and set_cap (a limit by vote)
 
 Revision ID: 0013_t15frontier
 Revises: 0012_deliberation
@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 OLD_KINDS = "'general', 'admit_member', 'elect_delegate', 'recall_delegate', 'instruct_delegate', 'approve_needs', 'adopt_plan', 'approve_agreement', 'inventory_transfer', 'change_rules', 'set_role', 'leave_federation', 'abandon_proposal', 'register_process', 'change_process', 'stock_change', 'accept_custody', 'join_federation', 'approve_minutes', 'ratify', 'adapt_decision'"
-NEW_KINDS = OLD_KINDS + ", 'set_hours'"
+NEW_KINDS = OLD_KINDS + ", 'set_hours', 'set_cap'"
 # (table, constraint, condition with {kinds})
 CHECKS = (
     ("proposals", "ck_proposals_kind", "kind IN ({kinds})"),
