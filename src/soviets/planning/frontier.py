@@ -309,12 +309,16 @@ class _Sweep:
         self.all_cols = np.arange(n + 1, dtype=np.int32)
         self.cost_t = np.concatenate([np.zeros(n), [-1.0]])
         self.cost_h = np.concatenate([base.labour, [0.0]])
+        self.elastic: _Elastic | None = None
         self.cold = 0  # re-solves from scratch after a warm start ended without an answer
         m = highs.highspy.HighsModelStatus
         self._decided = (m.kOptimal, m.kInfeasible, m.kUnboundedOrInfeasible)
 
     def _run(self) -> tuple[str, np.ndarray]:
-        h = self.h
+        return self._run_on(self.h)
+
+    def _run_on(self, h: Any) -> tuple[str, np.ndarray]:
+        """Run ``h`` from its last basis; once more from scratch if that decides nothing."""
         h.run()
         status = h.getModelStatus()
         if status not in self._decided:  # warm start lost its way: once more from scratch
@@ -341,11 +345,7 @@ class _Sweep:
         h.changeColBounds(n, 0.0, 1.0)
         status, x = self._run()
         if status == "infeasible":
-            eco = self._economy(offer)
-            plan = central.diagnose(
-                eco, "labour-budget", central.rows(eco, True), eco.essential_demand
-            )
-            return plan.activity, False, 2
+            return self._partial(offer), False, 2
         t = float(min(1.0, max(0.0, x[-1])))
         t_fixed = 1.0 if t >= 1.0 - central.FULFILMENT_TOL else max(0.0, t - central.FULFILMENT_TOL)
         h.changeColsCost(n + 1, self.all_cols, self.cost_h)
@@ -355,6 +355,22 @@ class _Sweep:
             raise InputError(f"HiGHS found no least-hours plan at offer {offer}")
         return np.clip(x[:n], 0.0, self.base.capacity), True, 2
 
+    def _partial(self, offer: float) -> np.ndarray:
+        """The best partial plan at ``offer`` (the rule of ``central.diagnose``: least
+        relative shortfall of essential needs, then least hours), on a second HiGHS model
+        kept warm like the first."""
+        if self.elastic is None:
+            self.elastic = _Elastic(self.base, self.r, self.rows)
+        try:
+            return self.elastic.solve(offer, self)
+        except InputError:  # the warm model lost its way: the planner's own diagnosis
+            self.cold += 1
+            eco = self._economy(offer)
+            plan = central.diagnose(
+                eco, "labour-budget", central.rows(eco, True), eco.essential_demand
+            )
+            return plan.activity
+
     def _economy(self, offer: float) -> Economy:
         councils = list(self.base.councils)
         first = self.r.balance_goods.size + self.r.limit_goods.size
@@ -362,6 +378,66 @@ class _Sweep:
             ci = int(self.r.hours_councils[int(row) - first])
             councils[ci] = replace(councils[ci], hours_available=offer * self.weekly[k])
         return replace(self.base, councils=councils)
+
+
+class _Elastic:
+    """``central.diagnose``'s elastic programme (a shortfall per essential good) as one HiGHS
+    model: stage 1 least weighted shortfall, stage 2 least hours within it."""
+
+    def __init__(self, base: Economy, r: central.Rows, rows: np.ndarray) -> None:
+        essential = base.essential_demand
+        g = r.balance_goods
+        gap = np.maximum(essential[g] - base.stocks[g], 0.0)
+        short = np.flatnonzero(gap > 0)
+        weight = 1.0 / essential[g][short]
+        z = sp.csc_matrix(
+            (np.ones(short.size), (short, np.arange(short.size))), shape=(g.size, short.size)
+        )
+        n, k = base.n_processes, short.size
+        lp = r.program(
+            base, essential, z, np.concatenate([np.zeros(n), weight]), np.zeros(k), gap[short]
+        )
+        scale = np.ones(lp.matrix.shape[0])
+        scale[rows] = 1.0 / np.asarray(lp.row_upper[rows], dtype=float)  # built at offer 1
+        cap = sp.csc_matrix(np.concatenate([np.zeros(n), weight]).reshape(1, -1))
+        matrix = sp.vstack([sp.diags(scale) @ lp.matrix, cap]).tocsc()
+        matrix.sort_indices()
+        self.lp = highs.LinearProgram(
+            cost=lp.cost,
+            col_lower=lp.col_lower,
+            col_upper=lp.col_upper,
+            matrix=matrix,
+            row_lower=np.concatenate([lp.row_lower * scale, [-np.inf]]),
+            row_upper=np.concatenate([lp.row_upper * scale, [np.inf]]),
+        )
+        self.h = highs.quiet_highs()
+        self.h.setOptionValue("primal_feasibility_tolerance", highs.FEASIBILITY_TOL)
+        self.h.setOptionValue("dual_feasibility_tolerance", highs.FEASIBILITY_TOL)
+        self.h.passModel(highs.highs_model(self.lp, matrix))
+        self.rows = rows
+        self.cap_row = matrix.shape[0] - 1
+        self.cols = np.arange(n + k, dtype=np.int32)
+        self.cost_short = np.concatenate([np.zeros(n), weight])
+        self.cost_hours = np.concatenate([base.labour, np.zeros(k)])
+        self.n = n
+
+    def solve(self, offer: float, sweep: _Sweep) -> np.ndarray:
+        h = self.h
+        bound = np.full(self.rows.size, float(offer))
+        lower = np.full(self.rows.size, -highs.INF)
+        h.changeRowsBounds(self.rows.size, self.rows, lower, bound)  # type: ignore[attr-defined]
+        h.changeRowBounds(self.cap_row, -highs.INF, highs.INF)
+        h.changeColsCost(self.cols.size, self.cols, self.cost_short)
+        status, x = sweep._run_on(h)
+        if status != "optimal":  # cannot happen: x = 0 with full shortfall is feasible
+            raise InputError(f"HiGHS found no partial plan at offer {offer}")
+        first = float(np.dot(self.cost_short, x))
+        h.changeRowBounds(self.cap_row, -highs.INF, first * (1 + 1e-9) + 1e-12)
+        h.changeColsCost(self.cols.size, self.cols, self.cost_hours)
+        status, x2 = sweep._run_on(h)
+        if status != "optimal":
+            raise InputError(f"HiGHS found no least-hours partial plan at offer {offer}")
+        return np.clip(x2[: self.n], 0.0, sweep.base.capacity)
 
 
 def _shares(
