@@ -258,6 +258,9 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/plans/multiyear", frozenset(),
         lambda w: {"periods": [PERIOD]}, fill={C: "riverside"}),
     Row("GET", "/plans/{plan_id}", VALLEY, fill={"plan_id": "plan"}),
+    # the hours-needs frontier (before a set_hours vote)
+    Row("GET", "/councils/{council_id}/frontier", VALLEY, fill={C: "valley"}),
+    Row("GET", "/councils/{council_id}/frontier", RIVERSIDE, fill={C: "riverside"}),
     # agreements
     Row("GET", "/councils/{council_id}/agreements", RIVERSIDE, fill={C: "riverside"}),
     Row("GET", "/councils/{council_id}/agreements", VALLEY, fill={C: "valley"}),

@@ -222,6 +222,23 @@ class AdaptDecision(Effect):
     )
 
 
+class SetHours(Effect):
+    """The hours of work per member per week a territorial council offers (its hours
+    available in labour-budget plans: this times its members times 52 weeks)."""
+
+    hours_per_member_week: float = Field(
+        ge=0, le=168, description="hours of work per member per week (0 to 168)"
+    )
+
+
+class SetCap(Effect):
+    """A federation's limit per period on a primary good (an emission allowance, land):
+    ``limit`` in the good's unit, or null for no limit."""
+
+    good: Name = Field(description="the primary good's name")
+    limit: float | None = Field(None, ge=0, description="most used per period (null: none)")
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -244,6 +261,8 @@ AnyEffect = (
     | ApproveMinutes
     | Ratify
     | AdaptDecision
+    | SetHours
+    | SetCap
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -269,6 +288,8 @@ EFFECTS: dict[str, type[Effect]] = {
     "approve_minutes": ApproveMinutes,
     "ratify": Ratify,
     "adapt_decision": AdaptDecision,
+    "set_hours": SetHours,
+    "set_cap": SetCap,
 }
 
 

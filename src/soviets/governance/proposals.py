@@ -59,6 +59,7 @@ from soviets.governance import (
     describe,
     endings,
     execution,
+    hours,  # noqa: F401  (registers the set_hours executor)
     joining,
     minutes,
     notices,

@@ -247,6 +247,39 @@ FORMS: tuple[KindForm, ...] = (
         councils=LOCAL,
     ),
     KindForm(
+        "set_hours",
+        "Set the hours of work we offer",
+        "The hours of work per member per week the council offers: labour-budget plans may "
+        "use that many hours times its members times 52 weeks. See the frontier (what each "
+        "offer buys) before voting.",
+        (
+            Field(
+                "hours_per_member_week",
+                "Hours of work per member per week",
+                "number",
+                hint="0 to 168 hours.",
+            ),
+        ),
+        councils=("territorial",),
+    ),
+    KindForm(
+        "set_cap",
+        "Set a cap on a primary good",
+        "The most of a primary good (an emission allowance, land) every plan may use per "
+        "period; empty: no cap.",
+        (
+            Field("good", "Primary good (its name)", "text"),
+            Field(
+                "limit",
+                "Cap per period (in the good's unit)",
+                "number",
+                optional=True,
+                hint="0 or more; leave empty for no cap.",
+            ),
+        ),
+        councils=("federation",),
+    ),
+    KindForm(
         "abandon_proposal",
         "Abandon an open proposal",
         "The open vote is closed as abandoned; nothing of it is carried out.",
