@@ -96,9 +96,7 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(_axe_script())
     return list(
-        page.evaluate(
-            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
-        )
+        page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
     )
 
 
@@ -108,7 +106,9 @@ def describe_violations(violations: list[dict]) -> str:
     for v in violations:
         lines.append(f"[{v.get('impact')}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes)")
         for node in v["nodes"][:8]:
-            lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}")
+            lines.append(
+                f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
+            )
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from soviets.governance import bounds, effects, rules
 from soviets.governance.endings import decided_payload
 from soviets.ledger.models import (
     Agreement,
+    Comment,
     Council,
     Delegate,
     Good,
@@ -269,6 +270,19 @@ def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> l
         f"The minutes #{e.minutes_id} of an assembly of '{council.name}' are approved as drafted "
         "and become part of the council's record; they never change again."
     ]
+
+
+def _hide(session: Session, council: Council, e: effects.HideComment) -> list[str]:
+    comment = session.get(Comment, e.comment_id)
+    author = "" if comment is None else f" by {_person(session, comment.author_id)}"
+    on = "" if comment is None else f" on proposal #{comment.proposal_id}"
+    return [
+        f"Comment #{e.comment_id}{author}{on} is hidden by the council's vote: its text is no "
+        f"longer shown; the proposer, this decision and the reason ('{e.reason}') stay in its "
+        "place."
+    ]
+
+
 def _decision(session: Session, decision_id: int) -> str:
     decision = session.get(Proposal, decision_id)
     if decision is None:
@@ -331,6 +345,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "approve_minutes": _minutes,
     "ratify": _ratify,
     "adapt_decision": _adapt,
+    "hide_comment": _hide,
 }
 
 

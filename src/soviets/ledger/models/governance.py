@@ -67,6 +67,7 @@ PROPOSAL_KINDS = (
     "approve_minutes",
     "ratify",
     "adapt_decision",
+    "hide_comment",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted (``accept_custody``
 of a resource is the council's consent, cited when the custody is recorded; ``ratify`` is a
