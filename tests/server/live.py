@@ -147,14 +147,41 @@ def check_fits(page, where: str = "") -> None:  # type: ignore[no-untyped-def]
         )
 
 
+TAP_MIN_PX = 24
+"""The least height and width of a control on a phone (WCAG 2.2 target size, level AA)."""
+
+
+def check_tap_targets(page, where: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Fail when a visible button, field, menu or summary is under 24 x 24 CSS pixels."""
+    small = page.evaluate(
+        """(least) => [...document.querySelectorAll(
+                'button, select, textarea, summary, .button, '
+                + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e, e.getBoundingClientRect()])
+            .filter(([e, r]) => r.height < least || r.width < least)
+            .slice(0, 6)
+            .map(([e, r]) => e.tagName.toLowerCase() + ' "' + (e.textContent || e.name || '')
+                .trim().slice(0, 30) + '" ' + Math.round(r.width) + 'x' + Math.round(r.height))""",
+        TAP_MIN_PX,
+    )
+    if small:
+        pytest.fail(
+            f"{where or page.url}: controls under {TAP_MIN_PX} px on a phone: {', '.join(small)}",
+            pytrace=False,
+        )
+
+
 def check_page(page, where: str = "", *, phone: bool = True) -> None:  # type: ignore[no-untyped-def]
-    """axe-core at the page's width and, with ``phone``, at 390 px with no sideways scroll."""
+    """axe-core at the page's width and, with ``phone``, at 390 px: no sideways scroll, no
+    control too small to tap, axe-core again."""
     check_a11y(page, where)
     if phone:
         size = page.viewport_size
         page.set_viewport_size(PHONE)
         try:
             check_fits(page, where)
+            check_tap_targets(page, where)
             check_a11y(page, where)
         finally:
             page.set_viewport_size(size)
@@ -177,6 +204,7 @@ def shot(page, name: str, *, phone: bool = False) -> None:  # type: ignore[no-un
         page.set_viewport_size(PHONE)
         try:
             check_fits(page, name)
+            check_tap_targets(page, name)
             check_a11y(page, name)
             if folder is not None:
                 page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
