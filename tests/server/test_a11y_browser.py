@@ -38,6 +38,10 @@ PAGES: dict[str, tuple[str | None, Path]] = {
     "proposal-ratification": ("alice", lambda w: f"/proposals/{w.ids['ratified']}"),
     "proposal-closed": ("bob", lambda w: f"/proposals/{w.ids['closed']}"),
     "proposal-new": ("bob", lambda w: f"/councils/{w.ids['riverside']}/proposals/new"),
+    "proposal-new-hide": (
+        "bob",
+        lambda w: f"/councils/{w.ids['riverside']}/proposals/new?kind=hide_comment",
+    ),
     "assemblies": ("bob", lambda w: f"/councils/{w.ids['riverside']}/assemblies"),
     "assembly-minutes": ("bob", lambda w: f"/assemblies/{w.ids['assembly']}"),
     "archive": ("bob", lambda w: f"/councils/{w.ids['riverside']}/archive?q=market"),
