@@ -27,6 +27,8 @@ PAGES: dict[str, tuple[str | None, Path]] = {
     "sign-in": (None, lambda w: "/signin"),
     "sign-in-link": (None, lambda w: "/signin/link"),
     "reset-request": (None, lambda w: "/reset"),
+    "reset": (None, lambda w: f"/reset/{w.links['reset']}"),
+    "sign-up-invitation": (None, lambda w: f"/invite/{w.links['invitation']}"),
     "home": ("bob", lambda w: "/"),
     "council": ("bob", lambda w: f"/councils/{w.ids['riverside']}"),
     "council-coordinator": ("fran", lambda w: f"/councils/{w.ids['riverside']}"),
@@ -91,3 +93,37 @@ def test_page_is_accessible_on_desktop_and_phone(name: str, site, pages) -> None
     live.check_page(page, f"{name} ({path(site[1])})")
     if live.screenshots_dir() is not None:
         live.shot(page, f"a11y-{name}", phone=True)
+
+
+def test_the_checks_catch_what_they_are_for(pages) -> None:  # type: ignore[no-untyped-def]
+    """On a page made bad on purpose each check fails, naming the rule or the element."""
+    page = pages[None].context.new_page()  # type: ignore[attr-defined]
+    page.set_viewport_size(live.PHONE)
+    page.set_content(
+        '<!doctype html><html lang="en"><body><main><h1>Bad</h1><img src="x.png">'
+        '<div style="width:900px">wide</div>'
+        '<button style="font-size:8px;padding:0">x</button></main></body></html>'
+    )
+    try:
+        with pytest.raises(pytest.fail.Exception, match="image-alt"):
+            live.check_a11y(page, "bad page")
+        with pytest.raises(pytest.fail.Exception, match="scrolls sideways: 9"):
+            live.check_fits(page, "bad page")
+        with pytest.raises(pytest.fail.Exception, match='button "x"'):
+            live.check_tap_targets(page, "bad page")
+    finally:
+        page.close()
+    # The site's own style does not hide a page that is too wide for a phone.
+    page = pages[None]
+    page.goto("/signin")
+    page.set_viewport_size(live.PHONE)
+    try:
+        live.check_fits(page, "sign-in")
+        page.evaluate(
+            "document.querySelector('main').insertAdjacentHTML('beforeend',"
+            " '<pre>' + 'x'.repeat(300) + '</pre>')"
+        )
+        with pytest.raises(pytest.fail.Exception, match="scrolls sideways"):
+            live.check_fits(page, "sign-in")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
