@@ -17,6 +17,7 @@ from soviets.governance import bounds, effects, rules
 from soviets.governance.endings import decided_payload
 from soviets.ledger.models import (
     Agreement,
+    Comment,
     Council,
     Delegate,
     Good,
@@ -271,6 +272,17 @@ def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> l
     ]
 
 
+def _hide(session: Session, council: Council, e: effects.HideComment) -> list[str]:
+    comment = session.get(Comment, e.comment_id)
+    author = "" if comment is None else f" by {_person(session, comment.author_id)}"
+    on = "" if comment is None else f" on proposal #{comment.proposal_id}"
+    return [
+        f"Comment #{e.comment_id}{author}{on} is hidden by the council's vote: its text is no "
+        f"longer shown; the proposer, this decision and the reason ('{e.reason}') stay in its "
+        "place."
+    ]
+
+
 def _decision(session: Session, decision_id: int) -> str:
     decision = session.get(Proposal, decision_id)
     if decision is None:
@@ -349,6 +361,7 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "adapt_decision": _adapt,
     "set_hours": _set_hours,
     "set_cap": _set_cap,
+    "hide_comment": _hide,
 }
 
 

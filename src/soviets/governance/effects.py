@@ -133,6 +133,14 @@ class AbandonProposal(Effect):
     proposal_id: Id
 
 
+class HideComment(Effect):
+    """Hide a comment on one of the council's proposals by the council's vote (the rule
+    ``discussion.hide = vote``); the trace names the proposer, this vote and the reason."""
+
+    comment_id: Id
+    reason: str = Field(min_length=1, max_length=500, description="why it is hidden (shown)")
+
+
 class ProcessSpec(Effect):
     """A process's technique: hours of work, flows and capacity per unit of activity."""
 
@@ -263,6 +271,7 @@ AnyEffect = (
     | AdaptDecision
     | SetHours
     | SetCap
+    | HideComment
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -290,6 +299,7 @@ EFFECTS: dict[str, type[Effect]] = {
     "adapt_decision": AdaptDecision,
     "set_hours": SetHours,
     "set_cap": SetCap,
+    "hide_comment": HideComment,
 }
 
 

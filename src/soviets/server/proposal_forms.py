@@ -306,6 +306,20 @@ FORMS: tuple[KindForm, ...] = (
         ),
         councils=LOCAL,
     ),
+    KindForm(
+        "hide_comment",
+        "Hide a comment by our vote",
+        "Where our rules leave hiding to the council's vote: the comment's text is no longer "
+        "shown; who proposed it, this decision and the reason stay in its place.",
+        (
+            Field(
+                "comment_id",
+                "Comment (its number: the #comment-N link on the proposal's page)",
+                "number",
+            ),
+            Field("reason", "Reason (shown in the comment's place)", "text"),
+        ),
+    ),
 )
 
 
@@ -342,7 +356,9 @@ RULE_FIELDS: dict[str, RuleField] = {
         choices=AMENDMENT_MODES,
     ),
     "discussion.hide": RuleField(
-        "Who besides its author may hide a comment", "choice", choices=("coordinator", "author")
+        "Who besides its author may hide a comment",
+        "choice",
+        choices=("coordinator", "author", "vote"),
     ),
     "federation.weighting": RuleField(
         "How delegates' ballots are weighed",
@@ -619,7 +635,7 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
         elif f.widget == "number":
             if f.optional and not _text(form, name):
                 continue
-            out[f.key] = _number(_text(form, name), name)
+            out[f.key] = _number(_text(form, name), name, whole=f.key.endswith("_id"))
         elif f.widget == "text":
             text = _text(form, name)
             if not text and f.optional:
