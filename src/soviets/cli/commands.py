@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "federation",
     "tick",
     "accounts",
+    "experiment",
 )
 
 for _name in COMMAND_MODULES:
