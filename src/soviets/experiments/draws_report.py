@@ -27,8 +27,8 @@ LABELS = {
     "extra_labour": "extra labour vs no failure",
     "extra_pct": "extra labour vs no failure",
     "true_labour": "labour on the true data",
-    "lost_labour": "labour lost vs the true optimum",
-    "lost_pct": "labour lost vs the true optimum",
+    "lost_labour": "labour lost vs planning on the truth",
+    "lost_pct": "labour lost vs planning on the truth",
 }
 
 
@@ -122,7 +122,7 @@ def summary_table(
                 f"{_cell(m, s['mean'])} ± {_cell(m, s['std'])} "
                 f"[{_cell(m, s['p5'])}, {_cell(m, s['p50'])}, {_cell(m, s['p95'])}]"
             )
-        lines.append(f"| {g} | {regime} | {n} | " + " | ".join(cells) + " |")
+        lines.append(f"| {g:g} | {regime} | {n} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -170,7 +170,7 @@ def box_plot(
             for box in bp["boxes"]:
                 box.set_facecolor(COLOURS[regime])
             ax.plot([], [], color=COLOURS[regime], linewidth=8, label=regime)
-        ax.set_xticks(np.arange(len(groups)), [str(g) for g in groups])
+        ax.set_xticks(np.arange(len(groups)), [f"{g:g}" for g in groups])
         ax.set_xlabel(group_label)
         ax.set_ylabel(header(m, unit))
         ax.grid(axis="y", linewidth=0.3)
