@@ -140,13 +140,14 @@ def run(
             raise ModelError(f"unknown regime '{r}': choose from {', '.join(REGIMES)}")
     if draws < 1:
         raise ModelError("draws must be at least 1")
+    reports = draw_reports(workplace_councils(eco), xs, draws, seed)  # checks xs first
     weights = value_weights(eco, central_values(eco))
     truth_out = {r: run_regime(r, eco, (), runtime) for r in regimes}
     truth = {r: o.hours for r, o in truth_out.items()}
     truth_rows = {r: measure_true(eco, o, truth[r], weights) for r, o in truth_out.items()}
     limits = {r: min(draws, (draws_by_regime or {}).get(r, draws)) for r in regimes}
     tasks = []
-    for x, d, factors in draw_reports(workplace_councils(eco), xs, draws, seed):
+    for x, d, factors in reports:
         tasks.append((x, d, factors, tuple(r for r in regimes if d < limits[r])))
     workers = workers or min(2, os.cpu_count() or 1)
     rows: list[dict[str, Any]] = []

@@ -183,6 +183,7 @@ def run(
             raise ModelError(f"unknown regime '{r}': choose from {', '.join(REGIMES)}")
     if draws < 1:
         raise ModelError("draws must be at least 1")
+    failures = draw_failures(workplace_councils(eco), ks, draws, seed)  # checks ks first
     central = plan_central(eco)
     weights = value_weights(eco, central_values(eco))
     base_out = {"central": central}
@@ -193,7 +194,7 @@ def run(
     baseline = {r: measure(eco, base_out[r], base[r], weights) for r in regimes}
     limits = {r: min(draws, (draws_by_regime or {}).get(r, draws)) for r in regimes}
     tasks = []
-    for k, d, failed in draw_failures(workplace_councils(eco), ks, draws, seed):
+    for k, d, failed in failures:
         todo = tuple(r for r in regimes if d < limits[r])
         tasks.append((k, d, failed, todo))
     workers = workers or min(2, os.cpu_count() or 1)
