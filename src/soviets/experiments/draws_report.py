@@ -241,6 +241,7 @@ def write_robustness(result: dict[str, Any], out: Path, command: str = "") -> li
         lines.append(
             f"| {r} | " + " | ".join(_cell(m, b.get(m)) for m in ROBUST_MEASURES[:4]) + " |"
         )
+    lines += _unavailable(result)
     lines += ["", "After the failures (over the draws):", ""]
     lines += summary_table(result["summary"], "k", "k", measures, unit)
     lines += [
@@ -325,6 +326,7 @@ def write_information(result: dict[str, Any], out: Path, command: str = "") -> l
     ]
     for r, b in result["truth"].items():
         lines.append(f"| {r} | " + " | ".join(_cell(m, b.get(m)) for m in shown) + " |")
+    lines += _unavailable(result)
     lines += ["", "Planned on the reports, evaluated on the truth (over the draws):", ""]
     lines += summary_table(result["summary"], "x", "misreport ± %", measures, unit)
     lines += [
@@ -346,3 +348,11 @@ def write_information(result: dict[str, Any], out: Path, command: str = "") -> l
         "information-labour.png",
         "information-needs.png",
     ]
+
+
+def _unavailable(result: dict[str, Any]) -> list[str]:
+    """Lines naming the regimes that could not plan the economy at all, with the reason."""
+    lines = []
+    for regime, error in result.get("unavailable", {}).items():
+        lines += ["", f"**{regime}** is left out: it cannot plan this economy ({error})."]
+    return lines

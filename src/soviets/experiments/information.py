@@ -36,6 +36,7 @@ from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.experiments.regimes import REGIMES, Outcome
 from soviets.experiments.robustness import (
+    baselines,
     central_values,
     run_regime,
     summarise,
@@ -142,7 +143,8 @@ def run(
         raise ModelError("draws must be at least 1")
     reports = draw_reports(workplace_councils(eco), xs, draws, seed)  # checks xs first
     weights = value_weights(eco, central_values(eco))
-    truth_out = {r: run_regime(r, eco, (), runtime) for r in regimes}
+    truth_out, unavailable = baselines(eco, regimes, runtime)
+    regimes = [r for r in regimes if r in truth_out]
     truth = {r: o.hours for r, o in truth_out.items()}
     truth_rows = {r: measure_true(eco, o, truth[r], weights) for r, o in truth_out.items()}
     limits = {r: min(draws, (draws_by_regime or {}).get(r, draws)) for r in regimes}
@@ -173,6 +175,7 @@ def run(
         "xs": [round(100 * x, 6) for x in xs],
         "draws": limits,
         "truth": truth_rows,
+        "unavailable": unavailable,
         "rows": rows,
         "summary": summary,
     }

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from soviets.economy import Economy
-from soviets.errors import ModelError
+from soviets.errors import ModelError, SovietsError
 from soviets.experiments.regimes import (
     REGIMES,
     Outcome,
@@ -139,6 +139,24 @@ def draw_failures(
 _STATE: dict[str, Any] = {}
 
 
+def baselines(
+    eco: Economy, regimes: Sequence[str], runtime: str, central: Outcome | None = None
+) -> tuple[dict[str, Outcome], dict[str, str]]:
+    """Each regime's plan of ``eco`` as it is; a regime that cannot plan it (its
+    error) is left out of the experiment and named with its error."""
+    out: dict[str, Outcome] = {}
+    unavailable: dict[str, str] = {}
+    for r in regimes:
+        if r == "central" and central is not None:
+            out[r] = central
+            continue
+        try:
+            out[r] = run_regime(r, eco, (), runtime)
+        except SovietsError as err:
+            unavailable[r] = str(err)
+    return out, unavailable
+
+
 def _init(eco: Economy, weights: np.ndarray, base: dict[str, float], runtime: str) -> None:
     _STATE.update(eco=eco, weights=weights, base=base, runtime=runtime)
 
@@ -186,10 +204,8 @@ def run(
     failures = draw_failures(workplace_councils(eco), ks, draws, seed)  # checks ks first
     central = plan_central(eco)
     weights = value_weights(eco, central_values(eco))
-    base_out = {"central": central}
-    for r in regimes:
-        if r != "central":
-            base_out[r] = run_regime(r, eco, (), runtime)
+    base_out, unavailable = baselines(eco, regimes, runtime, central)
+    regimes = [r for r in regimes if r in base_out]
     base = {r: o.hours for r, o in base_out.items()}
     baseline = {r: measure(eco, base_out[r], base[r], weights) for r in regimes}
     limits = {r: min(draws, (draws_by_regime or {}).get(r, draws)) for r in regimes}
@@ -220,6 +236,7 @@ def run(
         "ks": list(ks),
         "draws": limits,
         "baseline": baseline,
+        "unavailable": unavailable,
         "rows": rows,
         "summary": summarise(rows, regimes),
     }
