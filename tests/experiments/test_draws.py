@@ -151,3 +151,22 @@ def test_cli_reports_with_units(tmp_path):
     text = (out / "report.md").read_text(encoding="utf-8")
     assert "| 10 | central | 2 |" in text
     assert (out / "information-labour.png").stat().st_size > 1000
+
+
+def test_holding_back_capacity_costs_needs_or_hours_never_true_capacity(two_regions):
+    names = robustness.workplace_councils(two_regions)
+    (_, _, factors), *_ = information.draw_reports(names, [0.5], 1, seed=4, mode="capacity")
+    assert all(0.5 <= f <= 1.0 for f in factors.values())
+    rep = information.held_back(two_regions, factors)
+    finite = np.isfinite(two_regions.capacity)
+    assert np.all(rep.capacity[finite] <= two_regions.capacity[finite])
+    assert np.all(np.isinf(rep.capacity[~finite]))
+    res = information.run(
+        two_regions, [0.9], 3, seed=4, regimes=("central",), workers=1, mode="capacity"
+    )
+    truth = res["truth"]["central"]
+    for r in res["rows"]:
+        # hours are reported truly: the plan's labour is what it was planned at
+        assert r["true_labour"] == pytest.approx(r["reported_labour"])
+        assert r["essential_met"] <= truth["essential_met"] + 1e-9
+    assert res["mode"] == "capacity"

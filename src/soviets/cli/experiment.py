@@ -91,7 +91,10 @@ def information(
     path: Path = typer.Argument(..., help="Economy file or folder, or input-output folder."),
     out: Path = typer.Option(..., "--out", help="Report folder (report.md, CSV tables, plots)."),
     misreport: str = typer.Option(
-        "5,10,25", "--misreport", help="Misreport of hours per unit, ± percent, comma-separated."
+        "5,10,25",
+        "--misreport",
+        help="Levels x in percent, comma-separated: hours per unit reported ± x% "
+        "(with --holdback: up to x% of capacity held back).",
     ),
     draws: int = typer.Option(100, "--draws", help="Random draws per misreport level."),
     draws_for: str | None = typer.Option(
@@ -100,8 +103,14 @@ def information(
     regimes: str = typer.Option("autarky,federation,central", "--regimes", help=REGIME_HELP),
     seed: int = typer.Option(0, "--seed", help="Seed of the random draws."),
     workers: int = typer.Option(2, "--workers", help="Parallel processes."),
+    holdback: bool = typer.Option(
+        False,
+        "--holdback",
+        help="Councils hold back up to x% of their capacities instead of misreporting hours.",
+    ),
 ) -> None:
-    """Councils misreport their hours per unit by ±x%: what each regime loses on the truth."""
+    """Councils misreport their hours per unit by ±x% (or hold back capacity): what each
+    regime loses on the true data."""
     from soviets.experiments import information as info
     from soviets.experiments.draws_report import write_information
     from soviets.formats import load_economy
@@ -117,6 +126,7 @@ def information(
         draws_by_regime=_fewer(draws_for),
         workers=workers,
         progress=_progress("information"),
+        mode="capacity" if holdback else "cost",
     )
     command = "soviets " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     write_information(result, out, command)

@@ -286,7 +286,8 @@ def write_information(result: dict[str, Any], out: Path, command: str = "") -> l
     measures = measures or list(INFO_MEASURES)
     write_rows_csv(out / "draws.csv", result["rows"], ("x", "draw"), measures, unit)
     write_summary_csv(out / "summary.csv", result["summary"], "x", unit)
-    label = "misreport of hours per unit (± %)"
+    cost = result.get("mode", "cost") == "cost"
+    label = "misreport of hours per unit (± %)" if cost else "capacity held back (up to %)"
     box_plot(
         result["rows"],
         "x",
@@ -306,11 +307,16 @@ def write_information(result: dict[str, Any], out: Path, command: str = "") -> l
         out / "information-needs.png",
         f"{result['economy']}: needs met by plans made on reports",
     )
+    what = (
+        "reports its hours per unit times a random factor in [1 - x, 1 + x]"
+        if cost
+        else "holds back a random share in [0, x] of its capacities"
+    )
     lines = [
         f"# Information: {result['economy']}",
         "",
-        f"Each workplace council reports its hours per unit times a random factor in "
-        f"[1 - x, 1 + x], x = {', '.join(f'{x:g}%' for x in result['xs'])}; draws per x: "
+        f"Each workplace council {what}, x = {', '.join(f'{x:g}%' for x in result['xs'])}; "
+        "draws per x: "
         + ", ".join(f"{r} {n}" for r, n in result["draws"].items())
         + f"; seed {result['seed']}. Labour in {unit}, evaluated on the true data.",
         "",
@@ -328,7 +334,9 @@ def write_information(result: dict[str, Any], out: Path, command: str = "") -> l
         lines.append(f"| {r} | " + " | ".join(_cell(m, b.get(m)) for m in shown) + " |")
     lines += _unavailable(result)
     lines += ["", "Planned on the reports, evaluated on the truth (over the draws):", ""]
-    lines += summary_table(result["summary"], "x", "misreport ± %", measures, unit)
+    lines += summary_table(
+        result["summary"], "x", "misreport ± %" if cost else "held back ≤ %", measures, unit
+    )
     lines += [
         "",
         "Labour lost: the plan's labour at the true hours per unit less the labour of the "

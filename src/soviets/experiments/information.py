@@ -56,17 +56,32 @@ def misreported(eco: Economy, factors: dict[str, float]) -> Economy:
     return dataclasses.replace(eco, labour=eco.labour * per_council[eco.process_council])
 
 
+def held_back(eco: Economy, factors: dict[str, float]) -> Economy:
+    """``eco`` with each named council's capacities multiplied by its factor (at most 1)."""
+    per_council = np.ones(len(eco.councils))
+    for name, f in factors.items():
+        per_council[eco.council_index[name]] = f
+    return dataclasses.replace(eco, capacity=eco.capacity * per_council[eco.process_council])
+
+
+#: What councils misreport: their hours per unit (``cost``: factor in [1 - x, 1 + x])
+#: or their capacity (``capacity``: they hold back a share in [0, x] of it).
+MODES = {"cost": misreported, "capacity": held_back}
+
+
 def draw_reports(
-    councils: Sequence[str], xs: Sequence[float], draws: int, seed: int
+    councils: Sequence[str], xs: Sequence[float], draws: int, seed: int, mode: str = "cost"
 ) -> list[tuple[float, int, dict[str, float]]]:
     """``draws`` sets of misreporting factors for every x: (x, draw number, factors)."""
+    if mode not in MODES:
+        raise ModelError(f"unknown misreport '{mode}': choose one of {', '.join(MODES)}")
     out = []
     for x in xs:
         if not 0 <= x < 1:
             raise ModelError(f"misreport must be between 0% and 100% (got {100 * x:g}%)")
         rng = np.random.default_rng([seed, int(round(x * 1e6))])
         for d in range(draws):
-            f = rng.uniform(1 - x, 1 + x, size=len(councils))
+            f = rng.uniform(1 - x, 1 + x if mode == "cost" else 1.0, size=len(councils))
             out.append((x, d, dict(zip(councils, (float(v) for v in f), strict=True))))
     return out
 
@@ -96,8 +111,10 @@ def measure_true(
 _STATE: dict[str, Any] = {}
 
 
-def _init(eco: Economy, weights: np.ndarray, truth: dict[str, float], runtime: str) -> None:
-    _STATE.update(eco=eco, weights=weights, truth=truth, runtime=runtime)
+def _init(
+    eco: Economy, weights: np.ndarray, truth: dict[str, float], runtime: str, mode: str
+) -> None:
+    _STATE.update(eco=eco, weights=weights, truth=truth, runtime=runtime, mode=mode)
 
 
 def _one_draw(
@@ -105,7 +122,7 @@ def _one_draw(
 ) -> list[dict[str, Any]]:
     x, d, factors, regimes = task
     eco: Economy = _STATE["eco"]
-    reported = misreported(eco, factors)
+    reported = MODES[_STATE["mode"]](eco, factors)
     pct = round(100 * x, 6)
     rows = []
     for regime in regimes:
@@ -130,8 +147,12 @@ def run(
     workers: int | None = None,
     runtime: str = "inprocess",
     progress: Callable[[int, int], None] | None = None,
+    mode: str = "cost",
 ) -> dict[str, Any]:
     """The information experiment (see the module docstring); ``xs`` as fractions.
+
+    ``mode``: ``cost`` (hours per unit misreported by a factor in [1 - x, 1 + x])
+    or ``capacity`` (each council holds back a share in [0, x] of its capacities).
 
     Returns ``{"economy", "unit", "seed", "truth": {regime: measures on the
     true data}, "rows": [...], "summary": [...]}``; rows carry ``x`` in percent.
@@ -141,7 +162,7 @@ def run(
             raise ModelError(f"unknown regime '{r}': choose from {', '.join(REGIMES)}")
     if draws < 1:
         raise ModelError("draws must be at least 1")
-    reports = draw_reports(workplace_councils(eco), xs, draws, seed)  # checks xs first
+    reports = draw_reports(workplace_councils(eco), xs, draws, seed, mode)  # checks xs first
     weights = value_weights(eco, central_values(eco))
     truth_out, unavailable = baselines(eco, regimes, runtime)
     regimes = [r for r in regimes if r in truth_out]
@@ -154,14 +175,14 @@ def run(
     workers = workers or min(2, os.cpu_count() or 1)
     rows: list[dict[str, Any]] = []
     if workers <= 1:
-        _init(eco, weights, truth, runtime)
+        _init(eco, weights, truth, runtime, mode)
         for i, t in enumerate(tasks):
             rows += _one_draw(t)
             if progress:
                 progress(i + 1, len(tasks))
     else:
         with ProcessPoolExecutor(
-            workers, initializer=_init, initargs=(eco, weights, truth, runtime)
+            workers, initializer=_init, initargs=(eco, weights, truth, runtime, mode)
         ) as ex:
             for i, got in enumerate(ex.map(_one_draw, tasks)):
                 rows += got
@@ -172,6 +193,7 @@ def run(
         "economy": eco.name,
         "unit": eco.labour_unit,
         "seed": seed,
+        "mode": mode,
         "xs": [round(100 * x, 6) for x in xs],
         "draws": limits,
         "truth": truth_rows,
