@@ -226,7 +226,8 @@ def write_robustness(result: dict[str, Any], out: Path, command: str = "") -> li
         f"Random failures of k workplace councils (k = {', '.join(map(str, result['ks']))}); "
         f"draws per k: "
         + ", ".join(f"{r} {n}" for r, n in result["draws"].items())
-        + f"; seed {result['seed']}. Labour in {unit}.",
+        + f"; seed {result['seed']}. Labour in {unit}. After a failure the federation "
+        f"gets {result.get('federation_max_rounds', '-')} rounds to settle.",
         "",
     ]
     if command:

@@ -38,6 +38,7 @@ from soviets.experiments.regimes import REGIMES, Outcome
 from soviets.experiments.robustness import (
     baselines,
     central_values,
+    round_budget,
     run_regime,
     summarise,
     value_met,
@@ -112,9 +113,16 @@ _STATE: dict[str, Any] = {}
 
 
 def _init(
-    eco: Economy, weights: np.ndarray, truth: dict[str, float], runtime: str, mode: str
+    eco: Economy,
+    weights: np.ndarray,
+    truth: dict[str, float],
+    runtime: str,
+    mode: str,
+    max_rounds: int,
 ) -> None:
-    _STATE.update(eco=eco, weights=weights, truth=truth, runtime=runtime, mode=mode)
+    _STATE.update(
+        eco=eco, weights=weights, truth=truth, runtime=runtime, mode=mode, max_rounds=max_rounds
+    )
 
 
 def _one_draw(
@@ -128,7 +136,7 @@ def _one_draw(
     for regime in regimes:
         head = {"x": pct, "draw": d, "regime": regime}
         try:
-            out = run_regime(regime, reported, (), _STATE["runtime"])
+            out = run_regime(regime, reported, (), _STATE["runtime"], _STATE["max_rounds"])
         except ModelError as err:
             rows.append({**head, "error": str(err)})
             continue
@@ -166,6 +174,7 @@ def run(
     weights = value_weights(eco, central_values(eco))
     truth_out, unavailable = baselines(eco, regimes, runtime)
     regimes = [r for r in regimes if r in truth_out]
+    budget = round_budget(truth_out)
     truth = {r: o.hours for r, o in truth_out.items()}
     truth_rows = {r: measure_true(eco, o, truth[r], weights) for r, o in truth_out.items()}
     limits = {r: min(draws, (draws_by_regime or {}).get(r, draws)) for r in regimes}
@@ -175,14 +184,14 @@ def run(
     workers = workers or min(2, os.cpu_count() or 1)
     rows: list[dict[str, Any]] = []
     if workers <= 1:
-        _init(eco, weights, truth, runtime, mode)
+        _init(eco, weights, truth, runtime, mode, budget)
         for i, t in enumerate(tasks):
             rows += _one_draw(t)
             if progress:
                 progress(i + 1, len(tasks))
     else:
         with ProcessPoolExecutor(
-            workers, initializer=_init, initargs=(eco, weights, truth, runtime, mode)
+            workers, initializer=_init, initargs=(eco, weights, truth, runtime, mode, budget)
         ) as ex:
             for i, got in enumerate(ex.map(_one_draw, tasks)):
                 rows += got

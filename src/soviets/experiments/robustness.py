@@ -78,7 +78,11 @@ def value_met(eco: Economy, met: np.ndarray | None, weights: np.ndarray) -> floa
 
 
 def run_regime(
-    regime: str, eco: Economy, failed: Sequence[str] = (), runtime: str = "inprocess"
+    regime: str,
+    eco: Economy,
+    failed: Sequence[str] = (),
+    runtime: str = "inprocess",
+    max_rounds: int = 1000,
 ) -> Outcome:
     """One regime's plan of ``eco`` with the ``failed`` councils producing nothing.
 
@@ -91,7 +95,7 @@ def run_regime(
     if regime == "autarky":
         return plan_autarky(with_failed(eco, failed) if failed else eco)
     if regime == "federation":
-        out, p = plan_federation(eco, runtime=runtime, removed=tuple(failed))
+        out, p = plan_federation(eco, runtime=runtime, removed=tuple(failed), max_rounds=max_rounds)
         proto = p.extra["protocol"]
         out.extra["settled"] = "failure" not in proto
         out.extra["overrun"] = max(proto["balance_residual"], proto["capacity_overrun"])
@@ -157,8 +161,17 @@ def baselines(
     return out, unavailable
 
 
-def _init(eco: Economy, weights: np.ndarray, base: dict[str, float], runtime: str) -> None:
-    _STATE.update(eco=eco, weights=weights, base=base, runtime=runtime)
+def round_budget(outcomes: dict[str, Outcome]) -> int:
+    """Rounds a federation gets after a change: three times its rounds without it, at
+    least 100 (the budget of the failure case of ``soviets compare``)."""
+    fed = outcomes.get("federation")
+    return max(100, 3 * ((fed.rounds if fed else 0) or 0))
+
+
+def _init(
+    eco: Economy, weights: np.ndarray, base: dict[str, float], runtime: str, max_rounds: int
+) -> None:
+    _STATE.update(eco=eco, weights=weights, base=base, runtime=runtime, max_rounds=max_rounds)
 
 
 def _one_draw(task: tuple[int, int, tuple[str, ...], tuple[str, ...]]) -> list[dict[str, Any]]:
@@ -167,7 +180,7 @@ def _one_draw(task: tuple[int, int, tuple[str, ...], tuple[str, ...]]) -> list[d
     rows = []
     for regime in regimes:
         try:
-            out = run_regime(regime, eco, failed, _STATE["runtime"])
+            out = run_regime(regime, eco, failed, _STATE["runtime"], _STATE["max_rounds"])
         except ModelError as err:
             rows.append({"k": k, "draw": d, "regime": regime, "failed": failed, "error": str(err)})
             continue
@@ -206,6 +219,7 @@ def run(
     weights = value_weights(eco, central_values(eco))
     base_out, unavailable = baselines(eco, regimes, runtime, central)
     regimes = [r for r in regimes if r in base_out]
+    budget = round_budget(base_out)
     base = {r: o.hours for r, o in base_out.items()}
     baseline = {r: measure(eco, base_out[r], base[r], weights) for r in regimes}
     limits = {r: min(draws, (draws_by_regime or {}).get(r, draws)) for r in regimes}
@@ -216,14 +230,14 @@ def run(
     workers = workers or min(2, os.cpu_count() or 1)
     rows: list[dict[str, Any]] = []
     if workers <= 1:
-        _init(eco, weights, base, runtime)
+        _init(eco, weights, base, runtime, budget)
         for i, t in enumerate(tasks):
             rows += _one_draw(t)
             if progress:
                 progress(i + 1, len(tasks))
     else:
         with ProcessPoolExecutor(
-            workers, initializer=_init, initargs=(eco, weights, base, runtime)
+            workers, initializer=_init, initargs=(eco, weights, base, runtime, budget)
         ) as ex:
             for i, got in enumerate(ex.map(_one_draw, tasks)):
                 rows += got
@@ -236,6 +250,7 @@ def run(
         "ks": list(ks),
         "draws": limits,
         "baseline": baseline,
+        "federation_max_rounds": budget,
         "unavailable": unavailable,
         "rows": rows,
         "summary": summarise(rows, regimes),
