@@ -172,6 +172,8 @@ def box_plot(
             ax.plot([], [], color=COLOURS[regime], linewidth=8, label=regime)
         ax.set_xticks(np.arange(len(groups)), [f"{g:g}" for g in groups])
         ax.set_xlabel(group_label)
+        if m.endswith("_met"):
+            ax.set_ylim(0, 105)  # shares of needs on their whole scale, not zoomed in
         ax.set_ylabel(header(m, unit))
         ax.grid(axis="y", linewidth=0.3)
         ax.legend(fontsize=8)
