@@ -25,10 +25,10 @@ LABELS = {
     "value_met": "needs met by value",
     "labour": "labour",
     "extra_labour": "extra labour vs no failure",
-    "extra_pct": "extra labour vs no failure",
+    "extra_pct": "extra labour vs no failure, relative",
     "true_labour": "labour on the true data",
     "lost_labour": "labour lost vs planning on the truth",
-    "lost_pct": "labour lost vs planning on the truth",
+    "lost_pct": "labour lost vs planning on the truth, relative",
 }
 
 
