@@ -170,3 +170,20 @@ def test_holding_back_capacity_costs_needs_or_hours_never_true_capacity(two_regi
         assert r["true_labour"] == pytest.approx(r["reported_labour"])
         assert r["essential_met"] <= truth["essential_met"] + 1e-9
     assert res["mode"] == "capacity"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("robustness", "--k", "1.5"), "--k: expected whole numbers"),
+        (("robustness", "--draws-for", "feds=3"), "unknown regime 'feds'"),
+        (("information", "--misreport", "abc"), "expected comma-separated numbers"),
+        (("information", "--misreport", "150"), "between 0% and 100%"),
+    ],
+)
+def test_cli_bad_options_are_one_line_errors(tmp_path, args, message):
+    kind, *rest = args
+    ran = soviets("experiment", kind, TWO_REGIONS, *rest, "--out", tmp_path / "r")
+    assert ran.returncode == 2
+    assert message in ran.stderr and "Traceback" not in ran.stderr
+    assert not (tmp_path / "r").exists()

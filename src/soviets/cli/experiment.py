@@ -40,6 +40,8 @@ def _fewer(text: str | None) -> dict[str, int]:
         name, eq, n = part.partition("=")
         if not eq or not n.strip().isdigit():
             raise InputError(f"--draws-for: expected REGIME=N,..., got '{part}'")
+        if name.strip() not in ("autarky", "federation", "central"):
+            raise InputError(f"--draws-for: unknown regime '{name.strip()}'")
         out[name.strip()] = int(n)
     return out
 
@@ -69,7 +71,10 @@ def robustness(
     from soviets.experiments.draws_report import write_robustness
     from soviets.formats import load_economy
 
-    ks = [int(v) for v in _numbers(k, "--k")]
+    numbers = _numbers(k, "--k")
+    if any(v != int(v) for v in numbers):
+        raise InputError(f"--k: expected whole numbers of councils, got '{k}'")
+    ks = [int(v) for v in numbers]
     eco = load_economy(path)
     result = rob.run(
         eco,
