@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tick",
     "accounts",
     "frontier",
+    "experiment",
 )
 
 for _name in COMMAND_MODULES:
