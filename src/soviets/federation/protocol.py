@@ -239,7 +239,7 @@ class _Clerk:
         gap = (value - self.best_bound) / max(1.0, abs(value))
         if (slack <= 1e-9 and gap <= self.gap_tol) or len(self.columns) >= self.max_epochs:
             return weights, prices
-        if self.stabilise:
+        if self.stabilise and slack > 1e-9:
             prices = self._box_step(bound)
         self.next_epoch()
         return None, prices
