@@ -14,6 +14,7 @@ from federation.test_tight_caps import _tight
 from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.federation import plan_federated
+from soviets.planning import plan
 
 
 def _perturbed(eco: Economy, seed: int) -> Economy:
@@ -62,3 +63,5 @@ def test_bad_warm_start_is_refused() -> None:
     eco = _tight(6, 0)
     with pytest.raises(ModelError, match="warm start"):
         plan_federated(eco, start={"promoted": 1})
+    with pytest.raises(ModelError, match="warm start"):  # a central plan has no prices to offer
+        plan_federated(eco, start=plan(eco, solver="highs"))

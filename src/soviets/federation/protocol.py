@@ -578,7 +578,7 @@ def _warm_start(
 ) -> None:
     """Start from last period's capacity prices: the clerk prices the same limited
     sellers as last period's plan ended with, at the prices it ended with."""
-    warm = start.extra["protocol"].get("warm") if isinstance(start, Plan) else start
+    warm = start.extra.get("protocol", {}).get("warm") if isinstance(start, Plan) else start
     if not isinstance(warm, dict) or "prices" not in warm:
         raise ModelError("a warm start needs a federated plan or its protocol's 'warm' entry")
     where = {k: o for o, k in enumerate(_offer_keys(clerk.directory))}
