@@ -44,6 +44,11 @@ was sent to it in the last round and answers (see
 
 A plan cut off by ``max_rounds`` before the councils settled (unbalanced, or
 over a capacity) is reported ``infeasible`` with ``protocol["failure"]``.
+
+Options: ``stabilise=True`` keeps the clerk's prices, while its master still
+needs an excess, within a box around the prices of the best bound (box-step;
+``_Clerk._box_step``); ``start=`` a plan of the last period (or its
+``protocol["warm"]``) starts the clerk at that plan's capacity prices.
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
