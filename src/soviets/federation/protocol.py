@@ -581,8 +581,8 @@ def _warm_state(clerk: _Clerk) -> dict[str, Any]:
 def _warm_start(
     clerk: _Clerk, post: _Post, alive: np.ndarray, start: Plan | dict[str, Any]
 ) -> None:
-    """Start from last period's capacity prices: the clerk prices the same limited
-    sellers as last period's plan ended with, at the prices it ended with."""
+    """Start from last period's capacity prices: the limited sellers the clerk prices
+    from the start get the prices last period's plan ended with."""
     warm = start.extra.get("protocol", {}).get("warm") if isinstance(start, Plan) else start
     if not isinstance(warm, dict) or "prices" not in warm:
         raise ModelError("a warm start needs a federated plan or its protocol's 'warm' entry")
@@ -592,7 +592,11 @@ def _warm_start(
         o = where.get((str(seller), str(good), int(number)))
         if o is not None and np.isfinite(price) and price >= 0:
             prices[o] = float(price)
-    clerk.promoted = max(0, min(2, int(warm.get("promoted", 0))))
+    # only the sellers priced from the start (level 0): a seller the clerk prices
+    # stops rationing, and each level more is a row more for the master from
+    # round 0 (measured: carrying last period's level took more rounds)
+    level = clerk.directory.level
+    prices = {o: p for o, p in prices.items() if level[o] <= 0}
     clerk.last_prices = prices
     if prices:
         _send_capacity_prices(post, -1, alive, prices, 0)
