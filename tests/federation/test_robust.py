@@ -65,3 +65,12 @@ def test_bad_warm_start_is_refused() -> None:
         plan_federated(eco, start={"promoted": 1})
     with pytest.raises(ModelError, match="warm start"):  # a central plan has no prices to offer
         plan_federated(eco, start=plan(eco, solver="highs"))
+
+
+def test_box_step_converges_where_the_plain_clerk_ran_out_of_rounds() -> None:
+    # 20 goods, seed 2: the plain clerk ends at the 1,000-round cap 0.075% from
+    # its bound (docs/federation-protocol.md); with box-step prices it stops,
+    # certified, well before the cap
+    eco = _tight(20, 2)
+    _, fed = assert_matches_central(eco, plan_federated(eco, stabilise=True))
+    assert fed.extra["protocol"]["rounds"] < 800
