@@ -153,13 +153,12 @@ class _Clerk:
     last_prices: dict[int, float] = field(default_factory=dict)
     mix: list[tuple[int, float]] = field(default_factory=list)
     changes: list[float] = field(default_factory=list)
-    stabilise: bool = True
+    stabilise: bool = False
     center: dict[int, float] = field(default_factory=dict)  # prices of the best bound (shares)
     center_value: float = -np.inf  # the bound at the centre
     box: float = 0.0  # half-width of the trust region around the centre (hours)
     sent: dict[int, float] = field(default_factory=dict)  # prices of this epoch (shares)
     model_value: float = np.inf  # the cutting-plane model's value at the sent prices
-    shrink: float = 1.0  # the box after a null step, as a share of the box before
     box0: float = 0.25  # the first box, as a share of the largest proposal's hours
 
     def __post_init__(self) -> None:
@@ -282,7 +281,8 @@ class _Clerk:
         The epoch just settled was priced at ``self.sent``; its bound is the Lagrangian
         value there. A *serious step* (the bound rose by at least a tenth of what the
         model promised) moves the centre there and doubles the box when the prices
-        were at its edge; a *null step* halves the box."""
+        were at its edge; after a *null step* centre and box stay (the new proposal
+        still sharpens the model)."""
         from scipy.optimize import linprog
 
         rows = self.rows()
@@ -312,8 +312,6 @@ class _Clerk:
             self.center_value = value
             if edge:
                 self.box *= 2.0
-        else:
-            self.box = max(self.shrink * self.box, 1e-6 * h0)
         c_now = np.array([self.center.get(o, 0.0) for o in rows])
         lo = np.maximum(0.0, c_now - self.box)
         hi = c_now + self.box
@@ -497,12 +495,13 @@ def plan_federated(
     periods). ``refresh``: an unchanged order or allocation is
     sent again after this many rounds (default 1: every round; more sends only
     what changed and needs a reliable channel, so a ``network`` that loses or
-    delays forces 1). ``stabilise``: the clerk prices capacities by box-step
-    stabilisation (``_Clerk._box_step``) instead of the master's raw duals.
+    delays forces 1). ``stabilise``: while its master still needs an excess over a
+    capacity, the clerk prices capacities by box-step stabilisation
+    (``_Clerk._box_step``) instead of by the master's raw duals.
     ``start``: a warm start from the last period, a :class:`Plan` of this
     protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
-    good and offer, and how many levels of limited sellers the clerk priced):
-    the clerk prices those from round 0. Returns a
+    good and offer): the sellers the clerk prices from the start get those
+    prices from round 0. Returns a
     :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
     messages, bytes, runtime, converged, history, capacity_prices, refresh).
     """
