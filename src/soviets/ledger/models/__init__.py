@@ -37,6 +37,7 @@ from soviets.ledger.models.governance import (
     Voted,
 )
 from soviets.ledger.models.inventory import LedgerEvent, LedgerHead, LedgerRecord, Resource
+from soviets.ledger.models.rounds import AgreementRefusal, ProductionRecord, ProtocolMessage
 from soviets.ledger.models.people import Council, CouncilLink, Membership, Person
 from soviets.ledger.models.planning import (
     Agreement,
@@ -50,6 +51,9 @@ from soviets.ledger.models.planning import (
 )
 
 __all__ = [
+    "AgreementRefusal",
+    "ProductionRecord",
+    "ProtocolMessage",
     "AgendaItem",
     "Assembly",
     "Attendance",
