@@ -37,7 +37,6 @@ from soviets.ledger.models.governance import (
     Voted,
 )
 from soviets.ledger.models.inventory import LedgerEvent, LedgerHead, LedgerRecord, Resource
-from soviets.ledger.models.rounds import AgreementRefusal, ProductionRecord, ProtocolMessage
 from soviets.ledger.models.people import Council, CouncilLink, Membership, Person
 from soviets.ledger.models.planning import (
     Agreement,
@@ -49,6 +48,7 @@ from soviets.ledger.models.planning import (
     Process,
     ProcessFlow,
 )
+from soviets.ledger.models.rounds import AgreementRefusal, ProductionRecord, ProtocolMessage
 
 __all__ = [
     "AgreementRefusal",
