@@ -21,6 +21,7 @@ from soviets.server.api import (
     processes,
     proposals,
     ratifications,
+    rounds,
     signin_links,
     tokens,
 )
@@ -42,6 +43,7 @@ ROUTERS: list[APIRouter] = [
     needs.router,
     processes.router,
     plans.router,
+    rounds.router,
     agreements.router,
     bookings.router,
     assemblies.router,
