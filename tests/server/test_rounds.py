@@ -191,9 +191,9 @@ def test_production_consumes_inputs_and_plan_against_actual(round_any: Served) -
     assert r.status_code == 201, r.text
     assert r.json()["flows"] == {"soup": pytest.approx(20.0), "vegetables": pytest.approx(-40.0)}
     stock = s.client.get(f"/api/councils/{ids['bakery']}/resources", headers=s.auth("carol"))
-    if stock.status_code == 200:
-        held = {x["name"]: x["quantity"] for x in stock.json()}
-        assert held["vegetables"] == pytest.approx(10.0) and held["soup"] == pytest.approx(20.0)
+    assert stock.status_code == 200, stock.text
+    held = {x["name"]: x["quantity"] for x in stock.json()}
+    assert held["vegetables"] == pytest.approx(10.0) and held["soup"] == pytest.approx(20.0)
     soup = next(a for a in _agreements(s, plan["id"]) if a["good"] == "soup")
     for council, person in ((ids["bakery"], "carol"), (ids["riverside"], "fran")):
         s.client.post(

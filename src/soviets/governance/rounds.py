@@ -75,8 +75,8 @@ def round_messages(
 ) -> list[ProtocolMessage]:
     """The recorded messages of a round, for members of the federation's councils; with
     ``council_id`` (a council of the federation) only what concerns that council."""
+    authz.require_read(session, actor_id, plans.get_plan(session, plan_id).federation_id)
     record = _round(session, plan_id)
-    authz.require_read(session, actor_id, record.federation_id)
     if council_id is None or council_id == record.federation_id:
         return rounds.messages(session, plan_id)
     council = authz.get_council(session, council_id)
@@ -164,8 +164,8 @@ def replan_round(session: Session, actor_id: int, plan_id: int, planner: Planner
     """A delegate re-opens the protocol after refusals: each refused agreement caps its
     supplier's output of the good (see :func:`soviets.ledger.rounds.refusal_caps`), the
     protocol runs again, and the councils whose agreements changed are told."""
+    authz.require_delegate(session, actor_id, plans.get_plan(session, plan_id).federation_id)
     record = _round(session, plan_id)
-    authz.require_delegate(session, actor_id, record.federation_id)
     federation = authz.get_council(session, record.federation_id)
     if record.status != "proposed" or record.result.get("superseded_by"):
         raise Conflict(f"plan {plan_id} is no longer open to re-planning")
