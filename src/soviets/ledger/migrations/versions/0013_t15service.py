@@ -39,9 +39,7 @@ def upgrade() -> None:
     op.create_index("ix_protocol_messages_plan_id", "protocol_messages", ["plan_id"])
     op.create_table(
         "agreement_refusals",
-        sa.Column(
-            "agreement_id", sa.Integer(), sa.ForeignKey("agreements.id"), primary_key=True
-        ),
+        sa.Column("agreement_id", sa.Integer(), sa.ForeignKey("agreements.id"), primary_key=True),
         sa.Column("council_id", sa.Integer(), sa.ForeignKey("councils.id"), primary_key=True),
         sa.Column("actor_id", sa.Integer(), sa.ForeignKey("people.id"), nullable=False),
         sa.Column("accepted_quantity", sa.Float(), nullable=False),
