@@ -123,6 +123,22 @@ def refuse_agreement(
     return refusal
 
 
+def refusals_by_agreement(
+    session: Session, actor_id: int | None, plan_id: int
+) -> dict[int, list[AgreementRefusal]]:
+    """A readable plan's refusals, by agreement id."""
+    authz.require_read(session, actor_id, plans.get_plan(session, plan_id).federation_id)
+    found: dict[int, list[AgreementRefusal]] = {}
+    for agreement, refusal in rounds.refusals_of(session, plan_id):
+        found.setdefault(agreement.id, []).append(refusal)
+    return found
+
+
+def plan_of_agreement(session: Session, actor_id: int | None, agreement_id: int) -> int:
+    """The plan id of an agreement the actor may read."""
+    return access.agreement(session, actor_id, agreement_id).plan_id
+
+
 def _delegates(session: Session, federation_id: int) -> list[int]:
     """The people seated for the federation's member councils now."""
     seated = (

@@ -15,6 +15,7 @@ from soviets.server.pages import (
     needs,
     plans,
     proposals,
+    rounds,
     signin,
     signin_links,
 )
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     discussion.router,
     needs.router,
     plans.router,
+    rounds.router,
     inventory.router,
     bookings.router,
     assemblies.router,
