@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from server.world import PERIOD, World, _decide, build_world
+from server.world import PASSWORD, PERIOD, World, _decide, build_world
 from soviets.governance import councils
 from soviets.ledger import needs, processes
 from soviets.ledger.db import make_engine, session_factory, transaction
@@ -27,7 +27,7 @@ def build_round_world(url: str) -> World:
     try:
         with transaction(session_factory(engine)) as s:
             gus = Person(
-                name="Gus Ferreira", email="gus@example.org", password_hash=hash_password("x")
+                name="Gus Ferreira", email="gus@example.org", password_hash=hash_password(PASSWORD)
             )
             s.add(gus)
             s.flush()
