@@ -233,3 +233,21 @@ def test_labour_budget_mode_is_refused_in_a_federated_round(round_any: Served) -
         headers=s.auth("bob"),
     )
     assert r.status_code == 403
+
+
+@pytest.mark.ray
+def test_a_round_on_ray_gives_the_inprocess_agreements(
+    round_any: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``$SOVIETS_FEDERATION_RUNTIME=ray``: the councils' agents run as Ray actors on a
+    loopback cluster; the round's agreements are those of the in-process run."""
+    if "postgresql" in round_any.url:
+        pytest.skip("the runtime does not depend on the database: SQLite is enough")
+    pytest.importorskip("ray")
+    local = _start(round_any)
+    monkeypatch.setenv("SOVIETS_FEDERATION_RUNTIME", "ray")
+    remote = _start(round_any)
+    assert remote["result"]["protocol"]["runtime"] == "ray"
+    assert local["result"]["protocol"]["runtime"] == "inprocess"
+    assert remote["result"]["agreements"] == local["result"]["agreements"]
+    assert remote["result"]["activity"] == local["result"]["activity"]
