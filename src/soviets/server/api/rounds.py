@@ -8,7 +8,9 @@ do what is decided by :mod:`soviets.governance.rounds`.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from soviets.governance import rounds
 from soviets.server import present
@@ -30,7 +32,10 @@ router = APIRouter(tags=["rounds"], responses=STANDARD)
 
 @router.get("/plans/{plan_id}/messages", response_model=list[MessageOut])
 def messages(
-    plan_id: PathId, actor: ApiActor, db: Db, council_id: int | None = None
+    plan_id: PathId,
+    actor: ApiActor,
+    db: Db,
+    council_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> list[MessageOut]:
     """The round's recorded messages (members of the federation's councils); with
     ``council_id`` only what that council sent or received, and the clerk's summary."""
