@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import delete
 
 from databases import Databases
 from server.conftest import Served, client_for
 from server.round_world import NEXT, build_round_world
+from soviets.ledger.db import make_engine
+from soviets.ledger.models import CouncilRule
 
 
 @pytest.fixture
@@ -251,3 +254,44 @@ def test_a_round_on_ray_gives_the_inprocess_agreements(
     assert local["result"]["protocol"]["runtime"] == "inprocess"
     assert remote["result"]["agreements"] == local["result"]["agreements"]
     assert remote["result"]["activity"] == local["result"]["activity"]
+
+
+def test_a_council_refuses_by_rejecting_its_approve_agreement_vote(round_any: Served) -> None:
+    s, ids = round_any, round_any.world.ids
+    engine = make_engine(s.url)
+    with engine.begin() as conn:  # South Farm goes back to the default: agreements by vote
+        conn.execute(
+            delete(CouncilRule).where(
+                CouncilRule.council_id == ids["farm"], CouncilRule.key == "agreement.accept"
+            )
+        )
+    engine.dispose()
+    plan = _start(s)
+    veg = next(a for a in _agreements(s, plan["id"]) if a["good"] == "vegetables")
+    alone = s.client.post(
+        f"/api/agreements/{veg['id']}/refuse",
+        json={"council_id": ids["farm"]},
+        headers=s.auth("gus"),
+    )
+    assert alone.status_code == 409 and "vote" in alone.json()["detail"]
+    made = s.client.post(
+        f"/api/councils/{ids['farm']}/proposals",
+        json={
+            "kind": "approve_agreement",
+            "title": "Grow vegetables for the Bakery",
+            "payload": {"agreement_id": veg["id"]},
+        },
+        headers=s.auth("gus"),
+    )
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+    assert s.client.post(f"/api/proposals/{pid}/open", headers=s.auth("gus")).status_code == 200
+    r = s.client.put(f"/api/proposals/{pid}/ballot", json={"choice": "no"}, headers=s.auth("gus"))
+    assert r.status_code == 200, r.text
+    closed = s.client.post(f"/api/proposals/{pid}/close", headers=s.auth("gus")).json()
+    assert closed["outcome"] == "rejected"
+    r = s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("alice"))
+    assert r.status_code == 201, r.text
+    refusal = r.json()["result"]["round"]["refusals"][0]
+    assert (refusal["council"], refusal["good"]) == ("South Farm", "vegetables")
+    assert all(a["supplier_council_id"] != ids["farm"] for a in _agreements(s, r.json()["id"]))
