@@ -5,8 +5,8 @@
   processes or needs only) and its own agreements are proposed to both councils.
   The planner is passed in (``planner``: an economy in, a
   :class:`~soviets.planning.result.Plan` with ``extra["agreements"]`` out): the
-  ledger and governance never import the federation; the server and the command
-  line pass :func:`soviets.federation.plan_federated`.
+  ledger and governance never import the federation; the server
+  (:mod:`soviets.server.planners`) passes :func:`soviets.federation.plan_federated`.
 * Each council accepts an agreement (:func:`~soviets.governance.planning_service.accept_agreement`,
   or an ``approve_agreement`` vote) or refuses it (:func:`refuse_agreement`, where its
   ``agreement.accept`` rule lets a coordinator; a rejected ``approve_agreement`` vote
@@ -47,7 +47,7 @@ from soviets.ledger.needs import get_period
 from soviets.planning.result import Plan
 
 Planner = Callable[[Economy], Plan]
-"""Plans an economy by the federated protocol (the composition root passes
+"""Plans an economy by the federated protocol (the server passes
 ``soviets.federation.plan_federated`` with its runtime)."""
 
 
