@@ -59,7 +59,7 @@ def test_round_refusal_replan_and_plan_against_actual(browser, site) -> None:  #
     log = alice.locator("#messages + p + .table-wrap table")
     expect(log.get_by_role("cell", name="South Farm").first).to_be_visible()
     expect(log.get_by_role("cell", name="summary")).to_be_visible()
-    shot(alice, "30-round-messages")
+    shot(alice, "round-messages")
 
     # The councils answer: the Bakery and Riverside accept the soup, South Farm refuses.
     for who, council in (("carol", "Bakery"), ("fran", "Riverside")):
@@ -127,6 +127,6 @@ def test_round_refusal_replan_and_plan_against_actual(browser, site) -> None:  #
     expect(delivery).to_contain_text("40")
     hours = actual.get_by_role("row").filter(has_text="hours").filter(has_text="Bakery")
     expect(hours).to_contain_text("110")  # 200 x 0.3 h + 100 x 0.5 h
-    shot(carol, "31-plan-against-actual")
+    shot(carol, "round-plan-against-actual")
     carol.context.close()
     alice.context.close()
