@@ -73,10 +73,13 @@ def _round(session: Session, plan_id: int) -> PlanRecord:
 def round_messages(
     session: Session, actor_id: int | None, plan_id: int, council_id: int | None = None
 ) -> list[ProtocolMessage]:
-    """The recorded messages of a round, for members of the federation's councils; with
-    ``council_id`` (a council of the federation) only what concerns that council."""
-    authz.require_read(session, actor_id, plans.get_plan(session, plan_id).federation_id)
-    record = _round(session, plan_id)
+    """The recorded messages of a round, for members of the federation's councils (none for
+    a central plan); with ``council_id`` (a council of the federation) only what concerns
+    that council."""
+    record = plans.get_plan(session, plan_id)
+    authz.require_read(session, actor_id, record.federation_id)
+    if record.solver != "federated":
+        return []  # a central plan exchanges no messages
     if council_id is None or council_id == record.federation_id:
         return rounds.messages(session, plan_id)
     council = authz.get_council(session, council_id)
