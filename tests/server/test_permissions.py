@@ -267,12 +267,21 @@ TABLE: tuple[Row, ...] = (
     # the hours-needs frontier (before a set_hours vote)
     Row("GET", "/councils/{council_id}/frontier", VALLEY, fill={C: "valley"}),
     Row("GET", "/councils/{council_id}/frontier", RIVERSIDE, fill={C: "riverside"}),
+    # federated rounds (the world's plan is central: 409 once through)
+    Row("GET", "/plans/{plan_id}/messages", VALLEY, fill={"plan_id": "plan"}),
+    Row("POST", "/plans/{plan_id}/replan", frozenset({"delegate", "sibling"}),
+        fill={"plan_id": "plan"}),
+    Row("GET", "/plans/{plan_id}/actual", VALLEY, fill={"plan_id": "plan"}),
+    Row("POST", "/processes/{process_id}/production", frozenset({"sibling"}),
+        lambda w: {"period": PERIOD, "activity": 1.0}, fill={"process_id": "baking"}),
     # agreements
     Row("GET", "/councils/{council_id}/agreements", RIVERSIDE, fill={C: "riverside"}),
     Row("GET", "/councils/{council_id}/agreements", VALLEY, fill={C: "valley"}),
     Row("GET", "/agreements/{agreement_id}", VALLEY, fill={"agreement_id": "agreement"}),
     # Only a coordinator may accept alone, and only where agreement.accept allows (409 here).
     Row("POST", "/agreements/{agreement_id}/accept", frozenset({"coordinator"}),
+        lambda w: {"council_id": w.ids["riverside"]}, fill={"agreement_id": "agreement"}),
+    Row("POST", "/agreements/{agreement_id}/refuse", frozenset({"coordinator"}),
         lambda w: {"council_id": w.ids["riverside"]}, fill={"agreement_id": "agreement"}),
     Row("POST", "/agreements/{agreement_id}/deliveries", frozenset({"sibling"}),
         lambda w: {"quantity": 5}, fill={"agreement_id": "agreement"}),

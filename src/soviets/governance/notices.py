@@ -41,6 +41,7 @@ KINDS: dict[str, str] = {
     "recall": "Delegate recalled",
     "invitation": "Invitation",
     "assembly": "Assembly called",
+    "plan_changed": "Plan changed",
 }
 """Kinds of notice and their headings; a new feature adds its kind here."""
 

@@ -32,7 +32,7 @@ from soviets.economy import Economy
 from soviets.ledger.economy import build_economy, held_goods
 from soviets.ledger.errors import Conflict, NotAllowed, NotFound
 from soviets.ledger.inventory import get_council
-from soviets.ledger.models import Agreement, Council, Good, PlanRecord
+from soviets.ledger.models import Agreement, AgreementRefusal, Council, Good, PlanRecord
 from soviets.ledger.needs import get_period
 from soviets.ledger.types import utcnow
 
@@ -196,6 +196,8 @@ def adopt_plan(
     )
     if other is not None:
         raise Conflict(f"plan {other} is already adopted for this federation and period")
+    if record.solver == "federated":
+        return _adopt_round(session, record, proposal_id)
     record.status = "adopted"
     record.adopted_at = utcnow()
     record.proposal_id = proposal_id
@@ -223,3 +225,27 @@ def adopt_plan(
         agreements.append(agreement)
     session.flush()
     return agreements
+
+
+def _adopt_round(session: Session, record: PlanRecord, proposal_id: int) -> list[Agreement]:
+    """Adopt a federated round's plan: its agreements (the protocol's own, proposed to both
+    councils when the round ran) stay as they are; refused while one of them is refused
+    (the round must be re-planned first)."""
+    refused = session.scalar(
+        select(AgreementRefusal.agreement_id)
+        .join(Agreement, Agreement.id == AgreementRefusal.agreement_id)
+        .where(Agreement.plan_id == record.id)
+    )
+    if refused is not None:
+        raise Conflict(
+            f"agreement {refused} of plan {record.id} was refused: re-plan the round first"
+        )
+    record.status = "adopted"
+    record.adopted_at = utcnow()
+    record.proposal_id = proposal_id
+    session.flush()
+    return list(
+        session.scalars(
+            select(Agreement).where(Agreement.plan_id == record.id).order_by(Agreement.id)
+        )
+    )

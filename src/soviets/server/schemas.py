@@ -567,6 +567,8 @@ class PlanIn(In):
 
     period: str = Field(min_length=1, max_length=50)
     mode: Literal["min-labour", "labour-budget"] = "min-labour"
+    regime: Literal["central", "federated"] = "central"
+    """``federated``: a planning round of the federated protocol (docs/federation.md)."""
 
 
 class MultiYearPlanIn(In):

@@ -47,6 +47,8 @@ NOTICES = {
     "booking-cancelled": "The booking is cancelled.",
     "proposal-made": "The proposal is made.",
     "agreement-accepted": "The agreement is accepted.",
+    "agreement-refused": "The refusal is recorded: a delegate re-plans the round around it.",
+    "replanned": "The round is re-planned: this is the new plan, with new agreements.",
     # accounts
     "joined": "Welcome: you are now a member of this council.",
     "invitation-declined": "You declined the invitation.",

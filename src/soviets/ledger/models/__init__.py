@@ -48,8 +48,12 @@ from soviets.ledger.models.planning import (
     Process,
     ProcessFlow,
 )
+from soviets.ledger.models.rounds import AgreementRefusal, ProductionRecord, ProtocolMessage
 
 __all__ = [
+    "AgreementRefusal",
+    "ProductionRecord",
+    "ProtocolMessage",
     "AgendaItem",
     "Assembly",
     "Attendance",

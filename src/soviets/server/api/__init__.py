@@ -22,6 +22,7 @@ from soviets.server.api import (
     processes,
     proposals,
     ratifications,
+    rounds,
     signin_links,
     tokens,
 )
@@ -44,6 +45,7 @@ ROUTERS: list[APIRouter] = [
     processes.router,
     plans.router,
     frontier.router,
+    rounds.router,
     agreements.router,
     bookings.router,
     assemblies.router,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.governance import planning_service
+from soviets.errors import InputError
+from soviets.governance import planning_service, rounds
 from soviets.planning.multiyear_lp import Objective
 from soviets.server import present
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
+from soviets.server.planners import federated_planner
 from soviets.server.schemas import MultiYearPlanIn, PlanIn, PlanOut
 
 router = APIRouter(tags=["plans"], responses=STANDARD)
@@ -30,8 +32,15 @@ def list_plans(council_id: PathId, actor: ApiActor, db: Db) -> list[PlanOut]:
     "/councils/{council_id}/plans", status_code=201, response_model=PlanOut, responses=WRITE
 )
 def run_plan(council_id: PathId, body: PlanIn, actor: ApiActor, db: Db) -> PlanOut:
-    """Run the planner for the federation and period and store the plan (delegates)."""
-    record = planning_service.run_plan(db, actor.id, council_id, body.period, mode=body.mode)
+    """Run the planner for the federation and period and store the plan (delegates);
+    ``"regime": "federated"`` runs a federated planning round instead."""
+    if body.regime == "federated":
+        if body.mode != "min-labour":
+            raise InputError("the federated protocol plans in min-labour mode only", field="mode")
+        planner = federated_planner()
+        record = rounds.start_round(db, actor.id, council_id, body.period, planner)
+    else:
+        record = planning_service.run_plan(db, actor.id, council_id, body.period, mode=body.mode)
     return present.plan(record, full=True)
 
 

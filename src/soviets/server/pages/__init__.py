@@ -16,6 +16,7 @@ from soviets.server.pages import (
     needs,
     plans,
     proposals,
+    rounds,
     signin,
     signin_links,
 )
@@ -32,6 +33,7 @@ ROUTERS: list[APIRouter] = [
     needs.router,
     plans.router,
     frontier.router,
+    rounds.router,
     inventory.router,
     bookings.router,
     assemblies.router,

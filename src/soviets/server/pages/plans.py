@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from soviets.governance import commons, councils, planning_service, proposals
+from soviets.governance import commons, councils, planning_service, proposals, rounds
 from soviets.governance.access import council_ids_of
 from soviets.governance.errors import InputError
 from soviets.ledger import agreements
@@ -21,7 +21,9 @@ from soviets.ledger.models import Agreement
 from soviets.server import charts, queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
+from soviets.server.pages import rounds as round_pages
 from soviets.server.pages.inventory import number
+from soviets.server.planners import federated_planner
 from soviets.server.templating import render
 
 router = APIRouter()
@@ -64,11 +66,21 @@ def run_plan(
     db: Db,
     period: Annotated[str, Form(min_length=1, max_length=50)],
     mode: Annotated[str, Form(max_length=20)] = "min-labour",
+    regime: Annotated[str, Form(max_length=20)] = "central",
 ) -> Response:
-    """Run the planner for the federation and period (delegates)."""
+    """Run the planner for the federation and period (delegates); ``regime=federated``:
+    a federated planning round."""
     if mode not in ("min-labour", "labour-budget"):
         raise InputError(f"mode must be min-labour or labour-budget, got '{mode}'", field="mode")
-    record = planning_service.run_plan(db, found[1].id, council_id, period, mode=mode)
+    if regime not in ("central", "federated"):
+        raise InputError(f"regime must be central or federated, got '{regime}'", field="regime")
+    if regime == "federated":
+        if mode != "min-labour":
+            raise InputError("the federated protocol plans in min-labour mode only", field="mode")
+        planner = federated_planner()
+        record = rounds.start_round(db, found[1].id, council_id, period, planner)
+    else:
+        record = planning_service.run_plan(db, found[1].id, council_id, period, mode=mode)
     return RedirectResponse(f"/plans/{record.id}", status_code=303)
 
 
@@ -131,8 +143,16 @@ def _agreement_rows(
 
 
 @router.get("/plans/{plan_id}")
-def plan_page(plan_id: PathId, request: Request, found: PageActor, db: Db) -> Response:
-    """One plan: total hours, hours per member per week, needs met, charts, agreements."""
+def plan_page(
+    plan_id: PathId,
+    request: Request,
+    found: PageActor,
+    db: Db,
+    council: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> Response:
+    """One plan: total hours, hours per member per week, needs met, charts, agreements;
+    a federated round's messages (``council``: only what concerns that council) and
+    plan against actual."""
     person = found[1]
     record = planning_service.get_plan(db, person.id, plan_id)
     result = record.result or {}
@@ -165,6 +185,7 @@ def plan_page(plan_id: PathId, request: Request, found: PageActor, db: Db) -> Re
             ),
             "agreements": _agreement_rows(db, person.id, rows, mine),
             "council_names": queries.council_names(db),
+            **round_pages.context(db, person.id, record, mine, council),
         },
     )
 

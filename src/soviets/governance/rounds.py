@@ -1,0 +1,270 @@
+"""Federated planning rounds and the plan carried out, as council actions.
+
+* A delegate of a federation starts a round: the federated protocol plans the
+  ledger's economy of a period (each council's agent computes on its own
+  processes or needs only) and its own agreements are proposed to both councils.
+  The planner is passed in (``planner``: an economy in, a
+  :class:`~soviets.planning.result.Plan` with ``extra["agreements"]`` out): the
+  ledger and governance never import the federation; the server
+  (:mod:`soviets.server.planners`) passes :func:`soviets.federation.plan_federated`.
+* Each council accepts an agreement (:func:`~soviets.governance.planning_service.accept_agreement`,
+  or an ``approve_agreement`` vote) or refuses it (:func:`refuse_agreement`, where its
+  ``agreement.accept`` rule lets a coordinator; a rejected ``approve_agreement`` vote
+  counts as the council's refusal). A delegate then re-plans the round with the
+  refusals as constraints (:func:`replan_round`); the final plan is adopted by the
+  federation's ``adopt_plan`` vote.
+* Members of a federation's councils audit the round's messages
+  (:func:`round_messages`); councils outside it see nothing.
+* Members of a workplace council record production (:func:`record_production`);
+  plan against actual is :func:`plan_vs_actual`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soviets.economy import Economy
+from soviets.governance import access, authz, commons, notices
+from soviets.governance.errors import Conflict, InputError, NotFound
+from soviets.ledger import plans, rounds
+from soviets.ledger.economy import build_economy
+from soviets.ledger.models import (
+    Agreement,
+    AgreementRefusal,
+    Council,
+    Good,
+    PlanRecord,
+    Process,
+    ProductionRecord,
+    Proposal,
+    ProtocolMessage,
+)
+from soviets.ledger.needs import get_period
+from soviets.planning.result import Plan
+
+Planner = Callable[[Economy], Plan]
+"""Plans an economy by the federated protocol (the server passes
+``soviets.federation.plan_federated`` with its runtime)."""
+
+
+def start_round(
+    session: Session, actor_id: int, federation_id: int, period: str, planner: Planner
+) -> PlanRecord:
+    """A delegate runs a federated planning round for the federation and period; the plan
+    is stored ``proposed`` with the protocol's agreements, each proposed to both councils."""
+    authz.require_delegate(session, actor_id, federation_id)
+    federation = authz.get_council(session, federation_id)
+    per = get_period(session, period)
+    economy = build_economy(session, per.name, federation.id)
+    return rounds.store_round(session, per, federation, planner(economy))
+
+
+def _round(session: Session, plan_id: int) -> PlanRecord:
+    record = plans.get_plan(session, plan_id)
+    if record.solver != "federated":
+        raise Conflict(f"plan {plan_id} was not made by a federated planning round")
+    return record
+
+
+def round_messages(
+    session: Session, actor_id: int | None, plan_id: int, council_id: int | None = None
+) -> list[ProtocolMessage]:
+    """The recorded messages of a round, for members of the federation's councils (none for
+    a central plan); with ``council_id`` (a council of the federation) only what concerns
+    that council."""
+    record = plans.get_plan(session, plan_id)
+    authz.require_read(session, actor_id, record.federation_id)
+    if record.solver != "federated":
+        return []  # a central plan exchanges no messages
+    if council_id is None or council_id == record.federation_id:
+        return rounds.messages(session, plan_id)
+    council = authz.get_council(session, council_id)
+    if not authz.linked(session, council_id, record.federation_id):
+        raise NotFound(f"council '{council.name}' is not a member of the plan's federation")
+    return rounds.messages(session, plan_id, council.name)
+
+
+def refuse_agreement(
+    session: Session,
+    actor_id: int,
+    agreement_id: int,
+    council_id: int,
+    *,
+    accepted_quantity: float = 0.0,
+    reason: str = "",
+) -> AgreementRefusal:
+    """A coordinator refuses a proposed agreement for their council, where its
+    ``agreement.accept`` rule lets them (else the council rejects it by an
+    ``approve_agreement`` vote); the federation's delegates are told."""
+    found = access.agreement(session, actor_id, agreement_id)
+    commons.require_mandate(
+        session, actor_id, council_id, commons.AGREEMENT_ACCEPT,
+        what="refusing a supply agreement", kind="approve_agreement",
+    )  # fmt: skip
+    refusal = rounds.refuse(
+        session,
+        agreement_id=agreement_id,
+        council_id=council_id,
+        actor_id=actor_id,
+        accepted_quantity=accepted_quantity,
+        reason=reason,
+    )
+    record = plans.get_plan(session, found.plan_id)
+    council = authz.get_council(session, council_id)
+    notices.notify(
+        session,
+        _delegates(session, record.federation_id),
+        "plan_changed",
+        f"plan:{record.id}",
+        f"{council.name} refused agreement #{agreement_id} of plan #{record.id}: re-plan the round",
+        council_id=record.federation_id,
+    )
+    return refusal
+
+
+def refusals_by_agreement(
+    session: Session, actor_id: int | None, plan_id: int
+) -> dict[int, list[AgreementRefusal]]:
+    """A readable plan's refusals, by agreement id."""
+    authz.require_read(session, actor_id, plans.get_plan(session, plan_id).federation_id)
+    found: dict[int, list[AgreementRefusal]] = {}
+    for agreement, refusal in rounds.refusals_of(session, plan_id):
+        found.setdefault(agreement.id, []).append(refusal)
+    return found
+
+
+def plan_of_agreement(session: Session, actor_id: int | None, agreement_id: int) -> int:
+    """The plan id of an agreement the actor may read."""
+    return access.agreement(session, actor_id, agreement_id).plan_id
+
+
+def _delegates(session: Session, federation_id: int) -> list[int]:
+    """The people seated for the federation's member councils now."""
+    seated = (
+        authz.seated_delegate(session, c, federation_id)
+        for c in authz.member_council_ids(session, federation_id)
+    )
+    return [d.person_id for d in seated if d is not None]
+
+
+def _refused_by_vote(session: Session, record: PlanRecord) -> None:
+    """Record as refusals the agreements of the plan a party council rejected by vote."""
+    ids = set(session.scalars(select(Agreement.id).where(Agreement.plan_id == record.id)))
+    for proposal in session.scalars(
+        select(Proposal).where(
+            Proposal.kind == "approve_agreement",
+            Proposal.status == "closed",
+            Proposal.outcome.in_(("rejected", "failed")),
+        )
+    ):
+        agreement_id = json.loads(proposal.payload or "{}").get("agreement_id")
+        if agreement_id not in ids:
+            continue
+        key = (agreement_id, proposal.council_id)
+        if session.get(AgreementRefusal, key) is None:
+            session.add(
+                AgreementRefusal(
+                    agreement_id=agreement_id,
+                    council_id=proposal.council_id,
+                    actor_id=proposal.created_by,
+                    accepted_quantity=0.0,
+                    reason=f"rejected by vote #{proposal.id}",
+                    refused_at=proposal.closed_at or authz.moment(None),
+                )
+            )
+    session.flush()
+
+
+def replan_round(session: Session, actor_id: int, plan_id: int, planner: Planner) -> PlanRecord:
+    """A delegate re-opens the protocol after refusals: each refused agreement caps its
+    supplier's output of the good (see :func:`soviets.ledger.rounds.refusal_caps`), the
+    protocol runs again, and the councils whose agreements changed are told."""
+    authz.require_delegate(session, actor_id, plans.get_plan(session, plan_id).federation_id)
+    record = _round(session, plan_id)
+    federation = authz.get_council(session, record.federation_id)
+    if record.status != "proposed" or record.result.get("superseded_by"):
+        raise Conflict(f"plan {plan_id} is no longer open to re-planning")
+    _refused_by_vote(session, record)
+    refused = rounds.refusals_of(session, plan_id)
+    if not refused:
+        raise Conflict(f"no agreement of plan {plan_id} was refused: nothing to re-plan")
+    names = dict(session.execute(select(Council.id, Council.name)).all())
+    goods = dict(session.execute(select(Good.id, Good.name)).all())
+    per = record.period
+    economy = build_economy(session, per.name, federation.id)
+    cuts = [
+        (names[a.supplier_council_id], goods[a.good_id], a.quantity - r.accepted_quantity)
+        for a, r in refused
+    ]
+    earlier = dict(record.result.get("round", {}).get("caps", {}))
+    caps = rounds.refusal_caps(economy, record, cuts)
+    for name, cap in earlier.items():
+        caps[name] = min(cap, caps.get(name, cap))
+    constraints = list(record.result.get("round", {}).get("refusals", []))
+    constraints += [
+        {
+            "agreement_id": a.id,
+            "council": names[r.council_id],
+            "supplier": names[a.supplier_council_id],
+            "receiver": names[a.receiver_council_id],
+            "good": goods[a.good_id],
+            "refused": a.quantity - r.accepted_quantity,
+        }
+        for a, r in refused
+    ]
+    new = rounds.store_round(
+        session,
+        per,
+        federation,
+        planner(rounds.with_caps(economy, caps)),
+        replaces=record,
+        caps=caps,
+        refusals=constraints,
+    )
+    record.result = {**record.result, "superseded_by": new.id}
+    before = {(a["supplier"], a["receiver"], a["good"]): a["quantity"] for a in record.allocation}
+    after = {(a["supplier"], a["receiver"], a["good"]): a["quantity"] for a in new.allocation}
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    ids = {v: k for k, v in names.items()}
+    for council in sorted({name for s, r, _ in changed for name in (s, r)}):
+        notices.notify(
+            session,
+            authz.member_ids(session, ids[council]),
+            "plan_changed",
+            f"plan:{new.id}",
+            f"The federated plan was re-planned (plan #{new.id} replaces #{record.id}): "
+            f"your council's supply agreements changed",
+            council_id=ids[council],
+        )
+    session.flush()
+    return new
+
+
+def record_production(
+    session: Session, actor_id: int, process_id: int, *, period: str, activity: float
+) -> ProductionRecord:
+    """A member of the workplace council records a run of its process: its inputs are taken
+    from the council's stocks, its outputs added, its hours recorded."""
+    process = session.get(Process, process_id)
+    if process is None:
+        raise NotFound(f"no process #{process_id}")
+    authz.require_member(session, actor_id, process.council_id)
+    try:
+        per = get_period(session, period)
+    except NotFound as exc:
+        raise InputError(str(exc), field="period") from exc
+    return rounds.record_production(
+        session, process_id=process.id, period=per, activity=activity, actor_id=actor_id
+    )
+
+
+def plan_vs_actual(session: Session, actor_id: int | None, plan_id: int) -> list[rounds.Actual]:
+    """Plan against actual for a plan of a federation the actor may read: hours and output
+    per workplace council, agreed and delivered per agreement."""
+    record = plans.get_plan(session, plan_id)
+    authz.require_read(session, actor_id, record.federation_id)
+    return rounds.plan_against_actual(session, record)

@@ -1,0 +1,33 @@
+"""The planners the service runs: the composition root that hands the federated
+protocol to the governance layer (which never imports the federation).
+
+``$SOVIETS_FEDERATION_RUNTIME`` chooses where the councils' agents run:
+``inprocess`` (default) or ``ray`` (one actor per shard of councils, on a
+loopback cluster or the cluster at ``$SOVIETS_RAY_ADDRESS``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from soviets.economy import Economy
+from soviets.errors import InputError
+from soviets.federation import RUNTIMES, plan_federated
+from soviets.governance.rounds import Planner
+from soviets.planning.result import Plan
+
+
+def federated_planner(runtime: str | None = None, address: str | None = None) -> Planner:
+    """A planner that runs the federated protocol with the configured runtime."""
+    runtime = runtime or os.environ.get("SOVIETS_FEDERATION_RUNTIME") or "inprocess"
+    address = address or os.environ.get("SOVIETS_RAY_ADDRESS") or None
+    if runtime not in RUNTIMES:
+        raise InputError(
+            f"unknown federation runtime '{runtime}': choose one of {', '.join(RUNTIMES)}",
+            field="SOVIETS_FEDERATION_RUNTIME",
+        )
+
+    def plan(economy: Economy) -> Plan:
+        return plan_federated(economy, runtime=runtime, address=address)
+
+    return plan

@@ -1,0 +1,297 @@
+"""A federated planning round in the service, on SQLite and PostgreSQL: the protocol's own
+agreements, its messages audited by member councils only, a refusal and the re-plan, the
+federation's adoption, production records and plan against actual."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import delete
+
+from databases import Databases
+from server.conftest import Served, client_for
+from server.round_world import NEXT, build_round_world
+from soviets.ledger.db import make_engine
+from soviets.ledger.models import CouncilRule
+
+
+@pytest.fixture
+def round_any(db_url: str, databases: Databases) -> Iterator[Served]:
+    world = databases.seed(db_url, build_round_world)
+    with client_for(db_url) as client:
+        yield Served(db_url, world, client)
+        client.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+
+def _start(s: Served) -> dict:
+    valley = s.world.ids["valley"]
+    r = s.client.post(
+        f"/api/councils/{valley}/plans",
+        json={"period": NEXT, "regime": "federated"},
+        headers=s.auth("alice"),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _agreements(s: Served, plan_id: int) -> list[dict]:
+    r = s.client.get(f"/api/councils/{s.world.ids['valley']}/agreements", headers=s.auth("alice"))
+    assert r.status_code == 200, r.text
+    return [a for a in r.json() if a["plan_id"] == plan_id]
+
+
+def _key(s: Served, a: dict) -> tuple[int, int, float]:
+    return (a["supplier_council_id"], a["receiver_council_id"], round(a["quantity"], 6))
+
+
+def test_a_round_proposes_the_protocols_own_agreements(round_any: Served) -> None:
+    s, ids = round_any, round_any.world.ids
+    plan = _start(s)
+    assert plan["solver"] == "federated" and plan["status"] == "proposed"
+    assert plan["plan_status"] in ("optimal", "feasible")
+    own = plan["result"]["agreements"]
+    made = _agreements(s, plan["id"])
+    # every agreement is one of the protocol's (summed per pair and good), none pro rata
+    expected = {}
+    for a in own:
+        if a["supplier"] != a["receiver"]:
+            k = (a["supplier"], a["receiver"], a["good"])
+            expected[k] = expected.get(k, 0.0) + a["quantity"]
+    assert len(made) == len(expected) >= 2
+    names = {ids["farm"]: "South Farm", ids["bakery"]: "Bakery", ids["riverside"]: "Riverside"}
+    for a in made:
+        k = (names[a["supplier_council_id"]], names[a["receiver_council_id"]], a["good"])
+        assert a["quantity"] == pytest.approx(expected[k]) and a["status"] == "proposed"
+    # the cheaper farm grows the vegetables for 100 litres of soup
+    veg = [a for a in made if a["good"] == "vegetables"]
+    assert veg and veg[0]["supplier_council_id"] == ids["farm"]
+    assert veg[0]["quantity"] == pytest.approx(200.0, rel=1e-3)
+
+
+def test_messages_are_audited_by_member_councils_and_hidden_from_outsiders(
+    round_any: Served,
+) -> None:
+    s, ids = round_any, round_any.world.ids
+    plan = _start(s)
+    whole = s.client.get(f"/api/plans/{plan['id']}/messages", headers=s.auth("bob"))
+    assert whole.status_code == 200, whole.text
+    rows = whole.json()
+    summary = [m for m in rows if m["kind"] == "summary"]
+    assert len(summary) == 1
+    assert summary[0]["count"] == plan["result"]["protocol"]["messages"] > 0
+    assert summary[0]["size"] == plan["result"]["protocol"]["bytes"] > 0
+    farm = s.client.get(
+        f"/api/plans/{plan['id']}/messages",
+        params={"council_id": ids["farm"]},
+        headers=s.auth("gus"),
+    ).json()
+    assert {m["kind"] for m in farm} == {"agreement", "summary"}
+    assert all("South Farm" in (m["sender"], m["receiver"]) for m in farm if m["kind"] != "summary")
+    assert len(farm) < len(rows)  # the Bakery -> Riverside soup is not the farm's concern
+    for person in ("dave", "erin", None):
+        r = s.client.get(f"/api/plans/{plan['id']}/messages", headers=s.auth(person))
+        assert r.status_code in (401, 403), (person, r.status_code)
+
+
+def test_a_refusal_replans_without_it_and_the_federation_adopts(round_any: Served) -> None:
+    s, ids = round_any, round_any.world.ids
+    plan = _start(s)
+    made = _agreements(s, plan["id"])
+    soup = next(a for a in made if a["good"] == "soup")
+    veg = next(a for a in made if a["good"] == "vegetables")
+    for council, person in ((ids["bakery"], "carol"), (ids["riverside"], "fran")):
+        r = s.client.post(
+            f"/api/agreements/{soup['id']}/accept",
+            json={"council_id": council},
+            headers=s.auth(person),
+        )
+        assert r.status_code == 200, r.text
+    # adoption waits until the refused agreement is re-planned
+    r = s.client.post(
+        f"/api/agreements/{veg['id']}/refuse",
+        json={"council_id": ids["farm"], "reason": "our fields lie fallow this year"},
+        headers=s.auth("gus"),
+    )
+    assert r.status_code == 201, r.text
+    again = s.client.post(
+        f"/api/agreements/{veg['id']}/refuse",
+        json={"council_id": ids["farm"]},
+        headers=s.auth("gus"),
+    )
+    assert again.status_code == 409
+    assert (
+        s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("bob")).status_code == 403
+    )
+    r = s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("alice"))
+    assert r.status_code == 201, r.text
+    new = r.json()
+    assert new["result"]["round"]["replaces"] == plan["id"]
+    assert new["result"]["round"]["refusals"][0]["supplier"] == "South Farm"
+    after = _agreements(s, new["id"])
+    assert all(a["supplier_council_id"] != ids["farm"] for a in after)
+    assert new["result"]["activity"]["bakery garden"] == pytest.approx(200.0, rel=1e-3)
+    kept = next(a for a in after if a["good"] == "soup")
+    assert kept["status"] == "accepted"  # the same soup agreement keeps both consents
+    # the farm's members are told the plan changed
+    inbox = s.client.get("/api/inbox", headers=s.auth("gus"))
+    assert inbox.status_code == 200, inbox.text
+    assert any("re-planned" in n["text"] for n in inbox.json()["notices"])
+    # the old plan is closed to a second re-plan
+    assert (
+        s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("alice")).status_code == 409
+    )
+    adopt = s.client.post(
+        f"/api/councils/{ids['valley']}/proposals",
+        json={"kind": "adopt_plan", "title": "Adopt the round", "payload": {"plan_id": new["id"]}},
+        headers=s.auth("alice"),
+    )
+    assert adopt.status_code == 201, adopt.text
+    pid = adopt.json()["id"]
+    assert s.client.post(f"/api/proposals/{pid}/open", headers=s.auth("alice")).status_code == 200
+    for person in ("alice", "carol"):
+        r = s.client.put(
+            f"/api/proposals/{pid}/ballot", json={"choice": "yes"}, headers=s.auth(person)
+        )
+        assert r.status_code in (200, 201), r.text
+    r = s.client.post(f"/api/proposals/{pid}/close", headers=s.auth("alice"))
+    assert r.status_code == 200, r.text
+    adopted = s.client.get(f"/api/plans/{new['id']}", headers=s.auth("alice")).json()
+    assert adopted["status"] == "adopted"
+    assert len(_agreements(s, new["id"])) == len(after)  # no pro-rata agreements added
+
+
+def test_production_consumes_inputs_and_plan_against_actual(round_any: Served) -> None:
+    s, ids = round_any, round_any.world.ids
+    plan = _start(s)
+    # cooking without vegetables is refused and writes nothing
+    r = s.client.post(
+        f"/api/processes/{ids['cooking']}/production",
+        json={"period": NEXT, "activity": 10.0},
+        headers=s.auth("carol"),
+    )
+    assert r.status_code == 409 and "vegetables" in r.json()["detail"]
+    assert (
+        s.client.post(
+            f"/api/processes/{ids['garden']}/production",
+            json={"period": NEXT, "activity": 50.0},
+            headers=s.auth("bob"),
+        ).status_code
+        == 403
+    )  # not a member of the Bakery
+    r = s.client.post(
+        f"/api/processes/{ids['garden']}/production",
+        json={"period": NEXT, "activity": 50.0},
+        headers=s.auth("carol"),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["hours"] == pytest.approx(15.0)
+    r = s.client.post(
+        f"/api/processes/{ids['cooking']}/production",
+        json={"period": NEXT, "activity": 20.0},
+        headers=s.auth("carol"),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["flows"] == {"soup": pytest.approx(20.0), "vegetables": pytest.approx(-40.0)}
+    stock = s.client.get(f"/api/councils/{ids['bakery']}/resources", headers=s.auth("carol"))
+    assert stock.status_code == 200, stock.text
+    held = {x["name"]: x["quantity"] for x in stock.json()}
+    assert held["vegetables"] == pytest.approx(10.0) and held["soup"] == pytest.approx(20.0)
+    soup = next(a for a in _agreements(s, plan["id"]) if a["good"] == "soup")
+    for council, person in ((ids["bakery"], "carol"), (ids["riverside"], "fran")):
+        s.client.post(
+            f"/api/agreements/{soup['id']}/accept",
+            json={"council_id": council},
+            headers=s.auth(person),
+        )
+    r = s.client.post(
+        f"/api/agreements/{soup['id']}/deliveries", json={"quantity": 15.0}, headers=s.auth("carol")
+    )
+    assert r.status_code == 201, r.text
+    rows = s.client.get(f"/api/plans/{plan['id']}/actual", headers=s.auth("bob")).json()
+    hours = next(x for x in rows if x["what"] == "hours" and x["council"] == "Bakery")
+    assert hours["actual"] == pytest.approx(15.0 + 10.0) and hours["unit"] == "hours"
+    assert hours["planned"] == pytest.approx(plan["council_hours"]["Bakery"])
+    out = next(x for x in rows if x["what"] == "output" and x["good"] == "soup")
+    assert (out["planned"], out["actual"]) == (pytest.approx(100.0, rel=1e-3), pytest.approx(20.0))
+    sent = next(x for x in rows if x["agreement_id"] == soup["id"])
+    assert sent["actual"] == pytest.approx(15.0) and sent["short"] == pytest.approx(
+        soup["quantity"] - 15.0
+    )
+    outsider = s.client.get(f"/api/plans/{plan['id']}/actual", headers=s.auth("dave"))
+    assert outsider.status_code == 403
+
+
+def test_labour_budget_mode_is_refused_in_a_federated_round(round_any: Served) -> None:
+    s = round_any
+    r = s.client.post(
+        f"/api/councils/{s.world.ids['valley']}/plans",
+        json={"period": NEXT, "regime": "federated", "mode": "labour-budget"},
+        headers=s.auth("alice"),
+    )
+    assert r.status_code == 422 and "min-labour" in r.text
+    r = s.client.post(
+        f"/api/councils/{s.world.ids['valley']}/plans",
+        json={"period": NEXT, "regime": "federated"},
+        headers=s.auth("bob"),
+    )
+    assert r.status_code == 403
+
+
+@pytest.mark.ray
+def test_a_round_on_ray_gives_the_inprocess_agreements(
+    round_any: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``$SOVIETS_FEDERATION_RUNTIME=ray``: the councils' agents run as Ray actors on a
+    loopback cluster; the round's agreements are those of the in-process run."""
+    if "postgresql" in round_any.url:
+        pytest.skip("the runtime does not depend on the database: SQLite is enough")
+    pytest.importorskip("ray")
+    local = _start(round_any)
+    monkeypatch.setenv("SOVIETS_FEDERATION_RUNTIME", "ray")
+    remote = _start(round_any)
+    assert remote["result"]["protocol"]["runtime"] == "ray"
+    assert local["result"]["protocol"]["runtime"] == "inprocess"
+    assert remote["result"]["agreements"] == local["result"]["agreements"]
+    assert remote["result"]["activity"] == local["result"]["activity"]
+
+
+def test_a_council_refuses_by_rejecting_its_approve_agreement_vote(round_any: Served) -> None:
+    s, ids = round_any, round_any.world.ids
+    engine = make_engine(s.url)
+    with engine.begin() as conn:  # South Farm goes back to the default: agreements by vote
+        conn.execute(
+            delete(CouncilRule).where(
+                CouncilRule.council_id == ids["farm"], CouncilRule.key == "agreement.accept"
+            )
+        )
+    engine.dispose()
+    plan = _start(s)
+    veg = next(a for a in _agreements(s, plan["id"]) if a["good"] == "vegetables")
+    alone = s.client.post(
+        f"/api/agreements/{veg['id']}/refuse",
+        json={"council_id": ids["farm"]},
+        headers=s.auth("gus"),
+    )
+    assert alone.status_code == 409 and "vote" in alone.json()["detail"]
+    made = s.client.post(
+        f"/api/councils/{ids['farm']}/proposals",
+        json={
+            "kind": "approve_agreement",
+            "title": "Grow vegetables for the Bakery",
+            "payload": {"agreement_id": veg["id"]},
+        },
+        headers=s.auth("gus"),
+    )
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+    assert s.client.post(f"/api/proposals/{pid}/open", headers=s.auth("gus")).status_code == 200
+    r = s.client.put(f"/api/proposals/{pid}/ballot", json={"choice": "no"}, headers=s.auth("gus"))
+    assert r.status_code == 200, r.text
+    closed = s.client.post(f"/api/proposals/{pid}/close", headers=s.auth("gus")).json()
+    assert closed["outcome"] == "rejected"
+    r = s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("alice"))
+    assert r.status_code == 201, r.text
+    refusal = r.json()["result"]["round"]["refusals"][0]
+    assert (refusal["council"], refusal["good"]) == ("South Farm", "vegetables")
+    assert all(a["supplier_council_id"] != ids["farm"] for a in _agreements(s, r.json()["id"]))
