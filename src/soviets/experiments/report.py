@@ -152,20 +152,36 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
     """The comparison as a Markdown section."""
     lines = [f"### {result['economy']}", ""]
     unit = unit_of(result)
+    who = "person" if result.get("persons") else "member"
     lines.append(
-        f"| regime | total labour ({unit}) | {unit}/member/week | essential met | normal met "
-        "| rounds | messages | bytes |"
+        f"| regime | total labour ({unit}) | {unit}/{who}/week | saved ({unit}) | essential met "
+        "| essential met by value | normal met | normal met by value | rounds | messages | bytes |"
     )
-    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in result["regimes"]:
         per = r["hours_per_member_week"]
+        saved = r.get("hours_saved")
         counts = [f"{r[k]:,}" if r[k] is not None else "-" for k in ("rounds", "messages", "bytes")]
         lines.append(
             f"| {r['regime']} | {r['hours']:,.1f} | {'-' if per is None else f'{per:.2f}'} "
-            f"| {share_text(r['essential_met'], 2)} | {normal_cell(result, r['normal_met'])} | "
+            f"| {'-' if saved is None else f'{saved:,.1f}'} "
+            f"| {share_text(r['essential_met'], 2)} "
+            f"| {share_text(r.get('essential_met_value', r['essential_met']), 2)} "
+            f"| {normal_cell(result, r['normal_met'])} "
+            f"| {normal_cell(result, r.get('normal_met_value', r['normal_met']))} | "
             + " | ".join(counts)
             + " |"
         )
+    lines.append("")
+    notes = [f"By value: delivered over asked, summed in {result.get('value_unit', 'units')}."]
+    if result.get("baseline_hours") is not None:
+        notes.append(
+            f"Saved: against {result['baseline_hours']:,.1f} {unit}, the central plan with "
+            "each region's own techniques."
+        )
+    if result.get("persons"):
+        notes.append(f"Per person: {result['persons']:,.0f} persons from the table.")
+    lines.append(" ".join(notes))
     lines.append("")
     lines.append(
         f"Federation against central: {100 * result['federation_gap_to_central']:+.2e}% "
