@@ -194,12 +194,15 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
             f"When the largest supplier council **{f['council']}** fails (the "
             f"federation loses it at round {f['federation_fails_at_round']}):",
             "",
-            f"| regime | labour ({unit}) | essential met | normal met | needs not fully met |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            f"| regime | labour ({unit}) | essential met | essential met by value | normal met "
+            "| needs not fully met |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in f["regimes"]:
+            by_value = r.get("essential_met_value", r["essential_met"])
             lines.append(
                 f"| {r['regime']} | {r['hours']:,.1f} | {share_text(r['essential_met'], 2)} "
+                f"| {share_text(by_value, 2)} "
                 f"| {normal_cell(result, r['normal_met'])} | {r['unmet_needs']} |"
             )
     if figures:
