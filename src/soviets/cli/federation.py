@@ -42,7 +42,13 @@ def compare(
     """Plan PATH under autarky, federation and central planning, and compare them."""
     from soviets.experiments.regimes import compare as run_compare
     from soviets.experiments.regimes import compare_with_choice, persons_of_table
-    from soviets.experiments.report import markdown, normal_cell, unit_of, write_figures
+    from soviets.experiments.report import (
+        markdown,
+        normal_cell,
+        saved_text,
+        unit_of,
+        write_figures,
+    )
     from soviets.formats import detect, io_to_economy, load_economy, read_io_tables
     from soviets.planning.labels import share_text
 
@@ -110,7 +116,7 @@ def compare(
             r["regime"],
             f"{r['hours']:,.1f}",
             "-" if per is None else f"{per:.2f}",
-            "-" if r.get("hours_saved") is None else f"{r['hours_saved']:,.1f}",
+            saved_text(r.get("hours_saved")),
             share_text(r["essential_met"], 2),
             share_text(r["essential_met_value"], 2),
             normal_cell(data, r["normal_met"]),

@@ -47,6 +47,14 @@ def region_flows(eco: Economy, plan: Any) -> tuple[list[str], np.ndarray]:
     return names, flows
 
 
+def saved_text(saved: float | None) -> str:
+    """Labour saved against the baseline, one decimal ("-" when there is no baseline)."""
+    if saved is None:
+        return "-"
+    text = f"{saved:,.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
 def plot_regimes(result: dict[str, Any], path: Path) -> None:
     rows = result["regimes"]
     names = [r["regime"] for r in rows]
@@ -164,7 +172,7 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
         counts = [f"{r[k]:,}" if r[k] is not None else "-" for k in ("rounds", "messages", "bytes")]
         lines.append(
             f"| {r['regime']} | {r['hours']:,.1f} | {'-' if per is None else f'{per:.2f}'} "
-            f"| {'-' if saved is None else f'{saved:,.1f}'} "
+            f"| {saved_text(saved)} "
             f"| {share_text(r['essential_met'], 2)} "
             f"| {share_text(r.get('essential_met_value', r['essential_met']), 2)} "
             f"| {normal_cell(result, r['normal_met'])} "
