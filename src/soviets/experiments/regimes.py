@@ -21,7 +21,10 @@
     with capacity 0) and that the region does not hold in stock is dropped
     from the recipes that use it, so a region lacking one sector still makes
     the others (with ``missing="keep"`` those recipes cannot run and every
-    good downstream stays unmet). Needs for such a good stay unmet.
+    good downstream stays unmet). Needs for such a good stay unmet;
+  - a region without hours data (every process 0 hours, the rest of the
+    world in WIOD) is planned at 1 per unit of activity, so that it makes
+    nothing it does not need, and counts 0 hours (the table's rule).
 
   Each region gets the central planner's plan for its own economy, or,
   where no plan meets every need, the planner's best partial plan with
@@ -50,7 +53,7 @@ central plan again without it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -71,6 +74,7 @@ from soviets.planning.result import Plan
 
 REGIMES = ("autarky", "federation", "central")
 MISSING_RULES = ("drop", "keep")
+NO_HOURS = "no hours data: planned at 1 per unit of activity, counted as 0 hours"
 
 __all__ = [
     "MISSING_RULES",
@@ -217,6 +221,9 @@ def _outcome(
 
 
 # ------------------------------------------------------------------ central
+LABOUR_SCALE_ABOVE = 100.0  # hours per unit above this are scaled for HiGHS (see _central)
+
+
 def _central(eco: Economy, solver: str = "highs") -> tuple[float, np.ndarray, Plan]:
     """Hours, needs met and the plan of the central planner on ``eco``.
 
@@ -225,11 +232,35 @@ def _central(eco: Economy, solver: str = "highs") -> tuple[float, np.ndarray, Pl
     with ``essential_first``: least relative shortfall of essential needs,
     then of all needs, then least hours), the one rule for "as much as can
     be met".
+
+    Hours per unit in the tens of thousands (hours per USD million of a
+    world table) make HiGHS's dual simplex fail ("excessive dual values"):
+    the labour column is divided by its largest value for the solve (the
+    plan's activities do not change with the unit of the objective) and the
+    hours and labour values are scaled back.
     """
-    p: Plan = central_plan(eco, solver=solver)
+    scale = float(np.max(np.abs(eco.labour), initial=0.0))
+    work = eco
+    if scale > LABOUR_SCALE_ABOVE:
+        work = replace(eco, labour=eco.labour / scale)
+    else:
+        scale = 1.0
+    p: Plan = central_plan(work, solver=solver)
     if p.status != "optimal" and np.any(~eco.need_essential) and np.any(eco.need_essential):
-        rows = central_lp.rows(eco, with_hours=False)
-        p = central_lp.diagnose(eco, "min-labour", rows, eco.demand, essential_first=True)
+        rows = central_lp.rows(work, with_hours=False)
+        p = central_lp.diagnose(work, "min-labour", rows, work.demand, essential_first=True)
+    if scale != 1.0:
+        p = replace(
+            p,
+            economy=eco,
+            objective_hours=p.objective_hours * scale,
+            labour_values=p.labour_values * scale,
+            certificate=replace(
+                p.certificate,
+                primal=p.certificate.primal * scale,
+                dual=p.certificate.dual * scale,
+            ),
+        )
     hours = p.objective_hours if p.status == "optimal" else float(eco.labour @ p.activity)
     return hours, p.need_met, p
 
@@ -365,6 +396,11 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
                 for p in procs
             ]
     notes = [f"autarky of {region}"]
+    if procs and all(p.labour == 0 for p in procs):
+        # no hours data (the rest of the world in WIOD): plan at 1 per unit of activity,
+        # count 0 hours (otherwise the economy would make goods from nothing)
+        procs = [Process(p.name, p.council, 1.0, p.flows, p.capacity) for p in procs]
+        notes.append(NO_HOURS)
     if dropped:
         notes.append(
             f"inputs {region} cannot make, dropped from its recipes: {', '.join(sorted(dropped))}"
@@ -391,7 +427,7 @@ def plan_autarky(eco: Economy, metrics: Metrics | None = None, missing: str = "d
         sub = region_economy(eco, region, missing)
         dropped += sum(1 for n in sub.notes if n.startswith("inputs "))
         sub_hours, sub_met, _ = _central(sub)
-        hours += sub_hours
+        hours += 0.0 if NO_HOURS in sub.notes else sub_hours
         got: dict[tuple[str, bool], float] = {}
         asked: dict[tuple[str, bool], float] = {}
         for g, e, q, a in zip(
