@@ -258,3 +258,25 @@ def test_mixed_units_are_valued_at_labour_values():
     ess, norm = met_by_value(eco, np.array([10.0, 0.0]), weights)
     assert (ess, norm) == (1.0, 0.0)
     assert value_weights(eco)[1] == "mixed units (1 per unit asked)"
+
+
+def test_cli_compare_with_choice(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from soviets.cli.app import app
+    from soviets.formats.economy_csv import write_economy_folder
+
+    folder = write_economy_folder(tiny_world(), tmp_path / "tiny")
+    args = ["compare", str(folder), "--choice-of-technique", "--transport", "0.1"]
+    res = CliRunner().invoke(app, [*args, "--no-failure", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    baseline, choice = hand_plan()
+    assert data["baseline_hours"] == pytest.approx(baseline)
+    rows = {r["regime"]: r for r in data["regimes"]}
+    assert rows["central"]["hours_saved"] == pytest.approx(baseline - choice)
+    assert data["techniques"]["borrowed"] == 4
+    bad = CliRunner().invoke(app, [*args[:3], "--transport", "-1", "--no-failure"])
+    assert bad.exit_code == 2 and "transport must be 0 or more" in bad.output
