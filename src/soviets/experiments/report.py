@@ -68,6 +68,15 @@ def plot_regimes(result: dict[str, Any], path: Path) -> None:
         ax2.bar(x + 0.2, [100 * r["normal_met"] for r in rows], 0.4, label="normal")
     else:
         ax2.text(0.5, 0.5, "no normal needs", transform=ax2.transAxes, ha="center")
+    if any("essential_met_value" in r for r in rows):
+        ax2.scatter(
+            x - 0.2,
+            [100 * r.get("essential_met_value", r["essential_met"]) for r in rows],
+            marker="D",
+            color="#31a354",
+            zorder=3,
+            label=f"essential, by value ({result.get('value_unit', 'units')})",
+        )
     if "failure" in result:
         fail = result["failure"]["regimes"]
         ax2.scatter(
@@ -80,8 +89,8 @@ def plot_regimes(result: dict[str, Any], path: Path) -> None:
         )
     ax2.set_xticks(x, names)
     ax2.set_ylim(0, 105)
-    ax2.set_title("Needs met (average share per need, %)")
-    ax2.legend(loc="lower right", fontsize=8)
+    ax2.set_title("Needs met (bars: average share per need, %)")
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
