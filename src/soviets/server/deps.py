@@ -96,6 +96,10 @@ class Viewer:
     csrf_token: str
     unread: int = 0
     """Unread notices plus votes waiting for this person (the header's inbox count)."""
+    language: str | None = None
+    """The page language the person chose (None: the browser's)."""
+    time_zone: str | None = None
+    """The IANA zone the person's pages show times in (None: UTC)."""
 
 
 def page_actor(request: Request, found: PageSession, db: Db) -> tuple[WebSession, Person]:
@@ -104,7 +108,9 @@ def page_actor(request: Request, found: PageSession, db: Db) -> tuple[WebSession
         raise SignInRequired()
     session, person = found
     unread = briefing.unread_count(db, person.id)
-    request.state.viewer = Viewer(person.id, person.name, session.csrf_token, unread)
+    request.state.viewer = Viewer(
+        person.id, person.name, session.csrf_token, unread, person.language, person.time_zone
+    )
     return found
 
 

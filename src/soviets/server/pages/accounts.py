@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.errors import SovietsError
-from soviets.governance import accounts, councils, founding
+from soviets.governance import accounts, councils, founding, preferences
 from soviets.governance.credentials import MIN_PASSWORD_LENGTH
 from soviets.server import links, queries
 from soviets.server.api.common import PathId
@@ -23,7 +24,7 @@ from soviets.server.deps import (
 )
 from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
 from soviets.server.problems import Problem
-from soviets.server.templating import render
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=1000)]
@@ -194,13 +195,40 @@ def decline(token: str, found: FormActor, db: Db) -> Response:
 @router.get("/account")
 def account_page(request: Request, found: PageActor, db: Db) -> Response:
     """Your founding invitations to confirm; change your password; sign out everywhere."""
-    context = {
+    return render(request, "account.html", _account_context(db, found[1].id, found[1].email))
+
+
+def _account_context(db: Db, person_id: int, email: str | None, **more: object) -> dict[str, object]:
+    return {
         "title": "Your account",
-        "email": found[1].email,
+        "email": email,
         "min_length": MIN_PASSWORD_LENGTH,
-        "founding": founding.pending(db, found[1].id),
+        "founding": founding.pending(db, person_id),
+        "prefs": preferences.read_preferences(db, person_id),
+        "zones": sorted(available_timezones()),
+        **more,
     }
-    return render(request, "account.html", context)
+
+
+@router.post("/account/preferences")
+def set_preferences(request: Request, found: FormActor, db: Db) -> Response:
+    """Save your page language and time zone."""
+    form = request.state.form
+    zone = str(form.get("time_zone") or "").strip()
+    try:
+        preferences.set_preferences(
+            db, found[1].id, language=str(form.get("language") or ""), time_zone=zone
+        )
+    except SovietsError as exc:
+        db.rollback()
+        error: object = str(exc)
+        if getattr(exc, "field", None) == "time_zone":
+            error = Msg(
+                "Unknown time zone %(zone)s: give an IANA name such as Europe/Madrid.", zone=zone
+            )
+        context = _account_context(db, found[1].id, found[1].email, error=error)
+        return render(request, "account.html", context, 422)
+    return RedirectResponse("/account?notice=preferences-saved", status_code=303)
 
 
 @router.post("/account/founding/{council_id}/{answer}")
@@ -229,8 +257,8 @@ def change_password(request: Request, found: FormActor, db: Db) -> Response:
         )
     except SovietsError as exc:
         db.rollback()
-        context = {"title": "Your account", "email": found[1].email, "error": str(exc)}
-        return render(request, "account.html", {**context, "min_length": MIN_PASSWORD_LENGTH}, 422)
+        context = _account_context(db, found[1].id, found[1].email, error=str(exc))
+        return render(request, "account.html", context, 422)
     return RedirectResponse("/account?notice=password-changed", status_code=303)
 
 

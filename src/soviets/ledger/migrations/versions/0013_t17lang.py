@@ -1,0 +1,32 @@
+"""A person's page language and time zone (``people.language``, ``people.time_zone``)
+
+Both NULL for everyone: pages follow the browser's language and show UTC until
+a person chooses otherwise. Stored times stay UTC.
+
+Revision ID: 0013_t17lang
+Revises: 0012_deliberation
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013_t17lang"
+down_revision = "0012_deliberation"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add the two nullable columns."""
+    with op.batch_alter_table("people") as batch:
+        batch.add_column(sa.Column("language", sa.String(length=20), nullable=True))
+        batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    """Drop them."""
+    with op.batch_alter_table("people") as batch:
+        batch.drop_column("time_zone")
+        batch.drop_column("language")
