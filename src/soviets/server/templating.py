@@ -11,9 +11,8 @@ from fastapi.templating import Jinja2Templates
 
 from soviets.server import i18n
 
-TEMPLATES = Jinja2Templates(
-    directory=str(Path(__file__).parent / "templates"), extensions=["jinja2.ext.i18n"]
-)
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
 TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext_, i18n.ngettext_, newstyle=True, pgettext=i18n.pgettext_, npgettext=i18n.npgettext_
 )

@@ -24,7 +24,7 @@ from soviets.server.deps import (
 )
 from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
 from soviets.server.problems import Problem
-from soviets.server.templating import Msg, render
+from soviets.server.templating import N_, Msg, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=1000)]
@@ -45,7 +45,7 @@ def _invitations_page(
         request,
         "invitations.html",
         {
-            "title": f"Invitations to {council.name}",
+            "title": Msg("Invitations to %(council)s", council=council.name),
             "council": council,
             "invitations": [(i, accounts.invitation_state(i)) for i in rows],
             "names": queries.names(db, [i.created_by for i in rows]),
@@ -107,7 +107,7 @@ def _signup_form(
 ) -> Response:
     view = accounts.view_invitation(db, token, None)
     context = {
-        "title": f"Join {view.council.name}",
+        "title": Msg("Join %(council)s", council=view.council.name),
         "council": view.council,
         "inviter": view.inviter,
         "token": token,
@@ -132,7 +132,7 @@ def invitation_page(token: str, request: Request, found: PageSession, db: Db) ->
         request,
         "invitation.html",
         {
-            "title": f"Join {view.council.name}",
+            "title": Msg("Join %(council)s", council=view.council.name),
             "council": view.council,
             "inviter": view.inviter,
             "token": token,
@@ -200,7 +200,7 @@ def account_page(request: Request, found: PageActor, db: Db) -> Response:
 
 def _account_context(db: Db, person_id: int, email: str | None, **more: object) -> dict[str, object]:
     return {
-        "title": "Your account",
+        "title": N_("Your account"),
         "email": email,
         "min_length": MIN_PASSWORD_LENGTH,
         "founding": founding.pending(db, person_id),
@@ -277,7 +277,7 @@ def sign_out_everywhere(found: FormActor, db: Db) -> Response:
 def _reset_request_form(
     request: Request, status: int = 200, error: str = "", sent: str = ""
 ) -> Response:
-    context = {"title": "Forgotten password", "error": error, "sent": sent}
+    context = {"title": N_("Forgotten password"), "error": error, "sent": sent}
     return signed_out_form(request, "reset_request.html", context, status)
 
 
@@ -320,7 +320,7 @@ def _reset_form(
 ) -> Response:
     accounts.open_reset(db, token)
     context = {
-        "title": "Set a new password",
+        "title": N_("Set a new password"),
         "token": token,
         "error": error,
         "min_length": MIN_PASSWORD_LENGTH,

@@ -22,7 +22,7 @@ from soviets.server import charts, queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
 from soviets.server.pages.inventory import number
-from soviets.server.templating import render
+from soviets.server.templating import N_, Msg, render
 
 router = APIRouter()
 Id = Annotated[int, Form(ge=1, le=2_147_483_647)]
@@ -49,7 +49,7 @@ def plans_page(
         request,
         "plans.html",
         {
-            "title": "Plans",
+            "title": N_("Plans"),
             "listed": listed,
             "periods": queries.periods(db),
             "next_period": planning_service.next_period(db),
@@ -147,7 +147,7 @@ def plan_page(plan_id: PathId, request: Request, found: PageActor, db: Db) -> Re
         request,
         "plan.html",
         {
-            "title": f"Plan for {record.period.name}",
+            "title": Msg("Plan for %(period)s", period=record.period.name),
             "plan": record,
             "result": result,
             "federation": councils.read_council(db, person.id, record.federation_id),

@@ -13,6 +13,7 @@ from soviets.server.api.signin_links import client_of
 from soviets.server.deps import Db
 from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
 from soviets.server.problems import Problem
+from soviets.server.templating import N_
 
 router = APIRouter()
 EXPIRED = "The form expired; please try again."
@@ -20,7 +21,7 @@ Token = Annotated[str, Form(max_length=200)]
 
 
 def _request_form(request: Request, status: int = 200, error: str = "", sent: str = "") -> Response:
-    context = {"title": "Sign in by e-mail", "error": error, "sent": sent}
+    context = {"title": N_("Sign in by e-mail"), "error": error, "sent": sent}
     return signed_out_form(request, "signin_link_request.html", context, status)
 
 
@@ -59,7 +60,7 @@ def request_link(
 @router.get("/signin/link/{token}")
 def link_page(token: str, request: Request) -> Response:
     """A button that uses the link (a mail scanner that follows links does not use it up)."""
-    context = {"title": "Sign in", "token": token}
+    context = {"title": N_("Sign in"), "token": token}
     return signed_out_form(request, "signin_link.html", context)
 
 
