@@ -28,7 +28,7 @@ class Preferences:
 
 
 def valid_time_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone name this machine knows (e.g. ``America/Mexico_City``)."""
+    """Whether ``name`` is an IANA time zone this machine knows (``America/Mexico_City``)."""
     if not name or len(name) > 64 or name.startswith("/") or ".." in name:
         return False
     if name not in available_timezones() and name != "UTC":

@@ -57,7 +57,8 @@ class PageLocale:
     tr: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
 
 
-_CURRENT: ContextVar[PageLocale] = ContextVar("page_locale", default=PageLocale())
+_ENGLISH = PageLocale()
+_CURRENT: ContextVar[PageLocale | None] = ContextVar("page_locale", default=None)
 
 
 @contextmanager
@@ -73,7 +74,7 @@ def page_locale(language: str, zone: str) -> Iterator[PageLocale]:
 
 def current() -> PageLocale:
     """The locale of the page being rendered (English and UTC outside a page)."""
-    return _CURRENT.get()
+    return _CURRENT.get() or _ENGLISH
 
 
 def gettext_(message: str) -> str:
@@ -137,7 +138,7 @@ def choose_language(
 
 
 def when(value: datetime | None, zone: str | None = None) -> str:
-    """A stored (UTC) time in the page's zone and language, to the minute, with the zone's abbreviation."""
+    """A stored (UTC) time in the page's zone, to the minute, with the zone's abbreviation."""
     if value is None:
         return ""
     here = current()

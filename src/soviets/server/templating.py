@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from soviets.governance.preferences import LANGUAGES
 from soviets.server import i18n
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -115,7 +116,7 @@ def render(
         "csrf_token": viewer.csrf_token if viewer is not None else "",
         "notice": Msg(notice) if notice else None,
         "lang": language,
-        "languages": i18n.LANGUAGES,
+        "languages": LANGUAGES,
     }
     ctx.update(context or {})
     zone = getattr(viewer, "time_zone", None) or "UTC"
@@ -128,7 +129,7 @@ def render(
             request, name, ctx, status_code=status, headers=headers
         )
     asked = request.query_params.get("lang")
-    if asked in i18n.LANGUAGES and request.cookies.get(i18n.LANG_COOKIE) != asked:
+    if asked in LANGUAGES and request.cookies.get(i18n.LANG_COOKIE) != asked:
         response.set_cookie(
             i18n.LANG_COOKIE, asked, max_age=365 * 86400, httponly=True, samesite="lax"
         )

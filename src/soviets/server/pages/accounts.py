@@ -198,7 +198,9 @@ def account_page(request: Request, found: PageActor, db: Db) -> Response:
     return render(request, "account.html", _account_context(db, found[1].id, found[1].email))
 
 
-def _account_context(db: Db, person_id: int, email: str | None, **more: object) -> dict[str, object]:
+def _account_context(
+    db: Db, person_id: int, email: str | None, **more: object
+) -> dict[str, object]:
     return {
         "title": N_("Your account"),
         "email": email,

@@ -20,13 +20,11 @@ depends_on = None
 
 def upgrade() -> None:
     """Add the two nullable columns."""
-    with op.batch_alter_table("people") as batch:
-        batch.add_column(sa.Column("language", sa.String(length=20), nullable=True))
-        batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
+    op.add_column("people", sa.Column("language", sa.String(length=20), nullable=True))
+    op.add_column("people", sa.Column("time_zone", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    """Drop them."""
-    with op.batch_alter_table("people") as batch:
-        batch.drop_column("time_zone")
-        batch.drop_column("language")
+    """Drop them (SQLite 3.35+ drops a column in place, keeping the foreign keys to people)."""
+    op.drop_column("people", "time_zone")
+    op.drop_column("people", "language")
