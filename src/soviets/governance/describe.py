@@ -269,6 +269,8 @@ def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> l
         f"The minutes #{e.minutes_id} of an assembly of '{council.name}' are approved as drafted "
         "and become part of the council's record; they never change again."
     ]
+
+
 def _decision(session: Session, decision_id: int) -> str:
     decision = session.get(Proposal, decision_id)
     if decision is None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from soviets.governance import briefing
 from soviets.ledger.models import Person, WebSession
 from soviets.server import auth
+from soviets.server.i18n import N_
 from soviets.server.problems import Problem, SignInRequired
 from soviets.server.security import same
 
@@ -122,7 +123,9 @@ async def csrf_checked(request: Request, found: PageActor) -> tuple[WebSession, 
     form = await request.form()
     token = form.get("csrf_token")
     if not same(found[0].csrf_token, token if isinstance(token, str) else None):
-        raise Problem(403, "The form is out of date or came from another site; reload the page.")
+        raise Problem(
+            403, N_("The form is out of date or came from another site; reload the page.")
+        )
     request.state.form = form
     return found
 

@@ -161,3 +161,8 @@ def num(value: float | None, digits: int = 2) -> str:
         return "–"
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=Locale.parse(current().language))
+
+
+def N_(msgid: str) -> str:  # noqa: N802  (the usual gettext marker name)
+    """Mark ``msgid`` for the catalogue; it is translated where a page shows it."""
+    return msgid

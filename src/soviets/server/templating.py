@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from soviets.governance.preferences import LANGUAGES
 from soviets.server import i18n
+from soviets.server.i18n import N_
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -20,6 +21,7 @@ TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
 TEMPLATES.env.filters["when"] = i18n.when
 TEMPLATES.env.filters["num"] = i18n.num
 TEMPLATES.env.filters["day"] = i18n.day
+__all__ = ["NOTICES", "TEMPLATES", "Msg", "N_", "render", "render_error", "request_language"]
 
 
 class Msg:
@@ -49,11 +51,6 @@ class Msg:
 
     def __hash__(self) -> int:
         return hash(self.msgid)
-
-
-def N_(msgid: str) -> str:
-    """Mark ``msgid`` for the catalogue; it is translated where it is shown."""
-    return msgid
 
 
 NOTICES = {

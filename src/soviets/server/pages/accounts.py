@@ -29,7 +29,7 @@ from soviets.server.templating import N_, Msg, render
 router = APIRouter()
 Text = Annotated[str, Form(max_length=1000)]
 Token = Annotated[str, Form(max_length=200)]
-EXPIRED_FORM = "The form expired; please try again."
+EXPIRED_FORM = N_("The form expired; please try again.")
 
 
 # --- a council's invitations ---------------------------------------------------------------
@@ -277,7 +277,7 @@ def sign_out_everywhere(found: FormActor, db: Db) -> Response:
 
 
 def _reset_request_form(
-    request: Request, status: int = 200, error: str = "", sent: str = ""
+    request: Request, status: int = 200, error: str = "", sent: str | Msg = ""
 ) -> Response:
     context = {"title": N_("Forgotten password"), "error": error, "sent": sent}
     return signed_out_form(request, "reset_request.html", context, status)
@@ -303,7 +303,7 @@ def request_reset(
         return _reset_request_form(request, 403, EXPIRED_FORM)
     if not links.settings(request).enabled:
         return _reset_request_form(
-            request, 503, "This service cannot send e-mail; ask a coordinator for help."
+            request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
         )
     client = request.client.host if request.client else "unknown"
     try:
@@ -314,7 +314,7 @@ def request_reset(
     if found is not None:
         person, issued = found
         later.add_task(links.send_reset, request, person.email or email, issued.secret)
-    return _reset_request_form(request, sent=links.RESET_ANSWER)
+    return _reset_request_form(request, sent=Msg(links.RESET_TEXT, minutes=links.RESET_MINUTES))
 
 
 def _reset_form(

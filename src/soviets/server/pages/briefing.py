@@ -20,9 +20,9 @@ from soviets.server.templating import N_, render
 router = APIRouter()
 ATOM = "http://www.w3.org/2005/Atom"
 MODES = {
-    "none": "No e-mail (read your inbox here)",
-    "each": "An e-mail for each notice",
-    "digest": "One digest e-mail a day",
+    "none": N_("No e-mail (read your inbox here)"),
+    "each": N_("An e-mail for each notice"),
+    "digest": N_("One digest e-mail a day"),
 }
 
 

@@ -176,7 +176,7 @@ def new_form(
         request,
         "proposal_new.html",
         {
-            "title": Msg("New proposal: %(kind)s", kind=chosen.label.lower()),
+            "title": Msg("New proposal: %(kind)s", kind=Msg(chosen.label)),
             "council": council,
             "kinds": proposal_forms.forms_for(council.kind),
             "form": chosen,
