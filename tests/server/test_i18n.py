@@ -163,6 +163,7 @@ def test_member_preference_language_and_time_zone(served: Served) -> None:
     council = served.client.get(f"/councils/{served.world.ids['riverside']}")
     shown = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d ([A-Z]{3,4}|[+-]\d+)", council.text)
     assert shown and set(shown) <= {"CST", "CDT"}
+    assert ">aceptada<" in council.text and ">accepted<" not in council.text  # stored words too
     assert " UTC" not in re.sub(r"\(UTC[^)]*\)|UTC;|en UTC", "", council.text.split("<main")[1])
     back = served.client.post(
         "/account/preferences",

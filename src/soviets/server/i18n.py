@@ -166,3 +166,34 @@ def num(value: float | None, digits: int = 2) -> str:
 def N_(msgid: str) -> str:  # noqa: N802  (the usual gettext marker name)
     """Mark ``msgid`` for the catalogue; it is translated where a page shows it."""
     return msgid
+
+
+WORDS = frozenset(
+    {
+        # proposal statuses and outcomes
+        N_("draft"),
+        N_("discussion"),
+        N_("open"),
+        N_("closed"),
+        N_("withdrawn"),
+        N_("accepted"),
+        N_("rejected"),
+        N_("failed"),
+        N_("abandoned"),
+        # counting methods
+        N_("majority"),
+        N_("two-thirds"),
+        N_("consent"),
+        N_("schulze"),
+        # roles
+        N_("member"),
+        N_("coordinator"),
+    }
+)
+"""Stored words (statuses, outcomes, methods, roles) that pages show translated."""
+
+
+def word(value: object) -> str:
+    """A stored status, outcome, method or role in the page's language (other values as stored)."""
+    text = "" if value is None else str(value)
+    return gettext_(text) if text in WORDS else text

@@ -21,6 +21,7 @@ TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
 TEMPLATES.env.filters["when"] = i18n.when
 TEMPLATES.env.filters["num"] = i18n.num
 TEMPLATES.env.filters["day"] = i18n.day
+TEMPLATES.env.filters["word"] = i18n.word
 __all__ = ["NOTICES", "TEMPLATES", "Msg", "N_", "render", "render_error", "request_language"]
 
 
