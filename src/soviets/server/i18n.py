@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -197,3 +197,12 @@ def word(value: object) -> str:
     """A stored status, outcome, method or role in the page's language (other values as stored)."""
     text = "" if value is None else str(value)
     return gettext_(text) if text in WORDS else text
+
+
+def date_as(value: date | None, pattern: str) -> str:
+    """A calendar date (or a datetime's date, as stored) in a CLDR ``pattern`` of the page's
+    language: ``EEE dd MMM`` is ``Mon 07 Dec`` in English, ``lun 07 dic`` in Spanish."""
+    if value is None:
+        return ""
+    day_of = value.date() if isinstance(value, datetime) else value
+    return format_date(day_of, pattern, locale=Locale.parse(current().language))

@@ -22,6 +22,7 @@ TEMPLATES.env.filters["when"] = i18n.when
 TEMPLATES.env.filters["num"] = i18n.num
 TEMPLATES.env.filters["day"] = i18n.day
 TEMPLATES.env.filters["word"] = i18n.word
+TEMPLATES.env.filters["date_as"] = i18n.date_as
 __all__ = ["NOTICES", "TEMPLATES", "Msg", "N_", "render", "render_error", "request_language"]
 
 
