@@ -173,3 +173,43 @@ def test_member_preference_language_and_time_zone(served: Served) -> None:
     assert back.status_code == 303
     english = served.client.get("/account", headers={"Accept-Language": "en"})
     assert '<html lang="en">' in english.text and "Your account" in english.text
+
+
+PAGES = (
+    "/",
+    "/councils/{riverside}",
+    "/councils/{valley}",
+    "/councils/{riverside}/decisions",
+    "/councils/{riverside}/assemblies",
+    "/councils/{riverside}/archive",
+    "/councils/{riverside}/invitations",
+    "/councils/{riverside}/needs",
+    "/councils/{riverside}/inventory",
+    "/proposals/{market}",
+    "/proposals/{park}",
+    "/proposals/{closed}",
+    "/plans",
+    "/plans/{plan}",
+    "/resources/{bike}/bookings",
+    "/inbox",
+    "/account",
+    "/account/briefing",
+)
+
+
+def test_every_page_renders_in_spanish(served: Served) -> None:
+    """Each page and each kind of new-proposal form, in Spanish, with the Spanish navigation."""
+    sign_in(served, "alice")
+    served.client.headers["Accept-Language"] = "es"
+    new = served.client.get(f"/councils/{served.world.ids['riverside']}/proposals/new")
+    kinds = sorted(set(re.findall(r"proposals/new\?kind=([a-z_]+)", new.text)))
+    assert len(kinds) > 5
+    paths = [p.format(**served.world.ids) for p in PAGES]
+    paths += [f"/councils/{served.world.ids['riverside']}/proposals/new?kind={k}" for k in kinds]
+    for path in paths:
+        page = served.client.get(path)
+        assert page.status_code == 200, (path, page.text[-500:])
+        assert '<html lang="es">' in page.text, path
+        assert ">Mis consejos<" in page.text and ">My councils<" not in page.text, path
+        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page.text))
+        assert ids <= set(re.findall(r'<label for="([^"]+)"', page.text)), path
