@@ -123,6 +123,7 @@ def test_signed_out_page_follows_accept_language_and_the_lang_switch(served: Ser
     assert page.status_code == 200
     assert '<html lang="es">' in page.text and "Iniciar sesión" in page.text
     assert page.headers["content-language"] == "es"
+    assert "Accept-Language" in page.headers["vary"]
     english = served.client.get("/signin", headers={"Accept-Language": "en-GB"})
     assert '<html lang="en">' in english.text and "Sign in" in english.text
     switched = served.client.get("/signin?lang=es", headers={"Accept-Language": "en"})

@@ -48,11 +48,8 @@ class Msg:
 
         return str(escape(str(self)))
 
-    def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(self.msgid)
+    def __repr__(self) -> str:
+        return f"Msg({self.msgid!r})"
 
 
 NOTICES = {
@@ -133,6 +130,7 @@ def render(
             i18n.LANG_COOKIE, asked, max_age=365 * 86400, httponly=True, samesite="lax"
         )
     response.headers["Content-Language"] = language
+    response.headers.append("Vary", "Accept-Language, Cookie")
     return response
 
 
