@@ -52,6 +52,9 @@ class Outcome:
     bytes: int | None = None
     unmet: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: quantity delivered per need and activity per process of ``eco`` (not in ``to_dict``)
+    met: np.ndarray | None = field(default=None, repr=False)
+    activity: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,7 +94,7 @@ def met_shares(eco: Economy, met: np.ndarray) -> tuple[float, float]:
 def _outcome(regime: str, eco: Economy, hours: float, met: np.ndarray, **kw: Any) -> Outcome:
     ess, norm = met_shares(eco, met)
     unmet = int(np.sum(met < eco.need_quantity * (1 - 1e-6)))
-    return Outcome(regime, hours, _per_week(eco, hours), ess, norm, unmet=unmet, **kw)
+    return Outcome(regime, hours, _per_week(eco, hours), ess, norm, unmet=unmet, met=met, **kw)
 
 
 # ------------------------------------------------------------------ central
@@ -109,7 +112,7 @@ def _central(eco: Economy) -> tuple[float, np.ndarray, Plan]:
 
 def _central_outcome(eco: Economy, hours: float, met: np.ndarray, p: Plan) -> Outcome:
     extra = {"certificate_gap": p.certificate.gap} if p.status == "optimal" else {}
-    return _outcome("central", eco, hours, met, extra=extra)
+    return _outcome("central", eco, hours, met, extra=extra, activity=p.activity)
 
 
 def plan_central(eco: Economy) -> Outcome:
@@ -186,11 +189,13 @@ def region_economy(eco: Economy, region: str) -> Economy:
 def plan_autarky(eco: Economy) -> Outcome:
     """Every region alone; hours and needs met summed over regions."""
     met = np.zeros(eco.n_needs)
+    activity = np.zeros(eco.n_processes)
     hours = 0.0
     for region in regions(eco):
         sub = region_economy(eco, region)
-        sub_hours, sub_met, _ = _central(sub)
+        sub_hours, sub_met, sub_plan = _central(sub)
         hours += sub_hours
+        activity[[eco.process_index[n] for n in sub.process_names]] += sub_plan.activity
         got = {
             (sub.good_names[g], bool(e)): float(q)
             for g, e, q in zip(sub.need_good, sub.need_essential, sub_met, strict=True)
@@ -209,7 +214,7 @@ def plan_autarky(eco: Economy) -> Outcome:
             )
             ratio = got.get(key, 0.0) / asked[key] if asked.get(key, 0.0) > 0 else 1.0
             met[k] = eco.need_quantity[k] * min(1.0, ratio)
-    return _outcome("autarky", eco, hours, met)
+    return _outcome("autarky", eco, hours, met, activity=activity)
 
 
 # --------------------------------------------------------------- federation
@@ -230,6 +235,7 @@ def plan_federation(eco: Economy, runtime: str = "inprocess", **kw: Any) -> tupl
             "converged": proto["converged"],
             "seconds": proto["seconds"],
         },
+        activity=p.activity,
     )
     return out, p
 

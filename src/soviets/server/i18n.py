@@ -9,7 +9,7 @@ how a page shows them.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -206,3 +206,19 @@ def date_as(value: date | None, pattern: str) -> str:
         return ""
     day_of = value.date() if isinstance(value, datetime) else value
     return format_date(day_of, pattern, locale=Locale.parse(current().language))
+
+
+class Later:
+    """Markup made when the page renders, so that its words are in the page's language.
+
+    Pages build their context before the language is set; a chart drawn with
+    :func:`gettext_` is wrapped in ``Later(lambda: chart(...))`` and drawn by the template.
+    """
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+
+    def __html__(self) -> str:
+        return str(self.make())

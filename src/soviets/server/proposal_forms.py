@@ -281,6 +281,43 @@ FORMS: tuple[KindForm, ...] = (
         councils=LOCAL,
     ),
     KindForm(
+        "set_hours",
+        N_("Set the hours of work we offer"),
+        N_(
+            "The hours of work per member per week the council offers: labour-budget plans may "
+            "use that many hours times its members times 52 weeks. See the frontier (what each "
+            "offer buys) before voting."
+        ),
+        (
+            Field(
+                "hours_per_member_week",
+                N_("Hours of work per member per week"),
+                "number",
+                hint=N_("0 to 168 hours."),
+            ),
+        ),
+        councils=("territorial",),
+    ),
+    KindForm(
+        "set_cap",
+        N_("Set a cap on a primary good"),
+        N_(
+            "The most of a primary good (an emission allowance, land) every plan may use per "
+            "period; empty: no cap."
+        ),
+        (
+            Field("good", N_("Primary good (its name)"), "text"),
+            Field(
+                "limit",
+                N_("Cap per period (in the good's unit)"),
+                "number",
+                optional=True,
+                hint=N_("0 or more; leave empty for no cap."),
+            ),
+        ),
+        councils=("federation",),
+    ),
+    KindForm(
         "abandon_proposal",
         N_("Abandon an open proposal"),
         N_("The open vote is closed as abandoned; nothing of it is carried out."),
@@ -308,6 +345,22 @@ FORMS: tuple[KindForm, ...] = (
             ),
         ),
         councils=LOCAL,
+    ),
+    KindForm(
+        "hide_comment",
+        N_("Hide a comment by our vote"),
+        N_(
+            "Where our rules leave hiding to the council's vote: the comment's text is no longer "
+            "shown; who proposed it, this decision and the reason stay in its place."
+        ),
+        (
+            Field(
+                "comment_id",
+                N_("Comment (its number: the #comment-N link on the proposal's page)"),
+                "number",
+            ),
+            Field("reason", N_("Reason (shown in the comment's place)"), "text"),
+        ),
     ),
 )
 
@@ -345,7 +398,9 @@ RULE_FIELDS: dict[str, RuleField] = {
         choices=AMENDMENT_MODES,
     ),
     "discussion.hide": RuleField(
-        "Who besides its author may hide a comment", "choice", choices=("coordinator", "author")
+        "Who besides its author may hide a comment",
+        "choice",
+        choices=("coordinator", "author", "vote"),
     ),
     "federation.weighting": RuleField(
         "How delegates' ballots are weighed",
@@ -622,7 +677,7 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
         elif f.widget == "number":
             if f.optional and not _text(form, name):
                 continue
-            out[f.key] = _number(_text(form, name), name)
+            out[f.key] = _number(_text(form, name), name, whole=f.key.endswith("_id"))
         elif f.widget == "text":
             text = _text(form, name)
             if not text and f.optional:

@@ -21,6 +21,7 @@ from soviets.ledger.models import Agreement
 from soviets.server import charts, queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
+from soviets.server.i18n import Later, gettext_
 from soviets.server.pages.inventory import number
 from soviets.server.templating import N_, Msg, render
 
@@ -151,17 +152,21 @@ def plan_page(plan_id: PathId, request: Request, found: PageActor, db: Db) -> Re
             "plan": record,
             "result": result,
             "federation": councils.read_council(db, person.id, record.federation_id),
-            "hours_chart": charts.bar_chart(
-                list((record.council_hours or {}).items()),
-                title="Hours of work by council",
-                unit="h",
-                chart_id="hours",
+            "hours_chart": Later(
+                lambda: charts.bar_chart(
+                    list((record.council_hours or {}).items()),
+                    title=gettext_(N_("Hours of work by council")),
+                    unit="h",
+                    chart_id="hours",
+                )
             ),
-            "values_chart": charts.bar_chart(
-                [(g, v) for g, v in values.items() if v is not None],
-                title="Labour value: hours per unit of each good",
-                unit="h/unit",
-                chart_id="values",
+            "values_chart": Later(
+                lambda: charts.bar_chart(
+                    [(g, v) for g, v in values.items() if v is not None],
+                    title=gettext_(N_("Labour value: hours per unit of each good")),
+                    unit="h/unit",
+                    chart_id="values",
+                )
             ),
             "agreements": _agreement_rows(db, person.id, rows, mine),
             "council_names": queries.council_names(db),

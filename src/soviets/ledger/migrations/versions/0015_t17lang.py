@@ -3,8 +3,8 @@
 Both NULL for everyone: pages follow the browser's language and show UTC until
 a person chooses otherwise. Stored times stay UTC.
 
-Revision ID: 0013_t17lang
-Revises: 0012_deliberation
+Revision ID: 0015_t17lang
+Revises: 0014_t17a11y
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_t17lang"
-down_revision = "0012_deliberation"
+revision = "0015_t17lang"
+down_revision = "0014_t17a11y"
 branch_labels = None
 depends_on = None
 
