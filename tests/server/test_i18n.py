@@ -214,3 +214,6 @@ def test_every_page_renders_in_spanish(served: Served) -> None:
         assert ">Mis consejos<" in page.text and ">My councils<" not in page.text, path
         ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page.text))
         assert ids <= set(re.findall(r'<label for="([^"]+)"', page.text)), path
+    # the plan's charts are drawn while the page renders, so in its language
+    plan = served.client.get(f"/plans/{served.world.ids['plan']}").text
+    assert "Horas de trabajo por consejo" in plan and "Hours of work by council" not in plan
