@@ -95,6 +95,32 @@ def test_page_is_accessible_on_desktop_and_phone(name: str, site, pages) -> None
         live.shot(page, f"a11y-{name}", phone=True)
 
 
+SPANISH = ("proposal-federation", "proposal-ratification", "proposal-new", "council", "account")
+"""Pages whose Spanish text is the longest: Spanish words must not widen them on a phone."""
+
+
+def test_spanish_pages_are_accessible_too(site, pages) -> None:  # type: ignore[no-untyped-def]
+    """axe-core and the phone checks on the wordiest pages in Spanish (``?lang=es``)."""
+    base, world = site
+    browser = pages[None].context.browser  # type: ignore[attr-defined]
+    own: dict[str, object] = {}
+    try:
+        for name in SPANISH:
+            who, path = PAGES[name]
+            assert who is not None
+            if who not in own:
+                own[who] = live.new_page(browser, base)
+                live.sign_in(own[who], who)
+                own[who].goto("/?lang=es")  # type: ignore[attr-defined]
+            page = own[who]
+            page.goto(path(world))  # type: ignore[attr-defined]
+            assert page.get_attribute("html", "lang") == "es", name  # type: ignore[attr-defined]
+            live.check_page(page, f"{name} in Spanish ({path(world)})")
+    finally:
+        for page in own.values():
+            page.context.close()  # type: ignore[attr-defined]
+
+
 def test_the_checks_catch_what_they_are_for(pages) -> None:  # type: ignore[no-untyped-def]
     """On a page made bad on purpose each check fails, naming the rule or the element."""
     page = pages[None].context.new_page()  # type: ignore[attr-defined]

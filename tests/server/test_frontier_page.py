@@ -41,6 +41,12 @@ def test_frontier_page_and_api_on_the_demo(db_url: str) -> None:
         assert page.status_code == 200, page.text
         assert "<svg" in page.text and "hours offered per member per week (h)" in page.text
         assert "Essential needs met, by count (%)" in page.text
+        spanish = client.get(f"/councils/{ids['valley']}/frontier?lang=es")
+        assert '<html lang="es"' in spanish.text
+        assert "Necesidades esenciales cubiertas, por número (%)" in spanish.text
+        assert "horas ofrecidas por miembro a la semana (h)" in spanish.text  # the chart's axis
+        assert "Horas y necesidades:" in spanish.text  # the page's title
+        client.get("/?lang=en")
         token = client.post(
             "/api/tokens", json={"email": "rosa@demo.example", "password": DEMO_PASSWORD}
         ).json()["token"]

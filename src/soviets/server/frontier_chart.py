@@ -7,6 +7,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from soviets.planning.frontier import Frontier, Shares
+from soviets.server.i18n import N_, gettext_
 
 ESSENTIAL = "#a4161a"
 NORMAL = "#1f5fa8"
@@ -35,14 +36,18 @@ def frontier_chart(f: Frontier, *, chart_id: str = "frontier") -> Markup:
     def sy(share: float) -> float:
         return top + (1.0 - share) * ph
 
-    lines = [("essential needs met", ESSENTIAL, [s.essential_count for s in shares])]
+    lines = [(gettext_(N_("essential needs met")), ESSENTIAL, [s.essential_count for s in shares])]
     if any(s.normal_count is not None for s in shares):
-        lines.append(("normal needs met", NORMAL, [s.normal_count or 0.0 for s in shares]))
+        lines.append(
+            (gettext_(N_("normal needs met")), NORMAL, [s.normal_count or 0.0 for s in shares])
+        )
     desc = "; ".join(
         f"{x:.3g} h: " + ", ".join(f"{name} {100 * ys[k]:.1f}%" for name, _, ys in lines)
         for k, x in enumerate(xs)
     )
-    title = f"Needs met against hours offered per member per week ({f.scope})"
+    title = gettext_(N_("Needs met against hours offered per member per week (%(scope)s)")) % {
+        "scope": f.scope
+    }
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d">',
@@ -66,12 +71,14 @@ def frontier_chart(f: Frontier, *, chart_id: str = "frontier") -> Markup:
         )
     parts.append(
         f'<text x="{left + pw / 2}" y="{height - 8}" text-anchor="middle" '
-        f'font-size="13" fill="{INK}">hours offered per member per week (h)</text>'
+        f'font-size="13" fill="{INK}">'
+        + escape(gettext_(N_("hours offered per member per week (h)")))
+        + "</text>"
     )
     for name, color, ys in lines:
         pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys, strict=True))
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2.5"/>')
-        y_last = sy(ys[-1]) - 6 if name.startswith("essential") else sy(ys[-1]) + 16
+        y_last = sy(ys[-1]) - 6 if color == ESSENTIAL else sy(ys[-1]) + 16
         parts.append(
             f'<text x="{left + pw - 4}" y="{y_last:.1f}" text-anchor="end" '
             f'font-size="12" fill="{color}">{escape(name)}</text>'
@@ -84,7 +91,8 @@ def frontier_chart(f: Frontier, *, chart_id: str = "frontier") -> Markup:
         )
         parts.append(
             f'<text x="{x + 4:.1f}" y="{top + 14}" font-size="12" fill="{INK}">'
-            f"current choice {f.current:.3g} h</text>"
+            + escape(gettext_(N_("current choice %(hours)s h")) % {"hours": f"{f.current:.3g}"})
+            + "</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

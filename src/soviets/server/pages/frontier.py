@@ -13,7 +13,8 @@ from soviets.governance import councils, hours
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, PageActor
 from soviets.server.frontier_chart import frontier_chart, shares_of
-from soviets.server.templating import render
+from soviets.server.i18n import Later
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 
@@ -35,10 +36,10 @@ def frontier_page(
         request,
         "frontier.html",
         {
-            "title": f"Hours and needs: {council.name}",
+            "title": Msg("Hours and needs: %(council)s", council=council.name),
             "council": council,
             "frontier": f,
             "rows": rows,
-            "chart": frontier_chart(f),
+            "chart": Later(lambda: frontier_chart(f)),
         },
     )

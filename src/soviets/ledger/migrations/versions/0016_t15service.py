@@ -4,8 +4,8 @@ Tables ``protocol_messages`` (the protocol's messages of a round, audited by the
 member councils), ``agreement_refusals`` (a council's refusal of a proposed
 agreement) and ``production_records`` (a process run: activity, hours, flows).
 
-Revision ID: 0015_t15service
-Revises: 0014_t17a11y
+Revision ID: 0016_t15service
+Revises: 0015_t17lang
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 from soviets.ledger.types import UTCDateTime
 
-revision = "0015_t15service"
-down_revision = "0014_t17a11y"
+revision = "0016_t15service"
+down_revision = "0015_t17lang"
 branch_labels = None
 depends_on = None
 
