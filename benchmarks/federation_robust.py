@@ -2,6 +2,8 @@
 
     python -m benchmarks.federation_robust [--goods 8 20 50] [--seeds 0-19] [--max-rounds 1000]
         [--warm]  # also: warm start after needs changed by +-5%
+        [--stabilise]  # box-step prices
+        [--tol T]  # epoch_tol: the councils' settling tolerance while capacities are priced
 
 Economies: ``generate_economy(goods, techs=3, inputs=3, capacity_share=0.3,
 primary=1, regions=2, councils=4, emission_cap=0.6, hour_budgets=True,
@@ -116,6 +118,12 @@ def main() -> None:
     ap.add_argument("--max-rounds", type=int, default=1000)
     ap.add_argument("--warm", action="store_true")
     ap.add_argument("--stabilise", action="store_true", help="the clerk prices by box-step")
+    ap.add_argument(
+        "--tol",
+        type=float,
+        default=None,
+        help="epoch_tol: settling tolerance while capacities are priced",
+    )
     args = ap.parse_args()
     head = "goods seed  gap_vs_HiGHS  cert_gap  rounds epochs  messages     bytes  secs ok"
     if args.warm:
@@ -124,7 +132,10 @@ def main() -> None:
     rows = []
     for goods in args.goods:
         for seed in _seeds(args.seeds):
-            r = run_one(goods, seed, args.max_rounds, args.warm, stabilise=args.stabilise)
+            kw: dict[str, Any] = {"stabilise": args.stabilise}
+            if args.tol is not None:
+                kw["epoch_tol"] = args.tol
+            r = run_one(goods, seed, args.max_rounds, args.warm, **kw)
             rows.append(r)
             line = (
                 f"{goods:5d} {seed:4d} {r['gap_highs']:13.2e} {r['cert_gap']:9.2e} "

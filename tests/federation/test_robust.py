@@ -74,3 +74,15 @@ def test_box_step_converges_where_the_plain_clerk_ran_out_of_rounds() -> None:
     eco = _tight(20, 2)
     _, fed = assert_matches_central(eco, plan_federated(eco, stabilise=True))
     assert fed.extra["protocol"]["rounds"] < 800
+
+
+def test_shorter_epochs_converge_where_both_price_rules_ran_out_of_rounds() -> None:
+    # 20 goods, seed 3: the plain clerk and box-step with epochs settled at 1e-9
+    # both end at the 1,000-round cap; box-step with epochs settled at a
+    # relative change of 1e-8 stops certified within 0.1%
+    eco = _tight(20, 3)
+    _, fed = assert_matches_central(eco, plan_federated(eco, stabilise=True, epoch_tol=1e-8))
+    proto = fed.extra["protocol"]
+    assert proto["epoch_tol"] == 1e-8
+    assert proto["stabilise"] and proto["converged"] and proto["rounds"] < 1000
+    assert fed.certificate.gap <= 1e-3

@@ -47,8 +47,9 @@ over a capacity) is reported ``infeasible`` with ``protocol["failure"]``.
 
 Options: ``stabilise=True`` keeps the clerk's prices, while its master still
 needs an excess, within a box around the prices of the best bound (box-step;
-``_Clerk._box_step``); ``start=`` a plan of the last period (or its
-``protocol["warm"]``) starts the clerk at that plan's capacity prices.
+``_Clerk._box_step``); ``epoch_tol`` settles epochs sooner while capacities
+are priced; ``start=`` a plan of the last period (or its ``protocol["warm"]``)
+starts the clerk at that plan's capacity prices.
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
@@ -160,6 +161,7 @@ class _Clerk:
     sent: dict[int, float] = field(default_factory=dict)  # prices of this epoch (shares)
     model_value: float = np.inf  # the cutting-plane model's value at the sent prices
     box0: float = 0.25  # the first box, as a share of the largest proposal's hours
+    epoch_tol: float | None = None  # the settling tolerance while capacities are priced
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -216,7 +218,8 @@ class _Clerk:
         self.history.append(primal)
         self.changes.append(tot["change"])
         self.bounds.append(bound)
-        self.stable_rounds = self.stable_rounds + 1 if tot["change"] <= self.tol else 0
+        tol = self.tol if self.epoch_tol is None or not self.rows() else self.epoch_tol
+        self.stable_rounds = self.stable_rounds + 1 if tot["change"] <= tol else 0
         return self.stable_rounds >= 2
 
     def rows(self) -> list[int]:
@@ -483,6 +486,7 @@ def plan_federated(
     refresh: int = 1,
     stabilise: bool = False,
     start: Plan | dict[str, Any] | None = None,
+    epoch_tol: float | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -498,6 +502,10 @@ def plan_federated(
     delays forces 1). ``stabilise``: while its master still needs an excess over a
     capacity, the clerk prices capacities by box-step stabilisation
     (``_Clerk._box_step``) instead of by the master's raw duals.
+    ``tol``: the largest relative change per round at which the councils count as
+    settled (two rounds running); ``epoch_tol``, if given, replaces it while the
+    clerk prices capacities (each settled state is then one proposal of many):
+    ``stabilise=True, epoch_tol=1e-8`` certified the most tight economies.
     ``start``: a warm start from the last period, a :class:`Plan` of this
     protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
     good and offer): the sellers the clerk prices from the start get those
@@ -514,7 +522,7 @@ def plan_federated(
     rt: InProcessRuntime | RayRuntime = (
         RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
     )
-    clerk = _Clerk(directory, tol, gap_tol, max_epochs, stabilise=stabilise)
+    clerk = _Clerk(directory, tol, gap_tol, max_epochs, stabilise=stabilise, epoch_tol=epoch_tol)
     net = network or Network()
     post = _Post(directory, net)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
@@ -550,6 +558,7 @@ def plan_federated(
         "refresh": refresh,
         "warm": _warm_state(clerk),
         "stabilise": stabilise,
+        "epoch_tol": epoch_tol,
         "warm_started": start is not None,
     }
     return _assemble(economy, directory, clerk, protocol)
