@@ -371,7 +371,7 @@ def test_openapi_lists_every_resource(served: Served) -> None:
     assert tags == {
         "tokens", "accounts", "members", "councils", "memberships", "delegates", "proposals",
         "ballots", "inventory", "needs", "processes", "plans", "agreements", "bookings",
-        "assemblies", "briefing", "ratification", "discussion",
+        "assemblies", "briefing", "ratification", "discussion", "rounds",
     }  # fmt: skip
     assert "ProblemOut" in document["components"]["schemas"]
 
