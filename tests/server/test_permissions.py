@@ -262,6 +262,8 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/plans/{plan_id}/messages", VALLEY, fill={"plan_id": "plan"}),
     Row("POST", "/plans/{plan_id}/replan", frozenset({"delegate", "sibling"}),
         fill={"plan_id": "plan"}),
+    Row("POST", "/plans/{plan_id}/revise", frozenset({"delegate", "sibling"}),
+        fill={"plan_id": "plan"}),
     Row("GET", "/plans/{plan_id}/actual", VALLEY, fill={"plan_id": "plan"}),
     Row("POST", "/processes/{process_id}/production", frozenset({"sibling"}),
         lambda w: {"period": PERIOD, "activity": 1.0}, fill={"process_id": "baking"}),

@@ -559,6 +559,8 @@ class PlanOut(BaseModel):
     created_at: datetime
     adopted_at: datetime | None
     proposal_id: int | None
+    revises_plan_id: int | None = None
+    """The adopted plan whose rest of the period this one re-plans (after a shortfall)."""
     result: dict[str, Any] | None = None
 
 

@@ -49,6 +49,7 @@ NOTICES = {
     "agreement-accepted": "The agreement is accepted.",
     "agreement-refused": "The refusal is recorded: a delegate re-plans the round around it.",
     "replanned": "The round is re-planned: this is the new plan, with new agreements.",
+    "revised": "The rest of the period is re-planned: this revision goes to the federation's vote.",
     # accounts
     "joined": "Welcome: you are now a member of this council.",
     "invitation-declined": "You declined the invitation.",
