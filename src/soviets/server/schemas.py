@@ -119,6 +119,15 @@ class CouncilOut(Out):
     public: bool
     hours_available: float | None
     created_at: datetime
+    parent_id: int | None = None
+    """The region (territorial council) it was placed in, if any."""
+
+
+class RegionIn(In):
+    """Place the council in a region: a territorial council of one of its federations
+    (null: directly under its federation)."""
+
+    region_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
 class CouncilIn(In):
