@@ -190,9 +190,10 @@ def adopt_plan(
     # one adopted plan per federation and period; a revision (the rest of the period
     # re-planned) is adopted over its adopted plan, at most one per plan
     revised = record.revises_plan_id
-    if revised is not None and session.scalar(
-        select(PlanRecord.status).where(PlanRecord.id == revised)
-    ) != "adopted":
+    if (
+        revised is not None
+        and session.scalar(select(PlanRecord.status).where(PlanRecord.id == revised)) != "adopted"
+    ):
         raise Conflict(f"plan {plan_id} revises plan {revised}, which is not adopted")
     other = session.scalar(
         select(PlanRecord.id).where(
