@@ -29,5 +29,6 @@ def test_markdown_uses_the_unit_and_skips_normal_share():
     text = markdown(result, None, ".")
     assert "total labour (GBP-2010 million of compensation)" in text
     assert "hours" not in text
-    assert "| autarky | 801,796.0 | - | 100% within 1e-9 | - |" in text
-    assert "| central | 801,796.0 | - | 100% | - |" in text
+    # columns: labour, per member, saved, essential met (count, value), normal met (count, value)
+    assert "| autarky | 801,796.0 | - | - | 100% within 1e-9 | 100% within 1e-9 | - | - |" in text
+    assert "| central | 801,796.0 | - | - | 100% | 100% | - | - |" in text

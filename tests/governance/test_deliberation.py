@@ -118,6 +118,67 @@ def test_hiding_follows_the_rules_and_leaves_a_trace(gov: Gov, mill) -> None:
         discussion.hide_comment(s, ann, third, reason="off topic")
 
 
+def test_hiding_by_the_councils_vote_leaves_proposer_decision_and_reason(gov: Gov, mill) -> None:
+    council, bakery, (ann, bob, cat, dan) = mill
+    pid = gov.propose(ann, council, title="Night shifts")
+    with gov.tx() as s:
+        rude = discussion.add_comment(s, bob, pid, stance="against", body="rude words", now=T0).id
+    # Under the default rule a hide_comment vote is refused: the coordinator decides.
+    with gov.tx() as s, pytest.raises(Conflict, match="discussion.hide = coordinator"):
+        discussion.propose_hiding(s, cat, rude, reason="insults a member", now=T0)
+    gov.set_rule(council, "discussion.hide", "vote")
+    # Now nobody hides it alone, not even a coordinator; its author still withdraws it.
+    with gov.tx() as s, pytest.raises(Forbidden, match="only the council's vote"):
+        discussion.hide_comment(s, ann, rude, reason="insults a member")
+    with gov.tx() as s:
+        assert rude not in discussion.overview(s, ann, pid).hideable
+        assert rude in discussion.overview(s, bob, pid).hideable
+    # A comment of another council's proposal, a blank reason, an outsider: refused.
+    other = gov.propose(dan, bakery, title="Rye")
+    with gov.tx() as s:
+        theirs = discussion.add_comment(s, dan, other, stance="note", body="ok", now=T0).id
+    with gov.tx() as s, pytest.raises(InputError, match="no comment"):
+        proposals.create_proposal(
+            s, cat, council, kind="hide_comment", title="x",
+            payload={"comment_id": theirs, "reason": "x"}, now=T0,
+        )  # fmt: skip
+    with gov.tx() as s, pytest.raises(InputError, match="reason"):
+        discussion.propose_hiding(s, cat, rude, reason="   ", now=T0)
+    with gov.tx() as s, pytest.raises(Forbidden):
+        discussion.propose_hiding(s, dan, rude, reason="x", now=T0)
+    # Cat proposes; Ann and Cat vote yes, Bob no: accepted, and the comment is hidden.
+    with gov.tx() as s:
+        vote = discussion.propose_hiding(s, cat, rude, reason="insults a member", now=T0).id
+    gov.open(cat, vote)
+    for voter, choice in ((ann, "yes"), (cat, "yes"), (bob, "no")):
+        gov.vote(voter, vote, choice)
+    assert gov.close(cat, vote).outcome == "accepted"
+    with gov.tx() as s:
+        (hidden,) = discussion.list_comments(s, bob, pid)
+    assert hidden.body is None and hidden.hidden_at is not None and not hidden.withdrawn
+    assert (hidden.hidden_by, hidden.hidden_by_proposal) == ("Cat", vote)
+    assert hidden.hidden_reason == "insults a member"
+    # A second vote on a hidden comment is refused when drafted.
+    with gov.tx() as s, pytest.raises(Conflict, match="already hidden"):
+        discussion.propose_hiding(s, cat, rude, reason="again", now=T0)
+
+
+def test_a_rejected_hiding_vote_leaves_the_comment_shown(gov: Gov, mill) -> None:
+    council, _, (ann, bob, cat, _) = mill
+    gov.set_rule(council, "discussion.hide", "vote")
+    pid = gov.propose(ann, council, title="Night shifts")
+    with gov.tx() as s:
+        sharp = discussion.add_comment(s, bob, pid, stance="against", body="sharp", now=T0).id
+        vote = discussion.propose_hiding(s, ann, sharp, reason="too sharp", now=T0).id
+    gov.open(ann, vote)
+    for voter, choice in ((ann, "yes"), (cat, "no"), (bob, "no")):
+        gov.vote(voter, vote, choice)
+    assert gov.close(ann, vote).outcome == "rejected"
+    with gov.tx() as s:
+        (shown,) = discussion.list_comments(s, cat, pid)
+    assert shown.body == "sharp" and shown.hidden_at is None
+
+
 def test_outsiders_neither_read_nor_write_a_discussion(gov: Gov, mill) -> None:
     council, bakery, (ann, bob, _, dan) = mill
     pid = gov.propose(ann, council, title="Private matter")

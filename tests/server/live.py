@@ -78,22 +78,138 @@ def screenshots_dir() -> Path | None:
     return Path(folder) if folder else None
 
 
-def shot(page, name: str, *, phone: bool = False) -> None:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot ``name.png`` when screenshots were asked for.
+PHONE = {"width": 390, "height": 844}
+"""A phone's viewport in CSS pixels (the width the pages must fit without scrolling sideways)."""
+BLOCKING_IMPACTS = ("serious", "critical")
+"""axe-core impacts that fail a test; ``minor`` and ``moderate`` ones are only counted."""
 
-    With ``phone`` the page is also shot at 390 pixels wide (``name-phone.png``)
-    and then set back to its width.
-    """
-    folder = screenshots_dir()
-    if folder is None:
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+def _axe_script() -> str:
+    """axe-core's browser script, as shipped by the ``axe-playwright-python`` package."""
+    from importlib.resources import files
+
+    return files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+
+
+def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Run axe-core in ``page`` (WCAG 2.x A/AA and best-practice rules); its violations."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_axe_script())
+    return list(
+        page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+    )
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One line per violation (impact, rule, help) and one per node (its selector and why)."""
+    lines = []
+    for v in violations:
+        lines.append(f"[{v.get('impact')}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes)")
+        for node in v["nodes"][:8]:
+            lines.append(
+                f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
+            )
+    return "\n".join(lines)
+
+
+def check_a11y(page, where: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Fail on any serious or critical axe-core violation on the page shown now."""
+    blocking = [v for v in axe_violations(page) if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        size = page.viewport_size or {}
+        pytest.fail(
+            f"axe-core: {len(blocking)} serious/critical violations on {where or page.url}"
+            f" at {size.get('width')} px:\n{describe_violations(blocking)}",
+            pytrace=False,
+        )
+
+
+def check_fits(page, where: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Fail when the page scrolls sideways (wider than its viewport), naming the widest elements."""
+    wide = page.evaluate(
+        """() => {
+            const limit = window.innerWidth;
+            const scroll = document.scrollingElement.scrollWidth;
+            if (scroll <= limit) return null;
+            const culprits = [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > limit + 1)
+                .slice(0, 6)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                    + ' right=' + Math.round(e.getBoundingClientRect().right));
+            return {scroll, limit, culprits};
+        }"""
+    )
+    if wide:
+        pytest.fail(
+            f"{where or page.url} scrolls sideways: {wide['scroll']} px wide in a"
+            f" {wide['limit']} px viewport; {', '.join(wide['culprits'])}",
+            pytrace=False,
+        )
+
+
+TAP_MIN_PX = 24
+"""The least height and width of a control on a phone (WCAG 2.2 target size, level AA)."""
+
+
+def check_tap_targets(page, where: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Fail when a visible button, field, menu or summary is under 24 x 24 CSS pixels."""
+    small = page.evaluate(
+        """(least) => [...document.querySelectorAll(
+                'button, select, textarea, summary, .button, '
+                + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e, e.getBoundingClientRect()])
+            .filter(([e, r]) => r.height < least || r.width < least)
+            .slice(0, 6)
+            .map(([e, r]) => e.tagName.toLowerCase() + ' "' + (e.textContent || e.name || '')
+                .trim().slice(0, 30) + '" ' + Math.round(r.width) + 'x' + Math.round(r.height))""",
+        TAP_MIN_PX,
+    )
+    if small:
+        pytest.fail(
+            f"{where or page.url}: controls under {TAP_MIN_PX} px on a phone: {', '.join(small)}",
+            pytrace=False,
+        )
+
+
+def check_page(page, where: str = "", *, phone: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """axe-core at the page's width and, with ``phone``, at 390 px: no sideways scroll, no
+    control too small to tap, axe-core again."""
+    check_a11y(page, where)
     if phone:
         size = page.viewport_size
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
-        page.set_viewport_size(size)
+        page.set_viewport_size(PHONE)
+        try:
+            check_fits(page, where)
+            check_tap_targets(page, where)
+            check_a11y(page, where)
+        finally:
+            page.set_viewport_size(size)
+
+
+def shot(page, name: str, *, phone: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Check the page with axe-core, and save a full-page screenshot ``name.png`` when
+    screenshots were asked for.
+
+    With ``phone`` the page is also checked at 390 pixels wide (no sideways scroll,
+    axe-core again), shot there (``name-phone.png``) and set back to its width.
+    """
+    check_a11y(page, name)
+    folder = screenshots_dir()
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    if phone:
+        size = page.viewport_size
+        page.set_viewport_size(PHONE)
+        try:
+            check_fits(page, name)
+            check_tap_targets(page, name)
+            check_a11y(page, name)
+            if folder is not None:
+                page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
+        finally:
+            page.set_viewport_size(size)
 
 
 @contextmanager

@@ -78,7 +78,7 @@ def test_assembly_with_agenda_attendance_and_approved_minutes(meeting) -> None: 
         page.get_by_role("button", name="Record the room's vote").click()
         expect(page.get_by_text("approved by proposal")).to_be_visible()
         expect(page.get_by_role("button", name="Save the draft")).to_have_count(0)
-        shot(page, "assembly-minutes-approved")
+        shot(page, "assembly-minutes-approved", phone=True)
 
         with page.expect_download() as download:
             page.get_by_role("link", name="Markdown").click()
@@ -90,5 +90,5 @@ def test_assembly_with_agenda_attendance_and_approved_minutes(meeting) -> None: 
         page.get_by_role("button", name="Search").click()
         expect(page.get_by_role("heading", name="Approved minutes (1)")).to_be_visible()
         expect(page.get_by_text("in assembly").first).to_be_visible()
-        shot(page, "assembly-archive-search")
+        shot(page, "assembly-archive-search", phone=True)
         page.context.close()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from databases import Databases
 from server.live import free_port
 from server.smtp import smtp_server
 from server.world import World, _decide, build_world
@@ -23,9 +24,10 @@ from soviets.server.mail import MailSettings
 
 
 @pytest.fixture
-def valley(db_url: str) -> Iterator[tuple[World, object]]:
-    """The Valley world on a fresh database, and its session factory."""
-    world = build_world(db_url)
+def valley(db_url: str, databases: Databases) -> Iterator[tuple[World, object]]:
+    """The Valley world on a fresh database (a copy of the session's template), and its
+    session factory."""
+    world = databases.seed(db_url, build_world)
     engine = make_engine(db_url)
     try:
         yield world, session_factory(engine)

@@ -98,7 +98,7 @@ def test_discuss_amend_and_vote(site) -> None:  # type: ignore[no-untyped-def]
         expect(mine.get_by_text("edited")).to_be_visible()
         mine.locator("summary", has_text="History (2 versions)").click()
         expect(mine.get_by_text("Could market stalls move to the square?")).to_be_visible()
-        shot(page, "20-discussion")
+        shot(page, "20-discussion", phone=True)
 
         # The discussion ends (0.01 hours); reading the page moves the amendment to its vote.
         for _ in range(90):
@@ -128,4 +128,4 @@ def test_discuss_amend_and_vote(site) -> None:  # type: ignore[no-untyped-def]
         expect(page.get_by_text("Accepted", exact=True)).to_be_visible()
         badge = page.locator("#amendments li").filter(has_text="Amendment 1: Forty trees")
         expect(badge.get_by_text("accepted", exact=True)).to_be_visible()
-        shot(page, "21-amended-and-decided")
+        shot(page, "21-amended-and-decided", phone=True)

@@ -101,3 +101,59 @@ def test_proposal_page_shows_both_sides_and_refuses_outsiders(served: Served) ->
         answer = served.client.request(method, path, data=form)
         assert answer.status_code in (403, 404), (path, answer.status_code)
         assert "Good for the farms nearby." not in answer.text
+
+
+def _decided(s: Served, proposer: str, council: int, **body: object) -> dict:  # type: ignore[type-arg]
+    """Draft, open, Riverside's three members vote yes, close: the closed proposal."""
+    made = s.client.post(f"/api/councils/{council}/proposals", json=body, headers=s.auth(proposer))
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+    assert s.client.post(f"/api/proposals/{pid}/open", headers=s.auth(proposer)).status_code == 200
+    for voter in ("fran", "alice", "bob"):
+        ballot = s.client.put(
+            f"/api/proposals/{pid}/ballot", json={"choice": "yes"}, headers=s.auth(voter)
+        )
+        assert ballot.status_code == 200, ballot.text
+    closed = s.client.post(f"/api/proposals/{pid}/close", headers=s.auth(proposer))
+    assert closed.status_code == 200, closed.text
+    return closed.json()  # type: ignore[no-any-return]
+
+
+def test_hiding_by_the_councils_vote_over_the_api_and_page(served_any: Served) -> None:
+    s, ids = served_any, served_any.world.ids
+    river, comment = ids["riverside"], ids["comment"]
+    rules = _decided(
+        s, "fran", river, kind="change_rules", title="Hide comments only by our vote",
+        payload={"rules": {"discussion.hide": "vote"}},
+    )  # fmt: skip
+    assert rules["outcome"] == "accepted"
+    alone = s.client.post(
+        f"/api/comments/{comment}/hide", json={"reason": "off topic"}, headers=s.auth("fran")
+    )
+    assert alone.status_code == 403 and "vote" in alone.text
+    # Carol, of the Bakery, cannot draft Riverside's vote.
+    outsider = s.client.post(
+        f"/api/councils/{river}/proposals",
+        json={
+            "kind": "hide_comment",
+            "title": "x",
+            "payload": {"comment_id": comment, "reason": "x"},
+        },
+        headers=s.auth("carol"),
+    )
+    assert outsider.status_code == 403
+    vote = _decided(
+        s, "alice", river, kind="hide_comment", title=f"Hide comment #{comment}",
+        payload={"comment_id": comment, "reason": "advertises a shop"},
+    )  # fmt: skip
+    assert vote["outcome"] == "accepted"
+    threads = s.client.get(f"/api/proposals/{ids['market']}/comments", headers=s.auth("bob"))
+    (hidden,) = [c for c in threads.json() if c["id"] == comment]
+    assert hidden["body"] is None and hidden["hidden_by"] == "Alice Varga"
+    assert hidden["hidden_by_proposal"] == vote["id"]
+    assert hidden["hidden_reason"] == "advertises a shop"
+    sign_in(s, "bob")
+    page = s.client.get(f"/proposals/{ids['market']}")
+    assert f'Hidden by the council\'s decision <a href="/proposals/{vote["id"]}">' in page.text
+    assert "proposed by Alice Varga" in page.text and "advertises a shop" in page.text
+    assert "Good for the farms nearby." not in page.text

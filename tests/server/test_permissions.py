@@ -168,6 +168,12 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/proposals", RIVERSIDE,
         lambda w: {"title": "Drop the bike loan", "kind": "abandon_proposal",
                    "payload": {"proposal_id": w.ids["stuck"]}}, fill={C: "riverside"}),
+    # A council's vote to hide a comment: its voters get through to its rule (409 here, as
+    # Riverside's discussion.hide is the default, coordinator).
+    Row("POST", "/councils/{council_id}/proposals", RIVERSIDE,
+        lambda w: {"title": "Hide comment", "kind": "hide_comment",
+                   "payload": {"comment_id": w.ids["comment"], "reason": "off topic"}},
+        fill={C: "riverside"}),
     Row("GET", "/proposals/{proposal_id}", RIVERSIDE, fill={P: "market"}),
     Row("GET", "/proposals/{proposal_id}", VALLEY, fill={P: "adopt"}),
     Row("PATCH", "/proposals/{proposal_id}", frozenset({"member"}),
@@ -260,6 +266,9 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/plans/multiyear", frozenset(),
         lambda w: {"periods": [PERIOD]}, fill={C: "riverside"}),
     Row("GET", "/plans/{plan_id}", VALLEY, fill={"plan_id": "plan"}),
+    # the hours-needs frontier (before a set_hours vote)
+    Row("GET", "/councils/{council_id}/frontier", VALLEY, fill={C: "valley"}),
+    Row("GET", "/councils/{council_id}/frontier", RIVERSIDE, fill={C: "riverside"}),
     # federated rounds (the world's plan is central: 409 once through)
     Row("GET", "/plans/{plan_id}/messages", VALLEY, fill={"plan_id": "plan"}),
     Row("POST", "/plans/{plan_id}/replan", frozenset({"delegate", "sibling"}),

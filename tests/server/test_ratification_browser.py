@@ -107,6 +107,6 @@ def test_federation_decision_ratified_and_adapted(browser, site) -> None:  # typ
     assert "Riverside\t3\tratified" in answers and "Bakery\t1\tratified" in answers
     adapted = section.get_by_role("table").filter(has_text="Local value").inner_text()
     assert "Bakery\tloaves_per_day\t90\tfrom 80 to 120 loaves" in adapted
-    shot(alice, "18-ratification")
+    shot(alice, "18-ratification", phone=True)
     for page in (alice, bob, carol):
         page.context.close()

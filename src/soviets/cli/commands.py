@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "federation",
     "tick",
     "accounts",
+    "frontier",
+    "experiment",
 )
 
 for _name in COMMAND_MODULES:

@@ -18,16 +18,70 @@ def compare(
     out: Path | None = typer.Option(None, "--out", help="Write report.md and PNG plots here."),
     runtime: str = typer.Option("inprocess", help="Federation runtime: inprocess or ray."),
     no_failure: bool = typer.Option(False, "--no-failure", help="Skip the failure experiment."),
+    choice: bool = typer.Option(
+        False,
+        "--choice-of-technique",
+        help="Let every region use any region's technique for a sector (baseline: its own).",
+    ),
+    transport: float = typer.Option(
+        0.03, help="Transfer cost of a borrowed technique, per unit made (see --transport-sector)."
+    ),
+    transport_sector: str = typer.Option(
+        "c23",
+        help="Sector whose destination-region good carries the transfer cost; 'hours' charges "
+        "the borrowed technique's hours x (1 + transport) instead.",
+    ),
+    keep: int | None = typer.Option(
+        None, help="Keep only the KEEP borrowed techniques per good cheapest at baseline values."
+    ),
+    missing: str = typer.Option(
+        "drop", help="Autarky's rule for inputs a region cannot make: drop or keep."
+    ),
+    solver: str = typer.Option("highs", help="Central planner's solver (see soviets plan)."),
 ) -> None:
     """Plan PATH under autarky, federation and central planning, and compare them."""
     from soviets.experiments.regimes import compare as run_compare
-    from soviets.experiments.report import markdown, normal_cell, unit_of, write_figures
-    from soviets.formats import load_economy
+    from soviets.experiments.regimes import compare_with_choice, persons_of_table
+    from soviets.experiments.report import (
+        markdown,
+        normal_cell,
+        saved_text,
+        unit_of,
+        write_figures,
+    )
+    from soviets.formats import detect, io_to_economy, load_economy, read_io_tables
     from soviets.planning.labels import share_text
 
     try:
-        eco = load_economy(path)
-        result = run_compare(eco, runtime=runtime, failure=not no_failure)
+        persons = None
+        if detect(path) in ("toml", "economy", "multiyear"):
+            eco = load_economy(path)
+        else:
+            io_table = read_io_tables(path)
+            eco = io_to_economy(io_table, name=str(path))
+            persons = persons_of_table(io_table.columns, io_table.column_units)
+        if choice:
+            sector = None if transport_sector == "hours" else transport_sector
+            eco, result = compare_with_choice(
+                eco,
+                runtime,
+                not no_failure,
+                transport=transport,
+                transport_sector=sector,
+                keep=keep,
+                persons=persons,
+                missing=missing,
+                solver=solver,
+            )
+        else:
+            result = run_compare(
+                eco,
+                runtime=runtime,
+                failure=not no_failure,
+                persons=persons,
+                missing=missing,
+                solver=solver,
+            )
     except SovietsError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
@@ -45,8 +99,11 @@ def compare(
     for col in (
         "regime",
         "hours" if unit == "hours" else f"labour ({unit})",
-        "h/member/week" if unit == "hours" else "per member/week",
+        ("h" if unit == "hours" else "")
+        + ("/person/week" if data.get("persons") else "/member/week"),
+        "saved",
         "essential met",
+        "by value",
         "normal met",
         "rounds",
         "messages",
@@ -59,12 +116,18 @@ def compare(
             r["regime"],
             f"{r['hours']:,.1f}",
             "-" if per is None else f"{per:.2f}",
+            saved_text(r.get("hours_saved")),
             share_text(r["essential_met"], 2),
+            share_text(r["essential_met_value"], 2),
             normal_cell(data, r["normal_met"]),
             *(f"{r[k]:,}" if r[k] is not None else "-" for k in ("rounds", "messages", "bytes")),
         )
+    caption = [f"by value: delivered/asked in {data.get('value_unit', 'units')}"]
+    if data.get("baseline_hours") is not None:
+        caption.append(f"saved: against {data['baseline_hours']:,.1f} (fixed techniques)")
     if not data["normal_needs"]:
-        table.caption = "normal met: - (no normal needs)"
+        caption.append("normal met: - (no normal needs)")
+    table.caption = "; ".join(caption)
     console.print(table)
     if "failure" in data:
         f = data["failure"]

@@ -5,16 +5,45 @@
   belongs to through its ``parent`` chain), no agreement crosses a region.
   In a multi-region table goods are region-specific (``CHN.c1``); a region
   in autarky makes its own product of the same sector instead (``DEU.c1``
-  for ``CHN.c1``), with the same technology coefficients. Stocks and the
-  limits of primary inputs shared by regions are split in proportion to the
-  regions' members (equally where members are unknown). What cannot be made
-  locally stays unmet: each region gets the central planner's plan for its
-  own economy, or, where no plan meets every need, the planner's best
-  partial plan (least shortfall relative to what was asked, summed over
-  goods; then least labour; essential needs served first from what is made).
+  for ``CHN.c1``), with the same technology coefficients. It uses only its
+  own resources and its own techniques:
+
+  - a primary input belongs to a region when its name starts with the
+    region (``DEU.land``) or when only that region's workplaces use it
+    (``upland-land`` in ``examples/two-regions``): its owner gets all of its
+    limit and the other regions none; a primary input used by several
+    regions (a shared emission cap) and stocks not named after a region are
+    split in proportion to the regions' members (equally where unknown);
+  - borrowed techniques (:mod:`soviets.economy.techniques`, processes
+    ``R.s@T``) are left out: alone, a region knows only its own recipes;
+  - **inputs it cannot make** (rule ``missing="drop"``, the default): an
+    input that no process of the region can make (none makes it, or only
+    with capacity 0) and that the region does not hold in stock is dropped
+    from the recipes that use it, so a region lacking one sector still makes
+    the others (with ``missing="keep"`` those recipes cannot run and every
+    good downstream stays unmet). Needs for such a good stay unmet;
+  - a region without hours data (every process 0 hours, the rest of the
+    world in WIOD) is planned at 1 per unit of activity, so that it makes
+    nothing it does not need, and counts 0 hours (the table's rule).
+
+  Each region gets the central planner's plan for its own economy, or,
+  where no plan meets every need, the planner's best partial plan with
+  essential needs first (:func:`soviets.planning.central.diagnose` with
+  ``essential_first``: least relative shortfall of the essential needs, then
+  of all needs, then least labour; essential needs served first from what
+  is made).
 * ``federation``: :func:`soviets.federation.plan_federated`.
-* ``central``: the central plan (HiGHS), or its best partial plan when not
-  every need can be met (the same rule as in autarky).
+* ``central``: the central plan, or its best partial plan when not every
+  need can be met (the same rule as in autarky).
+
+Metrics (:class:`Outcome`): needs met by count (the average over needs of
+the share delivered, every need counting once) and by value (delivered over
+asked, summed in one unit: the goods' own unit where all needed goods share
+one, e.g. the money of final demand in an input-output table; otherwise at
+the labour values of the central plan, in hours); labour; labour per person
+per week (persons from the table where given, else the members of the
+territorial councils); and labour saved against a baseline (the central
+plan of the fixed-technique economy, see :func:`compare_with_choice`).
 
 :func:`compare` also measures what is lost when the largest supplier council
 (the workplace council with the most hours in the central plan) fails: in
@@ -24,18 +53,57 @@ central plan again without it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from soviets.economy import Council, Economy, Good, Need, Process
+from soviets.economy.techniques import (
+    DEFAULT_TRANSPORT,
+    DEFAULT_TRANSPORT_SECTOR,
+    borrowed,
+    world_with_choice,
+)
+from soviets.errors import ModelError
 from soviets.federation import plan_federated
 from soviets.federation.directory import region_of
+from soviets.planning import central as central_lp
 from soviets.planning import plan as central_plan
 from soviets.planning.result import Plan
 
 REGIMES = ("autarky", "federation", "central")
+MISSING_RULES = ("drop", "keep")
+NO_HOURS = "no hours data: planned at 1 per unit of activity, counted as 0 hours"
+
+__all__ = [
+    "MISSING_RULES",
+    "REGIMES",
+    "Metrics",
+    "Outcome",
+    "compare",
+    "compare_with_choice",
+    "met_by_value",
+    "met_shares",
+    "plan_autarky",
+    "plan_central",
+    "plan_federation",
+    "region_economy",
+    "value_weights",
+    "world_with_choice",
+]
+
+
+@dataclass
+class Metrics:
+    """How outcomes are measured: the weights of needs by value and their unit, the
+    persons the labour is shared by, and the baseline labour to save against."""
+
+    weights: np.ndarray  # per good: value of one unit, in ``value_unit``
+    value_unit: str
+    persons: float | None = None  # persons from the table (None: territorial members)
+    persons_source: str = "members"
+    baseline_hours: float | None = None
 
 
 @dataclass
@@ -51,7 +119,13 @@ class Outcome:
     messages: int | None = None
     bytes: int | None = None
     unmet: int = 0
+    essential_met_value: float = 1.0
+    normal_met_value: float = 1.0
+    hours_saved: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: quantity delivered per need and activity per process of ``eco`` (not in ``to_dict``)
+    met: np.ndarray | None = field(default=None, repr=False)
+    activity: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +134,9 @@ class Outcome:
             "hours_per_member_week": self.hours_per_member_week,
             "essential_met": self.essential_met,
             "normal_met": self.normal_met,
+            "essential_met_value": self.essential_met_value,
+            "normal_met_value": self.normal_met_value,
+            "hours_saved": self.hours_saved,
             "rounds": self.rounds,
             "messages": self.messages,
             "bytes": self.bytes,
@@ -68,14 +145,15 @@ class Outcome:
         }
 
 
-def _per_week(eco: Economy, hours: float) -> float | None:
-    members = eco.total_members()
-    return hours / members / 52.0 if members > 0 else None
+def _per_week(eco: Economy, hours: float, metrics: Metrics | None) -> float | None:
+    persons = metrics.persons if metrics is not None and metrics.persons else None
+    persons = persons or float(eco.total_members())
+    return hours / persons / 52.0 if persons > 0 else None
 
 
 def met_shares(eco: Economy, met: np.ndarray) -> tuple[float, float]:
     """Average share met of the essential and of the normal needs (each need
-    counts once, whatever its unit)."""
+    counts once, whatever its unit); 1.0 where there are none."""
     out = []
     ratio = np.where(
         eco.need_quantity > 0,
@@ -88,33 +166,122 @@ def met_shares(eco: Economy, met: np.ndarray) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def _outcome(regime: str, eco: Economy, hours: float, met: np.ndarray, **kw: Any) -> Outcome:
+def met_by_value(eco: Economy, met: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Share met by value of the essential and of the normal needs: delivered over
+    asked, each summed with ``weights`` (value per unit of each good); 1.0 where
+    there are none (or they are worth nothing)."""
+    w = weights[eco.need_good]
+    got = np.minimum(met, eco.need_quantity) * w
+    asked = eco.need_quantity * w
+    out = []
+    for ess in (True, False):
+        mask = eco.need_essential == ess
+        total = float(asked[mask].sum())
+        out.append(float(got[mask].sum()) / total if total > 0 else 1.0)
+    return out[0], out[1]
+
+
+def value_weights(eco: Economy, labour_values: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+    """Value per unit of each good for :func:`met_by_value`, and its unit.
+
+    Where every needed good has the same unit (an input-output table: money of
+    final demand) each unit counts 1 in that unit. Otherwise goods are valued
+    at ``labour_values`` (the central plan's, in the labour unit); where those
+    are missing or not finite, 1 per unit as asked (``mixed units``).
+    """
+    needed = np.unique(eco.need_good)
+    units = {eco.good_units[g] for g in needed}
+    if len(units) <= 1:
+        return np.ones(eco.n_goods), (units.pop() if units else "units")
+    if labour_values is not None:
+        v = np.asarray(labour_values, dtype=float)
+        if v.shape == (eco.n_goods,) and np.all(np.isfinite(v[needed])) and np.all(v[needed] > 0):
+            return v, f"{eco.labour_unit} at the central plan's labour values"
+    return np.ones(eco.n_goods), "mixed units (1 per unit asked)"
+
+
+def _outcome(
+    regime: str, eco: Economy, hours: float, met: np.ndarray, metrics: Metrics | None, **kw: Any
+) -> Outcome:
     ess, norm = met_shares(eco, met)
+    if metrics is None:
+        metrics = Metrics(*value_weights(eco))
+    ess_v, norm_v = met_by_value(eco, met, metrics.weights)
     unmet = int(np.sum(met < eco.need_quantity * (1 - 1e-6)))
-    return Outcome(regime, hours, _per_week(eco, hours), ess, norm, unmet=unmet, **kw)
+    saved = None if metrics.baseline_hours is None else metrics.baseline_hours - hours
+    return Outcome(
+        regime,
+        hours,
+        _per_week(eco, hours, metrics),
+        ess,
+        norm,
+        unmet=unmet,
+        essential_met_value=ess_v,
+        normal_met_value=norm_v,
+        hours_saved=saved,
+        met=met,
+        **kw,
+    )
 
 
 # ------------------------------------------------------------------ central
-def _central(eco: Economy) -> tuple[float, np.ndarray, Plan]:
-    """Hours, needs met and the plan of the central planner (HiGHS) on ``eco``.
+LABOUR_SCALE_ABOVE = 100.0  # hours per unit above this are scaled for HiGHS (see _central)
+
+
+def _central(eco: Economy, solver: str = "highs") -> tuple[float, np.ndarray, Plan]:
+    """Hours, needs met and the plan of the central planner on ``eco``.
 
     Where no plan meets every need this is the planner's best partial plan
-    (:func:`soviets.planning.central.diagnose`: least relative shortfall,
-    then least hours), the one rule for "as much as can be met".
+    with essential needs first (:func:`soviets.planning.central.diagnose`
+    with ``essential_first``: least relative shortfall of essential needs,
+    then of all needs, then least hours), the one rule for "as much as can
+    be met".
+
+    Hours per unit in the tens of thousands (hours per USD million of a
+    world table) make HiGHS's dual simplex fail ("excessive dual values"):
+    the labour column is divided by its largest value for the solve (the
+    plan's activities do not change with the unit of the objective) and the
+    hours and labour values are scaled back.
     """
-    p: Plan = central_plan(eco, solver="highs")
+    scale = float(np.max(np.abs(eco.labour), initial=0.0))
+    work = eco
+    if scale > LABOUR_SCALE_ABOVE:
+        work = replace(eco, labour=eco.labour / scale)
+    else:
+        scale = 1.0
+    p: Plan = central_plan(work, solver=solver)
+    if p.status != "optimal" and np.any(~eco.need_essential) and np.any(eco.need_essential):
+        rows = central_lp.rows(work, with_hours=False)
+        p = central_lp.diagnose(work, "min-labour", rows, work.demand, essential_first=True)
+    if scale != 1.0:
+        p = replace(
+            p,
+            economy=eco,
+            objective_hours=p.objective_hours * scale,
+            labour_values=p.labour_values * scale,
+            certificate=replace(
+                p.certificate,
+                primal=p.certificate.primal * scale,
+                dual=p.certificate.dual * scale,
+            ),
+        )
     hours = p.objective_hours if p.status == "optimal" else float(eco.labour @ p.activity)
     return hours, p.need_met, p
 
 
-def _central_outcome(eco: Economy, hours: float, met: np.ndarray, p: Plan) -> Outcome:
-    extra = {"certificate_gap": p.certificate.gap} if p.status == "optimal" else {}
-    return _outcome("central", eco, hours, met, extra=extra)
+def _central_outcome(
+    eco: Economy, hours: float, met: np.ndarray, p: Plan, metrics: Metrics | None = None
+) -> Outcome:
+    extra: dict[str, Any] = {"solver": p.solver}
+    if p.status == "optimal":
+        extra["certificate_gap"] = p.certificate.gap
+    return _outcome("central", eco, hours, met, metrics, extra=extra, activity=p.activity)
 
 
-def plan_central(eco: Economy) -> Outcome:
+def plan_central(eco: Economy, metrics: Metrics | None = None, solver: str = "highs") -> Outcome:
     """The central plan, or the planner's best partial plan where not every need can be met."""
-    return _central_outcome(eco, *_central(eco))
+    hours, met, p = _central(eco, solver)
+    return _central_outcome(eco, hours, met, p, metrics)
 
 
 # ------------------------------------------------------------------ autarky
@@ -130,8 +297,37 @@ def _local_good(name: str, region: str, known: set[str], region_names: set[str])
     return name
 
 
-def region_economy(eco: Economy, region: str) -> Economy:
-    """The economy of one region alone (see the module docstring)."""
+def primary_owners(eco: Economy) -> dict[str, str | None]:
+    """The region owning each primary input (None: shared by several or used by none).
+
+    A primary input belongs to region ``R`` when its name starts with ``R.``, or
+    when only workplaces of ``R`` use it.
+    """
+    where = region_of(eco)
+    names = set(regions(eco))
+    inputs = eco.inputs.tocsr()
+    owners: dict[str, str | None] = {}
+    for g in np.flatnonzero(eco.good_primary):
+        name = eco.good_names[g]
+        head = name.partition(".")[0]
+        if "." in name and head in names:
+            owners[name] = head
+            continue
+        users = inputs.indices[inputs.indptr[g] : inputs.indptr[g + 1]]
+        regs = {where[eco.process_council[j]] for j in users}
+        regs &= names
+        owners[name] = regs.pop() if len(regs) == 1 else None
+    return owners
+
+
+def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
+    """The economy of one region alone (see the module docstring).
+
+    ``missing``: what happens to an input the region cannot make, ``drop``
+    (left out of the recipes that use it) or ``keep``.
+    """
+    if missing not in MISSING_RULES:
+        raise ModelError(f"unknown rule for missing inputs '{missing}': drop or keep")
     where = region_of(eco)
     names = set(regions(eco))
     known = set(eco.good_names)
@@ -143,9 +339,10 @@ def region_economy(eco: Economy, region: str) -> Economy:
     councils = [c for i, c in enumerate(eco.councils) if where[i] == region]
     councils = [Council(c.name, c.kind, None, c.members, c.hours_available) for c in councils]
     keep = {c.name for c in councils}
+    foreign = borrowed(eco)
     procs = []
-    for p in eco.process_records():
-        if p.council not in keep:
+    for j, p in enumerate(eco.process_records()):
+        if p.council not in keep or foreign[j]:
             continue
         flows: dict[str, float] = {}
         for g, q in p.flows.items():
@@ -157,12 +354,13 @@ def region_economy(eco: Economy, region: str) -> Economy:
         if n.council == region:
             key = (_local_good(n.good, region, known, names), n.priority)
             needs[key] = needs.get(key, 0.0) + n.quantity
+    owners = primary_owners(eco)
     goods = []
     for good in eco.goods_records():
         limit = good.limit
         if limit is not None:
-            head = good.name.partition(".")[0]
-            limit = limit if head == region else limit * share
+            owner = owners.get(good.name)
+            limit = share * limit if owner is None else (limit if owner == region else 0.0)
         goods.append(Good(good.name, good.unit, good.kind, limit))
     stocks: dict[str, float] = {}
     for g, s in zip(eco.good_names, eco.stocks, strict=True):
@@ -173,6 +371,44 @@ def region_economy(eco: Economy, region: str) -> Economy:
                     stocks[g] = float(s)
             else:
                 stocks[g] = float(s) * share
+    dropped: set[str] = set()
+    if missing == "drop":
+        primary = {g.name for g in goods if g.kind == "primary"}
+        makeable = {
+            g
+            for p in procs
+            if p.capacity is None or p.capacity > 0
+            for g, q in p.flows.items()
+            if q > 0
+        }
+        lacking = (
+            {g for p in procs for g, q in p.flows.items() if q < 0}
+            - makeable
+            - primary
+            - {g for g, s in stocks.items() if s > 0}
+        )
+        if lacking:
+            dropped = lacking
+            procs = [
+                Process(
+                    p.name,
+                    p.council,
+                    p.labour,
+                    {g: q for g, q in p.flows.items() if not (q < 0 and g in lacking)},
+                    p.capacity,
+                )
+                for p in procs
+            ]
+    notes = [f"autarky of {region}"]
+    if procs and all(p.labour == 0 for p in procs):
+        # no hours data (the rest of the world in WIOD): plan at 1 per unit of activity,
+        # count 0 hours (otherwise the economy would make goods from nothing)
+        procs = [Process(p.name, p.council, 1.0, p.flows, p.capacity) for p in procs]
+        notes.append(NO_HOURS)
+    if dropped:
+        notes.append(
+            f"inputs {region} cannot make, dropped from its recipes: {', '.join(sorted(dropped))}"
+        )
     return Economy.from_records(
         goods=goods,
         councils=councils,
@@ -180,28 +416,33 @@ def region_economy(eco: Economy, region: str) -> Economy:
         needs=[Need(region, g, q, pr) for (g, pr), q in needs.items()],
         stocks=stocks,
         name=f"{eco.name}:{region}",
+        notes=notes,
     )
 
 
-def plan_autarky(eco: Economy) -> Outcome:
+def plan_autarky(eco: Economy, metrics: Metrics | None = None, missing: str = "drop") -> Outcome:
     """Every region alone; hours and needs met summed over regions."""
     met = np.zeros(eco.n_needs)
+    activity = np.zeros(eco.n_processes)
     hours = 0.0
+    known = set(eco.good_names)
+    names = set(regions(eco))
+    dropped = 0
     for region in regions(eco):
-        sub = region_economy(eco, region)
-        sub_hours, sub_met, _ = _central(sub)
-        hours += sub_hours
-        got = {
-            (sub.good_names[g], bool(e)): float(q)
-            for g, e, q in zip(sub.need_good, sub.need_essential, sub_met, strict=True)
-        }
-        asked = {
-            (sub.good_names[g], bool(e)): float(q)
-            for g, e, q in zip(sub.need_good, sub.need_essential, sub.need_quantity, strict=True)
-        }
+        sub = region_economy(eco, region, missing)
+        dropped += sum(1 for n in sub.notes if n.startswith("inputs "))
+        sub_hours, sub_met, sub_plan = _central(sub)
+        activity[[eco.process_index[n] for n in sub.process_names]] += sub_plan.activity
+        hours += 0.0 if NO_HOURS in sub.notes else sub_hours
+        got: dict[tuple[str, bool], float] = {}
+        asked: dict[tuple[str, bool], float] = {}
+        for g, e, q, a in zip(
+            sub.need_good, sub.need_essential, sub_met, sub.need_quantity, strict=True
+        ):
+            key = (sub.good_names[g], bool(e))
+            got[key] = got.get(key, 0.0) + float(q)
+            asked[key] = asked.get(key, 0.0) + float(a)
         me = eco.council_index[region]
-        known = set(eco.good_names)
-        names = set(regions(eco))
         for k in np.flatnonzero(eco.need_council == me):
             key = (
                 _local_good(eco.good_names[eco.need_good[k]], region, known, names),
@@ -209,11 +450,14 @@ def plan_autarky(eco: Economy) -> Outcome:
             )
             ratio = got.get(key, 0.0) / asked[key] if asked.get(key, 0.0) > 0 else 1.0
             met[k] = eco.need_quantity[k] * min(1.0, ratio)
-    return _outcome("autarky", eco, hours, met)
+    extra = {"missing_inputs": missing, "regions_with_dropped_inputs": dropped}
+    return _outcome("autarky", eco, hours, met, metrics, extra=extra, activity=activity)
 
 
 # --------------------------------------------------------------- federation
-def plan_federation(eco: Economy, runtime: str = "inprocess", **kw: Any) -> tuple[Outcome, Plan]:
+def plan_federation(
+    eco: Economy, runtime: str = "inprocess", metrics: Metrics | None = None, **kw: Any
+) -> tuple[Outcome, Plan]:
     """The federated plan and its outcome."""
     p = plan_federated(eco, runtime=runtime, **kw)
     proto = p.extra["protocol"]
@@ -222,6 +466,7 @@ def plan_federation(eco: Economy, runtime: str = "inprocess", **kw: Any) -> tupl
         eco,
         p.objective_hours,
         p.need_met,
+        metrics,
         rounds=proto["rounds"],
         messages=proto["messages"],
         bytes=proto["bytes"],
@@ -230,6 +475,7 @@ def plan_federation(eco: Economy, runtime: str = "inprocess", **kw: Any) -> tupl
             "converged": proto["converged"],
             "seconds": proto["seconds"],
         },
+        activity=p.activity,
     )
     return out, p
 
@@ -245,29 +491,77 @@ def largest_supplier(eco: Economy, activity: np.ndarray) -> str:
 
 def without(eco: Economy, council: str) -> Economy:
     """The economy with one workplace council (and its processes) removed."""
-    procs = [p for p in eco.process_records() if p.council != council]
-    return Economy.from_records(
-        goods=eco.goods_records(),
-        councils=[c for c in eco.councils if c.name != council],
-        processes=procs,
-        needs=eco.need_records(),
-        stocks={g: float(s) for g, s in zip(eco.good_names, eco.stocks, strict=True) if s > 0},
+    gone = eco.council_index[council]
+    keep_p = np.flatnonzero(eco.process_council != gone)
+    keep_c = [i for i in range(len(eco.councils)) if i != gone]
+    new_index = np.full(len(eco.councils), -1, dtype=np.int64)
+    new_index[keep_c] = np.arange(len(keep_c))
+    if np.any(eco.need_council == gone):
+        raise ModelError(f"council '{council}' has needs: only a workplace council can fail")
+    return Economy(
+        good_names=list(eco.good_names),
+        good_units=list(eco.good_units),
+        good_primary=eco.good_primary.copy(),
+        good_limit=eco.good_limit.copy(),
+        councils=[eco.councils[i] for i in keep_c],
+        process_names=[eco.process_names[j] for j in keep_p],
+        process_council=new_index[eco.process_council[keep_p]],
+        labour=eco.labour[keep_p],
+        capacity=eco.capacity[keep_p],
+        net_output=eco.net_output.tocsc()[:, keep_p].tocsc(),
+        need_council=new_index[eco.need_council],
+        need_good=eco.need_good.copy(),
+        need_quantity=eco.need_quantity.copy(),
+        need_essential=eco.need_essential.copy(),
+        stocks=eco.stocks.copy(),
         name=eco.name,
+        notes=list(eco.notes),
+        labour_unit=eco.labour_unit,
     )
 
 
-def compare(eco: Economy, runtime: str = "inprocess", failure: bool = True) -> dict[str, Any]:
+def compare(
+    eco: Economy,
+    runtime: str = "inprocess",
+    failure: bool = True,
+    *,
+    persons: float | None = None,
+    baseline_hours: float | None = None,
+    missing: str = "drop",
+    solver: str = "highs",
+) -> dict[str, Any]:
     """Plan ``eco`` under the three regimes; with ``failure``, again when the
-    largest supplier council fails. Returns JSON-ready data and the plans."""
-    hours, met, central = _central(eco)
-    cen = _central_outcome(eco, hours, met, central)
-    aut = plan_autarky(eco)
-    fed, fed_plan = plan_federation(eco, runtime=runtime)
+    largest supplier council fails. Returns JSON-ready data and the plans.
+
+    ``persons`` (from the table; None: the territorial councils' members)
+    share the labour per week; ``baseline_hours`` is what ``hours_saved`` is
+    measured against (default: this economy's central plan); ``missing`` is
+    autarky's rule for inputs a region cannot make; ``solver`` the central
+    planner's (``planning.plan``).
+    """
+    hours, met, central = _central(eco, solver)
+    weights, value_unit = value_weights(
+        eco, central.labour_values if central.status == "optimal" else None
+    )
+    metrics = Metrics(
+        weights,
+        value_unit,
+        persons=persons,
+        persons_source="table" if persons else "members",
+        baseline_hours=hours if baseline_hours is None else baseline_hours,
+    )
+    cen = _central_outcome(eco, hours, met, central, metrics)
+    aut = plan_autarky(eco, metrics, missing)
+    fed, fed_plan = plan_federation(eco, runtime=runtime, metrics=metrics)
     result: dict[str, Any] = {
         "economy": eco.name,
         "unit": eco.labour_unit,
+        "value_unit": value_unit,
         "normal_needs": int(np.count_nonzero(~eco.need_essential)),
         "members": eco.total_members() or None,
+        "persons": persons,
+        "per_week_of": "persons from the table" if persons else "members",
+        "baseline_hours": metrics.baseline_hours,
         "regimes": [aut.to_dict(), fed.to_dict(), cen.to_dict()],
         "federation_gap_to_central": (fed.hours - cen.hours) / max(1.0, abs(cen.hours)),
     }
@@ -276,11 +570,13 @@ def compare(eco: Economy, runtime: str = "inprocess", failure: bool = True) -> d
         reduced = without(eco, victim)
         mid = max(1, (fed.rounds or 2) // 2)
         limit = max(100, 3 * (fed.rounds or 0))
-        fed_fail, _ = plan_federation(eco, runtime=runtime, faults={victim: mid}, max_rounds=limit)
+        fed_fail, _ = plan_federation(
+            eco, runtime=runtime, metrics=metrics, faults={victim: mid}, max_rounds=limit
+        )
         after = {
-            "autarky": plan_autarky(reduced),
+            "autarky": plan_autarky(reduced, metrics, missing),
             "federation": fed_fail,
-            "central": plan_central(reduced),
+            "central": plan_central(reduced, metrics, solver),
         }
         before = {"autarky": aut, "federation": fed, "central": cen}
         result["failure"] = {
@@ -293,6 +589,8 @@ def compare(eco: Economy, runtime: str = "inprocess", failure: bool = True) -> d
                     "hours": after[r].hours,
                     "essential_met": after[r].essential_met,
                     "normal_met": after[r].normal_met,
+                    "essential_met_value": after[r].essential_met_value,
+                    "normal_met_value": after[r].normal_met_value,
                     "unmet_needs": after[r].unmet,
                     "essential_lost": before[r].essential_met - after[r].essential_met,
                     "normal_lost": before[r].normal_met - after[r].normal_met,
@@ -303,3 +601,50 @@ def compare(eco: Economy, runtime: str = "inprocess", failure: bool = True) -> d
         }
     result["_plans"] = {"federation": fed_plan, "central": central}
     return result
+
+
+def compare_with_choice(
+    eco: Economy,
+    runtime: str = "inprocess",
+    failure: bool = True,
+    *,
+    transport: float = DEFAULT_TRANSPORT,
+    transport_sector: str | None = DEFAULT_TRANSPORT_SECTOR,
+    keep: int | None = None,
+    persons: float | None = None,
+    missing: str = "drop",
+    solver: str = "highs",
+) -> tuple[Economy, dict[str, Any]]:
+    """:func:`compare` on :func:`world_with_choice` of ``eco``, with the central plan
+    of ``eco`` itself (fixed techniques) as the baseline. Returns the economy with
+    choice and the comparison (``baseline_hours``, ``techniques`` added)."""
+    base_hours, _, _ = _central(eco, solver)
+    world = world_with_choice(eco, transport, transport_sector, keep)
+    result = compare(
+        world,
+        runtime,
+        failure,
+        persons=persons,
+        baseline_hours=base_hours,
+        missing=missing,
+        solver=solver,
+    )
+    result["techniques"] = {
+        "own": eco.n_processes,
+        "borrowed": world.n_processes - eco.n_processes,
+        "transport": transport,
+        "transport_sector": transport_sector,
+        "keep": keep,
+    }
+    return world, result
+
+
+def persons_of_table(columns: dict[str, np.ndarray], units: dict[str, str]) -> float | None:
+    """Persons engaged from a table's satellite columns (``persons_engaged``, else the
+    first column in persons); None where the table has none."""
+    names = [c for c, u in units.items() if u == "persons" and c in columns]
+    if not names:
+        return None
+    name = "persons_engaged" if "persons_engaged" in names else names[0]
+    total = float(np.sum(columns[name]))
+    return total if total > 0 else None

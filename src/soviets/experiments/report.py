@@ -47,6 +47,14 @@ def region_flows(eco: Economy, plan: Any) -> tuple[list[str], np.ndarray]:
     return names, flows
 
 
+def saved_text(saved: float | None) -> str:
+    """Labour saved against the baseline, one decimal ("-" when there is no baseline)."""
+    if saved is None:
+        return "-"
+    text = f"{saved:,.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
 def plot_regimes(result: dict[str, Any], path: Path) -> None:
     rows = result["regimes"]
     names = [r["regime"] for r in rows]
@@ -60,6 +68,15 @@ def plot_regimes(result: dict[str, Any], path: Path) -> None:
         ax2.bar(x + 0.2, [100 * r["normal_met"] for r in rows], 0.4, label="normal")
     else:
         ax2.text(0.5, 0.5, "no normal needs", transform=ax2.transAxes, ha="center")
+    if any("essential_met_value" in r for r in rows):
+        ax2.scatter(
+            x - 0.2,
+            [100 * r.get("essential_met_value", r["essential_met"]) for r in rows],
+            marker="D",
+            color="#31a354",
+            zorder=3,
+            label=f"essential, by value ({result.get('value_unit', 'units')})",
+        )
     if "failure" in result:
         fail = result["failure"]["regimes"]
         ax2.scatter(
@@ -72,8 +89,8 @@ def plot_regimes(result: dict[str, Any], path: Path) -> None:
         )
     ax2.set_xticks(x, names)
     ax2.set_ylim(0, 105)
-    ax2.set_title("Needs met (average share per need, %)")
-    ax2.legend(loc="lower right", fontsize=8)
+    ax2.set_title("Needs met (bars: average share per need, %)")
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -152,20 +169,36 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
     """The comparison as a Markdown section."""
     lines = [f"### {result['economy']}", ""]
     unit = unit_of(result)
+    who = "person" if result.get("persons") else "member"
     lines.append(
-        f"| regime | total labour ({unit}) | {unit}/member/week | essential met | normal met "
-        "| rounds | messages | bytes |"
+        f"| regime | total labour ({unit}) | {unit}/{who}/week | saved ({unit}) | essential met "
+        "| essential met by value | normal met | normal met by value | rounds | messages | bytes |"
     )
-    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in result["regimes"]:
         per = r["hours_per_member_week"]
+        saved = r.get("hours_saved")
         counts = [f"{r[k]:,}" if r[k] is not None else "-" for k in ("rounds", "messages", "bytes")]
         lines.append(
             f"| {r['regime']} | {r['hours']:,.1f} | {'-' if per is None else f'{per:.2f}'} "
-            f"| {share_text(r['essential_met'], 2)} | {normal_cell(result, r['normal_met'])} | "
+            f"| {saved_text(saved)} "
+            f"| {share_text(r['essential_met'], 2)} "
+            f"| {share_text(r.get('essential_met_value', r['essential_met']), 2)} "
+            f"| {normal_cell(result, r['normal_met'])} "
+            f"| {normal_cell(result, r.get('normal_met_value', r['normal_met']))} | "
             + " | ".join(counts)
             + " |"
         )
+    lines.append("")
+    notes = [f"By value: delivered over asked, summed in {result.get('value_unit', 'units')}."]
+    if result.get("baseline_hours") is not None:
+        notes.append(
+            f"Saved: against {result['baseline_hours']:,.1f} {unit}, the central plan with "
+            "each region's own techniques."
+        )
+    if result.get("persons"):
+        notes.append(f"Per person: {result['persons']:,.0f} persons from the table.")
+    lines.append(" ".join(notes))
     lines.append("")
     lines.append(
         f"Federation against central: {100 * result['federation_gap_to_central']:+.2e}% "
@@ -178,12 +211,15 @@ def markdown(result: dict[str, Any], figures: dict[str, str] | None, fig_dir: st
             f"When the largest supplier council **{f['council']}** fails (the "
             f"federation loses it at round {f['federation_fails_at_round']}):",
             "",
-            f"| regime | labour ({unit}) | essential met | normal met | needs not fully met |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            f"| regime | labour ({unit}) | essential met | essential met by value | normal met "
+            "| needs not fully met |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in f["regimes"]:
+            by_value = r.get("essential_met_value", r["essential_met"])
             lines.append(
                 f"| {r['regime']} | {r['hours']:,.1f} | {share_text(r['essential_met'], 2)} "
+                f"| {share_text(by_value, 2)} "
                 f"| {normal_cell(result, r['normal_met'])} | {r['unmet_needs']} |"
             )
     if figures:

@@ -44,6 +44,12 @@ was sent to it in the last round and answers (see
 
 A plan cut off by ``max_rounds`` before the councils settled (unbalanced, or
 over a capacity) is reported ``infeasible`` with ``protocol["failure"]``.
+
+Options: ``stabilise=True`` keeps the clerk's prices, while its master still
+needs an excess, within a box around the prices of the best bound (box-step;
+``_Clerk._box_step``); ``epoch_tol`` settles epochs sooner while capacities
+are priced; ``start=`` a plan of the last period (or its ``protocol["warm"]``)
+starts the clerk at that plan's capacity prices.
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
@@ -148,6 +154,14 @@ class _Clerk:
     last_prices: dict[int, float] = field(default_factory=dict)
     mix: list[tuple[int, float]] = field(default_factory=list)
     changes: list[float] = field(default_factory=list)
+    stabilise: bool = False
+    center: dict[int, float] = field(default_factory=dict)  # prices of the best bound (shares)
+    center_value: float = -np.inf  # the bound at the centre
+    box: float = 0.0  # half-width of the trust region around the centre (hours)
+    sent: dict[int, float] = field(default_factory=dict)  # prices of this epoch (shares)
+    model_value: float = np.inf  # the cutting-plane model's value at the sent prices
+    box0: float = 0.25  # the first box, as a share of the largest proposal's hours
+    epoch_tol: float | None = None  # the settling tolerance while capacities are priced
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -195,6 +209,7 @@ class _Clerk:
         if 0 <= tot["reports"] < self.reporters:
             self.columns.clear()  # a council fell silent: older proposals are void
             self.best_bound = -np.inf
+            self.center_value = -np.inf
         self.reporters = tot["reports"]
         primal = tot["hours"]
         bound = None
@@ -203,7 +218,8 @@ class _Clerk:
         self.history.append(primal)
         self.changes.append(tot["change"])
         self.bounds.append(bound)
-        self.stable_rounds = self.stable_rounds + 1 if tot["change"] <= self.tol else 0
+        tol = self.tol if self.epoch_tol is None or not self.rows() else self.epoch_tol
+        self.stable_rounds = self.stable_rounds + 1 if tot["change"] <= tol else 0
         return self.stable_rounds >= 2
 
     def rows(self) -> list[int]:
@@ -230,6 +246,8 @@ class _Clerk:
         gap = (value - self.best_bound) / max(1.0, abs(value))
         if (slack <= 1e-9 and gap <= self.gap_tol) or len(self.columns) >= self.max_epochs:
             return weights, prices
+        if self.stabilise and slack > 1e-9:
+            prices = self._box_step(bound)
         self.next_epoch()
         return None, prices
 
@@ -253,7 +271,73 @@ class _Clerk:
             return None
         self.promoted += 1
         self.next_epoch()
-        return {o: self.last_prices.get(o, 0.0) for o in self.rows()}
+        prices = {o: self.last_prices.get(o, 0.0) for o in self.rows()}
+        self.sent = {o: p * self.usage[o][1] for o, p in prices.items()}
+        # newly priced sellers no longer ration: the bound at the old centre is void
+        self.center_value = -np.inf
+        return prices
+
+    def _box_step(self, bound: float | None) -> dict[int, float]:
+        """The next prices by box-step stabilisation: the best prices of the cutting-plane
+        model of the Lagrangian bound within a box around the prices of the best bound.
+
+        The epoch just settled was priced at ``self.sent``; its bound is the Lagrangian
+        value there. A *serious step* (the bound rose by at least a tenth of what the
+        model promised) moves the centre there and doubles the box when the prices
+        were at its edge; after a *null step* centre and box stay (the new proposal
+        still sharpens the model)."""
+        from scipy.optimize import linprog
+
+        rows = self.rows()
+        hours = np.array([h for _, h, _ in self.columns])
+        cap = np.array([self.usage[o][1] for o in rows])
+        use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns])
+        share = use / np.maximum(cap, 1e-9)[None, :]
+        value = -np.inf if bound is None else bound
+        if not self.sent and self.last_prices:  # a warm start: last period's prices
+            self.sent = {o: p * self.usage[o][1] for o, p in self.last_prices.items() if o in rows}
+        h0 = max(1.0, float(np.abs(hours).max()))
+        if self.box <= 0.0:
+            self.box = self.box0 * h0
+        if not np.isfinite(self.center_value):
+            serious = np.isfinite(value)
+        else:
+            promised = self.model_value - self.center_value
+            serious = value >= self.center_value + 0.1 * max(promised, 0.0) and (
+                value > self.center_value
+            )
+        if serious:
+            edge = any(
+                abs(self.sent.get(o, 0.0) - self.center.get(o, 0.0)) >= 0.999 * self.box
+                for o in rows
+            )
+            self.center = dict(self.sent)
+            self.center_value = value
+            if edge:
+                self.box *= 2.0
+        c_now = np.array([self.center.get(o, 0.0) for o in rows])
+        lo = np.maximum(0.0, c_now - self.box)
+        hi = c_now + self.box
+        # variables: sigma (free), pi (share prices); max sigma - sum(pi)
+        # subject to sigma - share_j . pi <= hours_j for every proposal j
+        n_row = len(rows)
+        cost = np.concatenate([[-1.0], np.ones(n_row)])
+        a_ub = np.hstack([np.ones((len(hours), 1)), -share])
+        res = linprog(
+            cost,
+            A_ub=a_ub,
+            b_ub=hours,
+            bounds=[(None, None)] + list(zip(lo, hi, strict=True)),
+            method="highs",
+        )
+        if res.x is None:
+            raise ModelError(f"the clerk's pricing of capacities failed: {res.message}")
+        pi = np.maximum(res.x[1:], 0.0)
+        self.model_value = -float(res.fun)
+        self.sent = {o: float(v) for o, v in zip(rows, pi, strict=True)}
+        prices = {o: float(v) / max(u, 1e-9) for o, v, u in zip(rows, pi, cap, strict=True)}
+        self.last_prices = prices
+        return prices
 
     def best_mix(self) -> dict[int, float]:
         """Out of rounds: the weights of the best mix of the proposals so far."""
@@ -400,6 +484,9 @@ def plan_federated(
     network: Network | None = None,
     num_cpus: int = 2,
     refresh: int = 1,
+    stabilise: bool = False,
+    start: Plan | dict[str, Any] | None = None,
+    epoch_tol: float | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -412,7 +499,17 @@ def plan_federated(
     periods). ``refresh``: an unchanged order or allocation is
     sent again after this many rounds (default 1: every round; more sends only
     what changed and needs a reliable channel, so a ``network`` that loses or
-    delays forces 1). Returns a
+    delays forces 1). ``stabilise``: while its master still needs an excess over a
+    capacity, the clerk prices capacities by box-step stabilisation
+    (``_Clerk._box_step``) instead of by the master's raw duals.
+    ``tol``: the largest relative change per round at which the councils count as
+    settled (two rounds running); ``epoch_tol``, if given, replaces it while the
+    clerk prices capacities (each settled state is then one proposal of many):
+    ``stabilise=True, epoch_tol=1e-8`` certified the most tight economies.
+    ``start``: a warm start from the last period, a :class:`Plan` of this
+    protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
+    good and offer): the sellers the clerk prices from the start get those
+    prices from round 0. Returns a
     :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
     messages, bytes, runtime, converged, history, capacity_prices, refresh).
     """
@@ -425,7 +522,7 @@ def plan_federated(
     rt: InProcessRuntime | RayRuntime = (
         RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
     )
-    clerk = _Clerk(directory, tol, gap_tol, max_epochs)
+    clerk = _Clerk(directory, tol, gap_tol, max_epochs, stabilise=stabilise, epoch_tol=epoch_tol)
     net = network or Network()
     post = _Post(directory, net)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
@@ -433,6 +530,8 @@ def plan_federated(
     if net.loss or net.delay:
         refresh = 1
     rt.start(directory, _by_shard(directory, papers), patience, refresh)
+    if start is not None:
+        _warm_start(clerk, post, alive, start)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
     finally:
@@ -457,8 +556,58 @@ def plan_federated(
         "weights": weights,
         "capacity_prices": clerk.named_prices(),
         "refresh": refresh,
+        "warm": _warm_state(clerk),
+        "stabilise": stabilise,
+        "epoch_tol": epoch_tol,
+        "warm_started": start is not None,
     }
     return _assemble(economy, directory, clerk, protocol)
+
+
+def _offer_keys(d: Directory) -> list[tuple[str, str, int]]:
+    """A name for each offer that outlives the period: seller, good, and its
+    number among that seller's offers of that good."""
+    seen: dict[tuple[str, str], int] = {}
+    keys = []
+    for c, g in zip(d.offer_council, d.offer_good, strict=True):
+        key = (d.council_names[int(c)], d.good_names[int(g)])
+        seen[key] = seen.get(key, -1) + 1
+        keys.append((key[0], key[1], seen[key]))
+    return keys
+
+
+def _warm_state(clerk: _Clerk) -> dict[str, Any]:
+    """What the next period needs for a warm start: the last capacity prices (hours
+    per activity unit) by seller, good and offer number, and the level of promotion."""
+    keys = _offer_keys(clerk.directory)
+    return {
+        "promoted": clerk.promoted,
+        "prices": [[*keys[o], float(p)] for o, p in sorted(clerk.last_prices.items())],
+    }
+
+
+def _warm_start(
+    clerk: _Clerk, post: _Post, alive: np.ndarray, start: Plan | dict[str, Any]
+) -> None:
+    """Start from last period's capacity prices: the limited sellers the clerk prices
+    from the start get the prices last period's plan ended with."""
+    warm = start.extra.get("protocol", {}).get("warm") if isinstance(start, Plan) else start
+    if not isinstance(warm, dict) or "prices" not in warm:
+        raise ModelError("a warm start needs a federated plan or its protocol's 'warm' entry")
+    where = {k: o for o, k in enumerate(_offer_keys(clerk.directory))}
+    prices = {}
+    for seller, good, number, price in warm["prices"]:
+        o = where.get((str(seller), str(good), int(number)))
+        if o is not None and np.isfinite(price) and price >= 0:
+            prices[o] = float(price)
+    # only the sellers priced from the start (level 0): a seller the clerk prices
+    # stops rationing, and each level more is a row more for the master from
+    # round 0 (measured: carrying last period's level took more rounds)
+    level = clerk.directory.level
+    prices = {o: p for o, p in prices.items() if level[o] <= 0}
+    clerk.last_prices = prices
+    if prices:
+        _send_capacity_prices(post, -1, alive, prices, 0)
 
 
 def _fail_rounds(directory: Directory, faults: dict[str, int]) -> dict[int, int]:

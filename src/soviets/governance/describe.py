@@ -17,6 +17,7 @@ from soviets.governance import bounds, effects, rules
 from soviets.governance.endings import decided_payload
 from soviets.ledger.models import (
     Agreement,
+    Comment,
     Council,
     Delegate,
     Good,
@@ -269,6 +270,19 @@ def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> l
         f"The minutes #{e.minutes_id} of an assembly of '{council.name}' are approved as drafted "
         "and become part of the council's record; they never change again."
     ]
+
+
+def _hide(session: Session, council: Council, e: effects.HideComment) -> list[str]:
+    comment = session.get(Comment, e.comment_id)
+    author = "" if comment is None else f" by {_person(session, comment.author_id)}"
+    on = "" if comment is None else f" on proposal #{comment.proposal_id}"
+    return [
+        f"Comment #{e.comment_id}{author}{on} is hidden by the council's vote: its text is no "
+        f"longer shown; the proposer, this decision and the reason ('{e.reason}') stay in its "
+        "place."
+    ]
+
+
 def _decision(session: Session, decision_id: int) -> str:
     decision = session.get(Proposal, decision_id)
     if decision is None:
@@ -295,6 +309,20 @@ def _adapt(session: Session, council: Council, e: effects.AdaptDecision) -> list
         within = f" (bounds: {bounds.describe_spec(limits[name])})" if name in limits else ""
         out.append(f"{name} = {value}{within}.")
     return out
+
+
+def _set_hours(session: Session, council: Council, e: effects.SetHours) -> list[str]:
+    return [
+        f"Council '{council.name}' offers {e.hours_per_member_week:g} hours of work per member "
+        "per week: labour-budget plans may use that many hours times its members times 52 "
+        "weeks of work by the workplaces under it."
+    ]
+
+
+def _set_cap(session: Session, council: Council, e: effects.SetCap) -> list[str]:
+    if e.limit is None:
+        return [f"Plans may use any quantity of '{e.good}' per period (no cap)."]
+    return [f"Plans may use at most {e.limit:g} of '{e.good}' per period (its unit)."]
 
 
 def _terms(session: Session, payload: dict[str, Any]) -> list[str]:
@@ -331,6 +359,9 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "approve_minutes": _minutes,
     "ratify": _ratify,
     "adapt_decision": _adapt,
+    "set_hours": _set_hours,
+    "set_cap": _set_cap,
+    "hide_comment": _hide,
 }
 
 

@@ -10,8 +10,10 @@
   page says it was edited and shows the history.
 * Its author may withdraw it; others may hide it only as the council's rule
   ``discussion.hide`` says (``coordinator``, the default: a coordinator of the
-  council, giving a reason; ``author``: nobody but the author). A hidden comment
-  keeps its trace: who hid it, when and why; its text is no longer shown.
+  council, giving a reason; ``author``: nobody but the author; ``vote``: the
+  council, by accepting a ``hide_comment`` proposal, :func:`propose_hiding`). A
+  hidden comment keeps its trace: who hid it (or proposed the vote that did), the
+  decision, when and why; its text is no longer shown.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import authz, rules
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
+from soviets.governance.execution import Payload, register_executor
 from soviets.ledger.models import Comment, CommentVersion, Council, Person, Proposal
 from soviets.ledger.models.discussion import STANCES
 
@@ -49,11 +52,17 @@ class CommentView:
     hidden_by: str | None
     hidden_reason: str | None
     replies: list[CommentView] = field(default_factory=list)
+    hidden_by_proposal: int | None = None
+    """The council's ``hide_comment`` decision that hid it (``hidden_by`` proposed it)."""
 
     @property
     def withdrawn(self) -> bool:
-        """Hidden by its own author."""
-        return self.hidden_at is not None and self.hidden_by == self.author
+        """Hidden by its own author (not by a vote the author proposed)."""
+        return (
+            self.hidden_at is not None
+            and self.hidden_by_proposal is None
+            and self.hidden_by == self.author
+        )
 
 
 def _proposal(session: Session, actor_id: int | None, proposal_id: int) -> tuple[Proposal, Council]:
@@ -174,7 +183,8 @@ def edit_comment(
 
 
 def hide_mode(session: Session, council_id: int) -> str:
-    """Who besides its author may hide a comment: ``coordinator`` or ``author`` (nobody)."""
+    """Who besides its author may hide a comment: ``coordinator``, ``author`` (nobody) or
+    ``vote`` (the council, by a ``hide_comment`` proposal)."""
     return rules.get_rule(session, council_id, rules.HIDE) or rules.DEFAULT_TEXT[rules.HIDE]
 
 
@@ -206,7 +216,10 @@ def hide_comment(
         raise Conflict(f"comment #{comment_id} is already hidden")
     if not may_hide(session, actor_id, comment, council):
         mode = hide_mode(session, council.id)
-        who = "a coordinator" if mode == "coordinator" else "nobody but its author"
+        who = {
+            "coordinator": "a coordinator",
+            "vote": "only the council's vote (a hide_comment proposal) or its author",
+        }.get(mode, "nobody but its author")
         raise Forbidden(
             f"by the rules of council '{council.name}' (discussion.hide = {mode}) {who} "
             f"may hide comment #{comment_id}"
@@ -219,6 +232,75 @@ def hide_comment(
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = at, actor_id, why
     session.flush()
     return comment
+
+
+def propose_hiding(
+    session: Session,
+    actor_id: int,
+    comment_id: int,
+    *,
+    reason: str,
+    now: datetime | None = None,
+) -> Proposal:
+    """Draft the council's ``hide_comment`` vote on a comment (rule ``discussion.hide = vote``).
+
+    Any voter of the comment's council may draft it (its proposer, like any draft, opens
+    it); accepted, the comment is hidden with the proposer, the decision and the reason
+    in its place.
+    """
+    from soviets.governance import proposals  # proposals imports this module (its executor)
+
+    comment, council = _comment(session, actor_id, comment_id)
+    title = f"Hide comment #{comment.id} on proposal #{comment.proposal_id}"
+    return proposals.create_proposal(
+        session,
+        actor_id,
+        council.id,
+        kind="hide_comment",
+        title=title,
+        body=str(reason or "").strip(),
+        payload={"comment_id": comment.id, "reason": str(reason or "").strip()},
+        now=now,
+    )
+
+
+def _validate_hiding(
+    session: Session, council: Council, payload: Payload, now: datetime
+) -> Payload:
+    """A ``hide_comment`` payload: a shown comment on one of this council's proposals, and
+    the council's rule leaves hiding to its vote."""
+    mode = hide_mode(session, council.id)
+    if mode != "vote":
+        raise Conflict(
+            f"by the rules of council '{council.name}' (discussion.hide = {mode}) comments are "
+            "not hidden by a vote; change the rule to 'vote' first"
+        )
+    comment_id = payload["comment_id"]
+    comment = session.get(Comment, comment_id)
+    proposal = None if comment is None else session.get(Proposal, comment.proposal_id)
+    if comment is None or proposal is None or proposal.council_id != council.id:
+        raise InputError(
+            f"no comment #{comment_id} on a proposal of council '{council.name}'",
+            field="payload.comment_id",
+        )
+    if comment.hidden_at is not None:
+        raise Conflict(f"comment #{comment_id} is already hidden")
+    reason = str(payload["reason"]).strip()
+    if not reason:
+        raise InputError(f"give a reason of 1 to {MAX_REASON} characters", field="payload.reason")
+    return {"comment_id": comment_id, "reason": reason}
+
+
+def _hide_by_vote(session: Session, proposal: Proposal, payload: Payload, now: datetime) -> None:
+    comment = session.get(Comment, payload["comment_id"])
+    if comment is None or comment.hidden_at is not None:  # hidden (withdrawn) meanwhile
+        return
+    comment.hidden_at, comment.hidden_by = now, proposal.created_by
+    comment.hidden_reason, comment.hidden_by_proposal = payload["reason"], proposal.id
+    session.flush()
+
+
+register_executor("hide_comment", _hide_by_vote, validate=_validate_hiding)
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
@@ -255,6 +337,7 @@ def list_comments(session: Session, actor_id: int | None, proposal_id: int) -> l
             hidden_at=c.hidden_at,
             hidden_by=None if c.hidden_by is None else names[c.hidden_by],
             hidden_reason=c.hidden_reason,
+            hidden_by_proposal=c.hidden_by_proposal,
         )
         views[c.id] = view
         parent = views.get(c.parent_id) if c.parent_id is not None else None

@@ -133,6 +133,14 @@ class AbandonProposal(Effect):
     proposal_id: Id
 
 
+class HideComment(Effect):
+    """Hide a comment on one of the council's proposals by the council's vote (the rule
+    ``discussion.hide = vote``); the trace names the proposer, this vote and the reason."""
+
+    comment_id: Id
+    reason: str = Field(min_length=1, max_length=500, description="why it is hidden (shown)")
+
+
 class ProcessSpec(Effect):
     """A process's technique: hours of work, flows and capacity per unit of activity."""
 
@@ -222,6 +230,23 @@ class AdaptDecision(Effect):
     )
 
 
+class SetHours(Effect):
+    """The hours of work per member per week a territorial council offers (its hours
+    available in labour-budget plans: this times its members times 52 weeks)."""
+
+    hours_per_member_week: float = Field(
+        ge=0, le=168, description="hours of work per member per week (0 to 168)"
+    )
+
+
+class SetCap(Effect):
+    """A federation's limit per period on a primary good (an emission allowance, land):
+    ``limit`` in the good's unit, or null for no limit."""
+
+    good: Name = Field(description="the primary good's name")
+    limit: float | None = Field(None, ge=0, description="most used per period (null: none)")
+
+
 AnyEffect = (
     General
     | AdmitMember
@@ -244,6 +269,9 @@ AnyEffect = (
     | ApproveMinutes
     | Ratify
     | AdaptDecision
+    | SetHours
+    | SetCap
+    | HideComment
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -269,6 +297,9 @@ EFFECTS: dict[str, type[Effect]] = {
     "approve_minutes": ApproveMinutes,
     "ratify": Ratify,
     "adapt_decision": AdaptDecision,
+    "set_hours": SetHours,
+    "set_cap": SetCap,
+    "hide_comment": HideComment,
 }
 
 

@@ -59,6 +59,7 @@ from soviets.governance import (
     describe,
     endings,
     execution,
+    hours,  # noqa: F401  (registers the set_hours executor)
     joining,
     minutes,
     notices,
@@ -70,6 +71,7 @@ from soviets.governance import (
     tally,
     transfers,
 )
+from soviets.governance import discussion as _discussion  # noqa: F401  (hide_comment)
 from soviets.governance.endings import withdraw_proposal
 from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.ledger.models import (

@@ -17,7 +17,8 @@ Known keys (values are stored as text in ``council_rules``):
   ``first`` (the default: each amendment by its own yes/no vote, then the
   amended proposal) or ``schulze`` (every version ranked together);
 * ``discussion.hide``: who besides its author may hide a comment: ``coordinator``
-  (the default) or ``author`` (nobody); see :mod:`soviets.governance.discussion`;
+  (the default), ``author`` (nobody) or ``vote`` (the council, by a ``hide_comment``
+  proposal); see :mod:`soviets.governance.discussion`;
 * ``federation.weighting``: how a federation counts its delegates' ballots:
   ``council`` (one council, one vote), ``members`` (each seat weighs the members
   its council represents) or ``double`` (both majorities needed; the default);
@@ -139,7 +140,7 @@ RULES.update(
     {
         "proposal.discussion_hours": lambda v: _number(v, whole=False, low=0, high=24 * 366),
         AMENDMENTS: lambda v: _choice(v, *AMENDMENT_MODES),
-        HIDE: lambda v: _choice(v, "coordinator", "author"),
+        HIDE: lambda v: _choice(v, "coordinator", "author", "vote"),
     }
 )
 

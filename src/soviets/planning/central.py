@@ -255,39 +255,81 @@ def _binding(
 
 
 def diagnose(
-    eco: Economy, mode: PlanMode, r: Rows, target: np.ndarray, time_limit: float | None = None
+    eco: Economy,
+    mode: PlanMode,
+    r: Rows,
+    target: np.ndarray,
+    time_limit: float | None = None,
+    essential_first: bool = False,
 ) -> Plan:
     """The infeasible plan: which needs cannot be met, and what stops them.
 
     First minimise the sum over goods of shortfall / target (relative
     shortfall), then, with that shortfall, the hours; the result is the best
     partial plan, whose deliveries name the unmet needs.
+
+    With ``essential_first`` (and normal needs in ``target``) a first stage
+    minimises the essential needs' relative shortfall alone (the sum over
+    goods of essential shortfall / essential need; a normal need's shortfall
+    is free there), so no essential need is given up to meet a normal one;
+    the two stages above follow with that essential shortfall fixed.
     """
     g = r.balance_goods
     gap = np.maximum(target[g] - eco.stocks[g], 0.0)
     short = np.flatnonzero(gap > 0)
-    weight = 1.0 / target[g][short]
-    z = sp.csc_matrix(
-        (np.ones(short.size), (short, np.arange(short.size))), shape=(g.size, short.size)
-    )
-    cost = np.concatenate([np.zeros(eco.n_processes), weight])
-    lp = r.program(eco, target, z, cost, np.zeros(short.size), gap[short])
+    ess = np.minimum(eco.essential_demand[g], target[g])[short]
+    norm = np.maximum(target[g][short] - ess, 0.0)
+    staged = essential_first and bool(np.any(norm > 0)) and bool(np.any(ess > 0))
+    if staged:
+        e_cols, n_cols = np.flatnonzero(ess > 0), np.flatnonzero(norm > 0)
+        rows_of = np.concatenate([short[e_cols], short[n_cols]])
+        upper = np.concatenate(
+            [
+                np.minimum(gap[short][e_cols], ess[e_cols]),
+                np.minimum(gap[short][n_cols], norm[n_cols]),
+            ]
+        )
+        weight = 1.0 / target[g][rows_of]
+        first = np.concatenate([1.0 / ess[e_cols], np.zeros(n_cols.size)])
+    else:
+        rows_of = short
+        upper = gap[short]
+        weight = 1.0 / target[g][short]
+        first = weight
+    n_z = rows_of.size
+    z = sp.csc_matrix((np.ones(n_z), (rows_of, np.arange(n_z))), shape=(g.size, n_z))
+    zeros = np.zeros(eco.n_processes)
+    stages = [np.concatenate([zeros, first])]
+    if staged:
+        stages.append(np.concatenate([zeros, weight]))
+    stages.append(np.concatenate([eco.labour, np.zeros(n_z)]))
+    lp = r.program(eco, target, z, stages[0], np.zeros(n_z), upper)
     sol = _run(lp, time_limit)
     if sol.status != "optimal":  # cannot happen: x = 0 with full shortfall is feasible
         raise ModelError(f"HiGHS found no partial plan: {sol.status}")
     binding = _binding(eco, r, lp, sol, "shortfall")
-    # second pass: least hours for that shortfall
-    cap_row = sp.csc_matrix(np.concatenate([np.zeros(eco.n_processes), weight]).reshape(1, -1))
-    lp2 = highs.LinearProgram(
-        cost=np.concatenate([eco.labour, np.zeros(short.size)]),
-        col_lower=lp.col_lower,
-        col_upper=lp.col_upper,
-        matrix=sp.vstack([lp.matrix, cap_row]).tocsc(),
-        row_lower=np.concatenate([lp.row_lower, [-np.inf]]),
-        row_upper=np.concatenate([lp.row_upper, [sol.objective * (1 + 1e-9) + 1e-12]]),
-    )
-    sol2 = highs.solve(lp2, time_limit)
-    x_all = sol2.x if sol2.status == "optimal" else sol.x
+    extra_info = {"shortfall": sol.objective, "dual_bound": sol.dual_bound}
+    if staged:
+        extra_info["essential_shortfall"] = sol.objective
+    # later stages: the next objective with the earlier ones held at their optimum
+    current, last = lp, sol
+    for k, cost in enumerate(stages[1:], 1):
+        cap_row = sp.csc_matrix(stages[k - 1].reshape(1, -1))
+        nxt = highs.LinearProgram(
+            cost=cost,
+            col_lower=current.col_lower,
+            col_upper=current.col_upper,
+            matrix=sp.vstack([current.matrix, cap_row]).tocsc(),
+            row_lower=np.concatenate([current.row_lower, [-np.inf]]),
+            row_upper=np.concatenate([current.row_upper, [last.objective * (1 + 1e-9) + 1e-12]]),
+        )
+        got = highs.solve(nxt, time_limit)
+        if got.status != "optimal":
+            break
+        current, last = nxt, got
+        if staged and k == 1:
+            extra_info["shortfall"] = got.objective
+    x_all = last.x
     x = np.clip(x_all[: eco.n_processes], 0.0, eco.capacity)
     need_met = allocate(eco, available(eco, x))
     unmet = unmet_needs(eco, need_met, essential_only=mode == "labour-budget")
@@ -312,11 +354,5 @@ def diagnose(
         need_met,
         unmet,
         binding,
-        {
-            "infeasibility": {
-                "shortfall": sol.objective,
-                "dual_bound": sol.dual_bound,
-                "partial_plan_hours": float(np.dot(eco.labour, x)),
-            }
-        },
+        {"infeasibility": {**extra_info, "partial_plan_hours": float(np.dot(eco.labour, x))}},
     )

@@ -132,14 +132,14 @@ def solve(lp: LinearProgram, time_limit: float | None = None) -> Solution:
             return Solution("optimal", empty, y, empty, 0.0, 0.0)
         return Solution("infeasible", empty, y * np.nan, empty, np.nan, -np.inf)
     model = highs_model(lp, a)
-    h = quiet_highs()
-    h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
-    h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    h.passModel(model)
-    h.run()
+    h = _run_highs(model, FEASIBILITY_TOL, time_limit)
     status = h.getModelStatus()
+    if status not in _DECIDED:
+        # HiGHS can stop without a status at the tight tolerances on badly scaled
+        # tables (one region of the WIOD 2009 world table with hours); its own
+        # defaults solve them, and the basis is polished to working precision below.
+        h = _run_highs(model, None, time_limit)
+        status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
@@ -155,6 +155,30 @@ def solve(lp: LinearProgram, time_limit: float | None = None) -> Solution:
     }.get(status, h.modelStatusToString(status))
     nan = np.full(n_cols, np.nan)
     return Solution(name, nan, np.full(n_rows, np.nan), nan, np.nan, -np.inf)
+
+
+_DECIDED = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kInfeasible,
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    highspy.HighsModelStatus.kTimeLimit,
+)
+
+
+def _run_highs(
+    model: highspy.HighsLp, tol: float | None, time_limit: float | None
+) -> highspy.Highs:
+    """HiGHS run on ``model`` at feasibility tolerance ``tol`` (None: HiGHS's default)."""
+    h = quiet_highs()
+    if tol is not None:
+        h.setOptionValue("primal_feasibility_tolerance", tol)
+        h.setOptionValue("dual_feasibility_tolerance", tol)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.passModel(model)
+    h.run()
+    return h
 
 
 def _polish(

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from soviets.server.i18n import N_, gettext_
+
 BAR = "#a4161a"
 TRACK = "#ece8df"
 INK = "#1d1d1f"
@@ -39,13 +41,14 @@ def bar_chart(
     rows = sorted(((str(k), float(v)) for k, v in items), key=lambda kv: -kv[1])
     if len(rows) > limit:
         rest = rows[limit - 1 :]
-        rows = rows[: limit - 1] + [(f"{len(rest)} others", sum(v for _, v in rest))]
+        others = gettext_(N_("%(count)s others")) % {"count": len(rest)}
+        rows = rows[: limit - 1] + [(others, sum(v for _, v in rest))]
     label_w, bar_w, value_w, row_h = 230, 380, 110, 26
     width = label_w + bar_w + value_w
     height = max(1, len(rows)) * row_h + 10
     top = max((v for _, v in rows), default=0.0)
     suffix = f" {unit}" if unit else ""
-    desc = "; ".join(f"{k}: {_fmt(v)}{suffix}" for k, v in rows) or "no data"
+    desc = "; ".join(f"{k}: {_fmt(v)}{suffix}" for k, v in rows) or gettext_(N_("no data"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d">',

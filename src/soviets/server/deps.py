@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from soviets.governance import briefing
 from soviets.ledger.models import Person, WebSession
 from soviets.server import auth
+from soviets.server.i18n import N_
 from soviets.server.problems import Problem, SignInRequired
 from soviets.server.security import same
 
@@ -96,6 +97,10 @@ class Viewer:
     csrf_token: str
     unread: int = 0
     """Unread notices plus votes waiting for this person (the header's inbox count)."""
+    language: str | None = None
+    """The page language the person chose (None: the browser's)."""
+    time_zone: str | None = None
+    """The IANA zone the person's pages show times in (None: UTC)."""
 
 
 def page_actor(request: Request, found: PageSession, db: Db) -> tuple[WebSession, Person]:
@@ -104,7 +109,9 @@ def page_actor(request: Request, found: PageSession, db: Db) -> tuple[WebSession
         raise SignInRequired()
     session, person = found
     unread = briefing.unread_count(db, person.id)
-    request.state.viewer = Viewer(person.id, person.name, session.csrf_token, unread)
+    request.state.viewer = Viewer(
+        person.id, person.name, session.csrf_token, unread, person.language, person.time_zone
+    )
     return found
 
 
@@ -116,7 +123,9 @@ async def csrf_checked(request: Request, found: PageActor) -> tuple[WebSession, 
     form = await request.form()
     token = form.get("csrf_token")
     if not same(found[0].csrf_token, token if isinstance(token, str) else None):
-        raise Problem(403, "The form is out of date or came from another site; reload the page.")
+        raise Problem(
+            403, N_("The form is out of date or came from another site; reload the page.")
+        )
     request.state.form = form
     return found
 

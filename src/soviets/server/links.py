@@ -11,16 +11,21 @@ from fastapi import Request
 from soviets.governance.accounts import INVITATION_LIFETIME, RESET_LIFETIME
 from soviets.governance.signin_links import LINK_LIFETIME
 from soviets.server import mail
+from soviets.server.i18n import N_
 
-RESET_ANSWER = (
+RESET_MINUTES = RESET_LIFETIME.seconds // 60
+RESET_TEXT = N_(
     "If an account has this address, a link to set a new password is on its way; "
-    f"it works once, for {RESET_LIFETIME.seconds // 60} minutes."
+    "it works once, for %(minutes)s minutes."
 )
+RESET_ANSWER = RESET_TEXT % {"minutes": RESET_MINUTES}
 
-SIGN_IN_ANSWER = (
+LINK_MINUTES = LINK_LIFETIME.seconds // 60
+SIGN_IN_TEXT = N_(
     "If an account has this address, a sign-in link is on its way; "
-    f"it works once, for {LINK_LIFETIME.seconds // 60} minutes."
+    "it works once, for %(minutes)s minutes."
 )
+SIGN_IN_ANSWER = SIGN_IN_TEXT % {"minutes": LINK_MINUTES}
 
 
 def settings(request: Request) -> mail.MailSettings:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, Statemen
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soviets.errors import Conflict, Forbidden, InputError, NotFound, SovietsError
+from soviets.server.i18n import N_
 
 log = logging.getLogger("soviets.server")
 
@@ -139,7 +140,10 @@ def install_handlers(app: FastAPI) -> None:
     async def _integrity(request: Request, exc: IntegrityError) -> Response:
         log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
         return _respond(
-            request, 409, "The change conflicts with existing records and was not made.", "conflict"
+            request,
+            409,
+            N_("The change conflicts with existing records and was not made."),
+            "conflict",
         )
 
     @app.exception_handler(DataError)
@@ -157,7 +161,7 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _operational(request: Request, exc: OperationalError) -> Response:
         log.exception("database error on %s %s", request.method, request.url.path)
-        return _respond(request, 503, "The database is busy or unavailable; try again.")
+        return _respond(request, 503, N_("The database is busy or unavailable; try again."))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -179,4 +183,4 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return _respond(request, 500, "An unexpected error occurred; it has been logged.")
+        return _respond(request, 500, N_("An unexpected error occurred; it has been logged."))

@@ -19,6 +19,7 @@ from typing import Any
 from soviets.governance.errors import InputError
 from soviets.governance.rules import INVITE_MODES, WEIGHTINGS
 from soviets.ledger.models.governance import AMENDMENT_MODES
+from soviets.server.i18n import N_
 
 MANDATE_ROWS = 3
 """How many mandate rows the form offers (rows left blank are skipped)."""
@@ -55,51 +56,61 @@ class KindForm:
     councils: tuple[str, ...] = ("workplace", "territorial", "federation")
 
 
-_TERM = Field("term_ends_at", "Term ends (UTC)", "datetime", hint="The delegate serves until then.")
+_TERM = Field(
+    "term_ends_at", N_("Term ends (UTC)"), "datetime", hint=N_("The delegate serves until then.")
+)
 _MANDATES = Field(
     "mandates",
-    "Imperative mandates",
+    N_("Imperative mandates"),
     "mandates",
     source="mandate_target",
-    hint="How the delegate must vote: on every proposal of a kind, or on one open proposal "
-    "of the federation. 'free' leaves it to the delegate; a ranking (ranked votes only) "
-    "is written like A>B=C.",
+    hint=N_(
+        "How the delegate must vote: on every proposal of a kind, or on one open proposal "
+        "of the federation. 'free' leaves it to the delegate; a ranking (ranked votes only) "
+        "is written like A>B=C."
+    ),
     optional=True,
 )
 LOCAL = ("workplace", "territorial")
-_LABOUR = Field("labour", "Hours of work per unit of activity", "number")
+_LABOUR = Field("labour", N_("Hours of work per unit of activity"), "number")
 _FLOWS = Field(
     "flows",
-    "Goods made and used per unit of activity",
+    N_("Goods made and used per unit of activity"),
     "flows",
-    hint="One good per line, as 'good = quantity': positive for what it makes, negative for "
-    "what it uses, in each good's unit (e.g. 'bread = 1' and 'flour = -0.5').",
+    hint=N_(
+        "One good per line, as 'good = quantity': positive for what it makes, negative for "
+        "what it uses, in each good's unit (e.g. 'bread = 1' and 'flour = -0.5')."
+    ),
 )
 _CAPACITY = Field(
     "capacity",
-    "Capacity (most units of activity per period)",
+    N_("Capacity (most units of activity per period)"),
     "number",
-    hint="Blank: limited only by the means of production linked to it.",
+    hint=N_("Blank: limited only by the means of production linked to it."),
     optional=True,
 )
 
 FORMS: tuple[KindForm, ...] = (
-    KindForm("general", "General question", "A question or decision that changes nothing here."),
+    KindForm(
+        "general", N_("General question"), N_("A question or decision that changes nothing here.")
+    ),
     KindForm(
         "admit_member",
-        "Admit a member council",
-        "The council joins the federation when the proposal is accepted.",
-        (Field("council_id", "Council to admit", source="outside_council"),),
+        N_("Admit a member council"),
+        N_("The council joins the federation when the proposal is accepted."),
+        (Field("council_id", N_("Council to admit"), source="outside_council"),),
         councils=("federation",),
     ),
     KindForm(
         "elect_delegate",
-        "Elect a delegate",
-        "The member takes the council's seat in the federation (replacing the present "
-        "delegate there), bound by the mandates given here.",
+        N_("Elect a delegate"),
+        N_(
+            "The member takes the council's seat in the federation (replacing the present "
+            "delegate there), bound by the mandates given here."
+        ),
         (
-            Field("person_id", "Delegate", source="member"),
-            Field("federation_id", "Federation", source="federation"),
+            Field("person_id", N_("Delegate"), source="member"),
+            Field("federation_id", N_("Federation"), source="federation"),
             _TERM,
             _MANDATES,
         ),
@@ -107,77 +118,82 @@ FORMS: tuple[KindForm, ...] = (
     ),
     KindForm(
         "recall_delegate",
-        "Recall a delegate",
-        "The delegate loses the seat at once; their ballots on open votes are withdrawn.",
-        (Field("delegate_id", "Delegate", source="delegate"),),
+        N_("Recall a delegate"),
+        N_("The delegate loses the seat at once; their ballots on open votes are withdrawn."),
+        (Field("delegate_id", N_("Delegate"), source="delegate"),),
         councils=LOCAL,
     ),
     KindForm(
         "instruct_delegate",
-        "Instruct a delegate (mandate)",
-        "Sets how the delegate must vote; ballots already cast against it are withdrawn.",
-        (Field("delegate_id", "Delegate", source="delegate"), _MANDATES),
+        N_("Instruct a delegate (mandate)"),
+        N_("Sets how the delegate must vote; ballots already cast against it are withdrawn."),
+        (Field("delegate_id", N_("Delegate"), source="delegate"), _MANDATES),
         councils=LOCAL,
     ),
     KindForm(
         "approve_needs",
-        "Approve our needs",
-        "The needs registered for the period become the council's approved needs.",
-        (Field("period", "Period", source="period", whole=False),),
+        N_("Approve our needs"),
+        N_("The needs registered for the period become the council's approved needs."),
+        (Field("period", N_("Period"), source="period", whole=False),),
         councils=("territorial",),
     ),
     KindForm(
         "adopt_plan",
-        "Adopt a plan",
-        "The plan becomes the federation's plan for its period and its agreements are made.",
-        (Field("plan_id", "Plan", source="plan"),),
+        N_("Adopt a plan"),
+        N_("The plan becomes the federation's plan for its period and its agreements are made."),
+        (Field("plan_id", N_("Plan"), source="plan"),),
         councils=("federation",),
     ),
     KindForm(
         "approve_agreement",
-        "Approve an agreement",
-        "The council consents to deliver or receive what the agreement says.",
-        (Field("agreement_id", "Agreement", source="agreement"),),
+        N_("Approve an agreement"),
+        N_("The council consents to deliver or receive what the agreement says."),
+        (Field("agreement_id", N_("Agreement"), source="agreement"),),
     ),
     KindForm(
         "inventory_transfer",
-        "Transfer from our inventory",
-        "We offer the quantity to the other council; it moves when that council accepts it.",
+        N_("Transfer from our inventory"),
+        N_("We offer the quantity to the other council; it moves when that council accepts it."),
         (
-            Field("resource_id", "Resource", source="resource"),
-            Field("quantity", "Quantity (in the resource's unit)", "number", hint="More than 0."),
-            Field("to_council_id", "To council", source="other_council"),
+            Field("resource_id", N_("Resource"), source="resource"),
+            Field(
+                "quantity",
+                N_("Quantity (in the resource's unit)"),
+                "number",
+                hint=N_("More than 0."),
+            ),
+            Field("to_council_id", N_("To council"), source="other_council"),
         ),
     ),
     KindForm(
         "change_rules",
-        "Change our rules",
-        "Each rule given a value takes it; 'back to the default' removes the rule.",
-        (Field("rules", "Rules", "rules"),),
+        N_("Change our rules"),
+        N_("Each rule given a value takes it; 'back to the default' removes the rule."),
+        (Field("rules", N_("Rules"), "rules"),),
     ),
     KindForm(
         "set_role",
-        "Change a member's role",
-        "Coordinators open and close votes without a closing time and record inventory events.",
+        N_("Change a member's role"),
+        N_("Coordinators open and close votes without a closing time and record inventory events."),
         (
-            Field("person_id", "Member", source="member"),
-            Field("role", "New role", source="role", whole=False),
+            Field("person_id", N_("Member"), source="member"),
+            Field("role", N_("New role"), source="role", whole=False),
         ),
         councils=LOCAL,
     ),
     KindForm(
         "leave_federation",
-        "Leave a federation",
-        "The council leaves the federation; its delegates there are recalled at once.",
-        (Field("federation_id", "Federation", source="federation"),),
+        N_("Leave a federation"),
+        N_("The council leaves the federation; its delegates there are recalled at once."),
+        (Field("federation_id", N_("Federation"), source="federation"),),
         councils=LOCAL,
     ),
     KindForm(
         "register_process",
-        "Register a process",
-        "The process joins the council's processes; plans may use it once it is registered.",
+        N_("Register a process"),
+        N_("The process joins the council's processes; plans may use it once it is registered."),
         (
-            Field("name", "Name of the process", "text"),
+            Field("name", N_("Name of the process"), "text"),
             _LABOUR,
             _FLOWS,
             _CAPACITY,
@@ -186,92 +202,165 @@ FORMS: tuple[KindForm, ...] = (
     ),
     KindForm(
         "change_process",
-        "Change a process",
-        "The process's hours, flows and capacity are replaced by these.",
-        (Field("process_id", "Process", source="process"), _LABOUR, _FLOWS, _CAPACITY),
+        N_("Change a process"),
+        N_("The process's hours, flows and capacity are replaced by these."),
+        (Field("process_id", N_("Process"), source="process"), _LABOUR, _FLOWS, _CAPACITY),
         councils=("workplace",),
     ),
     KindForm(
         "accept_custody",
-        "Accept a transfer or custody",
-        "We take a transfer another council offered us (it moves when this vote passes), or "
-        "consent to hold another council's resource (its holder records it citing this vote).",
+        N_("Accept a transfer or custody"),
+        N_(
+            "We take a transfer another council offered us (it moves when this vote passes), or "
+            "consent to hold another council's resource (its holder records it citing this vote)."
+        ),
         (
-            Field("transfer_id", "Transfer offered to us", source="transfer_offer", optional=True),
-            Field("resource_id", "Resource to hold", source="others_resource", optional=True),
+            Field(
+                "transfer_id", N_("Transfer offered to us"), source="transfer_offer", optional=True
+            ),
+            Field("resource_id", N_("Resource to hold"), source="others_resource", optional=True),
         ),
         councils=LOCAL,
     ),
     KindForm(
         "join_federation",
-        "Join a federation",
-        "We accept a federation's vote to admit us: the council becomes its member.",
-        (Field("admission_id", "Admission voted by the federation", source="admission"),),
+        N_("Join a federation"),
+        N_("We accept a federation's vote to admit us: the council becomes its member."),
+        (Field("admission_id", N_("Admission voted by the federation"), source="admission"),),
     ),
     KindForm(
         "stock_change",
-        "Change a stock by vote",
-        "The change is recorded in the council's ledger, authorised by this vote.",
+        N_("Change a stock by vote"),
+        N_("The change is recorded in the council's ledger, authorised by this vote."),
         (
-            Field("resource_id", "Stock", source="held_resource"),
-            Field("action", "What happens to it", source="stock_action", whole=False),
-            Field("quantity", "Quantity (in the stock's unit)", "number", hint="More than 0."),
-            Field("reason", "Reason (kept in the ledger)", "text"),
+            Field("resource_id", N_("Stock"), source="held_resource"),
+            Field("action", N_("What happens to it"), source="stock_action", whole=False),
+            Field(
+                "quantity", N_("Quantity (in the stock's unit)"), "number", hint=N_("More than 0.")
+            ),
+            Field("reason", N_("Reason (kept in the ledger)"), "text"),
         ),
         councils=LOCAL,
     ),
     KindForm(
         "ratify",
-        "Ratify a federation decision",
-        "The council ratifies the federation's decision; rejected, it refuses it. Offered in "
-        "no form: the vote is opened in each member council when the federation decides.",
-        (Field("decision_id", "Federation decision awaiting ratification", source="adaptable"),),
+        N_("Ratify a federation decision"),
+        N_(
+            "The council ratifies the federation's decision; rejected, it refuses it. Offered in "
+            "no form: the vote is opened in each member council when the federation decides."
+        ),
+        (
+            Field(
+                "decision_id", N_("Federation decision awaiting ratification"), source="adaptable"
+            ),
+        ),
         councils=(),
     ),
     KindForm(
         "adapt_decision",
-        "Adapt a federation decision locally",
-        "Within the bounds the federation set, the council adopts its own values; what follows "
-        "from the decision uses them for this council.",
+        N_("Adapt a federation decision locally"),
+        N_(
+            "Within the bounds the federation set, the council adopts its own values; what follows "
+            "from the decision uses them for this council."
+        ),
         (
-            Field("decision_id", "Federation decision awaiting ratification", source="adaptable"),
+            Field(
+                "decision_id", N_("Federation decision awaiting ratification"), source="adaptable"
+            ),
             Field(
                 "values",
-                "Local values",
+                N_("Local values"),
                 "values",
-                hint="One per line as 'field = value', e.g. 'quantity_share = 0.9' (a share: "
-                "1 is the planned quantity), a date such as 2031-02-01, or one of the allowed "
-                "variants. The decision's bounds are shown beside it in the list.",
+                hint=N_(
+                    "One per line as 'field = value', e.g. 'quantity_share = 0.9' (a share: "
+                    "1 is the planned quantity), a date such as 2031-02-01, or one of the allowed "
+                    "variants. The decision's bounds are shown beside it in the list."
+                ),
             ),
         ),
         councils=LOCAL,
+    ),
+    KindForm(
+        "set_hours",
+        N_("Set the hours of work we offer"),
+        N_(
+            "The hours of work per member per week the council offers: labour-budget plans may "
+            "use that many hours times its members times 52 weeks. See the frontier (what each "
+            "offer buys) before voting."
+        ),
+        (
+            Field(
+                "hours_per_member_week",
+                N_("Hours of work per member per week"),
+                "number",
+                hint=N_("0 to 168 hours."),
+            ),
+        ),
+        councils=("territorial",),
+    ),
+    KindForm(
+        "set_cap",
+        N_("Set a cap on a primary good"),
+        N_(
+            "The most of a primary good (an emission allowance, land) every plan may use per "
+            "period; empty: no cap."
+        ),
+        (
+            Field("good", N_("Primary good (its name)"), "text"),
+            Field(
+                "limit",
+                N_("Cap per period (in the good's unit)"),
+                "number",
+                optional=True,
+                hint=N_("0 or more; leave empty for no cap."),
+            ),
+        ),
+        councils=("federation",),
     ),
     KindForm(
         "abandon_proposal",
-        "Abandon an open proposal",
-        "The open vote is closed as abandoned; nothing of it is carried out.",
-        (Field("proposal_id", "Proposal to abandon", source="proposal"),),
+        N_("Abandon an open proposal"),
+        N_("The open vote is closed as abandoned; nothing of it is carried out."),
+        (Field("proposal_id", N_("Proposal to abandon"), source="proposal"),),
     ),
     KindForm(
         "approve_minutes",
-        "Approve an assembly's minutes",
-        "The minutes, as drafted now, become part of the council's record and never change.",
+        N_("Approve an assembly's minutes"),
+        N_("The minutes, as drafted now, become part of the council's record and never change."),
         (
             Field(
                 "minutes_id",
-                "Minutes (their number, on the assembly's page)",
+                N_("Minutes (their number, on the assembly's page)"),
                 "number",
-                hint="The text approved is the draft as it stands when this proposal is drafted.",
+                hint=N_(
+                    "The text approved is the draft as it stands when this proposal is drafted."
+                ),
             ),
             Field(
                 "text_sha256",
-                "SHA-256 of the text approved (64 hex digits)",
+                N_("SHA-256 of the text approved (64 hex digits)"),
                 "text",
                 optional=True,
-                hint="Leave blank to approve the draft as it stands now.",
+                hint=N_("Leave blank to approve the draft as it stands now."),
             ),
         ),
         councils=LOCAL,
+    ),
+    KindForm(
+        "hide_comment",
+        N_("Hide a comment by our vote"),
+        N_(
+            "Where our rules leave hiding to the council's vote: the comment's text is no longer "
+            "shown; who proposed it, this decision and the reason stay in its place."
+        ),
+        (
+            Field(
+                "comment_id",
+                N_("Comment (its number: the #comment-N link on the proposal's page)"),
+                "number",
+            ),
+            Field("reason", N_("Reason (shown in the comment's place)"), "text"),
+        ),
     ),
 )
 
@@ -309,7 +398,9 @@ RULE_FIELDS: dict[str, RuleField] = {
         choices=AMENDMENT_MODES,
     ),
     "discussion.hide": RuleField(
-        "Who besides its author may hide a comment", "choice", choices=("coordinator", "author")
+        "Who besides its author may hide a comment",
+        "choice",
+        choices=("coordinator", "author", "vote"),
     ),
     "federation.weighting": RuleField(
         "How delegates' ballots are weighed",
@@ -586,7 +677,7 @@ def payload(kind_form: KindForm, form: Mapping[str, Any]) -> dict[str, Any]:
         elif f.widget == "number":
             if f.optional and not _text(form, name):
                 continue
-            out[f.key] = _number(_text(form, name), name)
+            out[f.key] = _number(_text(form, name), name, whole=f.key.endswith("_id"))
         elif f.widget == "text":
             text = _text(form, name)
             if not text and f.optional:

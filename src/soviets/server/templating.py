@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,70 +9,93 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from soviets.ledger.types import as_utc
+from soviets.governance.preferences import LANGUAGES
+from soviets.server import i18n
+from soviets.server.i18n import N_
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext_, i18n.ngettext_, newstyle=True, pgettext=i18n.pgettext_, npgettext=i18n.npgettext_
+)
+TEMPLATES.env.filters["when"] = i18n.when
+TEMPLATES.env.filters["num"] = i18n.num
+TEMPLATES.env.filters["day"] = i18n.day
+TEMPLATES.env.filters["word"] = i18n.word
+TEMPLATES.env.filters["date_as"] = i18n.date_as
+__all__ = ["NOTICES", "TEMPLATES", "Msg", "N_", "render", "render_error", "request_language"]
 
 
-def _when(value: datetime | None) -> str:
-    """A timestamp for people: UTC, to the minute."""
-    if value is None:
-        return ""
-    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
+class Msg:
+    """A message translated when a page shows it: ``Msg("Join %(name)s", name=...)``.
 
+    Pages build their titles, notices and errors before the page's language is
+    set; ``str()`` at render time gives the text in that language.
+    """
 
-def _num(value: float | None, digits: int = 2) -> str:
-    """A number with at most ``digits`` decimals and thousands separators."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    __slots__ = ("msgid", "values")
 
+    def __init__(self, msgid: str, **values: object) -> None:
+        self.msgid = msgid
+        self.values = values
 
-TEMPLATES.env.filters["when"] = _when
-TEMPLATES.env.filters["num"] = _num
+    def __str__(self) -> str:
+        text = i18n.gettext_(self.msgid)
+        return text % self.values if self.values else text
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+    def __repr__(self) -> str:
+        return f"Msg({self.msgid!r})"
+
 
 NOTICES = {
-    "signed-in": "You are signed in.",
-    "signed-out": "You are signed out.",
-    "ballot-cast": "Your ballot is recorded. You may change it until the vote closes.",
-    "need-added": "Your need is registered.",
-    "assembly-scheduled": "The assembly is called.",
-    "room-decided": "The room's vote is recorded and the proposal is closed.",
-    "minutes-saved": "The draft minutes are saved.",
-    "need-withdrawn": "Your need is withdrawn.",
-    "proposal-withdrawn": "The draft is withdrawn.",
-    "booked": "The booking is made.",
-    "booking-cancelled": "The booking is cancelled.",
-    "proposal-made": "The proposal is made.",
-    "agreement-accepted": "The agreement is accepted.",
-    "agreement-refused": "The refusal is recorded: a delegate re-plans the round around it.",
-    "replanned": "The round is re-planned: this is the new plan, with new agreements.",
-    "revised": "The rest of the period is re-planned: this revision goes to the federation's vote.",
+    "signed-in": N_("You are signed in."),
+    "signed-out": N_("You are signed out."),
+    "ballot-cast": N_("Your ballot is recorded. You may change it until the vote closes."),
+    "need-added": N_("Your need is registered."),
+    "assembly-scheduled": N_("The assembly is called."),
+    "room-decided": N_("The room's vote is recorded and the proposal is closed."),
+    "minutes-saved": N_("The draft minutes are saved."),
+    "need-withdrawn": N_("Your need is withdrawn."),
+    "proposal-withdrawn": N_("The draft is withdrawn."),
+    "booked": N_("The booking is made."),
+    "booking-cancelled": N_("The booking is cancelled."),
+    "proposal-made": N_("The proposal is made."),
+    "agreement-accepted": N_("The agreement is accepted."),
+    "agreement-refused": N_("The refusal is recorded: a delegate re-plans the round around it."),
+    "replanned": N_("The round is re-planned: this is the new plan, with new agreements."),
+    "revised": N_("The rest of the period is re-planned: this revision goes to the federation's vote."),
     # accounts
-    "joined": "Welcome: you are now a member of this council.",
-    "invitation-declined": "You declined the invitation.",
-    "invitation-revoked": "The invitation is revoked: its link no longer works.",
-    "applied": "Your application is open for the council's vote.",
-    "admission-open": "You accepted the invitation: the council now votes on your admission, "
-    "and you join if it is accepted.",
-    "password-changed": "Your password is changed; your other sessions and API tokens ended.",
-    "password-reset": "Your password is set: sign in with it.",
-    "signed-out-everywhere": "You are signed out everywhere, and every API token is revoked.",
-    "event-recorded": "The stock event is recorded in the ledger.",
-    "production-recorded": "The production is recorded in the ledger.",
-    "delivered": "The delivery is recorded in the ledger.",
-    "period-opened": "The planning period is open.",
+    "joined": N_("Welcome: you are now a member of this council."),
+    "invitation-declined": N_("You declined the invitation."),
+    "invitation-revoked": N_("The invitation is revoked: its link no longer works."),
+    "applied": N_("Your application is open for the council's vote."),
+    "admission-open": N_(
+        "You accepted the invitation: the council now votes on your admission, "
+        "and you join if it is accepted."
+    ),
+    "password-changed": N_("Your password is changed; your other sessions and API tokens ended."),
+    "preferences-saved": N_("Your language and time zone are saved."),
+    "password-reset": N_("Your password is set: sign in with it."),
+    "signed-out-everywhere": N_("You are signed out everywhere, and every API token is revoked."),
+    "event-recorded": N_("The stock event is recorded in the ledger."),
+    "production-recorded": N_("The production is recorded in the ledger."),
+    "delivered": N_("The delivery is recorded in the ledger."),
+    "period-opened": N_("The planning period is open."),
     # briefing
-    "inbox-read": "Every notice is marked read.",
-    "mail-saved": "Your e-mail choice is saved.",
-    "feed-revoked": "The feed link is revoked: it no longer works.",
+    "inbox-read": N_("Every notice is marked read."),
+    "mail-saved": N_("Your e-mail choice is saved."),
+    "feed-revoked": N_("The feed link is revoked: it no longer works."),
     # discussion
-    "comment-added": "Your comment is posted.",
-    "comment-edited": "Your comment is changed; its earlier versions stay in its history.",
-    "comment-hidden": "The comment is hidden; who hid it, when and why stay on the page.",
-    "amendment-made": "Your amendment is put forward for the council to decide.",
-    "amendment-withdrawn": "The amendment is withdrawn.",
+    "comment-added": N_("Your comment is posted."),
+    "comment-edited": N_("Your comment is changed; its earlier versions stay in its history."),
+    "comment-hidden": N_("The comment is hidden; who hid it, when and why stay on the page."),
+    "amendment-made": N_("Your amendment is put forward for the council to decide."),
+    "amendment-withdrawn": N_("The amendment is withdrawn."),
 }
 
 
@@ -86,13 +108,44 @@ def render(
 ) -> HTMLResponse:
     """Render a page; the signed-in viewer (if any) and CSRF token come from the request."""
     viewer = getattr(request.state, "viewer", None)
+    language = request_language(request)
+    notice = NOTICES.get(request.query_params.get("notice", ""))
     ctx: dict[str, Any] = {
         "person": viewer,
         "csrf_token": viewer.csrf_token if viewer is not None else "",
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "notice": Msg(notice) if notice else None,
+        "lang": language,
+        "languages": LANGUAGES,
     }
     ctx.update(context or {})
-    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
+    zone = getattr(viewer, "time_zone", None) or "UTC"
+    with i18n.page_locale(language, zone):
+        if isinstance(ctx.get("title"), str):
+            ctx["title"] = i18n.gettext_(ctx["title"])
+        if isinstance(ctx.get("error"), str) and ctx["error"]:
+            ctx["error"] = i18n.gettext_(ctx["error"])
+        response = TEMPLATES.TemplateResponse(
+            request, name, ctx, status_code=status, headers=headers
+        )
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES and request.cookies.get(i18n.LANG_COOKIE) != asked:
+        response.set_cookie(
+            i18n.LANG_COOKIE, asked, max_age=365 * 86400, httponly=True, samesite="lax"
+        )
+    response.headers["Content-Language"] = language
+    response.headers.append("Vary", "Accept-Language, Cookie")
+    return response
+
+
+def request_language(request: Request) -> str:
+    """The page language: the member's choice, ``?lang=``, the cookie, Accept-Language, English."""
+    viewer = getattr(request.state, "viewer", None)
+    return i18n.choose_language(
+        getattr(viewer, "language", None),
+        request.query_params.get("lang"),
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
 
 
 def _same_site_referer(request: Request) -> str | None:
@@ -117,7 +170,7 @@ def render_error(
         {
             "status": status,
             "title": HTTPStatus(status).phrase,
-            "detail": detail,
+            "detail": Msg(detail) if isinstance(detail, str) else detail,
             "back": _same_site_referer(request),
         },
         status=status,

@@ -47,6 +47,8 @@ class Comment(Base):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    hidden_by_proposal: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    """The council's accepted ``hide_comment`` vote that hid it (``hidden_by``: its proposer)."""
 
 
 class CommentVersion(Base):

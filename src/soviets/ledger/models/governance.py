@@ -67,6 +67,9 @@ PROPOSAL_KINDS = (
     "approve_minutes",
     "ratify",
     "adapt_decision",
+    "set_hours",
+    "set_cap",
+    "hide_comment",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted (``accept_custody``
 of a resource is the council's consent, cited when the custody is recorded; ``ratify`` is a

@@ -31,6 +31,10 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(20))
+    """The language of the pages (e.g. ``es``); NULL: the browser's Accept-Language."""
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    """IANA time zone name the pages show times in; NULL: UTC."""
 
 
 class Council(Base):

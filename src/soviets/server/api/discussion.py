@@ -58,6 +58,9 @@ class CommentOut(Out):
     hidden_at: datetime | None
     hidden_by: str | None
     hidden_reason: str | None
+    hidden_by_proposal: int | None = Field(
+        None, description="the council's hide_comment decision that hid it (hidden_by proposed it)"
+    )
     replies: list[CommentOut]
 
 

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from soviets.errors import SovietsError
-from soviets.governance import accounts, councils, founding
+from soviets.governance import accounts, councils, founding, preferences
 from soviets.governance.credentials import MIN_PASSWORD_LENGTH
 from soviets.server import links, queries
 from soviets.server.api.common import PathId
@@ -23,12 +24,12 @@ from soviets.server.deps import (
 )
 from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
 from soviets.server.problems import Problem
-from soviets.server.templating import render
+from soviets.server.templating import N_, Msg, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=1000)]
 Token = Annotated[str, Form(max_length=200)]
-EXPIRED_FORM = "The form expired; please try again."
+EXPIRED_FORM = N_("The form expired; please try again.")
 
 
 # --- a council's invitations ---------------------------------------------------------------
@@ -44,7 +45,7 @@ def _invitations_page(
         request,
         "invitations.html",
         {
-            "title": f"Invitations to {council.name}",
+            "title": Msg("Invitations to %(council)s", council=council.name),
             "council": council,
             "invitations": [(i, accounts.invitation_state(i)) for i in rows],
             "names": queries.names(db, [i.created_by for i in rows]),
@@ -106,7 +107,7 @@ def _signup_form(
 ) -> Response:
     view = accounts.view_invitation(db, token, None)
     context = {
-        "title": f"Join {view.council.name}",
+        "title": Msg("Join %(council)s", council=view.council.name),
         "council": view.council,
         "inviter": view.inviter,
         "token": token,
@@ -131,7 +132,7 @@ def invitation_page(token: str, request: Request, found: PageSession, db: Db) ->
         request,
         "invitation.html",
         {
-            "title": f"Join {view.council.name}",
+            "title": Msg("Join %(council)s", council=view.council.name),
             "council": view.council,
             "inviter": view.inviter,
             "token": token,
@@ -194,13 +195,42 @@ def decline(token: str, found: FormActor, db: Db) -> Response:
 @router.get("/account")
 def account_page(request: Request, found: PageActor, db: Db) -> Response:
     """Your founding invitations to confirm; change your password; sign out everywhere."""
-    context = {
-        "title": "Your account",
-        "email": found[1].email,
+    return render(request, "account.html", _account_context(db, found[1].id, found[1].email))
+
+
+def _account_context(
+    db: Db, person_id: int, email: str | None, **more: object
+) -> dict[str, object]:
+    return {
+        "title": N_("Your account"),
+        "email": email,
         "min_length": MIN_PASSWORD_LENGTH,
-        "founding": founding.pending(db, found[1].id),
+        "founding": founding.pending(db, person_id),
+        "prefs": preferences.read_preferences(db, person_id),
+        "zones": sorted(available_timezones()),
+        **more,
     }
-    return render(request, "account.html", context)
+
+
+@router.post("/account/preferences")
+def set_preferences(request: Request, found: FormActor, db: Db) -> Response:
+    """Save your page language and time zone."""
+    form = request.state.form
+    zone = str(form.get("time_zone") or "").strip()
+    try:
+        preferences.set_preferences(
+            db, found[1].id, language=str(form.get("language") or ""), time_zone=zone
+        )
+    except SovietsError as exc:
+        db.rollback()
+        error: object = str(exc)
+        if getattr(exc, "field", None) == "time_zone":
+            error = Msg(
+                "Unknown time zone %(zone)s: give an IANA name such as Europe/Madrid.", zone=zone
+            )
+        context = _account_context(db, found[1].id, found[1].email, error=error)
+        return render(request, "account.html", context, 422)
+    return RedirectResponse("/account?notice=preferences-saved", status_code=303)
 
 
 @router.post("/account/founding/{council_id}/{answer}")
@@ -229,8 +259,8 @@ def change_password(request: Request, found: FormActor, db: Db) -> Response:
         )
     except SovietsError as exc:
         db.rollback()
-        context = {"title": "Your account", "email": found[1].email, "error": str(exc)}
-        return render(request, "account.html", {**context, "min_length": MIN_PASSWORD_LENGTH}, 422)
+        context = _account_context(db, found[1].id, found[1].email, error=str(exc))
+        return render(request, "account.html", context, 422)
     return RedirectResponse("/account?notice=password-changed", status_code=303)
 
 
@@ -247,9 +277,9 @@ def sign_out_everywhere(found: FormActor, db: Db) -> Response:
 
 
 def _reset_request_form(
-    request: Request, status: int = 200, error: str = "", sent: str = ""
+    request: Request, status: int = 200, error: str = "", sent: str | Msg = ""
 ) -> Response:
-    context = {"title": "Forgotten password", "error": error, "sent": sent}
+    context = {"title": N_("Forgotten password"), "error": error, "sent": sent}
     return signed_out_form(request, "reset_request.html", context, status)
 
 
@@ -273,7 +303,7 @@ def request_reset(
         return _reset_request_form(request, 403, EXPIRED_FORM)
     if not links.settings(request).enabled:
         return _reset_request_form(
-            request, 503, "This service cannot send e-mail; ask a coordinator for help."
+            request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
         )
     client = request.client.host if request.client else "unknown"
     try:
@@ -284,7 +314,7 @@ def request_reset(
     if found is not None:
         person, issued = found
         later.add_task(links.send_reset, request, person.email or email, issued.secret)
-    return _reset_request_form(request, sent=links.RESET_ANSWER)
+    return _reset_request_form(request, sent=Msg(links.RESET_TEXT, minutes=links.RESET_MINUTES))
 
 
 def _reset_form(
@@ -292,7 +322,7 @@ def _reset_form(
 ) -> Response:
     accounts.open_reset(db, token)
     context = {
-        "title": "Set a new password",
+        "title": N_("Set a new password"),
         "token": token,
         "error": error,
         "min_length": MIN_PASSWORD_LENGTH,

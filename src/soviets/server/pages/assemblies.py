@@ -14,7 +14,7 @@ from soviets.governance import archive, assemblies, councils, minutes, proposals
 from soviets.governance.errors import InputError
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 Count = Annotated[str, Form(max_length=10)]
@@ -46,7 +46,7 @@ def assemblies_page(council_id: PathId, request: Request, found: PageActor, db: 
         request,
         "assemblies.html",
         {
-            "title": f"Assemblies of {council.name}",
+            "title": Msg("Assemblies of %(council)s", council=council.name),
             "council": council,
             "assemblies": assemblies.list_assemblies(db, person.id, council_id),
             "is_member": membership is not None,
@@ -219,7 +219,7 @@ def archive_page(
         request,
         "archive.html",
         {
-            "title": f"Archive of {council.name}",
+            "title": Msg("Archive of %(council)s", council=council.name),
             "council": council,
             "q": q,
             "q_url": quote(q),

@@ -16,7 +16,7 @@ from soviets.ledger.types import utcnow
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 DAYS = 14
@@ -48,7 +48,7 @@ def calendar(
         request,
         "bookings.html",
         {
-            "title": f"Bookings of {resource.name}",
+            "title": Msg("Bookings of %(resource)s", resource=resource.name),
             "resource": resource,
             "council": council,
             "days": days,

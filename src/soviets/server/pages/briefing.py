@@ -15,14 +15,14 @@ from soviets.ledger.types import as_utc, utcnow
 from soviets.server import links
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import N_, render
 
 router = APIRouter()
 ATOM = "http://www.w3.org/2005/Atom"
 MODES = {
-    "none": "No e-mail (read your inbox here)",
-    "each": "An e-mail for each notice",
-    "digest": "One digest e-mail a day",
+    "none": N_("No e-mail (read your inbox here)"),
+    "each": N_("An e-mail for each notice"),
+    "digest": N_("One digest e-mail a day"),
 }
 
 
@@ -50,7 +50,7 @@ def inbox_page(request: Request, found: PageActor, db: Db) -> Response:
         request,
         "inbox.html",
         {
-            "title": "Your inbox",
+            "title": N_("Your inbox"),
             "inbox": listed,
             "links": {n.id: href(n) for n in listed.notices},
             "headings": notices.KINDS,
@@ -80,7 +80,7 @@ def _settings(request: Request, db: Db, person_id: int, made: str = "") -> Respo
         request,
         "briefing_settings.html",
         {
-            "title": "Briefing: e-mail and feeds",
+            "title": N_("Briefing: e-mail and feeds"),
             "modes": MODES,
             "mode": briefing.mail_mode(db, person_id),
             "tokens": tokens,

@@ -20,7 +20,7 @@ from soviets.ledger import bookings, inventory
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 RECENT = 5
@@ -105,7 +105,7 @@ def decisions_page(
         request,
         "decisions.html",
         {
-            "title": f"Decisions of {council.name}",
+            "title": Msg("Decisions of %(council)s", council=council.name),
             "council": council,
             "listed": listed,
             "seen": seen,

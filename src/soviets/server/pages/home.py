@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from soviets.governance import councils, views
 from soviets.server.deps import Db, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import N_, render
 
 router = APIRouter()
 
@@ -23,5 +23,5 @@ def home(request: Request, found: PageActor, db: Db) -> Response:
     return render(
         request,
         "home.html",
-        {"title": "My councils", "mine": mine, "roles": roles, "others": others},
+        {"title": N_("My councils"), "mine": mine, "roles": roles, "others": others},
     )

@@ -20,7 +20,7 @@ from soviets.ledger.models import Resource
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=500)]
@@ -44,7 +44,7 @@ def inventory_page(council_id: PathId, request: Request, found: PageActor, db: D
         request,
         "inventory.html",
         {
-            "title": f"Inventory of {council.name}",
+            "title": Msg("Inventory of %(council)s", council=council.name),
             "council": council,
             "resources": resources,
             "by_id": {r.id: r for r in resources},

@@ -13,7 +13,7 @@ from soviets.ledger.models import Period
 from soviets.server import queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 
@@ -36,7 +36,7 @@ def needs_page(
         request,
         "needs.html",
         {
-            "title": f"Needs of {council.name}",
+            "title": Msg("Needs of %(council)s", council=council.name),
             "council": council,
             "periods": periods,
             "period": chosen,

@@ -21,10 +21,11 @@ from soviets.ledger.models import Agreement
 from soviets.server import charts, queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
+from soviets.server.i18n import Later, gettext_
 from soviets.server.pages import rounds as round_pages
 from soviets.server.pages.inventory import number
 from soviets.server.planners import federated_planner
-from soviets.server.templating import render
+from soviets.server.templating import N_, Msg, render
 
 router = APIRouter()
 Id = Annotated[int, Form(ge=1, le=2_147_483_647)]
@@ -51,7 +52,7 @@ def plans_page(
         request,
         "plans.html",
         {
-            "title": "Plans",
+            "title": N_("Plans"),
             "listed": listed,
             "periods": queries.periods(db),
             "next_period": planning_service.next_period(db),
@@ -167,21 +168,25 @@ def plan_page(
         request,
         "plan.html",
         {
-            "title": f"Plan for {record.period.name}",
+            "title": Msg("Plan for %(period)s", period=record.period.name),
             "plan": record,
             "result": result,
             "federation": councils.read_council(db, person.id, record.federation_id),
-            "hours_chart": charts.bar_chart(
-                list((record.council_hours or {}).items()),
-                title="Hours of work by council",
-                unit="h",
-                chart_id="hours",
+            "hours_chart": Later(
+                lambda: charts.bar_chart(
+                    list((record.council_hours or {}).items()),
+                    title=gettext_(N_("Hours of work by council")),
+                    unit="h",
+                    chart_id="hours",
+                )
             ),
-            "values_chart": charts.bar_chart(
-                [(g, v) for g, v in values.items() if v is not None],
-                title="Labour value: hours per unit of each good",
-                unit="h/unit",
-                chart_id="values",
+            "values_chart": Later(
+                lambda: charts.bar_chart(
+                    [(g, v) for g, v in values.items() if v is not None],
+                    title=gettext_(N_("Labour value: hours per unit of each good")),
+                    unit="h/unit",
+                    chart_id="values",
+                )
             ),
             "agreements": _agreement_rows(db, person.id, rows, mine),
             "council_names": queries.council_names(db),

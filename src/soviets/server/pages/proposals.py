@@ -28,7 +28,7 @@ from soviets.ledger.types import as_utc, utcnow
 from soviets.server import proposal_forms, queries
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor, PageActor
-from soviets.server.templating import render
+from soviets.server.templating import Msg, render
 
 router = APIRouter()
 
@@ -176,7 +176,7 @@ def new_form(
         request,
         "proposal_new.html",
         {
-            "title": f"New proposal: {chosen.label.lower()}",
+            "title": Msg("New proposal: %(kind)s", kind=Msg(chosen.label)),
             "council": council,
             "kinds": proposal_forms.forms_for(council.kind),
             "form": chosen,

@@ -13,7 +13,7 @@ from soviets.server import auth
 from soviets.server.deps import PRESESSION_COOKIE, SESSION_COOKIE, Db, FormActor, PageSession
 from soviets.server.problems import Problem
 from soviets.server.security import new_secret, same
-from soviets.server.templating import render
+from soviets.server.templating import N_, render
 
 router = APIRouter()
 
@@ -91,7 +91,7 @@ def signin(
 ) -> Response:
     """Check the password (rate-limited), open a session and set its cookie."""
     if not form_is_ours(request, csrf_token):
-        return _form(request, 403, "The form expired; please sign in again.", email, next)
+        return _form(request, 403, N_("The form expired; please sign in again."), email, next)
     client = request.client.host if request.client else "unknown"
     try:
         person = auth.check_password(db, email, password, client)

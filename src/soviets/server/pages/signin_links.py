@@ -13,14 +13,17 @@ from soviets.server.api.signin_links import client_of
 from soviets.server.deps import Db
 from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
 from soviets.server.problems import Problem
+from soviets.server.templating import N_, Msg
 
 router = APIRouter()
-EXPIRED = "The form expired; please try again."
+EXPIRED = N_("The form expired; please try again.")
 Token = Annotated[str, Form(max_length=200)]
 
 
-def _request_form(request: Request, status: int = 200, error: str = "", sent: str = "") -> Response:
-    context = {"title": "Sign in by e-mail", "error": error, "sent": sent}
+def _request_form(
+    request: Request, status: int = 200, error: str = "", sent: str | Msg = ""
+) -> Response:
+    context = {"title": N_("Sign in by e-mail"), "error": error, "sent": sent}
     return signed_out_form(request, "signin_link_request.html", context, status)
 
 
@@ -43,7 +46,7 @@ def request_link(
         return _request_form(request, 403, EXPIRED)
     if not links.settings(request).enabled:
         return _request_form(
-            request, 503, "This service cannot send e-mail; ask a coordinator for help."
+            request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
         )
     try:
         found = signin_links.request_link(db, email, client_of(request))
@@ -53,13 +56,13 @@ def request_link(
     if found is not None:
         person, issued = found
         later.add_task(links.send_sign_in_link, request, person.email or email, issued.secret)
-    return _request_form(request, sent=links.SIGN_IN_ANSWER)
+    return _request_form(request, sent=Msg(links.SIGN_IN_TEXT, minutes=links.LINK_MINUTES))
 
 
 @router.get("/signin/link/{token}")
 def link_page(token: str, request: Request) -> Response:
     """A button that uses the link (a mail scanner that follows links does not use it up)."""
-    context = {"title": "Sign in", "token": token}
+    context = {"title": N_("Sign in"), "token": token}
     return signed_out_form(request, "signin_link.html", context)
 
 

@@ -8,8 +8,8 @@ revises an adopted plan: one adopted plan per federation and period, and at most
 one adopted revision of each plan) and ``councils.parent_id`` (a council's parent
 territorial council, e.g. a workplace's region).
 
-Revision ID: 0013_t15service
-Revises: 0012_deliberation
+Revision ID: 0016_t15service
+Revises: 0015_t17lang
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from alembic import op
 
 from soviets.ledger.types import UTCDateTime
 
-revision = "0013_t15service"
-down_revision = "0012_deliberation"
+revision = "0016_t15service"
+down_revision = "0015_t17lang"
 branch_labels = None
 depends_on = None
 
