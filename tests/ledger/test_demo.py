@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from soviets.cli.demo import DEMO_PASSWORD, builtin_economy, run_demo
 from soviets.errors import SovietsError
+from soviets.formats import read_economy_folder
 from soviets.ledger import agreements, chain
 from soviets.ledger.db import make_engine, session_factory, transaction
+from soviets.ledger.economy import build_economy
 from soviets.ledger.models import Agreement, Booking, Delegate, Need, Person, Proposal
 from soviets.planning import plan
 
@@ -58,6 +60,12 @@ def test_demo_runs_the_whole_period(db_url, example, monkeypatch, tmp_path):
         if example is not None:  # 13 workplaces of 456 people against 2 regions of 10,000
             assert vote["councils"] == {"yes": 13, "no": 2, "abstain": 0}
             assert vote["members"] == {"yes": 456, "no": 10000, "abstain": 0}
+            # the ledger's economy keeps each workplace in its region
+            source = read_economy_folder(example)
+            with transaction(session_factory(engine)) as s:
+                ledger = build_economy(s, result.period)
+            wanted = {c.name: c.parent for c in source.councils if c.kind == "workplace"}
+            assert {c.name: c.parent for c in ledger.councils if c.kind == "workplace"} == wanted
         eco = builtin_economy() if example is None else None
         if eco is not None:  # the ledger's plan is the planner's plan of the same economy
             assert result.objective_hours == pytest.approx(plan(eco).objective_hours)

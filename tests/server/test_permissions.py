@@ -96,6 +96,8 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/invitations", frozenset({"other"}), fill={C: "hilltop"},
         body=lambda w: {}),
     Row("GET", "/councils/{council_id}/invitations", RIVERSIDE, fill={C: "riverside"}),
+    Row("PUT", "/councils/{council_id}/region", frozenset({"coordinator"}),
+        lambda w: {"region_id": None}, fill={C: "riverside"}),
     Row("DELETE", "/invitations/{invitation_id}", frozenset({"coordinator"}),
         fill={"invitation_id": "invitation"}),
     Row("POST", "/invitations/accept", SIGNED_IN, lambda w: {"token": w.links["invitation"]}),
@@ -270,6 +272,8 @@ TABLE: tuple[Row, ...] = (
     # federated rounds (the world's plan is central: 409 once through)
     Row("GET", "/plans/{plan_id}/messages", VALLEY, fill={"plan_id": "plan"}),
     Row("POST", "/plans/{plan_id}/replan", frozenset({"delegate", "sibling"}),
+        fill={"plan_id": "plan"}),
+    Row("POST", "/plans/{plan_id}/revise", frozenset({"delegate", "sibling"}),
         fill={"plan_id": "plan"}),
     Row("GET", "/plans/{plan_id}/actual", VALLEY, fill={"plan_id": "plan"}),
     Row("POST", "/processes/{process_id}/production", frozenset({"sibling"}),

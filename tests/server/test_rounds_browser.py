@@ -128,5 +128,10 @@ def test_round_refusal_replan_and_plan_against_actual(browser, site) -> None:  #
     hours = actual.get_by_role("row").filter(has_text="hours").filter(has_text="Bakery")
     expect(hours).to_contain_text("110")  # 200 x 0.3 h + 100 x 0.5 h
     shot(carol, "round-plan-against-actual")
+    # The soup fell short: a delegate re-plans the rest of the period, a revision of the plan.
+    alice.goto(f"/plans/{second}")
+    alice.get_by_role("button", name="Re-plan the rest of the period").click()
+    expect(alice.get_by_text("The rest of the period is re-planned")).to_be_visible()
+    expect(alice.get_by_role("link", name=f"plan #{second}").first).to_be_visible()
     carol.context.close()
     alice.context.close()

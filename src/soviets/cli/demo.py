@@ -206,6 +206,10 @@ class _Demo:
             member_council_ids=[self.ids[c.name] for c in founders],
         )
         self.ids[federation] = fed.id
+        for c in founders:  # each workplace keeps its region (its parent in the example)
+            place = self.homes.get(c.name)
+            if c.kind == "workplace" and place in regions:
+                councils.set_region(self.s, organiser, self.ids[c.name], self.ids[place])
         for c in founders:
             if organiser not in self.members[c.name]:
                 councils.leave_council(self.s, organiser, self.ids[c.name])

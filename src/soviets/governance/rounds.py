@@ -13,6 +13,10 @@
   counts as the council's refusal). A delegate then re-plans the round with the
   refusals as constraints (:func:`replan_round`); the final plan is adopted by the
   federation's ``adopt_plan`` vote.
+* When deliveries of an adopted plan fall short, a delegate re-plans the rest of the
+  period (:func:`revise_plan`): the needs less what was delivered, planned again by the
+  protocol (warm-started where it can be) and stored as a revision of the plan, proposed
+  like a round and adopted by the federation's vote.
 * Members of a federation's councils audit the round's messages
   (:func:`round_messages`); councils outside it see nothing.
 * Members of a workplace council record production (:func:`record_production`);
@@ -22,7 +26,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,9 +50,13 @@ from soviets.ledger.models import (
 from soviets.ledger.needs import get_period
 from soviets.planning.result import Plan
 
-Planner = Callable[[Economy], Plan]
-"""Plans an economy by the federated protocol (the server passes
-``soviets.federation.plan_federated`` with its runtime)."""
+
+class Planner(Protocol):
+    """Plans an economy by the federated protocol (the server passes
+    ``soviets.federation.plan_federated`` with its runtime); ``start``: the last plan's
+    protocol state to warm-start from, where the protocol takes one."""
+
+    def __call__(self, economy: Economy, /, start: dict[str, Any] | None = None) -> Plan: ...
 
 
 def start_round(
@@ -195,7 +203,7 @@ def replan_round(session: Session, actor_id: int, plan_id: int, planner: Planner
     names = dict(session.execute(select(Council.id, Council.name)).all())
     goods = dict(session.execute(select(Good.id, Good.name)).all())
     per = record.period
-    economy = build_economy(session, per.name, federation.id)
+    economy = _economy_of(session, record)
     cuts = [
         (names[a.supplier_council_id], goods[a.good_id], a.quantity - r.accepted_quantity)
         for a, r in refused
@@ -225,22 +233,111 @@ def replan_round(session: Session, actor_id: int, plan_id: int, planner: Planner
         caps=caps,
         refusals=constraints,
     )
+    new.revises_plan_id = record.revises_plan_id
+    if "revision" in record.result:
+        new.result = {**new.result, "revision": record.result["revision"]}
     record.result = {**record.result, "superseded_by": new.id}
-    before = {(a["supplier"], a["receiver"], a["good"]): a["quantity"] for a in record.allocation}
+    _tell_changes(
+        session,
+        record,
+        new,
+        f"The federated plan was re-planned (plan #{new.id} replaces #{record.id}): "
+        "your council's supply agreements changed",
+    )
+    return new
+
+
+def _economy_of(session: Session, record: PlanRecord) -> Economy:
+    """The economy a round plans: the period's, or for a revision the rest of it (needs
+    less what was delivered under the plans it revises)."""
+    economy = build_economy(session, record.period.name, record.federation_id)
+    if record.revises_plan_id is None:
+        return economy
+    revised = plans.get_plan(session, record.revises_plan_id)
+    chain = [r.id for r in rounds.revision_chain(session, revised)]
+    return rounds.remaining_economy(economy, rounds.delivered_to(session, chain))[0]
+
+
+def _tell_changes(session: Session, old: PlanRecord, new: PlanRecord, message: str) -> None:
+    """Tell the members of every council whose agreements differ between the two plans."""
+    before = {(a["supplier"], a["receiver"], a["good"]): a["quantity"] for a in old.allocation}
     after = {(a["supplier"], a["receiver"], a["good"]): a["quantity"] for a in new.allocation}
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-    ids = {v: k for k, v in names.items()}
+    ids = dict(session.execute(select(Council.name, Council.id)).all())
     for council in sorted({name for s, r, _ in changed for name in (s, r)}):
+        if council not in ids:
+            continue
         notices.notify(
             session,
             authz.member_ids(session, ids[council]),
             "plan_changed",
             f"plan:{new.id}",
-            f"The federated plan was re-planned (plan #{new.id} replaces #{record.id}): "
-            f"your council's supply agreements changed",
+            message,
             council_id=ids[council],
         )
     session.flush()
+
+
+def shortfalls(session: Session, record: PlanRecord) -> list[rounds.Actual]:
+    """The plan's agreements whose deliveries fall short of what was agreed."""
+    return [
+        a
+        for a in rounds.plan_against_actual(session, record)
+        if a.what == "delivery" and a.short > rounds.SAME_QUANTITY * max(1.0, a.planned)
+    ]
+
+
+def revise_plan(session: Session, actor_id: int, plan_id: int, planner: Planner) -> PlanRecord:
+    """A delegate re-plans the rest of the period of an adopted plan whose deliveries fell
+    short: each council's needs less what was delivered to it under the plan (and the plans
+    it revises) are planned again by the protocol, warm-started from the plan's prices where
+    it has them. The new plan is stored ``proposed`` as a revision of this one
+    (``revises_plan_id``), its agreements proposed to both councils; the federation adopts
+    it by its ``adopt_plan`` vote. Members of the councils whose agreements change are told.
+    """
+    record = plans.get_plan(session, plan_id)
+    authz.require_delegate(session, actor_id, record.federation_id)
+    if record.status != "adopted":
+        raise Conflict(f"plan {plan_id} is not adopted: only an adopted plan is revised")
+    later = session.scalar(
+        select(PlanRecord.id).where(
+            PlanRecord.revises_plan_id == record.id, PlanRecord.status == "adopted"
+        )
+    )
+    if later is not None:
+        raise Conflict(f"plan {plan_id} was revised by plan {later}: revise that one")
+    short = shortfalls(session, record)
+    if not short:
+        raise Conflict(f"no delivery of plan {plan_id} fell short: nothing to re-plan")
+    federation = authz.get_council(session, record.federation_id)
+    chain = [r.id for r in rounds.revision_chain(session, record)]
+    economy, lines = rounds.remaining_economy(
+        build_economy(session, record.period.name, federation.id),
+        rounds.delivered_to(session, chain),
+    )
+    protocol = record.result.get("protocol") or {}
+    warm = protocol.get("warm") if isinstance(protocol, dict) else None
+    result = planner(economy, start=warm) if warm else planner(economy)
+    new = rounds.store_round(session, record.period, federation, result)
+    new.revises_plan_id = record.id
+    new.result = {
+        **new.result,
+        "revision": {
+            "revises": record.id,
+            "warm_start": bool(warm),
+            "short": [a.to_dict() for a in short],
+            "needs": lines,
+        },
+    }
+    session.flush()
+    _tell_changes(
+        session,
+        record,
+        new,
+        f"Deliveries of plan #{record.id} fell short: the rest of the period was re-planned "
+        f"(plan #{new.id}, to adopt by the federation's vote); your council's supply "
+        "agreements changed",
+    )
     return new
 
 

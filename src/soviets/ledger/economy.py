@@ -6,6 +6,8 @@ councils with their capacities (see :mod:`soviets.ledger.processes`); and the
 *approved* needs of those territorial councils, summed per council, good and
 priority; and as stocks the goods those councils hold now: resources of kind
 ``consumer_good`` linked to a good of the catalogue (:func:`held_goods`).
+A council's parent is the region it was placed in (``councils.parent_id``, see
+:func:`soviets.governance.councils.set_region`), else its first federation.
 A council's members are those it declared (``councils.declared_members``), else its
 current registered members: the planner's hours per member per week divide by
 the territorial councils' members so counted.
@@ -70,8 +72,8 @@ def build_economy(session: Session, period: str, federation_id: int | None = Non
     """The economy of ``period`` from the ledger (approved needs only).
 
     It is checked like an economy read from files: a council's parent is its
-    first federation, so federations that are members of each other are
-    refused as a parent cycle.
+    region where it has one, else its first federation, so federations that are
+    members of each other are refused as a parent cycle.
     """
     per = get_period(session, period)
     stmt = select(Council).order_by(Council.id)
@@ -95,6 +97,9 @@ def build_economy(session: Session, period: str, federation_id: int | None = Non
     ):
         if member_id in ids and fed_id in ids:
             parent.setdefault(member_id, fed_id)
+    for c in councils:  # a council placed in a region keeps it (region -> workplaces)
+        if c.parent_id is not None and c.parent_id in ids:
+            parent[c.id] = c.parent_id
 
     goods = list(session.scalars(select(Good).order_by(Good.id)))
     good_names = {g.id: g.name for g in goods}

@@ -187,15 +187,27 @@ def adopt_plan(
         raise Conflict(f"plan {plan_id} is already adopted")
     if record.plan_status == "infeasible":
         raise Conflict(f"plan {plan_id} is infeasible and cannot be adopted")
+    # one adopted plan per federation and period; a revision (the rest of the period
+    # re-planned) is adopted over its adopted plan, at most one per plan
+    revised = record.revises_plan_id
+    if (
+        revised is not None
+        and session.scalar(select(PlanRecord.status).where(PlanRecord.id == revised)) != "adopted"
+    ):
+        raise Conflict(f"plan {plan_id} revises plan {revised}, which is not adopted")
     other = session.scalar(
         select(PlanRecord.id).where(
             PlanRecord.period_id == record.period_id,
             PlanRecord.federation_id == record.federation_id,
             PlanRecord.status == "adopted",
+            PlanRecord.revises_plan_id.is_(None)
+            if revised is None
+            else PlanRecord.revises_plan_id == revised,
         )
     )
     if other is not None:
-        raise Conflict(f"plan {other} is already adopted for this federation and period")
+        what = "this federation and period" if revised is None else f"plan {revised}"
+        raise Conflict(f"plan {other} is already adopted for {what}")
     if record.solver == "federated":
         return _adopt_round(session, record, proposal_id)
     record.status = "adopted"

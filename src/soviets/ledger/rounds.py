@@ -92,7 +92,14 @@ def store_round(
         "refusals": refusals or [],
     }
     feasible = result.status != "infeasible"
-    own = own_agreements(result) if feasible else []
+    ids = dict(session.execute(select(Council.name, Council.id)).all())
+    # the protocol's stock stewards (``stock:<good>``: the stocks held, pooled) are no
+    # council: a draw on stocks needs no agreement between councils
+    own = [
+        a
+        for a in (own_agreements(result) if feasible else [])
+        if a["supplier"] in ids and a["receiver"] in ids
+    ]
     record = PlanRecord(
         period_id=period.id,
         federation_id=federation.id,
@@ -140,7 +147,6 @@ def store_round(
         )
     )
     session.add_all(rows)
-    ids = dict(session.execute(select(Council.name, Council.id)).all())
     goods = dict(session.execute(select(Good.name, Good.id)).all())
     kept = _accepted(session, replaces) if replaces is not None else {}
     for item in own:
@@ -491,3 +497,72 @@ def plan_against_actual(session: Session, record: PlanRecord) -> list[Actual]:
             )
         )
     return rows
+
+
+# --- revision of the rest of a period -----------------------------------------------------
+
+
+def revision_chain(session: Session, record: PlanRecord) -> list[PlanRecord]:
+    """The plan and the plans it revises, latest first (``revises_plan_id`` links)."""
+    chain = [record]
+    while chain[-1].revises_plan_id is not None:
+        earlier = session.get(PlanRecord, chain[-1].revises_plan_id)
+        if earlier is None or earlier in chain:
+            break
+        chain.append(earlier)
+    return chain
+
+
+def delivered_to(session: Session, plan_ids: list[int]) -> dict[tuple[str, str], float]:
+    """What each receiver council got of each good under these plans' agreements (recorded
+    ``transfer`` events): {(council name, good name): quantity}."""
+    rows = session.execute(
+        select(Council.name, Good.name, func.sum(LedgerEvent.quantity))
+        .select_from(LedgerEvent)
+        .join(Agreement, Agreement.id == LedgerEvent.agreement_id)
+        .join(Council, Council.id == Agreement.receiver_council_id)
+        .join(Good, Good.id == Agreement.good_id)
+        .where(Agreement.plan_id.in_(plan_ids), LedgerEvent.action == "transfer")
+        .group_by(Council.name, Good.name)
+    ).all()
+    return {(c, g): float(q or 0.0) for c, g, q in rows}
+
+
+def remaining_economy(
+    economy: Economy, delivered: dict[tuple[str, str], float]
+) -> tuple[Economy, list[dict[str, Any]]]:
+    """The economy of the rest of a period: each council's needs of a good less what was
+    delivered to it (essential needs met first), and the delivered goods that met needs
+    taken out of the stocks (they are spoken for). Returns the economy and, per council
+    and good, the need, what was delivered against it and what remains."""
+    quantity = economy.need_quantity.astype(float).copy()
+    stocks = economy.stocks.astype(float).copy()
+    names = [c.name for c in economy.councils]
+    lines = []
+    for (council, good), got in sorted(delivered.items()):
+        c = economy.council_index.get(council)
+        g = economy.good_index.get(good)
+        if c is None or g is None or got <= 0:
+            continue
+        mine = np.flatnonzero((economy.need_council == c) & (economy.need_good == g))
+        if mine.size == 0:
+            continue  # an input of a workplace: it stays in its stock for production
+        need = float(quantity[mine].sum())
+        left = got
+        for n in sorted(mine, key=lambda n: not economy.need_essential[n]):
+            take = min(left, quantity[n])
+            quantity[n] -= take
+            left -= take
+        used = got - left
+        stocks[g] -= min(used, stocks[g])
+        lines.append(
+            {
+                "council": names[c],
+                "good": good,
+                "unit": economy.good_units[g],
+                "need": need,
+                "delivered": got,
+                "remaining": need - used,
+            }
+        )
+    return replace(economy, need_quantity=quantity, stocks=stocks), lines

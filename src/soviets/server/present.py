@@ -117,6 +117,7 @@ def plan(row: PlanRecord, *, full: bool = False) -> PlanOut:
         created_at=row.created_at,
         adopted_at=row.adopted_at,
         proposal_id=row.proposal_id,
+        revises_plan_id=row.revises_plan_id,
         result=row.result if full else None,
     )
 

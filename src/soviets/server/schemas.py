@@ -119,6 +119,15 @@ class CouncilOut(Out):
     public: bool
     hours_available: float | None
     created_at: datetime
+    parent_id: int | None = None
+    """The region (territorial council) it was placed in, if any."""
+
+
+class RegionIn(In):
+    """Place the council in a region: a territorial council of one of its federations
+    (null: directly under its federation)."""
+
+    region_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
 class CouncilIn(In):
@@ -559,6 +568,8 @@ class PlanOut(BaseModel):
     created_at: datetime
     adopted_at: datetime | None
     proposal_id: int | None
+    revises_plan_id: int | None = None
+    """The adopted plan whose rest of the period this one re-plans (after a shortfall)."""
     result: dict[str, Any] | None = None
 
 

@@ -42,7 +42,9 @@ class Council(Base):
 
     ``declared_members`` is the number of people the council declares it speaks for
     (residents of a territory, workers of a workplace), which may be more than
-    its registered accounts; NULL when it declared none.
+    its registered accounts; NULL when it declared none. ``parent_id`` is the
+    territorial council it belongs to (a workplace's region), kept so that the
+    ledger's economy has its regions; NULL: directly under its federation.
     """
 
     __tablename__ = "councils"
@@ -60,6 +62,7 @@ class Council(Base):
     """The people the council says it represents (e.g. councils.csv ``members``), if known."""
     public: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="council")
 

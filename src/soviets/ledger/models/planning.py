@@ -140,7 +140,9 @@ class PlanRecord(Base):
     ``result`` is the plan's full JSON (schema of ``Plan.to_dict``);
     ``allocation`` lists the supplier -> receiver deliveries derived from it
     (see :func:`soviets.ledger.plans.allocate`). At most one plan per
-    federation and period is adopted (partial unique index).
+    federation and period is adopted (partial unique index), not counting
+    revisions: a re-plan of the rest of the period after a shortfall
+    (``revises_plan_id``), of which each plan has at most one adopted.
     """
 
     __tablename__ = "plans"
@@ -152,8 +154,15 @@ class PlanRecord(Base):
             "period_id",
             "federation_id",
             unique=True,
-            sqlite_where=text("status = 'adopted'"),
-            postgresql_where=text("status = 'adopted'"),
+            sqlite_where=text("status = 'adopted' AND revises_plan_id IS NULL"),
+            postgresql_where=text("status = 'adopted' AND revises_plan_id IS NULL"),
+        ),
+        Index(
+            "uq_plans_revision_adopted",
+            "revises_plan_id",
+            unique=True,
+            sqlite_where=text("status = 'adopted' AND revises_plan_id IS NOT NULL"),
+            postgresql_where=text("status = 'adopted' AND revises_plan_id IS NOT NULL"),
         ),
     )
 
@@ -172,6 +181,7 @@ class PlanRecord(Base):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revises_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
 
     period: Mapped[Period] = relationship()
 

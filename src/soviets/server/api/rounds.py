@@ -70,6 +70,15 @@ def replan(plan_id: PathId, actor: ApiActor, db: Db) -> PlanOut:
     return present.plan(record, full=True)
 
 
+@router.post("/plans/{plan_id}/revise", status_code=201, response_model=PlanOut, responses=WRITE)
+def revise(plan_id: PathId, actor: ApiActor, db: Db) -> PlanOut:
+    """Re-plan the rest of the period of an adopted plan whose deliveries fell short
+    (delegates): the needs less what was delivered, planned again by the protocol and
+    stored as a revision of the plan, to adopt by the federation's vote."""
+    record = rounds.revise_plan(db, actor.id, plan_id, federated_planner())
+    return present.plan(record, full=True)
+
+
 @router.post(
     "/processes/{process_id}/production",
     status_code=201,

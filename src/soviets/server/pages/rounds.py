@@ -78,6 +78,13 @@ def replan(plan_id: PathId, found: FormActor, db: Db) -> Response:
     return RedirectResponse(f"/plans/{record.id}?notice=replanned", status_code=303)
 
 
+@router.post("/plans/{plan_id}/revise")
+def revise(plan_id: PathId, found: FormActor, db: Db) -> Response:
+    """Re-plan the rest of the period after a shortfall of deliveries (delegates)."""
+    record = rounds.revise_plan(db, found[1].id, plan_id, federated_planner())
+    return RedirectResponse(f"/plans/{record.id}?notice=revised", status_code=303)
+
+
 @router.post("/processes/{process_id}/production-runs")
 def produce(
     process_id: PathId,

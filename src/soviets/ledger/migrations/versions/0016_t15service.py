@@ -2,7 +2,11 @@
 
 Tables ``protocol_messages`` (the protocol's messages of a round, audited by the
 member councils), ``agreement_refusals`` (a council's refusal of a proposed
-agreement) and ``production_records`` (a process run: activity, hours, flows).
+agreement) and ``production_records`` (a process run: activity, hours, flows);
+``plans.revises_plan_id`` (a re-plan of the rest of a period after a shortfall
+revises an adopted plan: one adopted plan per federation and period, and at most
+one adopted revision of each plan) and ``councils.parent_id`` (a council's parent
+territorial council, e.g. a workplace's region).
 
 Revision ID: 0016_t15service
 Revises: 0015_t17lang
@@ -19,6 +23,31 @@ revision = "0016_t15service"
 down_revision = "0015_t17lang"
 branch_labels = None
 depends_on = None
+
+ADOPTED_ORIGINAL = "status = 'adopted' AND revises_plan_id IS NULL"
+ADOPTED_REVISION = "status = 'adopted' AND revises_plan_id IS NOT NULL"
+
+
+def _add_reference(table: str, column: str) -> None:
+    """Add a nullable column referencing ``table.id`` without copying the table (other
+    tables reference it; SQLite's ADD COLUMN takes a named column constraint)."""
+    name = f"fk_{table}_{column}_{table}"
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
+            f"CONSTRAINT {name} REFERENCES {table} (id)"
+        )
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(name, table, table, [column], ["id"])
+
+
+def _drop_reference(table: str, column: str) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        op.drop_constraint(f"fk_{table}_{column}_{table}", table, type_="foreignkey")
+        op.drop_column(table, column)
 
 
 def upgrade() -> None:
@@ -62,9 +91,40 @@ def upgrade() -> None:
     )
     op.create_index("ix_production_records_period_id", "production_records", ["period_id"])
     op.create_index("ix_production_records_council_id", "production_records", ["council_id"])
+    _add_reference("plans", "revises_plan_id")
+    op.drop_index("uq_plans_adopted", table_name="plans")
+    op.create_index(
+        "uq_plans_adopted",
+        "plans",
+        ["period_id", "federation_id"],
+        unique=True,
+        sqlite_where=sa.text(ADOPTED_ORIGINAL),
+        postgresql_where=sa.text(ADOPTED_ORIGINAL),
+    )
+    op.create_index(
+        "uq_plans_revision_adopted",
+        "plans",
+        ["revises_plan_id"],
+        unique=True,
+        sqlite_where=sa.text(ADOPTED_REVISION),
+        postgresql_where=sa.text(ADOPTED_REVISION),
+    )
+    _add_reference("councils", "parent_id")
 
 
 def downgrade() -> None:
+    _drop_reference("councils", "parent_id")
+    op.drop_index("uq_plans_revision_adopted", table_name="plans")
+    op.drop_index("uq_plans_adopted", table_name="plans")
+    _drop_reference("plans", "revises_plan_id")
+    op.create_index(
+        "uq_plans_adopted",
+        "plans",
+        ["period_id", "federation_id"],
+        unique=True,
+        sqlite_where=sa.text("status = 'adopted'"),
+        postgresql_where=sa.text("status = 'adopted'"),
+    )
     op.drop_table("production_records")
     op.drop_table("agreement_refusals")
     op.drop_table("protocol_messages")
