@@ -57,9 +57,10 @@ def test_frontier_page_and_api_on_the_demo(db_url: str) -> None:
         assert data["scope"] == "federation" and data["members"] == 10_000
         met = [p["essential_count"] for p in data["points"]]
         assert met == sorted(met)
-        # the demo's ledger is flat (every workplace directly in the federation), so an offer
-        # of the regions limits no work: the frontier says so instead of drawing a false curve
-        assert any("no workplace is under" in n for n in data["notes"])
+        # the demo places each workplace in its region, so the regions' offer limits their
+        # work: fewer hours offered meet fewer essential needs, and no "flat ledger" note
+        assert not any("no workplace is under" in n for n in data["notes"])
+        assert met[0] < met[-1]
         # a set_hours proposal of her territorial council links to the frontier
         made = client.post(
             f"/api/councils/{home}/proposals",
