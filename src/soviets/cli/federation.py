@@ -37,7 +37,11 @@ def compare(
     missing: str = typer.Option(
         "drop", help="Autarky's rule for inputs a region cannot make: drop or keep."
     ),
-    solver: str = typer.Option("highs", help="Central planner's solver (see soviets plan)."),
+    solver: str = typer.Option(
+        "auto",
+        help="Solver of the central plan and of each region in autarky (see soviets plan); "
+        "auto: the fast path wherever it applies, else as in soviets plan.",
+    ),
 ) -> None:
     """Plan PATH under autarky, federation and central planning, and compare them."""
     from soviets.experiments.regimes import compare as run_compare

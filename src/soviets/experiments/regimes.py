@@ -70,6 +70,7 @@ from soviets.federation import plan_federated
 from soviets.federation.directory import region_of
 from soviets.planning import central as central_lp
 from soviets.planning import plan as central_plan
+from soviets.planning.fast import not_applicable as fast_not_applicable
 from soviets.planning.result import Plan
 
 REGIMES = ("autarky", "federation", "central")
@@ -228,7 +229,7 @@ def _outcome(
 LABOUR_SCALE_ABOVE = 100.0  # hours per unit above this are scaled for HiGHS (see _central)
 
 
-def _central(eco: Economy, solver: str = "highs") -> tuple[float, np.ndarray, Plan]:
+def _central(eco: Economy, solver: str = "auto") -> tuple[float, np.ndarray, Plan]:
     """Hours, needs met and the plan of the central planner on ``eco``.
 
     Where no plan meets every need this is the planner's best partial plan
@@ -242,6 +243,13 @@ def _central(eco: Economy, solver: str = "highs") -> tuple[float, np.ndarray, Pl
     the labour column is divided by its largest value for the solve (the
     plan's activities do not change with the unit of the objective) and the
     hours and labour values are scaled back.
+
+    ``solver="auto"`` (the default) takes planning's fast path wherever it
+    applies and there are at least as many processes as goods, whatever the
+    size (a table with one or many techniques per good and only labour
+    scarce: the world table's central plan in 0.3 s of CPU instead of
+    HiGHS's 8.7 s, the same hours); HiGHS where it applies with fewer
+    processes than goods; else ``planning.plan``'s ``auto``.
     """
     scale = float(np.max(np.abs(eco.labour), initial=0.0))
     work = eco
@@ -249,6 +257,11 @@ def _central(eco: Economy, solver: str = "highs") -> tuple[float, np.ndarray, Pl
         work = replace(eco, labour=eco.labour / scale)
     else:
         scale = 1.0
+    if solver == "auto" and fast_not_applicable(work, "min-labour") is None:
+        # the fast path factors a goods x goods matrix: with fewer processes than
+        # goods (a region alone keeps the world's 1,435 goods for its 35 processes:
+        # 0.2 s of CPU against HiGHS's 0.013 s) HiGHS is quicker
+        solver = "fast" if work.n_processes >= work.n_goods else "highs"
     p: Plan = central_plan(work, solver=solver)
     if p.status != "optimal" and np.any(~eco.need_essential) and np.any(eco.need_essential):
         rows = central_lp.rows(work, with_hours=False)
@@ -278,7 +291,7 @@ def _central_outcome(
     return _outcome("central", eco, hours, met, metrics, extra=extra, activity=p.activity)
 
 
-def plan_central(eco: Economy, metrics: Metrics | None = None, solver: str = "highs") -> Outcome:
+def plan_central(eco: Economy, metrics: Metrics | None = None, solver: str = "auto") -> Outcome:
     """The central plan, or the planner's best partial plan where not every need can be met."""
     hours, met, p = _central(eco, solver)
     return _central_outcome(eco, hours, met, p, metrics)
@@ -420,8 +433,11 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
     )
 
 
-def plan_autarky(eco: Economy, metrics: Metrics | None = None, missing: str = "drop") -> Outcome:
-    """Every region alone; hours and needs met summed over regions."""
+def plan_autarky(
+    eco: Economy, metrics: Metrics | None = None, missing: str = "drop", solver: str = "auto"
+) -> Outcome:
+    """Every region alone, each planned by ``solver`` (see :func:`_central`); hours
+    and needs met summed over regions."""
     met = np.zeros(eco.n_needs)
     activity = np.zeros(eco.n_processes)
     hours = 0.0
@@ -431,7 +447,7 @@ def plan_autarky(eco: Economy, metrics: Metrics | None = None, missing: str = "d
     for region in regions(eco):
         sub = region_economy(eco, region, missing)
         dropped += sum(1 for n in sub.notes if n.startswith("inputs "))
-        sub_hours, sub_met, sub_plan = _central(sub)
+        sub_hours, sub_met, sub_plan = _central(sub, solver)
         activity[[eco.process_index[n] for n in sub.process_names]] += sub_plan.activity
         hours += 0.0 if NO_HOURS in sub.notes else sub_hours
         got: dict[tuple[str, bool], float] = {}
@@ -528,7 +544,7 @@ def compare(
     persons: float | None = None,
     baseline_hours: float | None = None,
     missing: str = "drop",
-    solver: str = "highs",
+    solver: str = "auto",
 ) -> dict[str, Any]:
     """Plan ``eco`` under the three regimes; with ``failure``, again when the
     largest supplier council fails. Returns JSON-ready data and the plans.
@@ -551,7 +567,7 @@ def compare(
         baseline_hours=hours if baseline_hours is None else baseline_hours,
     )
     cen = _central_outcome(eco, hours, met, central, metrics)
-    aut = plan_autarky(eco, metrics, missing)
+    aut = plan_autarky(eco, metrics, missing, solver)
     fed, fed_plan = plan_federation(eco, runtime=runtime, metrics=metrics)
     result: dict[str, Any] = {
         "economy": eco.name,
@@ -574,7 +590,7 @@ def compare(
             eco, runtime=runtime, metrics=metrics, faults={victim: mid}, max_rounds=limit
         )
         after = {
-            "autarky": plan_autarky(reduced, metrics, missing),
+            "autarky": plan_autarky(reduced, metrics, missing, solver),
             "federation": fed_fail,
             "central": plan_central(reduced, metrics, solver),
         }
@@ -613,7 +629,7 @@ def compare_with_choice(
     keep: int | None = None,
     persons: float | None = None,
     missing: str = "drop",
-    solver: str = "highs",
+    solver: str = "auto",
 ) -> tuple[Economy, dict[str, Any]]:
     """:func:`compare` on :func:`world_with_choice` of ``eco``, with the central plan
     of ``eco`` itself (fixed techniques) as the baseline. Returns the economy with

@@ -140,6 +140,12 @@ def solve(lp: LinearProgram, time_limit: float | None = None) -> Solution:
         # defaults solve them, and the basis is polished to working precision below.
         h = _run_highs(model, None, time_limit)
         status = h.getModelStatus()
+    if status not in _DECIDED:
+        # and its presolve can stop without a status too (the partial plan of the
+        # same world table without India's agriculture, whose every good needs
+        # some of it): without presolve the simplex settles it
+        h = _run_highs(model, None, time_limit, presolve=False)
+        status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
@@ -167,10 +173,13 @@ _DECIDED = (
 
 
 def _run_highs(
-    model: highspy.HighsLp, tol: float | None, time_limit: float | None
+    model: highspy.HighsLp, tol: float | None, time_limit: float | None, presolve: bool = True
 ) -> highspy.Highs:
-    """HiGHS run on ``model`` at feasibility tolerance ``tol`` (None: HiGHS's default)."""
+    """HiGHS run on ``model`` at feasibility tolerance ``tol`` (None: HiGHS's default),
+    with or without its presolve."""
     h = quiet_highs()
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     if tol is not None:
         h.setOptionValue("primal_feasibility_tolerance", tol)
         h.setOptionValue("dual_feasibility_tolerance", tol)
