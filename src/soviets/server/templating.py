@@ -68,7 +68,9 @@ NOTICES = {
     "agreement-accepted": N_("The agreement is accepted."),
     "agreement-refused": N_("The refusal is recorded: a delegate re-plans the round around it."),
     "replanned": N_("The round is re-planned: this is the new plan, with new agreements."),
-    "revised": N_("The rest of the period is re-planned: this revision goes to the federation's vote."),
+    "revised": N_(
+        "The rest of the period is re-planned: this revision goes to the federation's vote."
+    ),
     # accounts
     "joined": N_("Welcome: you are now a member of this council."),
     "invitation-declined": N_("You declined the invitation."),
