@@ -35,6 +35,7 @@ from soviets.ledger.inventory import get_council
 from soviets.ledger.models import Agreement, AgreementRefusal, Council, Good, PlanRecord
 from soviets.ledger.needs import get_period
 from soviets.ledger.types import utcnow
+from soviets.planning.result import Plan
 
 TOLERANCE = 1e-9
 
@@ -110,6 +111,30 @@ def allocate(
     return records
 
 
+def proposed_record(
+    period_id: int,
+    federation_id: int,
+    result: Plan,
+    data: dict[str, Any],
+    allocation: list[dict[str, Any]],
+) -> PlanRecord:
+    """A new plan record, status ``proposed``: ``result`` with its JSON form ``data`` and
+    the supply ``allocation`` between councils (not yet added to a session)."""
+    return PlanRecord(
+        period_id=period_id,
+        federation_id=federation_id,
+        status="proposed",
+        solver=result.solver,
+        plan_status=result.status,
+        objective_hours=data["objective_hours"],
+        certificate=data["certificate"],
+        activity=data["activity"],
+        council_hours=data["council_hours"],
+        result=data,
+        allocation=allocation,
+    )
+
+
 def run_plan(session: Session, period: str, federation_id: int, **options: Any) -> PlanRecord:
     """Plan ``period`` for the federation's councils and store the plan (status proposed).
 
@@ -126,19 +151,8 @@ def run_plan(session: Session, period: str, federation_id: int, **options: Any) 
     data = result.to_dict()
     feasible = result.status != "infeasible"
     held = _held_matrix(session, economy)
-    record = PlanRecord(
-        period_id=per.id,
-        federation_id=federation.id,
-        status="proposed",
-        solver=result.solver,
-        plan_status=result.status,
-        objective_hours=data["objective_hours"],
-        certificate=data["certificate"],
-        activity=data["activity"],
-        council_hours=data["council_hours"],
-        result=data,
-        allocation=allocate(economy, result.activity, result.need_met, held) if feasible else [],
-    )
+    allocation = allocate(economy, result.activity, result.need_met, held) if feasible else []
+    record = proposed_record(per.id, federation.id, result, data, allocation)
     session.add(record)
     session.flush()
     return record

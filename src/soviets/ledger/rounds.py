@@ -50,6 +50,7 @@ from soviets.ledger.models import (
     ProtocolMessage,
     Resource,
 )
+from soviets.ledger.plans import proposed_record
 from soviets.ledger.types import utcnow
 from soviets.planning.jsonable import json_safe
 from soviets.planning.result import Plan
@@ -100,19 +101,7 @@ def store_round(
         for a in (own_agreements(result) if feasible else [])
         if a["supplier"] in ids and a["receiver"] in ids
     ]
-    record = PlanRecord(
-        period_id=period.id,
-        federation_id=federation.id,
-        status="proposed",
-        solver=result.solver,
-        plan_status=result.status,
-        objective_hours=data["objective_hours"],
-        certificate=data["certificate"],
-        activity=data["activity"],
-        council_hours=data["council_hours"],
-        result=data,
-        allocation=own,
-    )
+    record = proposed_record(period.id, federation.id, result, data, own)
     session.add(record)
     session.flush()
     protocol = data.get("protocol") or {}
