@@ -25,9 +25,7 @@ where there is a choice (of technique, of supplier, of scarce capacity).
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -38,7 +36,9 @@ from soviets.experiments.regimes import REGIMES, Outcome
 from soviets.experiments.robustness import (
     baselines,
     central_values,
+    check_request,
     round_budget,
+    run_draws,
     run_regime,
     summarise,
     value_met,
@@ -167,11 +167,7 @@ def run(
     Returns ``{"economy", "unit", "seed", "truth": {regime: measures on the
     true data}, "rows": [...], "summary": [...]}``; rows carry ``x`` in percent.
     """
-    for r in regimes:
-        if r not in REGIMES:
-            raise ModelError(f"unknown regime '{r}': choose from {', '.join(REGIMES)}")
-    if draws < 1:
-        raise ModelError("draws must be at least 1")
+    check_request(regimes, draws)
     reports = draw_reports(workplace_councils(eco), xs, draws, seed, mode)  # checks xs first
     weights = value_weights(eco, central_values(eco))
     truth_out, unavailable = baselines(eco, regimes, runtime)
@@ -183,22 +179,9 @@ def run(
     tasks = []
     for x, d, factors in reports:
         tasks.append((x, d, factors, tuple(r for r in regimes if d < limits[r])))
-    workers = workers or min(2, os.cpu_count() or 1)
-    rows: list[dict[str, Any]] = []
-    if workers <= 1:
-        _init(eco, weights, truth, runtime, mode, budget)
-        for i, t in enumerate(tasks):
-            rows += _one_draw(t)
-            if progress:
-                progress(i + 1, len(tasks))
-    else:
-        with ProcessPoolExecutor(
-            workers, initializer=_init, initargs=(eco, weights, truth, runtime, mode, budget)
-        ) as ex:
-            for i, got in enumerate(ex.map(_one_draw, tasks)):
-                rows += got
-                if progress:
-                    progress(i + 1, len(tasks))
+    rows = run_draws(
+        tasks, _one_draw, _init, (eco, weights, truth, runtime, mode, budget), workers, progress
+    )
     summary = summarise(rows, regimes, group="x", measures=MEASURES)
     return {
         "economy": eco.name,

@@ -190,6 +190,42 @@ def _one_draw(task: tuple[int, int, tuple[str, ...], tuple[str, ...]]) -> list[d
     return rows
 
 
+def check_request(regimes: Sequence[str], draws: int) -> None:
+    """Refuse an unknown regime or fewer than one draw (before any plan is made)."""
+    for r in regimes:
+        if r not in REGIMES:
+            raise ModelError(f"unknown regime '{r}': choose from {', '.join(REGIMES)}")
+    if draws < 1:
+        raise ModelError("draws must be at least 1")
+
+
+def run_draws(
+    tasks: Sequence[Any],
+    one_draw: Callable[[Any], list[dict[str, Any]]],
+    init: Callable[..., None],
+    initargs: tuple[Any, ...],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict[str, Any]]:
+    """The rows of every task, in order: in this process (``workers`` 1) or in a pool of
+    processes each set up once by ``init(*initargs)`` (default: up to 2)."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    rows: list[dict[str, Any]] = []
+    if workers <= 1:
+        init(*initargs)
+        for i, got in enumerate(map(one_draw, tasks)):
+            rows += got
+            if progress:
+                progress(i + 1, len(tasks))
+        return rows
+    with ProcessPoolExecutor(workers, initializer=init, initargs=initargs) as ex:
+        for i, got in enumerate(ex.map(one_draw, tasks)):
+            rows += got
+            if progress:
+                progress(i + 1, len(tasks))
+    return rows
+
+
 def run(
     eco: Economy,
     ks: Sequence[int] = (1, 5, 20),
@@ -209,11 +245,7 @@ def run(
     ``{"economy", "unit", "seed", "baseline": {regime: measures},
     "rows": [one dict per draw and regime], "summary": [...]}``.
     """
-    for r in regimes:
-        if r not in REGIMES:
-            raise ModelError(f"unknown regime '{r}': choose from {', '.join(REGIMES)}")
-    if draws < 1:
-        raise ModelError("draws must be at least 1")
+    check_request(regimes, draws)
     failures = draw_failures(workplace_councils(eco), ks, draws, seed)  # checks ks first
     central = plan_central(eco)
     weights = value_weights(eco, central_values(eco))
@@ -227,22 +259,9 @@ def run(
     for k, d, failed in failures:
         todo = tuple(r for r in regimes if d < limits[r])
         tasks.append((k, d, failed, todo))
-    workers = workers or min(2, os.cpu_count() or 1)
-    rows: list[dict[str, Any]] = []
-    if workers <= 1:
-        _init(eco, weights, base, runtime, budget)
-        for i, t in enumerate(tasks):
-            rows += _one_draw(t)
-            if progress:
-                progress(i + 1, len(tasks))
-    else:
-        with ProcessPoolExecutor(
-            workers, initializer=_init, initargs=(eco, weights, base, runtime, budget)
-        ) as ex:
-            for i, got in enumerate(ex.map(_one_draw, tasks)):
-                rows += got
-                if progress:
-                    progress(i + 1, len(tasks))
+    rows = run_draws(
+        tasks, _one_draw, _init, (eco, weights, base, runtime, budget), workers, progress
+    )
     return {
         "economy": eco.name,
         "unit": eco.labour_unit,
