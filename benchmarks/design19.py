@@ -1,0 +1,254 @@
+"""Designs tried for issue 19, measured beside the kept solver in the same run.
+
+    python -m benchmarks.design19 [--goods 1e4] [--seed 0] [--time-limit 60]
+        [--designs ours,rents,damped] [--variant full|capacities]
+
+* ``ours``: :func:`soviets.planning.constrained.solve` as it is.
+* ``rents``: decomposition by the structure. Capacities, limits and hours are
+  all priced (rents ``mu`` and prices ``y``); the plan without capacities at
+  costs ``c + mu + G^T y`` is the exact oracle (the fixed point, one process
+  per good), its dual function ``q = w . d - mu . cap - y . h`` is a valid
+  bound at every step, and the prices move along its supergradient
+  (``x* - cap``, ``G x* - h``) with Polyak steps towards the best plan. The
+  plan is the running average of the oracle's plans, repaired and mixed by
+  the solver's own master (:class:`soviets.planning.constrained._Pool`).
+* ``damped``: the merit-order cycle with damped prices (``v <- (1 - a) v + a
+  v_new``), certified the same way at every round.
+
+Prints, per design, the certified gap reached and when, and the gap at
+fixed times (a trajectory), so the designs compare on the same instance
+and machine. Nothing is asserted here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from benchmarks.plan import instance
+from soviets.planning import constrained
+from soviets.planning import constrained_oracle as oracle
+
+Trace = list[tuple[float, float, float]]  # (seconds, primal, dual)
+
+
+def _instance(goods: int, seed: int, variant: str):
+    if variant == "capacities":
+        eco, _ = instance("constrained", goods, seed, 50, emission_cap=None, hour_budgets=False)
+        return eco, "min-labour"
+    return instance("constrained", goods, seed, 50)
+
+
+def ours(eco, mode, gap: float, limit: float) -> Trace:
+    """The kept solver: its certificate history."""
+    plan = constrained.solve(eco, mode, gap=gap, time_limit=limit)
+    hist = plan.extra["constrained"]["history"]
+    return [(h["seconds"], h["primal"] or math.inf, h["dual"] or -math.inf) for h in hist]
+
+
+def ours_damped(eco, mode, gap: float, limit: float, rounds: int = 20) -> Trace:
+    """The kept solver with ``rounds`` damped merit-order rounds before PDHG."""
+    saved = constrained.DAMPED_ROUNDS
+    constrained.DAMPED_ROUNDS = rounds
+    try:
+        return ours(eco, mode, gap, limit)
+    finally:
+        constrained.DAMPED_ROUNDS = saved
+
+
+def _quantities(lay: oracle.Layout, choice: np.ndarray, demand: np.ndarray, tol: float):
+    """Output per process of the plan that makes every good by ``choice`` (a fixed point)."""
+    made = choice >= 0
+    sub = lay.inputs[:, choice[made]]
+    z = demand.copy()
+    for _ in range(oracle.MAX_SWEEPS):
+        new = demand + sub @ z[made]
+        done = oracle._settled(new, z, tol)
+        z = new
+        if done:
+            break
+    x = np.zeros(lay.n_proc)
+    x[choice[made]] = z[made]
+    return x, z
+
+
+def rents(eco, mode, gap: float, limit: float, lam0: float = 1.0) -> Trace:
+    """Lagrangian decomposition with the fixed point as exact oracle (module docstring)."""
+    start = time.perf_counter()
+    prob = constrained._problem(eco, mode, tol=1e-10)
+    lp = prob.lp
+    lay = lp.lay
+    capped = np.isfinite(lay.cap)
+    cap = np.where(capped, lay.cap, 0.0)
+    best = constrained._Best()
+    pool = constrained._Pool(lp)
+    mu = np.zeros(lay.n_proc)
+    y = np.zeros(lp.m)
+    w = prob.values
+    avg = np.zeros(lay.n_proc)
+    weight = 0.0
+    lam = lam0
+    trace: Trace = []
+    stall = 0
+    last_best = -math.inf
+    k = 0
+    while time.perf_counter() - start < limit:
+        k += 1
+        cost = lp.cost + mu + (lp.coupling_t @ y if lp.m else 0.0)
+        w, choice, _ = oracle.fixed_point_values(lay, cost, w, tol=prob.tol)
+        x, z = _quantities(lay, choice, lp.demand, prob.tol)
+        theta = oracle._feasible_scale(lay, cost, w)
+        q = float(theta * (w @ lp.demand) - mu[capped] @ cap[capped] - (lp.bound @ y))
+        if q > best.dual:
+            best.dual, best.values, best.rents, best.y = q, w, mu.copy(), y.copy()
+        g_mu = np.where(capped, x - cap, 0.0)
+        g_y = lp.coupled(x) - lp.bound if lp.m else np.zeros(0)
+        avg += x
+        weight += 1.0
+        if k % 5 == 1:
+            constrained._certify(prob, best, pool, avg / weight, w, y, z)
+            trace.append((time.perf_counter() - start, best.primal, best.dual))
+            if best.gap <= gap:
+                break
+        if best.dual > last_best + 1e-6 * abs(last_best if math.isfinite(last_best) else 1):
+            last_best, stall = best.dual, 0
+        else:
+            stall += 1
+            if stall >= 10:
+                lam, stall = 0.5 * lam, 0
+        target = best.primal if math.isfinite(best.primal) else q + 0.05 * abs(q)
+        norm = float(g_mu @ g_mu + g_y @ g_y)
+        if norm <= 0:
+            break
+        t = lam * max(target - q, 1e-12 * abs(q)) / norm
+        mu = np.where(capped, np.maximum(mu + t * g_mu, 0.0), 0.0)
+        if lp.m:
+            y = np.maximum(y + t * g_y, 0.0)
+    trace.append((time.perf_counter() - start, best.primal, best.dual))
+    return trace
+
+
+def damped(eco, mode, gap: float, limit: float, alpha: float = 0.5) -> Trace:
+    """Merit orders with damped prices, certified at every round (module docstring)."""
+    start = time.perf_counter()
+    prob = constrained._problem(eco, mode, tol=1e-10)
+    lp = prob.lp
+    lay = lp.lay
+    best = constrained._Best()
+    pool = constrained._Pool(lp)
+    y = np.zeros(lp.m)
+    v = prob.values
+    z = lp.demand.copy()
+    trace: Trace = []
+    prev = None
+    flips = []
+    while time.perf_counter() - start < limit:
+        procs, caps = oracle.merit_order(lay, oracle.unit_costs(lay, lp.cost, v))
+        take, z, _ = oracle.slot_fixed_point(
+            lay, procs, lp.demand, z, oracle._filler(procs, caps), prob.tol
+        )
+        x = oracle._scatter(lay, procs, take)
+        marginal, _ = oracle._marginal(lay, procs, caps, z)
+        if prev is not None:
+            flips.append(float(np.mean(marginal != prev)))
+        prev = marginal
+        v_new, _ = oracle._evaluate(lay, lp.cost, marginal, v, prob.tol)
+        constrained._certify(prob, best, pool, x, v_new, y, z)
+        trace.append((time.perf_counter() - start, best.primal, best.dual))
+        if best.gap <= gap:
+            break
+        a = alpha if alpha > 0 else 1.0 / (len(trace) + 1)
+        v = (1 - a) * v + a * v_new
+    print(f"  damped {alpha}: share of goods whose marginal process flipped per round", flips[-5:])
+    return trace
+
+
+def presolve_counts(eco, mode) -> dict[str, int]:
+    """What a structural presolve could remove: dominated processes, goods without capacities."""
+    prob = constrained._problem(eco, mode, tol=1e-10)
+    lp = prob.lp
+    lay = lp.lay
+    real = lay.slots.copy()
+    real[real >= lay.n_real] = -1
+    dominated = np.zeros(lay.n_proc, dtype=bool)
+    width = real.shape[1]
+    for i in range(width):
+        for j in range(width):
+            if i == j:
+                continue
+            ok = (real[:, i] >= 0) & (real[:, j] >= 0)
+            p, q = real[ok, i], real[ok, j]  # is p dominated by q?
+            diff = (lay.inputs[:, p] - lay.inputs[:, q]).tocsc()
+            worse = np.asarray(diff.min(axis=0).todense()).ravel() >= 0
+            if lp.m:
+                cdiff = (lp.coupling[:, p] - lp.coupling[:, q]).tocsc()
+                worse &= np.asarray(cdiff.min(axis=0).todense()).ravel() >= 0
+            worse &= (lp.cost[p] >= lp.cost[q]) & ~np.isfinite(lay.cap[q])
+            dominated[p[worse]] = True
+    capped = np.isfinite(lay.cap[np.maximum(real, 0)]) & (real >= 0)
+    return {
+        "processes": lay.n_real,
+        "dominated": int(dominated.sum()),
+        "goods": lay.n,
+        "goods_without_capacity": int((~capped.any(axis=1)).sum()),
+        "coupling_rows": lp.m,
+    }
+
+
+DESIGNS: dict[str, Callable[..., Trace]] = {
+    "ours": ours,
+    "ours-damped": ours_damped,
+    "rents": rents,
+    "damped": damped,
+}
+
+
+def _gap(primal: float, dual: float) -> float:
+    return constrained.Certificate(primal, dual).gap
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.design19")
+    ap.add_argument("--goods", default="1e4")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--gap", type=float, default=1e-4)
+    ap.add_argument("--designs", default="ours,rents,damped")
+    ap.add_argument("--variant", default="full", choices=("full", "capacities"))
+    ap.add_argument(
+        "--alpha", type=float, default=0.5, help="damping of the damped design (0: 1/k)"
+    )
+    ap.add_argument("--damped-rounds", type=int, default=20)
+    ap.add_argument("--lam", type=float, default=1.0, help="Polyak factor of the rents design")
+    args = ap.parse_args(argv)
+    eco, mode = _instance(int(float(args.goods)), args.seed, args.variant)
+    print("presolve:", presolve_counts(eco, mode), flush=True)
+    for name in args.designs.split(","):
+        kw: dict[str, float | int] = {}
+        if name == "damped":
+            kw = {"alpha": args.alpha}
+        elif name == "ours-damped":
+            kw = {"rounds": args.damped_rounds}
+        elif name == "rents":
+            kw = {"lam0": args.lam}
+        trace = DESIGNS[name](eco, mode, args.gap, args.time_limit, **kw)
+        marks = []
+        for t_mark in (1, 5, 15, 30, 60, 120, 300):
+            seen = [e for e in trace if e[0] <= t_mark]
+            if seen and t_mark <= trace[-1][0] + 1:
+                marks.append(f"{t_mark}s {_gap(seen[-1][1], seen[-1][2]):.1e}")
+        end, first = trace[-1], trace[0]
+        print(
+            f"{name:8s} {args.variant} n={args.goods} end {end[0]:.1f}s gap "
+            f"{_gap(end[1], end[2]):.2e} primal {end[1]:.8g} dual {end[2]:.8g} "
+            f"(first {first[0]:.1f}s {_gap(first[1], first[2]):.1e}) | " + ", ".join(marks),
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
