@@ -30,6 +30,7 @@ from collections.abc import Callable
 import numpy as np
 
 from benchmarks.plan import instance
+from soviets.errors import SolverLimitError
 from soviets.planning import constrained
 from soviets.planning import constrained_oracle as oracle
 
@@ -45,7 +46,11 @@ def _instance(goods: int, seed: int, variant: str):
 
 def ours(eco, mode, gap: float, limit: float) -> Trace:
     """The kept solver: its certificate history."""
-    plan = constrained.solve(eco, mode, gap=gap, time_limit=limit)
+    start = time.perf_counter()
+    try:
+        plan = constrained.solve(eco, mode, gap=gap, time_limit=limit)
+    except SolverLimitError:  # no plan within the limit: the gap is infinite
+        return [(time.perf_counter() - start, math.inf, -math.inf)]
     hist = plan.extra["constrained"]["history"]
     return [(h["seconds"], h["primal"] or math.inf, h["dual"] or -math.inf) for h in hist]
 
