@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import resource
 import time
 from collections.abc import Callable
 
@@ -56,13 +58,43 @@ def ours(eco, mode, gap: float, limit: float) -> Trace:
 
 
 def ours_damped(eco, mode, gap: float, limit: float, rounds: int = 20) -> Trace:
-    """The kept solver with ``rounds`` damped merit-order rounds before PDHG."""
-    saved = constrained.DAMPED_ROUNDS
-    constrained.DAMPED_ROUNDS = rounds
+    """The kept solver with ``rounds`` damped merit-order rounds after its pricing rounds."""
+    original = constrained._price_limits
+
+    def priced(prob, best, pool, merit, n_rounds, deadline=None):
+        plan, y, sweeps = original(prob, best, pool, merit, n_rounds, deadline)
+        plan, more = _damped_rounds(prob, best, pool, plan, y, rounds)
+        return plan, y, sweeps + more
+
+    constrained._price_limits = priced
     try:
         return ours(eco, mode, gap, limit)
     finally:
-        constrained.DAMPED_ROUNDS = saved
+        constrained._price_limits = original
+
+
+def _damped_rounds(prob, best, pool, merit, y: np.ndarray, rounds: int):
+    """Merit orders with prices damped by ``1 / k``, certified every round.
+
+    Returns the merit plan whose prices gave the best bound (PDHG starts from
+    it), and the sweeps spent.
+    """
+    lp = prob.lp
+    lay = lp.lay
+    cost_y = lp.cost + (lp.coupling_t @ y if lp.m else 0.0)
+    v, z = merit.values, merit.gross
+    kept, kept_bound, sweeps = merit, -math.inf, 0
+    for k in range(1, rounds + 1):
+        plan = oracle.merit_plan(
+            lay, cost_y, lp.demand, values=v, gross=z, rounds=1, tol=constrained.WARM_TOL
+        )
+        sweeps += plan.sweeps
+        bound, _ = constrained._certify(prob, best, pool, plan.x, plan.values, y, plan.gross)
+        if bound > kept_bound:
+            kept, kept_bound = plan, bound
+        z = plan.gross
+        v = v + (plan.values - v) / (k + 1)
+    return kept, sweeps
 
 
 def _quantities(lay: oracle.Layout, choice: np.ndarray, demand: np.ndarray, tol: float):
@@ -91,6 +123,7 @@ def rents(eco, mode, gap: float, limit: float, lam0: float = 1.0) -> Trace:
     cap = np.where(capped, lay.cap, 0.0)
     best = constrained._Best()
     pool = constrained._Pool(lp)
+    constrained._safe_plans(prob, pool, prob.values)  # columns that leave room in the rows
     mu = np.zeros(lay.n_proc)
     y = np.zeros(lp.m)
     w = prob.values
@@ -145,6 +178,7 @@ def damped(eco, mode, gap: float, limit: float, alpha: float = 0.5) -> Trace:
     lay = lp.lay
     best = constrained._Best()
     pool = constrained._Pool(lp)
+    constrained._safe_plans(prob, pool, prob.values)
     y = np.zeros(lp.m)
     v = prob.values
     z = lp.demand.copy()
@@ -233,6 +267,7 @@ def main(argv: list[str] | None = None) -> None:
     eco, mode = _instance(int(float(args.goods)), args.seed, args.variant)
     print("presolve:", presolve_counts(eco, mode), flush=True)
     for name in args.designs.split(","):
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
         kw: dict[str, float | int] = {}
         if name == "damped":
             kw = {"alpha": args.alpha}
@@ -247,8 +282,11 @@ def main(argv: list[str] | None = None) -> None:
             if seen and t_mark <= trace[-1][0] + 1:
                 marks.append(f"{t_mark}s {_gap(seen[-1][1], seen[-1][2]):.1e}")
         end, first = trace[-1], trace[0]
+        now = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_s = now.ru_utime + now.ru_stime - cpu.ru_utime - cpu.ru_stime
         print(
-            f"{name:8s} {args.variant} n={args.goods} end {end[0]:.1f}s gap "
+            f"{name:8s} {args.variant} n={args.goods} seed {args.seed} end {end[0]:.1f}s "
+            f"(cpu {cpu_s:.1f}s, load {os.getloadavg()[0]:.1f}) gap "
             f"{_gap(end[1], end[2]):.2e} primal {end[1]:.8g} dual {end[2]:.8g} "
             f"(first {first[0]:.1f}s {_gap(first[1], first[2]):.1e}) | " + ", ".join(marks),
             flush=True,

@@ -86,7 +86,6 @@ CERTIFY_SHARE = 0.25  # most share of the first-order phase spent certifying ite
 PRICE_ROUNDS = 2  # Dantzig-Wolfe rounds that price limits and hours before PDHG
 MAX_PRICE_ROUNDS = 30  # ... and at most this many while they pay
 ROUND_GAIN = 0.8  # a further round pays if the last one cut the gap to this share or less
-DAMPED_ROUNDS = 0  # merit-order rounds with damped prices after the pricing rounds (issue 19)
 WARM_TOL = 1e-9  # fixed points of the warm-start plans (the repair polishes the ones kept)
 Progress = Callable[[dict[str, Any]], None]
 
@@ -229,9 +228,6 @@ def _optimise(
         _update_primal(best, pool)
         deadline = None if time_limit is None else start + 0.5 * time_limit
         merit, y, more = _price_limits(prob, best, pool, merit, PRICE_ROUNDS, deadline)
-        sweeps += more
-    if DAMPED_ROUNDS and best.gap > gap:
-        merit, more = _damped(prob, best, pool, merit, y, DAMPED_ROUNDS)
         sweeps += more
     info["warm_start"] = {"primal": best.primal, "dual": best.dual}
 
@@ -430,30 +426,6 @@ def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, 
             break
         y = 0.5 * y_master + 0.5 * y_best
     return plan_best, y_best, sweeps
-
-
-def _damped(prob: _Problem, best: _Best, pool: _Pool, merit, y: np.ndarray, rounds: int):
-    """Merit orders with prices damped by ``1 / k``, certified every round (issue 19).
-
-    Undamped, merit orders cycle between two states; averaging the prices of
-    the rounds moves them between the two, and every round's prices give a
-    Lagrangian bound and a repaired plan. Returns the merit plan whose prices
-    gave the best bound, and the sweeps spent.
-    """
-    lp = prob.lp
-    lay = lp.lay
-    cost_y = lp.cost + (lp.coupling_t @ y if lp.m else 0.0)
-    v, z = merit.values, merit.gross
-    kept, kept_bound, sweeps = merit, -math.inf, 0
-    for k in range(1, rounds + 1):
-        plan = oracle.merit_plan(lay, cost_y, lp.demand, values=v, gross=z, rounds=1, tol=WARM_TOL)
-        sweeps += plan.sweeps
-        bound, _ = _certify(prob, best, pool, plan.x, plan.values, y, plan.gross)
-        if bound > kept_bound:
-            kept, kept_bound = plan, bound
-        z = plan.gross
-        v = v + (plan.values - v) / (k + 1)
-    return kept, sweeps
 
 
 def _safe_plans(prob: _Problem, pool: _Pool, values: np.ndarray) -> int:
