@@ -33,7 +33,7 @@ import numpy as np
 
 from benchmarks.plan import instance
 from soviets.errors import SolverLimitError
-from soviets.planning import constrained
+from soviets.planning import constrained, constrained_polish
 from soviets.planning import constrained_oracle as oracle
 
 Trace = list[tuple[float, float, float]]  # (seconds, primal, dual)
@@ -55,6 +55,16 @@ def ours(eco, mode, gap: float, limit: float) -> Trace:
         return [(time.perf_counter() - start, math.inf, -math.inf)]
     hist = plan.extra["constrained"]["history"]
     return [(h["seconds"], h["primal"] or math.inf, h["dual"] or -math.inf) for h in hist]
+
+
+def unpolished(eco, mode, gap: float, limit: float) -> Trace:
+    """The kept solver without the simplex polish of small plans (the solver before issue 19)."""
+    saved = constrained_polish.POLISH_MAX
+    constrained_polish.POLISH_MAX = 0
+    try:
+        return ours(eco, mode, gap, limit)
+    finally:
+        constrained_polish.POLISH_MAX = saved
 
 
 def ours_damped(eco, mode, gap: float, limit: float, rounds: int = 20) -> Trace:
@@ -95,6 +105,66 @@ def _damped_rounds(prob, best, pool, merit, y: np.ndarray, rounds: int):
         z = plan.gross
         v = v + (plan.values - v) / (k + 1)
     return kept, sweeps
+
+
+def polish(eco, mode, gap: float, limit: float, cold: bool = False) -> Trace:
+    """HiGHS dual simplex from the merit-order basis (or cold), certified by HiGHS's duals.
+
+    Basic: the marginal process of every good (the balance row where a stock
+    or nothing real is marginal) and the slacks of the limits and hours;
+    processes cheaper than the margin at their capacities, the rest at zero.
+    """
+    import highspy
+
+    from benchmarks.highs_run import central_lp
+    from soviets.planning import highs
+
+    start = time.perf_counter()
+    lp = central_lp(eco, mode)
+    a = lp.matrix.tocsc()
+    a.sort_indices()
+    h = highs.quiet_highs()
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("time_limit", float(limit))
+    h.passModel(highs.highs_model(lp, a))
+    if not cold:
+        prob = constrained._problem(eco, mode, tol=1e-10)
+        lay = prob.lp.lay
+        merit = oracle.merit_plan(
+            lay, prob.lp.cost, prob.lp.demand, values=prob.values, rounds=4, tol=prob.tol
+        )
+        procs, caps = oracle.merit_order(lay, oracle.unit_costs(lay, prob.lp.cost, merit.values))
+        marginal, _ = oracle._marginal(lay, procs, caps, merit.gross)
+        st = highspy.HighsBasisStatus
+        col = [st.kLower] * eco.n_processes
+        for p in np.flatnonzero(merit.x[: lay.n_real] >= lay.cap[: lay.n_real] * (1 - 1e-9)):
+            col[int(p)] = st.kUpper
+        row = [st.kLower] * lay.n + [st.kBasic] * (a.shape[0] - lay.n)
+        for g, p in enumerate(marginal):
+            if 0 <= p < lay.n_real:
+                col[int(p)] = st.kBasic
+            else:
+                row[g] = st.kBasic
+        basis = highspy.HighsBasis()
+        basis.col_status = col
+        basis.row_status = row
+        basis.valid = True
+        h.setBasis(basis)
+    h.run()
+    seconds = time.perf_counter() - start
+    iterations = h.getInfo().simplex_iteration_count
+    print(f"  polish{' (cold)' if cold else ''}: {iterations} simplex iterations")
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return [(seconds, math.inf, -math.inf)]
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value)
+    dual = highs.dual_bound(lp, np.asarray(sol.row_dual))
+    return [(seconds, float(lp.cost @ x), dual)]
+
+
+def cold(eco, mode, gap: float, limit: float) -> Trace:
+    """HiGHS dual simplex from its own start (the peer of :func:`polish`)."""
+    return polish(eco, mode, gap, limit, cold=True)
 
 
 def _quantities(lay: oracle.Layout, choice: np.ndarray, demand: np.ndarray, tol: float):
@@ -240,7 +310,10 @@ def presolve_counts(eco, mode) -> dict[str, int]:
 
 DESIGNS: dict[str, Callable[..., Trace]] = {
     "ours": ours,
+    "unpolished": unpolished,
     "ours-damped": ours_damped,
+    "polish": polish,
+    "cold": cold,
     "rents": rents,
     "damped": damped,
 }

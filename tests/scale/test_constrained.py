@@ -198,7 +198,9 @@ def test_progress_callback_and_time_limit():
     assert plan.extra["constrained"]["stopped"] in ("time limit", "gap reached")
     cert = plan.certificate
     assert math.isfinite(cert.gap)
-    assert cert.dual <= ref.objective_hours * (1 + 1e-9) <= cert.primal * (1 + 1e-9)
+    slack = 1e-9 * ref.objective_hours  # both plans are optimal to rounding at small sizes
+    assert cert.dual <= ref.objective_hours + slack
+    assert ref.objective_hours <= cert.primal + slack
     assert_feasible(eco, plan, "labour-budget")
 
 

@@ -10,6 +10,11 @@ programme as the central plan, exploiting its structure:
    (:func:`~soviets.planning.constrained_oracle.merit_plan`). Without
    capacities or binding limits this is already the optimum, certified to
    rounding error, and the solver stops here.
+   **Small plans** (up to :data:`~.constrained_polish.POLISH_MAX` goods, CPU
+   backend): HiGHS dual simplex from the merit order's basis finds the exact
+   vertex in a few hundred pivots (:mod:`.constrained_polish`); its plan and
+   prices are certified below like any iterate, and if they certify the
+   solver stops there.
 2. **Prices on the scarce things.** Otherwise a restarted primal-dual hybrid
    gradient method on the structured LP (:mod:`.constrained_pdhg`) moves
    prices of goods, capacities, limits and hours and the activity levels
@@ -62,7 +67,7 @@ from scipy.optimize import linprog
 
 from soviets.economy import Economy
 from soviets.errors import ModelError, SolverLimitError
-from soviets.planning import central, sweeps
+from soviets.planning import central, constrained_polish, sweeps
 from soviets.planning import constrained_oracle as oracle
 from soviets.planning.constrained_pdhg import Iterate, StructuredLP, rescaled, run
 from soviets.planning.delivery import allocate, available, unmet_needs
@@ -86,6 +91,7 @@ CERTIFY_SHARE = 0.25  # most share of the first-order phase spent certifying ite
 PRICE_ROUNDS = 2  # Dantzig-Wolfe rounds that price limits and hours before PDHG
 MAX_PRICE_ROUNDS = 30  # ... and at most this many while they pay
 ROUND_GAIN = 0.8  # a further round pays if the last one cut the gap to this share or less
+POLISH_SECONDS = 10.0  # most seconds of the simplex polish of small plans
 WARM_TOL = 1e-9  # fixed points of the warm-start plans (the repair polishes the ones kept)
 Progress = Callable[[dict[str, Any]], None]
 
@@ -102,6 +108,7 @@ class _Problem:
     short_cost: np.ndarray  # per shortfall pseudo-process
     tol: float  # fixed points are settled to this relative change
     values: np.ndarray  # labour values without capacities or limits
+    mode: PlanMode | None  # the plan's mode (None: another objective, e.g. phase one)
 
 
 @dataclass(eq=False)
@@ -206,6 +213,7 @@ def _problem(
         short_cost,
         tol,
         values,
+        mode,
     )
 
 
@@ -223,6 +231,12 @@ def _optimise(
     pool = _Pool(lp)
     info: dict[str, Any] = {"iterations": 0, "restarts": 0, "warm_start_rounds": merit.rounds}
     _certify(prob, best, pool, merit.x, merit.values, y, merit.gross)
+    small = lay.n <= constrained_polish.POLISH_MAX and backend == "numpy"  # a CPU polish
+    if small and best.gap > gap and prob.mode is not None:
+        elapsed = time.perf_counter() - start
+        left = POLISH_SECONDS if time_limit is None else 0.5 * (time_limit - elapsed)
+        _polish(prob, best, pool, merit, min(POLISH_SECONDS, left))
+        info["polished"] = best.gap <= gap
     if lp.m and best.gap > gap:
         sweeps += _safe_plans(prob, pool, values)
         _update_primal(best, pool)
@@ -428,6 +442,24 @@ def _price_limits(prob: _Problem, best: _Best, pool: _Pool, merit, rounds: int, 
     return plan_best, y_best, sweeps
 
 
+def _polish(prob: _Problem, best: _Best, pool: _Pool, merit, seconds: float) -> None:
+    """Certify HiGHS's vertex from the merit-order basis (small plans, :mod:`.constrained_polish`).
+
+    Its prices give a Lagrangian bound and its plan (stocks used up, as the
+    LP's balance rows assume) a feasible plan, both checked here.
+    """
+    assert prob.mode is not None
+    lay = prob.lp.lay
+    found = constrained_polish.polish(prob.eco, prob.mode, lay, merit, prob.lp.cost, seconds)
+    if found is None:
+        return
+    x = np.zeros(lay.n_proc)
+    x[: lay.n_real] = found.activity * lay.out
+    x[lay.n_real : lay.short_start] = lay.cap[lay.n_real : lay.short_start]
+    y = np.maximum(found.row_prices, 0.0) * prob.scale
+    _certify(prob, best, pool, x, found.values, y, None)
+
+
 def _safe_plans(prob: _Problem, pool: _Pool, values: np.ndarray) -> int:
     """Merit-order plans with limits and hours dearly priced: columns that use little of them."""
     lp = prob.lp
@@ -505,7 +537,10 @@ def _plan(prob: _Problem, best: _Best, mode: PlanMode, gap: float, info, start) 
     activity = best.x[: lay.n_real] / lay.out
     hours = float(eco.labour @ activity)
     # the LP's cost is hours per unit of output; the shortfall part is zero here
-    cert = Certificate(primal=hours, dual=best.dual)
+    dual = best.dual
+    if hours < dual <= hours * (1 + FEASIBILITY_RTOL):
+        dual = hours  # rounding: an exact vertex's plan meets the rows to FEASIBILITY_RTOL
+    cert = Certificate(primal=hours, dual=dual)
     values = np.zeros(eco.n_goods)
     values[lay.goods] = np.where(np.isfinite(best.values), best.values, np.nan)
     y_true = best.y / prob.scale if best.y is not None else np.zeros(0)
@@ -583,6 +618,7 @@ def _phase_one(eco: Economy, mode: PlanMode, time_limit, start) -> Plan | None:
     cost = np.zeros(lay.n_proc)
     cost[lay.short_start :] = 1.0 / need
     lp.cost = cost
+    prob.mode = None  # not the plan's objective: no simplex polish
     remaining = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - start))
     best, _, info = _optimise(prob, 1e-6, remaining, 200_000, time.perf_counter(), lambda e: None)
     scale = float(cost[lay.short_start :] @ lp.demand[lay.short_goods])
