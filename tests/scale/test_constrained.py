@@ -13,7 +13,7 @@ from scale.checks import assert_feasible, small_economies
 from soviets.economy import Council, Economy, Good, Need, Process
 from soviets.economy.generate import generate_economy
 from soviets.errors import SolverLimitError
-from soviets.planning import central, constrained, fast
+from soviets.planning import central, constrained, constrained_polish, fast
 
 GAP = 1e-6
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -54,7 +54,8 @@ def test_labour_budget_agrees_with_highs(eco):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("mode", ["min-labour", "labour-budget"])
-def test_generated_medium_economies(seed, mode):
+def test_generated_medium_economies(seed, mode, monkeypatch):
+    monkeypatch.setattr(constrained_polish, "POLISH_MAX", 0)  # the first-order path
     eco = generate_economy(
         goods=400,
         techs=3,

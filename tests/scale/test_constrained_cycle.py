@@ -1,4 +1,4 @@
-"""Issue 19: the merit-order cycle, and tight shared caps and hour budgets, against HiGHS."""
+"""Issue 19: the merit-order cycle, tight shared caps and hour budgets, the simplex polish."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scale.checks import assert_feasible
 from soviets.economy import Council, Economy, Good, Need, Process
 from soviets.economy.generate import generate_economy
-from soviets.planning import central, constrained
+from soviets.planning import central, constrained, constrained_polish
 from soviets.planning import constrained_oracle as oracle
 
 
@@ -59,8 +59,11 @@ def test_the_cycle_case_converges_to_the_certified_optimum():
     assert_feasible(eco, ours, "min-labour")
 
 
+@pytest.mark.parametrize("polish", [True, False])
 @pytest.mark.parametrize("seed", [3, 4])
-def test_tight_shared_cap_and_hour_budgets_agree_with_highs(seed):
+def test_tight_shared_cap_and_hour_budgets_agree_with_highs(seed, polish, monkeypatch):
+    if not polish:
+        monkeypatch.setattr(constrained_polish, "POLISH_MAX", 0)  # the first-order path
     eco = generate_economy(
         goods=300,
         techs=3,
@@ -80,8 +83,20 @@ def test_tight_shared_cap_and_hour_budgets_agree_with_highs(seed):
         return
     cert = ours.certificate
     assert ours.status == "optimal" and cert.gap <= 1e-5
+    assert ours.extra["constrained"].get("polished", False) == polish
     slack = 1e-9 * ref.objective_hours
     assert cert.dual <= ref.objective_hours + slack <= cert.primal + 2 * slack
     assert_feasible(eco, ours, "labour-budget")
     assert any(b["kind"] == "limit" for b in ref.binding)  # the shared cap binds
     assert any(b["kind"] == "hours" for b in ref.binding)  # and some hour budgets do
+
+
+def test_the_polish_of_a_small_plan_is_exact_and_certified_by_our_bound():
+    eco = generate_economy(goods=250, capacity_share=0.3, councils=5, seed=8, hour_budgets=True)
+    ours = constrained.solve(eco, "labour-budget", gap=1e-9)
+    ref = central.solve(eco, "labour-budget")
+    assert ours.extra["constrained"]["polished"] is True
+    assert ours.extra["constrained"]["iterations"] == 0  # no first-order iteration was needed
+    assert ours.certificate.gap <= 1e-9
+    assert ours.objective_hours == pytest.approx(ref.objective_hours, rel=1e-9)
+    assert_feasible(eco, ours, "labour-budget")
