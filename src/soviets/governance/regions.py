@@ -60,8 +60,7 @@ def misplacement(session: Session, council: Council, region: Council) -> str | N
     while above is not None and above.parent_id is not None:
         if above.parent_id == council.id:
             return (
-                f"'{region.name}' lies in '{council.name}': a council cannot be in its own "
-                "region"
+                f"'{region.name}' lies in '{council.name}': a council cannot be in its own region"
             )
         above = session.get(Council, above.parent_id)
     return None
