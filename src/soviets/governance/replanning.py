@@ -83,12 +83,14 @@ def _proposer(session: Session, record: PlanRecord, now: datetime) -> int | None
     first delegate seated; a person with a vote in the federation at ``now``, or None."""
     federation = authz.get_council(session, record.federation_id)
     adoption = session.get(Proposal, record.proposal_id) if record.proposal_id else None
-    seated = session.scalars(
-        select(Delegate.person_id)
-        .where(Delegate.federation_id == federation.id, Delegate.status == "active")
-        .order_by(Delegate.id)
+    seated: list[int] = list(
+        session.scalars(
+            select(Delegate.person_id)
+            .where(Delegate.federation_id == federation.id, Delegate.status == "active")
+            .order_by(Delegate.id)
+        )
     )
-    first = [] if adoption is None else [adoption.created_by]
+    first: list[int] = [] if adoption is None else [adoption.created_by]
     for person_id in [*first, *seated]:
         if authz.is_voter(session, person_id, federation, now):
             return person_id
