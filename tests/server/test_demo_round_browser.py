@@ -150,6 +150,16 @@ def _api(demo: Demo, who: str, method: str, path: str, **kw: object) -> dict:
     return r.json() if r.content else {}
 
 
+def _agreements(demo: Demo, plan_id: int) -> dict[int, dict]:
+    """Every agreement of the plan, read by the coordinators of the councils party to it."""
+    return {
+        a["id"]: a
+        for council in demo.token
+        for a in _api(demo, council, "GET", f"/councils/{demo.ids[council]}/agreements")
+        if a["plan_id"] == plan_id
+    }
+
+
 def _page(browser, demo: Demo, council: str, *, width: int = 1280):  # type: ignore[no-untyped-def]
     """A fresh page signed in as the coordinator of ``council`` (the demo's password)."""
     context = browser.new_context(base_url=demo.base, viewport={"width": width, "height": 900})
@@ -213,18 +223,26 @@ def test_demo_federation_plans_ratifies_replans_and_carries_out(browser, demo) -
     second = _plan_id(rosa.url)
     assert second != first
     names = {v: k for k, v in demo.ids.items()}
-    by_id = {
-        a["id"]: a
-        for council in demo.token
-        for a in _api(demo, council, "GET", f"/councils/{demo.ids[council]}/agreements")
-        if a["plan_id"] == second
-    }
-    bread = [
-        names[a["supplier_council_id"]]
-        for a in by_id.values()
-        if a["good"] == "bread" and names[a["receiver_council_id"]] == "uplands"
+    before, by_id = _agreements(demo, first), _agreements(demo, second)
+
+    def bread(rows: dict[int, dict], supplier: str = "", receiver: str = "") -> float:
+        return sum(
+            a["quantity"]
+            for a in rows.values()
+            if a["good"] == "bread"
+            and names[a["supplier_council_id"]].startswith(supplier)
+            and names[a["receiver_council_id"]].startswith(receiver)
+        )
+
+    # The refusal caps the Lowlands bakery's bread by what it refused; the Uplands still
+    # get all the bread they need.
+    refused = bread(before, "low-bakery", "uplands")
+    assert refused > 0
+    assert bread(by_id, "low-bakery") <= bread(before, "low-bakery") - refused + 1e-6
+    met = [
+        _api(demo, "uplands", "GET", f"/plans/{p}")["result"]["needs_met"] for p in (first, second)
     ]
-    assert bread == ["up-bakery"]
+    assert met[1]["uplands"]["bread"] == pytest.approx(met[0]["uplands"]["bread"])
 
     # Every council accepts the re-planned round's agreements; the federation adopts it.
     for a in by_id.values():
