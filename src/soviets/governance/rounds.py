@@ -16,7 +16,8 @@
 * When deliveries of an adopted plan fall short, a delegate re-plans the rest of the
   period (:func:`revise_plan`): the needs less what was delivered, planned again by the
   protocol (warm-started where it can be) and stored as a revision of the plan, proposed
-  like a round and adopted by the federation's vote.
+  like a round and adopted by the federation's vote. The service's clock does the same
+  when deliveries are overdue and short (:mod:`soviets.governance.replanning`).
 * Members of a federation's councils audit the round's messages
   (:func:`round_messages`); councils outside it see nothing.
 * Members of a workplace council record production (:func:`record_production`);
