@@ -8,7 +8,7 @@ from typing import Any
 
 from server.conftest import Served
 from server.test_pages import sign_in
-from server.test_webforms import _post
+from server.test_webforms import _post, switch
 
 
 def _decided(s: Served, council: int, who: str, voters: list[str], kind: str, payload: Any) -> int:
@@ -66,3 +66,9 @@ def test_region_forms_offer_only_what_can_be_chosen(served: Served) -> None:
     made = _post(served, "riverside", {"title": "Admit the Bakery", "kind": "admit_to_region",
                                        "payload.council_id": str(ids["bakery"])})  # fmt: skip
     assert made.status_code == 303, made.text[-600:]
+    # Once the region's vote admits the Bakery, the Bakery's form offers that admission.
+    admission = _decided(served, ids["riverside"], "fran", ["fran", "alice", "bob"],
+                         "admit_to_region", {"council_id": ids["bakery"]})  # fmt: skip
+    switch(served, "carol")
+    page = served.client.get(f"/councils/{ids['bakery']}/proposals/new?kind=join_region")
+    assert f'<option value="{admission}">#{admission}: Riverside' in page.text
