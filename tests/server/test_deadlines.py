@@ -65,6 +65,7 @@ def test_tick_closes_overdue_votes(db_url: str, databases: Databases) -> None:
     assert _status(db_url, pid) == ("open", None)
     assert json.loads(_tick(db_url, "--json", process=True)) == {
         "closed": [{"proposal_id": pid, "outcome": "accepted"}],
+        "revised": [],  # no adopted plan
         "mailed": {"notices": 0, "digests": 0, "failed": 0},  # no mail server configured
     }
     assert _status(db_url, pid) == ("closed", "accepted")

@@ -96,8 +96,6 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/councils/{council_id}/invitations", frozenset({"other"}), fill={C: "hilltop"},
         body=lambda w: {}),
     Row("GET", "/councils/{council_id}/invitations", RIVERSIDE, fill={C: "riverside"}),
-    Row("PUT", "/councils/{council_id}/region", frozenset({"coordinator"}),
-        lambda w: {"region_id": None}, fill={C: "riverside"}),
     Row("DELETE", "/invitations/{invitation_id}", frozenset({"coordinator"}),
         fill={"invitation_id": "invitation"}),
     Row("POST", "/invitations/accept", SIGNED_IN, lambda w: {"token": w.links["invitation"]}),

@@ -206,10 +206,10 @@ class _Demo:
             member_council_ids=[self.ids[c.name] for c in founders],
         )
         self.ids[federation] = fed.id
-        for c in founders:  # each workplace keeps its region (its parent in the example)
+        for c in founders:  # each workplace enters its region (its parent in the example)
             place = self.homes.get(c.name)
             if c.kind == "workplace" and place in regions:
-                councils.set_region(self.s, organiser, self.ids[c.name], self.ids[place])
+                self.place(c.name, place, organiser)
         for c in founders:
             if organiser not in self.members[c.name]:
                 councils.leave_council(self.s, organiser, self.ids[c.name])
@@ -217,6 +217,19 @@ class _Demo:
             f"{self.names[organiser]} founded {len(founders)} councils and the federation "
             f"'{federation}' of all of them, then left the councils she does not work or live in"
         )
+
+    def place(self, council: str, region: str, organiser: int) -> None:
+        """The region's vote admits the council, the council's own vote takes the admission."""
+        voters = {
+            name: [organiser, *(m for m in self.members[name] if m != organiser)]
+            for name in (council, region)
+        }
+        admitted = self.vote(region, voters[region], "admit_to_region", f"Admit {council}",
+                             {"council_id": self.ids[council]})  # fmt: skip
+        joined = self.vote(council, voters[council], "join_region", f"Join {region}",
+                           {"admission_id": admitted.id})  # fmt: skip
+        if joined.outcome != "accepted":
+            raise SovietsError(f"'{council}' could not join the region '{region}': {joined.result}")
 
     # -- votes ------------------------------------------------------------------------------------
     def vote(

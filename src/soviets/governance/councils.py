@@ -16,7 +16,9 @@ federation's ``admit_member`` proposal (payload ``{"council_id": N}``) admits,
 the council's ``join_federation`` proposal naming it takes the admission
 (:mod:`soviets.governance.joining`); a member
 council leaves by its own ``leave_federation`` proposal (payload
-``{"federation_id": F}``), which recalls its delegates there at once.
+``{"federation_id": F}``), which recalls its delegates there at once. A council enters
+a region (a territorial council of its federation) by the region's ``admit_to_region``
+vote and its own ``join_region`` vote (:mod:`soviets.governance.regions`).
 """
 
 from __future__ import annotations
@@ -83,51 +85,6 @@ def create_council(
             joined_at=authz.moment(now),
         )
     )
-    session.flush()
-    return council
-
-
-def set_region(session: Session, actor_id: int, council_id: int, region_id: int | None) -> Council:
-    """A coordinator places their council in a region: a territorial council sharing one of
-    its federations (``None``: directly under the federation). The ledger's economy keeps
-    it as the council's parent (region -> workplaces)."""
-    authz.require_coordinator(session, actor_id, council_id)
-    council = authz.get_council(session, council_id)
-    if region_id is None:
-        council.parent_id = None
-        session.flush()
-        return council
-    region = authz.get_council(session, region_id)
-    if region.kind != "territorial":
-        raise InputError(f"'{region.name}' is not a territorial council", field="region_id")
-    if region.id == council.id:
-        raise InputError("a council cannot be its own region", field="region_id")
-    shared = set(
-        session.scalars(
-            select(CouncilLink.federation_id).where(
-                CouncilLink.member_id == council.id, CouncilLink.left_at.is_(None)
-            )
-        )
-    ) & set(
-        session.scalars(
-            select(CouncilLink.federation_id).where(
-                CouncilLink.member_id == region.id, CouncilLink.left_at.is_(None)
-            )
-        )
-    )
-    if not shared:
-        raise InputError(
-            f"'{region.name}' and '{council.name}' share no federation", field="region_id"
-        )
-    above: Council | None = region
-    while above is not None and above.parent_id is not None:
-        if above.parent_id == council.id:
-            raise InputError(
-                f"'{region.name}' lies in '{council.name}': a council cannot be in its own region",
-                field="region_id",
-            )
-        above = session.get(Council, above.parent_id)
-    council.parent_id = region.id
     session.flush()
     return council
 

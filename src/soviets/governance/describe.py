@@ -265,6 +265,35 @@ def _join(session: Session, council: Council, e: effects.JoinFederation) -> list
     ]
 
 
+def _admit_to_region(session: Session, council: Council, e: effects.AdmitToRegion) -> list[str]:
+    return [
+        f"Region '{council.name}' admits council {_council(session, e.council_id)}; it enters "
+        "the region when that council accepts by its own join_region vote. Then the hours of "
+        f"work per member per week '{council.name}' offers bound that council's work in "
+        "labour-budget plans too."
+    ]
+
+
+def _join_region(session: Session, council: Council, e: effects.JoinRegion) -> list[str]:
+    admission = session.get(Proposal, e.admission_id)
+    region = "a region" if admission is None else _council(session, admission.council_id)
+    return [
+        f"'{council.name}' accepts its admission to region {region} (proposal "
+        f"#{e.admission_id}) and leaves any region it is in: the hours of work per member per "
+        f"week {region} offers by its vote then bound the work of '{council.name}' in "
+        "labour-budget plans."
+    ]
+
+
+def _leave_region(session: Session, council: Council, e: effects.LeaveRegion) -> list[str]:
+    region = "its region" if council.parent_id is None else _council(session, council.parent_id)
+    return [
+        f"'{council.name}' leaves {region} and stands directly under its federation: the "
+        f"hours of work per member per week {region} offers no longer bound its work in "
+        "labour-budget plans."
+    ]
+
+
 def _minutes(session: Session, council: Council, e: effects.ApproveMinutes) -> list[str]:
     return [
         f"The minutes #{e.minutes_id} of an assembly of '{council.name}' are approved as drafted "
@@ -362,6 +391,9 @@ _WORDS: dict[str, Callable[[Session, Council, Any], list[str]]] = {
     "set_hours": _set_hours,
     "set_cap": _set_cap,
     "hide_comment": _hide,
+    "admit_to_region": _admit_to_region,
+    "join_region": _join_region,
+    "leave_region": _leave_region,
 }
 
 

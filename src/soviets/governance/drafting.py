@@ -26,6 +26,7 @@ from soviets.governance import (
     joining,
     proposals,
     ratification,
+    regions,
     rules,
     transfers,
 )
@@ -192,6 +193,24 @@ def _admissions(session: Session, council: Council, now: datetime) -> list[Choic
     ]
 
 
+def _region_admissions(session: Session, council: Council, now: datetime) -> list[Choice]:
+    """Regions' accepted admissions of the council, still to be taken."""
+    return [
+        Choice(str(p.id), f"#{p.id}: {authz.get_council(session, p.council_id).name}")
+        for p in regions.admissions_to(session, council, now)
+    ]
+
+
+def _region_candidates(session: Session, region: Council) -> list[Choice]:
+    """Councils the region may admit: of a federation it shares, not in it already."""
+    found = session.scalars(select(Council).where(Council.id != region.id).order_by(Council.name))
+    return [
+        Choice(str(c.id), f"{c.name} ({c.kind})")
+        for c in found
+        if regions.misplacement(session, c, region) is None
+    ]
+
+
 def _other_councils(session: Session, council: Council) -> list[Choice]:
     found = session.scalars(select(Council).where(Council.id != council.id).order_by(Council.name))
     return [Choice(str(c.id), f"{c.name} ({c.kind})") for c in found]
@@ -244,6 +263,7 @@ def draft_choices(
         "others_resource": _others_resources(session, actor_id, council),
         "transfer_offer": _offers(session, council, now or utcnow()),
         "admission": _admissions(session, council, now or utcnow()),
+        "region_admission": _region_admissions(session, council, now or utcnow()),
         "process": _processes(session, council),
         "stock_action": [Choice(a, a) for a in STOCK_CHANGE_ACTIONS],
         "other_council": _other_councils(session, council),
@@ -259,6 +279,8 @@ def draft_choices(
     else:
         options["member"] = _members(session, council)
         options["adaptable"] = _adaptable(session, council)
+    if council.kind == "territorial":
+        options["region_candidate"] = _region_candidates(session, council)
     current = {key: rules.shown_rule(session, council, key) for key in rules.RULES}
     return DraftChoices(council=council, options=options, rules=current)
 

@@ -202,6 +202,24 @@ class JoinFederation(Effect):
     admission_id: Id = Field(description="the federation's accepted admit_member proposal")
 
 
+class AdmitToRegion(Effect):
+    """A region (a territorial council) consents to hold a council of its federation: the
+    council enters it only by its own ``join_region`` vote taking this admission."""
+
+    council_id: Id = Field(description="the council admitted to the region")
+
+
+class JoinRegion(Effect):
+    """Take a region's accepted admission of the council: the council is placed in that
+    region, whose voted hours then limit its plans."""
+
+    admission_id: Id = Field(description="the region's accepted admit_to_region proposal")
+
+
+class LeaveRegion(Effect):
+    """The council leaves its region and stands directly under its federation."""
+
+
 class ApproveMinutes(Effect):
     """Approve an assembly's draft minutes: they become part of the council's record."""
 
@@ -272,6 +290,9 @@ AnyEffect = (
     | SetHours
     | SetCap
     | HideComment
+    | AdmitToRegion
+    | JoinRegion
+    | LeaveRegion
 )
 """Any kind's effect (the API's ``effect`` field); the proposal's ``kind`` says which."""
 
@@ -300,6 +321,9 @@ EFFECTS: dict[str, type[Effect]] = {
     "set_hours": SetHours,
     "set_cap": SetCap,
     "hide_comment": HideComment,
+    "admit_to_region": AdmitToRegion,
+    "join_region": JoinRegion,
+    "leave_region": LeaveRegion,
 }
 
 

@@ -66,6 +66,7 @@ from soviets.governance import (
     production,
     proposal_rights,
     ratification,
+    regions,  # noqa: F401  (registers admit_to_region, join_region, leave_region)
     rules,
     stock,
     tally,

@@ -16,7 +16,8 @@
 * When deliveries of an adopted plan fall short, a delegate re-plans the rest of the
   period (:func:`revise_plan`): the needs less what was delivered, planned again by the
   protocol (warm-started where it can be) and stored as a revision of the plan, proposed
-  like a round and adopted by the federation's vote.
+  like a round and adopted by the federation's vote. The service's clock does the same
+  when deliveries are overdue and short (:mod:`soviets.governance.replanning`).
 * Members of a federation's councils audit the round's messages
   (:func:`round_messages`); councils outside it see nothing.
 * Members of a workplace council record production (:func:`record_production`);
@@ -297,6 +298,14 @@ def revise_plan(session: Session, actor_id: int, plan_id: int, planner: Planner)
     """
     record = plans.get_plan(session, plan_id)
     authz.require_delegate(session, actor_id, record.federation_id)
+    return revision(session, record, planner, f"Deliveries of plan #{record.id} fell short")
+
+
+def revision(session: Session, record: PlanRecord, planner: Planner, why: str) -> PlanRecord:
+    """Re-plan the rest of the period of the adopted ``record`` (its permission checked by
+    the caller: :func:`revise_plan`, or the service's clock in
+    :mod:`soviets.governance.replanning`); ``why`` begins the councils' notice."""
+    plan_id = record.id
     if record.status != "adopted":
         raise Conflict(f"plan {plan_id} is not adopted: only an adopted plan is revised")
     later = session.scalar(
@@ -334,9 +343,8 @@ def revise_plan(session: Session, actor_id: int, plan_id: int, planner: Planner)
         session,
         record,
         new,
-        f"Deliveries of plan #{record.id} fell short: the rest of the period was re-planned "
-        f"(plan #{new.id}, to adopt by the federation's vote); your council's supply "
-        "agreements changed",
+        f"{why}: the rest of the period was re-planned (plan #{new.id}, to adopt by the "
+        "federation's vote); your council's supply agreements changed",
     )
     return new
 

@@ -229,6 +229,36 @@ FORMS: tuple[KindForm, ...] = (
         (Field("admission_id", N_("Admission voted by the federation"), source="admission"),),
     ),
     KindForm(
+        "admit_to_region",
+        N_("Admit a council to our region"),
+        N_(
+            "We consent to hold a council of our federation in our region: it enters when that "
+            "council accepts by its own vote, and then the hours of work per member per week we "
+            "offer bound its work too."
+        ),
+        (Field("council_id", N_("Council admitted"), source="region_candidate"),),
+        councils=("territorial",),
+    ),
+    KindForm(
+        "join_region",
+        N_("Join a region"),
+        N_(
+            "We accept a region's vote to admit us: the council is placed in that region (leaving "
+            "any other), whose hours of work per member per week then bound our work."
+        ),
+        (Field("admission_id", N_("Admission voted by the region"), source="region_admission"),),
+        councils=LOCAL,
+    ),
+    KindForm(
+        "leave_region",
+        N_("Leave our region"),
+        N_(
+            "The council stands directly under its federation; the region's hours no longer "
+            "bound it."
+        ),
+        councils=LOCAL,
+    ),
+    KindForm(
         "stock_change",
         N_("Change a stock by vote"),
         N_("The change is recorded in the council's ledger, authorised by this vote."),

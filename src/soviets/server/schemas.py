@@ -123,13 +123,6 @@ class CouncilOut(Out):
     """The region (territorial council) it was placed in, if any."""
 
 
-class RegionIn(In):
-    """Place the council in a region: a territorial council of one of its federations
-    (null: directly under its federation)."""
-
-    region_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
-
-
 class CouncilIn(In):
     """A new workplace or territorial council; the founder becomes its coordinator."""
 

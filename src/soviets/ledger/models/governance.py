@@ -70,10 +70,14 @@ PROPOSAL_KINDS = (
     "set_hours",
     "set_cap",
     "hide_comment",
+    "admit_to_region",
+    "join_region",
+    "leave_region",
 )
 """Kinds of proposal; all but ``general`` are carried out when accepted (``accept_custody``
 of a resource is the council's consent, cited when the custody is recorded; ``ratify`` is a
-member council's answer to a federation decision, recorded whatever its outcome)."""
+member council's answer to a federation decision, recorded whatever its outcome;
+``admit_to_region`` is a region's consent, taken by the council's ``join_region``)."""
 
 METHODS = ("majority", "two-thirds", "consent", "schulze")
 """Counting methods (the names of :mod:`soviets.governance.counting`)."""

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from soviets.governance import councils, rules
 from soviets.server.api.common import STANDARD, WRITE, PathId
 from soviets.server.deps import ApiActor, Db
-from soviets.server.schemas import CouncilIn, CouncilOut, FederationIn, RegionIn
+from soviets.server.schemas import CouncilIn, CouncilOut, FederationIn
 
 router = APIRouter(tags=["councils"], responses=STANDARD)
 
@@ -38,13 +38,6 @@ def create_federation(body: FederationIn, actor: ApiActor, db: Db) -> CouncilOut
 def get_council(council_id: PathId, actor: ApiActor, db: Db) -> CouncilOut:
     """One council, if you may read it."""
     return CouncilOut.model_validate(councils.read_council(db, actor.id, council_id))
-
-
-@router.put("/councils/{council_id}/region", response_model=CouncilOut, responses=WRITE)
-def set_region(council_id: PathId, body: RegionIn, actor: ApiActor, db: Db) -> CouncilOut:
-    """Place your council in a region of its federation (coordinators); the ledger's
-    economy keeps it as the council's parent."""
-    return CouncilOut.model_validate(councils.set_region(db, actor.id, council_id, body.region_id))
 
 
 @router.get("/councils/{council_id}/federations", response_model=list[CouncilOut])

@@ -190,6 +190,7 @@ def plan_page(
             ),
             "agreements": _agreement_rows(db, person.id, rows, mine),
             "council_names": queries.council_names(db),
+            "units": {g.name: g.unit for g in queries.goods(db)},
             **round_pages.context(db, person.id, record, mine, council),
         },
     )
