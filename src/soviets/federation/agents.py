@@ -49,6 +49,7 @@ from soviets.federation.messages import Columns
 
 INF = np.inf
 TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
+CHANGE_FLOOR = 1e-9  # an entry's change counts relative to at least this share of the largest
 
 Inbox = dict[str, Columns]
 Outbox = dict[str, Columns]
@@ -676,12 +677,18 @@ def _close(a: Array, b: Array) -> Array:
 
 
 def _rel_change(a: Array, b: Array) -> float:
-    """Largest relative change between ``a`` and ``b`` (non-finite read as 0)."""
+    """Largest relative change between ``a`` and ``b`` (non-finite read as 0).
+
+    Each entry's change is relative to the entry, but never to less than
+    ``CHANGE_FLOOR`` times the largest entry: a flow dying out along a cycle
+    (1e-19, 1e-21, ... of the largest) changes by ~100% a round for hundreds of
+    rounds and must not count as an unsettled market."""
     if a.size == 0:
         return 0.0
     a = np.where(np.isfinite(a), a, 0.0)
     b = np.where(np.isfinite(b), b, 0.0)
-    den = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-300)
+    big = np.maximum(np.abs(a), np.abs(b))
+    den = np.maximum(big, max(CHANGE_FLOOR * float(big.max()), 1e-300))
     return float(np.max(np.where(a == b, 0.0, np.abs(a - b) / den)))
 
 

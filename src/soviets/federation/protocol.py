@@ -110,6 +110,7 @@ from soviets.planning.result import Certificate, Plan, PlanStatus
 
 RUNTIMES = ("inprocess", "ray")
 MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
+ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.room``)
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 
 
@@ -226,6 +227,13 @@ class _Clerk:
         """Limited sellers whose capacity the clerk prices now (of those reporting use)."""
         return sorted(o for o in self.usage if self.directory.level[o] <= self.promoted)
 
+    def room(self, o: int) -> float:
+        """The capacity of priced seller ``o`` the master may fill: its capacity less
+        ``ROOM`` times the settling tolerance (a proposal settled at a relative change
+        ``tol`` can use a priced limit a few ``tol`` more than its seller reports)."""
+        tol = self.tol if self.epoch_tol is None else max(self.tol, self.epoch_tol)
+        return self.usage[o][1] * (1.0 - ROOM * tol)
+
     def settle(self) -> tuple[dict[int, float] | None, dict[int, float]]:
         """After a stable epoch: the weights of the proposals if the plan is settled
         (else None), and the capacity prices for the next epoch."""
@@ -272,7 +280,7 @@ class _Clerk:
         self.promoted += 1
         self.next_epoch()
         prices = {o: self.last_prices.get(o, 0.0) for o in self.rows()}
-        self.sent = {o: p * self.usage[o][1] for o, p in prices.items()}
+        self.sent = {o: p * self.room(o) for o, p in prices.items()}
         # newly priced sellers no longer ration: the bound at the old centre is void
         self.center_value = -np.inf
         return prices
@@ -290,12 +298,12 @@ class _Clerk:
 
         rows = self.rows()
         hours = np.array([h for _, h, _ in self.columns])
-        cap = np.array([self.usage[o][1] for o in rows])
+        cap = np.array([self.room(o) for o in rows])
         use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns])
         share = use / np.maximum(cap, 1e-9)[None, :]
         value = -np.inf if bound is None else bound
         if not self.sent and self.last_prices:  # a warm start: last period's prices
-            self.sent = {o: p * self.usage[o][1] for o, p in self.last_prices.items() if o in rows}
+            self.sent = {o: p * self.room(o) for o, p in self.last_prices.items() if o in rows}
         h0 = max(1.0, float(np.abs(hours).max()))
         if self.box <= 0.0:
             self.box = self.box0 * h0
@@ -350,7 +358,7 @@ class _Clerk:
         rows = self.rows()
         if not rows:
             return {self.columns[-1][0]: 1.0}, {}, self.columns[-1][1], 0.0
-        cap = np.array([self.usage[o][1] for o in rows])
+        cap = np.array([self.room(o) for o in rows])
         n_col, n_row = len(self.columns), len(rows)
         hours = np.array([h for _, h, _ in self.columns])
         use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns]).T
