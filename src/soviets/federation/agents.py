@@ -50,6 +50,7 @@ from soviets.federation.messages import Columns
 INF = np.inf
 TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
 CHANGE_FLOOR = 1e-9  # an entry's change counts relative to at least this share of the largest
+NEED_ROOM = 1e-5  # needs ordered this much over while the clerk mixes proposals
 
 Inbox = dict[str, Columns]
 Outbox = dict[str, Columns]
@@ -363,6 +364,7 @@ class CouncilAgent:
         n_out, n_proc = self.r.n_out, self.r.n_proc
         self.deal = Dealings.empty(self.b.size)
         self.book = OrderBook()
+        self.mixing = False  # the clerk has asked for a proposal of a mix
         self.sell = Selling(
             sent_price=np.full(n_out, np.nan),
             sent_avail=np.full(n_out, np.nan),
@@ -434,6 +436,7 @@ class CouncilAgent:
     def _capacity_prices(self, c: Columns) -> None:
         """A new epoch: keep the last proposal, and take the clerk's capacity prices."""
         sell, r = self.sell, self.r
+        self.mixing = True
         epoch = int(c["epoch"].max())
         while epoch > sell.epoch:
             sell.snapshots.append((sell.x.copy(), self.deal.alloc.copy()))
@@ -481,7 +484,7 @@ class CouncilAgent:
 
         req = (
             np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local)
-            + r.need_vec
+            + r.need_vec * (1.0 + NEED_ROOM if self.mixing else 1.0)
         )
         orders, expected = b.spill(req, r.buys, m.price, m.ratio, m.cand)
         frac = np.where(req > 0, np.minimum(1.0, expected / np.where(req > 0, req, 1.0)), 1.0)

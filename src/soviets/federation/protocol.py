@@ -163,6 +163,7 @@ class _Clerk:
     model_value: float = np.inf  # the cutting-plane model's value at the sent prices
     box0: float = 0.25  # the first box, as a share of the largest proposal's hours
     epoch_tol: float | None = None  # the settling tolerance while capacities are priced
+    prices_sent: bool = False  # capacity prices have gone out (``mixing``)
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -219,9 +220,14 @@ class _Clerk:
         self.history.append(primal)
         self.changes.append(tot["change"])
         self.bounds.append(bound)
-        tol = self.tol if self.epoch_tol is None or not self.rows() else self.epoch_tol
+        tol = self.tol if self.epoch_tol is None or not self.mixing() else self.epoch_tol
         self.stable_rounds = self.stable_rounds + 1 if tot["change"] <= tol else 0
         return self.stable_rounds >= 2
+
+    def mixing(self) -> bool:
+        """The clerk has sent capacity prices: each settled state is one proposal of a
+        mix, and the councils order their needs with ``NEED_ROOM`` to spare."""
+        return self.prices_sent
 
     def rows(self) -> list[int]:
         """Limited sellers whose capacity the clerk prices now (of those reporting use)."""
@@ -615,6 +621,7 @@ def _warm_start(
     prices = {o: p for o, p in prices.items() if level[o] <= 0}
     clerk.last_prices = prices
     if prices:
+        clerk.prices_sent = True
         _send_capacity_prices(post, -1, alive, prices, 0)
 
 
@@ -659,7 +666,8 @@ def _run_rounds(
         if decided is not None:
             weights, converged = decided, stable
             _send_stop(post, k, alive, weights)
-        elif prices is not None:
+        elif prices:
+            clerk.prices_sent = True
             _send_capacity_prices(post, k, alive, prices, clerk.epoch)
         k += 1
     return weights, converged
