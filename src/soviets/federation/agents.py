@@ -482,9 +482,9 @@ class CouncilAgent:
         x_want = np.minimum(want, cap_eff)
         cap_full = want >= cap_eff * (1 - TOL)
 
+        need = r.need_vec * (1.0 + NEED_ROOM) if self.mixing else r.need_vec
         req = (
-            np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local)
-            + r.need_vec * (1.0 + NEED_ROOM if self.mixing else 1.0)
+            np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local) + need
         )
         orders, expected = b.spill(req, r.buys, m.price, m.ratio, m.cand)
         frac = np.where(req > 0, np.minimum(1.0, expected / np.where(req > 0, req, 1.0)), 1.0)
