@@ -45,11 +45,13 @@ was sent to it in the last round and answers (see
 A plan cut off by ``max_rounds`` before the councils settled (unbalanced, or
 over a capacity) is reported ``infeasible`` with ``protocol["failure"]``.
 
-Options: ``stabilise=True`` keeps the clerk's prices, while its master still
+Defaults: ``stabilise=True`` keeps the clerk's prices, while its master still
 needs an excess, within a box around the prices of the best bound (box-step;
-``_Clerk._box_step``); ``epoch_tol`` settles epochs sooner while capacities
-are priced; ``start=`` a plan of the last period (or its ``protocol["warm"]``)
-starts the clerk at that plan's capacity prices.
+``_Clerk._box_step``); ``epoch_tol=1e-7`` settles epochs sooner once the clerk
+mixes proposals (safe because the master keeps room at every priced limit,
+``_Clerk.room``, and the territorial councils then order their needs
+``agents.NEED_ROOM`` over). ``start=`` a plan of the last period (or its
+``protocol["warm"]``) starts the clerk at that plan's capacity prices.
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
@@ -110,6 +112,7 @@ from soviets.planning.result import Certificate, Plan, PlanStatus
 
 RUNTIMES = ("inprocess", "ray")
 MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
+EPOCH_TOL = 1e-7  # the default settling tolerance while the clerk mixes proposals
 ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.room``)
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 
@@ -491,16 +494,16 @@ def plan_federated(
     max_rounds: int = 1000,
     tol: float = 1e-9,
     gap_tol: float = 5e-4,
-    max_epochs: int = 60,
+    max_epochs: int = 200,
     patience: int = 3,
     faults: dict[str, int] | None = None,
     removed: tuple[str, ...] = (),
     network: Network | None = None,
     num_cpus: int = 2,
     refresh: int = 1,
-    stabilise: bool = False,
+    stabilise: bool = True,
     start: Plan | dict[str, Any] | None = None,
-    epoch_tol: float | None = None,
+    epoch_tol: float | None = EPOCH_TOL,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -517,9 +520,11 @@ def plan_federated(
     capacity, the clerk prices capacities by box-step stabilisation
     (``_Clerk._box_step``) instead of by the master's raw duals.
     ``tol``: the largest relative change per round at which the councils count as
-    settled (two rounds running); ``epoch_tol``, if given, replaces it while the
-    clerk prices capacities (each settled state is then one proposal of many):
-    ``stabilise=True, epoch_tol=1e-8`` certified the most tight economies.
+    settled (two rounds running); ``epoch_tol`` (default 1e-7; ``None``: ``tol``
+    throughout) replaces it once the clerk has sent capacity prices (each settled
+    state is then one proposal of a mix). ``max_epochs``: proposals the clerk
+    collects at most. The defaults certified every tight economy measured at 20
+    goods (docs/federation-protocol.md).
     ``start``: a warm start from the last period, a :class:`Plan` of this
     protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
     good and offer): the sellers the clerk prices from the start get those
