@@ -491,7 +491,7 @@ def plan_federated(
     address: str | None = None,
     *,
     shards: int | None = None,
-    max_rounds: int = 1000,
+    max_rounds: int = 3000,
     tol: float = 1e-9,
     gap_tol: float = 5e-4,
     max_epochs: int = 200,
@@ -523,8 +523,9 @@ def plan_federated(
     settled (two rounds running); ``epoch_tol`` (default 1e-7; ``None``: ``tol``
     throughout) replaces it once the clerk has sent capacity prices (each settled
     state is then one proposal of a mix). ``max_epochs``: proposals the clerk
-    collects at most. The defaults certified every tight economy measured at 20
-    goods (docs/federation-protocol.md).
+    collects at most; ``max_rounds`` (default 3,000) rounds at most. The defaults
+    certified every tight economy measured at 20 and 50 goods
+    (docs/federation-protocol.md).
     ``start``: a warm start from the last period, a :class:`Plan` of this
     protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
     good and offer): the sellers the clerk prices from the start get those
