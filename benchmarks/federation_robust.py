@@ -2,8 +2,10 @@
 
     python -m benchmarks.federation_robust [--goods 8 20 50] [--seeds 0-19] [--max-rounds 1000]
         [--warm]  # also: warm start after needs changed by +-5%
-        [--stabilise]  # box-step prices
-        [--tol T]  # epoch_tol: the councils' settling tolerance while capacities are priced
+        [--plain]  # the master's raw duals instead of box-step prices (the default)
+        [--tol T]  # epoch_tol: the councils' settling tolerance while capacities are
+                   # priced (default: the protocol's, 1e-7; 0: tol = 1e-9 in every epoch)
+        [--max-epochs N]
 
 Economies: ``generate_economy(goods, techs=3, inputs=3, capacity_share=0.3,
 primary=1, regions=2, councils=4, emission_cap=0.6, hour_budgets=True,
@@ -117,13 +119,14 @@ def main() -> None:
     ap.add_argument("--seeds", default="0-19")
     ap.add_argument("--max-rounds", type=int, default=1000)
     ap.add_argument("--warm", action="store_true")
-    ap.add_argument("--stabilise", action="store_true", help="the clerk prices by box-step")
+    ap.add_argument("--plain", action="store_true", help="the master's raw duals, no box-step")
     ap.add_argument(
         "--tol",
         type=float,
         default=None,
-        help="epoch_tol: settling tolerance while capacities are priced",
+        help="epoch_tol: settling tolerance while capacities are priced (0: none)",
     )
+    ap.add_argument("--max-epochs", type=int, default=None)
     args = ap.parse_args()
     head = "goods seed  gap_vs_HiGHS  cert_gap  rounds epochs  messages     bytes  secs ok"
     if args.warm:
@@ -132,9 +135,11 @@ def main() -> None:
     rows = []
     for goods in args.goods:
         for seed in _seeds(args.seeds):
-            kw: dict[str, Any] = {"stabilise": args.stabilise}
+            kw: dict[str, Any] = {"stabilise": not args.plain}
             if args.tol is not None:
-                kw["epoch_tol"] = args.tol
+                kw["epoch_tol"] = args.tol or None
+            if args.max_epochs is not None:
+                kw["max_epochs"] = args.max_epochs
             r = run_one(goods, seed, args.max_rounds, args.warm, **kw)
             rows.append(r)
             line = (

@@ -1,8 +1,8 @@
 """Tight shared limits: an emission cap at 60% of the least-labour plan's emissions
 on every process, 30% of the processes capacity-bound, stocks and council hour
 budgets. At 8 goods the federated plan must reach the central optimum (HiGHS)
-within 0.1%, certified by the clerk's bound (10 of 10 seeds do; at 20 goods 3 of
-10 still end at the round cap: docs/federation-protocol.md)."""
+within 0.1%, certified by the clerk's bound (at 20 goods, seeds 0-19, every one
+does with the default settings: docs/federation-protocol.md)."""
 
 from __future__ import annotations
 

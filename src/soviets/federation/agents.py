@@ -49,6 +49,8 @@ from soviets.federation.messages import Columns
 
 INF = np.inf
 TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
+CHANGE_FLOOR = 1e-9  # an entry's change counts relative to at least this share of the largest
+NEED_ROOM = 1e-5  # needs ordered this much over while the clerk mixes proposals
 
 Inbox = dict[str, Columns]
 Outbox = dict[str, Columns]
@@ -362,6 +364,7 @@ class CouncilAgent:
         n_out, n_proc = self.r.n_out, self.r.n_proc
         self.deal = Dealings.empty(self.b.size)
         self.book = OrderBook()
+        self.mixing = False  # the clerk has asked for a proposal of a mix
         self.sell = Selling(
             sent_price=np.full(n_out, np.nan),
             sent_avail=np.full(n_out, np.nan),
@@ -433,6 +436,7 @@ class CouncilAgent:
     def _capacity_prices(self, c: Columns) -> None:
         """A new epoch: keep the last proposal, and take the clerk's capacity prices."""
         sell, r = self.sell, self.r
+        self.mixing = True
         epoch = int(c["epoch"].max())
         while epoch > sell.epoch:
             sell.snapshots.append((sell.x.copy(), self.deal.alloc.copy()))
@@ -478,9 +482,9 @@ class CouncilAgent:
         x_want = np.minimum(want, cap_eff)
         cap_full = want >= cap_eff * (1 - TOL)
 
+        need = r.need_vec * (1.0 + NEED_ROOM) if self.mixing else r.need_vec
         req = (
-            np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local)
-            + r.need_vec
+            np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local) + need
         )
         orders, expected = b.spill(req, r.buys, m.price, m.ratio, m.cand)
         frac = np.where(req > 0, np.minimum(1.0, expected / np.where(req > 0, req, 1.0)), 1.0)
@@ -676,12 +680,18 @@ def _close(a: Array, b: Array) -> Array:
 
 
 def _rel_change(a: Array, b: Array) -> float:
-    """Largest relative change between ``a`` and ``b`` (non-finite read as 0)."""
+    """Largest relative change between ``a`` and ``b`` (non-finite read as 0).
+
+    Each entry's change is relative to the entry, but never to less than
+    ``CHANGE_FLOOR`` times the largest entry: a flow dying out along a cycle
+    (1e-19, 1e-21, ... of the largest) changes by ~100% a round for hundreds of
+    rounds and must not count as an unsettled market."""
     if a.size == 0:
         return 0.0
     a = np.where(np.isfinite(a), a, 0.0)
     b = np.where(np.isfinite(b), b, 0.0)
-    den = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-300)
+    big = np.maximum(np.abs(a), np.abs(b))
+    den = np.maximum(big, max(CHANGE_FLOOR * float(big.max()), 1e-300))
     return float(np.max(np.where(a == b, 0.0, np.abs(a - b) / den)))
 
 
