@@ -169,3 +169,16 @@ def test_generate_parquet_and_plan_report_seconds(tmp_path: Path) -> None:
     assert set(data["seconds"]) == {"load", "solve"}
     assert all(v >= 0 for v in data["seconds"].values())
     assert "load" in ran.stderr and "write" in ran.stderr
+
+
+def test_quoted_newline_in_a_name_reads_as_the_careful_reader_reads_it(tmp_path: Path) -> None:
+    folder = _folder(
+        tmp_path,
+        goods='good,unit,kind,limit\nland,ha,primary,100\ngrain,t,,\n"fine\nbread",t,,\n',
+        flows='process,good,quantity\ngrow,grain,1\ngrow,land,-0.2\nbake,"fine\nbread",1\n'
+        "bake,grain,-0.7\n",
+        needs='council,good,quantity,priority\ncommune,"fine\nbread",20,essential\n',
+    )
+    fast = read_economy_columns(folder)
+    assert fast is not None and fast.good_names[2] == "fine\nbread"
+    _assert_identical(fast, read_economy_rows(folder))

@@ -100,7 +100,8 @@ def read_table(path: Path, table: str) -> pa.Table:
 
         data = pcsv.read_csv(
             path,
-            parse_options=pcsv.ParseOptions(ignore_empty_lines=False),
+            # as Python's csv module: a quoted cell may hold a newline; a blank line is a row
+            parse_options=pcsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types={c: pa.float64() if c in numeric else pa.string() for c in columns},
                 null_values=[""],
