@@ -93,7 +93,7 @@ def generate_command(
         typer.Option(
             "--format",
             help="csv: one CSV table per kind of record. parquet: the same tables as Parquet "
-            "files (needs pyarrow: the io extra), about ten times faster to read.",
+            "files (needs pyarrow: the io extra), a third of the size on disk.",
         ),
     ] = TableFormat.csv,
     json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
