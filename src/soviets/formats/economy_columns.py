@@ -150,7 +150,7 @@ def _read(folder: Path, with_needs: bool) -> Economy:
     labour = _numbers(procs, "labour", required=True, nonnegative=True)
     capacity = _numbers(procs, "capacity", required=False, nonnegative=True)
     primary = np.array([g.kind == "primary" for g in goods], dtype=bool)
-    net = _flows(tables["flows"], process_names, good_names, primary)
+    net = _flows(tables, process_names, good_names, primary)
     stock_vec = np.zeros(len(goods))
     good_index = {g: i for i, g in enumerate(good_names)}
     for good, q in stocks:
@@ -294,24 +294,39 @@ def _stocks(data: pa.Table) -> list[tuple[str, float]]:
 
 
 def _flows(
-    data: pa.Table, process_names: list[str], good_names: list[str], primary: np.ndarray
+    tables: dict[str, pa.Table],
+    process_names: list[str],
+    good_names: list[str],
+    primary: np.ndarray,
 ) -> sp.csc_matrix:
     """The net-output matrix; as ``_Check.flows``: known names, one flow per process and
-    good, numbers in range, no primary input made, every process makes something."""
+    good, numbers in range, no primary input made, every process makes something.
+
+    The flows table is taken out of ``tables`` and let go as soon as its columns are
+    indices and numbers (at 10^6 goods its names alone take a gigabyte).
+    """
     n_goods, n_processes = len(good_names), len(process_names)
+    data = tables.pop("flows")
     proc = _lookup(data["process"], process_names)
     good = _lookup(data["good"], good_names)
     qty = _numbers(data, "quantity", required=True, nonnegative=False)
-    pairs = np.sort(proc * n_goods + good)
-    if (pairs[1:] == pairs[:-1]).any():
-        raise _Unusual  # a second flow of the same good in one process
+    del data
     made = qty > 0
     if (made & primary[good]).any():
         raise _Unusual
     if (np.bincount(proc[made], minlength=n_processes) == 0).any():
         raise _Unusual
-    order = np.argsort(proc, kind="stable")  # processes in order, each one's flows in file order
-    net = sp.csc_matrix((qty[order], (good[order], proc[order])), shape=(n_goods, n_processes))
+    del made
+    # Column by column (process), rows (goods) ascending within each: the order in
+    # which scipy stores a matrix built from the careful reader's (row, column) lists.
+    pairs = proc * n_goods + good
+    order = np.argsort(pairs, kind="stable")
+    pairs = pairs[order]
+    if (pairs[1:] == pairs[:-1]).any():
+        raise _Unusual  # a second flow of the same good in one process
+    del pairs
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(proc, minlength=n_processes))))
+    net = sp.csc_matrix((qty[order], good[order], indptr), shape=(n_goods, n_processes))
     net.eliminate_zeros()
     return net
 
