@@ -182,3 +182,36 @@ def test_quoted_newline_in_a_name_reads_as_the_careful_reader_reads_it(tmp_path:
     fast = read_economy_columns(folder)
     assert fast is not None and fast.good_names[2] == "fine\nbread"
     _assert_identical(fast, read_economy_rows(folder))
+
+
+NEEDS_HEAD = "council,good,quantity,priority\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "field", "fragment"),
+    [
+        ("commune,bread,20,essential\ncommune,bread,3,\n", "good", "duplicate essential need"),
+        ("commune,bread,-2,normal\n", "quantity", "must be >= 0"),
+        ("commune,bread,nan,normal\n", "quantity", "not a finite number"),
+        ("commune,cake,2,normal\n", "good", "unknown good"),
+        ("farm,bread,2,normal\n", "council", "not a territorial council"),
+    ],
+)
+def test_bad_needs_leave_the_fast_path(
+    rows: str, field: str, fragment: str, tmp_path: Path
+) -> None:
+    folder = _folder(tmp_path, needs=NEEDS_HEAD + rows)
+    assert read_economy_columns(folder) is None
+    with pytest.raises(InputError) as info:
+        load_economy(folder)
+    assert (info.value.field, Path(str(info.value.file)).name) == (field, "needs.csv")
+    assert fragment in info.value.detail
+
+
+def test_an_essential_and_a_normal_need_of_one_good_are_two_needs(tmp_path: Path) -> None:
+    folder = _folder(
+        tmp_path, needs=NEEDS_HEAD + "commune,bread,20,essential\ncommune,bread,3,normal\n"
+    )
+    fast = read_economy_columns(folder)
+    assert fast is not None and fast.need_essential.tolist() == [True, False]
+    _assert_identical(fast, read_economy_rows(folder))

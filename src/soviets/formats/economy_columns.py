@@ -10,10 +10,11 @@ number out of range, a blank line, ...), and the careful reader
 (:func:`soviets.formats.economy_csv.read_economy_folder`) then reads the folder
 row by row and names the file, row and field of the first problem.
 
-The small tables (goods, councils, needs, stocks) are checked by
-:func:`soviets.economy.validate.validate_records` itself; the two large ones
-(processes, flows) by the vectorised checks below, which accept only what
-``validate_records`` accepts (``_Check.processes`` and ``_Check.flows``).
+The tables of goods, councils and stocks are checked by
+:func:`soviets.economy.validate.validate_records` itself; the large ones
+(processes, flows, needs) by the vectorised checks below, which accept only
+what ``validate_records`` accepts (``_Check.processes``, ``_Check.flows`` and
+``_Check.needs``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from soviets.economy import Council, Economy, Good, Need
+from soviets.economy import Council, Economy, Good
+from soviets.economy.records import PRIORITIES
 from soviets.economy.validate import MAX_MAGNITUDE, refuse_free_production, validate_records
 from soviets.errors import InputError
 
@@ -137,11 +139,13 @@ def _read(folder: Path, with_needs: bool) -> Economy:
         tables[table] = data
     goods = _goods(tables["goods"])
     councils = _councils(tables["councils"])
-    needs = _needs(tables["needs"]) if "needs" in tables else []
     stocks = _stocks(tables["stocks"]) if "stocks" in tables else []
-    validate_records(goods, councils, [], [], needs, stocks)
+    validate_records(goods, councils, [], [], [], stocks)
     good_names = [g.name for g in goods]
-    council_index = {c.name: i for i, c in enumerate(councils)}
+    primary = np.array([g.kind == "primary" for g in goods], dtype=bool)
+    need_council, need_good, need_quantity, need_essential = _needs(
+        tables.get("needs"), councils, good_names, primary
+    )
     procs = tables["processes"]
     process_names = _names(procs, "process")
     workplaces = [c.name for c in councils if c.kind == "workplace"]
@@ -149,7 +153,6 @@ def _read(folder: Path, with_needs: bool) -> Economy:
     process_council = _lookup(procs["council"], [c.name for c in councils])
     labour = _numbers(procs, "labour", required=True, nonnegative=True)
     capacity = _numbers(procs, "capacity", required=False, nonnegative=True)
-    primary = np.array([g.kind == "primary" for g in goods], dtype=bool)
     net = _flows(tables, process_names, good_names, primary)
     stock_vec = np.zeros(len(goods))
     good_index = {g: i for i, g in enumerate(good_names)}
@@ -168,10 +171,10 @@ def _read(folder: Path, with_needs: bool) -> Economy:
         labour=labour,
         capacity=np.where(np.isnan(capacity), np.inf, capacity),
         net_output=net,
-        need_council=np.array([council_index[n.council] for n in needs], dtype=np.int64),
-        need_good=np.array([good_index[n.good] for n in needs], dtype=np.int64),
-        need_quantity=np.array([n.quantity for n in needs], dtype=float),
-        need_essential=np.array([n.priority == "essential" for n in needs], dtype=bool),
+        need_council=need_council,
+        need_good=need_good,
+        need_quantity=need_quantity,
+        need_essential=need_essential,
         stocks=stock_vec,
         name=folder.resolve().name,
         notes=[n for n in notes if n.strip()],
@@ -274,15 +277,34 @@ def _whole(text: str) -> int:
     return int(text)
 
 
-def _needs(data: pa.Table) -> list[Need]:
-    quantity = _numbers(data, "quantity", required=True, nonnegative=False)
-    councils, goods = _texts(data, "council"), _texts(data, "good")
-    if any(not c for c in councils) or any(not g for g in goods):
+def _needs(
+    data: pa.Table | None, councils: list[Council], good_names: list[str], primary: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Council, good, quantity and essential flag of every need; as ``_Check.needs``: a
+    territorial council, a produced good, a quantity in range, a known priority, no
+    need twice (council, good and priority)."""
+    if data is None:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    territorial = [i for i, c in enumerate(councils) if c.kind == "territorial"]
+    where = _lookup(data["council"], [councils[i].name for i in territorial])
+    council = np.asarray(territorial, dtype=np.int64)[where]
+    good = _lookup(data["good"], good_names)
+    if primary[good].any():
         raise _Unusual
-    return [
-        Need(c or "", g or "", float(q), p or "essential")
-        for c, g, q, p in zip(councils, goods, quantity, _texts(data, "priority"), strict=True)
-    ]
+    quantity = _numbers(data, "quantity", required=True, nonnegative=True)
+    essential = np.ones(data.num_rows, dtype=bool)
+    if "priority" in data.column_names:
+        priority = pc.fill_null(data["priority"], "essential")
+        if not pc.all(pc.is_in(priority, value_set=pa.array(list(PRIORITIES)))).as_py():
+            raise _Unusual
+        essential = np.asarray(pc.equal(priority, "essential").to_numpy(zero_copy_only=False))
+    keys = np.sort((council * len(good_names) + good) * 2 + essential)
+    if (keys[1:] == keys[:-1]).any():
+        raise _Unusual  # the same need twice
+    return council, good, quantity, essential
 
 
 def _stocks(data: pa.Table) -> list[tuple[str, float]]:
