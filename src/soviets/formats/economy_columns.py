@@ -68,11 +68,9 @@ class _Unusual(Exception):
 def read_economy_columns(folder: Path, *, with_needs: bool = True) -> Economy | None:
     """The economy of ``folder`` read column-wise, or None (then read it row by row)."""
     try:
-        import pyarrow  # noqa: F401  (an optional dependency: the io extra)
-    except ImportError:
+        import pyarrow as pa
+    except ImportError:  # an optional dependency (the io extra): read row by row
         return None
-    import pyarrow as pa
-
     try:
         return _read(folder, with_needs)
     except (_Unusual, InputError, pa.ArrowException, OSError, UnicodeDecodeError, ValueError):
@@ -235,10 +233,6 @@ def _lookup(values: Any, names: list[str]) -> np.ndarray:
     if index.null_count:
         raise _Unusual
     return np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _optional(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
 
 
 # ------------------------------------------------------------------- tables
