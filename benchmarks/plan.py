@@ -15,8 +15,10 @@ For every size ``n`` it generates two seeded economies (``soviets.economy.genera
 and plans each with every solver, each run in its own process (so that its
 peak memory is its own): ``ours`` (:func:`soviets.planning.constrained.solve`,
 gap target ``--gap``), ``fast`` (the foundation's fast path,
-:mod:`soviets.planning.fast`, uncapacitated only) and HiGHS ``simplex``,
-``ipm`` and ``pdlp`` on the same LP, each with the time limit. Times are wall
+:mod:`soviets.planning.fast`, uncapacitated only), HiGHS ``simplex``,
+``ipm`` and ``pdlp`` and OR-Tools PDLP (``ortools-pdlp``, multithreaded C++,
+``--ortools-threads``; skipped with a note when OR-Tools is not installed:
+``pip install 'soviets[peers]'``) on the same LP, each with the time limit. Times are wall
 seconds of the solve alone (not of generating the economy or building the
 HiGHS model). Peak memory is the high-water mark of the process's resident
 memory during the solve (the economy itself included).
@@ -44,11 +46,12 @@ from rich.console import Console
 from rich.table import Table
 
 RESULTS = Path(__file__).parent / "results"
-SOLVERS = ("ours", "fast", "simplex", "ipm", "pdlp")
+SOLVERS = ("ours", "fast", "simplex", "ipm", "pdlp", "ortools-pdlp")
+PEERS = ("simplex", "ipm", "pdlp", "ortools-pdlp")  # the solvers ours is compared with
 # HiGHS simplex and IPM cannot finish within minutes beyond these sizes (issue 3:
 # simplex > 10 min and IPM 342 s at 1e4); they are skipped above them and the
 # table says so. PDLP is run up to PDLP_MAX.
-HIGHS_MAX = {"simplex": 10_000, "ipm": 10_000, "pdlp": 100_000}
+HIGHS_MAX = {"simplex": 10_000, "ipm": 10_000, "pdlp": 100_000, "ortools-pdlp": 100_000}
 FAST_MAX = 10_000  # the foundation's fast path factors I - A by sparse LU: 220 s at 1e4 (README)
 UNCAPACITATED_GAP = 1e-9  # the uncapacitated plan is asked to be optimal (issue 3)
 MEMORY_CAP = 16 * 2**30  # address-space cap of a solver process (bytes)
@@ -94,7 +97,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     solver = spec["solver"]
     limit = spec["time_limit"] if solver in ("ours", "fast") else spec["highs_time_limit"]
     prepared = None
-    if solver in ("simplex", "ipm", "pdlp"):
+    if solver in PEERS:
         from benchmarks.highs_run import central_lp
 
         prepared = central_lp(eco, mode)
@@ -136,9 +139,13 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
                 "gap": cert.gap,
             }
     else:
+        from benchmarks import ortools_run
         from benchmarks.highs_run import run
 
-        res = run(prepared, solver, limit, threads=spec["threads"])
+        if solver == "ortools-pdlp":
+            res = ortools_run.run(prepared, limit, threads=spec["ortools_threads"])
+        else:
+            res = run(prepared, solver, limit, threads=spec["threads"])
         gap = (res.objective - res.dual_bound) / max(1.0, abs(res.objective))
         out = {
             "status": res.status,
@@ -205,6 +212,10 @@ def _cap_memory() -> None:
 
 
 def _skip(solver: str, kind: str, n: int) -> str | None:
+    from benchmarks import ortools_run
+
+    if solver == "ortools-pdlp" and not ortools_run.available():
+        return "skipped (OR-Tools not installed: pip install 'soviets[peers]')"
     if solver == "fast" and kind != "uncapacitated":
         return "n/a (capacities)"
     if solver == "fast" and n > FAST_MAX:
@@ -229,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--councils", type=int, default=50)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1, help="threads for HiGHS (ours uses one)")
+    ap.add_argument("--ortools-threads", type=int, default=2, help="threads for OR-Tools PDLP")
     ap.add_argument("--quick", action="store_true", help="sizes 1e3,1e4 and a 60 s limit")
     ap.add_argument("--all-highs", action="store_true", help="do not skip HiGHS at large sizes")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -258,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
                     "highs_time_limit": args.highs_time_limit or args.time_limit,
                     "gap": args.gap,
                     "threads": args.threads,
+                    "ortools_threads": args.ortools_threads,
                 }
                 if why is not None:
                     row = {**spec, "status": why}
@@ -272,23 +285,20 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _ratios(rows: list[dict[str, Any]]) -> None:
-    """Time of the best (fastest optimal) HiGHS solver over ours, per instance."""
+    """Time of the best (fastest optimal) peer over ours, per instance."""
     for row in rows:
         if row["solver"] != "ours" or not _ok(row):
             continue
         same = [
             r
             for r in rows
-            if r["kind"] == row["kind"]
-            and r["n"] == row["n"]
-            and r["solver"] in ("simplex", "ipm", "pdlp")
-            and _ok(r)
+            if r["kind"] == row["kind"] and r["n"] == row["n"] and r["solver"] in PEERS and _ok(r)
         ]
         if same:
             best = min(same, key=lambda r: r["seconds"])
-            row["best_highs"] = best["solver"]
+            row["best_peer"] = best["solver"]
             row["ratio"] = best["seconds"] / row["seconds"]
-            row["objective_vs_highs"] = (row["objective"] - best["objective"]) / abs(
+            row["objective_vs_peer"] = (row["objective"] - best["objective"]) / abs(
                 best["objective"]
             )
 
@@ -318,7 +328,7 @@ COLUMNS = (
     ("objective (hours)", "right"),
     ("gap", "right"),
     ("peak MB", "right"),
-    ("best HiGHS / ours", "right"),
+    ("best peer / ours", "right"),
 )
 
 
@@ -334,7 +344,7 @@ def _cells(r: dict[str, Any]) -> list[str]:
         f"{obj:.10g}" if timed and math.isfinite(obj) else "",
         f"{gap:.1e}" if timed and math.isfinite(gap) else "",
         f"{r['peak_mb']:,.0f}" if timed else "",
-        f"{r['ratio']:.1f}x ({r['best_highs']})" if "ratio" in r else "",
+        f"{r['ratio']:.1f}x ({r['best_peer']})" if "ratio" in r else "",
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import math
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -276,7 +277,10 @@ def plan_command(
         return
     _refuse_period_options(objective, last_years, floor, plot)
     _refuse_mixed_options(mode, solver, regime, runtime, address, backend, gap, time_limit)
+    show_progress = sys.stderr.isatty() and not json if progress is None else progress
+    start = time.perf_counter()
     eco = _load(path, labour, final_demand, include_imports)
+    loaded = time.perf_counter()
     if regime is Regime.federated:
         from soviets.federation import plan_federated
 
@@ -290,10 +294,20 @@ def plan_command(
             solver=solver.value,
             gap=gap,
             time_limit=time_limit,
-            progress=sys.stderr.isatty() and not json if progress is None else progress,
+            progress=show_progress,
             backend=backend.value,
         )
-    _report(result, json)
+    seconds = {"load": loaded - start, "solve": time.perf_counter() - loaded}
+    try:
+        _report(result, json, seconds)
+    finally:
+        if show_progress:  # the time to write the plan is known only once it is written
+            written = time.perf_counter() - start - sum(seconds.values())
+            typer.echo(f"{_times(seconds)}, write {written:.2f} s", err=True)
+
+
+def _times(seconds: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items())
 
 
 def _refuse_one_period_options(
@@ -366,14 +380,16 @@ def _refuse_mixed_options(
         raise SovietsError(f"{' and '.join(tuned)} {verb} to --solver constrained or auto only")
 
 
-def _report(result: Plan, json: bool) -> None:
-    """Print the plan (tables or JSON); exit 1 when no plan meets the needs."""
+def _report(result: Plan, json: bool, seconds: dict[str, float]) -> None:
+    """Print the plan (tables or JSON) with the wall ``seconds`` of reading the economy and
+    of planning; exit 1 when no plan meets the needs."""
     from soviets.planning.jsonable import json_safe
 
     if json:
-        print_json(json_safe(result.to_dict()))
+        print_json(json_safe(result.to_dict()) | {"seconds": seconds})
     else:
         _print_plan(result)
+        console.print(f"time: {_times(seconds)}", style="dim")
     if result.status == "infeasible":
         raise typer.Exit(code=1)
 

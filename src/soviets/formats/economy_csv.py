@@ -15,6 +15,12 @@ Empty cells mean "no limit" (limit, capacity) or "not given"; ``needs.csv``
 may be left out for an economy without needs. An optional ``notes.txt``
 holds one note per line. Errors name the file, the data row (from 1; data
 row ``r`` is line ``r + 1`` of the file) and the column.
+
+Any table may be a Parquet file instead (``flows.parquet``, same columns; read
+when pyarrow is installed, written by ``write_economy_folder(..., parquet=True)``).
+Reading tries the column-wise fast path first
+(:mod:`soviets.formats.economy_columns`); only when it finds something out of
+the ordinary are the tables read again row by row, here, to name the problem.
 """
 
 from __future__ import annotations
@@ -26,6 +32,12 @@ import numpy as np
 from soviets.economy import Economy
 from soviets.errors import InputError
 from soviets.formats.csvfiles import format_number, new_folder, read_rows, write_csv
+from soviets.formats.economy_columns import (
+    parquet_rows,
+    read_economy_columns,
+    table_file,
+    write_parquet_tables,
+)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "goods": ("good", "unit", "kind", "limit"),
@@ -38,27 +50,36 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def is_economy_folder(folder: Path) -> bool:
-    """True for a folder with ``goods.csv``."""
-    return (folder / "goods.csv").is_file()
+    """True for a folder with ``goods.csv`` (or ``goods.parquet``)."""
+    return table_file(folder, "goods") is not None
 
 
 def read_economy_folder(folder: str | Path, *, with_needs: bool = True) -> Economy:
     """Read and validate an economy folder of CSV tables (``with_needs=False``: leave
     ``needs.csv`` to the caller, as the multi-period reader does)."""
+    folder = Path(folder)
+    fast = read_economy_columns(folder, with_needs=with_needs)
+    return fast if fast is not None else read_economy_rows(folder, with_needs=with_needs)
+
+
+def read_economy_rows(folder: Path, *, with_needs: bool = True) -> Economy:
+    """The careful reader: every table row by row, errors naming file, row and field."""
     # Imported here: the Pydantic row models are slow to import and only reading needs them.
     from soviets.formats.rows import REQUIRED_TABLES, TABLES, RawRow, build_economy
 
-    folder = Path(folder)
     tables: dict[str, list[RawRow]] = {}
     for table, (_, required) in TABLES.items():
         if table == "needs" and not with_needs:
             continue
-        path = folder / f"{table}.csv"
+        path = table_file(folder, table) or folder / f"{table}.csv"
         if not path.is_file():
             if table in REQUIRED_TABLES:
                 raise InputError(f"missing table {table}.csv", file=str(path))
             continue
-        header, rows = read_rows(path, required=required)
+        if path.suffix == ".parquet":
+            header, rows = parquet_rows(path, required=required)
+        else:
+            header, rows = read_rows(path, required=required)
         for col in header:
             if col not in COLUMNS[table]:
                 raise InputError(
@@ -83,14 +104,17 @@ def _opt(value: float) -> str:
     return format_number(value) if np.isfinite(value) else ""
 
 
-def write_economy_folder(economy: Economy, out: str | Path) -> Path:
-    """Write an economy as a CSV folder that reads back to the same economy.
+def write_economy_folder(economy: Economy, out: str | Path, *, parquet: bool = False) -> Path:
+    """Write an economy as a folder of CSV tables (or Parquet files, ``parquet=True``,
+    which needs pyarrow) that reads back to the same economy.
 
     Numbers are written in the shortest form that reads back exactly; ``out``
     must not exist or be an empty folder (nothing is half written).
     """
     with new_folder(Path(out)) as tmp:
         write_economy_tables(economy, tmp)
+        if parquet:
+            write_parquet_tables(tmp)
     return Path(out)
 
 
