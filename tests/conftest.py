@@ -21,6 +21,7 @@ from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import create_engine, text
 
+import costs
 from databases import Databases
 from pg import PG_ADMIN_URL
 
@@ -35,6 +36,13 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="soviets-hypothesis-"))
 settings.register_profile("soviets", database=None)
 settings.load_profile("soviets")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The costliest files first (``tests/costs.py``), so that xdist's workers end together."""
+    seconds = costs.load()
+    items.sort(key=lambda item: -seconds.get(costs.file_of(item.nodeid), costs.UNKNOWN))
 
 
 def _postgres_reachable() -> bool:

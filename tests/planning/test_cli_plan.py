@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from clirun import soviets
 from soviets.cli import app
 from soviets.economy import Council, Economy, Good, Need, Process
 from soviets.formats import IOTable, write_economy_folder, write_io_folder
@@ -168,13 +169,9 @@ def test_constrained_solver_gap_time_limit_and_progress(generated: Path):
 
 
 def _one_line_error(*args: object) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "soviets", "plan", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    """``soviets plan ARGS`` through the command's entry point in this process (the
+    end-to-end process is ``test_fast_solver_on_constrained_economy_is_a_one_line_error``)."""
+    proc = soviets("plan", *args)
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == "" and proc.stderr.strip().count("\n") == 0
     return proc.stderr
