@@ -71,7 +71,7 @@ import scipy.sparse as sp
 
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
-from soviets.planning import sifting
+from soviets.planning import multiyear_reduced, sifting
 from soviets.planning.multiyear_lp import MultiYearLP, Objective, build
 from soviets.planning.result import Certificate
 
@@ -600,13 +600,22 @@ class _Search:
         returns the last duals (the start of PDHG)."""
         st, lp = self.st, self.lp
         _, values, rents = dual_bound(st, y0)
-        keep = _first_columns(st, values, rents, self.best_x)
-        for step in sifting.sift(lp, keep, until, lambda new: _with_capital(st, new)):
-            y0 = -step.y  # PDHG's sign: reduced costs c + A^T y
+        red = multiyear_reduced.reduce(st.my, st.build_time)
+        keep = _first_columns(st, values, rents, self.best_x)[red.cols]
+
+        def needs(new: np.ndarray) -> np.ndarray:
+            full = np.zeros(lp.cost.size, dtype=bool)
+            full[red.cols] = new
+            return _with_capital(st, full)[red.cols]
+
+        for step in sifting.sift(red.lp, keep, until, needs):
+            x, y = red.full_x(step.x), red.full_y(step.y)
+            y0 = -y  # PDHG's sign: reduced costs c + A^T y
             primal = self.best.primal
-            if _feasible(lp, step.x) and step.objective < primal:
-                primal, self.best_x = step.objective, step.x
-            dual = dual_bound(st, -step.y)[0]
+            value = float(lp.cost @ x)
+            if _feasible(lp, x) and value < primal:
+                primal, self.best_x = value, x
+            dual = dual_bound(st, y0)[0]
             self.best = Certificate(primal, max(dual, self.best.dual))
             self.history.append(
                 {
