@@ -28,16 +28,17 @@ exploits that in three ways:
    cheapest at cost plus the rents of step 1, and the one of each good that
    already holds the most capital. The plan is checked against every row
    and bound of the full LP (to ``FEAS_RTOL`` of the size of each row's terms).
-3. **Sifting** (:mod:`soviets.planning.sifting`). HiGHS solves the LP
-   restricted to the columns that are cheap at the prices of step 1 (per
-   period and good the cheapest process at cost plus rents, every process
-   holding capital at the start, the columns of step 2's plan, the stocks
-   and investment these processes need, the stocks held at the start and
-   all carried goods). Its
-   optimum is a feasible plan of the full LP; its row prices go to step 1
-   for a bound and price every column; those with negative reduced cost
-   join and the restricted LP is solved again, until none does (then the
-   plan is optimal) or the time is up.
+3. **Sifting** (:mod:`soviets.planning.sifting`) on the LP with the capital
+   stocks substituted out (:mod:`soviets.planning.multiyear_reduced`: no
+   stock rows or columns, the same plans). HiGHS solves it restricted to
+   the columns that are cheap at the prices of step 1 (per period and good
+   the cheapest process at cost plus rents, every process holding capital
+   at the start, the columns of step 2's plan, the investment these
+   processes need, and all carried goods). Its optimum is a feasible plan
+   of the full LP; its row prices (the stock rows priced by the rents to
+   come) go to step 1 for a bound and price every column; those with
+   negative reduced cost join and HiGHS re-optimises from its last basis,
+   until none does (then the plan is optimal) or the time is up.
 4. **Prices from a first-order method on the stacked LP**, if sifting
    stopped without the gap (a restricted LP HiGHS could not solve, or the
    last ``PDHG_SHARE`` of the time, which is kept for this step). A
