@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> None:
             r = rows[-1]
             print(
                 f"{n:>7} {solver:>8} {r.get('status', ''):>12} "
-                f"{r.get('seconds', math.nan):8.1f} s (cpu {r.get('cpu_seconds', math.nan):.1f} s)  "
+                f"{r.get('seconds', math.nan):8.1f} s "
+                f"(cpu {r.get('cpu_seconds', math.nan):.1f} s)  "
                 f"primal {r.get('primal', math.nan):.6g}  "
                 f"dual {r.get('dual', math.nan):.6g}  gap {r.get('gap', math.nan):.2e}  "
                 f"peak {r.get('peak_mb', math.nan):.0f} MB",
