@@ -10,7 +10,8 @@ its own process so that its peak memory is its own: ``ours``
 (:func:`soviets.planning.multiperiod_fast.solve`, gap target ``--gap``) and
 HiGHS ``simplex``, ``ipm`` and ``pdlp`` on the full LP
 (:func:`soviets.planning.multiyear_lp.build`), each with the time limit.
-Times are wall seconds of the solve alone; peak memory is the process's
+Times are wall seconds of the solve alone, and its CPU seconds (the fairer
+figure on a shared machine); peak memory is the process's
 resident high-water mark (the economy included). HiGHS's bound is its dual
 bound by weak duality at its final row prices
 (:func:`soviets.planning.highs.dual_bound`), given when it ends optimal.
@@ -53,6 +54,8 @@ def run_one(solver: str, n: int, years: int, seed: int, limit: float, gap: float
     my = build(model)
     out: dict[str, Any] = {"solver": solver, "goods": n, "years": years}
     start = time.perf_counter()
+    use0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = use0.ru_utime + use0.ru_stime
     if solver == "ours":
         r = mf.solve(model, gap=gap, time_limit=limit, my=my)
         out.update(
@@ -83,6 +86,8 @@ def run_one(solver: str, n: int, years: int, seed: int, limit: float, gap: float
             gap=(primal - dual) / max(1.0, abs(primal)) if status == "Optimal" else math.nan,
         )
     out["seconds"] = time.perf_counter() - start
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    out["cpu_seconds"] = use.ru_utime + use.ru_stime - cpu0
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -135,7 +140,9 @@ def main(argv: list[str] | None = None) -> None:
             r = rows[-1]
             print(
                 f"{n:>7} {solver:>8} {r.get('status', ''):>12} "
-                f"{r.get('seconds', math.nan):8.1f} s  primal {r.get('primal', math.nan):.6g}  "
+                f"{r.get('seconds', math.nan):8.1f} s "
+                f"(cpu {r.get('cpu_seconds', math.nan):.1f} s)  "
+                f"primal {r.get('primal', math.nan):.6g}  "
                 f"dual {r.get('dual', math.nan):.6g}  gap {r.get('gap', math.nan):.2e}  "
                 f"peak {r.get('peak_mb', math.nan):.0f} MB",
                 flush=True,

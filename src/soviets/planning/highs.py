@@ -106,10 +106,10 @@ def highs_model(lp: LinearProgram, a: sp.csc_matrix) -> highspy.HighsLp:
     model.num_col_ = n_cols
     model.num_row_ = n_rows
     model.col_cost_ = np.asarray(lp.cost, dtype=float)
-    model.col_lower_ = _clip(lp.col_lower)
-    model.col_upper_ = _clip(lp.col_upper)
-    model.row_lower_ = _clip(lp.row_lower)
-    model.row_upper_ = _clip(lp.row_upper)
+    model.col_lower_ = clip_bounds(lp.col_lower)
+    model.col_upper_ = clip_bounds(lp.col_upper)
+    model.row_lower_ = clip_bounds(lp.row_lower)
+    model.row_upper_ = clip_bounds(lp.row_upper)
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.num_col_ = n_cols
     model.a_matrix_.num_row_ = n_rows
@@ -263,7 +263,8 @@ def _side_min(m: np.ndarray, lower: np.ndarray, upper: np.ndarray, tol: float) -
     return float(np.dot(m[use_lo], lower[use_lo]) + np.dot(m[use_up], upper[use_up]))
 
 
-def _clip(v: np.ndarray) -> np.ndarray:
+def clip_bounds(v: np.ndarray) -> np.ndarray:
+    """``v`` with infinite bounds as HiGHS's infinity."""
     v = np.asarray(v, dtype=float).copy()
     v[v == np.inf] = INF
     v[v == -np.inf] = -INF

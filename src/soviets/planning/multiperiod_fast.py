@@ -28,16 +28,17 @@ exploits that in three ways:
    cheapest at cost plus the rents of step 1, and the one of each good that
    already holds the most capital. The plan is checked against every row
    and bound of the full LP (to ``FEAS_RTOL`` of the size of each row's terms).
-3. **Sifting** (:mod:`soviets.planning.sifting`). HiGHS solves the LP
-   restricted to the columns that are cheap at the prices of step 1 (per
-   period and good the cheapest process at cost plus rents, every process
-   holding capital at the start, the columns of step 2's plan, the stocks
-   and investment these processes need, the stocks held at the start and
-   all carried goods). Its
-   optimum is a feasible plan of the full LP; its row prices go to step 1
-   for a bound and price every column; those with negative reduced cost
-   join and the restricted LP is solved again, until none does (then the
-   plan is optimal) or the time is up.
+3. **Sifting** (:mod:`soviets.planning.sifting`) on the LP with the capital
+   stocks substituted out (:mod:`soviets.planning.multiyear_reduced`: no
+   stock rows or columns, the same plans). HiGHS solves it restricted to
+   the columns that are cheap at the prices of step 1 (per period and good
+   the cheapest process at cost plus rents, every process holding capital
+   at the start, the columns of step 2's plan, the investment these
+   processes need, and all carried goods). Its optimum is a feasible plan
+   of the full LP; its row prices (the stock rows priced by the rents to
+   come) go to step 1 for a bound and price every column; those with
+   negative reduced cost join and HiGHS re-optimises from its last basis,
+   until none does (then the plan is optimal) or the time is up.
 4. **Prices from a first-order method on the stacked LP**, if sifting
    stopped without the gap (a restricted LP HiGHS could not solve, or the
    last ``PDHG_SHARE`` of the time, which is kept for this step). A
@@ -71,7 +72,7 @@ import scipy.sparse as sp
 
 from soviets.economy import MultiYearEconomy
 from soviets.errors import ModelError
-from soviets.planning import sifting
+from soviets.planning import multiyear_reduced, sifting
 from soviets.planning.multiyear_lp import MultiYearLP, Objective, build
 from soviets.planning.result import Certificate
 
@@ -600,13 +601,22 @@ class _Search:
         returns the last duals (the start of PDHG)."""
         st, lp = self.st, self.lp
         _, values, rents = dual_bound(st, y0)
-        keep = _first_columns(st, values, rents, self.best_x)
-        for step in sifting.sift(lp, keep, until, lambda new: _with_capital(st, new)):
-            y0 = -step.y  # PDHG's sign: reduced costs c + A^T y
+        red = multiyear_reduced.reduce(st.my, st.build_time)
+        keep = _first_columns(st, values, rents, self.best_x)[red.cols]
+
+        def needs(new: np.ndarray) -> np.ndarray:
+            full = np.zeros(lp.cost.size, dtype=bool)
+            full[red.cols] = new
+            return _with_capital(st, full)[red.cols]
+
+        for step in sifting.sift(red.lp, keep, until, needs):
+            x, y = red.full_x(step.x), red.full_y(step.y)
+            y0 = -y  # PDHG's sign: reduced costs c + A^T y
             primal = self.best.primal
-            if _feasible(lp, step.x) and step.objective < primal:
-                primal, self.best_x = step.objective, step.x
-            dual = dual_bound(st, -step.y)[0]
+            value = float(lp.cost @ x)
+            if _feasible(lp, x) and value < primal:
+                primal, self.best_x = value, x
+            dual = dual_bound(st, y0)[0]
             self.best = Certificate(primal, max(dual, self.best.dual))
             self.history.append(
                 {

@@ -5,10 +5,9 @@ bound 0 and finite (a plan's activities, stocks and investments). HiGHS solves
 the LP restricted to a set of columns (the others held at 0): its optimum is a
 feasible point of the full LP. Its row prices ``y`` then price every column,
 ``d = c - A^T y``; the columns with ``d < 0`` are added (with the columns they
-need, given by the caller) and the restricted LP is solved again (from scratch:
-on 1,000 goods x 5 years HiGHS re-optimising from the last basis after adding
-columns was not faster). When no column prices out, the restricted optimum is
-the full LP's.
+need, given by the caller) and HiGHS re-optimises from its last basis (primal
+simplex: the last optimum stays feasible with the new columns at 0). When no
+column prices out, the restricted optimum is the full LP's.
 Costs are scaled to a largest entry of 1 for HiGHS (as in
 :func:`soviets.planning.multiyear.solve_lp`) and scaled back.
 """
@@ -19,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 
@@ -52,31 +52,54 @@ def sift(
     ``needs(mask)`` widens a mask of new columns by the columns they need (for a
     process: the investment in its capital)."""
     a = sp.csc_matrix(lp.matrix)
+    a.sort_indices()
     scale = float(np.max(np.abs(lp.cost), initial=0.0)) or 1.0
     kept = keep.copy()
+    order = np.flatnonzero(kept)  # full column of each column HiGHS holds
+    h = highs.quiet_highs()
+    h.setOptionValue("primal_feasibility_tolerance", highs.FEASIBILITY_TOL)
+    h.setOptionValue("dual_feasibility_tolerance", highs.FEASIBILITY_TOL)
+    sub = highs.LinearProgram(
+        lp.cost[order] / scale,
+        lp.col_lower[order],
+        lp.col_upper[order],
+        a[:, order],
+        lp.row_lower,
+        lp.row_upper,
+    )
+    h.passModel(highs.highs_model(sub, sp.csc_matrix(a[:, order])))
     while True:
         left = deadline - time.perf_counter()
         if left <= 0:
             return
-        cols = np.flatnonzero(kept)
-        sub = highs.LinearProgram(
-            lp.cost[cols] / scale,
-            lp.col_lower[cols],
-            lp.col_upper[cols],
-            a[:, cols],
-            lp.row_lower,
-            lp.row_upper,
-        )
-        sol = highs.solve(sub, time_limit=left)
-        if sol.status != "optimal":
+        h.setOptionValue("time_limit", float(h.getRunTime() + left))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return
+        sol = h.getSolution()
         x = np.zeros(lp.cost.size)
-        x[cols] = sol.x
-        y = sol.row_dual * scale
+        x[order] = np.asarray(sol.col_value)
+        y = np.asarray(sol.row_dual) * scale
         new = (lp.cost - a.T @ y < -PRICE_RTOL * scale) & ~kept
         if needs is not None and np.any(new):
             new = needs(new) & ~kept
-        yield SiftStep(x, y, float(lp.cost @ x), cols.size, int(np.count_nonzero(new)))
+        yield SiftStep(x, y, float(lp.cost @ x), order.size, int(np.count_nonzero(new)))
         if not np.any(new):
             return
         kept |= new
+        added = np.flatnonzero(new)
+        block = sp.csc_matrix(a[:, added])
+        block.sort_indices()
+        h.addCols(
+            added.size,
+            lp.cost[added] / scale,
+            highs.clip_bounds(lp.col_lower[added]),
+            highs.clip_bounds(lp.col_upper[added]),
+            block.nnz,
+            block.indptr[:-1].astype(np.int32),
+            block.indices.astype(np.int32),
+            block.data.astype(float),
+        )
+        order = np.concatenate([order, added])
+        # the last optimum stays feasible with the new columns at 0: primal simplex from it
+        h.setOptionValue("simplex_strategy", 4)
