@@ -71,6 +71,7 @@ from soviets.federation.directory import region_of
 from soviets.planning import central as central_lp
 from soviets.planning import plan as central_plan
 from soviets.planning.fast import not_applicable as fast_not_applicable
+from soviets.planning.reach import partial_by_reach
 from soviets.planning.result import Plan
 
 REGIMES = ("autarky", "federation", "central")
@@ -236,7 +237,10 @@ def _central(eco: Economy, solver: str = "auto") -> tuple[float, np.ndarray, Pla
     with essential needs first (:func:`soviets.planning.central.diagnose`
     with ``essential_first``: least relative shortfall of essential needs,
     then of all needs, then least hours), the one rule for "as much as can
-    be met".
+    be met". Where needed goods are unmakeable (no process that can run makes
+    them, e.g. after a failure), that plan is found on the economy reduced to
+    what can still run (:mod:`soviets.planning.reach`): the same plan, a far
+    smaller programme.
 
     Hours per unit in the tens of thousands (hours per USD million of a
     world table) make HiGHS's dual simplex fail ("excessive dual values"):
@@ -251,6 +255,9 @@ def _central(eco: Economy, solver: str = "auto") -> tuple[float, np.ndarray, Pla
     HiGHS's 8.7 s, the same hours); HiGHS where it applies with fewer
     processes than goods; else ``planning.plan``'s ``auto``.
     """
+    reduced = partial_by_reach(eco, lambda sub: _central(sub, solver))
+    if reduced is not None:
+        return reduced.objective_hours, reduced.need_met, reduced
     scale = float(np.max(np.abs(eco.labour), initial=0.0))
     work = eco
     if scale > LABOUR_SCALE_ABOVE:
