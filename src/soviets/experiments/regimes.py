@@ -340,11 +340,16 @@ def primary_owners(eco: Economy) -> dict[str, str | None]:
     return owners
 
 
-def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
+def region_economy(
+    eco: Economy, region: str, missing: str = "drop", ran: np.ndarray | None = None
+) -> Economy:
     """The economy of one region alone (see the module docstring).
 
     ``missing``: what happens to an input the region cannot make, ``drop``
-    (left out of the recipes that use it) or ``keep``.
+    (left out of the recipes that use it) or ``keep``. ``ran``: per process of
+    ``eco``, whether it counts as able to make its goods for that rule (default:
+    capacity above 0); a council that failed still counts, so its good is not
+    dropped from the recipes as if the region had never made it.
     """
     if missing not in MISSING_RULES:
         raise ModelError(f"unknown rule for missing inputs '{missing}': drop or keep")
@@ -360,6 +365,8 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
     councils = [Council(c.name, c.kind, None, c.members, c.hours_available) for c in councils]
     keep = {c.name for c in councils}
     foreign = borrowed(eco)
+    ran = eco.capacity > 0 if ran is None else ran
+    able: set[str] = set()
     procs = []
     for j, p in enumerate(eco.process_records()):
         if p.council not in keep or foreign[j]:
@@ -369,6 +376,8 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
             local = _local_good(g, region, known, names)
             flows[local] = flows.get(local, 0.0) + q
         procs.append(Process(p.name, p.council, p.labour, flows, p.capacity))
+        if ran[j]:
+            able.add(p.name)
     needs: dict[tuple[str, str], float] = {}
     for n in eco.need_records():
         if n.council == region:
@@ -394,13 +403,7 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
     dropped: set[str] = set()
     if missing == "drop":
         primary = {g.name for g in goods if g.kind == "primary"}
-        makeable = {
-            g
-            for p in procs
-            if p.capacity is None or p.capacity > 0
-            for g, q in p.flows.items()
-            if q > 0
-        }
+        makeable = {g for p in procs if p.name in able for g, q in p.flows.items() if q > 0}
         lacking = (
             {g for p in procs for g, q in p.flows.items() if q < 0}
             - makeable
@@ -441,19 +444,45 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
 
 
 def plan_autarky(
-    eco: Economy, metrics: Metrics | None = None, missing: str = "drop", solver: str = "auto"
+    eco: Economy,
+    metrics: Metrics | None = None,
+    missing: str = "drop",
+    solver: str = "auto",
+    before: tuple[Economy, Outcome] | None = None,
 ) -> Outcome:
     """Every region alone, each planned by ``solver`` (see :func:`_central`); hours
-    and needs met summed over regions."""
+    and needs met summed over regions.
+
+    ``before``: the same economy before some capacities changed (councils failed)
+    and its autarky outcome. A region none of whose capacities changed keeps its
+    plan from that outcome (its economy is the same); the others plan again, with
+    the inputs they cannot make judged on the economy before the change (see
+    ``ran`` in :func:`region_economy`).
+    """
     met = np.zeros(eco.n_needs)
     activity = np.zeros(eco.n_processes)
     hours = 0.0
     known = set(eco.good_names)
     names = set(regions(eco))
-    dropped = 0
+    dropped: list[str] = []
+    where = np.asarray(region_of(eco))[eco.process_council]
+    ran = None
+    if before is not None:
+        ran = before[0].capacity > 0
+        changed = set(where[eco.capacity != before[0].capacity])
     for region in regions(eco):
-        sub = region_economy(eco, region, missing)
-        dropped += sum(1 for n in sub.notes if n.startswith("inputs "))
+        if before is not None and region not in changed:
+            old = before[1]
+            assert old.activity is not None and old.met is not None
+            mine = where == region
+            activity[mine] = old.activity[mine]
+            hours += float(eco.labour[mine] @ old.activity[mine])  # 0 where no hours
+            asks = eco.need_council == eco.council_index[region]
+            met[asks] = old.met[asks]
+            dropped += [region] if region in old.extra["dropped_in"] else []
+            continue
+        sub = region_economy(eco, region, missing, ran)
+        dropped += [region] if any(n.startswith("inputs ") for n in sub.notes) else []
         sub_hours, sub_met, sub_plan = _central(sub, solver)
         activity[[eco.process_index[n] for n in sub.process_names]] += sub_plan.activity
         hours += 0.0 if NO_HOURS in sub.notes else sub_hours
@@ -473,7 +502,11 @@ def plan_autarky(
             )
             ratio = got.get(key, 0.0) / asked[key] if asked.get(key, 0.0) > 0 else 1.0
             met[k] = eco.need_quantity[k] * min(1.0, ratio)
-    extra = {"missing_inputs": missing, "regions_with_dropped_inputs": dropped}
+    extra = {
+        "missing_inputs": missing,
+        "regions_with_dropped_inputs": len(dropped),
+        "dropped_in": dropped,
+    }
     return _outcome("autarky", eco, hours, met, metrics, extra=extra, activity=activity)
 
 
