@@ -624,13 +624,22 @@ def compare(
     if failure:
         victim = largest_supplier(eco, central.activity)
         reduced = without(eco, victim)
+        gone = eco.process_council == eco.council_index[victim]
         mid = max(1, (fed.rounds or 2) // 2)
         limit = max(100, 3 * (fed.rounds or 0))
         fed_fail, _ = plan_federation(
             eco, runtime=runtime, metrics=metrics, faults={victim: mid}, max_rounds=limit
         )
         after = {
-            "autarky": plan_autarky(reduced, metrics, missing, solver),
+            # the victim's processes at capacity 0, not removed: its good stays an input
+            # its region cannot do without (see ``before`` in plan_autarky)
+            "autarky": plan_autarky(
+                replace(eco, capacity=np.where(gone, 0.0, eco.capacity)),
+                metrics,
+                missing,
+                solver,
+                before=(eco, aut),
+            ),
             "federation": fed_fail,
             "central": plan_central(reduced, metrics, solver),
         }
