@@ -187,3 +187,23 @@ def test_cli_bad_options_are_one_line_errors(tmp_path, args, message):
     assert ran.returncode == 2
     assert message in ran.stderr and "Traceback" not in ran.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_autarky_after_a_failure_lacks_its_good_and_keeps_other_regions():
+    eco = choice_economy()
+    base = robustness.run_regime("autarky", eco)
+    after = robustness.run_regime("autarky", eco, ["n-farm"], before=base)
+    assert base.met is not None and after.met is not None
+    north = eco.need_council == eco.council_index["north"]
+    # the north's bakery needs grain that only its failed farm made: no bread baked
+    # (grain is not dropped from the recipe as if the north had never made it)
+    assert np.all(after.met[north] == 0.0)
+    assert np.array_equal(after.met[~north], base.met[~north])
+    fresh = robustness.run_regime("autarky", eco, ["n-farm"])
+    assert fresh.hours == pytest.approx(after.hours, rel=1e-12)
+
+
+def test_needs_out_of_reach_only_when_no_council_left_makes_the_good():
+    eco = choice_economy()
+    assert robustness.needs_out_of_reach(robustness.with_failed(eco, ["n-farm"])) == 0
+    assert robustness.needs_out_of_reach(robustness.with_failed(eco, ["n-farm", "s-farm"])) == 2

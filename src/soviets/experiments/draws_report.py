@@ -57,7 +57,9 @@ def write_rows_csv(
     """One row per draw and regime; shares in percent, labour in ``unit``."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow([*keys, "regime", *(header(m, unit) for m in measures), "settled", "error"])
+        w.writerow(
+            [*keys, "regime", *(header(m, unit) for m in measures), "settled", "error", "note"]
+        )
         for r in rows:
             vals = [scaled(m, r.get(m)) for m in measures]
             w.writerow(
@@ -67,6 +69,7 @@ def write_rows_csv(
                     *("" if v is None else repr(float(v)) for v in vals),
                     r.get("settled", True) if "error" not in r else "",
                     r.get("error", ""),
+                    r.get("note", ""),
                 ]
             )
 

@@ -71,6 +71,7 @@ from soviets.federation.directory import region_of
 from soviets.planning import central as central_lp
 from soviets.planning import plan as central_plan
 from soviets.planning.fast import not_applicable as fast_not_applicable
+from soviets.planning.reach import partial_by_reach
 from soviets.planning.result import Plan
 
 REGIMES = ("autarky", "federation", "central")
@@ -236,7 +237,10 @@ def _central(eco: Economy, solver: str = "auto") -> tuple[float, np.ndarray, Pla
     with essential needs first (:func:`soviets.planning.central.diagnose`
     with ``essential_first``: least relative shortfall of essential needs,
     then of all needs, then least hours), the one rule for "as much as can
-    be met".
+    be met". Where needed goods are unmakeable (no process that can run makes
+    them, e.g. after a failure), that plan is found on the economy reduced to
+    what can still run (:mod:`soviets.planning.reach`): the same plan, a far
+    smaller programme.
 
     Hours per unit in the tens of thousands (hours per USD million of a
     world table) make HiGHS's dual simplex fail ("excessive dual values"):
@@ -251,6 +255,9 @@ def _central(eco: Economy, solver: str = "auto") -> tuple[float, np.ndarray, Pla
     HiGHS's 8.7 s, the same hours); HiGHS where it applies with fewer
     processes than goods; else ``planning.plan``'s ``auto``.
     """
+    reduced = partial_by_reach(eco, lambda sub: _central(sub, solver))
+    if reduced is not None:
+        return reduced.objective_hours, reduced.need_met, reduced
     scale = float(np.max(np.abs(eco.labour), initial=0.0))
     work = eco
     if scale > LABOUR_SCALE_ABOVE:
@@ -333,11 +340,16 @@ def primary_owners(eco: Economy) -> dict[str, str | None]:
     return owners
 
 
-def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
+def region_economy(
+    eco: Economy, region: str, missing: str = "drop", ran: np.ndarray | None = None
+) -> Economy:
     """The economy of one region alone (see the module docstring).
 
     ``missing``: what happens to an input the region cannot make, ``drop``
-    (left out of the recipes that use it) or ``keep``.
+    (left out of the recipes that use it) or ``keep``. ``ran``: per process of
+    ``eco``, whether it counts as able to make its goods for that rule (default:
+    capacity above 0); a council that failed still counts, so its good is not
+    dropped from the recipes as if the region had never made it.
     """
     if missing not in MISSING_RULES:
         raise ModelError(f"unknown rule for missing inputs '{missing}': drop or keep")
@@ -353,6 +365,8 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
     councils = [Council(c.name, c.kind, None, c.members, c.hours_available) for c in councils]
     keep = {c.name for c in councils}
     foreign = borrowed(eco)
+    ran = eco.capacity > 0 if ran is None else ran
+    able: set[str] = set()
     procs = []
     for j, p in enumerate(eco.process_records()):
         if p.council not in keep or foreign[j]:
@@ -362,6 +376,8 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
             local = _local_good(g, region, known, names)
             flows[local] = flows.get(local, 0.0) + q
         procs.append(Process(p.name, p.council, p.labour, flows, p.capacity))
+        if ran[j]:
+            able.add(p.name)
     needs: dict[tuple[str, str], float] = {}
     for n in eco.need_records():
         if n.council == region:
@@ -387,13 +403,7 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
     dropped: set[str] = set()
     if missing == "drop":
         primary = {g.name for g in goods if g.kind == "primary"}
-        makeable = {
-            g
-            for p in procs
-            if p.capacity is None or p.capacity > 0
-            for g, q in p.flows.items()
-            if q > 0
-        }
+        makeable = {g for p in procs if p.name in able for g, q in p.flows.items() if q > 0}
         lacking = (
             {g for p in procs for g, q in p.flows.items() if q < 0}
             - makeable
@@ -434,19 +444,45 @@ def region_economy(eco: Economy, region: str, missing: str = "drop") -> Economy:
 
 
 def plan_autarky(
-    eco: Economy, metrics: Metrics | None = None, missing: str = "drop", solver: str = "auto"
+    eco: Economy,
+    metrics: Metrics | None = None,
+    missing: str = "drop",
+    solver: str = "auto",
+    before: tuple[Economy, Outcome] | None = None,
 ) -> Outcome:
     """Every region alone, each planned by ``solver`` (see :func:`_central`); hours
-    and needs met summed over regions."""
+    and needs met summed over regions.
+
+    ``before``: the same economy before some capacities changed (councils failed)
+    and its autarky outcome. A region none of whose capacities changed keeps its
+    plan from that outcome (its economy is the same); the others plan again, with
+    the inputs they cannot make judged on the economy before the change (see
+    ``ran`` in :func:`region_economy`).
+    """
     met = np.zeros(eco.n_needs)
     activity = np.zeros(eco.n_processes)
     hours = 0.0
     known = set(eco.good_names)
     names = set(regions(eco))
-    dropped = 0
+    dropped: list[str] = []
+    where = np.asarray(region_of(eco))[eco.process_council]
+    ran = None
+    if before is not None:
+        ran = before[0].capacity > 0
+        changed = set(where[eco.capacity != before[0].capacity])
     for region in regions(eco):
-        sub = region_economy(eco, region, missing)
-        dropped += sum(1 for n in sub.notes if n.startswith("inputs "))
+        if before is not None and region not in changed:
+            old = before[1]
+            assert old.activity is not None and old.met is not None
+            mine = where == region
+            activity[mine] = old.activity[mine]
+            hours += float(eco.labour[mine] @ old.activity[mine])  # 0 where no hours
+            asks = eco.need_council == eco.council_index[region]
+            met[asks] = old.met[asks]
+            dropped += [region] if region in old.extra["dropped_in"] else []
+            continue
+        sub = region_economy(eco, region, missing, ran)
+        dropped += [region] if any(n.startswith("inputs ") for n in sub.notes) else []
         sub_hours, sub_met, sub_plan = _central(sub, solver)
         activity[[eco.process_index[n] for n in sub.process_names]] += sub_plan.activity
         hours += 0.0 if NO_HOURS in sub.notes else sub_hours
@@ -466,7 +502,11 @@ def plan_autarky(
             )
             ratio = got.get(key, 0.0) / asked[key] if asked.get(key, 0.0) > 0 else 1.0
             met[k] = eco.need_quantity[k] * min(1.0, ratio)
-    extra = {"missing_inputs": missing, "regions_with_dropped_inputs": dropped}
+    extra = {
+        "missing_inputs": missing,
+        "regions_with_dropped_inputs": len(dropped),
+        "dropped_in": dropped,
+    }
     return _outcome("autarky", eco, hours, met, metrics, extra=extra, activity=activity)
 
 
@@ -584,13 +624,22 @@ def compare(
     if failure:
         victim = largest_supplier(eco, central.activity)
         reduced = without(eco, victim)
+        gone = eco.process_council == eco.council_index[victim]
         mid = max(1, (fed.rounds or 2) // 2)
         limit = max(100, 3 * (fed.rounds or 0))
         fed_fail, _ = plan_federation(
             eco, runtime=runtime, metrics=metrics, faults={victim: mid}, max_rounds=limit
         )
         after = {
-            "autarky": plan_autarky(reduced, metrics, missing, solver),
+            # the victim's processes at capacity 0, not removed: its good stays an input
+            # its region cannot do without (see ``before`` in plan_autarky)
+            "autarky": plan_autarky(
+                replace(eco, capacity=np.where(gone, 0.0, eco.capacity)),
+                metrics,
+                missing,
+                solver,
+                before=(eco, aut),
+            ),
             "federation": fed_fail,
             "central": plan_central(reduced, metrics, solver),
         }

@@ -43,6 +43,7 @@ from soviets.experiments.regimes import (
     plan_central,
     plan_federation,
 )
+from soviets.planning.reach import unmakeable
 
 #: Measures of one regime in one draw, with their units ("%" or the labour unit).
 MEASURES = ("essential_met", "normal_met", "value_met", "labour", "extra_labour", "extra_pct")
@@ -77,15 +78,26 @@ def value_met(eco: Economy, met: np.ndarray | None, weights: np.ndarray) -> floa
     return float((share * weights).sum() / total)
 
 
+def needs_out_of_reach(eco: Economy) -> int:
+    """How many needs ask for a good no plan of ``eco`` can make (see
+    :mod:`soviets.planning.reach`): while there is one, no regime meets every need."""
+    lost = unmakeable(eco)
+    return int(np.sum(lost[eco.need_good] & (eco.need_quantity > eco.stocks[eco.need_good])))
+
+
 def run_regime(
     regime: str,
     eco: Economy,
     failed: Sequence[str] = (),
     runtime: str = "inprocess",
     max_rounds: int = 1000,
+    before: Outcome | None = None,
 ) -> Outcome:
     """One regime's plan of ``eco`` with the ``failed`` councils producing nothing.
 
+    ``before``: autarky's outcome without failures (made here when not given):
+    regions without a failed council keep their plan, and a failed council's
+    good is not dropped from its region's recipes as an input the region lacks.
     A federation whose councils did not settle on a balanced plan within the
     capacities (``protocol["failure"]``) gets ``extra["settled"] = False`` and
     the largest relative capacity overrun in ``extra["overrun"]``.
@@ -93,7 +105,9 @@ def run_regime(
     if regime == "central":
         return plan_central(with_failed(eco, failed) if failed else eco)
     if regime == "autarky":
-        return plan_autarky(with_failed(eco, failed) if failed else eco)
+        if not failed:
+            return plan_autarky(eco)
+        return plan_autarky(with_failed(eco, failed), before=(eco, before or plan_autarky(eco)))
     if regime == "federation":
         out, p = plan_federation(eco, runtime=runtime, removed=tuple(failed), max_rounds=max_rounds)
         proto = p.extra["protocol"]
@@ -169,18 +183,40 @@ def round_budget(outcomes: dict[str, Outcome]) -> int:
 
 
 def _init(
-    eco: Economy, weights: np.ndarray, base: dict[str, float], runtime: str, max_rounds: int
+    eco: Economy,
+    weights: np.ndarray,
+    base: dict[str, float],
+    runtime: str,
+    max_rounds: int,
+    autarky: Outcome | None = None,
 ) -> None:
-    _STATE.update(eco=eco, weights=weights, base=base, runtime=runtime, max_rounds=max_rounds)
+    _STATE.update(
+        eco=eco,
+        weights=weights,
+        base=base,
+        runtime=runtime,
+        max_rounds=max_rounds,
+        autarky=autarky,
+    )
 
 
 def _one_draw(task: tuple[int, int, tuple[str, ...], tuple[str, ...]]) -> list[dict[str, Any]]:
     k, d, failed, regimes = task
     eco: Economy = _STATE["eco"]
     rows = []
+    lost = needs_out_of_reach(with_failed(eco, failed)) if "federation" in regimes else 0
     for regime in regimes:
+        if regime == "federation" and lost:
+            # a settled federation plan meets every need (its balance is checked
+            # against all of them), so it cannot settle: not run, counted as such
+            note = f"not run: {lost} needs ask for goods no council left can make"
+            rows.append({"k": k, "draw": d, "regime": regime, "failed": failed})
+            rows[-1].update(settled=False, note=note)
+            continue
         try:
-            out = run_regime(regime, eco, failed, _STATE["runtime"], _STATE["max_rounds"])
+            out = run_regime(
+                regime, eco, failed, _STATE["runtime"], _STATE["max_rounds"], _STATE["autarky"]
+            )
         except ModelError as err:
             rows.append({"k": k, "draw": d, "regime": regime, "failed": failed, "error": str(err)})
             continue
@@ -259,9 +295,8 @@ def run(
     for k, d, failed in failures:
         todo = tuple(r for r in regimes if d < limits[r])
         tasks.append((k, d, failed, todo))
-    rows = run_draws(
-        tasks, _one_draw, _init, (eco, weights, base, runtime, budget), workers, progress
-    )
+    initargs = (eco, weights, base, runtime, budget, base_out.get("autarky"))
+    rows = run_draws(tasks, _one_draw, _init, initargs, workers, progress)
     return {
         "economy": eco.name,
         "unit": eco.labour_unit,
