@@ -17,7 +17,9 @@ per test kept the server checkpointing all the time, and every test waited on
 it. So the databases of finished tests are dropped in batches of
 ``DROP_BATCH``, all of a batch at the same time by background threads, so that
 one checkpoint serves the whole batch; the session's end drops the rest the
-same way and waits for them. An empty database that a fixture replaced by a
+same way and waits for them. A template's next copy is made in the background
+while a test runs (``CREATE DATABASE`` mostly waits for the log to be written),
+and the next test that wants one gets it renamed. An empty database that a fixture replaced by a
 template's copy is kept as the next test's fresh one.
 """
 
@@ -30,6 +32,7 @@ import threading
 import uuid
 import warnings
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -82,6 +85,8 @@ class Databases:
         self._doomed: list[str] = []  # finished databases, not yet dropped
         self._droppers: list[threading.Thread] = []
         self._spare: list[str] = []  # empty databases, never used by a test
+        self._copier = ThreadPoolExecutor(1, thread_name_prefix="copy-template")
+        self._ready: dict[str, Future[str]] = {}  # a template's next copy, being made
 
     @property
     def admin(self) -> Engine:
@@ -157,8 +162,16 @@ class Databases:
             spare = f"{PREFIX}{uuid.uuid4().hex[:12]}"
             self._rename(name, spare)
             self._spare.append(spare)
-            self.create(template=template, name=name)
+            self._rename(self._next_copy(template), name)
         return copy.deepcopy(value)
+
+    def _next_copy(self, template: str) -> str:
+        """A copy of ``template`` made while the previous test ran (now if there was
+        none), and the next one started in the background."""
+        ready = self._ready.pop(template, None)
+        name = ready.result() if ready is not None else self.create(template=template)
+        self._ready[template] = self._copier.submit(self.create, template)
+        return name
 
     def template(self, build: Callable[[str], T], backend: str) -> tuple[str, T]:
         """``build``'s template on ``backend`` (a SQLite file's path or a PostgreSQL
@@ -191,6 +204,9 @@ class Databases:
     def close(self) -> None:
         """Drop what is left (the finished and spare databases, the PostgreSQL templates),
         all at once, and wait for every drop."""
+        self._doomed += [ready.result() for ready in self._ready.values()]
+        self._ready.clear()
+        self._copier.shutdown()
         self._doomed += self._spare
         self._doomed += [name for (_, backend), (name, _) in self._templates.items()
                          if backend == "postgresql"]  # fmt: skip
