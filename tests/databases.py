@@ -10,10 +10,16 @@ every call makes the test's empty database a copy of it (a file copy, or
 
 Names of PostgreSQL databases carry the pytest-xdist worker's id and a random
 part, so parallel workers (and parallel test runs on one server) never share
-one. ``DROP DATABASE`` waits for a checkpoint (seconds on a busy server), so
-the databases of finished tests are dropped by background threads while the
-next tests run (drops at the same time share a checkpoint); the session's end
-waits for the last of them. An empty database that a fixture replaced by a
+one. ``DROP DATABASE`` forces an immediate checkpoint (PostgreSQL 15 writes
+and syncs every dirty buffer of the whole server, seconds on a busy one, and
+every page changed after it is written whole into the log again): one drop
+per test kept the server checkpointing all the time, and every test waited on
+it. So the databases of finished tests are dropped in batches of
+``DROP_BATCH``, all of a batch at the same time by background threads, so that
+one checkpoint serves the whole batch; the session's end drops the rest the
+same way and waits for them. A template's next copy is made in the background
+while a test runs (``CREATE DATABASE`` mostly waits for the log to be written),
+and the next test that wants one gets it renamed. An empty database that a fixture replaced by a
 template's copy is kept as the next test's fresh one.
 """
 
@@ -21,17 +27,18 @@ from __future__ import annotations
 
 import copy
 import os
-import queue
 import shutil
 import threading
 import uuid
 import warnings
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from pg import PG_ADMIN_URL
 
@@ -39,8 +46,9 @@ T = TypeVar("T")
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 PREFIX = f"soviets_test_{WORKER}_"
-DROPPERS = 4
-"""Threads that drop finished databases (each waits for a checkpoint; theirs are shared)."""
+DROP_BATCH = 12
+"""Finished databases dropped together (at most 12 x 11 MB on disk per worker; one
+connection each while they drop, so two workers stay well under 100 connections)."""
 
 
 def create_tables(url: str) -> None:
@@ -74,9 +82,11 @@ class Databases:
         self.folder = folder
         self._admin: Engine | None = None
         self._templates: dict[tuple[Callable[[str], Any], str], tuple[str, Any]] = {}
-        self._doomed: queue.Queue[str | None] = queue.Queue()
+        self._doomed: list[str] = []  # finished databases, not yet dropped
         self._droppers: list[threading.Thread] = []
         self._spare: list[str] = []  # empty databases, never used by a test
+        self._copier = ThreadPoolExecutor(1, thread_name_prefix="copy-template")
+        self._ready: dict[str, Future[str]] = {}  # a template's next copy, being made
 
     @property
     def admin(self) -> Engine:
@@ -108,28 +118,31 @@ class Databases:
             conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         return name
 
-    def drop(self, name: str) -> None:
-        """Drop a PostgreSQL database, closing what is still connected to it."""
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
     def discard(self, name: str) -> None:
-        """Drop a PostgreSQL database soon, in the background."""
-        if not self._droppers:
-            self._droppers = [
-                threading.Thread(target=self._drop_all, name=f"drop-databases-{i}", daemon=True)
-                for i in range(DROPPERS)
-            ]
-            for thread in self._droppers:
-                thread.start()
-        self._doomed.put(name)
+        """Drop a PostgreSQL database soon: with the next ``DROP_BATCH`` - 1 others."""
+        self._doomed.append(name)
+        if len(self._doomed) >= DROP_BATCH:
+            self._drop_batch()
 
-    def _drop_all(self) -> None:
-        while (name := self._doomed.get()) is not None:
-            try:
-                self.drop(name)
-            except Exception as exc:  # noqa: BLE001 - a leftover database fails no test
-                warnings.warn(f"test database {name} not dropped: {exc}", stacklevel=1)
+    def _drop_batch(self) -> None:
+        """Drop the finished databases in the background, all at once (one checkpoint)."""
+        batch, self._doomed = self._doomed, []
+        self._droppers = [t for t in self._droppers if t.is_alive()]
+        for name in batch:
+            thread = threading.Thread(target=self._drop_quietly, args=(name,), daemon=True)
+            thread.start()
+            self._droppers.append(thread)
+
+    def _drop_quietly(self, name: str) -> None:
+        # Its own connection (not the pool's): a batch's drops run side by side.
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except Exception as exc:  # noqa: BLE001 - a leftover database fails no test
+            warnings.warn(f"test database {name} not dropped: {exc}", stacklevel=1)
+        finally:
+            engine.dispose()
 
     def seed(self, url: str, build: Callable[[str], T]) -> T:
         """Make the empty database at ``url`` a copy of ``build``'s template; what it returned.
@@ -149,8 +162,16 @@ class Databases:
             spare = f"{PREFIX}{uuid.uuid4().hex[:12]}"
             self._rename(name, spare)
             self._spare.append(spare)
-            self.create(template=template, name=name)
+            self._rename(self._next_copy(template), name)
         return copy.deepcopy(value)
+
+    def _next_copy(self, template: str) -> str:
+        """A copy of ``template`` made while the previous test ran (now if there was
+        none), and the next one started in the background."""
+        ready = self._ready.pop(template, None)
+        name = ready.result() if ready is not None else self.create(template=template)
+        self._ready[template] = self._copier.submit(self.create, template)
+        return name
 
     def template(self, build: Callable[[str], T], backend: str) -> tuple[str, T]:
         """``build``'s template on ``backend`` (a SQLite file's path or a PostgreSQL
@@ -181,18 +202,19 @@ class Databases:
             )
 
     def close(self) -> None:
-        """Drop what is left: the databases still to drop, and the PostgreSQL templates."""
-        for name in self._spare:
-            self.discard(name)
+        """Drop what is left (the finished and spare databases, the PostgreSQL templates),
+        all at once, and wait for every drop."""
+        self._doomed += [ready.result() for ready in self._ready.values()]
+        self._ready.clear()
+        self._copier.shutdown()
+        self._doomed += self._spare
+        self._doomed += [name for (_, backend), (name, _) in self._templates.items()
+                         if backend == "postgresql"]  # fmt: skip
         self._spare.clear()
-        for _ in self._droppers:
-            self._doomed.put(None)
+        self._templates.clear()
+        self._drop_batch()
         for thread in self._droppers:
             thread.join()
         self._droppers = []
-        for (_, backend), (template, _) in self._templates.items():
-            if backend == "postgresql":
-                self.drop(template)
-        self._templates.clear()
         if self._admin is not None:
             self._admin.dispose()
