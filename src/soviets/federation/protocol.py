@@ -99,6 +99,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -538,31 +539,35 @@ def plan_federated(
     ``mode="labour-budget"``: essential needs first, then the largest share of
     every normal need, then least hours, within the council hour budgets
     (:mod:`soviets.federation.budget`: budgets priced as shared limits, the
-    share by bisection over min-hours plans); ``extra["protocol"]`` then sums
+    share by bisection over min-hours plans, each trial tried again without
+    box-step stabilisation when it does not settle with it); ``extra["protocol"]`` then sums
     rounds, messages and bytes over the trials and lists them in ``trials``.
     """
     if mode == "labour-budget":
         return _labour_budget(
             economy,
-            lambda eco: plan_federated(
-                eco,
-                runtime,
-                address,
-                shards=shards,
-                max_rounds=max_rounds,
-                tol=tol,
-                gap_tol=gap_tol,
-                max_epochs=max_epochs,
-                patience=patience,
-                faults=faults,
-                removed=removed,
-                network=network,
-                num_cpus=num_cpus,
-                refresh=refresh,
-                stabilise=stabilise,
-                start=start,
-                epoch_tol=epoch_tol,
-            ),
+            [
+                partial(
+                    plan_federated,
+                    runtime=runtime,
+                    address=address,
+                    shards=shards,
+                    max_rounds=max_rounds,
+                    tol=tol,
+                    gap_tol=gap_tol,
+                    max_epochs=max_epochs,
+                    patience=patience,
+                    faults=faults,
+                    removed=removed,
+                    network=network,
+                    num_cpus=num_cpus,
+                    refresh=refresh,
+                    stabilise=box,
+                    start=start,
+                    epoch_tol=epoch_tol,
+                )
+                for box in ((True, False) if stabilise else (False,))
+            ],
         )
     if mode != "min-labour":
         raise ModelError(f"unknown planning mode '{mode}' (min-labour or labour-budget)")
@@ -617,10 +622,10 @@ def plan_federated(
     return _assemble(economy, directory, clerk, protocol)
 
 
-def _labour_budget(eco: Economy, plan_at: Callable[[Economy], Plan]) -> Plan:
+def _labour_budget(eco: Economy, attempts: list[Callable[[Economy], Plan]]) -> Plan:
     """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`,
     told in ``eco``'s own goods and needs."""
-    plan, share, trials = budget.labour_budget(eco, plan_at)
+    plan, share, trials = budget.labour_budget(eco, attempts)
     proto = dict(plan.extra.get("protocol", {}))
     for key in ("rounds", "messages", "segments", "bytes", "seconds"):
         proto[key] = sum(t["protocol"].get(key, 0) for t in trials)
