@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from clirun import Ran, soviets
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
@@ -31,6 +33,7 @@ def test_runtime_without_federated_regime_is_a_one_line_error() -> None:
     assert done.stderr.strip().count("\n") == 0 and "--regime federated" in done.stderr
 
 
+@pytest.mark.slow
 def test_federated_labour_budget_meets_central_share_and_hours() -> None:
     # the example's hour budgets bind: HiGHS meets 51% of every normal need
     central = _plan("--mode", "labour-budget", "--json")

@@ -1,6 +1,7 @@
 """Labour-budget mode of the federated protocol against `planning.central`'s (HiGHS):
 essential needs first, then the largest share of normal needs, then least hours,
-within the council hour budgets."""
+within the council hour budgets. Each plan whose budgets bind is a bisection over
+about sixteen federated plans, so those tests are marked slow."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def test_hour_goods_give_the_central_plan_of_the_budgets() -> None:
     assert as_goods.objective_hours == pytest.approx(ref.objective_hours, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_two_regions_matches_central() -> None:
     # its budgets bind: HiGHS meets 51% of every normal need
     _assert_matches_central(load_economy(EXAMPLE))
@@ -82,6 +84,7 @@ def _tight(goods: int, seed: int) -> Economy:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "factor"), [(0, 0.4), (1, 0.4)])
 def test_random_economy_with_tight_budgets_matches_central(seed: int, factor: float) -> None:
     _assert_matches_central(_budgets_times(_tight(8, seed), factor))
