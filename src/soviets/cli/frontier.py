@@ -34,8 +34,9 @@ def frontier_command(
         typer.Option(
             "--regime",
             help="central: one labour-budget plan of the whole federation per offer; autarky: "
-            "every region alone; federation: the federated protocol (when it has a "
-            "labour-budget mode); all: every regime that can run, on one plot.",
+            "every region alone; federation: the federated protocol in labour-budget mode "
+            "(slow: a bisection over federated plans per offer); all: central and autarky, "
+            "on one plot.",
         ),
     ] = FrontierRegime.central,
     councils: Annotated[
@@ -84,7 +85,7 @@ def frontier_command(
 
         raise InputError("--persons applies only to input-output tables", file=str(path))
     regimes = (
-        [r.value for r in FrontierRegime if r is not FrontierRegime.all]
+        [FrontierRegime.central.value, FrontierRegime.autarky.value]
         if regime is FrontierRegime.all
         else [regime.value]
     )
@@ -92,6 +93,11 @@ def frontier_command(
     offers = [p.offered for p in base.points]
     result: dict[str, fr.Frontier] = {}
     notes: list[str] = []
+    if regime is FrontierRegime.all:
+        notes.append(
+            "federation: not drawn with --regime all (each offer costs about sixteen "
+            "federated plans); ask for --regime federation"
+        )
     for r in regimes:
         if r == "central":
             result["central"] = base

@@ -284,7 +284,7 @@ def plan_command(
     if regime is Regime.federated:
         from soviets.federation import plan_federated
 
-        result = plan_federated(eco, runtime=runtime.value, address=address)
+        result = plan_federated(eco, runtime=runtime.value, address=address, mode=mode.value)
     else:
         from soviets.planning import plan as make_plan
 
@@ -368,8 +368,6 @@ def _refuse_mixed_options(
     """Refuse one-period options that do not go together (regime, runtime, solver tuning)."""
     from soviets.errors import SovietsError
 
-    if regime is Regime.federated and mode is not Mode.min_labour:
-        raise SovietsError("--regime federated plans in min-labour mode only")
     if regime is Regime.central and (runtime is not Runtime.inprocess or address):
         raise SovietsError("--runtime and --address apply to --regime federated only")
     tuned = [n for n, v in (("--gap", gap), ("--time-limit", time_limit)) if v is not None]

@@ -21,7 +21,6 @@ employed per week.
 from __future__ import annotations
 
 import csv
-import inspect
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -161,23 +160,17 @@ def federated_labour_budget(
 ) -> fr.Frontier:
     """The federated protocol's frontier: one labour-budget run per offer.
 
-    The hook for the federated protocol's labour-budget mode: it runs when
-    ``plan_federated`` takes a ``mode`` argument, and is refused before.
+    Each point is a bisection over federated plans (about sixteen where the
+    budgets bind, docs/federation-protocol.md).
     """
     from soviets.federation import plan_federated
 
-    if "mode" not in inspect.signature(plan_federated).parameters:
-        raise InputError(
-            "the federated protocol has no labour-budget mode yet, so it has no frontier: "
-            "use --regime central or autarky",
-            field="regime",
-        )
     values = fr.least_labour_values(eco)
     terr = fr.territorial(eco)
     points = []
     for h in offers:
         e = fr.with_offer(eco, {i: h for i in terr}, keep_other_hours)
-        p = plan_federated(e, mode="labour-budget")  # type: ignore[call-arg]
+        p = plan_federated(e, mode="labour-budget")
         per = {}
         sub = fr.central._hours_matrix(e, np.array(terr, dtype=np.int64)) @ p.activity
         for k, i in enumerate(terr):

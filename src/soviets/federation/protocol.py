@@ -97,18 +97,21 @@ without capacities (prices only rise).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from soviets.economy import Economy
 from soviets.errors import ModelError
+from soviets.federation import budget
 from soviets.federation.directory import Directory, Papers, split_economy
 from soviets.federation.messages import Columns, decode, encode
 from soviets.federation.runtime import InProcessRuntime, RayRuntime, Segment
 from soviets.planning.delivery import split, unmet_needs
-from soviets.planning.result import Certificate, Plan, PlanStatus
+from soviets.planning.result import Certificate, Plan, PlanMode, PlanStatus
 
 RUNTIMES = ("inprocess", "ray")
 MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
@@ -504,6 +507,7 @@ def plan_federated(
     stabilise: bool = True,
     start: Plan | dict[str, Any] | None = None,
     epoch_tol: float | None = EPOCH_TOL,
+    mode: PlanMode = "min-labour",
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -532,7 +536,41 @@ def plan_federated(
     prices from round 0. Returns a
     :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
     messages, bytes, runtime, converged, history, capacity_prices, refresh).
+    ``mode="labour-budget"``: essential needs first, then the largest share of
+    every normal need, then least hours, within the council hour budgets
+    (:mod:`soviets.federation.budget`: budgets priced as shared limits, the
+    share by bisection over min-hours plans, each trial tried again without
+    box-step stabilisation when it does not settle with it); ``extra["protocol"]`` then sums
+    rounds, messages and bytes over the trials and lists them in ``trials``.
     """
+    if mode == "labour-budget":
+        return _labour_budget(
+            economy,
+            [
+                partial(
+                    plan_federated,
+                    runtime=runtime,
+                    address=address,
+                    shards=shards,
+                    max_rounds=max_rounds,
+                    tol=tol,
+                    gap_tol=gap_tol,
+                    max_epochs=max_epochs,
+                    patience=patience,
+                    faults=faults,
+                    removed=removed,
+                    network=network,
+                    num_cpus=num_cpus,
+                    refresh=refresh,
+                    stabilise=box,
+                    start=start,
+                    epoch_tol=epoch_tol,
+                )
+                for box in ((True, False) if stabilise else (False,))
+            ],
+        )
+    if mode != "min-labour":
+        raise ModelError(f"unknown planning mode '{mode}' (min-labour or labour-budget)")
     if runtime not in RUNTIMES:
         raise ModelError(f"unknown runtime '{runtime}': choose one of {', '.join(RUNTIMES)}")
     if shards is None:
@@ -582,6 +620,31 @@ def plan_federated(
         "warm_started": start is not None,
     }
     return _assemble(economy, directory, clerk, protocol)
+
+
+def _labour_budget(eco: Economy, attempts: list[Callable[[Economy], Plan]]) -> Plan:
+    """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`,
+    told in ``eco``'s own goods and needs."""
+    plan, share, trials = budget.labour_budget(eco, attempts)
+    proto = dict(plan.extra.get("protocol", {}))
+    for key in ("rounds", "messages", "segments", "bytes", "seconds"):
+        proto[key] = sum(t["protocol"].get(key, 0) for t in trials)
+    proto["trials"] = [
+        {k: v for k, v in t.items() if k != "protocol"} | {"rounds": t["protocol"].get("rounds")}
+        for t in trials
+    ]
+    unmet = unmet_needs(eco, plan.need_met, essential_only=True)
+    status: PlanStatus = plan.status if not unmet else "infeasible"
+    return replace(
+        plan,
+        economy=eco,
+        status=status,
+        mode="labour-budget",
+        labour_values=plan.labour_values[: eco.n_goods],
+        unmet=unmet,
+        fulfilment=share,
+        extra={**plan.extra, "protocol": proto},
+    )
 
 
 def _offer_keys(d: Directory) -> list[tuple[str, str, int]]:

@@ -1,0 +1,89 @@
+"""Labour-budget mode: the federated plan against HiGHS, on two-regions and on tight
+random economies with their hour budgets scaled down.
+
+    python -m benchmarks.federation_budget [--goods 8] [--factor 0.4] [--seeds 0 1 2]
+
+Prints one line per economy: HiGHS's share of normal needs and hours, the
+federation's, the relative hours difference, the clerk's gap, and the rounds,
+messages, bytes and trials of the protocol (CPU seconds: a ratio only on a
+shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from soviets.economy import Economy
+from soviets.economy.generate import generate_economy
+from soviets.federation import plan_federated
+from soviets.formats import load_economy
+from soviets.planning import central
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "two-regions"
+
+
+def budgets_times(eco: Economy, factor: float) -> Economy:
+    """``eco`` with every council hour budget multiplied by ``factor``."""
+
+    def scaled(h: float | None) -> float | None:
+        return None if h is None else h * factor
+
+    return replace(
+        eco, councils=[replace(c, hours_available=scaled(c.hours_available)) for c in eco.councils]
+    )
+
+
+def tight(goods: int, seed: int) -> Economy:
+    """The tight economy of tests/federation/test_tight_caps.py."""
+    return generate_economy(
+        goods=goods,
+        techs=3,
+        inputs=3,
+        capacity_share=0.3,
+        primary=1,
+        regions=2,
+        councils=4,
+        seed=seed,
+        emission_cap=0.6,
+        hour_budgets=True,
+        stock_share=0.2,
+    )
+
+
+def compare(name: str, eco: Economy) -> None:
+    """One line: HiGHS against the federated labour-budget plan."""
+    ref = central.solve(eco, "labour-budget")
+    cpu = time.process_time()
+    fed = plan_federated(eco, mode="labour-budget")
+    cpu = time.process_time() - cpu
+    pr = fed.extra["protocol"]
+    rel = (fed.objective_hours - ref.objective_hours) / ref.objective_hours
+    print(
+        f"{name}: HiGHS share {ref.fulfilment:.4f} {ref.objective_hours:,.2f} h | "
+        f"federated {fed.status} share {fed.fulfilment} {fed.objective_hours:,.2f} h "
+        f"({rel:+.2e}), gap {fed.certificate.gap:.1e}, rounds {pr['rounds']}, "
+        f"messages {pr['messages']:,}, bytes {pr['bytes']:,}, trials {len(pr['trials'])}, "
+        f"cpu {cpu:.0f} s",
+        flush=True,
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--goods", type=int, default=8)
+    ap.add_argument("--factor", type=float, default=0.4)
+    ap.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
+    ap.add_argument("--no-example", action="store_true")
+    args = ap.parse_args()
+    if not args.no_example:
+        compare("two-regions", load_economy(EXAMPLE))
+    for seed in args.seeds:
+        eco = budgets_times(tight(args.goods, seed), args.factor)
+        compare(f"{args.goods} goods, seed {seed}, budgets x {args.factor}", eco)
+
+
+if __name__ == "__main__":
+    main()

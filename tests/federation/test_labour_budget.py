@@ -1,0 +1,90 @@
+"""Labour-budget mode of the federated protocol against `planning.central`'s (HiGHS):
+essential needs first, then the largest share of normal needs, then least hours,
+within the council hour budgets. Each plan whose budgets bind is a bisection over
+about sixteen federated plans, so those tests are marked slow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from soviets.economy import Economy
+from soviets.economy.generate import generate_economy
+from soviets.federation import plan_federated
+from soviets.federation.budget import with_hour_goods
+from soviets.formats import load_economy
+from soviets.planning import central
+
+REL = 1e-3  # hours within 0.1% of HiGHS
+SHARE_TOL = 1e-3  # share of normal needs within 0.1 percentage point of HiGHS
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
+
+
+def _budgets_times(eco: Economy, factor: float) -> Economy:
+    def scaled(h: float | None) -> float | None:
+        return None if h is None else h * factor
+
+    return replace(
+        eco, councils=[replace(c, hours_available=scaled(c.hours_available)) for c in eco.councils]
+    )
+
+
+def _assert_matches_central(eco: Economy) -> None:
+    ref = central.solve(eco, "labour-budget")
+    fed = plan_federated(eco, mode="labour-budget")
+    assert ref.status == "optimal" and fed.status == "optimal", fed.extra["protocol"]
+    assert fed.mode == "labour-budget" and fed.solver == "federated"
+    # the same needs met: every essential need, normal needs at HiGHS's share
+    assert ref.fulfilment is not None and fed.fulfilment is not None
+    assert ref.fulfilment - SHARE_TOL <= fed.fulfilment <= ref.fulfilment + 1e-9
+    ess = eco.need_essential
+    assert np.all(fed.need_met[ess] >= eco.need_quantity[ess] * (1 - 1e-9))
+    assert fed.share_of_needs_met(False) >= ref.share_of_needs_met(False) - SHARE_TOL
+    # hours within 0.1%, certified by the clerk's bound at the share found
+    assert abs(fed.objective_hours - ref.objective_hours) <= REL * ref.objective_hours
+    assert fed.certificate.dual <= fed.objective_hours * (1 + 1e-9)
+    assert fed.certificate.gap <= REL
+    # every council's hour budget holds (its own processes and those below it)
+    budgeted = np.flatnonzero(np.isfinite(eco.council_hours))
+    used = central._hours_matrix(eco, budgeted) @ fed.activity
+    assert np.all(used <= eco.council_hours[budgeted] * (1 + 1e-6))
+
+
+def test_hour_goods_give_the_central_plan_of_the_budgets() -> None:
+    # HiGHS on the budgets written as primary inputs = HiGHS with council hour rows
+    eco = _budgets_times(_tight(8, 0), 0.8)
+    ref = central.solve(eco, "labour-budget")
+    assert ref.fulfilment == 1.0
+    as_goods = central.solve(with_hour_goods(eco), "min-labour")
+    assert as_goods.objective_hours == pytest.approx(ref.objective_hours, rel=1e-9)
+
+
+@pytest.mark.slow
+def test_two_regions_matches_central() -> None:
+    # its budgets bind: HiGHS meets 51% of every normal need
+    _assert_matches_central(load_economy(EXAMPLE))
+
+
+def _tight(goods: int, seed: int) -> Economy:
+    return generate_economy(
+        goods=goods,
+        techs=3,
+        inputs=3,
+        capacity_share=0.3,
+        primary=1,
+        regions=2,
+        councils=4,
+        seed=seed,
+        emission_cap=0.6,
+        hour_budgets=True,
+        stock_share=0.2,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("seed", "factor"), [(0, 0.4), (1, 0.4)])
+def test_random_economy_with_tight_budgets_matches_central(seed: int, factor: float) -> None:
+    _assert_matches_central(_budgets_times(_tight(8, seed), factor))
