@@ -309,3 +309,11 @@ def test_cli_experiments_plan_the_choice_world_of_compare(tmp_path):
               "-1", "--out", str(tmp_path / "bad")],
     )  # fmt: skip
     assert bad.exit_code != 0 and "transport must be 0 or more" in str(bad.exception or bad.output)
+
+
+def test_cli_defaults_of_the_choice_world_are_the_library_defaults():
+    from soviets.cli import worlds
+    from soviets.economy import techniques
+
+    assert worlds.TRANSPORT == techniques.DEFAULT_TRANSPORT
+    assert worlds.TRANSPORT_SECTOR == techniques.DEFAULT_TRANSPORT_SECTOR

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,14 +13,17 @@ from soviets.cli.app import app, console
 from soviets.cli.worlds import (
     CHOICE_HELP,
     KEEP_HELP,
+    TRANSPORT,
     TRANSPORT_HELP,
+    TRANSPORT_SECTOR,
     TRANSPORT_SECTOR_HELP,
     load_for_regimes,
     with_choice,
 )
-from soviets.economy import Economy
-from soviets.economy.techniques import DEFAULT_TRANSPORT, DEFAULT_TRANSPORT_SECTOR
 from soviets.errors import InputError
+
+if TYPE_CHECKING:
+    from soviets.economy import Economy
 
 experiment_app = typer.Typer(
     help="Experiments over random draws (robustness, information), each written to a report.",
@@ -89,8 +93,8 @@ def robustness(
     seed: int = typer.Option(0, "--seed", help="Seed of the random draws."),
     workers: int = typer.Option(2, "--workers", help="Parallel processes."),
     choice: bool = typer.Option(False, "--choice-of-technique", help=CHOICE_HELP),
-    transport: float = typer.Option(DEFAULT_TRANSPORT, help=TRANSPORT_HELP),
-    transport_sector: str = typer.Option(DEFAULT_TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
+    transport: float = typer.Option(TRANSPORT, help=TRANSPORT_HELP),
+    transport_sector: str = typer.Option(TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
     keep: int | None = typer.Option(None, help=KEEP_HELP),
 ) -> None:
     """Random failures of k workplace councils: needs met and extra labour per regime."""
@@ -140,8 +144,8 @@ def information(
         help="Councils hold back up to x% of their capacities instead of misreporting hours.",
     ),
     choice: bool = typer.Option(False, "--choice-of-technique", help=CHOICE_HELP),
-    transport: float = typer.Option(DEFAULT_TRANSPORT, help=TRANSPORT_HELP),
-    transport_sector: str = typer.Option(DEFAULT_TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
+    transport: float = typer.Option(TRANSPORT, help=TRANSPORT_HELP),
+    transport_sector: str = typer.Option(TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
     keep: int | None = typer.Option(None, help=KEEP_HELP),
 ) -> None:
     """Councils misreport their hours per unit by ±x% (or hold back capacity): what each

@@ -11,12 +11,13 @@ from soviets.cli.app import app, console, print_json
 from soviets.cli.worlds import (
     CHOICE_HELP,
     KEEP_HELP,
+    TRANSPORT,
     TRANSPORT_HELP,
+    TRANSPORT_SECTOR,
     TRANSPORT_SECTOR_HELP,
     load_for_regimes,
     transport_sector_of,
 )
-from soviets.economy.techniques import DEFAULT_TRANSPORT, DEFAULT_TRANSPORT_SECTOR
 from soviets.errors import SovietsError
 
 
@@ -28,8 +29,8 @@ def compare(
     runtime: str = typer.Option("inprocess", help="Federation runtime: inprocess or ray."),
     no_failure: bool = typer.Option(False, "--no-failure", help="Skip the failure experiment."),
     choice: bool = typer.Option(False, "--choice-of-technique", help=CHOICE_HELP),
-    transport: float = typer.Option(DEFAULT_TRANSPORT, help=TRANSPORT_HELP),
-    transport_sector: str = typer.Option(DEFAULT_TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
+    transport: float = typer.Option(TRANSPORT, help=TRANSPORT_HELP),
+    transport_sector: str = typer.Option(TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
     keep: int | None = typer.Option(None, help=KEEP_HELP),
     missing: str = typer.Option(
         "drop", help="Autarky's rule for inputs a region cannot make: drop or keep."

@@ -6,9 +6,15 @@ and the options of the choice of technique across regions."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from soviets.economy import Economy
+if TYPE_CHECKING:
+    from soviets.economy import Economy
 
+#: The defaults of :func:`soviets.economy.techniques.world_with_choice` (kept here so that
+#: the command modules import no numpy at startup; a test checks they agree).
+TRANSPORT = 0.03
+TRANSPORT_SECTOR = "c23"
 CHOICE_HELP = "Let every region use any region's technique for a sector (baseline: its own)."
 TRANSPORT_HELP = "Transfer cost of a borrowed technique, per unit made (see --transport-sector)."
 TRANSPORT_SECTOR_HELP = (
