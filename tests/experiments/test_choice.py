@@ -280,3 +280,40 @@ def test_cli_compare_with_choice(tmp_path):
     assert data["techniques"]["borrowed"] == 4
     bad = CliRunner().invoke(app, [*args[:3], "--transport", "-1", "--no-failure"])
     assert bad.exit_code == 2 and "transport must be 0 or more" in bad.output
+
+
+def test_cli_experiments_plan_the_choice_world_of_compare(tmp_path):
+    from typer.testing import CliRunner
+
+    from soviets.cli.app import app
+    from soviets.formats.economy_csv import write_economy_folder
+
+    folder = write_economy_folder(tiny_world(), tmp_path / "tiny")
+    _, choice = hand_plan()
+    base = ["--workers", "1", "--choice-of-technique", "--transport", "0.1"]
+    for name, args in (
+        ("robustness", ["--k", "1", "--draws", "2", "--regimes", "central,autarky"]),
+        ("information", ["--misreport", "25", "--draws", "2", "--regimes", "central"]),
+    ):
+        out = tmp_path / name
+        command = ["experiment", name, str(folder), *args, *base, "--out", str(out)]
+        ran = CliRunner().invoke(app, command)
+        assert ran.exit_code == 0, ran.output
+        text = (out / "report.md").read_text(encoding="utf-8")
+        assert "(choice of technique)" in text.splitlines()[0]
+        # the plan without failures or misreports is the choice world's optimum, by hand
+        central = next(line for line in text.splitlines() if line.startswith("| central |"))
+        assert f"{choice:,.1f}" in central, central
+    bad = CliRunner().invoke(
+        app, ["experiment", "robustness", str(folder), "--choice-of-technique", "--transport",
+              "-1", "--out", str(tmp_path / "bad")],
+    )  # fmt: skip
+    assert bad.exit_code != 0 and "transport must be 0 or more" in str(bad.exception or bad.output)
+
+
+def test_cli_defaults_of_the_choice_world_are_the_library_defaults():
+    from soviets.cli import worlds
+    from soviets.economy import techniques
+
+    assert worlds.TRANSPORT == techniques.DEFAULT_TRANSPORT
+    assert worlds.TRANSPORT_SECTOR == techniques.DEFAULT_TRANSPORT_SECTOR

@@ -5,11 +5,25 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from soviets.cli.app import app, console
+from soviets.cli.worlds import (
+    CHOICE_HELP,
+    KEEP_HELP,
+    TRANSPORT,
+    TRANSPORT_HELP,
+    TRANSPORT_SECTOR,
+    TRANSPORT_SECTOR_HELP,
+    load_for_regimes,
+    with_choice,
+)
 from soviets.errors import InputError
+
+if TYPE_CHECKING:
+    from soviets.economy import Economy
 
 experiment_app = typer.Typer(
     help="Experiments over random draws (robustness, information), each written to a report.",
@@ -46,6 +60,19 @@ def _fewer(text: str | None) -> dict[str, int]:
     return out
 
 
+def _economy(
+    path: Path, choice: bool, transport: float, transport_sector: str, keep: int | None
+) -> Economy:
+    """The economy of PATH as ``soviets compare`` plans it, with choice of technique
+    where asked (its name then says so, in the report's titles)."""
+    eco, _ = load_for_regimes(path)
+    if not choice:
+        return eco
+    world = with_choice(eco, transport, transport_sector, keep)
+    world.name = f"{eco.name} (choice of technique)"
+    return world
+
+
 def _progress(total_label: str):  # type: ignore[no-untyped-def]
     def show(done: int, total: int) -> None:
         console.print(f"{total_label}: {done}/{total} draws", end="\r", highlight=False)
@@ -65,17 +92,20 @@ def robustness(
     regimes: str = typer.Option("autarky,federation,central", "--regimes", help=REGIME_HELP),
     seed: int = typer.Option(0, "--seed", help="Seed of the random draws."),
     workers: int = typer.Option(2, "--workers", help="Parallel processes."),
+    choice: bool = typer.Option(False, "--choice-of-technique", help=CHOICE_HELP),
+    transport: float = typer.Option(TRANSPORT, help=TRANSPORT_HELP),
+    transport_sector: str = typer.Option(TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
+    keep: int | None = typer.Option(None, help=KEEP_HELP),
 ) -> None:
     """Random failures of k workplace councils: needs met and extra labour per regime."""
     from soviets.experiments import robustness as rob
     from soviets.experiments.draws_report import write_robustness
-    from soviets.formats import load_economy
 
     numbers = _numbers(k, "--k")
     if any(v != int(v) for v in numbers):
         raise InputError(f"--k: expected whole numbers of councils, got '{k}'")
     ks = [int(v) for v in numbers]
-    eco = load_economy(path)
+    eco = _economy(path, choice, transport, transport_sector, keep)
     result = rob.run(
         eco,
         ks,
@@ -113,15 +143,18 @@ def information(
         "--holdback",
         help="Councils hold back up to x% of their capacities instead of misreporting hours.",
     ),
+    choice: bool = typer.Option(False, "--choice-of-technique", help=CHOICE_HELP),
+    transport: float = typer.Option(TRANSPORT, help=TRANSPORT_HELP),
+    transport_sector: str = typer.Option(TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
+    keep: int | None = typer.Option(None, help=KEEP_HELP),
 ) -> None:
     """Councils misreport their hours per unit by ±x% (or hold back capacity): what each
     regime loses on the true data."""
     from soviets.experiments import information as info
     from soviets.experiments.draws_report import write_information
-    from soviets.formats import load_economy
 
     xs = [v / 100.0 for v in _numbers(misreport, "--misreport")]
-    eco = load_economy(path)
+    eco = _economy(path, choice, transport, transport_sector, keep)
     result = info.run(
         eco,
         xs,

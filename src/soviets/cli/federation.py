@@ -8,6 +8,16 @@ import typer
 from rich.table import Table
 
 from soviets.cli.app import app, console, print_json
+from soviets.cli.worlds import (
+    CHOICE_HELP,
+    KEEP_HELP,
+    TRANSPORT,
+    TRANSPORT_HELP,
+    TRANSPORT_SECTOR,
+    TRANSPORT_SECTOR_HELP,
+    load_for_regimes,
+    transport_sector_of,
+)
 from soviets.errors import SovietsError
 
 
@@ -18,22 +28,10 @@ def compare(
     out: Path | None = typer.Option(None, "--out", help="Write report.md and PNG plots here."),
     runtime: str = typer.Option("inprocess", help="Federation runtime: inprocess or ray."),
     no_failure: bool = typer.Option(False, "--no-failure", help="Skip the failure experiment."),
-    choice: bool = typer.Option(
-        False,
-        "--choice-of-technique",
-        help="Let every region use any region's technique for a sector (baseline: its own).",
-    ),
-    transport: float = typer.Option(
-        0.03, help="Transfer cost of a borrowed technique, per unit made (see --transport-sector)."
-    ),
-    transport_sector: str = typer.Option(
-        "c23",
-        help="Sector whose destination-region good carries the transfer cost; 'hours' charges "
-        "the borrowed technique's hours x (1 + transport) instead.",
-    ),
-    keep: int | None = typer.Option(
-        None, help="Keep only the KEEP borrowed techniques per good cheapest at baseline values."
-    ),
+    choice: bool = typer.Option(False, "--choice-of-technique", help=CHOICE_HELP),
+    transport: float = typer.Option(TRANSPORT, help=TRANSPORT_HELP),
+    transport_sector: str = typer.Option(TRANSPORT_SECTOR, help=TRANSPORT_SECTOR_HELP),
+    keep: int | None = typer.Option(None, help=KEEP_HELP),
     missing: str = typer.Option(
         "drop", help="Autarky's rule for inputs a region cannot make: drop or keep."
     ),
@@ -45,7 +43,7 @@ def compare(
 ) -> None:
     """Plan PATH under autarky, federation and central planning, and compare them."""
     from soviets.experiments.regimes import compare as run_compare
-    from soviets.experiments.regimes import compare_with_choice, persons_of_table
+    from soviets.experiments.regimes import compare_with_choice
     from soviets.experiments.report import (
         markdown,
         normal_cell,
@@ -53,25 +51,17 @@ def compare(
         unit_of,
         write_figures,
     )
-    from soviets.formats import detect, io_to_economy, load_economy, read_io_tables
     from soviets.planning.labels import share_text
 
     try:
-        persons = None
-        if detect(path) in ("toml", "economy", "multiyear"):
-            eco = load_economy(path)
-        else:
-            io_table = read_io_tables(path)
-            eco = io_to_economy(io_table, name=str(path))
-            persons = persons_of_table(io_table.columns, io_table.column_units)
+        eco, persons = load_for_regimes(path)
         if choice:
-            sector = None if transport_sector == "hours" else transport_sector
             eco, result = compare_with_choice(
                 eco,
                 runtime,
                 not no_failure,
                 transport=transport,
-                transport_sector=sector,
+                transport_sector=transport_sector_of(transport_sector),
                 keep=keep,
                 persons=persons,
                 missing=missing,
