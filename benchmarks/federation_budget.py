@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from soviets.economy import Economy
-from soviets.economy.generate import generate_economy
+from soviets.economy.generate import tight_economy
 from soviets.federation import plan_federated
 from soviets.formats import load_economy
 from soviets.planning import central
@@ -33,23 +33,6 @@ def budgets_times(eco: Economy, factor: float) -> Economy:
 
     return replace(
         eco, councils=[replace(c, hours_available=scaled(c.hours_available)) for c in eco.councils]
-    )
-
-
-def tight(goods: int, seed: int) -> Economy:
-    """The tight economy of tests/federation/test_tight_caps.py."""
-    return generate_economy(
-        goods=goods,
-        techs=3,
-        inputs=3,
-        capacity_share=0.3,
-        primary=1,
-        regions=2,
-        councils=4,
-        seed=seed,
-        emission_cap=0.6,
-        hour_budgets=True,
-        stock_share=0.2,
     )
 
 
@@ -81,7 +64,7 @@ def main() -> None:
     if not args.no_example:
         compare("two-regions", load_economy(EXAMPLE))
     for seed in args.seeds:
-        eco = budgets_times(tight(args.goods, seed), args.factor)
+        eco = budgets_times(tight_economy(args.goods, seed), args.factor)
         compare(f"{args.goods} goods, seed {seed}, budgets x {args.factor}", eco)
 
 

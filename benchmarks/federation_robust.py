@@ -30,28 +30,11 @@ from typing import Any
 import numpy as np
 
 from soviets.economy import Economy
-from soviets.economy.generate import generate_economy
+from soviets.economy.generate import tight_economy
 from soviets.federation import plan_federated
 from soviets.planning import plan
 
 TOL = 1e-3  # within 0.1%
-
-
-def tight(goods: int, seed: int) -> Economy:
-    """The tight economy of the issue (see the module docstring)."""
-    return generate_economy(
-        goods=goods,
-        techs=3,
-        inputs=3,
-        capacity_share=0.3,
-        primary=1,
-        regions=2,
-        councils=4,
-        seed=seed,
-        emission_cap=0.6,
-        hour_budgets=True,
-        stock_share=0.2,
-    )
 
 
 def perturbed(eco: Economy, seed: int) -> Economy:
@@ -72,7 +55,7 @@ def _seeds(text: str) -> list[int]:
 
 def run_one(goods: int, seed: int, max_rounds: int, warm: bool, **kw: Any) -> dict[str, Any]:
     """One economy: the federated plan against HiGHS (and a warm start)."""
-    eco = tight(goods, seed)
+    eco = tight_economy(goods, seed)
     central = plan(eco, solver="highs")
     t0 = time.perf_counter()
     fed = plan_federated(eco, max_rounds=max_rounds, **kw)

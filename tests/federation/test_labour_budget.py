@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from soviets.economy import Economy
-from soviets.economy.generate import generate_economy
+from soviets.economy.generate import tight_economy
 from soviets.federation import plan_federated
 from soviets.federation.budget import with_hour_goods
 from soviets.planning import central
@@ -54,30 +54,14 @@ def _assert_matches_central(eco: Economy) -> None:
 
 def test_hour_goods_give_the_central_plan_of_the_budgets() -> None:
     # HiGHS on the budgets written as primary inputs = HiGHS with council hour rows
-    eco = _budgets_times(_tight(8, 0), 0.8)
+    eco = _budgets_times(tight_economy(8, 0), 0.8)
     ref = central.solve(eco, "labour-budget")
     assert ref.fulfilment == 1.0
     as_goods = central.solve(with_hour_goods(eco), "min-labour")
     assert as_goods.objective_hours == pytest.approx(ref.objective_hours, rel=1e-9)
 
 
-def _tight(goods: int, seed: int) -> Economy:
-    return generate_economy(
-        goods=goods,
-        techs=3,
-        inputs=3,
-        capacity_share=0.3,
-        primary=1,
-        regions=2,
-        councils=4,
-        seed=seed,
-        emission_cap=0.6,
-        hour_budgets=True,
-        stock_share=0.2,
-    )
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("seed", "factor"), [(1, 0.4)])
 def test_random_economy_with_tight_budgets_matches_central(seed: int, factor: float) -> None:
-    _assert_matches_central(_budgets_times(_tight(8, seed), factor))
+    _assert_matches_central(_budgets_times(tight_economy(8, seed), factor))

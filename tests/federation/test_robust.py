@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from federation.test_protocol import REL, assert_matches_central
-from federation.test_tight_caps import _tight
 from soviets.economy import Economy
+from soviets.economy.generate import tight_economy
 from soviets.errors import ModelError
 from soviets.federation import plan_federated
 from soviets.planning import plan
@@ -26,7 +26,7 @@ def _perturbed(eco: Economy, seed: int) -> Economy:
 
 
 def test_box_step_prices_reach_the_optimum_certified() -> None:
-    eco = _tight(8, 3)
+    eco = tight_economy(8, 3)
     central, fed = assert_matches_central(eco, plan_federated(eco, stabilise=True))
     proto = fed.extra["protocol"]
     assert proto["stabilise"] and proto["converged"] and proto["epochs"] > 1
@@ -35,7 +35,7 @@ def test_box_step_prices_reach_the_optimum_certified() -> None:
 
 
 def test_warm_start_from_last_period() -> None:
-    eco = _tight(8, 3)
+    eco = tight_economy(8, 3)
     first = plan_federated(eco)
     warm = first.extra["protocol"]["warm"]
     assert warm["prices"] and json.loads(json.dumps(warm)) == warm  # storable as JSON
@@ -48,7 +48,7 @@ def test_warm_start_from_last_period() -> None:
 
 
 def test_warm_start_prices_are_used_from_round_zero() -> None:
-    eco = _tight(8, 3)
+    eco = tight_economy(8, 3)
     first = plan_federated(eco)
     cold = plan_federated(eco, max_rounds=40)
     hot = plan_federated(eco, max_rounds=40, start=first)
@@ -60,7 +60,7 @@ def test_warm_start_prices_are_used_from_round_zero() -> None:
 
 
 def test_bad_warm_start_is_refused() -> None:
-    eco = _tight(6, 0)
+    eco = tight_economy(6, 0)
     with pytest.raises(ModelError, match="warm start"):
         plan_federated(eco, start={"promoted": 1})
     with pytest.raises(ModelError, match="warm start"):  # a central plan has no prices to offer
@@ -71,7 +71,7 @@ def test_box_step_converges_where_the_plain_clerk_ran_out_of_rounds() -> None:
     # 20 goods, seed 2: the plain clerk ends at the 1,000-round cap 0.075% from
     # its bound (docs/federation-protocol.md); with box-step prices it stops,
     # certified, well before the cap
-    eco = _tight(20, 2)
+    eco = tight_economy(20, 2)
     _, fed = assert_matches_central(eco, plan_federated(eco, stabilise=True))
     assert fed.extra["protocol"]["rounds"] < 800
 
@@ -80,7 +80,7 @@ def test_shorter_epochs_converge_where_both_price_rules_ran_out_of_rounds() -> N
     # 20 goods, seed 3: the plain clerk and box-step with epochs settled at 1e-9
     # both end at the 1,000-round cap; box-step with epochs settled at a
     # relative change of 1e-8 stops certified within 0.1%
-    eco = _tight(20, 3)
+    eco = tight_economy(20, 3)
     _, fed = assert_matches_central(eco, plan_federated(eco, stabilise=True, epoch_tol=1e-8))
     proto = fed.extra["protocol"]
     assert proto["epoch_tol"] == 1e-8

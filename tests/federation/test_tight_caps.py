@@ -9,30 +9,13 @@ from __future__ import annotations
 import pytest
 
 from federation.test_protocol import REL, assert_matches_central
-from soviets.economy import Economy
-from soviets.economy.generate import generate_economy
+from soviets.economy.generate import tight_economy
 from soviets.federation import plan_federated
-
-
-def _tight(goods: int, seed: int) -> Economy:
-    return generate_economy(
-        goods=goods,
-        techs=3,
-        inputs=3,
-        capacity_share=0.3,
-        primary=1,
-        regions=2,
-        councils=4,
-        seed=seed,
-        emission_cap=0.6,
-        hour_budgets=True,
-        stock_share=0.2,
-    )
 
 
 @pytest.mark.parametrize("seed", [0, 3, 7])
 def test_tight_emission_cap_and_capacities(seed: int) -> None:
-    eco = _tight(8, seed)
+    eco = tight_economy(8, seed)
     central, fed = assert_matches_central(eco)
     proto = fed.extra["protocol"]
     assert proto["converged"] and proto["rounds"] < 1000
@@ -47,7 +30,7 @@ def test_tight_emission_cap_and_capacities(seed: int) -> None:
 def test_out_of_rounds_before_settling_is_no_plan() -> None:
     # on this economy the councils have not settled after 100 rounds: what they
     # hold then overdraws a stock, so it must not be called a feasible plan
-    eco = _tight(6, 4)
+    eco = tight_economy(6, 4)
     fed = plan_federated(eco, max_rounds=100)
     proto = fed.extra["protocol"]
     assert proto["rounds"] == 100 and not proto["converged"]

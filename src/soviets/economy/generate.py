@@ -473,3 +473,23 @@ def _net_output(n, n_proc, good_of, b_in, emission, extra_use, extra_coef) -> sp
     net.eliminate_zeros()
     net.sort_indices()
     return net
+
+
+def tight_economy(goods: int, seed: int) -> Economy:
+    """A small economy where many shared limits bind: 30% of processes capacity-bound,
+    an emission cap at 60% of the least-labour plan's emissions, council hour budgets
+    and some stocks (2 regions, 4 councils, 3 techniques of 3 inputs per good). The
+    federation's hard case, used by its tests and benchmarks."""
+    return generate_economy(
+        goods=goods,
+        techs=3,
+        inputs=3,
+        capacity_share=0.3,
+        primary=1,
+        regions=2,
+        councils=4,
+        seed=seed,
+        emission_cap=0.6,
+        hour_budgets=True,
+        stock_share=0.2,
+    )
