@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from server.conftest import Served
 from server.round_world import NEXT
-from server.test_revisions import _adopt, _agreements, _ok, round_any
+from server.test_revisions import _ok, adopt_and_fall_short, round_any
 from soviets.governance import replanning
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import Delegate, Period, PlanRecord, Proposal
@@ -48,31 +48,7 @@ def test_the_clock_revises_an_overdue_short_plan_once(round_any: Served) -> None
             headers=s.auth("alice"),
         )
     )
-    soup = next(a for a in _agreements(s, plan["id"]) if a["good"] == "soup")
-    for council, person in ((ids["bakery"], "carol"), (ids["riverside"], "fran")):
-        _ok(
-            s.client.post(
-                f"/api/agreements/{soup['id']}/accept",
-                json={"council_id": council},
-                headers=s.auth(person),
-            )
-        )
-    assert _adopt(s, plan["id"])["outcome"] == "accepted"
-    for process, activity in (("garden", 50.0), ("cooking", 20.0)):
-        _ok(
-            s.client.post(
-                f"/api/processes/{ids[process]}/production",
-                json={"period": NEXT, "activity": activity},
-                headers=s.auth("carol"),
-            )
-        )
-    _ok(
-        s.client.post(
-            f"/api/agreements/{soup['id']}/deliveries",
-            json={"quantity": 15.0},
-            headers=s.auth("carol"),
-        )
-    )
+    soup = adopt_and_fall_short(s, plan["id"])
     engine = make_engine(s.url)
     with transaction(session_factory(engine)) as db:
         period = db.scalar(select(Period).where(Period.name == NEXT))

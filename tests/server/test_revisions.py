@@ -56,19 +56,11 @@ def _agreements(s: Served, plan_id: int) -> list[dict]:
     return [a for a in rows if a["plan_id"] == plan_id]
 
 
-def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: Served) -> None:
-    s, ids = round_any, round_any.world.ids
-    plan = _ok(
-        s.client.post(
-            f"/api/councils/{ids['valley']}/plans",
-            json={"period": NEXT, "regime": "federated"},
-            headers=s.auth("alice"),
-        )
-    )
-    # a proposed plan is not revised: it is re-planned around refusals, or adopted
-    r = s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice"))
-    assert r.status_code == 409 and "not adopted" in r.json()["detail"]
-    soup = next(a for a in _agreements(s, plan["id"]) if a["good"] == "soup")
+def adopt_and_fall_short(s: Served, plan_id: int) -> dict:
+    """Accept the round world's soup agreement, adopt the plan, and have the Bakery grow
+    and cook only 20 litres of soup and deliver 15 of its 100; return the agreement."""
+    ids = s.world.ids
+    soup = next(a for a in _agreements(s, plan_id) if a["good"] == "soup")
     for council, person in ((ids["bakery"], "carol"), (ids["riverside"], "fran")):
         _ok(
             s.client.post(
@@ -77,8 +69,7 @@ def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: S
                 headers=s.auth(person),
             )
         )
-    assert _adopt(s, plan["id"])["outcome"] == "accepted"
-    # the Bakery grows and cooks only 20 litres of soup and delivers 15 of its 100
+    assert _adopt(s, plan_id)["outcome"] == "accepted"
     for process, activity in (("garden", 50.0), ("cooking", 20.0)):
         _ok(
             s.client.post(
@@ -94,6 +85,22 @@ def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: S
             headers=s.auth("carol"),
         )
     )
+    return soup
+
+
+def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: Served) -> None:
+    s, ids = round_any, round_any.world.ids
+    plan = _ok(
+        s.client.post(
+            f"/api/councils/{ids['valley']}/plans",
+            json={"period": NEXT, "regime": "federated"},
+            headers=s.auth("alice"),
+        )
+    )
+    # a proposed plan is not revised: it is re-planned around refusals, or adopted
+    r = s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice"))
+    assert r.status_code == 409 and "not adopted" in r.json()["detail"]
+    soup = adopt_and_fall_short(s, plan["id"])
     # only the federation's delegates re-plan
     r = s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("bob"))
     assert r.status_code == 403
