@@ -35,12 +35,38 @@ def assert_matches_central(eco, fed=None):
         key = (eco.councils[c].name, eco.good_names[g])
         asked = eco.need_quantity[(eco.need_council == c) & (eco.need_good == g)].sum()
         assert delivered.get(key, 0.0) >= asked * (1 - 1e-9) or q == 0
+    assert_agreements_balance(eco, fed)
     # capacities and limits hold
     assert np.all(fed.activity <= eco.capacity * (1 + 1e-9) + 1e-9)
     use = -(eco.net_output @ fed.activity)
     prim = eco.good_primary & np.isfinite(eco.good_limit)
     assert np.all(use[prim] <= eco.good_limit[prim] * (1 + 1e-9) + 1e-9)
     return central, fed
+
+
+def assert_agreements_balance(eco, fed, rel: float = 1e-4) -> None:
+    """No council receives by agreement more than its needs and its processes' inputs,
+    nor supplies more than its processes make (a stale allocation must not become an
+    agreement)."""
+    received: dict[tuple[str, str], float] = {}
+    supplied: dict[tuple[str, str], float] = {}
+    for a in fed.extra["agreements"]:
+        key_in, key_out = (a["receiver"], a["good"]), (a["supplier"], a["good"])
+        received[key_in] = received.get(key_in, 0.0) + a["quantity"]
+        supplied[key_out] = supplied.get(key_out, 0.0) + a["quantity"]
+    index, goods = eco.council_index, eco.good_index
+    for (council, good), q in received.items():
+        c, g = index[council], goods[good]
+        own = eco.process_council == c
+        uses = eco.inputs[g, :].toarray().ravel()[own] @ fed.activity[own]
+        asked = eco.need_quantity[(eco.need_council == c) & (eco.need_good == g)].sum()
+        assert q <= (asked + uses) * (1 + rel) + 1e-9, (council, good, q, asked, uses)
+    for (council, good), q in supplied.items():
+        if council not in index:
+            continue  # a stock or a primary input's steward
+        own = eco.process_council == index[council]
+        makes = eco.outputs[goods[good], :].toarray().ravel()[own] @ fed.activity[own]
+        assert q <= makes * (1 + rel) + 1e-9, (council, good, q, makes)
 
 
 def test_chain_exact(chain):

@@ -439,7 +439,7 @@ class CouncilAgent:
         self.mixing = True
         epoch = int(c["epoch"].max())
         while epoch > sell.epoch:
-            sell.snapshots.append((sell.x.copy(), self.deal.alloc.copy()))
+            sell.snapshots.append((sell.x.copy(), self._expected()))
             sell.epoch += 1
         rows = r.out_pos[c["offer"]]
         mine = rows >= 0
@@ -600,7 +600,7 @@ class CouncilAgent:
                 "capacity": r.cap[sp],
             }
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
-        expected = np.where(mk.orders > 0, self.deal.alloc, 0.0)
+        expected = self._expected()
         delivered = np.bincount(self.b.loc, weights=expected, minlength=self.b.n_local)
         out["report"] = _row(
             clerk,
@@ -613,6 +613,12 @@ class CouncilAgent:
             asked=float(r.need_vec.sum()),
         )
 
+    def _expected(self) -> Array:
+        """What each offer is to deliver me: its last allocation where I still order
+        from it (a seller I stopped ordering from may never answer again, so its last
+        allocation is stale)."""
+        return np.where(self.deal.ordered > 0, self.deal.alloc, 0.0)
+
     def _final(self, stop: Columns) -> Outbox:
         """Confirm the agreed mix of proposals: agreements and my activity."""
         r, sell, deal, b = self.r, self.sell, self.deal, self.b
@@ -620,7 +626,7 @@ class CouncilAgent:
         alloc = np.zeros(b.size)
         for epoch, weight in zip(stop["epoch"], stop["weight"], strict=True):
             past = 0 <= epoch < len(sell.snapshots)
-            x_e, alloc_e = sell.snapshots[int(epoch)] if past else (sell.x, deal.alloc)
+            x_e, alloc_e = sell.snapshots[int(epoch)] if past else (sell.x, self._expected())
             x += weight * x_e
             alloc += weight * alloc_e
         out: Outbox = {}

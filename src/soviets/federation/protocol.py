@@ -795,22 +795,19 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     for p, a in clerk.commitments.items():
         activity[p] = a
     names = d.council_names
-    agreements = []
+    agreed: dict[tuple[int, int, int], float] = {}  # (supplier, receiver, good): quantity
     delivered: dict[tuple[int, int], float] = {}
     for o, receiver, q in clerk.agreements:
         if q <= 0:
             continue
         good = int(d.offer_good[o])
-        supplier = int(d.offer_council[o])
-        agreements.append(
-            {
-                "supplier": names[supplier],
-                "receiver": names[receiver],
-                "good": d.good_names[good],
-                "quantity": q,
-            }
-        )
+        key = (int(d.offer_council[o]), receiver, good)  # one agreement per pair and good
+        agreed[key] = agreed.get(key, 0.0) + q
         delivered[(receiver, good)] = delivered.get((receiver, good), 0.0) + q
+    agreements = [
+        {"supplier": names[s], "receiver": names[r], "good": d.good_names[g], "quantity": q}
+        for (s, r, g), q in agreed.items()
+    ]
     agreements.sort(key=lambda a: (a["supplier"], a["receiver"], a["good"]))
     need_met = _share_needs(eco, delivered)
     unmet = unmet_needs(eco, need_met, essential_only=False)
