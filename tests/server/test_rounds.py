@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from databases import Databases
 from server.conftest import Served, client_for
 from server.round_world import NEXT, build_round_world
-from soviets.ledger.db import make_engine
-from soviets.ledger.models import CouncilRule
+from soviets.ledger import inventory
+from soviets.ledger.db import make_engine, session_factory, transaction
+from soviets.ledger.models import CouncilRule, Good
 
 
 @pytest.fixture
@@ -159,6 +160,47 @@ def test_a_refusal_replans_without_it_and_the_federation_adopts(round_any: Serve
     adopted = s.client.get(f"/api/plans/{new['id']}", headers=s.auth("alice")).json()
     assert adopted["status"] == "adopted"
     assert len(_agreements(s, new["id"])) == len(after)  # no pro-rata agreements added
+
+
+def test_a_draw_on_a_councils_stock_is_its_agreement_to_refuse(round_any: Served) -> None:
+    s, ids = round_any, round_any.world.ids
+    engine = make_engine(s.url)
+    try:
+        with transaction(session_factory(engine)) as db:
+            good = db.scalar(select(Good.id).where(Good.name == "vegetables"))
+            cellar = inventory.create_resource(
+                db, name="Root cellar", kind="consumer_good", holder_council_id=ids["riverside"],
+                unit="kg", good_id=good,
+            )  # fmt: skip
+            inventory.record(
+                db, "produce", resource_id=cellar.id, quantity=50.0,
+                actor_id=s.world.people["fran"], mandate="last year's harvest, kept",
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    plan = _start(s)
+    made = _agreements(s, plan["id"])
+    veg = {a["supplier_council_id"]: a for a in made if a["good"] == "vegetables"}
+    # the plan cooks with Riverside's 50 kg first (no hours): Riverside supplies them
+    # by an agreement it can refuse; the farm grows the rest
+    assert veg[ids["riverside"]]["receiver_council_id"] == ids["bakery"]
+    assert veg[ids["riverside"]]["quantity"] == pytest.approx(50.0, rel=1e-3)
+    assert veg[ids["farm"]]["quantity"] == pytest.approx(150.0, rel=1e-3)
+    r = s.client.post(
+        f"/api/agreements/{veg[ids['riverside']]['id']}/refuse",
+        json={"council_id": ids["riverside"], "reason": "the cellar is for the winter"},
+        headers=s.auth("fran"),
+    )
+    assert r.status_code == 201, r.text
+    r = s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("alice"))
+    assert r.status_code == 201, r.text
+    new = r.json()
+    assert new["result"]["round"]["caps"] == {"stock:vegetables": pytest.approx(0.0, abs=1e-6)}
+    after = {
+        a["supplier_council_id"]: a for a in _agreements(s, new["id"]) if a["good"] == "vegetables"
+    }
+    assert set(after) == {ids["farm"]}
+    assert after[ids["farm"]]["quantity"] == pytest.approx(200.0, rel=1e-3)
 
 
 def test_production_consumes_inputs_and_plan_against_actual(round_any: Served) -> None:

@@ -210,7 +210,8 @@ def replan_round(session: Session, actor_id: int, plan_id: int, planner: Planner
         for a, r in refused
     ]
     earlier = dict(record.result.get("round", {}).get("caps", {}))
-    caps = rounds.refusal_caps(economy, record, cuts)
+    holders = rounds.stock_holders(session, record.federation_id)
+    caps = rounds.refusal_caps(economy, record, cuts, holders)
     for name, cap in earlier.items():
         caps[name] = min(cap, caps.get(name, cap))
     constraints = list(record.result.get("round", {}).get("refusals", []))

@@ -14,6 +14,12 @@ less the refused quantity (plus what the council accepts of it), by capping the
 activity of the supplier's processes that make the good
 (:func:`refusal_caps`).
 
+The protocol offers the stock of a good held by the federation's councils as one
+pooled seller (``stock:<good>``). A draw on it becomes agreements from the councils
+that hold the good, in proportion to what each holds (the rule of the central plan's
+split, :mod:`soviets.ledger.plans`), so that no council's stock leaves it without an
+agreement it can refuse; a holder's refusal caps the stock the next round may draw.
+
 A production record runs a process of a workplace council: it consumes the
 process's inputs from the council's stocks, adds its outputs to them (chained
 ``consume`` and ``produce`` events with the mandate ``production record N``)
@@ -35,6 +41,7 @@ from sqlalchemy.orm import Session
 from soviets.economy import Economy
 from soviets.errors import InputError
 from soviets.ledger import inventory
+from soviets.ledger.economy import council_tree, held_goods
 from soviets.ledger.errors import Conflict, InsufficientQuantity, NotAllowed, NotFound
 from soviets.ledger.models import (
     Agreement,
@@ -56,15 +63,43 @@ from soviets.planning.jsonable import json_safe
 from soviets.planning.result import Plan
 
 SAME_QUANTITY = 1e-6  # relative: an agreement of a new round equal to an accepted one
+STOCK = "stock:"  # the protocol's pooled seller of the stock of a good: ``stock:<good>``
 
 
-def own_agreements(result: Plan) -> list[dict[str, Any]]:
-    """The protocol's agreements of ``result``, summed per supplier, receiver and good
-    (a council's use of its own output needs none), sorted."""
+def stock_holders(session: Session, federation_id: int) -> dict[str, dict[str, float]]:
+    """Good name -> {council name: quantity held} for the councils of the federation
+    (the stocks the ledger's economy pools, :func:`soviets.ledger.economy.held_goods`)."""
+    ids = council_tree(session, federation_id)
+    names = dict(session.execute(select(Council.id, Council.name)).all())
+    goods = dict(session.execute(select(Good.id, Good.name)).all())
+    holders: dict[str, dict[str, float]] = defaultdict(dict)
+    for (good, council), quantity in sorted(held_goods(session, ids).items()):
+        holders[goods[good]][names[council]] = quantity
+    return dict(holders)
+
+
+def _share_of(holders: dict[str, float], held_by: str) -> float:
+    """The part of a pooled stock that ``held_by`` holds (0 when it holds none)."""
+    total = sum(holders.values())
+    return holders.get(held_by, 0.0) / total if total > 0 else 0.0
+
+
+def own_agreements(result: Plan, holders: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """The protocol's agreements of ``result`` between councils, a draw on a pooled stock
+    shared among the councils that hold the good (``holders``), summed per supplier,
+    receiver and good (a council's use of its own output or stock needs none), sorted."""
     total: dict[tuple[str, str, str], float] = defaultdict(float)
     for item in result.extra.get("agreements", []):
-        if item["supplier"] != item["receiver"] and item["quantity"] > 0:
-            total[(item["supplier"], item["receiver"], item["good"])] += float(item["quantity"])
+        supplier, receiver, good = item["supplier"], item["receiver"], item["good"]
+        quantity = float(item["quantity"])
+        if supplier.startswith(STOCK):
+            held = holders.get(good, {})
+            shares = {holder: quantity * _share_of(held, holder) for holder in held}
+        else:
+            shares = {supplier: quantity}
+        for giver, q in shares.items():
+            if giver != receiver and q > 0:
+                total[(giver, receiver, good)] += q
     return [
         {"supplier": s, "receiver": r, "good": g, "quantity": q}
         for (s, r, g), q in sorted(total.items())
@@ -94,11 +129,11 @@ def store_round(
     }
     feasible = result.status != "infeasible"
     ids = dict(session.execute(select(Council.name, Council.id)).all())
-    # the protocol's stock stewards (``stock:<good>``: the stocks held, pooled) are no
-    # council: a draw on stocks needs no agreement between councils
+    holders = stock_holders(session, federation.id)
+    # a primary input's steward is no council: drawing on a limit needs no agreement
     own = [
         a
-        for a in (own_agreements(result) if feasible else [])
+        for a in (own_agreements(result, holders) if feasible else [])
         if a["supplier"] in ids and a["receiver"] in ids
     ]
     record = proposed_record(period.id, federation.id, result, data, own)
@@ -260,36 +295,60 @@ def refusals_of(session: Session, plan_id: int) -> list[tuple[Agreement, Agreeme
 
 
 def refusal_caps(
-    economy: Economy, record: PlanRecord, refused: list[tuple[str, str, float]]
+    economy: Economy,
+    record: PlanRecord,
+    refused: list[tuple[str, str, float]],
+    holders: dict[str, dict[str, float]],
 ) -> dict[str, float]:
-    """Process name -> capacity (units of activity) that carries out the refusals
-    ``(supplier, good, quantity refused)`` of the plan ``record``: each process of the
-    supplier making the good runs at most at its planned activity times
-    ``1 - refused / planned output of the good by the supplier``."""
+    """The caps that carry out the refusals ``(supplier, good, quantity refused)`` of the
+    plan ``record``. The supplier's part of the good in that plan is what its processes
+    made plus its share of the draw on the stock (``holders``, as in
+    :func:`own_agreements`); the refusal is split between the two in that proportion.
+    Process name -> capacity: each process of the supplier making the good runs at most
+    at its planned activity times ``1 - refused made / made``; ``stock:<good>`` -> the
+    most the next round may draw on the stock of the good: the planned draw less the
+    refused part of it."""
     activity = np.array([float(record.activity.get(p, 0.0)) for p in economy.process_names])
     out = economy.outputs.tocsr()
+    drawn: dict[str, float] = defaultdict(float)
+    for item in record.result.get("agreements", []):
+        if item["supplier"].startswith(STOCK):
+            drawn[item["good"]] += float(item["quantity"])
     caps: dict[str, float] = {}
     for supplier, good, quantity in refused:
         c = economy.council_index[supplier]
         g = economy.good_index[good]
         mine = economy.process_council == c
-        made_by = out[g].toarray().ravel() * activity * mine
-        planned = float(made_by.sum())
-        share = max(0.0, 1.0 - quantity / planned) if planned > 0 else 0.0
-        for p in np.flatnonzero(out[g].toarray().ravel() * mine > 0):
-            name = economy.process_names[p]
-            caps[name] = min(caps.get(name, np.inf), float(activity[p] * share))
+        made = float((out[g].toarray().ravel() * activity * mine).sum())
+        from_stock = drawn[good] * _share_of(holders.get(good, {}), supplier)
+        if made + from_stock <= 0:
+            continue
+        cut_made = quantity * made / (made + from_stock)
+        if made > 0:
+            share = max(0.0, 1.0 - cut_made / made)
+            for p in np.flatnonzero(out[g].toarray().ravel() * mine > 0):
+                name = economy.process_names[p]
+                caps[name] = min(caps.get(name, np.inf), float(activity[p] * share))
+        if from_stock > 0:
+            key = STOCK + good
+            left = max(0.0, drawn[good] - (quantity - cut_made))
+            caps[key] = min(caps.get(key, np.inf), left)
     return caps
 
 
 def with_caps(economy: Economy, caps: dict[str, float]) -> Economy:
-    """The economy with these process capacities (the smaller of the two where one is set)."""
+    """The economy with these caps (the smaller of the two where one is set): process
+    capacities by process name, the stock of a good by ``stock:<good>``."""
     capacity = economy.capacity.copy()
+    stocks = economy.stocks.astype(float).copy()
     for name, cap in caps.items():
         p = economy.process_index.get(name)
         if p is not None:
             capacity[p] = min(capacity[p], cap)
-    return replace(economy, capacity=capacity)
+        elif name.startswith(STOCK) and name[len(STOCK) :] in economy.good_index:
+            g = economy.good_index[name[len(STOCK) :]]
+            stocks[g] = min(stocks[g], cap)
+    return replace(economy, capacity=capacity, stocks=stocks)
 
 
 # --- production ---------------------------------------------------------------------------
