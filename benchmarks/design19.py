@@ -276,6 +276,53 @@ def damped(eco, mode, gap: float, limit: float, alpha: float = 0.5) -> Trace:
     return trace
 
 
+def leontief(eco, mode, gap: float, limit: float, block: int = 32) -> Trace:
+    """The Leontief-specialised simplex (:mod:`benchmarks.leontief19`), with its costs printed."""
+    from benchmarks import leontief19
+
+    trace, simplex = leontief19.run(eco, mode, gap, limit, block=block)
+    st = simplex.stats
+    per_solve = 1e3 * st.solve_cpu / max(1, st.solves)
+    print(
+        f"  leontief block {block}: {st.pivots} pivots ({st.flips} bound flips) in {st.major} "
+        f"pricings, {st.dropped} candidates dropped by earlier pivots of their block; "
+        f"{st.solves} basis solves ({st.sweeps} sweeps, {per_solve:.2f} ms CPU per right-hand "
+        f"side), CPU s: solves {st.solve_cpu:.1f}, pricing {st.price_cpu:.1f}, "
+        f"{st.refactors} refactorisations {st.refactor_cpu:.1f} (at most {st.orphans} orphan "
+        f"goods); objective {simplex.objective():.10g}, artificial {simplex.artificial():.2g}"
+    )
+    return trace
+
+
+def _peer(n: int, seed: int, limit: float, solver: str) -> Trace:
+    """A peer on the benchmark instance, in its own process as in :mod:`benchmarks.plan`.
+
+    (HiGHS cannot start again in a process whose HiGHS ran with other
+    threads.) Returns its end point: (seconds, objective, bound).
+    """
+    from benchmarks.plan import measure
+
+    spec = {
+        "kind": "constrained", "n": n, "seed": seed, "councils": 50, "solver": solver,
+        "time_limit": limit, "highs_time_limit": limit, "gap": 1e-4, "threads": 1,
+        "ortools_threads": 2,
+    }  # fmt: skip
+    res = measure(spec)
+    objective = res.get("objective", math.nan)
+    print(f"  {solver}: {res['status']}, objective {objective:.10g}, {res['seconds']:.1f} s")
+    bound = res.get("dual", math.nan)
+    return [
+        (
+            res["seconds"],
+            objective if math.isfinite(objective) else math.inf,
+            bound if math.isfinite(bound) else -math.inf,
+        )
+    ]
+
+
+PEERS = ("ortools-pdlp", "pdlp", "simplex", "ipm")
+
+
 def presolve_counts(eco, mode) -> dict[str, int]:
     """What a structural presolve could remove: dominated processes, goods without capacities."""
     prob = constrained._problem(eco, mode, tol=1e-10)
@@ -316,7 +363,15 @@ DESIGNS: dict[str, Callable[..., Trace]] = {
     "cold": cold,
     "rents": rents,
     "damped": damped,
+    "leontief": leontief,
 }
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (the peers run in children)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _gap(primal: float, dual: float) -> float:
@@ -336,11 +391,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--damped-rounds", type=int, default=20)
     ap.add_argument("--lam", type=float, default=1.0, help="Polyak factor of the rents design")
+    ap.add_argument("--block", type=int, default=32, help="columns per pricing (leontief)")
+    ap.add_argument("--no-presolve", action="store_true", help="skip the presolve counts")
     args = ap.parse_args(argv)
     eco, mode = _instance(int(float(args.goods)), args.seed, args.variant)
-    print("presolve:", presolve_counts(eco, mode), flush=True)
+    if not args.no_presolve:
+        print("presolve:", presolve_counts(eco, mode), flush=True)
     for name in args.designs.split(","):
-        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = _cpu_seconds()
         kw: dict[str, float | int] = {}
         if name == "damped":
             kw = {"alpha": args.alpha}
@@ -348,15 +406,22 @@ def main(argv: list[str] | None = None) -> None:
             kw = {"rounds": args.damped_rounds}
         elif name == "rents":
             kw = {"lam0": args.lam}
-        trace = DESIGNS[name](eco, mode, args.gap, args.time_limit, **kw)
+        elif name == "leontief":
+            kw = {"block": args.block}
+        if name in PEERS:
+            if args.variant != "full":
+                print(f"{name}: skipped (peers run the full benchmark instance only)")
+                continue
+            trace = _peer(int(float(args.goods)), args.seed, args.time_limit, name)
+        else:
+            trace = DESIGNS[name](eco, mode, args.gap, args.time_limit, **kw)
         marks = []
         for t_mark in (1, 5, 15, 30, 60, 120, 300):
             seen = [e for e in trace if e[0] <= t_mark]
             if seen and t_mark <= trace[-1][0] + 1:
                 marks.append(f"{t_mark}s {_gap(seen[-1][1], seen[-1][2]):.1e}")
         end, first = trace[-1], trace[0]
-        now = resource.getrusage(resource.RUSAGE_SELF)
-        cpu_s = now.ru_utime + now.ru_stime - cpu.ru_utime - cpu.ru_stime
+        cpu_s = _cpu_seconds() - cpu
         print(
             f"{name:8s} {args.variant} n={args.goods} seed {args.seed} end {end[0]:.1f}s "
             f"(cpu {cpu_s:.1f}s, load {os.getloadavg()[0]:.1f}) gap "
