@@ -1,7 +1,7 @@
 """Designs tried for issue 19, measured beside the kept solver in the same run.
 
     python -m benchmarks.design19 [--goods 1e4] [--seed 0] [--time-limit 60]
-        [--designs ours,rents,damped] [--variant full|capacities]
+        [--designs ours,rents,damped] [--variant full|capacities] [--block 32]
 
 * ``ours``: :func:`soviets.planning.constrained.solve` as it is.
 * ``rents``: decomposition by the structure. Capacities, limits and hours are
@@ -14,6 +14,12 @@
   the solver's own master (:class:`soviets.planning.constrained._Pool`).
 * ``damped``: the merit-order cycle with damped prices (``v <- (1 - a) v + a
   v_new``), certified the same way at every round.
+* ``leontief``: the simplex specialised to Leontief bases
+  (:mod:`benchmarks.leontief19`; ``--block``: columns per pricing), certified
+  by the solver's bound every 20 pricings and at the end; prints its pivots,
+  basis solves and their CPU seconds.
+* peers ``ortools-pdlp``, ``pdlp``, ``simplex``, ``ipm``: as in
+  :mod:`benchmarks.plan`, each in its own process (full variant only).
 
 Prints, per design, the certified gap reached and when, and the gap at
 fixed times (a trajectory), so the designs compare on the same instance
@@ -355,6 +361,47 @@ def presolve_counts(eco, mode) -> dict[str, int]:
     }
 
 
+def spine_solves(eco, mode) -> dict[str, float]:
+    """One solve with the merit basis's spine ``L`` by sweeps and by GMRES (the leontief design).
+
+    Both to a relative residual of about 1e-12 from a random right-hand
+    side; also the spectral radius of the spine's inputs, which sets the
+    sweeps.
+    """
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    from benchmarks import leontief19
+
+    prob = constrained._problem(eco, mode, tol=1e-10)
+    lp = prob.lp
+    merit = oracle.merit_plan(lp.lay, lp.cost, lp.demand, values=prob.values, tol=prob.tol)
+    simplex = leontief19.LeontiefSimplex(prob, merit)
+    a = simplex.spine_a
+    spine = (sp.diags(simplex.sign) - a).tocsr()
+    b = np.random.default_rng(0).random(a.shape[0])
+    simplex.stats.sweeps = 0
+    tick = time.process_time()
+    simplex._spine_solve(b, transpose=False)
+    sweeps_ms = 1e3 * (time.process_time() - tick)
+    products = [0]
+
+    def count(_: object) -> None:
+        products[0] += 1
+
+    tick = time.process_time()
+    spla.gmres(spine, b, rtol=1e-12, restart=60, callback=count, callback_type="pr_norm")
+    gmres_ms = 1e3 * (time.process_time() - tick)
+    radius = abs(spla.eigs(a, k=1, which="LM", return_eigenvectors=False)[0])
+    return {
+        "sweeps": simplex.stats.sweeps,
+        "sweeps_cpu_ms": round(sweeps_ms, 2),
+        "gmres_products": products[0],
+        "gmres_cpu_ms": round(gmres_ms, 2),
+        "spectral_radius": round(float(radius), 3),
+    }
+
+
 DESIGNS: dict[str, Callable[..., Trace]] = {
     "ours": ours,
     "unpolished": unpolished,
@@ -393,11 +440,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lam", type=float, default=1.0, help="Polyak factor of the rents design")
     ap.add_argument("--block", type=int, default=32, help="columns per pricing (leontief)")
     ap.add_argument("--no-presolve", action="store_true", help="skip the presolve counts")
+    ap.add_argument("--spine", action="store_true", help="time one spine solve (leontief)")
     args = ap.parse_args(argv)
     eco, mode = _instance(int(float(args.goods)), args.seed, args.variant)
     if not args.no_presolve:
         print("presolve:", presolve_counts(eco, mode), flush=True)
-    for name in args.designs.split(","):
+    if args.spine:
+        print("one solve with the spine:", spine_solves(eco, mode), flush=True)
+    for name in filter(None, args.designs.split(",")):
         cpu = _cpu_seconds()
         kw: dict[str, float | int] = {}
         if name == "damped":

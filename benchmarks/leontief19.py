@@ -12,15 +12,16 @@ revised primal simplex whose basis algebra follows the structure:
 * **Basis = a Leontief spine plus ``m`` extras.** Every good has one basic
   column of its own (its marginal process, or its surplus ``s_g``): the
   spine ``L = D - A`` (``D`` = +-1, ``A`` the spine's inputs), an M-matrix
-  with the spectral radius of ``A`` below 0.7 in the benchmark economies. The
-  other ``m`` basic columns (slacks, artificials, second processes of a good)
-  enter by a Schur complement of size ``m``: with ``W = L^-1 U`` (``m``
-  solves, once per refactorisation) every basis solve is **one** solve with
-  ``L`` or ``L^T``, done by fixed-point sweeps (Jacobi:
-  ``x <- D (b + A x)``), never a factorisation of ``L``.
+  (the spectral radius of ``A`` is about 0.5 in the benchmark economies).
+  The other ``m`` basic columns (slacks, artificials, second processes of a
+  good) enter by a Schur complement: with ``W = L^-1 U`` (one batched solve
+  per refactorisation) every basis solve is **one** solve with ``L`` or
+  ``L^T``, done by fixed-point sweeps (Jacobi: ``x <- D (b + A x)``), never a
+  factorisation of ``L``. A good with no basic column of its own (an
+  "orphan") gets its surplus as a virtual spine column, held at zero by one
+  more row of the complement (size ``m`` + orphans).
 * **Pivots between refactorisations** are kept in product form (eta
-  vectors); the basis is refactorised every :data:`REFACTOR` pivots when it
-  still has a spine (a good with no basic column of its own keeps the etas).
+  vectors); the basis is refactorised every :data:`REFACTOR` pivots.
 * **Many pivots per pricing (block pivoting).** One BTRAN and one pricing
   product per major iteration; the ``k`` most attractive columns (at most
   one per good) are solved together (one batched solve with ``k``
@@ -28,8 +29,10 @@ revised primal simplex whose basis algebra follows the structure:
   and reduced costs updated by each pivot's eta (multiple pricing,
   Orchard-Hays): a candidate is dropped once the earlier pivots make it
   unattractive, which is where "pivots that do not interact" is decided.
-* **Start** from the merit-order basis (the marginal process of every good
-  basic, the cheaper ones at capacity, limits' slacks or artificials basic).
+* **Start** from the merit-order basis (the partial process of every good
+  basic, the cheaper ones at capacity, limits' slacks or artificials basic),
+  by default the merit plan at the limits' and hours' prices of the
+  solver's warm start.
 
 Every exit is certified by the solver's own bound and repair
 (:func:`soviets.planning.constrained._certify`): the simplex prices give a
@@ -41,7 +44,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as la
@@ -70,9 +73,8 @@ class Stats:
     solves: int = 0  # basis solves (one right-hand side each)
     sweeps: int = 0  # sweeps of the spine's fixed point (a batch counts once)
     solve_cpu: float = 0.0  # CPU seconds in basis solves (spine and etas)
-    price_cpu: float = 0.0
+    price_cpu: float = 0.0  # pricings: their BTRAN (also in solve_cpu) and the product
     refactor_cpu: float = 0.0
-    trace: list[tuple[float, int, float]] = field(default_factory=list)  # (s, pivots, objective)
 
 
 def _cpu() -> float:
@@ -207,11 +209,10 @@ class LeontiefSimplex:
         a.eliminate_zeros()
         self.spine_a, self.spine_at = a, a.T.tocsr()
         full = self._columns(extras)
-        self.u = full[:n]
         pick = sp.csr_matrix((np.ones(k), (np.arange(k), np.flatnonzero(orphan))), shape=(k, n))
         self.g1 = sp.vstack([self.lp.coupling[:, cols] @ keep, pick], format="csr")
         self.g1_t = self.g1.T.tocsr()
-        self.w = self._spine_solve(self.u, transpose=False)
+        self.w = self._spine_solve(full[:n], transpose=False)
         g2 = np.vstack([full[n:], np.zeros((k, m + k))])
         self.schur = la.lu_factor(g2 - self.g1 @ self.w) if m + k else None
         self.etas: list[tuple[int, np.ndarray]] = []
@@ -306,9 +307,6 @@ class LeontiefSimplex:
                 return True
             cand = self._candidates(gain, dtol)
             self._block(cand, d[cand], dtol)
-            self.stats.trace.append(
-                (time.perf_counter() - start, self.stats.pivots, self.objective())
-            )
             if self.stats.major % CERTIFY_EVERY == 0:
                 self.pi = pi
                 if certify(self):

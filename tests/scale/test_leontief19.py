@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 from benchmarks import leontief19
+from benchmarks.plan import instance
 
 from soviets.economy.generate import generate_economy, tight_economy
 from soviets.planning import central
 
 
-def _shared_caps(goods: int, seed: int):
+def _shared_caps(seed: int):
+    """A tight shared cap (emission at 80%), 12 councils' hour budgets, half of processes capped."""
     return generate_economy(
-        goods=goods,
+        goods=150,
         techs=3,
         inputs=6,
         capacity_share=0.5,
@@ -24,16 +26,28 @@ def _shared_caps(goods: int, seed: int):
     )
 
 
-@pytest.mark.parametrize(
-    ("make", "seed"),
-    [(_shared_caps, 3), (_shared_caps, 4), (tight_economy, 1), (tight_economy, 2)],
-)
+def _capacities_only(seed: int):
+    """Capacities alone: no limit or hour rows, the spine with no Schur complement."""
+    eco, _ = instance("constrained", 200, seed, 50, emission_cap=None, hour_budgets=False)
+    return eco
+
+
+CASES = [
+    (_shared_caps, 3, "labour-budget"),
+    (_shared_caps, 4, "labour-budget"),
+    (lambda seed: tight_economy(60, seed), 1, "labour-budget"),
+    (lambda seed: tight_economy(60, seed), 2, "labour-budget"),
+    (_capacities_only, 0, "min-labour"),
+]
+
+
+@pytest.mark.parametrize(("make", "seed", "mode"), CASES)
 @pytest.mark.parametrize("block", [1, 32])
-def test_the_simplex_reaches_the_optimum_of_highs_and_certifies_it(make, seed, block):
-    eco = make(60 if make is tight_economy else 150, seed)
-    ref = central.solve(eco, "labour-budget")
+def test_the_simplex_reaches_the_optimum_of_highs_and_certifies_it(make, seed, mode, block):
+    eco = make(seed)
+    ref = central.solve(eco, mode)
     assert ref.status == "optimal"
-    trace, simplex = leontief19.run(eco, "labour-budget", 1e-9, 120.0, block=block)
+    trace, simplex = leontief19.run(eco, mode, 1e-9, 120.0, block=block)
     _, primal, dual = trace[-1]
     assert simplex.artificial() == 0.0
     assert simplex.objective() == pytest.approx(ref.objective_hours, rel=1e-9)
