@@ -6,6 +6,7 @@ import pytest
 from benchmarks import leontief19
 from benchmarks.plan import instance
 
+from scale.test_constrained_cycle import _cycle_economy
 from soviets.economy.generate import generate_economy, tight_economy
 from soviets.planning import central
 
@@ -38,6 +39,7 @@ CASES = [
     (lambda seed: tight_economy(60, seed), 1, "labour-budget"),
     (lambda seed: tight_economy(60, seed), 2, "labour-budget"),
     (_capacities_only, 0, "min-labour"),
+    (lambda seed: _cycle_economy(), 0, "min-labour"),  # where merit orders alternate
 ]
 
 
