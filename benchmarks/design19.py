@@ -1,7 +1,7 @@
 """Designs tried for issue 19, measured beside the kept solver in the same run.
 
     python -m benchmarks.design19 [--goods 1e4] [--seed 0] [--time-limit 60]
-        [--designs ours,rents,damped] [--variant full|capacities]
+        [--designs ours,rents,damped] [--variant full|capacities] [--block 32]
 
 * ``ours``: :func:`soviets.planning.constrained.solve` as it is.
 * ``rents``: decomposition by the structure. Capacities, limits and hours are
@@ -14,6 +14,12 @@
   the solver's own master (:class:`soviets.planning.constrained._Pool`).
 * ``damped``: the merit-order cycle with damped prices (``v <- (1 - a) v + a
   v_new``), certified the same way at every round.
+* ``leontief``: the simplex specialised to Leontief bases
+  (:mod:`benchmarks.leontief19`; ``--block``: columns per pricing), certified
+  by the solver's bound every 20 pricings and at the end; prints its pivots,
+  basis solves and their CPU seconds.
+* peers ``ortools-pdlp``, ``pdlp``, ``simplex``, ``ipm``: as in
+  :mod:`benchmarks.plan`, each in its own process (full variant only).
 
 Prints, per design, the certified gap reached and when, and the gap at
 fixed times (a trajectory), so the designs compare on the same instance
@@ -276,6 +282,53 @@ def damped(eco, mode, gap: float, limit: float, alpha: float = 0.5) -> Trace:
     return trace
 
 
+def leontief(eco, mode, gap: float, limit: float, block: int = 32) -> Trace:
+    """The Leontief-specialised simplex (:mod:`benchmarks.leontief19`), with its costs printed."""
+    from benchmarks import leontief19
+
+    trace, simplex = leontief19.run(eco, mode, gap, limit, block=block)
+    st = simplex.stats
+    per_solve = 1e3 * st.solve_cpu / max(1, st.solves)
+    print(
+        f"  leontief block {block}: {st.pivots} pivots ({st.flips} bound flips) in {st.major} "
+        f"pricings, {st.dropped} candidates dropped by earlier pivots of their block; "
+        f"{st.solves} basis solves ({st.sweeps} sweeps, {per_solve:.2f} ms CPU per right-hand "
+        f"side), CPU s: solves {st.solve_cpu:.1f}, pricing {st.price_cpu:.1f}, "
+        f"{st.refactors} refactorisations {st.refactor_cpu:.1f} (at most {st.orphans} orphan "
+        f"goods); objective {simplex.objective():.10g}, artificial {simplex.artificial():.2g}"
+    )
+    return trace
+
+
+def _peer(n: int, seed: int, limit: float, solver: str) -> Trace:
+    """A peer on the benchmark instance, in its own process as in :mod:`benchmarks.plan`.
+
+    (HiGHS cannot start again in a process whose HiGHS ran with other
+    threads.) Returns its end point: (seconds, objective, bound).
+    """
+    from benchmarks.plan import measure
+
+    spec = {
+        "kind": "constrained", "n": n, "seed": seed, "councils": 50, "solver": solver,
+        "time_limit": limit, "highs_time_limit": limit, "gap": 1e-4, "threads": 1,
+        "ortools_threads": 2,
+    }  # fmt: skip
+    res = measure(spec)
+    objective = res.get("objective", math.nan)
+    print(f"  {solver}: {res['status']}, objective {objective:.10g}, {res['seconds']:.1f} s")
+    bound = res.get("dual", math.nan)
+    return [
+        (
+            res["seconds"],
+            objective if math.isfinite(objective) else math.inf,
+            bound if math.isfinite(bound) else -math.inf,
+        )
+    ]
+
+
+PEERS = ("ortools-pdlp", "pdlp", "simplex", "ipm")
+
+
 def presolve_counts(eco, mode) -> dict[str, int]:
     """What a structural presolve could remove: dominated processes, goods without capacities."""
     prob = constrained._problem(eco, mode, tol=1e-10)
@@ -308,6 +361,47 @@ def presolve_counts(eco, mode) -> dict[str, int]:
     }
 
 
+def spine_solves(eco, mode) -> dict[str, float]:
+    """One solve with the merit basis's spine ``L`` by sweeps and by GMRES (the leontief design).
+
+    Both to a relative residual of about 1e-12 from a random right-hand
+    side; also the spectral radius of the spine's inputs, which sets the
+    sweeps.
+    """
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    from benchmarks import leontief19
+
+    prob = constrained._problem(eco, mode, tol=1e-10)
+    lp = prob.lp
+    merit = oracle.merit_plan(lp.lay, lp.cost, lp.demand, values=prob.values, tol=prob.tol)
+    simplex = leontief19.LeontiefSimplex(prob, merit)
+    a = simplex.spine_a
+    spine = (sp.diags(simplex.sign) - a).tocsr()
+    b = np.random.default_rng(0).random(a.shape[0])
+    simplex.stats.sweeps = 0
+    tick = time.process_time()
+    simplex._spine_solve(b, transpose=False)
+    sweeps_ms = 1e3 * (time.process_time() - tick)
+    products = [0]
+
+    def count(_: object) -> None:
+        products[0] += 1
+
+    tick = time.process_time()
+    spla.gmres(spine, b, rtol=1e-12, restart=60, callback=count, callback_type="pr_norm")
+    gmres_ms = 1e3 * (time.process_time() - tick)
+    radius = abs(spla.eigs(a, k=1, which="LM", return_eigenvectors=False)[0])
+    return {
+        "sweeps": simplex.stats.sweeps,
+        "sweeps_cpu_ms": round(sweeps_ms, 2),
+        "gmres_products": products[0],
+        "gmres_cpu_ms": round(gmres_ms, 2),
+        "spectral_radius": round(float(radius), 3),
+    }
+
+
 DESIGNS: dict[str, Callable[..., Trace]] = {
     "ours": ours,
     "unpolished": unpolished,
@@ -316,7 +410,15 @@ DESIGNS: dict[str, Callable[..., Trace]] = {
     "cold": cold,
     "rents": rents,
     "damped": damped,
+    "leontief": leontief,
 }
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (the peers run in children)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _gap(primal: float, dual: float) -> float:
@@ -336,11 +438,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--damped-rounds", type=int, default=20)
     ap.add_argument("--lam", type=float, default=1.0, help="Polyak factor of the rents design")
+    ap.add_argument("--block", type=int, default=32, help="columns per pricing (leontief)")
+    ap.add_argument("--no-presolve", action="store_true", help="skip the presolve counts")
+    ap.add_argument("--spine", action="store_true", help="time one spine solve (leontief)")
     args = ap.parse_args(argv)
     eco, mode = _instance(int(float(args.goods)), args.seed, args.variant)
-    print("presolve:", presolve_counts(eco, mode), flush=True)
-    for name in args.designs.split(","):
-        cpu = resource.getrusage(resource.RUSAGE_SELF)
+    if not args.no_presolve:
+        print("presolve:", presolve_counts(eco, mode), flush=True)
+    if args.spine:
+        print("one solve with the spine:", spine_solves(eco, mode), flush=True)
+    for name in filter(None, args.designs.split(",")):
+        cpu = _cpu_seconds()
         kw: dict[str, float | int] = {}
         if name == "damped":
             kw = {"alpha": args.alpha}
@@ -348,15 +456,22 @@ def main(argv: list[str] | None = None) -> None:
             kw = {"rounds": args.damped_rounds}
         elif name == "rents":
             kw = {"lam0": args.lam}
-        trace = DESIGNS[name](eco, mode, args.gap, args.time_limit, **kw)
+        elif name == "leontief":
+            kw = {"block": args.block}
+        if name in PEERS:
+            if args.variant != "full":
+                print(f"{name}: skipped (peers run the full benchmark instance only)")
+                continue
+            trace = _peer(int(float(args.goods)), args.seed, args.time_limit, name)
+        else:
+            trace = DESIGNS[name](eco, mode, args.gap, args.time_limit, **kw)
         marks = []
         for t_mark in (1, 5, 15, 30, 60, 120, 300):
             seen = [e for e in trace if e[0] <= t_mark]
             if seen and t_mark <= trace[-1][0] + 1:
                 marks.append(f"{t_mark}s {_gap(seen[-1][1], seen[-1][2]):.1e}")
         end, first = trace[-1], trace[0]
-        now = resource.getrusage(resource.RUSAGE_SELF)
-        cpu_s = now.ru_utime + now.ru_stime - cpu.ru_utime - cpu.ru_stime
+        cpu_s = _cpu_seconds() - cpu
         print(
             f"{name:8s} {args.variant} n={args.goods} seed {args.seed} end {end[0]:.1f}s "
             f"(cpu {cpu_s:.1f}s, load {os.getloadavg()[0]:.1f}) gap "
