@@ -73,7 +73,7 @@ from soviets.federation.directory import region_of
 from soviets.planning import central as central_lp
 from soviets.planning import plan as central_plan
 from soviets.planning.fast import not_applicable as fast_not_applicable
-from soviets.planning.reach import partial_by_reach
+from soviets.planning.reach import partial_by_reach, reduced
 from soviets.planning.result import Plan
 
 REGIMES = ("autarky", "federation", "central")
@@ -525,8 +525,19 @@ def plan_autarky(
 def plan_federation(
     eco: Economy, runtime: str = "inprocess", metrics: Metrics | None = None, **kw: Any
 ) -> tuple[Outcome, Plan]:
-    """The federated plan and its outcome."""
-    p = plan_federated(eco, runtime=runtime, **kw)
+    """The federated plan and its outcome.
+
+    Where a needed good is unmakeable (no council left can make it, e.g. after
+    failures), no plan meets every need and the protocol, which settles only on a
+    balance that meets all of them, cannot settle: the councils then plan the
+    economy reduced to what can still run and the needs for makeable goods
+    (:func:`soviets.planning.reach.reduced`, as the central planner does), and the
+    needs for unmakeable goods stay unmet.
+    """
+    red = reduced(eco)
+    p = plan_federated(eco if red is None else red.economy, runtime=runtime, **kw)
+    if red is not None:
+        p = red.lift(p, p.objective_hours)
     proto = p.extra["protocol"]
     out = _outcome(
         "federation",
