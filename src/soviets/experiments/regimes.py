@@ -130,6 +130,8 @@ class Outcome:
     #: quantity delivered per need and activity per process of ``eco`` (not in ``to_dict``)
     met: np.ndarray | None = field(default=None, repr=False)
     activity: np.ndarray | None = field(default=None, repr=False)
+    #: labour values per good of the plan (the central plan's; not in ``to_dict``)
+    values: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -297,7 +299,16 @@ def _central_outcome(
     extra: dict[str, Any] = {"solver": p.solver}
     if p.status == "optimal":
         extra["certificate_gap"] = p.certificate.gap
-    return _outcome("central", eco, hours, met, metrics, extra=extra, activity=p.activity)
+    return _outcome(
+        "central",
+        eco,
+        hours,
+        met,
+        metrics,
+        extra=extra,
+        activity=p.activity,
+        values=p.labour_values,
+    )
 
 
 def plan_central(eco: Economy, metrics: Metrics | None = None, solver: str = "auto") -> Outcome:

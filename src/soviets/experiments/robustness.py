@@ -273,7 +273,7 @@ def run(
     check_request(regimes, draws)
     failures = draw_failures(workplace_councils(eco), ks, draws, seed)  # checks ks first
     central = plan_central(eco)
-    weights = value_weights(eco, central_values(eco))
+    weights = value_weights(eco, central_values(central))
     base_out, unavailable = baselines(eco, regimes, runtime, central)
     regimes = [r for r in regimes if r in base_out]
     budget = round_budget(base_out)
@@ -300,11 +300,10 @@ def run(
     }
 
 
-def central_values(eco: Economy) -> np.ndarray:
+def central_values(central: Outcome) -> np.ndarray:
     """Labour values of the central plan without failures (the prices of needs by value)."""
-    from soviets.planning import plan
-
-    return np.asarray(plan(eco, solver="highs").labour_values, dtype=float)
+    assert central.values is not None, "a central outcome carries its labour values"
+    return np.asarray(central.values, dtype=float)
 
 
 def stats(values: Sequence[float]) -> dict[str, float]:
