@@ -58,7 +58,9 @@ def test_sole_supplier_failing_lowers_needs_met(two_regions):
     tools = [k for k, g in enumerate(two_regions.need_good) if two_regions.good_names[g] == "tools"]
     assert np.all(after.met[tools] == pytest.approx(0.0, abs=1e-9))
     # by value too: the tools needed are worth something and none are made
-    w = robustness.value_weights(two_regions, robustness.central_values(robustness.run_regime("central", two_regions)))
+    w = robustness.value_weights(
+        two_regions, robustness.central_values(robustness.run_regime("central", two_regions))
+    )
     assert robustness.value_met(two_regions, after.met, w) < 1.0
 
 
@@ -236,5 +238,3 @@ def test_federation_plans_what_is_still_in_reach_as_highs_does():
     assert fed.activity is not None and fed.activity[eco.process_index["n-beer"]] == 0.0
     # without the failure every regime brews
     assert robustness.run_regime("federation", eco).unmet == 0
-
-
