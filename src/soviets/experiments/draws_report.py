@@ -232,8 +232,13 @@ def write_robustness(result: dict[str, Any], out: Path, command: str = "") -> li
         f"Random failures of k workplace councils (k = {', '.join(map(str, result['ks']))}); "
         f"draws per k: "
         + ", ".join(f"{r} {n}" for r, n in result["draws"].items())
-        + f"; seed {result['seed']}. Labour in {unit}. After a failure the federation "
-        f"gets {result.get('federation_max_rounds', '-')} rounds to settle.",
+        + f"; seed {result['seed']}. Labour in {unit}."
+        + (
+            f" After a failure the federation gets {result['federation_max_rounds']} rounds "
+            "to settle."
+            if "federation" in result["draws"]
+            else ""
+        ),
         "",
     ]
     if command:
