@@ -58,7 +58,9 @@ def test_sole_supplier_failing_lowers_needs_met(two_regions):
     tools = [k for k, g in enumerate(two_regions.need_good) if two_regions.good_names[g] == "tools"]
     assert np.all(after.met[tools] == pytest.approx(0.0, abs=1e-9))
     # by value too: the tools needed are worth something and none are made
-    w = robustness.value_weights(two_regions, robustness.central_values(two_regions))
+    w = robustness.value_weights(
+        two_regions, robustness.central_values(robustness.run_regime("central", two_regions))
+    )
     assert robustness.value_met(two_regions, after.met, w) < 1.0
 
 
@@ -203,7 +205,36 @@ def test_autarky_after_a_failure_lacks_its_good_and_keeps_other_regions():
     assert fresh.hours == pytest.approx(after.hours, rel=1e-12)
 
 
-def test_needs_out_of_reach_only_when_no_council_left_makes_the_good():
+def with_brewery() -> Economy:
+    """:func:`choice_economy` with beer, brewed from grain by the north's brewery alone."""
     eco = choice_economy()
-    assert robustness.needs_out_of_reach(robustness.with_failed(eco, ["n-farm"])) == 0
-    assert robustness.needs_out_of_reach(robustness.with_failed(eco, ["n-farm", "s-farm"])) == 2
+    return Economy.from_records(
+        goods=[*eco.goods_records(), Good("beer", "hl")],
+        councils=[*eco.councils, Council("n-brewery", "workplace", parent="north")],
+        processes=[
+            *eco.process_records(),
+            Process("n-beer", "n-brewery", 0.5, {"beer": 1.0, "grain": -0.2}),
+        ],
+        needs=[*eco.need_records(), Need("south", "beer", 30.0)],
+        name="choice with beer",
+    )
+
+
+def test_federation_plans_what_is_still_in_reach_as_highs_does():
+    # the brewery fails: beer is out of reach of every plan, so no plan meets every
+    # need; the federation plans the economy reduced to what can still run (without
+    # the reduction its protocol cannot settle) and must find the central planner's
+    # (HiGHS's) best partial plan: the same needs met, the same hours
+    eco = with_brewery()
+    fed = robustness.run_regime("federation", eco, ["n-brewery"])
+    cen = robustness.run_regime("central", eco, ["n-brewery"])
+    assert cen.extra["solver"] == "highs"
+    assert fed.extra["settled"] and fed.extra["converged"]
+    assert fed.met is not None and cen.met is not None
+    beer = eco.need_good == eco.good_index["beer"]
+    assert np.all(fed.met[beer] == 0.0) and fed.unmet == cen.unmet == 1
+    assert np.allclose(fed.met, cen.met, rtol=1e-7, atol=1e-9)
+    assert fed.hours == pytest.approx(cen.hours, rel=1e-3)  # the federation's target: 0.1%
+    assert fed.activity is not None and fed.activity[eco.process_index["n-beer"]] == 0.0
+    # without the failure every regime brews
+    assert robustness.run_regime("federation", eco).unmet == 0

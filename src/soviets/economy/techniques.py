@@ -87,8 +87,9 @@ def technique_origin(process_name: str) -> str | None:
 
 
 def borrowed(eco: Economy) -> np.ndarray:
-    """Bool per process: True where it uses another region's technique."""
-    return np.array([technique_origin(p) is not None for p in eco.process_names], dtype=bool)
+    """Bool per process: True where it uses another region's technique (a separator
+    after the first character: :func:`technique_origin` is not None)."""
+    return np.array([SEPARATOR in p[1:] for p in eco.process_names], dtype=bool)
 
 
 def _regions(eco: Economy) -> tuple[list[str], np.ndarray]:

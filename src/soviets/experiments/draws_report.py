@@ -4,6 +4,7 @@ tables with units in their headers, a Markdown report and PNG box plots."""
 from __future__ import annotations
 
 import csv
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -180,7 +181,7 @@ def box_plot(
         ax.set_ylabel(header(m, unit))
         ax.grid(axis="y", linewidth=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(textwrap.fill(title, 10 * 5 * len(measures)))  # about 10 characters an inch
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -231,8 +232,13 @@ def write_robustness(result: dict[str, Any], out: Path, command: str = "") -> li
         f"Random failures of k workplace councils (k = {', '.join(map(str, result['ks']))}); "
         f"draws per k: "
         + ", ".join(f"{r} {n}" for r, n in result["draws"].items())
-        + f"; seed {result['seed']}. Labour in {unit}. After a failure the federation "
-        f"gets {result.get('federation_max_rounds', '-')} rounds to settle.",
+        + f"; seed {result['seed']}. Labour in {unit}."
+        + (
+            f" After a failure the federation gets {result['federation_max_rounds']} rounds "
+            "to settle."
+            if "federation" in result["draws"]
+            else ""
+        ),
         "",
     ]
     if command:

@@ -32,7 +32,7 @@ import numpy as np
 
 from soviets.economy import Economy
 from soviets.errors import ModelError
-from soviets.experiments.regimes import REGIMES, Outcome
+from soviets.experiments.regimes import REGIMES, Outcome, plan_central
 from soviets.experiments.robustness import (
     baselines,
     central_values,
@@ -169,8 +169,9 @@ def run(
     """
     check_request(regimes, draws)
     reports = draw_reports(workplace_councils(eco), xs, draws, seed, mode)  # checks xs first
-    weights = value_weights(eco, central_values(eco))
-    truth_out, unavailable = baselines(eco, regimes, runtime)
+    central = plan_central(eco)
+    weights = value_weights(eco, central_values(central))
+    truth_out, unavailable = baselines(eco, regimes, runtime, central)
     regimes = [r for r in regimes if r in truth_out]
     budget = round_budget(truth_out)
     truth = {r: o.hours for r, o in truth_out.items()}

@@ -9,7 +9,9 @@ random generator; in each draw the failed councils produce nothing:
   planner's best partial plan: least relative shortfall, then least labour,
   the rule of :mod:`soviets.experiments.regimes`);
 * ``federation`` runs the protocol with the failed councils taking no part
-  at all (``removed``).
+  at all (``removed``); where a needed good is out of reach of every plan,
+  on the economy reduced to what can still run (see
+  :func:`soviets.experiments.regimes.plan_federation`).
 
 Every draw is measured against the same regime without failures: needs met
 by count (the average share over needs, essential and normal, as in
@@ -43,7 +45,6 @@ from soviets.experiments.regimes import (
     plan_central,
     plan_federation,
 )
-from soviets.planning.reach import unmakeable
 
 #: Measures of one regime in one draw, with their units ("%" or the labour unit).
 MEASURES = ("essential_met", "normal_met", "value_met", "labour", "extra_labour", "extra_pct")
@@ -78,13 +79,6 @@ def value_met(eco: Economy, met: np.ndarray | None, weights: np.ndarray) -> floa
     return float((share * weights).sum() / total)
 
 
-def needs_out_of_reach(eco: Economy) -> int:
-    """How many needs ask for a good no plan of ``eco`` can make (see
-    :mod:`soviets.planning.reach`): while there is one, no regime meets every need."""
-    lost = unmakeable(eco)
-    return int(np.sum(lost[eco.need_good] & (eco.need_quantity > eco.stocks[eco.need_good])))
-
-
 def run_regime(
     regime: str,
     eco: Economy,
@@ -109,7 +103,10 @@ def run_regime(
             return plan_autarky(eco)
         return plan_autarky(with_failed(eco, failed), before=(eco, before or plan_autarky(eco)))
     if regime == "federation":
-        out, p = plan_federation(eco, runtime=runtime, removed=tuple(failed), max_rounds=max_rounds)
+        work = with_failed(eco, failed) if failed else eco
+        out, p = plan_federation(
+            work, runtime=runtime, removed=tuple(failed), max_rounds=max_rounds
+        )
         proto = p.extra["protocol"]
         out.extra["settled"] = "failure" not in proto
         out.extra["overrun"] = max(proto["balance_residual"], proto["capacity_overrun"])
@@ -204,15 +201,7 @@ def _one_draw(task: tuple[int, int, tuple[str, ...], tuple[str, ...]]) -> list[d
     k, d, failed, regimes = task
     eco: Economy = _STATE["eco"]
     rows = []
-    lost = needs_out_of_reach(with_failed(eco, failed)) if "federation" in regimes else 0
     for regime in regimes:
-        if regime == "federation" and lost:
-            # a settled federation plan meets every need (its balance is checked
-            # against all of them), so it cannot settle: not run, counted as such
-            note = f"not run: {lost} needs ask for goods no council left can make"
-            rows.append({"k": k, "draw": d, "regime": regime, "failed": failed})
-            rows[-1].update(settled=False, note=note)
-            continue
         try:
             out = run_regime(
                 regime, eco, failed, _STATE["runtime"], _STATE["max_rounds"], _STATE["autarky"]
@@ -284,7 +273,7 @@ def run(
     check_request(regimes, draws)
     failures = draw_failures(workplace_councils(eco), ks, draws, seed)  # checks ks first
     central = plan_central(eco)
-    weights = value_weights(eco, central_values(eco))
+    weights = value_weights(eco, central_values(central))
     base_out, unavailable = baselines(eco, regimes, runtime, central)
     regimes = [r for r in regimes if r in base_out]
     budget = round_budget(base_out)
@@ -311,11 +300,10 @@ def run(
     }
 
 
-def central_values(eco: Economy) -> np.ndarray:
+def central_values(central: Outcome) -> np.ndarray:
     """Labour values of the central plan without failures (the prices of needs by value)."""
-    from soviets.planning import plan
-
-    return np.asarray(plan(eco, solver="highs").labour_values, dtype=float)
+    assert central.values is not None, "a central outcome carries its labour values"
+    return np.asarray(central.values, dtype=float)
 
 
 def stats(values: Sequence[float]) -> dict[str, float]:

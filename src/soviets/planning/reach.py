@@ -20,7 +20,7 @@ processes).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -55,15 +55,45 @@ def unmakeable(eco: Economy, live: np.ndarray | None = None) -> np.ndarray:
     return ~(supplied | (eco.outputs.tocsr() @ live.astype(float) > 0))
 
 
-def partial_by_reach(eco: Economy, solve: Solver) -> Plan | None:
-    """The planner's best partial plan of ``eco`` when a needed good is unmakeable, else None.
+@dataclass(frozen=True)
+class Reduced:
+    """``economy`` reduced to the processes that may run, the goods they touch and the
+    needs for makeable goods; ``processes``, ``goods`` and ``needs`` index the original."""
 
-    ``solve(sub_economy) -> (hours, need_met, plan)`` plans the economy reduced to
-    the processes that may run, the goods they touch and the needs for makeable
-    goods (its own best partial plan where it cannot meet them all); the result
-    is mapped back to ``eco`` (activity and needs met per process and need of
-    ``eco``, status ``infeasible``). None where no needed good is unmakeable.
-    """
+    original: Economy
+    economy: Economy
+    processes: np.ndarray
+    goods: np.ndarray
+    needs: np.ndarray
+    goods_lost: int
+
+    def lift(self, p: Plan, hours: float) -> Plan:
+        """A plan of the reduced economy as a plan of the original (activity and needs
+        met per process and need of the original, labour values inf for the goods left
+        out, status ``infeasible``: the needs for unmakeable goods are unmet)."""
+        eco = self.original
+        activity = np.zeros(eco.n_processes)
+        activity[self.processes] = p.activity
+        met = np.zeros(eco.n_needs)
+        met[self.needs] = p.need_met
+        values = np.full(eco.n_goods, np.inf)
+        values[self.goods] = p.labour_values
+        reach = {"processes": int(self.processes.size), "goods_lost": self.goods_lost}
+        return replace(
+            p,
+            economy=eco,
+            status="infeasible",
+            objective_hours=float(hours),
+            activity=activity,
+            labour_values=values,
+            need_met=met,
+            unmet=unmet_needs(eco, met, essential_only=False),
+            extra={**p.extra, "reach": reach},
+        )
+
+
+def reduced(eco: Economy) -> Reduced | None:
+    """``eco`` reduced to what can still run when a needed good is unmakeable, else None."""
     live = may_run(eco)
     lost = unmakeable(eco, live)
     needed = lost[eco.need_good] & (eco.need_quantity > eco.stocks[eco.need_good])
@@ -95,21 +125,20 @@ def partial_by_reach(eco: Economy, solve: Solver) -> Plan | None:
         stocks=eco.stocks[goods],
         notes=[*eco.notes, "reduced to the processes that can run"],
     )
-    hours, met_sub, p = solve(sub)
-    activity = np.zeros(eco.n_processes)
-    activity[procs] = p.activity
-    met = np.zeros(eco.n_needs)
-    met[keep_needs] = met_sub
-    values = np.full(eco.n_goods, np.inf)
-    values[goods] = p.labour_values
-    return replace(
-        p,
-        economy=eco,
-        status="infeasible",
-        objective_hours=float(hours),
-        activity=activity,
-        labour_values=values,
-        need_met=met,
-        unmet=unmet_needs(eco, met, essential_only=False),
-        extra={**p.extra, "reach": {"processes": int(procs.size), "goods_lost": int(lost.sum())}},
-    )
+    return Reduced(eco, sub, procs, goods, keep_needs, int(lost.sum()))
+
+
+def partial_by_reach(eco: Economy, solve: Solver) -> Plan | None:
+    """The planner's best partial plan of ``eco`` when a needed good is unmakeable, else None.
+
+    ``solve(sub_economy) -> (hours, need_met, plan)`` plans the economy reduced to
+    the processes that may run, the goods they touch and the needs for makeable
+    goods (:func:`reduced`; its own best partial plan where it cannot meet them
+    all); the result is mapped back to ``eco`` (:meth:`Reduced.lift`). None where
+    no needed good is unmakeable.
+    """
+    red = reduced(eco)
+    if red is None:
+        return None
+    hours, met_sub, p = solve(red.economy)
+    return red.lift(replace(p, need_met=met_sub), hours)
