@@ -2,10 +2,9 @@
 territorial council's hour budget is what its members voted (``set_hours``), the same
 numbers the central labour-budget plan of the ledger uses; the mode is recorded with the
 plan and kept by its re-plan after a refusal and by its revision after a shortfall.
-
-Where the budget binds the protocol bisects over the share of normal needs (about thirty
-federated plans of the round world, a minute of CPU), so that test is marked slow and runs
-on SQLite only: the planner does not depend on the database."""
+Where the budget binds, the protocol bisects over the share of normal needs (sixteen
+federated plans of the round world, each trial above the best share stopped as soon as
+the clerk's bound proves it out of reach)."""
 
 from __future__ import annotations
 
@@ -134,11 +133,8 @@ def test_a_revision_keeps_the_mode_within_the_hours_left(budget_any: Served) -> 
     assert new["fulfilment"] == 1.0
 
 
-@pytest.mark.slow
 def test_a_binding_budget_gives_the_central_labour_budget_plan(budget_any: Served) -> None:
     s = budget_any
-    if "postgresql" in s.url:
-        pytest.skip("the planner does not depend on the database: SQLite is enough")
     least = _plan(s, "federated", "min-labour")
     assert least["objective_hours"] == pytest.approx(140.0, rel=1e-3)  # 200 litres at 0.7
     _vote_hours(s, 105.0)  # the 100 essential litres take 70 hours: 35 left for 50 more
@@ -148,6 +144,11 @@ def test_a_binding_budget_gives_the_central_labour_budget_plan(budget_any: Serve
     assert fed["plan_status"] in ("optimal", "feasible") and fed["mode"] == "labour-budget"
     # the share found is the last one the councils reached: at most HiGHS's, within a step
     assert central["fulfilment"] - SHARE_TOL <= fed["fulfilment"] <= central["fulfilment"] + 1e-9
+    # and the clerk certifies it: no share above the bound is reachable within 105 hours
+    proof = fed["result"]["protocol"]
+    assert proof["hours_ceiling"] == pytest.approx(105.0)
+    assert fed["fulfilment"] <= central["fulfilment"] <= proof["share_bound"]
+    assert proof["share_bound"] - fed["fulfilment"] <= SHARE_TOL
     shares = (fed["result"]["share_of_needs_met"], central["result"]["share_of_needs_met"])
     assert shares[0]["essential"] == pytest.approx(1.0, abs=1e-9) == shares[1]["essential"]
     assert shares[0]["normal"] == pytest.approx(shares[1]["normal"], abs=SHARE_TOL)
