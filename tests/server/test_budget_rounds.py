@@ -155,5 +155,8 @@ def test_a_binding_budget_gives_the_central_labour_budget_plan(budget_any: Serve
     # hours within the certified gap (plus a step's share of normal needs) and the budget
     assert fed["objective_hours"] <= 105.0 * (1 + 1e-6)
     assert fed["objective_hours"] == pytest.approx(central["objective_hours"], rel=2 * GAP_TOL)
+    assert sign_in(s, "bob").status_code == 200
+    page = s.client.get(f"/plans/{fed['id']}")
+    assert page.status_code == 200 and "Certificate of the share" in page.text
     soup = next(a for a in _agreements(s, fed["id"]) if a["good"] == "soup")
     assert soup["quantity"] == pytest.approx(150.0, rel=1e-3)  # not the 200 of least hours
