@@ -4,9 +4,10 @@ random economies with their hour budgets scaled down.
     python -m benchmarks.federation_budget [--goods 8] [--factor 0.4] [--seeds 0 1 2]
 
 Prints one line per economy: HiGHS's share of normal needs and hours, the
-federation's, the relative hours difference, the clerk's gap, and the rounds,
-messages, bytes and trials of the protocol (CPU seconds: a ratio only on a
-shared machine).
+federation's (with the certified upper bound on the share, None where some
+process works under no budget), the relative hours difference, the clerk's
+gap, and the rounds, messages, bytes and trials of the protocol (CPU seconds:
+a ratio only on a shared machine).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def compare(name: str, eco: Economy) -> None:
     rel = (fed.objective_hours - ref.objective_hours) / ref.objective_hours
     print(
         f"{name}: HiGHS share {ref.fulfilment:.4f} {ref.objective_hours:,.2f} h | "
-        f"federated {fed.status} share {fed.fulfilment} {fed.objective_hours:,.2f} h "
+        f"federated {fed.status} share {fed.fulfilment} (certified <= {pr['share_bound']}) "
+        f"{fed.objective_hours:,.2f} h "
         f"({rel:+.2e}), gap {fed.certificate.gap:.1e}, rounds {pr['rounds']}, "
         f"messages {pr['messages']:,}, bytes {pr['bytes']:,}, trials {len(pr['trials'])}, "
         f"cpu {cpu:.0f} s",

@@ -15,7 +15,7 @@ import pytest
 from soviets.economy import Economy
 from soviets.economy.generate import tight_economy
 from soviets.federation import plan_federated
-from soviets.federation.budget import with_hour_goods
+from soviets.federation.budget import hours_ceiling, with_hour_goods
 from soviets.planning import central
 
 REL = 1e-3  # hours within 0.1% of HiGHS
@@ -65,3 +65,46 @@ def test_hour_goods_give_the_central_plan_of_the_budgets() -> None:
 @pytest.mark.parametrize(("seed", "factor"), [(1, 0.4)])
 def test_random_economy_with_tight_budgets_matches_central(seed: int, factor: float) -> None:
     _assert_matches_central(_budgets_times(tight_economy(8, seed), factor))
+
+
+def _tree(region: float | None, farm: float | None, bakery: float | None) -> Economy:
+    """A region with a farm and a bakery (each with a process), under a federation."""
+    from soviets import economy as e
+
+    return e.Economy.from_records(
+        goods=[e.Good("grain", "t"), e.Good("bread", "t")],
+        councils=[
+            e.Council("fed", "federation"),
+            e.Council("region", "territorial", "fed", 3, region),
+            e.Council("farm", "workplace", "region", 1, farm),
+            e.Council("bakery", "workplace", "region", 1, bakery),
+        ],
+        processes=[
+            e.Process("grow", "farm", 1.0, {"grain": 1.0}),
+            e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
+        ],
+        needs=[e.Need("region", "bread", 10.0, "normal")],
+    )
+
+
+def test_hours_ceiling_is_the_least_cover_of_every_process_by_budgets() -> None:
+    assert hours_ceiling(_tree(100.0, None, None)) == 100.0  # the region covers both
+    assert hours_ceiling(_tree(100.0, 20.0, 30.0)) == 50.0  # the workplaces' sum is less
+    assert hours_ceiling(_tree(40.0, 20.0, 30.0)) == 40.0
+    assert hours_ceiling(_tree(None, 20.0, None)) is None  # the bakery's hours are unbounded
+    assert hours_ceiling(_tree(None, 20.0, 30.0)) == 50.0
+
+
+def test_the_share_is_certified_between_the_reached_and_the_proven() -> None:
+    # 10 t of bread take 30 hours (1 growing + 2 baking a tonne): 15 hours meet half
+    eco = _tree(15.0, None, None)
+    assert central.solve(eco, "labour-budget").fulfilment == pytest.approx(0.5)
+    fed = plan_federated(eco, mode="labour-budget")
+    proof = fed.extra["protocol"]
+    assert proof["hours_ceiling"] == 15.0
+    assert fed.fulfilment is not None and proof["share_bound"] is not None
+    assert fed.fulfilment <= 0.5 + 1e-9 <= proof["share_bound"] + 2e-9
+    assert proof["share_bound"] - fed.fulfilment <= 1e-4
+    # every trial above the share found was proven out of reach by the clerk's bound
+    above = [t for t in proof["trials"] if t["share"] > fed.fulfilment]
+    assert above and all(t["bound"] > 15.0 and not t["reachable"] for t in above)

@@ -74,3 +74,43 @@ def build_round_world(url: str) -> World:
     finally:
         engine.dispose()
     return world
+
+
+BUDGET_HOURS = 300.0  # Riverside's hours of work per period: every need can be met
+
+
+def build_budget_world(url: str) -> World:
+    """The round world with hour budgets: Riverside also needs 100 litres of soup as a
+    normal need, the Bakery and South Farm work in its region, and Riverside's three
+    members voted ``BUDGET_HOURS`` hours of work for the period (``set_hours``). Soup
+    takes 0.7 hours a litre with the farm's vegetables, 1.1 with the Bakery's garden."""
+    world = build_round_world(url)
+    engine = make_engine(url)
+    try:
+        with transaction(session_factory(engine)) as s:
+            p, ids = world.people, world.ids
+            river = [p["fran"], p["alice"], p["bob"]]
+            needs.register_need(
+                s, council_id=ids["riverside"], period=NEXT, good="soup", quantity=100,
+                priority="normal", person_id=p["bob"],
+            )  # fmt: skip
+            _decide(
+                s, ids["riverside"], p["fran"], river, kind="approve_needs",
+                title="Approve the soup we would like", payload={"period": NEXT},
+            )  # fmt: skip
+            for council, founder in (("bakery", p["carol"]), ("farm", p["gus"])):
+                admitted = _decide(
+                    s, ids["riverside"], p["fran"], river, kind="admit_to_region",
+                    title=f"Admit {council}", payload={"council_id": ids[council]},
+                )  # fmt: skip
+                _decide(
+                    s, ids[council], founder, [founder], kind="join_region",
+                    title="Join Riverside", payload={"admission_id": admitted},
+                )  # fmt: skip
+            _decide(
+                s, ids["riverside"], p["fran"], river, kind="set_hours", title="Our hours",
+                payload={"hours_per_member_week": BUDGET_HOURS / (3 * 52)},
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    return world

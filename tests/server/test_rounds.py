@@ -264,14 +264,14 @@ def test_production_consumes_inputs_and_plan_against_actual(round_any: Served) -
     assert outsider.status_code == 403
 
 
-def test_labour_budget_mode_is_refused_in_a_federated_round(round_any: Served) -> None:
+def test_an_unknown_mode_and_an_outsider_are_refused_a_round(round_any: Served) -> None:
     s = round_any
     r = s.client.post(
         f"/api/councils/{s.world.ids['valley']}/plans",
-        json={"period": NEXT, "regime": "federated", "mode": "labour-budget"},
+        json={"period": NEXT, "regime": "federated", "mode": "most-leisure"},
         headers=s.auth("alice"),
     )
-    assert r.status_code == 422 and "min-labour" in r.text
+    assert r.status_code == 422 and "labour-budget" in r.text
     r = s.client.post(
         f"/api/councils/{s.world.ids['valley']}/plans",
         json={"period": NEXT, "regime": "federated"},

@@ -26,6 +26,15 @@ reaches it with the protocol it already has:
   without it: close below the largest share the box-step was measured to
   stall (a random 8-good economy at share 0.755 of a best 0.769: no plan in
   1,000 epochs with it, 15 epochs without).
+* **A certificate for the share.** When every process works under a council
+  with a budget, no plan within the budgets takes more than
+  :func:`hours_ceiling` hours. The clerk's bound of a trial is a lower bound
+  on the hours of every plan at that share within the budgets; a bound above
+  the ceiling proves the share out of reach (no such plan exists), and every
+  share above it too (a plan meets any smaller need as well). The smallest
+  share so proven is a certified upper bound on the best share; the share
+  found is reached, so the best share lies between the two. A trial so
+  proven is not tried again without box-step.
 """
 
 from __future__ import annotations
@@ -79,6 +88,36 @@ def with_share(eco: Economy, share: float) -> Economy:
     return replace(eco, need_quantity=q)
 
 
+def hours_ceiling(eco: Economy) -> float | None:
+    """The most hours any plan of ``eco`` can take within its council hour budgets
+    (None when some process works under no budgeted council: its hours have no bound).
+
+    Each council's subtree takes at most its budget, and at most what its children's
+    subtrees take when it runs no process itself; the ceiling sums the roots."""
+    budget = eco.council_hours
+    children: dict[int | None, list[int]] = {}
+    for i, c in enumerate(eco.councils):
+        parent = None if c.parent is None else eco.council_index[c.parent]
+        children.setdefault(parent, []).append(i)
+    runs = set(np.unique(eco.process_council).tolist())
+
+    def cap(c: int) -> float:
+        inner = np.inf if c in runs else sum(cap(k) for k in children.get(c, []))
+        return float(min(inner, budget[c])) if np.isfinite(budget[c]) else float(inner)
+
+    total = sum(cap(c) for c in children.get(None, []))
+    return total if np.isfinite(total) else None
+
+
+def share_bound(trials: list[dict[str, Any]], ceiling: float | None) -> float | None:
+    """The smallest trial share proven out of reach: the clerk's bound on its hours is
+    above ``ceiling`` (:func:`hours_ceiling`). None when no trial is so proven."""
+    if ceiling is None:
+        return None
+    proven = [t["share"] for t in trials if t.get("bound", -np.inf) > ceiling * (1 + 1e-9)]
+    return min(proven, default=None)
+
+
 def reachable(plan: Plan) -> bool:
     """A trial plan that settled, within every limit, with every need it ordered met."""
     return plan.status != "infeasible"
@@ -97,9 +136,11 @@ def labour_budget(
     Returns the last reachable trial's plan (of the economy with hour goods
     and scaled needs), the share of normal needs it meets (None when there
     are none or the essential needs cannot be met) and one record per
-    attempt (share, reachable, and the attempt's ``protocol`` entry).
+    attempt (share, reachable, the clerk's ``bound`` on its hours, and the
+    attempt's ``protocol`` entry).
     """
     base = with_hour_goods(eco)
+    ceiling = hours_ceiling(eco)
     trials: list[dict[str, Any]] = []
 
     def trial(t: float) -> Plan | None:
@@ -114,8 +155,16 @@ def labour_budget(
                 p = None
                 continue
             ok = reachable(p)
-            trials.append({"share": t, "reachable": ok, "protocol": p.extra.get("protocol", {})})
-            if ok:
+            bound = float(p.certificate.dual)
+            trials.append(
+                {
+                    "share": t,
+                    "reachable": ok,
+                    "bound": bound,
+                    "protocol": p.extra.get("protocol", {}),
+                }
+            )
+            if ok or share_bound(trials[-1:], ceiling) is not None:
                 break
         return p
 

@@ -170,6 +170,7 @@ class _Clerk:
     box0: float = 0.25  # the first box, as a share of the largest proposal's hours
     epoch_tol: float | None = None  # the settling tolerance while capacities are priced
     prices_sent: bool = False  # capacity prices have gone out (``mixing``)
+    hours_ceiling: float = np.inf  # no plan within the limits takes more hours
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -264,7 +265,11 @@ class _Clerk:
         if slack > 1e-9:
             self.penalty = min(4.0 * self.penalty, MAX_PENALTY)
         gap = (value - self.best_bound) / max(1.0, abs(value))
+        # a bound above any plan's hours proves that no plan within the limits exists
+        out_of_reach = self.best_bound > self.hours_ceiling * (1 + 1e-9)
         if (slack <= 1e-9 and gap <= self.gap_tol) or len(self.columns) >= self.max_epochs:
+            return weights, prices
+        if out_of_reach:
             return weights, prices
         if self.stabilise and slack > 1e-9:
             prices = self._box_step(bound)
@@ -508,6 +513,7 @@ def plan_federated(
     start: Plan | dict[str, Any] | None = None,
     epoch_tol: float | None = EPOCH_TOL,
     mode: PlanMode = "min-labour",
+    hours_ceiling: float | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -541,7 +547,12 @@ def plan_federated(
     (:mod:`soviets.federation.budget`: budgets priced as shared limits, the
     share by bisection over min-hours plans, each trial tried again without
     box-step stabilisation when it does not settle with it); ``extra["protocol"]`` then sums
-    rounds, messages and bytes over the trials and lists them in ``trials``.
+    rounds, messages and bytes over the trials and lists them in ``trials``,
+    with ``share_bound``, a certified upper bound on the best share where the
+    budgets bound every process (:func:`budget.share_bound`). ``hours_ceiling``:
+    the most hours any plan within the limits can take (the budgets' ceiling in
+    labour-budget mode); the clerk stops, the plan infeasible, once its bound
+    exceeds it (a proof that no plan exists).
     """
     if mode == "labour-budget":
         return _labour_budget(
@@ -565,6 +576,7 @@ def plan_federated(
                     stabilise=box,
                     start=start,
                     epoch_tol=epoch_tol,
+                    hours_ceiling=budget.hours_ceiling(economy),
                 )
                 for box in ((True, False) if stabilise else (False,))
             ],
@@ -581,6 +593,8 @@ def plan_federated(
         RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
     )
     clerk = _Clerk(directory, tol, gap_tol, max_epochs, stabilise=stabilise, epoch_tol=epoch_tol)
+    if hours_ceiling is not None:
+        clerk.hours_ceiling = hours_ceiling
     net = network or Network()
     post = _Post(directory, net)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
@@ -627,6 +641,10 @@ def _labour_budget(eco: Economy, attempts: list[Callable[[Economy], Plan]]) -> P
     told in ``eco``'s own goods and needs."""
     plan, share, trials = budget.labour_budget(eco, attempts)
     proto = dict(plan.extra.get("protocol", {}))
+    proto["hours_ceiling"] = budget.hours_ceiling(eco)
+    proto["share_bound"] = (
+        1.0 if share == 1.0 else budget.share_bound(trials, proto["hours_ceiling"])
+    )
     for key in ("rounds", "messages", "segments", "bytes", "seconds"):
         proto[key] = sum(t["protocol"].get(key, 0) for t in trials)
     proto["trials"] = [

@@ -3,6 +3,10 @@
 * A delegate of a federation starts a round: the federated protocol plans the
   ledger's economy of a period (each council's agent computes on its own
   processes or needs only) and its own agreements are proposed to both councils.
+  The round's mode (``min-labour``, or ``labour-budget``: essential needs, then the
+  largest share of normal needs, then least hours, within each territorial council's
+  hour budget as its members voted, :mod:`soviets.governance.hours`) is recorded with
+  the plan (``result["mode"]``); its re-plans and revisions keep it.
   The planner is passed in (``planner``: an economy in, a
   :class:`~soviets.planning.result.Plan` with ``extra["agreements"]`` out): the
   ledger and governance never import the federation; the server
@@ -49,27 +53,53 @@ from soviets.ledger.models import (
     ProtocolMessage,
 )
 from soviets.ledger.needs import get_period
-from soviets.planning.result import Plan
+from soviets.planning.result import Plan, PlanMode
+
+Warm = dict[str, Any] | None
+MODES: tuple[PlanMode, ...] = ("min-labour", "labour-budget")
 
 
 class Planner(Protocol):
     """Plans an economy by the federated protocol (the server passes
-    ``soviets.federation.plan_federated`` with its runtime); ``start``: the last plan's
-    protocol state to warm-start from, where the protocol takes one."""
+    ``soviets.federation.plan_federated`` with its runtime) in ``mode``; ``start``: the
+    protocol state of an earlier plan (``result["protocol"]["warm"]``) to warm-start from."""
 
-    def __call__(self, economy: Economy, /, start: dict[str, Any] | None = None) -> Plan: ...
+    def __call__(
+        self, economy: Economy, /, *, mode: PlanMode = "min-labour", start: Warm = None
+    ) -> Plan: ...
 
 
 def start_round(
-    session: Session, actor_id: int, federation_id: int, period: str, planner: Planner
+    session: Session,
+    actor_id: int,
+    federation_id: int,
+    period: str,
+    planner: Planner,
+    mode: str = "min-labour",
 ) -> PlanRecord:
-    """A delegate runs a federated planning round for the federation and period; the plan
-    is stored ``proposed`` with the protocol's agreements, each proposed to both councils."""
+    """A delegate runs a federated planning round for the federation and period in
+    ``mode``; the plan is stored ``proposed`` with the protocol's agreements, each
+    proposed to both councils."""
     authz.require_delegate(session, actor_id, federation_id)
+    checked = next((m for m in MODES if m == mode), None)
+    if checked is None:
+        raise InputError(f"mode must be {' or '.join(MODES)}, got '{mode}'", field="mode")
     federation = authz.get_council(session, federation_id)
     per = get_period(session, period)
     economy = build_economy(session, per.name, federation.id)
-    return rounds.store_round(session, per, federation, planner(economy))
+    return rounds.store_round(session, per, federation, planner(economy, mode=checked))
+
+
+def _mode(record: PlanRecord) -> PlanMode:
+    """The mode a round's re-plans and revisions keep."""
+    return plans.mode_of(record) or "min-labour"
+
+
+def _warm(record: PlanRecord) -> Warm:
+    """The protocol state a re-plan of ``record`` warm-starts from (None: a cold start)."""
+    protocol = record.result.get("protocol")
+    warm = protocol.get("warm") if isinstance(protocol, dict) else None
+    return warm if isinstance(warm, dict) else None
 
 
 def _round(session: Session, plan_id: int) -> PlanRecord:
@@ -191,7 +221,8 @@ def _refused_by_vote(session: Session, record: PlanRecord) -> None:
 def replan_round(session: Session, actor_id: int, plan_id: int, planner: Planner) -> PlanRecord:
     """A delegate re-opens the protocol after refusals: each refused agreement caps its
     supplier's output of the good (see :func:`soviets.ledger.rounds.refusal_caps`), the
-    protocol runs again, and the councils whose agreements changed are told."""
+    protocol runs again in the round's mode, warm-started from the refused plan's prices,
+    and the councils whose agreements changed are told."""
     authz.require_delegate(session, actor_id, plans.get_plan(session, plan_id).federation_id)
     record = _round(session, plan_id)
     federation = authz.get_council(session, record.federation_id)
@@ -230,7 +261,7 @@ def replan_round(session: Session, actor_id: int, plan_id: int, planner: Planner
         session,
         per,
         federation,
-        planner(rounds.with_caps(economy, caps)),
+        planner(rounds.with_caps(economy, caps), mode=_mode(record), start=_warm(record)),
         replaces=record,
         caps=caps,
         refusals=constraints,
@@ -256,8 +287,7 @@ def _economy_of(session: Session, record: PlanRecord) -> Economy:
     if record.revises_plan_id is None:
         return economy
     revised = plans.get_plan(session, record.revises_plan_id)
-    chain = [r.id for r in rounds.revision_chain(session, revised)]
-    return rounds.remaining_economy(economy, rounds.delivered_to(session, chain))[0]
+    return rounds.rest_of_period(session, economy, revised)[0]
 
 
 def _tell_changes(session: Session, old: PlanRecord, new: PlanRecord, message: str) -> None:
@@ -292,10 +322,11 @@ def shortfalls(session: Session, record: PlanRecord) -> list[rounds.Actual]:
 def revise_plan(session: Session, actor_id: int, plan_id: int, planner: Planner) -> PlanRecord:
     """A delegate re-plans the rest of the period of an adopted plan whose deliveries fell
     short: each council's needs less what was delivered to it under the plan (and the plans
-    it revises) are planned again by the protocol, warm-started from the plan's prices where
-    it has them. The new plan is stored ``proposed`` as a revision of this one
-    (``revises_plan_id``), its agreements proposed to both councils; the federation adopts
-    it by its ``adopt_plan`` vote. Members of the councils whose agreements change are told.
+    it revises), within the hours its budget has left, are planned again by the protocol in
+    the plan's mode, warm-started from the plan's prices where it has them. The new plan
+    is stored ``proposed`` as a revision of this one (``revises_plan_id``), its agreements
+    proposed to both councils; the federation adopts it by its ``adopt_plan`` vote.
+    Members of the councils whose agreements change are told.
     """
     record = plans.get_plan(session, plan_id)
     authz.require_delegate(session, actor_id, record.federation_id)
@@ -320,14 +351,11 @@ def revision(session: Session, record: PlanRecord, planner: Planner, why: str) -
     if not short:
         raise Conflict(f"no delivery of plan {plan_id} fell short: nothing to re-plan")
     federation = authz.get_council(session, record.federation_id)
-    chain = [r.id for r in rounds.revision_chain(session, record)]
-    economy, lines = rounds.remaining_economy(
-        build_economy(session, record.period.name, federation.id),
-        rounds.delivered_to(session, chain),
+    economy, lines = rounds.rest_of_period(
+        session, build_economy(session, record.period.name, federation.id), record
     )
-    protocol = record.result.get("protocol") or {}
-    warm = protocol.get("warm") if isinstance(protocol, dict) else None
-    result = planner(economy, start=warm) if warm else planner(economy)
+    warm = _warm(record)
+    result = planner(economy, mode=_mode(record), start=warm)
     new = rounds.store_round(session, record.period, federation, result)
     new.revises_plan_id = record.id
     new.result = {

@@ -35,7 +35,7 @@ from soviets.ledger.inventory import get_council
 from soviets.ledger.models import Agreement, AgreementRefusal, Council, Good, PlanRecord
 from soviets.ledger.needs import get_period
 from soviets.ledger.types import utcnow
-from soviets.planning.result import Plan
+from soviets.planning.result import Plan, PlanMode
 
 TOLERANCE = 1e-9
 
@@ -109,6 +109,13 @@ def allocate(
                     )
     records.sort(key=lambda r: (r["good"], r["supplier"], r["receiver"]))
     return records
+
+
+def mode_of(record: PlanRecord) -> PlanMode | None:
+    """The mode a stored one-period plan was made in (None: a multi-year plan, which
+    has an objective instead)."""
+    mode = record.result.get("mode")
+    return "labour-budget" if mode == "labour-budget" else "min-labour" if mode else None
 
 
 def proposed_record(

@@ -576,6 +576,43 @@ def delivered_to(session: Session, plan_ids: list[int]) -> dict[tuple[str, str],
     return {(c, g): float(q or 0.0) for c, g, q in rows}
 
 
+def rest_of_period(
+    session: Session, economy: Economy, record: PlanRecord
+) -> tuple[Economy, list[dict[str, Any]]]:
+    """The economy of the rest of ``record``'s period: the needs less what was delivered
+    under it and the plans it revises (:func:`remaining_economy`), and each council's hour
+    budget less the hours recorded this period by the workplaces under it
+    (:func:`hours_left`). Returns the economy and the needs' lines."""
+    chain = [r.id for r in revision_chain(session, record)]
+    rest, lines = remaining_economy(economy, delivered_to(session, chain))
+    worked: dict[str, float] = defaultdict(float)
+    for council, hours in session.execute(
+        select(Council.name, ProductionRecord.hours)
+        .join(Council, Council.id == ProductionRecord.council_id)
+        .where(ProductionRecord.period_id == record.period_id)
+    ):
+        worked[council] += float(hours)
+    return hours_left(rest, worked), lines
+
+
+def hours_left(economy: Economy, worked: dict[str, float]) -> Economy:
+    """``economy`` with each council's hour budget less the hours ``worked`` (council name
+    -> hours) by it and the councils below it, never below zero."""
+    budget = economy.council_hours.copy()
+    for name, hours in worked.items():
+        seen: set[str] = set()
+        at: str | None = name
+        while at is not None and at in economy.council_index and at not in seen:
+            seen.add(at)
+            budget[economy.council_index[at]] -= hours
+            at = economy.councils[economy.council_index[at]].parent
+    councils = [
+        replace(council, hours_available=None if np.isnan(h) else max(0.0, float(h)))
+        for council, h in zip(economy.councils, budget, strict=True)
+    ]
+    return replace(economy, councils=councils)
+
+
 def remaining_economy(
     economy: Economy, delivered: dict[tuple[str, str], float]
 ) -> tuple[Economy, list[dict[str, Any]]]:

@@ -8,7 +8,6 @@ loopback cluster or the cluster at ``$SOVIETS_RAY_ADDRESS``).
 
 from __future__ import annotations
 
-import inspect
 import os
 from typing import Any
 
@@ -16,10 +15,7 @@ from soviets.economy import Economy
 from soviets.errors import InputError
 from soviets.federation import RUNTIMES, plan_federated
 from soviets.governance.rounds import Planner
-from soviets.planning.result import Plan
-
-WARM_START = "start" in inspect.signature(plan_federated).parameters
-"""Whether this protocol warm-starts from the last plan (else a re-plan runs cold)."""
+from soviets.planning.result import Plan, PlanMode
 
 
 def federated_planner(runtime: str | None = None, address: str | None = None) -> Planner:
@@ -32,10 +28,13 @@ def federated_planner(runtime: str | None = None, address: str | None = None) ->
             field="SOVIETS_FEDERATION_RUNTIME",
         )
 
-    def plan(economy: Economy, /, start: dict[str, Any] | None = None) -> Plan:
-        options: dict[str, Any] = {"runtime": runtime, "address": address}
-        if start is not None and WARM_START:
-            options["start"] = start
-        return plan_federated(economy, **options)
+    def plan(
+        economy: Economy,
+        /,
+        *,
+        mode: PlanMode = "min-labour",
+        start: dict[str, Any] | None = None,
+    ) -> Plan:
+        return plan_federated(economy, runtime=runtime, address=address, mode=mode, start=start)
 
     return plan

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from soviets.governance import effects, proposals, ratification, views
 from soviets.ledger import agreements as ledger_agreements
+from soviets.ledger import plans as ledger_plans
 from soviets.ledger.models import Agreement, Good, Membership, Need, Period, PlanRecord, Process
 from soviets.ledger.models import Proposal as ProposalRow
 from soviets.server import queries
@@ -118,6 +119,8 @@ def plan(row: PlanRecord, *, full: bool = False) -> PlanOut:
         adopted_at=row.adopted_at,
         proposal_id=row.proposal_id,
         revises_plan_id=row.revises_plan_id,
+        mode=ledger_plans.mode_of(row),
+        fulfilment=row.result.get("fulfilment"),
         result=row.result if full else None,
     )
 

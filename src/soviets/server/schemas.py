@@ -563,6 +563,10 @@ class PlanOut(BaseModel):
     proposal_id: int | None
     revises_plan_id: int | None = None
     """The adopted plan whose rest of the period this one re-plans (after a shortfall)."""
+    mode: Literal["min-labour", "labour-budget"] | None = None
+    """The mode the plan was made in (None: a multi-year plan, made for an objective)."""
+    fulfilment: float | None = None
+    """Labour-budget mode: the share of every normal need the plan meets."""
     result: dict[str, Any] | None = None
 
 

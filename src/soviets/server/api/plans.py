@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from soviets.errors import InputError
 from soviets.governance import planning_service, rounds
 from soviets.planning.multiyear_lp import Objective
 from soviets.server import present
@@ -33,12 +32,10 @@ def list_plans(council_id: PathId, actor: ApiActor, db: Db) -> list[PlanOut]:
 )
 def run_plan(council_id: PathId, body: PlanIn, actor: ApiActor, db: Db) -> PlanOut:
     """Run the planner for the federation and period and store the plan (delegates);
-    ``"regime": "federated"`` runs a federated planning round instead."""
+    ``"regime": "federated"`` runs a federated planning round instead, in either mode."""
     if body.regime == "federated":
-        if body.mode != "min-labour":
-            raise InputError("the federated protocol plans in min-labour mode only", field="mode")
         planner = federated_planner()
-        record = rounds.start_round(db, actor.id, council_id, body.period, planner)
+        record = rounds.start_round(db, actor.id, council_id, body.period, planner, body.mode)
     else:
         record = planning_service.run_plan(db, actor.id, council_id, body.period, mode=body.mode)
     return present.plan(record, full=True)

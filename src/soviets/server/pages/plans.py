@@ -76,10 +76,8 @@ def run_plan(
     if regime not in ("central", "federated"):
         raise InputError(f"regime must be central or federated, got '{regime}'", field="regime")
     if regime == "federated":
-        if mode != "min-labour":
-            raise InputError("the federated protocol plans in min-labour mode only", field="mode")
         planner = federated_planner()
-        record = rounds.start_round(db, found[1].id, council_id, period, planner)
+        record = rounds.start_round(db, found[1].id, council_id, period, planner, mode)
     else:
         record = planning_service.run_plan(db, found[1].id, council_id, period, mode=mode)
     return RedirectResponse(f"/plans/{record.id}", status_code=303)
