@@ -24,12 +24,17 @@ from sqlalchemy import create_engine, text
 import costs
 from databases import Databases
 from pg import PG_ADMIN_URL
+from soviets.governance.credentials import HASHING_ENV
 
 # pytest-xdist gives its workers COLUMNS=80 (and LINES): without it, as in a plain run, the
 # CLI's output to a pipe is not cut to a terminal's width.
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.pop("COLUMNS", None)
     os.environ.pop("LINES", None)
+
+# The suite signs in thousands of times: light password hashes (tests/governance/
+# test_credentials.py checks the standard ones), inherited by the servers it starts.
+os.environ.setdefault(HASHING_ENV, "light")
 
 # Hypothesis writes nothing into the source tree: no example database, and its other
 # files (a cache of constants) in a temporary folder instead of ./.hypothesis.

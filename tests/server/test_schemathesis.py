@@ -34,6 +34,8 @@ from soviets.server import create_app
 from soviets.server.mail import MailSettings
 
 EXAMPLES = 25
+READ_TIMEOUT_S = 120
+"""Per request (schemathesis' default, 10 s, failed a run on a loaded 2-core machine)."""
 MAIL = MailSettings(host="127.0.0.1", port=free_port(), starttls=False)
 """A mail server that is not there: mails fail (logged) without changing the answers."""
 STATS: Counter[str] = Counter()
@@ -106,7 +108,7 @@ def test_operation_conforms(  # type: ignore[no-untyped-def]
         suppress_health_check=list(HealthCheck),
     )
     def check(case) -> None:  # type: ignore[no-untyped-def]
-        response = case.call(headers=headers)
+        response = case.call(headers=headers, timeout=READ_TIMEOUT_S)
         STATS["requests"] += 1
         if response.status_code >= 500:
             STATS["server_errors"] += 1

@@ -105,4 +105,5 @@ __all__ = [
     "Voted",
     "WebSession",
 ]
+from soviets.ledger import kept as _kept  # noqa: E402, F401  (councils and people stay loaded)
 from soviets.ledger import records as _records  # noqa: E402, F401  (chains tracked rows)
