@@ -237,7 +237,10 @@ def test_mail_each_notice_and_one_digest_a_day(valley) -> None:  # type: ignore[
         with transaction(sessions) as s:
             ballots.cast_ballot(s, p["fran"], made.id, "yes")
             notices.notify(s, [p["bob"], p["fran"]], "decision", f"proposal:{made.id}", "Later.")
-        again = send_due(sessions, settings, start + timedelta(hours=1))
+        # an hour after the digest, or its day's last second (a run just before midnight)
+        sent = start + timedelta(minutes=3)
+        end_of_day = sent.replace(hour=23, minute=59, second=59, microsecond=999_999)
+        again = send_due(sessions, settings, min(sent + timedelta(hours=1), end_of_day))
         assert (again.notices, again.digests) == (1, 0)
         assert len([m for m in inbox.messages if m["To"] == world.email("fran")]) == 1
         # The next day: one new digest with what came since.
