@@ -35,12 +35,32 @@ def assert_matches_central(eco, fed=None):
         key = (eco.councils[c].name, eco.good_names[g])
         asked = eco.need_quantity[(eco.need_council == c) & (eco.need_good == g)].sum()
         assert delivered.get(key, 0.0) >= asked * (1 - 1e-9) or q == 0
+    assert_agreements_are_made(eco, fed)
     # capacities and limits hold
     assert np.all(fed.activity <= eco.capacity * (1 + 1e-9) + 1e-9)
     use = -(eco.net_output @ fed.activity)
     prim = eco.good_primary & np.isfinite(eco.good_limit)
     assert np.all(use[prim] <= eco.good_limit[prim] * (1 + 1e-9) + 1e-9)
     return central, fed
+
+
+def assert_agreements_are_made(eco, fed):
+    """Every workplace council makes at least what it agreed to deliver of each good."""
+    sold = {}
+    for a in fed.extra["agreements"]:
+        key = (a["supplier"], a["good"])
+        sold[key] = sold.get(key, 0.0) + a["quantity"]
+    net = eco.net_output.toarray()
+    made = {}
+    for j in np.flatnonzero(fed.activity > 0):
+        council = eco.councils[eco.process_council[j]].name
+        for g in np.flatnonzero(net[:, j] > 0):
+            key = (council, eco.good_names[g])
+            made[key] = made.get(key, 0.0) + net[g, j] * fed.activity[j]
+    workplaces = {c.name for c in eco.councils}
+    for (council, good), q in sold.items():
+        if council in workplaces:
+            assert q <= made.get((council, good), 0.0) * (1 + 1e-6) + 1e-9, (council, good)
 
 
 def test_chain_exact(chain):

@@ -439,12 +439,17 @@ class CouncilAgent:
         self.mixing = True
         epoch = int(c["epoch"].max())
         while epoch > sell.epoch:
-            sell.snapshots.append((sell.x.copy(), self.deal.alloc.copy()))
+            sell.snapshots.append((sell.x.copy(), self._held()))
             sell.epoch += 1
         rows = r.out_pos[c["offer"]]
         mine = rows >= 0
         sell.mu[r.out_proc[rows[mine]]] = c["price"][mine]
         sell.priced[r.out_proc[rows[mine]]] = True
+
+    def _held(self) -> Array:
+        """What my sellers allocated me on the orders I hold now (an allocation of an
+        order I have since cancelled is stale: its seller no longer makes it for me)."""
+        return np.where(self.deal.ordered > 0, self.deal.alloc, 0.0)
 
     def _market(self) -> Market:
         """Market prices and what each offer is expected to deliver."""
@@ -620,7 +625,7 @@ class CouncilAgent:
         alloc = np.zeros(b.size)
         for epoch, weight in zip(stop["epoch"], stop["weight"], strict=True):
             past = 0 <= epoch < len(sell.snapshots)
-            x_e, alloc_e = sell.snapshots[int(epoch)] if past else (sell.x, deal.alloc)
+            x_e, alloc_e = sell.snapshots[int(epoch)] if past else (sell.x, self._held())
             x += weight * x_e
             alloc += weight * alloc_e
         out: Outbox = {}
