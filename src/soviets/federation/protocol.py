@@ -107,7 +107,7 @@ import numpy as np
 from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.federation import budget
-from soviets.federation.directory import Directory, Papers, split_economy
+from soviets.federation.directory import Directory, Papers, Recall, split_economy
 from soviets.federation.messages import Columns, decode, encode
 from soviets.federation.runtime import InProcessRuntime, RayRuntime, Segment
 from soviets.planning.delivery import split, unmet_needs
@@ -146,7 +146,8 @@ class _Clerk:
     history: list[float] = field(default_factory=list)
     bounds: list[float | None] = field(default_factory=list)
     stable_rounds: int = 0
-    agreements: list[tuple[int, int, float]] = field(default_factory=list)
+    agreements: list[tuple[int, int, float, float]] = field(default_factory=list)
+    # (offer, buyer, quantity, ordered)
     commitments: dict[int, float] = field(default_factory=dict)
     usage: dict[int, tuple[float, float]] = field(default_factory=dict)
     columns: list[tuple[int, float, dict[int, float]]] = field(default_factory=list)
@@ -204,8 +205,8 @@ class _Clerk:
                     self.usage[int(o)] = (float(q), float(u))
             if "agreement" in batch:
                 c = batch["agreement"]
-                for o, q in zip(c["offer"], c["quantity"], strict=True):
-                    self.agreements.append((int(o), sender, float(q)))
+                for o, q, a in zip(c["offer"], c["quantity"], c["ordered"], strict=True):
+                    self.agreements.append((int(o), sender, float(q), float(a)))
             if "commitment" in batch:
                 c = batch["commitment"]
                 for p, a in zip(c["process"], c["activity"], strict=True):
@@ -587,9 +588,12 @@ def plan_federated(
     started = time.perf_counter()
     if net.loss or net.delay:
         refresh = 1
-    rt.start(directory, _by_shard(directory, papers), patience, refresh)
     if start is not None:
-        _warm_start(clerk, post, alive, start)
+        warm_prices, papers = _warm_start(clerk, papers, start)
+        if warm_prices:
+            clerk.prices_sent = True
+            _send_capacity_prices(post, -1, alive, warm_prices, 0)
+    rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
     finally:
@@ -661,23 +665,42 @@ def _offer_keys(d: Directory) -> list[tuple[str, str, int]]:
 
 def _warm_state(clerk: _Clerk) -> dict[str, Any]:
     """What the next period needs for a warm start: the last capacity prices (hours
-    per activity unit) by seller, good and offer number, and the level of promotion."""
-    keys = _offer_keys(clerk.directory)
+    per activity unit) by seller, good and offer number, the level of promotion, the
+    last public offers (price, room; ``None``: no limit), the agreements (seller,
+    good, offer number, buyer, quantity, ordered) and the commitments (process,
+    activity)."""
+    d = clerk.directory
+    keys = _offer_keys(d)
+    seen = np.flatnonzero(~np.isnan(clerk.price))
     return {
         "promoted": clerk.promoted,
         "prices": [[*keys[o], float(p)] for o, p in sorted(clerk.last_prices.items())],
+        "offers": [
+            [*keys[o], float(clerk.price[o]), _finite(clerk.avail[o])] for o in seen.tolist()
+        ],
+        "agreements": [
+            [*keys[o], d.council_names[buyer], q, a] for o, buyer, q, a in clerk.agreements if q > 0
+        ],
+        "activity": [[d.process_names[p], a] for p, a in sorted(clerk.commitments.items())],
     }
 
 
+def _finite(v: float) -> float | None:
+    """A quantity for JSON: ``None`` for no limit."""
+    return float(v) if np.isfinite(v) else None
+
+
 def _warm_start(
-    clerk: _Clerk, post: _Post, alive: np.ndarray, start: Plan | dict[str, Any]
-) -> None:
-    """Start from last period's capacity prices: the limited sellers the clerk prices
-    from the start get the prices last period's plan ended with."""
+    clerk: _Clerk, papers: list[Papers], start: Plan | dict[str, Any]
+) -> tuple[dict[int, float], list[Papers]]:
+    """Start from last period: the limited sellers the clerk prices from the start
+    get the capacity prices last period's plan ended with, and each council its
+    own part of that plan (:class:`Recall`). Returns those prices and the papers."""
     warm = start.extra.get("protocol", {}).get("warm") if isinstance(start, Plan) else start
     if not isinstance(warm, dict) or "prices" not in warm:
         raise ModelError("a warm start needs a federated plan or its protocol's 'warm' entry")
-    where = {k: o for o, k in enumerate(_offer_keys(clerk.directory))}
+    d = clerk.directory
+    where = {k: o for o, k in enumerate(_offer_keys(d))}
     prices = {}
     for seller, good, number, price in warm["prices"]:
         o = where.get((str(seller), str(good), int(number)))
@@ -686,12 +709,64 @@ def _warm_start(
     # only the sellers priced from the start (level 0): a seller the clerk prices
     # stops rationing, and each level more is a row more for the master from
     # round 0 (measured: carrying last period's level took more rounds)
-    level = clerk.directory.level
-    prices = {o: p for o, p in prices.items() if level[o] <= 0}
+    prices = {o: p for o, p in prices.items() if d.level[o] <= 0}
     clerk.last_prices = prices
-    if prices:
-        clerk.prices_sent = True
-        _send_capacity_prices(post, -1, alive, prices, 0)
+    papers = _recalled(d, papers, warm, where)
+    for pp in papers:  # the clerk too saw every offer of the last period
+        if pp.recall is not None:
+            clerk.price[pp.recall.offer] = pp.recall.price
+            clerk.avail[pp.recall.offer] = pp.recall.available
+    return prices, papers
+
+
+def _recalled(
+    d: Directory, papers: list[Papers], warm: dict[str, Any], where: dict[Any, int]
+) -> list[Papers]:
+    """Each council's papers with its own part of last period's plan: the public
+    offers on its board, its own agreements and its own activities."""
+    council = {n: i for i, n in enumerate(d.council_names)}
+    offers = [
+        (where[k], float(p), np.inf if a is None else float(a))
+        for *key, p, a in warm.get("offers", [])
+        if (k := (str(key[0]), str(key[1]), int(key[2]))) in where
+    ]
+    deals = [
+        (where[k], council[str(buyer)], float(q), float(asked))
+        for *key, buyer, q, asked in warm.get("agreements", [])
+        if (k := (str(key[0]), str(key[1]), int(key[2]))) in where and str(buyer) in council
+    ]
+    process = {n: i for i, n in enumerate(d.process_names)}
+    activity = np.zeros(len(d.process_names))
+    for name, a in warm.get("activity", []):
+        if str(name) in process:
+            activity[process[str(name)]] = float(a)
+    o_id = np.array([o for o, _, _ in offers], np.int64)
+    o_price = np.array([p for _, p, _ in offers])
+    o_avail = np.array([a for _, _, a in offers])
+    deal = np.array([(o, b) for o, b, _, _ in deals], np.int64).reshape(-1, 2)
+    qty = np.array([q for _, _, q, _ in deals])
+    asked = np.array([a for _, _, _, a in deals])
+    seller = d.offer_council[deal[:, 0]]
+    out = []
+    for pp in papers:
+        board = np.isin(d.offer_good[o_id], pp.goods())
+        bought = deal[:, 1] == pp.council
+        sold = seller == pp.council
+        own = pp.process_ids >= 0
+        recall = Recall(
+            offer=o_id[board],
+            price=o_price[board],
+            available=o_avail[board],
+            bought_offer=deal[bought, 0],
+            bought_qty=qty[bought],
+            bought_ordered=asked[bought],
+            sold_buyer=deal[sold, 1],
+            sold_offer=deal[sold, 0],
+            sold_qty=asked[sold],
+            activity=np.where(own, activity[np.where(own, pp.process_ids, 0)], 0.0),
+        )
+        out.append(replace(pp, recall=recall))
+    return out
 
 
 def _fail_rounds(directory: Directory, faults: dict[str, int]) -> dict[int, int]:
@@ -797,7 +872,7 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     names = d.council_names
     agreements = []
     delivered: dict[tuple[int, int], float] = {}
-    for o, receiver, q in clerk.agreements:
+    for o, receiver, q, _ in clerk.agreements:
         if q <= 0:
             continue
         good = int(d.offer_good[o])
