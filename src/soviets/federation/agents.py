@@ -304,6 +304,12 @@ class OrderBook:
         self.sent_q = np.concatenate([self.sent_q[keep], np.full(n_new, np.nan)])
         self.sent_k = np.concatenate([self.sent_k[keep], np.full(n_new, -(10**9), np.int64)])
 
+    def drop(self, buyers: Array) -> None:
+        """Forget the orders of ``buyers`` (councils that fell silent)."""
+        keep = ~np.isin(self.buyer, buyers)
+        self.buyer, self.out, self.q = self.buyer[keep], self.out[keep], self.q[keep]
+        self.seen, self.sent_q, self.sent_k = self.seen[keep], self.sent_q[keep], self.sent_k[keep]
+
     def expire(self, oldest: int) -> None:
         """Drop orders last seen before round ``oldest``."""
         if self.seen.size and self.seen.min() < oldest:
@@ -456,6 +462,10 @@ class CouncilAgent:
         # a seller I ordered from two rounds ago must have answered by now
         deal.miss = np.where(got, 0, deal.miss + deal.ordered_k2)
         deal.alive &= deal.miss < self.patience
+        if "silent" in inbox:  # the clerk: these councils no longer report
+            silent = inbox["silent"]["council"]
+            deal.alive &= ~np.isin(self.b.seller, silent)
+            self.book.drop(silent)
         if "capacity_price" in inbox:
             self._capacity_prices(inbox["capacity_price"])
         if "order" in inbox:

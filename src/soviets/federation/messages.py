@@ -19,7 +19,8 @@ says in one round to the councils of one shard::
      "commitment": {"to": i32[], "process": i32[], "activity": f64[]},
      "usage":      {"to": i32[], "offer": i32[], "quantity": f64[], "capacity": f64[]},
      "capacity_price": {"to": i32[], "offer": i32[], "price": f64[], "epoch": i32[]},
-     "stop":       {"to": i32[], "epoch": i32[], "weight": f64[]}}
+     "stop":       {"to": i32[], "epoch": i32[], "weight": f64[]},
+     "silent":     {"to": i32[], "council": i32[]}}
 
 Columns are little-endian numpy arrays stored as msgpack ``bin``. Council and
 offer ids index the public directory (names of councils and goods, and which
@@ -35,7 +36,7 @@ from typing import Any
 import msgpack
 import numpy as np
 
-SCHEMA_VERSION = 2  # 2: agreements say what was ordered (a warm start reads it)
+SCHEMA_VERSION = 2  # 2: agreements say what was ordered; the clerk's "silent"
 
 
 # Column layout of each message kind on the wire (besides "to").
@@ -49,8 +50,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "usage": ("offer", "quantity", "capacity"),
     "capacity_price": ("offer", "price", "epoch"),
     "stop": ("epoch", "weight"),
+    "silent": ("council",),
 }
-INT_COLUMNS = frozenset({"to", "offer", "process", "epoch"})
+INT_COLUMNS = frozenset({"to", "offer", "process", "epoch", "council"})
 KINDS = tuple(COLUMNS)
 
 Columns = dict[str, np.ndarray]

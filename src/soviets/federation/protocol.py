@@ -50,8 +50,11 @@ needs an excess, within a box around the prices of the best bound (box-step;
 ``_Clerk._box_step``); ``epoch_tol=1e-7`` settles epochs sooner once the clerk
 mixes proposals (safe because the master keeps room at every priced limit,
 ``_Clerk.room``, and the territorial councils then order their needs
-``agents.NEED_ROOM`` over). ``start=`` a plan of the last period (or its
-``protocol["warm"]``) starts the clerk at that plan's capacity prices.
+``agents.NEED_ROOM`` over); ``refresh=12`` sends unchanged orders and
+allocations only every 12 rounds, and the clerk tells every council which
+council fell silent. ``start=`` a plan of the last period (or its
+``protocol["warm"]``) starts the clerk at that plan's capacity prices and
+each council from its own part of that plan (``directory.Recall``).
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
@@ -118,6 +121,7 @@ MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
 EPOCH_TOL = 1e-7  # the default settling tolerance while the clerk mixes proposals
 ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.room``)
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
+REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,8 @@ class _Clerk:
     box0: float = 0.25  # the first box, as a share of the largest proposal's hours
     epoch_tol: float | None = None  # the settling tolerance while capacities are priced
     prices_sent: bool = False  # capacity prices have gone out (``mixing``)
+    reported: set[int] = field(default_factory=set)  # councils that reported this round
+    heard: set[int] = field(default_factory=set)  # councils that have reported so far
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -187,6 +193,7 @@ class _Clerk:
             "reports": 0.0,
         }
         decoded = sorted((decode(data) for data in segments), key=lambda t: (t[0], t[1]))
+        self.reported = set()
         for sender, _, batch in decoded:
             if "offer" in batch:
                 c = batch["offer"]
@@ -194,6 +201,7 @@ class _Clerk:
                 self.avail[c["offer"]] = c["available"]
             if "report" in batch:
                 c = batch["report"]
+                self.reported.add(sender)
                 tot["reports"] += len(c["to"])
                 for key in ("hours", "need_value", "rent"):
                     tot[key] += float(c[key].sum())
@@ -212,6 +220,13 @@ class _Clerk:
                 for p, a in zip(c["process"], c["activity"], strict=True):
                     self.commitments[int(p)] = float(a)
         return tot
+
+    def silent(self) -> list[int]:
+        """Councils that reported before and not in this round (newly silent): the
+        clerk's channel is reliable, so a council that does not report is gone."""
+        gone = sorted(self.heard - self.reported)
+        self.heard = self.reported
+        return gone
 
     def tally(self, tot: dict[str, float]) -> bool:
         """Record the round; True when offers, orders and activities are stable."""
@@ -504,7 +519,7 @@ def plan_federated(
     removed: tuple[str, ...] = (),
     network: Network | None = None,
     num_cpus: int = 2,
-    refresh: int = 1,
+    refresh: int = REFRESH,
     stabilise: bool = True,
     start: Plan | dict[str, Any] | None = None,
     epoch_tol: float | None = EPOCH_TOL,
@@ -519,9 +534,11 @@ def plan_federated(
     ``faults`` maps a council's name to the round from which it stops
     answering; ``removed`` councils take no part at all (removed between
     periods). ``refresh``: an unchanged order or allocation is
-    sent again after this many rounds (default 1: every round; more sends only
-    what changed and needs a reliable channel, so a ``network`` that loses or
-    delays forces 1). ``stabilise``: while its master still needs an excess over a
+    sent again after this many rounds (default 12: send only what changed; it
+    needs a reliable channel, so a ``network`` that loses or delays forces 1,
+    which sends every standing order and allocation every round). A council
+    that stops reporting is announced by the clerk (``silent``), and its
+    buyers and sellers drop it at once. ``stabilise``: while its master still needs an excess over a
     capacity, the clerk prices capacities by box-step stabilisation
     (``_Clerk._box_step``) instead of by the master's raw duals.
     ``tol``: the largest relative change per round at which the councils count as
@@ -533,8 +550,9 @@ def plan_federated(
     (docs/federation-protocol.md).
     ``start``: a warm start from the last period, a :class:`Plan` of this
     protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
-    good and offer): the sellers the clerk prices from the start get those
-    prices from round 0. Returns a
+    good and offer; offers, agreements, activities): the sellers the clerk prices
+    from the start get those prices from round 0, and each council starts from
+    its own part of that plan. Returns a
     :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
     messages, bytes, runtime, converged, history, capacity_prices, refresh).
     ``mode="labour-budget"``: essential needs first, then the largest share of
@@ -805,6 +823,16 @@ def _run_rounds(
         tot = clerk.read(post.carry(k, rt.step(k, post.mail(k), down)))
         if weights:
             break  # the councils have answered the stop: agreements and commitments
+        silent = clerk.silent()
+        if silent:
+            post.from_clerk(
+                k,
+                "silent",
+                {
+                    "to": np.repeat(alive, len(silent)),
+                    "council": np.tile(np.array(silent, dtype=np.int32), alive.size),
+                },
+            )
         stable = clerk.tally(tot)
         decided, prices = _clerk_decides(clerk, stable, k + 1 >= max_rounds)
         if decided is not None:
