@@ -25,6 +25,21 @@ def test_failed_supplier_mid_plan_is_replaced(chain):
     assert fed.objective_hours == pytest.approx(removed.objective_hours, rel=1e-6)
 
 
+def test_a_silent_supplier_is_dropped_as_soon_with_deltas(examples):
+    # with deltas a buyer whose orders stand sends nothing its seller must answer,
+    # so only the clerk (every council reports every round) notices a silent one:
+    # before its notice, the plan with deltas stopped on the failed council's
+    # offers and was infeasible; now both give the same plan
+    eco = examples["two-regions"]
+    every = plan_federated(eco, faults={"low-builders": 16}, max_rounds=100, refresh=1)
+    delta = plan_federated(eco, faults={"low-builders": 16}, max_rounds=100)
+    assert delta.extra["protocol"]["refresh"] > 1
+    assert every.status == delta.status == "optimal"
+    assert delta.objective_hours == pytest.approx(every.objective_hours, rel=1e-9)
+    assert delta.extra["protocol"]["rounds"] == every.extra["protocol"]["rounds"]
+    assert delta.extra["protocol"]["messages"] < every.extra["protocol"]["messages"]
+
+
 def test_failed_sole_supplier_names_unmet_needs(chain):
     fed = plan_federated(chain, faults={"bakery": 6})
     assert fed.status == "infeasible"

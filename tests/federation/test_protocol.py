@@ -147,12 +147,12 @@ def test_delay_and_loss_still_reach_the_optimum(chain):
 
 
 def test_delta_messages_same_plan_fewer_messages(examples):
-    # unchanged orders and allocations are not sent again every round: the same
-    # plan with fewer messages and bytes than the protocol that resends them
+    # by default unchanged orders and allocations are not sent again every round:
+    # the same plan with fewer messages and bytes than the protocol that resends them
     eco = examples["two-regions"]
-    every = plan_federated(eco)
-    delta = plan_federated(eco, refresh=12)
-    assert delta.extra["protocol"]["refresh"] > 1
+    every = plan_federated(eco, refresh=1)
+    delta = plan_federated(eco)
+    assert delta.extra["protocol"]["refresh"] > 1 and every.extra["protocol"]["refresh"] == 1
     assert np.allclose(delta.activity, every.activity, rtol=1e-9, atol=1e-9)
 
     def deals(plan):
@@ -161,6 +161,7 @@ def test_delta_messages_same_plan_fewer_messages(examples):
     assert deals(delta) == deals(every)
     q = [a["quantity"] for a in delta.extra["agreements"]]
     assert q == pytest.approx([a["quantity"] for a in every.extra["agreements"]], rel=1e-9)
+    assert delta.extra["protocol"]["rounds"] == every.extra["protocol"]["rounds"]
     assert delta.extra["protocol"]["messages"] < 0.7 * every.extra["protocol"]["messages"]
     assert delta.extra["protocol"]["bytes"] < 0.8 * every.extra["protocol"]["bytes"]
     assert_matches_central(eco, delta)

@@ -47,6 +47,40 @@ def test_warm_start_from_last_period() -> None:
         assert fed.extra["protocol"]["warm_started"]
 
 
+def test_warm_start_of_quantities_reaches_the_optimum_sooner() -> None:
+    # each council starts from its own part of last period's plan: the next
+    # period (needs x [0.95, 1.05]) is certified within 0.1% of HiGHS in fewer
+    # rounds than from nothing (measured 34 against 57), and so does the same
+    # period planned again from its own plan (40: the 5% slack has to die out)
+    eco = tight_economy(8, 0)
+    first = plan_federated(eco)
+    again = plan_federated(eco, start=first)
+    assert_matches_central(eco, again)
+    assert again.extra["protocol"]["rounds"] < first.extra["protocol"]["rounds"]
+    nxt = _perturbed(eco, 1)
+    cold = plan_federated(nxt)
+    _, hot = assert_matches_central(nxt, plan_federated(nxt, start=first))
+    assert hot.extra["protocol"]["rounds"] < cold.extra["protocol"]["rounds"]
+
+
+def test_each_council_recalls_only_its_own_part() -> None:
+    from soviets.federation.directory import split_economy
+    from soviets.federation.protocol import _Clerk, _warm_start
+
+    eco = tight_economy(6, 0)
+    first = plan_federated(eco)
+    directory, papers = split_economy(_perturbed(eco, 2))
+    _, papers = _warm_start(_Clerk(directory, 1e-9, 5e-4, 200), papers, first)
+    assert sum(p.recall.sold_offer.size for p in papers if p.recall is not None) > 0
+    for p in papers:
+        r = p.recall
+        assert r is not None
+        assert np.all(directory.offer_council[r.sold_offer] == p.council)
+        assert np.all(np.isin(directory.offer_good[r.offer], p.goods()))
+        assert np.all(np.isin(directory.offer_good[r.bought_offer], p.goods()))
+        assert r.activity.size == p.labour.size
+
+
 def test_warm_start_prices_are_used_from_round_zero() -> None:
     eco = tight_economy(8, 3)
     first = plan_federated(eco)

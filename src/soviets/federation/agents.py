@@ -30,6 +30,14 @@ the whole protocol and the bound it certifies):
   allocations); on ``stop`` it confirms the weighted mix of its proposals as
   agreements and commits to the mixed activity.
 
+A warm start (``Papers.recall``) begins from the council's own part of last
+period's plan: the offers on its board, what it ordered and was allocated, the
+orders it received and its activities. A seller takes its remembered orders
+``WARM_SLACK`` (5%) over: when needs changed by less than that, the surplus
+dies out along the supply chain one step per round, so the quantities fall
+towards the new plan from above (a plan that falls from above is balanced),
+instead of rising from below.
+
 Offers, orders and allocations go only when they change, and again every
 ``refresh`` rounds (offers every ``4 * patience``). A seller answers every
 order it receives; one that does not answer for ``patience`` rounds is taken
@@ -44,13 +52,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from soviets.federation.directory import Directory, Papers
+from soviets.federation.directory import Directory, Papers, Recall
 from soviets.federation.messages import Columns
 
 INF = np.inf
 TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
 CHANGE_FLOOR = 1e-9  # an entry's change counts relative to at least this share of the largest
 NEED_ROOM = 1e-5  # needs ordered this much over while the clerk mixes proposals
+WARM_SLACK = 0.05  # a warm start makes last period's orders this much over (module docstring)
 
 Inbox = dict[str, Columns]
 Outbox = dict[str, Columns]
@@ -295,6 +304,12 @@ class OrderBook:
         self.sent_q = np.concatenate([self.sent_q[keep], np.full(n_new, np.nan)])
         self.sent_k = np.concatenate([self.sent_k[keep], np.full(n_new, -(10**9), np.int64)])
 
+    def drop(self, buyers: Array) -> None:
+        """Forget the orders of ``buyers`` (councils that fell silent)."""
+        keep = ~np.isin(self.buyer, buyers)
+        self.buyer, self.out, self.q = self.buyer[keep], self.out[keep], self.q[keep]
+        self.seen, self.sent_q, self.sent_k = self.seen[keep], self.sent_q[keep], self.sent_k[keep]
+
     def expire(self, oldest: int) -> None:
         """Drop orders last seen before round ``oldest``."""
         if self.seen.size and self.seen.min() < oldest:
@@ -315,7 +330,8 @@ class Selling:
     mu: Array  # capacity price of scarce processes (from the clerk)
     priced: Array  # capacity priced by the clerk, not rationed
     epoch: int = 0
-    snapshots: list[tuple[Array, Array]] = field(default_factory=list)  # (activity, allocations)
+    snapshots: list[tuple[Array, Array, Array]] = field(default_factory=list)
+    # (activity, allocations, what they answered) per settled proposal
     stopped: bool = False
 
 
@@ -373,6 +389,33 @@ class CouncilAgent:
             mu=np.zeros(n_proc),
             priced=self.r.level0.copy(),
         )
+        if papers.recall is not None:
+            self._recall(papers.recall)
+
+    def _recall(self, last: Recall) -> None:
+        """A warm start: begin from last period's offers, agreements and activities
+        (the buyers' orders from round 0 replace the remembered ones)."""
+        deal, b, r = self.deal, self.b, self.r
+        rows = b.pos[last.offer]
+        on = rows >= 0
+        deal.price[rows[on]] = last.price[on]
+        deal.avail[rows[on]] = last.available[on]
+        self.sell.sent_price = deal.price[self.own_rows].copy()
+        self.sell.sent_avail = deal.avail[self.own_rows].copy()
+        self.sell.sent_round[~np.isnan(self.sell.sent_price)] = 0
+        rows = b.pos[last.bought_offer]
+        on = rows >= 0
+        deal.alloc[rows[on]] = last.bought_qty[on]
+        deal.alloc_for[rows[on]] = last.bought_ordered[on]
+        deal.ordered[rows[on]] = last.bought_qty[on]
+        out = r.out_pos[last.sold_offer]
+        on = out >= 0
+        slack = 1.0 + WARM_SLACK
+        self.book.take(
+            last.sold_buyer[on], out[on], last.sold_qty[on] * slack, 0, r.n_out, whole=False
+        )
+        if last.activity.size == r.n_proc:
+            self.sell.x = last.activity.astype(float)
 
     def step(self, k: int, inbox: Inbox) -> Outbox:
         """One round: read the inbox, decide, and answer."""
@@ -419,6 +462,10 @@ class CouncilAgent:
         # a seller I ordered from two rounds ago must have answered by now
         deal.miss = np.where(got, 0, deal.miss + deal.ordered_k2)
         deal.alive &= deal.miss < self.patience
+        if "silent" in inbox:  # the clerk: these councils no longer report
+            silent = inbox["silent"]["council"]
+            deal.alive &= ~np.isin(self.b.seller, silent)
+            self.book.drop(silent)
         if "capacity_price" in inbox:
             self._capacity_prices(inbox["capacity_price"])
         if "order" in inbox:
@@ -439,12 +486,19 @@ class CouncilAgent:
         self.mixing = True
         epoch = int(c["epoch"].max())
         while epoch > sell.epoch:
-            sell.snapshots.append((sell.x.copy(), self._expected()))
+            sell.snapshots.append((sell.x.copy(), *self._held()))
             sell.epoch += 1
         rows = r.out_pos[c["offer"]]
         mine = rows >= 0
         sell.mu[r.out_proc[rows[mine]]] = c["price"][mine]
         sell.priced[r.out_proc[rows[mine]]] = True
+
+    def _held(self) -> tuple[Array, Array]:
+        """What my sellers allocated me on the orders I hold now, and what I had ordered
+        (an allocation of an order I have since cancelled is stale: its seller no
+        longer makes it for me)."""
+        held = self.deal.ordered > 0
+        return np.where(held, self.deal.alloc, 0.0), np.where(held, self.deal.alloc_for, 0.0)
 
     def _market(self) -> Market:
         """Market prices and what each offer is expected to deliver."""
@@ -600,7 +654,7 @@ class CouncilAgent:
                 "capacity": r.cap[sp],
             }
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
-        expected = self._expected()
+        expected, _ = self._held()
         delivered = np.bincount(self.b.loc, weights=expected, minlength=self.b.n_local)
         out["report"] = _row(
             clerk,
@@ -613,22 +667,18 @@ class CouncilAgent:
             asked=float(r.need_vec.sum()),
         )
 
-    def _expected(self) -> Array:
-        """What each offer is to deliver me: its last allocation where I still order
-        from it (a seller I stopped ordering from may never answer again, so its last
-        allocation is stale)."""
-        return np.where(self.deal.ordered > 0, self.deal.alloc, 0.0)
-
     def _final(self, stop: Columns) -> Outbox:
         """Confirm the agreed mix of proposals: agreements and my activity."""
         r, sell, deal, b = self.r, self.sell, self.deal, self.b
         x = np.zeros(r.n_proc)
         alloc = np.zeros(b.size)
+        asked = np.zeros(b.size)
         for epoch, weight in zip(stop["epoch"], stop["weight"], strict=True):
             past = 0 <= epoch < len(sell.snapshots)
-            x_e, alloc_e = sell.snapshots[int(epoch)] if past else (sell.x, self._expected())
+            x_e, alloc_e, asked_e = sell.snapshots[int(epoch)] if past else (sell.x, *self._held())
             x += weight * x_e
             alloc += weight * alloc_e
+            asked += weight * asked_e
         out: Outbox = {}
         rows = np.flatnonzero((alloc > 0) & deal.alive)
         if rows.size:
@@ -637,6 +687,7 @@ class CouncilAgent:
                 "to": to.astype(np.int32),
                 "offer": np.tile(b.offer_ids[rows], 2).astype(np.int32),
                 "quantity": np.tile(alloc[rows], 2),
+                "ordered": np.tile(asked[rows], 2),
             }
         if r.n_proc and not self.is_steward:
             out["commitment"] = {

@@ -62,6 +62,24 @@ class Directory:
         return int(self.offer_good.shape[0])
 
 
+@dataclass(frozen=True)
+class Recall:
+    """What one council remembers of the last period (a warm start): the public
+    offers on its board, its own agreements as buyer and as seller, and its own
+    activities. Offer ids are this period's; nothing here is another council's."""
+
+    offer: np.ndarray  # offer ids on its board
+    price: np.ndarray  # their last price (hours per unit)
+    available: np.ndarray  # their last room (units, inf: no limit)
+    bought_offer: np.ndarray  # its agreements as buyer: offer id, quantity, ordered (units)
+    bought_qty: np.ndarray
+    bought_ordered: np.ndarray
+    sold_buyer: np.ndarray  # its agreements as seller: buyer id, offer id, ordered (units)
+    sold_offer: np.ndarray
+    sold_qty: np.ndarray
+    activity: np.ndarray  # per own process, its last commitment (units)
+
+
 @dataclass
 class Papers:
     """One agent's private data (kept by the agent, never sent).
@@ -88,6 +106,7 @@ class Papers:
     need_qty: np.ndarray = field(default_factory=lambda: np.empty(0))
     members: int = 0
     hours_available: float = float("nan")
+    recall: Recall | None = None  # its own part of last period's plan (a warm start)
 
     def goods(self) -> np.ndarray:
         """Goods this agent buys or sells (sorted ids)."""

@@ -6,20 +6,21 @@ council sends in a round is encoded to bytes (msgpack) and decoded by the
 receiving side, and the runtime counts messages, segments and bytes as they
 cross.
 
-Wire format (``SCHEMA_VERSION`` 1). A *segment* carries everything one sender
+Wire format (``SCHEMA_VERSION`` 2). A *segment* carries everything one sender
 says in one round to the councils of one shard::
 
-    {"v": 1, "from": sender council id, "round": k,
+    {"v": 2, "from": sender council id, "round": k,
      "offer":      {"to": i32[], "offer": i32[], "price": f64[], "available": f64[]},
      "order":      {"to": i32[], "offer": i32[], "quantity": f64[]},
      "allocation": {"to": i32[], "offer": i32[], "quantity": f64[], "ordered": f64[]},
-     "agreement":  {"to": i32[], "offer": i32[], "quantity": f64[]},
+     "agreement":  {"to": i32[], "offer": i32[], "quantity": f64[], "ordered": f64[]},
      "report":     {"to": i32[], "hours": f64[], "need_value": f64[], "rent": f64[],
                     "theta": f64[], "change": f64[], "short": f64[], "asked": f64[]},
      "commitment": {"to": i32[], "process": i32[], "activity": f64[]},
      "usage":      {"to": i32[], "offer": i32[], "quantity": f64[], "capacity": f64[]},
      "capacity_price": {"to": i32[], "offer": i32[], "price": f64[], "epoch": i32[]},
-     "stop":       {"to": i32[], "epoch": i32[], "weight": f64[]}}
+     "stop":       {"to": i32[], "epoch": i32[], "weight": f64[]},
+     "silent":     {"to": i32[], "council": i32[]}}
 
 Columns are little-endian numpy arrays stored as msgpack ``bin``. Council and
 offer ids index the public directory (names of councils and goods, and which
@@ -35,7 +36,7 @@ from typing import Any
 import msgpack
 import numpy as np
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: agreements say what was ordered; the clerk's "silent"
 
 
 # Column layout of each message kind on the wire (besides "to").
@@ -43,14 +44,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "offer": ("offer", "price", "available"),
     "order": ("offer", "quantity"),
     "allocation": ("offer", "quantity", "ordered"),
-    "agreement": ("offer", "quantity"),
+    "agreement": ("offer", "quantity", "ordered"),
     "report": ("hours", "need_value", "rent", "theta", "change", "short", "asked"),
     "commitment": ("process", "activity"),
     "usage": ("offer", "quantity", "capacity"),
     "capacity_price": ("offer", "price", "epoch"),
     "stop": ("epoch", "weight"),
+    "silent": ("council",),
 }
-INT_COLUMNS = frozenset({"to", "offer", "process", "epoch"})
+INT_COLUMNS = frozenset({"to", "offer", "process", "epoch", "council"})
 KINDS = tuple(COLUMNS)
 
 Columns = dict[str, np.ndarray]

@@ -50,8 +50,11 @@ needs an excess, within a box around the prices of the best bound (box-step;
 ``_Clerk._box_step``); ``epoch_tol=1e-7`` settles epochs sooner once the clerk
 mixes proposals (safe because the master keeps room at every priced limit,
 ``_Clerk.room``, and the territorial councils then order their needs
-``agents.NEED_ROOM`` over). ``start=`` a plan of the last period (or its
-``protocol["warm"]``) starts the clerk at that plan's capacity prices.
+``agents.NEED_ROOM`` over); ``refresh=12`` sends unchanged orders and
+allocations only every 12 rounds, and the clerk tells every council which
+council fell silent. ``start=`` a plan of the last period (or its
+``protocol["warm"]``) starts the clerk at that plan's capacity prices and
+each council from its own part of that plan (``directory.Recall``).
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
@@ -107,7 +110,7 @@ import numpy as np
 from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.federation import budget
-from soviets.federation.directory import Directory, Papers, split_economy
+from soviets.federation.directory import Directory, Papers, Recall, split_economy
 from soviets.federation.messages import Columns, decode, encode
 from soviets.federation.runtime import InProcessRuntime, RayRuntime, Segment
 from soviets.planning.delivery import split, unmet_needs
@@ -118,6 +121,7 @@ MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
 EPOCH_TOL = 1e-7  # the default settling tolerance while the clerk mixes proposals
 ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.room``)
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
+REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,8 @@ class _Clerk:
     history: list[float] = field(default_factory=list)
     bounds: list[float | None] = field(default_factory=list)
     stable_rounds: int = 0
-    agreements: list[tuple[int, int, float]] = field(default_factory=list)
+    agreements: list[tuple[int, int, float, float]] = field(default_factory=list)
+    # (offer, buyer, quantity, ordered)
     commitments: dict[int, float] = field(default_factory=dict)
     usage: dict[int, tuple[float, float]] = field(default_factory=dict)
     columns: list[tuple[int, float, dict[int, float]]] = field(default_factory=list)
@@ -171,6 +176,8 @@ class _Clerk:
     epoch_tol: float | None = None  # the settling tolerance while capacities are priced
     prices_sent: bool = False  # capacity prices have gone out (``mixing``)
     hours_ceiling: float = np.inf  # no plan within the limits takes more hours
+    reported: set[int] = field(default_factory=set)  # councils that reported this round
+    heard: set[int] = field(default_factory=set)  # councils that have reported so far
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -187,6 +194,7 @@ class _Clerk:
             "reports": 0.0,
         }
         decoded = sorted((decode(data) for data in segments), key=lambda t: (t[0], t[1]))
+        self.reported = set()
         for sender, _, batch in decoded:
             if "offer" in batch:
                 c = batch["offer"]
@@ -194,6 +202,7 @@ class _Clerk:
                 self.avail[c["offer"]] = c["available"]
             if "report" in batch:
                 c = batch["report"]
+                self.reported.add(sender)
                 tot["reports"] += len(c["to"])
                 for key in ("hours", "need_value", "rent"):
                     tot[key] += float(c[key].sum())
@@ -205,13 +214,20 @@ class _Clerk:
                     self.usage[int(o)] = (float(q), float(u))
             if "agreement" in batch:
                 c = batch["agreement"]
-                for o, q in zip(c["offer"], c["quantity"], strict=True):
-                    self.agreements.append((int(o), sender, float(q)))
+                for o, q, a in zip(c["offer"], c["quantity"], c["ordered"], strict=True):
+                    self.agreements.append((int(o), sender, float(q), float(a)))
             if "commitment" in batch:
                 c = batch["commitment"]
                 for p, a in zip(c["process"], c["activity"], strict=True):
                     self.commitments[int(p)] = float(a)
         return tot
+
+    def silent(self) -> list[int]:
+        """Councils that reported before and not in this round (newly silent): the
+        clerk's channel is reliable, so a council that does not report is gone."""
+        gone = sorted(self.heard - self.reported)
+        self.heard = self.reported
+        return gone
 
     def tally(self, tot: dict[str, float]) -> bool:
         """Record the round; True when offers, orders and activities are stable."""
@@ -508,7 +524,7 @@ def plan_federated(
     removed: tuple[str, ...] = (),
     network: Network | None = None,
     num_cpus: int = 2,
-    refresh: int = 1,
+    refresh: int = REFRESH,
     stabilise: bool = True,
     start: Plan | dict[str, Any] | None = None,
     epoch_tol: float | None = EPOCH_TOL,
@@ -524,9 +540,11 @@ def plan_federated(
     ``faults`` maps a council's name to the round from which it stops
     answering; ``removed`` councils take no part at all (removed between
     periods). ``refresh``: an unchanged order or allocation is
-    sent again after this many rounds (default 1: every round; more sends only
-    what changed and needs a reliable channel, so a ``network`` that loses or
-    delays forces 1). ``stabilise``: while its master still needs an excess over a
+    sent again after this many rounds (default 12: send only what changed; it
+    needs a reliable channel, so a ``network`` that loses or delays forces 1,
+    which sends every standing order and allocation every round). A council
+    that stops reporting is announced by the clerk (``silent``), and its
+    buyers and sellers drop it at once. ``stabilise``: while its master still needs an excess over a
     capacity, the clerk prices capacities by box-step stabilisation
     (``_Clerk._box_step``) instead of by the master's raw duals.
     ``tol``: the largest relative change per round at which the councils count as
@@ -538,8 +556,9 @@ def plan_federated(
     (docs/federation-protocol.md).
     ``start``: a warm start from the last period, a :class:`Plan` of this
     protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
-    good and offer): the sellers the clerk prices from the start get those
-    prices from round 0. Returns a
+    good and offer; offers, agreements, activities): the sellers the clerk prices
+    from the start get those prices from round 0, and each council starts from
+    its own part of that plan. Returns a
     :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
     messages, bytes, runtime, converged, history, capacity_prices, refresh).
     ``mode="labour-budget"``: essential needs first, then the largest share of
@@ -601,9 +620,12 @@ def plan_federated(
     started = time.perf_counter()
     if net.loss or net.delay:
         refresh = 1
-    rt.start(directory, _by_shard(directory, papers), patience, refresh)
     if start is not None:
-        _warm_start(clerk, post, alive, start)
+        warm_prices, papers = _warm_start(clerk, papers, start)
+        if warm_prices:
+            clerk.prices_sent = True
+            _send_capacity_prices(post, -1, alive, warm_prices, 0)
+    rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
     finally:
@@ -679,23 +701,42 @@ def _offer_keys(d: Directory) -> list[tuple[str, str, int]]:
 
 def _warm_state(clerk: _Clerk) -> dict[str, Any]:
     """What the next period needs for a warm start: the last capacity prices (hours
-    per activity unit) by seller, good and offer number, and the level of promotion."""
-    keys = _offer_keys(clerk.directory)
+    per activity unit) by seller, good and offer number, the level of promotion, the
+    last public offers (price, room; ``None``: no limit), the agreements (seller,
+    good, offer number, buyer, quantity, ordered) and the commitments (process,
+    activity)."""
+    d = clerk.directory
+    keys = _offer_keys(d)
+    seen = np.flatnonzero(~np.isnan(clerk.price))
     return {
         "promoted": clerk.promoted,
         "prices": [[*keys[o], float(p)] for o, p in sorted(clerk.last_prices.items())],
+        "offers": [
+            [*keys[o], float(clerk.price[o]), _finite(clerk.avail[o])] for o in seen.tolist()
+        ],
+        "agreements": [
+            [*keys[o], d.council_names[buyer], q, a] for o, buyer, q, a in clerk.agreements if q > 0
+        ],
+        "activity": [[d.process_names[p], a] for p, a in sorted(clerk.commitments.items())],
     }
 
 
+def _finite(v: float) -> float | None:
+    """A quantity for JSON: ``None`` for no limit."""
+    return float(v) if np.isfinite(v) else None
+
+
 def _warm_start(
-    clerk: _Clerk, post: _Post, alive: np.ndarray, start: Plan | dict[str, Any]
-) -> None:
-    """Start from last period's capacity prices: the limited sellers the clerk prices
-    from the start get the prices last period's plan ended with."""
+    clerk: _Clerk, papers: list[Papers], start: Plan | dict[str, Any]
+) -> tuple[dict[int, float], list[Papers]]:
+    """Start from last period: the limited sellers the clerk prices from the start
+    get the capacity prices last period's plan ended with, and each council its
+    own part of that plan (:class:`Recall`). Returns those prices and the papers."""
     warm = start.extra.get("protocol", {}).get("warm") if isinstance(start, Plan) else start
     if not isinstance(warm, dict) or "prices" not in warm:
         raise ModelError("a warm start needs a federated plan or its protocol's 'warm' entry")
-    where = {k: o for o, k in enumerate(_offer_keys(clerk.directory))}
+    d = clerk.directory
+    where = {k: o for o, k in enumerate(_offer_keys(d))}
     prices = {}
     for seller, good, number, price in warm["prices"]:
         o = where.get((str(seller), str(good), int(number)))
@@ -704,12 +745,64 @@ def _warm_start(
     # only the sellers priced from the start (level 0): a seller the clerk prices
     # stops rationing, and each level more is a row more for the master from
     # round 0 (measured: carrying last period's level took more rounds)
-    level = clerk.directory.level
-    prices = {o: p for o, p in prices.items() if level[o] <= 0}
+    prices = {o: p for o, p in prices.items() if d.level[o] <= 0}
     clerk.last_prices = prices
-    if prices:
-        clerk.prices_sent = True
-        _send_capacity_prices(post, -1, alive, prices, 0)
+    papers = _recalled(d, papers, warm, where)
+    for pp in papers:  # the clerk too saw every offer of the last period
+        if pp.recall is not None:
+            clerk.price[pp.recall.offer] = pp.recall.price
+            clerk.avail[pp.recall.offer] = pp.recall.available
+    return prices, papers
+
+
+def _recalled(
+    d: Directory, papers: list[Papers], warm: dict[str, Any], where: dict[Any, int]
+) -> list[Papers]:
+    """Each council's papers with its own part of last period's plan: the public
+    offers on its board, its own agreements and its own activities."""
+    council = {n: i for i, n in enumerate(d.council_names)}
+    offers = [
+        (where[k], float(p), np.inf if a is None else float(a))
+        for *key, p, a in warm.get("offers", [])
+        if (k := (str(key[0]), str(key[1]), int(key[2]))) in where
+    ]
+    deals = [
+        (where[k], council[str(buyer)], float(q), float(asked))
+        for *key, buyer, q, asked in warm.get("agreements", [])
+        if (k := (str(key[0]), str(key[1]), int(key[2]))) in where and str(buyer) in council
+    ]
+    process = {n: i for i, n in enumerate(d.process_names)}
+    activity = np.zeros(len(d.process_names))
+    for name, a in warm.get("activity", []):
+        if str(name) in process:
+            activity[process[str(name)]] = float(a)
+    o_id = np.array([o for o, _, _ in offers], np.int64)
+    o_price = np.array([p for _, p, _ in offers])
+    o_avail = np.array([a for _, _, a in offers])
+    deal = np.array([(o, b) for o, b, _, _ in deals], np.int64).reshape(-1, 2)
+    qty = np.array([q for _, _, q, _ in deals])
+    asked = np.array([a for _, _, _, a in deals])
+    seller = d.offer_council[deal[:, 0]]
+    out = []
+    for pp in papers:
+        board = np.isin(d.offer_good[o_id], pp.goods())
+        bought = deal[:, 1] == pp.council
+        sold = seller == pp.council
+        own = pp.process_ids >= 0
+        recall = Recall(
+            offer=o_id[board],
+            price=o_price[board],
+            available=o_avail[board],
+            bought_offer=deal[bought, 0],
+            bought_qty=qty[bought],
+            bought_ordered=asked[bought],
+            sold_buyer=deal[sold, 1],
+            sold_offer=deal[sold, 0],
+            sold_qty=asked[sold],
+            activity=np.where(own, activity[np.where(own, pp.process_ids, 0)], 0.0),
+        )
+        out.append(replace(pp, recall=recall))
+    return out
 
 
 def _fail_rounds(directory: Directory, faults: dict[str, int]) -> dict[int, int]:
@@ -748,6 +841,16 @@ def _run_rounds(
         tot = clerk.read(post.carry(k, rt.step(k, post.mail(k), down)))
         if weights:
             break  # the councils have answered the stop: agreements and commitments
+        silent = clerk.silent()
+        if silent:
+            post.from_clerk(
+                k,
+                "silent",
+                {
+                    "to": np.repeat(alive, len(silent)),
+                    "council": np.tile(np.array(silent, dtype=np.int32), alive.size),
+                },
+            )
         stable = clerk.tally(tot)
         decided, prices = _clerk_decides(clerk, stable, k + 1 >= max_rounds)
         if decided is not None:
@@ -815,7 +918,7 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     names = d.council_names
     agreed: dict[tuple[int, int, int], float] = {}  # (supplier, receiver, good): quantity
     delivered: dict[tuple[int, int], float] = {}
-    for o, receiver, q in clerk.agreements:
+    for o, receiver, q, _ in clerk.agreements:
         if q <= 0:
             continue
         good = int(d.offer_good[o])
