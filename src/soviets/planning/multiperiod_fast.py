@@ -38,7 +38,12 @@ exploits that in three ways:
    of the full LP; its row prices (the stock rows priced by the rents to
    come) go to step 1 for a bound and price every column; those with
    negative reduced cost join and HiGHS re-optimises from its last basis,
-   until none does (then the plan is optimal) or the time is up.
+   until none does (then the plan is optimal) or the time is up. A first
+   restricted LP of more than ``INTERIOR_COLUMNS`` columns goes to HiGHS's
+   interior point method without crossover instead (the dual simplex's time
+   grows with the size to the power 2.6 here); each restricted LP is then
+   solved from scratch, and a point that misses a row by more than
+   ``FEAS_RTOL`` seeds step 2's plans instead of being taken as the plan.
 4. **Prices from a first-order method on the stacked LP**, if sifting
    stopped without the gap (a restricted LP HiGHS could not solve, or the
    last ``PDHG_SHARE`` of the time, which is kept for this step). A
@@ -86,6 +91,10 @@ MARGIN = 1e-6  # share of the capital needed invested on top, so rounding cannot
 SAFETY = 1e-7  # share of held capacity left unused, so a mix's rounding stays within it
 PDHG_SHARE = 0.2  # share of the time kept for PDHG's bound if sifting has not ended by then
 REPAIR_ROUNDS = 60  # rounds of just-in-time investment before the repair gives up
+# first restricted LPs with more columns go to the interior point method: at 23,850
+# columns (1e3 goods) the dual simplex takes half its CPU time, at 244,080 (1e4 goods)
+# it does not finish in 940 CPU s (docs/multiyear-scale.md)
+INTERIOR_COLUMNS = 100_000
 
 
 @dataclass
@@ -515,10 +524,13 @@ def solve(
     gap: float = 1e-4,
     time_limit: float = 60.0,
     my: MultiYearLP | None = None,
+    interior: bool | None = None,
 ) -> MultiPeriodResult:
     """Plan ``model`` (see the module docstring); stop at relative ``gap`` or ``time_limit`` s.
 
-    ``my`` is the LP if the caller has built it already. Raises
+    ``my`` is the LP if the caller has built it already. ``interior`` makes
+    sifting solve its restricted LPs by the interior point method (None: when the
+    first has more than ``INTERIOR_COLUMNS`` columns). Raises
     :class:`ModelError` for objectives other than ``min-hours`` and
     ``max-free-time`` and for processes with several outputs.
     """
@@ -532,7 +544,7 @@ def solve(
     search.record(None, y0, 0)
     deadline = start + time_limit
     if search.best.gap > gap and time.perf_counter() < deadline:
-        y0 = search.sift(y0, gap, start + (1.0 - PDHG_SHARE) * time_limit)
+        y0 = search.sift(y0, gap, start + (1.0 - PDHG_SHARE) * time_limit, interior)
     k_done = 0
     if search.best.gap > gap and time.perf_counter() < deadline:
         k_done = search.pdhg(y0, gap, deadline)
@@ -596,9 +608,9 @@ class _Search:
             }
         )
 
-    def sift(self, y0: np.ndarray, gap: float, until: float) -> np.ndarray:
-        """Sifting on the columns of the best plan, until ``gap`` or time ``until``;
-        returns the last duals (the start of PDHG)."""
+    def sift(self, y0: np.ndarray, gap: float, until: float, interior: bool | None) -> np.ndarray:
+        """Sifting on the columns of the best plan, until ``gap`` or time ``until``
+        (``interior``: see :func:`solve`); returns the last duals (the start of PDHG)."""
         st, lp = self.st, self.lp
         _, values, rents = dual_bound(st, y0)
         red = multiyear_reduced.reduce(st.my, st.build_time)
@@ -609,12 +621,17 @@ class _Search:
             full[red.cols] = new
             return _with_capital(st, full)[red.cols]
 
-        for step in sifting.sift(red.lp, keep, until, needs):
+        if interior is None:
+            interior = int(np.count_nonzero(keep)) > INTERIOR_COLUMNS
+        for step in sifting.sift(red.lp, keep, until, needs, interior):
             x, y = red.full_x(step.x), red.full_y(step.y)
             y0 = -y  # PDHG's sign: reduced costs c + A^T y
+            ok = _feasible(lp, x)
+            if not ok:  # an interior point that misses a row: repair plans from it
+                self.record(x, y0, 0)
             primal = self.best.primal
             value = float(lp.cost @ x)
-            if _feasible(lp, x) and value < primal:
+            if ok and value < primal:
                 primal, self.best_x = value, x
             dual = dual_bound(st, y0)[0]
             self.best = Certificate(primal, max(dual, self.best.dual))
