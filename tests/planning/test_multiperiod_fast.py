@@ -78,7 +78,7 @@ def test_interior_sifting_agrees_with_highs(seed, slack):
     sol = highs.solve(my.lp)
     if sol.status != "optimal":
         return
-    result = mf.solve(model, gap=1e-6, time_limit=60.0, my=my, interior=True)
+    result = mf.solve(model, gap=1e-6, time_limit=600.0, my=my, interior=True)  # a loaded machine
     assert result.status == "optimal"
     assert mf._feasible(my.lp, result.x)
     tol = 1e-7 * max(1.0, sol.objective)
