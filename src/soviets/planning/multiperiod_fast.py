@@ -38,12 +38,11 @@ exploits that in three ways:
    of the full LP; its row prices (the stock rows priced by the rents to
    come) go to step 1 for a bound and price every column; those with
    negative reduced cost join and HiGHS re-optimises from its last basis,
-   until none does (then the plan is optimal) or the time is up. A first
-   restricted LP of more than ``INTERIOR_COLUMNS`` columns goes to HiGHS's
-   interior point method without crossover instead (the dual simplex's time
-   grows with the size to the power 2.6 here); each restricted LP is then
-   solved from scratch, and a point that misses a row by more than
-   ``FEAS_RTOL`` seeds step 2's plans instead of being taken as the plan.
+   until none does (then the plan is optimal) or the time is up. On request
+   (``interior``) HiGHS's interior point method without crossover solves
+   each restricted LP from scratch instead; a point that misses a row by
+   more than ``FEAS_RTOL`` then seeds step 2's plans instead of being taken
+   as the plan.
 4. **Prices from a first-order method on the stacked LP**, if sifting
    stopped without the gap (a restricted LP HiGHS could not solve, or the
    last ``PDHG_SHARE`` of the time, which is kept for this step). A
@@ -91,10 +90,6 @@ MARGIN = 1e-6  # share of the capital needed invested on top, so rounding cannot
 SAFETY = 1e-7  # share of held capacity left unused, so a mix's rounding stays within it
 PDHG_SHARE = 0.2  # share of the time kept for PDHG's bound if sifting has not ended by then
 REPAIR_ROUNDS = 60  # rounds of just-in-time investment before the repair gives up
-# first restricted LPs with more columns go to the interior point method: at 23,850
-# columns (1e3 goods) the dual simplex takes half its CPU time, at 244,080 (1e4 goods)
-# it does not finish in 940 CPU s (docs/multiyear-scale.md)
-INTERIOR_COLUMNS = 100_000
 
 
 @dataclass
@@ -524,13 +519,14 @@ def solve(
     gap: float = 1e-4,
     time_limit: float = 60.0,
     my: MultiYearLP | None = None,
-    interior: bool | None = None,
+    interior: bool = False,
 ) -> MultiPeriodResult:
     """Plan ``model`` (see the module docstring); stop at relative ``gap`` or ``time_limit`` s.
 
     ``my`` is the LP if the caller has built it already. ``interior`` makes
-    sifting solve its restricted LPs by the interior point method (None: when the
-    first has more than ``INTERIOR_COLUMNS`` columns). Raises
+    sifting solve its restricted LPs by HiGHS's interior point method without
+    crossover instead of the dual simplex (not faster at 1e4 goods:
+    docs/multiyear-scale.md). Raises
     :class:`ModelError` for objectives other than ``min-hours`` and
     ``max-free-time`` and for processes with several outputs.
     """
@@ -608,7 +604,7 @@ class _Search:
             }
         )
 
-    def sift(self, y0: np.ndarray, gap: float, until: float, interior: bool | None) -> np.ndarray:
+    def sift(self, y0: np.ndarray, gap: float, until: float, interior: bool) -> np.ndarray:
         """Sifting on the columns of the best plan, until ``gap`` or time ``until``
         (``interior``: see :func:`solve`); returns the last duals (the start of PDHG)."""
         st, lp = self.st, self.lp
@@ -621,8 +617,6 @@ class _Search:
             full[red.cols] = new
             return _with_capital(st, full)[red.cols]
 
-        if interior is None:
-            interior = int(np.count_nonzero(keep)) > INTERIOR_COLUMNS
         for step in sifting.sift(red.lp, keep, until, needs, interior):
             x, y = red.full_x(step.x), red.full_y(step.y)
             y0 = -y  # PDHG's sign: reduced costs c + A^T y
