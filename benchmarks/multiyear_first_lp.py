@@ -1,16 +1,19 @@
 """Benchmark: HiGHS on the first restricted LP of the multi-period solver's sifting.
 
-    python -m benchmarks.multiyear_first_lp [--goods 1e3] [--options dual,primal,ipm,deftol]
-        [--time-limit 400]
+    python -m benchmarks.multiyear_first_lp [--goods 1e3]
+        [--options dual,primal,ipm,ipm-nox,pdlp,deftol] [--time-limit 400]
 
 Builds the generated economy of :mod:`benchmarks.multiyear` (seed 1, 5 years),
 the reduced LP (:mod:`soviets.planning.multiyear_reduced`) and the columns
 :func:`soviets.planning.multiperiod_fast.solve` starts sifting from, and
 solves that restricted LP with HiGHS once per option: ``dual`` (the dual
 simplex at tolerance 1e-9, what sifting uses), ``primal`` (primal simplex),
-``ipm`` (interior point), ``deftol`` (dual simplex at HiGHS's default
-tolerances). Prints status, wall and CPU seconds of the solve, simplex
-iterations, and whether the plan passes the solver's feasibility check.
+``ipm`` (interior point with crossover), ``ipm-nox`` (interior point without
+crossover: no basis, so sifting could not re-optimise from it, but its row
+prices give the bound), ``pdlp`` (HiGHS's first-order method), ``deftol``
+(dual simplex at HiGHS's default tolerances). Prints status, wall and CPU
+seconds of the solve, simplex and IPM iterations, the objective (hours) and
+whether the plan passes the solver's feasibility check.
 """
 
 from __future__ import annotations
@@ -62,8 +65,12 @@ def main(argv: list[str] | None = None) -> None:
         h.setOptionValue("dual_feasibility_tolerance", tol)
         if name == "primal":
             h.setOptionValue("simplex_strategy", 4)
-        if name == "ipm":
+        if name in ("ipm", "ipm-nox"):
             h.setOptionValue("solver", "ipm")
+        if name == "ipm-nox":
+            h.setOptionValue("run_crossover", "off")
+        if name == "pdlp":
+            h.setOptionValue("solver", "pdlp")
         h.setOptionValue("time_limit", args.time_limit)
         h.passModel(highs.highs_model(sub, a))
         cpu, wall = _cpu(), time.perf_counter()
@@ -74,7 +81,9 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{name:>7} {h.modelStatusToString(h.getModelStatus())}: "
             f"wall {time.perf_counter() - wall:.1f} s, CPU {_cpu() - cpu:.1f} s, "
-            f"{h.getInfo().simplex_iteration_count} simplex iterations, plan feasible {ok}",
+            f"{h.getInfo().simplex_iteration_count} simplex iterations, "
+            f"{h.getInfo().ipm_iteration_count} IPM iterations, "
+            f"objective {float(lp.cost @ x):.10g}, plan feasible {ok}",
             flush=True,
         )
 
