@@ -38,11 +38,7 @@ exploits that in three ways:
    of the full LP; its row prices (the stock rows priced by the rents to
    come) go to step 1 for a bound and price every column; those with
    negative reduced cost join and HiGHS re-optimises from its last basis,
-   until none does (then the plan is optimal) or the time is up. On request
-   (``interior``) HiGHS's interior point method without crossover solves
-   each restricted LP from scratch instead; a point that misses a row by
-   more than ``FEAS_RTOL`` then seeds step 2's plans instead of being taken
-   as the plan.
+   until none does (then the plan is optimal) or the time is up.
 4. **Prices from a first-order method on the stacked LP**, if sifting
    stopped without the gap (a restricted LP HiGHS could not solve, or the
    last ``PDHG_SHARE`` of the time, which is kept for this step). A
@@ -519,14 +515,10 @@ def solve(
     gap: float = 1e-4,
     time_limit: float = 60.0,
     my: MultiYearLP | None = None,
-    interior: bool = False,
 ) -> MultiPeriodResult:
     """Plan ``model`` (see the module docstring); stop at relative ``gap`` or ``time_limit`` s.
 
-    ``my`` is the LP if the caller has built it already. ``interior`` makes
-    sifting solve its restricted LPs by HiGHS's interior point method without
-    crossover instead of the dual simplex (not faster at 1e4 goods:
-    docs/multiyear-scale.md). Raises
+    ``my`` is the LP if the caller has built it already. Raises
     :class:`ModelError` for objectives other than ``min-hours`` and
     ``max-free-time`` and for processes with several outputs.
     """
@@ -540,7 +532,7 @@ def solve(
     search.record(None, y0, 0)
     deadline = start + time_limit
     if search.best.gap > gap and time.perf_counter() < deadline:
-        y0 = search.sift(y0, gap, start + (1.0 - PDHG_SHARE) * time_limit, interior)
+        y0 = search.sift(y0, gap, start + (1.0 - PDHG_SHARE) * time_limit)
     k_done = 0
     if search.best.gap > gap and time.perf_counter() < deadline:
         k_done = search.pdhg(y0, gap, deadline)
@@ -604,9 +596,9 @@ class _Search:
             }
         )
 
-    def sift(self, y0: np.ndarray, gap: float, until: float, interior: bool) -> np.ndarray:
-        """Sifting on the columns of the best plan, until ``gap`` or time ``until``
-        (``interior``: see :func:`solve`); returns the last duals (the start of PDHG)."""
+    def sift(self, y0: np.ndarray, gap: float, until: float) -> np.ndarray:
+        """Sifting on the columns of the best plan, until ``gap`` or time ``until``;
+        returns the last duals (the start of PDHG)."""
         st, lp = self.st, self.lp
         _, values, rents = dual_bound(st, y0)
         red = multiyear_reduced.reduce(st.my, st.build_time)
@@ -617,15 +609,12 @@ class _Search:
             full[red.cols] = new
             return _with_capital(st, full)[red.cols]
 
-        for step in sifting.sift(red.lp, keep, until, needs, interior):
+        for step in sifting.sift(red.lp, keep, until, needs):
             x, y = red.full_x(step.x), red.full_y(step.y)
             y0 = -y  # PDHG's sign: reduced costs c + A^T y
-            ok = _feasible(lp, x)
-            if not ok:  # an interior point that misses a row: repair plans from it
-                self.record(x, y0, 0)
             primal = self.best.primal
             value = float(lp.cost @ x)
-            if ok and value < primal:
+            if _feasible(lp, x) and value < primal:
                 primal, self.best_x = value, x
             dual = dual_bound(st, y0)[0]
             self.best = Certificate(primal, max(dual, self.best.dual))

@@ -10,13 +10,6 @@ simplex: the last optimum stays feasible with the new columns at 0). When no
 column prices out, the restricted optimum is the full LP's.
 Costs are scaled to a largest entry of 1 for HiGHS (as in
 :func:`soviets.planning.multiyear.solve_lp`) and scaled back.
-
-With ``interior=True`` every restricted LP is solved by HiGHS's interior
-point method without crossover (from scratch each time: there is no basis to
-start from). On large restricted LPs whose basis holds a dense Leontief
-inverse this grows far slower with the size than the dual simplex
-(docs/multiyear-scale.md); its point may miss a row by more than a vertex
-would, so the caller checks the plan before using it.
 """
 
 from __future__ import annotations
@@ -51,7 +44,6 @@ def sift(
     keep: np.ndarray,
     deadline: float,
     needs: Callable[[np.ndarray], np.ndarray] | None = None,
-    interior: bool = False,
 ) -> Iterator[SiftStep]:
     """Yield the optimum of the LP restricted to ``keep`` (a column mask), then of the
     LP with the columns that price out added, until none does or ``deadline``
@@ -67,9 +59,6 @@ def sift(
     h = highs.quiet_highs()
     h.setOptionValue("primal_feasibility_tolerance", highs.FEASIBILITY_TOL)
     h.setOptionValue("dual_feasibility_tolerance", highs.FEASIBILITY_TOL)
-    if interior:
-        h.setOptionValue("solver", "ipm")
-        h.setOptionValue("run_crossover", "off")
     sub = highs.LinearProgram(
         lp.cost[order] / scale,
         lp.col_lower[order],
@@ -112,6 +101,5 @@ def sift(
             block.data.astype(float),
         )
         order = np.concatenate([order, added])
-        if not interior:
-            # the last optimum stays feasible with the new columns at 0: primal simplex from it
-            h.setOptionValue("simplex_strategy", 4)
+        # the last optimum stays feasible with the new columns at 0: primal simplex from it
+        h.setOptionValue("simplex_strategy", 4)
