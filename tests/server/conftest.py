@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from databases import Databases
+from server.round_world import build_round_world
 from server.world import World, build_world
 
 with warnings.catch_warnings():
@@ -65,11 +67,35 @@ def served(world_template: tuple[Path, World], tmp_path: Path) -> Iterator[Serve
         client.app.state.engine.dispose()  # type: ignore[attr-defined]
 
 
+@contextmanager
+def serve_world(
+    db_url: str, databases: Databases, build: Callable[[str], World]
+) -> Iterator[Served]:
+    """The world ``build`` makes (built once per session and backend, then copied) on
+    ``db_url``, with a client of an app on it."""
+    world = databases.seed(db_url, build)
+    with client_for(db_url) as client:
+        yield Served(db_url, world, client)
+        client.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+
+def ok(r: object, *codes: int) -> dict:
+    """The JSON of an answer whose status is one of ``codes`` (default 200 or 201)."""
+    assert r.status_code in (codes or (200, 201)), r.text  # type: ignore[attr-defined]
+    return r.json()  # type: ignore[attr-defined,no-any-return]
+
+
 @pytest.fixture
 def served_any(db_url: str, databases: Databases) -> Iterator[Served]:
     """The Valley world on each backend (SQLite and PostgreSQL), with a client; a copy of
     the world built once per session and backend."""
-    world = databases.seed(db_url, build_world)
-    with client_for(db_url) as client:
-        yield Served(db_url, world, client)
-        client.app.state.engine.dispose()  # type: ignore[attr-defined]
+    with serve_world(db_url, databases, build_world) as served:
+        yield served
+
+
+@pytest.fixture
+def round_any(db_url: str, databases: Databases) -> Iterator[Served]:
+    """The Valley world with a federated round to run (:mod:`server.round_world`) on each
+    backend, with a client."""
+    with serve_world(db_url, databases, build_round_world) as served:
+        yield served

@@ -9,15 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from server.conftest import Served
+from server.conftest import Served, ok
 from server.round_world import NEXT
-from server.test_revisions import _ok, adopt_and_fall_short, round_any
+from server.test_revisions import adopt_and_fall_short
 from soviets.governance import replanning
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import Delegate, Period, PlanRecord, Proposal
 from soviets.server.planners import federated_planner
-
-__all__ = ["round_any"]  # the fixture this module uses
 
 
 def test_schedule_share_is_even_over_the_days() -> None:
@@ -41,7 +39,7 @@ def _replan(url: str, day: date) -> list[replanning.Revised]:
 
 def test_the_clock_revises_an_overdue_short_plan_once(round_any: Served) -> None:
     s, ids = round_any, round_any.world.ids
-    plan = _ok(
+    plan = ok(
         s.client.post(
             f"/api/councils/{ids['valley']}/plans",
             json={"period": NEXT, "regime": "federated"},
@@ -69,11 +67,11 @@ def test_the_clock_revises_an_overdue_short_plan_once(round_any: Served) -> None
     (done,) = _replan(s.url, mid)
     assert done.plan_id == plan["id"] and done.error is None
     assert done.revision_id is not None and done.proposal_id is not None
-    new = _ok(s.client.get(f"/api/plans/{done.revision_id}", headers=s.auth("alice")))
+    new = ok(s.client.get(f"/api/plans/{done.revision_id}", headers=s.auth("alice")))
     assert (new["revises_plan_id"], new["status"]) == (plan["id"], "proposed")
     line = next(x for x in new["result"]["revision"]["needs"] if x["good"] == "soup")
     assert line["remaining"] == line["need"] - 15.0
-    vote = _ok(s.client.get(f"/api/proposals/{done.proposal_id}", headers=s.auth("carol")))
+    vote = ok(s.client.get(f"/api/proposals/{done.proposal_id}", headers=s.auth("carol")))
     assert (vote["kind"], vote["status"]) == ("adopt_plan", "open")
     assert vote["council_id"] == ids["valley"]
     engine = make_engine(s.url)
@@ -82,7 +80,7 @@ def test_the_clock_revises_an_overdue_short_plan_once(round_any: Served) -> None
         assert p is not None and p.payload_data == {"plan_id": done.revision_id}
         assert p.created_by == s.world.people["alice"]  # she proposed the plan's adoption
     engine.dispose()
-    notices = _ok(s.client.get("/api/inbox", headers=s.auth("fran")))["notices"]
+    notices = ok(s.client.get("/api/inbox", headers=s.auth("fran")))["notices"]
     assert any("overdue and short" in n["text"] for n in notices)
     # The clock revises a plan once; the delegates may revise further by hand.
     assert _replan(s.url, mid + timedelta(days=30)) == []

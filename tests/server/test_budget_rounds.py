@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from databases import Databases
-from server.conftest import Served, client_for
+from server.conftest import Served, ok, serve_world
 from server.round_world import BUDGET_HOURS, NEXT, build_budget_world
 from server.test_pages import sign_in
 from server.test_revisions import adopt_and_fall_short
@@ -24,19 +24,12 @@ GAP_TOL = 5e-4  # the clerk's certified gap at the share found (plan_federated's
 
 @pytest.fixture
 def budget_any(db_url: str, databases: Databases) -> Iterator[Served]:
-    world = databases.seed(db_url, build_budget_world)
-    with client_for(db_url) as client:
-        yield Served(db_url, world, client)
-        client.app.state.engine.dispose()  # type: ignore[attr-defined]
-
-
-def _ok(r: object, *codes: int) -> dict:
-    assert r.status_code in (codes or (200, 201)), r.text  # type: ignore[attr-defined]
-    return r.json()  # type: ignore[attr-defined,no-any-return]
+    with serve_world(db_url, databases, build_budget_world) as served:
+        yield served
 
 
 def _plan(s: Served, regime: str, mode: str) -> dict:
-    return _ok(
+    return ok(
         s.client.post(
             f"/api/councils/{s.world.ids['valley']}/plans",
             json={"period": NEXT, "regime": regime, "mode": mode},
@@ -49,7 +42,7 @@ def _plan(s: Served, regime: str, mode: str) -> dict:
 def _vote_hours(s: Served, hours: float) -> None:
     """Riverside's three members vote ``hours`` of work for the period."""
     riverside = s.world.ids["riverside"]
-    made = _ok(
+    made = ok(
         s.client.post(
             f"/api/councils/{riverside}/proposals",
             json={
@@ -60,21 +53,21 @@ def _vote_hours(s: Served, hours: float) -> None:
             headers=s.auth("fran"),
         )
     )
-    _ok(s.client.post(f"/api/proposals/{made['id']}/open", headers=s.auth("fran")))
+    ok(s.client.post(f"/api/proposals/{made['id']}/open", headers=s.auth("fran")))
     for person in ("fran", "alice", "bob"):
-        _ok(
+        ok(
             s.client.put(
                 f"/api/proposals/{made['id']}/ballot",
                 json={"choice": "yes"},
                 headers=s.auth(person),
             )
         )
-    closed = _ok(s.client.post(f"/api/proposals/{made['id']}/close", headers=s.auth("fran")))
+    closed = ok(s.client.post(f"/api/proposals/{made['id']}/close", headers=s.auth("fran")))
     assert closed["outcome"] == "accepted", closed
 
 
 def _agreements(s: Served, plan_id: int) -> list[dict]:
-    rows = _ok(
+    rows = ok(
         s.client.get(f"/api/councils/{s.world.ids['valley']}/agreements", headers=s.auth("alice"))
     )
     return [a for a in rows if a["plan_id"] == plan_id]
@@ -98,7 +91,7 @@ def test_a_labour_budget_round_is_recorded_and_its_replan_keeps_the_mode(
     assert made and all(not a["good"].startswith("hours:") for a in made)
     veg = next(a for a in made if a["good"] == "vegetables")
     assert veg["supplier_council_id"] == ids["farm"]
-    _ok(
+    ok(
         s.client.post(
             f"/api/agreements/{veg['id']}/refuse",
             json={"council_id": ids["farm"], "reason": "fallow"},
@@ -106,14 +99,14 @@ def test_a_labour_budget_round_is_recorded_and_its_replan_keeps_the_mode(
         ),
         201,
     )
-    new = _ok(s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("alice")), 201)
+    new = ok(s.client.post(f"/api/plans/{plan['id']}/replan", headers=s.auth("alice")), 201)
     assert new["mode"] == "labour-budget" and new["fulfilment"] == 1.0
     # 200 litres from the Bakery's garden take 220 hours, still within the 300 voted
     assert new["result"]["activity"]["bakery garden"] == pytest.approx(400.0, rel=1e-3)
     assert new["objective_hours"] == pytest.approx(220.0, rel=1e-3)
     assert new["objective_hours"] < BUDGET_HOURS
     # the list of plans and the plan page show the mode and the share of normal needs met
-    listed = _ok(s.client.get(f"/api/councils/{ids['valley']}/plans", headers=s.auth("bob")))
+    listed = ok(s.client.get(f"/api/councils/{ids['valley']}/plans", headers=s.auth("bob")))
     assert {p["mode"] for p in listed if p["id"] in (plan["id"], new["id"])} == {"labour-budget"}
     assert sign_in(s, "bob").status_code == 200
     page = s.client.get(f"/plans/{new['id']}")
@@ -125,7 +118,7 @@ def test_a_revision_keeps_the_mode_within_the_hours_left(budget_any: Served) -> 
     s = budget_any
     plan = _plan(s, "federated", "labour-budget")
     adopt_and_fall_short(s, plan["id"])  # the Bakery worked 25 hours and delivered 15 litres
-    new = _ok(s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice")), 201)
+    new = ok(s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice")), 201)
     assert new["mode"] == "labour-budget" and new["revises_plan_id"] == plan["id"]
     assert new["result"]["revision"]["warm_start"] is True
     # 185 litres left of the 200, the Bakery's 5 held count as stock; 275 hours left

@@ -5,52 +5,36 @@ concerned are told."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from databases import Databases
-from server.conftest import Served, client_for
-from server.round_world import NEXT, build_round_world
+from server.conftest import Served, ok
+from server.round_world import NEXT
 from server.test_pages import csrf, sign_in
-
-
-@pytest.fixture
-def round_any(db_url: str, databases: Databases) -> Iterator[Served]:
-    world = databases.seed(db_url, build_round_world)
-    with client_for(db_url) as client:
-        yield Served(db_url, world, client)
-        client.app.state.engine.dispose()  # type: ignore[attr-defined]
-
-
-def _ok(r: object, *codes: int) -> dict:
-    assert r.status_code in (codes or (200, 201)), r.text  # type: ignore[attr-defined]
-    return r.json()  # type: ignore[attr-defined,no-any-return]
 
 
 def _adopt(s: Served, plan_id: int) -> dict:
     valley = s.world.ids["valley"]
-    made = _ok(
+    made = ok(
         s.client.post(
             f"/api/councils/{valley}/proposals",
             json={"kind": "adopt_plan", "title": "Adopt", "payload": {"plan_id": plan_id}},
             headers=s.auth("alice"),
         )
     )
-    _ok(s.client.post(f"/api/proposals/{made['id']}/open", headers=s.auth("alice")))
+    ok(s.client.post(f"/api/proposals/{made['id']}/open", headers=s.auth("alice")))
     for person in ("alice", "carol"):
-        _ok(
+        ok(
             s.client.put(
                 f"/api/proposals/{made['id']}/ballot",
                 json={"choice": "yes"},
                 headers=s.auth(person),
             )
         )
-    return _ok(s.client.post(f"/api/proposals/{made['id']}/close", headers=s.auth("alice")))
+    return ok(s.client.post(f"/api/proposals/{made['id']}/close", headers=s.auth("alice")))
 
 
 def _agreements(s: Served, plan_id: int) -> list[dict]:
-    rows = _ok(
+    rows = ok(
         s.client.get(f"/api/councils/{s.world.ids['valley']}/agreements", headers=s.auth("alice"))
     )
     return [a for a in rows if a["plan_id"] == plan_id]
@@ -62,7 +46,7 @@ def adopt_and_fall_short(s: Served, plan_id: int) -> dict:
     ids = s.world.ids
     soup = next(a for a in _agreements(s, plan_id) if a["good"] == "soup")
     for council, person in ((ids["bakery"], "carol"), (ids["riverside"], "fran")):
-        _ok(
+        ok(
             s.client.post(
                 f"/api/agreements/{soup['id']}/accept",
                 json={"council_id": council},
@@ -71,14 +55,14 @@ def adopt_and_fall_short(s: Served, plan_id: int) -> dict:
         )
     assert _adopt(s, plan_id)["outcome"] == "accepted"
     for process, activity in (("garden", 50.0), ("cooking", 20.0)):
-        _ok(
+        ok(
             s.client.post(
                 f"/api/processes/{ids[process]}/production",
                 json={"period": NEXT, "activity": activity},
                 headers=s.auth("carol"),
             )
         )
-    _ok(
+    ok(
         s.client.post(
             f"/api/agreements/{soup['id']}/deliveries",
             json={"quantity": 15.0},
@@ -90,7 +74,7 @@ def adopt_and_fall_short(s: Served, plan_id: int) -> dict:
 
 def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: Served) -> None:
     s, ids = round_any, round_any.world.ids
-    plan = _ok(
+    plan = ok(
         s.client.post(
             f"/api/councils/{ids['valley']}/plans",
             json={"period": NEXT, "regime": "federated"},
@@ -104,7 +88,7 @@ def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: S
     # only the federation's delegates re-plan
     r = s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("bob"))
     assert r.status_code == 403
-    new = _ok(s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice")), 201)
+    new = ok(s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice")), 201)
     assert new["revises_plan_id"] == plan["id"] and new["status"] == "proposed"
     assert new["solver"] == "federated"
     revision = new["result"]["revision"]
@@ -123,14 +107,14 @@ def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: S
     after = _agreements(s, new["id"])
     assert after and all(a["status"] in ("proposed", "accepted") for a in after)
     # the councils whose agreements changed are told
-    notices = _ok(s.client.get("/api/inbox", headers=s.auth("fran")))["notices"]
+    notices = ok(s.client.get("/api/inbox", headers=s.auth("fran")))["notices"]
     assert any("fell short" in n["text"] for n in notices)
     # the revision is adopted over the plan: both stay adopted, the revision the latest
     assert _adopt(s, new["id"])["outcome"] == "accepted"
-    assert _ok(s.client.get(f"/api/plans/{plan['id']}", headers=s.auth("alice")))["status"] == (
+    assert ok(s.client.get(f"/api/plans/{plan['id']}", headers=s.auth("alice")))["status"] == (
         "adopted"
     )
-    assert _ok(s.client.get(f"/api/plans/{new['id']}", headers=s.auth("alice")))["status"] == (
+    assert ok(s.client.get(f"/api/plans/{new['id']}", headers=s.auth("alice")))["status"] == (
         "adopted"
     )
     r = s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice"))

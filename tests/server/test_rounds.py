@@ -4,25 +4,14 @@ federation's adoption, production records and plan against actual."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import delete, select
 
-from databases import Databases
-from server.conftest import Served, client_for
-from server.round_world import NEXT, build_round_world
+from server.conftest import Served
+from server.round_world import NEXT
 from soviets.ledger import inventory
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import CouncilRule, Good
-
-
-@pytest.fixture
-def round_any(db_url: str, databases: Databases) -> Iterator[Served]:
-    world = databases.seed(db_url, build_round_world)
-    with client_for(db_url) as client:
-        yield Served(db_url, world, client)
-        client.app.state.engine.dispose()  # type: ignore[attr-defined]
 
 
 def _start(s: Served) -> dict:
