@@ -91,12 +91,18 @@ def _axe_script() -> str:
     return files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
 
 
-def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Run axe-core in ``page`` (WCAG 2.x A/AA and best-practice rules); its violations."""
+def axe_violations(page, skip: tuple[str, ...] = ()) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Run axe-core in ``page`` (WCAG 2.x A/AA and best-practice rules, less the rules
+    named in ``skip``); its violations."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(_axe_script())
+    rules = {rule: {"enabled": False} for rule in skip}
     return list(
-        page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+        page.evaluate(
+            "rules => axe.run(document, {resultTypes: ['violations'], rules})"
+            ".then(r => r.violations)",
+            rules,
+        )
     )
 
 
@@ -112,9 +118,10 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def check_a11y(page, where: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Fail on any serious or critical axe-core violation on the page shown now."""
-    blocking = [v for v in axe_violations(page) if v.get("impact") in BLOCKING_IMPACTS]
+def check_a11y(page, where: str = "", skip: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
+    """Fail on any serious or critical axe-core violation on the page shown now (the
+    rules in ``skip`` not run)."""
+    blocking = [v for v in axe_violations(page, skip) if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         size = page.viewport_size or {}
         pytest.fail(
@@ -172,29 +179,29 @@ def check_tap_targets(page, where: str = "") -> None:  # type: ignore[no-untyped
         )
 
 
-def check_page(page, where: str = "", *, phone: bool = True) -> None:  # type: ignore[no-untyped-def]
+def check_page(page, where: str = "", *, phone: bool = True, skip: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
     """axe-core at the page's width and, with ``phone``, at 390 px: no sideways scroll, no
-    control too small to tap, axe-core again."""
-    check_a11y(page, where)
+    control too small to tap, axe-core again (the rules in ``skip`` not run)."""
+    check_a11y(page, where, skip)
     if phone:
         size = page.viewport_size
         page.set_viewport_size(PHONE)
         try:
             check_fits(page, where)
             check_tap_targets(page, where)
-            check_a11y(page, where)
+            check_a11y(page, where, skip)
         finally:
             page.set_viewport_size(size)
 
 
-def shot(page, name: str, *, phone: bool = False) -> None:  # type: ignore[no-untyped-def]
+def shot(page, name: str, *, phone: bool = False, skip: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
     """Check the page with axe-core, and save a full-page screenshot ``name.png`` when
     screenshots were asked for.
 
     With ``phone`` the page is also checked at 390 pixels wide (no sideways scroll,
     axe-core again), shot there (``name-phone.png``) and set back to its width.
     """
-    check_a11y(page, name)
+    check_a11y(page, name, skip)
     folder = screenshots_dir()
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -205,7 +212,7 @@ def shot(page, name: str, *, phone: bool = False) -> None:  # type: ignore[no-un
         try:
             check_fits(page, name)
             check_tap_targets(page, name)
-            check_a11y(page, name)
+            check_a11y(page, name, skip)
             if folder is not None:
                 page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
         finally:

@@ -61,6 +61,12 @@ PAGES: dict[str, tuple[str | None, Path]] = {
 }
 
 
+SWAGGER_UI_KNOWN = ("nested-interactive",)
+"""axe-core rules not run on /docs: Swagger UI (a library) puts buttons inside each
+operation's summary button; docs/accessibility.md says so. Its colours are fixed
+(static/docs.css) and checked."""
+
+
 @pytest.fixture(scope="module")
 def site(world_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:  # type: ignore[no-untyped-def]
     """A live server on a copy of the Valley world with a federation decision to ratify."""
@@ -90,9 +96,13 @@ def test_page_is_accessible_on_desktop_and_phone(name: str, site, pages) -> None
     who, path = PAGES[name]
     page = pages[who]
     page.goto(path(site[1]))  # type: ignore[attr-defined]
-    live.check_page(page, f"{name} ({path(site[1])})")
+    skip: tuple[str, ...] = ()
+    if name == "docs":  # Swagger UI draws the operations after fetching /openapi.json
+        page.locator(".opblock").first.wait_for()  # type: ignore[attr-defined]
+        skip = SWAGGER_UI_KNOWN
+    live.check_page(page, f"{name} ({path(site[1])})", skip=skip)
     if live.screenshots_dir() is not None:
-        live.shot(page, f"a11y-{name}", phone=True)
+        live.shot(page, f"a11y-{name}", phone=True, skip=skip)
 
 
 SPANISH = ("proposal-federation", "proposal-ratification", "proposal-new", "council", "account")
