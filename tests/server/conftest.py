@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from databases import Databases
-from server.round_world import build_round_world
+from server.round_world import NEXT, build_round_world
 from server.world import World, build_world
 
 with warnings.catch_warnings():
@@ -99,3 +99,14 @@ def round_any(db_url: str, databases: Databases) -> Iterator[Served]:
     backend, with a client."""
     with serve_world(db_url, databases, build_round_world) as served:
         yield served
+
+
+def start_round(s: Served) -> dict:
+    """Alice, the Valley's delegate, starts a federated round of the period ``next``."""
+    r = s.client.post(
+        f"/api/councils/{s.world.ids['valley']}/plans",
+        json={"period": NEXT, "regime": "federated"},
+        headers=s.auth("alice"),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from server.conftest import Served, ok
+from server.conftest import Served, ok, start_round
 from server.round_world import NEXT
 from server.test_revisions import adopt_and_fall_short
 from soviets.governance import replanning
@@ -39,13 +39,7 @@ def _replan(url: str, day: date) -> list[replanning.Revised]:
 
 def test_the_clock_revises_an_overdue_short_plan_once(round_any: Served) -> None:
     s, ids = round_any, round_any.world.ids
-    plan = ok(
-        s.client.post(
-            f"/api/councils/{ids['valley']}/plans",
-            json={"period": NEXT, "regime": "federated"},
-            headers=s.auth("alice"),
-        )
-    )
+    plan = start_round(s)
     soup = adopt_and_fall_short(s, plan["id"])
     engine = make_engine(s.url)
     with transaction(session_factory(engine)) as db:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.conftest import Served, ok
+from server.conftest import Served, ok, start_round
 from server.round_world import NEXT
 from server.test_pages import csrf, sign_in
 
@@ -73,14 +73,8 @@ def adopt_and_fall_short(s: Served, plan_id: int) -> dict:
 
 
 def test_a_shortfall_is_replanned_as_a_revision_of_the_adopted_plan(round_any: Served) -> None:
-    s, ids = round_any, round_any.world.ids
-    plan = ok(
-        s.client.post(
-            f"/api/councils/{ids['valley']}/plans",
-            json={"period": NEXT, "regime": "federated"},
-            headers=s.auth("alice"),
-        )
-    )
+    s = round_any
+    plan = start_round(s)
     # a proposed plan is not revised: it is re-planned around refusals, or adopted
     r = s.client.post(f"/api/plans/{plan['id']}/revise", headers=s.auth("alice"))
     assert r.status_code == 409 and "not adopted" in r.json()["detail"]

@@ -7,22 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from server.conftest import Served
+from server.conftest import Served, start_round
 from server.round_world import NEXT
 from soviets.ledger import inventory
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import CouncilRule, Good
-
-
-def _start(s: Served) -> dict:
-    valley = s.world.ids["valley"]
-    r = s.client.post(
-        f"/api/councils/{valley}/plans",
-        json={"period": NEXT, "regime": "federated"},
-        headers=s.auth("alice"),
-    )
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def _agreements(s: Served, plan_id: int) -> list[dict]:
@@ -37,7 +26,7 @@ def _key(s: Served, a: dict) -> tuple[int, int, float]:
 
 def test_a_round_proposes_the_protocols_own_agreements(round_any: Served) -> None:
     s, ids = round_any, round_any.world.ids
-    plan = _start(s)
+    plan = start_round(s)
     assert plan["solver"] == "federated" and plan["status"] == "proposed"
     assert plan["plan_status"] in ("optimal", "feasible")
     own = plan["result"]["agreements"]
@@ -63,7 +52,7 @@ def test_messages_are_audited_by_member_councils_and_hidden_from_outsiders(
     round_any: Served,
 ) -> None:
     s, ids = round_any, round_any.world.ids
-    plan = _start(s)
+    plan = start_round(s)
     whole = s.client.get(f"/api/plans/{plan['id']}/messages", headers=s.auth("bob"))
     assert whole.status_code == 200, whole.text
     rows = whole.json()
@@ -86,7 +75,7 @@ def test_messages_are_audited_by_member_councils_and_hidden_from_outsiders(
 
 def test_a_refusal_replans_without_it_and_the_federation_adopts(round_any: Served) -> None:
     s, ids = round_any, round_any.world.ids
-    plan = _start(s)
+    plan = start_round(s)
     made = _agreements(s, plan["id"])
     soup = next(a for a in made if a["good"] == "soup")
     veg = next(a for a in made if a["good"] == "vegetables")
@@ -167,7 +156,7 @@ def test_a_draw_on_a_councils_stock_is_its_agreement_to_refuse(round_any: Served
             )  # fmt: skip
     finally:
         engine.dispose()
-    plan = _start(s)
+    plan = start_round(s)
     made = _agreements(s, plan["id"])
     veg = {a["supplier_council_id"]: a for a in made if a["good"] == "vegetables"}
     # the plan cooks with Riverside's 50 kg first (no hours): Riverside supplies them
@@ -194,7 +183,7 @@ def test_a_draw_on_a_councils_stock_is_its_agreement_to_refuse(round_any: Served
 
 def test_production_consumes_inputs_and_plan_against_actual(round_any: Served) -> None:
     s, ids = round_any, round_any.world.ids
-    plan = _start(s)
+    plan = start_round(s)
     # cooking without vegetables is refused and writes nothing
     r = s.client.post(
         f"/api/processes/{ids['cooking']}/production",
@@ -278,9 +267,9 @@ def test_a_round_on_ray_gives_the_inprocess_agreements(
     if "postgresql" in round_any.url:
         pytest.skip("the runtime does not depend on the database: SQLite is enough")
     pytest.importorskip("ray")
-    local = _start(round_any)
+    local = start_round(round_any)
     monkeypatch.setenv("SOVIETS_FEDERATION_RUNTIME", "ray")
-    remote = _start(round_any)
+    remote = start_round(round_any)
     assert remote["result"]["protocol"]["runtime"] == "ray"
     assert local["result"]["protocol"]["runtime"] == "inprocess"
     assert remote["result"]["agreements"] == local["result"]["agreements"]
@@ -297,7 +286,7 @@ def test_a_council_refuses_by_rejecting_its_approve_agreement_vote(round_any: Se
             )
         )
     engine.dispose()
-    plan = _start(s)
+    plan = start_round(s)
     veg = next(a for a in _agreements(s, plan["id"]) if a["good"] == "vegetables")
     alone = s.client.post(
         f"/api/agreements/{veg['id']}/refuse",
