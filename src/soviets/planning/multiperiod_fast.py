@@ -231,7 +231,7 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray], 
     values: list[np.ndarray] = []
     rents: list[np.ndarray] = []
     ceiling = np.full(lay.produced.size, np.inf)
-    invest_open = [np.isfinite(lp.col_upper[lay.col("investment", t)]) for t in range(n_t)]
+    invest_open = [lp.col_upper[lay.col("investment", t)] > 0 for t in range(n_t)]
     for t in range(n_t):
         y_o = np.maximum(y[st.other_rows[t]], 0.0)
         up_o = lp.row_upper[st.other_rows[t]]
