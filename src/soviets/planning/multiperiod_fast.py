@@ -248,13 +248,11 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray], 
 
         v, rho = prices()
         arrive = t + st.build_time
-        capped = False
-        for c in np.flatnonzero(invest_open[t] & (arrive < n_t)):
-            cap = v[st.pair_good[c]]
-            if pi[arrive[c], c] > cap:
-                pi[arrive[c], c] = cap
-                capped = capped or arrive[c] == t + 1
-        if capped:
+        pairs = np.flatnonzero(invest_open[t] & (arrive < n_t))
+        cap = v[st.pair_good[pairs]]
+        over = pi[arrive[pairs], pairs] > cap
+        pi[arrive[pairs[over]], pairs[over]] = cap[over]
+        if np.any(arrive[pairs[over]] == t + 1):
             v, rho = prices()
         rows = lay.row("balance", t)
         bound += float(np.dot(v, lp.row_lower[rows]))
