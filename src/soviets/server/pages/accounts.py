@@ -23,7 +23,6 @@ from soviets.server.deps import (
     page_actor,
 )
 from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
-from soviets.server.problems import Problem
 from soviets.server.templating import N_, Msg, render
 
 router = APIRouter()
@@ -305,15 +304,7 @@ def request_reset(
         return _reset_request_form(
             request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
         )
-    client = request.client.host if request.client else "unknown"
-    try:
-        found = accounts.request_password_reset(db, email, client)
-    except accounts.TooManyRequests as exc:
-        raise Problem(429, str(exc), headers={"Retry-After": "3600"}) from None
-    db.commit()
-    if found is not None:
-        person, issued = found
-        later.add_task(links.send_reset, request, person.email or email, issued.secret)
+    links.mail_link(request, db, later, email, accounts.request_password_reset, links.send_reset)
     return _reset_request_form(request, sent=Msg(links.RESET_TEXT, minutes=links.RESET_MINUTES))
 
 

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from soviets.ledger.models import Person
 from soviets.server import auth
-from soviets.server.deps import PRESESSION_COOKIE, SESSION_COOKIE, Db, FormActor, PageSession
+from soviets.server.deps import (
+    PRESESSION_COOKIE,
+    SESSION_COOKIE,
+    Db,
+    FormActor,
+    PageSession,
+    client_of,
+)
 from soviets.server.problems import Problem
 from soviets.server.security import new_secret, same
 from soviets.server.templating import N_, render
@@ -92,7 +99,7 @@ def signin(
     """Check the password (rate-limited), open a session and set its cookie."""
     if not form_is_ours(request, csrf_token):
         return _form(request, 403, N_("The form expired; please sign in again."), email, next)
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     try:
         person = auth.check_password(db, email, password, client)
     except Problem as exc:

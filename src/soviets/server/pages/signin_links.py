@@ -7,12 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 
-from soviets.governance import accounts, signin_links
+from soviets.governance import signin_links
 from soviets.server import links
-from soviets.server.api.signin_links import client_of
-from soviets.server.deps import Db
+from soviets.server.deps import Db, client_of
 from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
-from soviets.server.problems import Problem
 from soviets.server.templating import N_, Msg
 
 router = APIRouter()
@@ -48,14 +46,7 @@ def request_link(
         return _request_form(
             request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
         )
-    try:
-        found = signin_links.request_link(db, email, client_of(request))
-    except accounts.TooManyRequests as exc:
-        raise Problem(429, str(exc), headers={"Retry-After": "3600"}) from None
-    db.commit()
-    if found is not None:
-        person, issued = found
-        later.add_task(links.send_sign_in_link, request, person.email or email, issued.secret)
+    links.mail_link(request, db, later, email, signin_links.request_link, links.send_sign_in_link)
     return _request_form(request, sent=Msg(links.SIGN_IN_TEXT, minutes=links.LINK_MINUTES))
 
 
