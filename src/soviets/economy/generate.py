@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -154,7 +155,13 @@ def generate_economy(
     )
 
 
-_NeedArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # good, council, qty, ess.
+class _Needs(NamedTuple):
+    """The regions' needs, one entry per need."""
+
+    good: np.ndarray  # index of the good
+    council: np.ndarray  # index of the territorial council
+    quantity: np.ndarray  # units of the good per period
+    essential: np.ndarray  # essential priority (else normal)
 
 
 def _assemble(
@@ -163,7 +170,7 @@ def _assemble(
     capacity: np.ndarray,
     limits: np.ndarray,
     councils: tuple[list[Council], np.ndarray],
-    needs: _NeedArrays,
+    needs: _Needs,
     stocks: np.ndarray,
     name: str,
     notes: list[str],
@@ -177,7 +184,6 @@ def _assemble(
     net = _net_output(n, n * k, good_of, tech.inputs, emission, tech.extra_use, tech.extra_coef)
     good_names, good_units, proc_names = _labels(n, n_hubs, k, primary)
     council_list, proc_council = councils
-    need_good, need_council, need_qty, need_ess = needs
     return Economy(
         good_names=good_names,
         good_units=good_units,
@@ -189,10 +195,10 @@ def _assemble(
         labour=tech.labour,
         capacity=capacity,
         net_output=net,
-        need_council=need_council,
-        need_good=need_good,
-        need_quantity=need_qty,
-        need_essential=need_ess,
+        need_council=needs.council,
+        need_good=needs.good,
+        need_quantity=needs.quantity,
+        need_essential=needs.essential,
         stocks=np.r_[stocks, np.zeros(primary)],
         name=name,
         notes=notes,
@@ -447,7 +453,7 @@ def _councils(rng, n_councils, regions, n, k, backstop, labour, x0, xw, budgets)
     return result, (owner + 1).astype(np.int64)
 
 
-def _needs(rng, final, regions, essential_share, n_councils):
+def _needs(rng, final, regions, essential_share, n_councils) -> _Needs:
     """Needs of the regions: each needed good split between regions at random."""
     goods = np.flatnonzero(final > 0)
     if regions == 1:
@@ -460,7 +466,7 @@ def _needs(rng, final, regions, essential_share, n_councils):
     need_good = np.repeat(goods, regions)
     need_council = np.tile(1 + n_councils + np.arange(regions), goods.size)
     keep = qty.ravel() > 0
-    return (
+    return _Needs(
         need_good[keep].astype(np.int64),
         need_council[keep].astype(np.int64),
         qty.ravel()[keep],

@@ -305,32 +305,22 @@ def read_national(folder: Path) -> IOTable:
     if (folder / "imports.csv").is_file():
         _, imports = _keyed_matrix(folder / "imports.csv", codes, 1, codes)
     categories, fd = _keyed_matrix(folder / "final_demand.csv", codes, 1)
-    unit, source, files = _provenance(folder, ind_file)
-    return IOTable(
-        codes=codes,
-        descriptions=descriptions,
-        intermediate=z,
-        final_demand=fd,
-        categories=categories,
-        gross_output=x,
-        columns=columns,
-        imports=imports,
-        unit=unit,
-        source=source,
-        files=files,
-    )
-
-
-def _provenance(folder: Path, industries: Path) -> tuple[str, str, dict[str, str]]:
-    """A table folder's unit and source (from its metadata.toml, else the defaults) and
-    its files (``industries``: the file of the rows)."""
     meta = _metadata(folder)
-    files = {
-        "industries": str(industries),
+    table = IOTable(codes, descriptions, z, fd, categories, x, columns, imports=imports)
+    return _with_provenance(table, folder, meta, ind_file)
+
+
+def _with_provenance(table: IOTable, folder: Path, meta: dict[str, str], rows: Path) -> IOTable:
+    """``table`` read from ``folder`` with its unit and source (from ``meta``, its
+    metadata.toml, else the defaults) and the files read (``rows``: the file of the rows)."""
+    table.unit = meta.get("unit", default_unit(folder))
+    table.source = meta.get("source", str(folder))
+    table.files = {
+        "industries": str(rows),
         "final_demand": str(folder / "final_demand.csv"),
         "intermediate": str(folder / "intermediate.csv"),
     }
-    return meta.get("unit", default_unit(folder)), meta.get("source", str(folder)), files
+    return table
 
 
 def _names(path: Path) -> dict[str, str]:
@@ -371,7 +361,7 @@ def read_multiregion(folder: Path) -> IOTable:
         f"{region_names.get(a, a)}: {sector_names.get(b, b)}"
         for a, b in zip(regions, sectors, strict=True)
     ]
-    unit, source, files = _provenance(folder, go_file)
+    meta = _metadata(folder)
     columns: dict[str, np.ndarray] = {}
     for j, name in enumerate(header):
         if j not in (ri, si, gi):
@@ -379,22 +369,20 @@ def read_multiregion(folder: Path) -> IOTable:
     notes: list[str] = []
     derive_value_added(columns, x, z, notes)
     sat = read_satellites(folder, codes, regions, x)
-    return IOTable(
-        codes=codes,
-        descriptions=descriptions,
-        intermediate=z,
-        final_demand=fd,
-        categories=categories,
-        gross_output=x,
-        columns={**columns, **sat.columns},
+    table = IOTable(
+        codes,
+        descriptions,
+        z,
+        fd,
+        categories,
+        x,
+        {**columns, **sat.columns},
         column_units=sat.units,
         regions=regions,
         category_regions=cat_regions,
-        unit=unit,
-        source=source,
-        files=files,
         notes=[*notes, *sat.notes],
     )
+    return _with_provenance(table, folder, meta, go_file)
 
 
 def _region_sector_codes(regions: list[str], sectors: list[str], go_file: Path) -> list[str]:

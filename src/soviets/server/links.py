@@ -39,6 +39,8 @@ SIGN_IN_TEXT = N_(
 SIGN_IN_ANSWER = SIGN_IN_TEXT % {"minutes": LINK_MINUTES}
 
 
+NO_MAIL = N_("This service cannot send e-mail; ask a coordinator for help.")
+
 #: A service function that issues a mailed link: (session, e-mail, client) -> the
 #: account's person and the link, or None when the address has no account.
 IssueLink = Callable[[Session, str, str], tuple[Person, Issued] | None]
@@ -56,8 +58,11 @@ def mail_link(
     kind: str | None = None,
 ) -> None:
     """Issue a link for ``email`` and commit; mail it after the answer (so the answer's
-    timing tells nothing of whether the address has an account). Past the mail limits,
-    a 429 problem (of ``kind``) that asks to retry in an hour."""
+    timing tells nothing of whether the address has an account). A 503 problem when the
+    service cannot send mail; past the mail limits, a 429 problem (of ``kind``) that asks
+    to retry in an hour."""
+    if not settings(request).enabled:
+        raise Problem(503, NO_MAIL)
     try:
         found = issue(db, email, client_of(request))
     except TooManyRequests as exc:

@@ -10,11 +10,16 @@ from fastapi.responses import Response
 from soviets.governance import signin_links
 from soviets.server import links
 from soviets.server.deps import Db, client_of
-from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
+from soviets.server.pages.signin import (
+    EXPIRED_FORM,
+    form_is_ours,
+    mail_link_form,
+    signed_in_redirect,
+    signed_out_form,
+)
 from soviets.server.templating import N_, Msg
 
 router = APIRouter()
-EXPIRED = N_("The form expired; please try again.")
 Token = Annotated[str, Form(max_length=200)]
 
 
@@ -40,14 +45,16 @@ def request_link(
     csrf_token: Token = "",
 ) -> Response:
     """Mail a sign-in link if the address has an account; the answer is the same either way."""
-    if not form_is_ours(request, csrf_token):
-        return _request_form(request, 403, EXPIRED)
-    if not links.settings(request).enabled:
-        return _request_form(
-            request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
-        )
-    links.mail_link(request, db, later, email, signin_links.request_link, links.send_sign_in_link)
-    return _request_form(request, sent=Msg(links.SIGN_IN_TEXT, minutes=links.LINK_MINUTES))
+    return mail_link_form(
+        request,
+        db,
+        later,
+        email,
+        csrf_token,
+        form=_request_form,
+        mailing=(signin_links.request_link, links.send_sign_in_link),
+        sent=Msg(links.SIGN_IN_TEXT, minutes=links.LINK_MINUTES),
+    )
 
 
 @router.get("/signin/link/{token}")
@@ -61,6 +68,8 @@ def link_page(token: str, request: Request) -> Response:
 def use_link(token: str, request: Request, db: Db, csrf_token: Token = "") -> Response:
     """Sign in with the link: it works once."""
     if not form_is_ours(request, csrf_token):
-        return signed_out_form(request, "signin_link.html", {"token": token, "error": EXPIRED}, 403)
+        return signed_out_form(
+            request, "signin_link.html", {"token": token, "error": EXPIRED_FORM}, 403
+        )
     person = signin_links.use_link(db, token, client_of(request))
     return signed_in_redirect(request, db, person, "/?notice=signed-in")
