@@ -53,8 +53,10 @@ def main() -> None:
     code = [f for f in found if not f.migration]
     over = [f for f in found if f.lines > args.limit]
     print(f"functions in {args.root}: {len(found)} ({len(found) - len(code)} in migrations)")
-    print(f"over {args.limit} lines: {len(over)} in all, {sum(not f.migration for f in over)} "
-          "outside migrations")
+    print(
+        f"over {args.limit} lines: {len(over)} in all, {sum(not f.migration for f in over)} "
+        "outside migrations"
+    )
     if code:
         print(f"largest outside migrations: {code[0].path} {code[0].name} {code[0].lines} lines")
     for f in found[: args.top]:
