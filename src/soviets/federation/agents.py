@@ -701,8 +701,10 @@ class CouncilAgent:
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
         expected, _ = self._held()
         delivered = np.bincount(self.b.loc, weights=expected, minlength=self.b.n_local)
-        # what my buyers ordered of me that I cannot make, and my needs not delivered
-        unmade = float(np.maximum(mk.d_out - r.out_coef * mk.x[r.out_proc], 0.0).sum())
+        # my needs and the inputs of my activity, and what of them my sellers do not deliver
+        asked = r.need_vec + np.bincount(
+            r.in_loc, weights=r.in_coef * mk.x[r.in_proc], minlength=self.b.n_local
+        )
         out["report"] = _row(
             clerk,
             hours=float(r.labour @ mk.x) if r.n_proc else 0.0,
@@ -710,8 +712,8 @@ class CouncilAgent:
             rent=rent,
             theta=theta,
             change=change,
-            short=float(np.maximum(r.need_vec - delivered, 0.0).sum()) + unmade,
-            asked=float(r.need_vec.sum()),
+            short=float(np.maximum(asked - delivered, 0.0).sum()),
+            asked=float(asked.sum()),
         )
 
     def _final(self, stop: Columns) -> Outbox:
@@ -824,6 +826,7 @@ class Council:
             agent.mixing = True  # each is a proposal of a mix
 
     def memory(self) -> dict[int, Recall]:
+        """The council's own part of each proposal of the agreed mix (after the stop)."""
         return self.main.sell.memory
 
     def step(self, k: int, inbox: Inbox) -> Outbox:
@@ -831,7 +834,7 @@ class Council:
         if not self.streams:
             return self.main.step(k, inbox)
         if "stop" in inbox or _new_epoch(inbox):
-            self._fold()
+            self._fold(k, inbox)
             return self.main.step(k, _stream_rows(inbox, 0))
         out = self.main.step(k, _stream_rows(inbox, 0))
         for s, agent in enumerate(self.streams, start=1):
@@ -839,14 +842,17 @@ class Council:
             out = _merge(out, {kind: _tag(kind, cols, s) for kind, cols in part.items()})
         return out
 
-    def _fold(self) -> None:
-        """The streams end: each one's state is the proposal of its number (the main
-        market's is proposal 0), and the main market goes on alone."""
-        states = [self.main, *self.streams]
+    def _fold(self, k: int, inbox: Inbox) -> None:
+        """The streams end: stream s's state (after this round's allocations, as at the
+        end of any epoch) is proposal s - 1, and the main market goes on alone; its
+        own state is proposal K, the current one (stop) or the one it keeps when the
+        clerk's new epoch K + 1 arrives."""
+        for s, agent in enumerate(self.streams, start=1):
+            agent._read(k, _stream_rows(inbox, s))
         sell = self.main.sell
-        sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in states]
-        sell.recalls = [a.as_recall() for a in states]
-        sell.epoch = len(states)
+        sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in self.streams]
+        sell.recalls = [a.as_recall() for a in self.streams]
+        sell.epoch = len(self.streams)
         self.streams = []
 
 

@@ -320,7 +320,8 @@ class _Clerk:
         if live and not silent:
             weights, _, value, slack = self._master(self._stream_columns(live))
             gap = (value - self.best_bound) / max(1.0, abs(value))
-            balanced = all(self._balanced(s) for s in weights)
+            stream_of = {self.stream_epoch(s): s for s in live}
+            balanced = all(self._balanced(stream_of[e]) for e in weights)
             if (slack <= 1e-9 and gap <= self.gap_tol and balanced) or out_of_rounds:
                 self.mix.append((len(self.history), value))
                 self.streams = 0
@@ -335,12 +336,18 @@ class _Clerk:
         t = self.stream_tot.get(s)
         return t is not None and t["short"] <= BALANCED * max(t["asked"], 1e-300)
 
+    def stream_epoch(self, s: int) -> int:
+        """The number under which the councils keep stream ``s``'s proposal: last
+        period's proposals are 0 .. K-1 (streams 1 .. K), the main market's is K."""
+        return s - 1 if s else self.streams - 1
+
     def _stream_columns(self, streams: list[int]) -> list[tuple[int, float, dict[int, float]]]:
         """The streams' current states as proposals (their number, hours, use)."""
         cols = []
         for s in streams:
             use = self.usage if s == 0 else self.stream_usage.get(s, {})
-            cols.append((s, self.stream_tot[s]["hours"], {o: q for o, (q, _) in use.items()}))
+            hours = self.stream_tot[s]["hours"]
+            cols.append((self.stream_epoch(s), hours, {o: q for o, (q, _) in use.items()}))
         return cols
 
     def _end_streams(self, settled: list[int]) -> dict[int, float]:
@@ -729,7 +736,8 @@ def plan_federated(
         if warm_prices:
             clerk.prices_sent = True
             for s in range(clerk.streams):
-                _send_capacity_prices(post, -1, alive, clerk.epoch_prices[s], 0, stream=s)
+                p = clerk.epoch_prices[clerk.stream_epoch(s)]
+                _send_capacity_prices(post, -1, alive, p, 0, stream=s)
             if not clerk.streams:
                 _send_capacity_prices(post, -1, alive, warm_prices, 0)
     rt.start(directory, _by_shard(directory, papers), patience, refresh)
@@ -927,9 +935,10 @@ def _warm_start(
         # the promoted sellers priced, so the master keeps their rows
         clerk.promoted = int(warm.get("promoted", 0))
         clerk.streams = 1 + len(streams)
-        clerk.epoch_prices = {0: prices} | {
-            s: _named_prices(st["prices"], where) for s, st in enumerate(streams, start=1)
-        }
+        clerk.epoch_prices = {
+            clerk.stream_epoch(s): _named_prices(st["prices"], where)
+            for s, st in enumerate(streams, start=1)
+        } | {clerk.stream_epoch(0): prices}
     else:
         # only the sellers priced from the start (level 0): a seller the clerk prices
         # stops rationing, and each level more is a row more for the master from
