@@ -414,6 +414,7 @@ class CouncilAgent:
         )
         if papers.recall is not None:
             self._recall(papers.recall)
+        self.last = (self.sell.x.copy(), *self._held())  # ``step``: the last round's state
 
     def _recall(self, last: Recall) -> None:
         """A warm start: begin from last period's offers, agreements and activities
@@ -446,6 +447,8 @@ class CouncilAgent:
         if "stop" in inbox and not self.sell.stopped:
             self.sell.stopped = True
             return self._final(inbox["stop"])
+        # the last round's activity with the allocations that answered it (read now)
+        self.last = (self.sell.x.copy(), *self._held())
         market = self._market()
         making = self._make(market)
         out: Outbox = {}
@@ -699,12 +702,15 @@ class CouncilAgent:
                 "capacity": r.cap[sp],
             }
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
-        expected, _ = self._held()
-        delivered = np.bincount(self.b.loc, weights=expected, minlength=self.b.n_local)
-        # my needs and the inputs of my activity, and what of them my sellers do not deliver
+        # the last round's needs and inputs, and the largest share of one good that its
+        # allocations left short
+        x_last, alloc_last, _ = self.last
         asked = r.need_vec + np.bincount(
-            r.in_loc, weights=r.in_coef * mk.x[r.in_proc], minlength=self.b.n_local
+            r.in_loc, weights=r.in_coef * x_last[r.in_proc], minlength=self.b.n_local
         )
+        got = np.bincount(self.b.loc, weights=alloc_last, minlength=self.b.n_local)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            short = np.where(asked > 0, np.maximum(asked - got, 0.0) / asked, 0.0)
         out["report"] = _row(
             clerk,
             hours=float(r.labour @ mk.x) if r.n_proc else 0.0,
@@ -712,7 +718,7 @@ class CouncilAgent:
             rent=rent,
             theta=theta,
             change=change,
-            short=float(np.maximum(asked - delivered, 0.0).sum()),
+            short=float(short.max(initial=0.0)),
             asked=float(asked.sum()),
         )
 
@@ -843,16 +849,23 @@ class Council:
         return out
 
     def _fold(self, k: int, inbox: Inbox) -> None:
-        """The streams end: stream s's state (after this round's allocations, as at the
-        end of any epoch) is proposal s - 1, and the main market goes on alone; its
-        own state is proposal K, the current one (stop) or the one it keeps when the
-        clerk's new epoch K + 1 arrives."""
-        for s, agent in enumerate(self.streams, start=1):
-            agent._read(k, _stream_rows(inbox, s))
-        sell = self.main.sell
-        sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in self.streams]
-        sell.recalls = [a.as_recall() for a in self.streams]
-        sell.epoch = len(self.streams)
+        """The streams end: stream s's state is proposal s - 1, the main market's is
+        proposal K, and the main market goes on alone. On a stop the proposals are the
+        states of the round before last, whose balance the clerk has read (each with
+        the allocations that answered it); on the clerk's new epoch K + 1 they are the
+        settled states after this round's allocations, as at the end of any epoch (the
+        main market keeps its own when it reads that epoch)."""
+        sell, streams = self.main.sell, self.streams
+        if "stop" in inbox:
+            sell.snapshots = [a.last for a in (*streams, self.main)]
+        else:
+            for s, agent in enumerate(streams, start=1):
+                agent._read(k, _stream_rows(inbox, s))
+            sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in streams]
+        sell.recalls = [a.as_recall() for a in streams] + [self.main.as_recall()][
+            : len(sell.snapshots) - len(streams)
+        ]
+        sell.epoch = len(streams)
         self.streams = []
 
 

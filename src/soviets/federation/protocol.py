@@ -123,7 +123,7 @@ ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.roo
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
 PARALLEL_ROUNDS = 60  # the warm start's streams run at most this many rounds
-BALANCED = 1e-7  # a stream is balanced when what is short is at most this share of the needs
+BALANCED = 1e-7  # a stream is balanced when no council is short of more than this share of a good
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,8 @@ class _Clerk:
     stream_tot: dict[int, dict[str, float]] = field(default_factory=dict)  # this round's
     stream_usage: dict[int, dict[int, tuple[float, float]]] = field(default_factory=dict)
     stream_stable: dict[int, int] = field(default_factory=dict)  # rounds settled, per stream
+    stream_last: list[tuple[int, float, dict[int, float]]] = field(default_factory=list)
+    # the streams' states of the last round, as proposals (``parallel``)
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -301,9 +303,9 @@ class _Clerk:
     ) -> tuple[dict[int, float] | None, dict[int, float] | None]:
         """A round of a warm start's streams (stream 0: the main market at last period's
         final prices; stream s: proposal s of last period's mix, re-evaluated by the
-        councils at its own prices). The clerk weighs the streams' current states as
-        proposals: it stops on the mix when it needs no excess, is within ``gap_tol``
-        of the best bound and every stream in it is balanced. The streams end (their
+        councils at its own prices). The clerk weighs the streams' states of the last
+        round that were balanced as proposals: it stops on their mix when it needs no
+        excess and is within ``gap_tol`` of the best bound. The streams end (their
         settled states become the master's first columns, and the main market is asked
         for the next proposal) once every stream has settled, a council fell silent, or
         after ``PARALLEL_ROUNDS``. Returns the weights of a stop, or the prices of the
@@ -317,12 +319,16 @@ class _Clerk:
         if bound is not None:
             self.best_bound = max(self.best_bound, bound)
         live = [s for s in range(self.streams) if s in self.stream_tot]
-        if live and not silent:
-            weights, _, value, slack = self._master(self._stream_columns(live))
+        # this round's reports tell the balance of the last round's states (their
+        # allocations arrived this round): the clerk weighs those that were balanced
+        last, self.stream_last = self.stream_last, self._stream_columns(live)
+        stream_of = {self.stream_epoch(s): s for s in live}
+        balanced = [c for c in last if self._balanced(stream_of.get(c[0], -1))]
+        cols = balanced or (last or self.stream_last if out_of_rounds else [])
+        if cols and not silent:
+            weights, _, value, slack = self._master(cols)
             gap = (value - self.best_bound) / max(1.0, abs(value))
-            stream_of = {self.stream_epoch(s): s for s in live}
-            balanced = all(self._balanced(stream_of[e]) for e in weights)
-            if (slack <= 1e-9 and gap <= self.gap_tol and balanced) or out_of_rounds:
+            if (slack <= 1e-9 and gap <= self.gap_tol) or out_of_rounds:
                 self.mix.append((len(self.history), value))
                 self.streams = 0
                 return weights, None
@@ -332,9 +338,10 @@ class _Clerk:
         return None, None
 
     def _balanced(self, s: int) -> bool:
-        """Stream ``s`` delivers every need and every order of this round in full."""
+        """Stream ``s``'s last round delivered every need and every input in full (as its
+        councils report in this round)."""
         t = self.stream_tot.get(s)
-        return t is not None and t["short"] <= BALANCED * max(t["asked"], 1e-300)
+        return t is not None and t["short"] <= BALANCED
 
     def stream_epoch(self, s: int) -> int:
         """The number under which the councils keep stream ``s``'s proposal: last
@@ -465,9 +472,12 @@ class _Clerk:
         self, columns: list[tuple[int, float, dict[int, float]]] | None = None
     ) -> tuple[dict[int, float], dict[int, float], float, float]:
         """The federation's weighing: the least-hours mix of proposals (``columns``;
-        default the proposals so far) within capacities."""
+        default the proposals so far) within capacities. A warm start's streams are
+        weighed at the largest penalty: they are last period's whole mix, and a mix
+        within the capacities is sought among them before any excess."""
         from scipy.optimize import linprog
 
+        penalty = self.penalty if columns is None else MAX_PENALTY
         columns = self.columns if columns is None else columns
         rows = self.rows()
         if not rows:
@@ -480,7 +490,7 @@ class _Clerk:
         # a violated capacity costs as much as if its whole use took all the hours
         # (raised each time the weighing still has to violate it, up to MAX_PENALTY)
         share = use / np.maximum(cap, 1e-9)[:, None]
-        scale = max(1.0, float(np.abs(hours).max())) * self.penalty
+        scale = max(1.0, float(np.abs(hours).max())) * penalty
         c = np.concatenate([hours, np.full(n_row, scale)])
         a_ub = np.hstack([share, -np.eye(n_row)])
         a_eq = np.concatenate([np.ones(n_col), np.zeros(n_row)])[None, :]
@@ -549,10 +559,11 @@ def _no_report() -> dict[str, float]:
 def _add_report(tot: dict[str, float], c: Columns, i: int) -> None:
     """Add report row ``i`` of ``c`` to ``tot``."""
     tot["reports"] += 1
-    for key in ("hours", "need_value", "rent", "short", "asked"):
+    for key in ("hours", "need_value", "rent", "asked"):
         tot[key] += float(c[key][i])
     tot["theta"] = min(tot["theta"], float(c["theta"][i]))
-    tot["change"] = max(tot["change"], float(c["change"][i]))
+    for key in ("change", "short"):
+        tot[key] = max(tot[key], float(c[key][i]))
 
 
 def _bound(tot: dict[str, float]) -> float | None:
