@@ -736,6 +736,14 @@ class CouncilAgent:
             x += weight * x_e
             alloc += weight * alloc_e
             asked += weight * asked_e
+        # I confirm no more of a good than my activity's inputs and my needs take (a
+        # state falling from above was allocated what the round before it ordered)
+        need = r.need_vec * (1.0 + NEED_ROOM) if self.mixing else r.need_vec
+        req = need + np.bincount(r.in_loc, weights=r.in_coef * x[r.in_proc], minlength=b.n_local)
+        got = np.bincount(b.loc, weights=alloc, minlength=b.n_local)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keep = np.where(got > req, req / got, 1.0)
+        alloc *= keep[b.loc]
         out: Outbox = {}
         rows = np.flatnonzero((alloc > 0) & deal.alive)
         if rows.size:
