@@ -81,3 +81,30 @@ def test_the_stream_column_is_sent_only_when_needed() -> None:
     assert decode(plain)[2]["order"]["stream"].tolist() == [0, 0]
     tagged = encode(0, 3, {"order": {**cols, "stream": np.array([0, 4], np.int32)}})
     assert decode(tagged)[2]["order"]["stream"].tolist() == [0, 4]
+
+
+def test_streams_send_no_private_data(monkeypatch) -> None:
+    import struct
+
+    from soviets.federation import runtime as rt
+
+    eco = tight_economy(8, 3)
+    first = plan_federated(eco)
+    sent: list[bytes] = []
+    original = rt.ShardHost.step
+
+    def spy(self, round_no, segments, down=()):
+        out, n = original(self, round_no, segments, down)
+        sent.extend(data for _, data in out)
+        return out, n
+
+    monkeypatch.setattr(rt.ShardHost, "step", spy)
+    hot = plan_federated(_perturbed(eco, 1), start=first)
+    assert hot.extra["protocol"]["streams"] > 1
+    streamed = [decode(d)[2] for d in sent]
+    assert any(np.any(c.get("stream", 0) != 0) for b in streamed for c in b.values())
+    blob = b"".join(sent)
+    coefs = {-q for p in eco.process_records() for q in p.flows.values() if q < 0}
+    assert coefs
+    for coef in coefs:  # no recipe coefficient leaves its council in any stream
+        assert struct.pack("<d", coef) not in blob, coef
