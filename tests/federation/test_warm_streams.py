@@ -108,3 +108,32 @@ def test_streams_send_no_private_data(monkeypatch) -> None:
     assert coefs
     for coef in coefs:  # no recipe coefficient leaves its council in any stream
         assert struct.pack("<d", coef) not in blob, coef
+
+
+def test_when_the_streams_do_not_certify_column_generation_goes_on_from_them(
+    monkeypatch,
+) -> None:
+    # the streams end after 3 rounds, before they can certify: their settled
+    # states become the master's first columns and the protocol goes on to the
+    # optimum, certified
+    from soviets.federation import protocol
+
+    monkeypatch.setattr(protocol, "PARALLEL_ROUNDS", 3)
+    eco = tight_economy(8, 3)
+    first = plan_federated(eco)
+    nxt = _perturbed(eco, 1)
+    _, fed = assert_matches_central(nxt, plan_federated(nxt, start=first))
+    proto = fed.extra["protocol"]
+    assert proto["epoch_rounds"][0] == 3 and proto["epochs"] > 1
+
+
+def test_a_plan_cut_off_during_the_streams_is_told_as_it_is() -> None:
+    eco = tight_economy(8, 3)
+    first = plan_federated(eco)
+    nxt = _perturbed(eco, 1)
+    for k in (1, 2, 5):
+        fed = plan_federated(nxt, start=first, max_rounds=k)
+        proto = fed.extra["protocol"]
+        assert proto["rounds"] == k
+        assert fed.status in ("feasible", "infeasible")
+        assert fed.status == "feasible" or "failure" in proto or fed.unmet
