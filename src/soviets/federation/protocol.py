@@ -328,7 +328,10 @@ class _Clerk:
         if cols and not silent:
             weights, _, value, slack = self._master(cols)
             gap = (value - self.best_bound) / max(1.0, abs(value))
-            if (slack <= 1e-9 and gap <= self.gap_tol) or out_of_rounds:
+            # a mix below the bound is no plan (measured: a stale allocation taken for
+            # a delivery in a labour-budget trial): the clerk does not stop on it
+            below = gap < -SETTLED_RTOL
+            if (slack <= 1e-9 and not below and gap <= self.gap_tol) or out_of_rounds:
                 self.mix.append((len(self.history), value))
                 self.streams = 0
                 return weights, None
