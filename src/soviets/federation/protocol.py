@@ -54,7 +54,10 @@ mixes proposals (safe because the master keeps room at every priced limit,
 allocations only every 12 rounds, and the clerk tells every council which
 council fell silent. ``start=`` a plan of the last period (or its
 ``protocol["warm"]``) starts the clerk at that plan's capacity prices and
-each council from its own part of that plan (``directory.Recall``).
+each council from its own part of that plan (``directory.Recall``); where
+that plan was a mix of proposals, each council also re-evaluates its own part
+of each of them, one stream of messages per proposal, and the clerk re-weighs
+them (``_Clerk.parallel``).
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
