@@ -760,7 +760,8 @@ def plan_federated(
     rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
-        memories = rt.memories()
+        # the proposals are worth re-evaluating only where the clerk priced shared limits
+        memories = rt.memories() if clerk.last_prices else {}
     finally:
         rt.stop()
     protocol = {
@@ -846,7 +847,7 @@ def _warm_state(
     d = clerk.directory
     keys = _offer_keys(d)
     seen = np.flatnonzero(~np.isnan(clerk.price))
-    mixed = sorted(e for e, w in weights.items() if w > 0)
+    mixed = sorted(e for e, w in weights.items() if w > 0) if memories else []
     return {
         "promoted": clerk.promoted,
         "prices": [[*keys[o], float(p)] for o, p in sorted(clerk.last_prices.items())],
