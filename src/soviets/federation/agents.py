@@ -866,13 +866,12 @@ class Council:
         sell, streams = self.main.sell, self.streams
         if "stop" in inbox:
             sell.snapshots = [a.last for a in (*streams, self.main)]
+            sell.recalls = [a.as_recall() for a in (*streams, self.main)]
         else:
             for s, agent in enumerate(streams, start=1):
                 agent._read(k, _stream_rows(inbox, s))
             sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in streams]
-        sell.recalls = [a.as_recall() for a in streams] + [self.main.as_recall()][
-            : len(sell.snapshots) - len(streams)
-        ]
+            sell.recalls = [a.as_recall() for a in streams]
         sell.epoch = len(streams)
         self.streams = []
 
