@@ -13,6 +13,13 @@ Refresh the table from a full run's ``--durations=0`` report::
 
     python -m pytest -n 2 --dist loadfile --durations=0 > run.log
     python tests/costs.py run.log
+
+After changing a few files, a run of just those files updates their entries and keeps
+the others (seconds of a run with other work beside it are not comparable: prefer a
+full run)::
+
+    python -m pytest FILE... --durations=0 > run.log
+    python tests/costs.py --update run.log
 """
 
 from __future__ import annotations
@@ -54,9 +61,12 @@ def sum_durations(report: str) -> dict[str, float]:
     return dict(sorted(seconds.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def main(log: str) -> None:
-    """Write ``costs.json`` from the ``--durations=0`` report in the file ``log``."""
+def main(log: str, update: bool = False) -> None:
+    """Write ``costs.json`` from the ``--durations=0`` report in the file ``log``; with
+    ``update``, only the files in the report change and the others keep their seconds."""
     seconds = sum_durations(Path(log).read_text(encoding="utf-8"))
+    if update:
+        seconds = dict(sorted((load() | seconds).items(), key=lambda kv: (-kv[1], kv[0])))
     document = {
         "about": "seconds per test file in a full run (tests/costs.py says how to refresh)",
         "seconds": {name: round(value, 1) for name, value in seconds.items()},
@@ -66,4 +76,5 @@ def main(log: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    main(args[-1], update="--update" in args[:-1])

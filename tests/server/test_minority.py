@@ -34,6 +34,7 @@ import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from server.minority_world import MINORITY, WRITEDOWN_LIMIT, MillWorld, build_mill
 from soviets.governance import proposals
@@ -173,6 +175,7 @@ class Store:
             )
         else:
             self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            self.finished: list[str] = []
             self.template_name = f"soviets_mill_{uuid.uuid4().hex[:12]}"
             self._execute(f'CREATE DATABASE "{self.template_name}"')
             self.world = build_mill(
@@ -197,16 +200,32 @@ class Store:
         return self._url(name)
 
     def drop(self, url: str) -> None:
-        """Remove a copy made by :meth:`fresh`."""
+        """Remove a copy made by :meth:`fresh` (on PostgreSQL at :meth:`close`)."""
         if self.backend == "sqlite":
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         else:
-            self._execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
+            self.finished.append(url.rsplit("/", 1)[1])
 
     def close(self) -> None:
-        if self.backend != "sqlite":
-            self._execute(f'DROP DATABASE IF EXISTS "{self.template_name}"')
-            self.admin.dispose()
+        """Drop the PostgreSQL copies and the template all at once: each ``DROP DATABASE``
+        waits for a checkpoint of the whole server, and drops side by side share one
+        (``tests/databases.py``)."""
+        if self.backend == "sqlite":
+            return
+        names = [*self.finished, self.template_name]
+        with ThreadPoolExecutor(len(names)) as pool:
+            list(pool.map(_drop_database, names))
+        self.admin.dispose()
+
+
+def _drop_database(name: str) -> None:
+    """Drop one database on a connection of its own (so that drops run side by side)."""
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
 
 
 def _snapshot(s: Session, w: MillWorld) -> dict[str, Any]:
