@@ -189,7 +189,9 @@ def split_economy(
     kinds.append("clerk")
     regions = region_of(eco) + [n for n in names[len(eco.councils) :]]
     shard_of = _shards([r for r in regions[: len(names) - 1]], n_shards) + [-1]
-    live = [pp for pp in papers if names[pp.council] not in gone]
+    # a council that deals in no good (after a failure: the workplaces whose processes
+    # cannot run, the regions whose needs are out of reach) has nothing to say
+    live = [pp for pp in papers if names[pp.council] not in gone and pp.goods().size]
     og = np.asarray(offers.good, np.int64)
     rationed = _rationed(eco, papers, og, kinds)
     directory = Directory(
