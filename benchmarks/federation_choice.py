@@ -1,6 +1,7 @@
 """The federation on the 2009 world table with choice of technique, against the central plan.
 
     python -m benchmarks.federation_choice [--keep 1] [--max-rounds 3000] [--profile N]
+    python -m benchmarks.federation_choice --keep 1 --rounds 20   # the cost of 20 rounds
 
 Builds ``world_with_choice(eco, keep=K)`` of ``data/wiod2013-world-2009``
 (each good: its own technique and the K borrowed ones cheapest at the
@@ -11,7 +12,9 @@ prints: processes, both plans' hours, the federation's gap to central, rounds,
 messages, bytes, and the CPU seconds of each (``time.process_time``: the
 machine is shared, wall time says little). ``--profile N`` runs the federation
 under cProfile stopped after N rounds instead and prints the 25 costliest
-functions (cumulative).
+functions (cumulative); ``--rounds N`` only times N rounds of the federation
+(CPU seconds per round and messages per round), to compare two versions of the
+code on the same machine in the same minutes (``PYTHONPATH=<other src>``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def main() -> None:
     ap.add_argument("--keep", type=int, default=1, help="borrowed techniques kept per good")
     ap.add_argument("--max-rounds", type=int, default=3000)
     ap.add_argument("--profile", type=int, default=0, help="profile N rounds only")
+    ap.add_argument("--rounds", type=int, default=0, help="time N rounds only")
     args = ap.parse_args()
     t0 = time.process_time()
     eco = load_economy(WORLD)
@@ -48,6 +52,15 @@ def main() -> None:
         plan_federated(world, max_rounds=args.profile)
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+        return
+    if args.rounds:
+        t0 = time.process_time()
+        fed = plan_federated(world, max_rounds=args.rounds)
+        cpu = time.process_time() - t0
+        proto = fed.extra["protocol"]
+        print(f"{proto['rounds']} rounds: {cpu:.1f} s CPU ({cpu / proto['rounds']:.2f} s per "
+              f"round, setup and assembly included), {proto['messages']:,} messages, "
+              f"{proto['bytes']:,} bytes")
         return
     t0 = time.process_time()
     central = plan(world, solver="fast")

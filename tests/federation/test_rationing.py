@@ -122,8 +122,19 @@ def test_inputs_first_is_not_always_the_central_rule():
 
 
 def test_a_stock_that_covers_the_needs_is_not_rationed():
-    eco = salt_economy((4.0, 6.0))
+    eco = salt_economy((3.0, 5.0))
     d, _ = split_economy(eco)
     assert not d.rationed.any()
     fed, p = regimes.plan_federation(eco)
     assert p.status == "optimal" and fed.unmet == 0
+
+
+def test_a_stock_the_needs_take_exactly_is_rationed_and_meets_them():
+    # needs = stock: within the clerk's room (it keeps 1e-6 of a priced limit free)
+    # no mix of proposals fits, so the steward rations; the ration is the need
+    eco = salt_economy((4.0, 6.0))
+    d, _ = split_economy(eco)
+    assert d.rationed.any()
+    fed, p = regimes.plan_federation(eco)
+    assert "failure" not in p.extra["protocol"]
+    assert fed.unmet == 0 and p.status == "optimal"

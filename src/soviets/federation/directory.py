@@ -26,7 +26,8 @@ limits tradeable like any capacity, so the same prices cover them.
 
 Rationed stocks: a good that only its stock can supply (no process that can
 run makes it) and whose needs alone ask for more than the stock holds cannot
-be had in full by any plan. Its steward is not priced by the clerk (no price
+be had in full by any plan (nor, within the clerk's tolerances, when they ask
+for all of it: ``RATION_ABOVE``). Its steward is not priced by the clerk (no price
 makes the stock larger); it **rations**: the workplace councils' orders for
 inputs first, pro rata if even they exceed the stock, then what is left to
 the territorial councils' needs pro rata (``rationed`` per offer; the rule is
@@ -43,6 +44,11 @@ from soviets.economy import Economy
 from soviets.errors import ModelError
 
 CLERK = "clerk"
+# a stock-only good whose needs alone take more than this share of its stock is
+# rationed: the clerk keeps 1e-6 of a priced limit free and the needs are ordered
+# 1e-5 over while it mixes proposals (``protocol.ROOM``, ``agents.NEED_ROOM``), so
+# no proposal it could settle on fits in the stock
+RATION_ABOVE = 1.0 - 2e-5
 
 
 @dataclass(frozen=True)
@@ -319,7 +325,8 @@ def _rationed(
     eco: Economy, papers: list[Papers], offer_good: np.ndarray, kinds: list[str]
 ) -> np.ndarray:
     """Per offer: a steward of a stock that is the only supply of its good (every other
-    seller has capacity 0) while the needs alone ask for more than the stock."""
+    seller has capacity 0) while the needs alone ask for (nearly) all of the stock or
+    more (``RATION_ABOVE``)."""
     sells = np.zeros(len(offer_good), dtype=bool)  # can supply anything at all
     steward = np.zeros(len(offer_good), dtype=bool)
     for pp in papers:
@@ -329,7 +336,7 @@ def _rationed(
         ].any()
     other = np.zeros(eco.n_goods, dtype=bool)
     other[offer_good[sells & ~steward]] = True
-    short = eco.demand > eco.stocks * (1.0 + 1e-9)
+    short = eco.demand > eco.stocks * RATION_ABOVE
     return steward & sells & ~other[offer_good] & short[offer_good]
 
 
