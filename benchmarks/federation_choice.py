@@ -44,8 +44,10 @@ def main() -> None:
     t0 = time.process_time()
     eco = load_economy(WORLD)
     world = world_with_choice(eco, keep=args.keep)
-    print(f"world with choice, keep={args.keep}: {world.n_processes:,} processes, "
-          f"{world.n_goods:,} goods ({time.process_time() - t0:.1f} s CPU to build)")
+    print(
+        f"world with choice, keep={args.keep}: {world.n_processes:,} processes, "
+        f"{world.n_goods:,} goods ({time.process_time() - t0:.1f} s CPU to build)"
+    )
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()
@@ -58,9 +60,11 @@ def main() -> None:
         fed = plan_federated(world, max_rounds=args.rounds)
         cpu = time.process_time() - t0
         proto = fed.extra["protocol"]
-        print(f"{proto['rounds']} rounds: {cpu:.1f} s CPU ({cpu / proto['rounds']:.2f} s per "
-              f"round, setup and assembly included), {proto['messages']:,} messages, "
-              f"{proto['bytes']:,} bytes")
+        print(
+            f"{proto['rounds']} rounds: {cpu:.1f} s CPU ({cpu / proto['rounds']:.2f} s per "
+            f"round, setup and assembly included), {proto['messages']:,} messages, "
+            f"{proto['bytes']:,} bytes"
+        )
         return
     t0 = time.process_time()
     central = plan(world, solver="fast")
@@ -70,13 +74,19 @@ def main() -> None:
     cpu_fed = time.process_time() - t0
     proto = fed.extra["protocol"]
     gap = (fed.objective_hours - central.objective_hours) / abs(central.objective_hours)
-    print(f"central (fast path): {central.objective_hours:,.0f} hours, {central.status}, "
-          f"{cpu_central:.1f} s CPU")
-    print(f"federation: {fed.objective_hours:,.0f} hours, {fed.status}, "
-          f"converged {proto['converged']}, {cpu_fed:.1f} s CPU")
+    print(
+        f"central (fast path): {central.objective_hours:,.0f} hours, {central.status}, "
+        f"{cpu_central:.1f} s CPU"
+    )
+    print(
+        f"federation: {fed.objective_hours:,.0f} hours, {fed.status}, "
+        f"converged {proto['converged']}, {cpu_fed:.1f} s CPU"
+    )
     print(f"gap to central: {gap:.3e} ({100 * gap:.4f}%), certified gap {fed.certificate.gap:.2e}")
-    print(f"rounds {proto['rounds']}, messages {proto['messages']:,}, "
-          f"bytes {proto['bytes']:,} ({proto['bytes'] / 1e9:.2f} GB)")
+    print(
+        f"rounds {proto['rounds']}, messages {proto['messages']:,}, "
+        f"bytes {proto['bytes']:,} ({proto['bytes'] / 1e9:.2f} GB)"
+    )
     print(f"ratio federation / central CPU: {cpu_fed / max(cpu_central, 1e-9):,.0f}")
 
 

@@ -331,9 +331,9 @@ def _rationed(
     steward = np.zeros(len(offer_good), dtype=bool)
     for pp in papers:
         sells[pp.out_offer] = pp.capacity[pp.out_proc] > 0
-        steward[pp.out_offer] = kinds[pp.council] == "steward" and not eco.good_primary[
-            pp.out_good
-        ].any()
+        steward[pp.out_offer] = (
+            kinds[pp.council] == "steward" and not eco.good_primary[pp.out_good].any()
+        )
     other = np.zeros(eco.n_goods, dtype=bool)
     other[offer_good[sells & ~steward]] = True
     short = eco.demand > eco.stocks * RATION_ABOVE
