@@ -57,7 +57,8 @@ def test_agent_offers_nothing_but_message_handling(chain):
     directory, papers = split_economy(chain)
     agent = make_agent(papers[0], directory)
     assert isinstance(agent, Agent)
-    assert [a for a in dir(agent) if not a.startswith("_")] == ["name", "step"]
+    # besides its messages, it hands back only its own memory for the next period
+    assert [a for a in dir(agent) if not a.startswith("_")] == ["memory", "name", "step"]
     assert not hasattr(agent, "__dict__")  # slots only: nothing can be hung on it
 
 

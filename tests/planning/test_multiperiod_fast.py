@@ -28,6 +28,27 @@ def test_bound_never_exceeds_highs_optimum(seed, years, slack):
     assert abs(bound - sol.objective) <= 1e-6 * max(1.0, sol.objective)
 
 
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_bound_caps_capital_prices_at_the_cost_of_investing(seed):
+    """Prices that value capital arriving in year 2 above what building it in year 1
+    costs (the stock of pairs nobody holds at the start priced high): the bound must
+    lower those prices to the capital good's value, or it exceeds the optimum (it did
+    when the cap skipped every open investment)."""
+    model = generate_multiyear(goods=12, years=3, seed=seed)
+    my = build(model)
+    sol = highs.solve(my.lp)
+    if sol.status != "optimal":
+        return
+    lay = my.layout
+    y = -sol.row_dual.copy()
+    extra = np.where(model.capital_stock > 0, 0.0, 10.0 * np.max(np.abs(y)))
+    y[lay.row("stock", 0)] += (1 - model.capital_depreciation) * extra  # no rent in year 1
+    y[lay.row("stock", 1)] += extra  # a high rent in year 2
+    bound, _, _ = mf.dual_bound(mf._structure(my, model), y)
+    assert bound <= sol.objective * (1 + 1e-9) + 1e-9
+
+
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 10_000), slack=st.sampled_from([None, 1.3, 1.6]))
 def test_solve_brackets_the_highs_optimum(seed, slack):

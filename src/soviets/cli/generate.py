@@ -47,6 +47,25 @@ def describe(eco: Economy) -> dict[str, Any]:
     }
 
 
+EmissionCapOpt = Annotated[
+    float,
+    typer.Option(
+        "--emission-cap",
+        help="Emission limit as a share of the emissions of the plan that makes every good "
+        "by its cheapest processes, up to their capacities (0: no limit).",
+    ),
+]
+
+FormatOpt = Annotated[
+    TableFormat,
+    typer.Option(
+        "--format",
+        help="csv: one CSV table per kind of record. parquet: the same tables as Parquet "
+        "files (needs pyarrow: the io extra), a third of the size on disk.",
+    ),
+]
+
+
 @app.command("generate")
 def generate_command(
     out: Annotated[Path, typer.Argument(help="Folder to write (must not exist or be empty).")],
@@ -67,14 +86,7 @@ def generate_command(
         typer.Option("--councils", help="Workplace councils (default: goods/100, 1 to 50)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    emission_cap: Annotated[
-        float,
-        typer.Option(
-            "--emission-cap",
-            help="Emission limit as a share of the emissions of the plan that makes every good "
-            "by its cheapest processes, up to their capacities (0: no limit).",
-        ),
-    ] = 0.9,
+    emission_cap: EmissionCapOpt = 0.9,
     hour_budgets: Annotated[
         bool,
         typer.Option("--hour-budgets", help="Give workplace councils hours_available."),
@@ -88,14 +100,7 @@ def generate_command(
     stock_share: Annotated[
         float, typer.Option("--stock-share", help="Share of goods with a stock.")
     ] = 0.0,
-    file_format: Annotated[
-        TableFormat,
-        typer.Option(
-            "--format",
-            help="csv: one CSV table per kind of record. parquet: the same tables as Parquet "
-            "files (needs pyarrow: the io extra), a third of the size on disk.",
-        ),
-    ] = TableFormat.csv,
+    file_format: FormatOpt = TableFormat.csv,
     json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Write a seeded synthetic economy shaped like real input-output tables.

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -111,7 +112,6 @@ def generate_economy(
     rng = np.random.default_rng(seed)
     n_hubs = min(n, max(2, round(math.log10(max(n, 10))) - 1), len(HUB_NAMES))
     n_proc = n * k
-    good_of = np.repeat(np.arange(n), k)
 
     # ---- technologies: inputs, coefficients, labour, emissions
     tech = _technologies(rng, n, k, deg, n_hubs, primary)
@@ -130,21 +130,60 @@ def generate_economy(
         tech, primary, emission_cap, (x0, xw), unit_cost, capacity, final
     )
 
-    # ---- councils and needs
+    # ---- councils, needs and stocks
     council_list, proc_council = _councils(
         rng, councils, regions, n, k, backstop, labour, x0, xw, hour_budgets
     )
-    need_good, need_council, need_qty, need_ess = _needs(
-        rng, final, regions, essential_share, councils
-    )
+    needs = _needs(rng, final, regions, essential_share, councils)
     stocks = np.where(rng.random(n) < stock_share, rng.uniform(0.0, 0.5, n) * final, 0.0)
-
-    # ---- the net-output matrix: +1 output, -inputs of goods, -primary use
-    net = _net_output(
-        n, n_proc, good_of, b_in, emission if primary else None, tech.extra_use, tech.extra_coef
-    )
-    good_names, good_units, proc_names = _labels(n, n_hubs, k, primary)
     total_members = sum(c.members or 0 for c in council_list[-regions:])
+    summary = (
+        f"synthetic economy: {n} goods x {k} processes, {deg} inputs each, "
+        f"capacity share {capacity_share}, {primary} primary inputs, {regions} regions, "
+        f"{councils} workplace councils, {total_members} members, seed {seed}"
+    )
+    return _assemble(
+        tech,
+        (n, k, n_hubs, primary),
+        capacity,
+        limits,
+        (council_list, proc_council),
+        needs,
+        stocks,
+        name=f"synthetic-{n}x{k}-seed{seed}",
+        notes=[summary, *notes],
+    )
+
+
+class _Needs(NamedTuple):
+    """The regions' needs, one entry per need."""
+
+    good: np.ndarray  # index of the good
+    council: np.ndarray  # index of the territorial council
+    quantity: np.ndarray  # units of the good per period
+    essential: np.ndarray  # essential priority (else normal)
+
+
+def _assemble(
+    tech: _Technologies,
+    sizes: tuple[int, int, int, int],
+    capacity: np.ndarray,
+    limits: np.ndarray,
+    councils: tuple[list[Council], np.ndarray],
+    needs: _Needs,
+    stocks: np.ndarray,
+    name: str,
+    notes: list[str],
+) -> Economy:
+    """The economy of the drawn parts, with names and the net-output matrix (+1 output,
+    -inputs of goods, -primary use). ``sizes``: goods, processes per good, hub goods and
+    primary inputs."""
+    n, k, n_hubs, primary = sizes
+    good_of = np.repeat(np.arange(n), k)
+    emission = tech.emission if primary else None
+    net = _net_output(n, n * k, good_of, tech.inputs, emission, tech.extra_use, tech.extra_coef)
+    good_names, good_units, proc_names = _labels(n, n_hubs, k, primary)
+    council_list, proc_council = councils
     return Economy(
         good_names=good_names,
         good_units=good_units,
@@ -153,21 +192,16 @@ def generate_economy(
         councils=council_list,
         process_names=proc_names,
         process_council=proc_council,
-        labour=labour,
+        labour=tech.labour,
         capacity=capacity,
         net_output=net,
-        need_council=need_council,
-        need_good=need_good,
-        need_quantity=need_qty,
-        need_essential=need_ess,
+        need_council=needs.council,
+        need_good=needs.good,
+        need_quantity=needs.quantity,
+        need_essential=needs.essential,
         stocks=np.r_[stocks, np.zeros(primary)],
-        name=f"synthetic-{n}x{k}-seed{seed}",
-        notes=[
-            f"synthetic economy: {n} goods x {k} processes, {deg} inputs each, "
-            f"capacity share {capacity_share}, {primary} primary inputs, {regions} regions, "
-            f"{councils} workplace councils, {total_members} members, seed {seed}",
-            *notes,
-        ],
+        name=name,
+        notes=notes,
     )
 
 
@@ -419,7 +453,7 @@ def _councils(rng, n_councils, regions, n, k, backstop, labour, x0, xw, budgets)
     return result, (owner + 1).astype(np.int64)
 
 
-def _needs(rng, final, regions, essential_share, n_councils):
+def _needs(rng, final, regions, essential_share, n_councils) -> _Needs:
     """Needs of the regions: each needed good split between regions at random."""
     goods = np.flatnonzero(final > 0)
     if regions == 1:
@@ -432,7 +466,7 @@ def _needs(rng, final, regions, essential_share, n_councils):
     need_good = np.repeat(goods, regions)
     need_council = np.tile(1 + n_councils + np.arange(regions), goods.size)
     keep = qty.ravel() > 0
-    return (
+    return _Needs(
         need_good[keep].astype(np.int64),
         need_council[keep].astype(np.int64),
         qty.ravel()[keep],

@@ -41,6 +41,16 @@ dies out along the supply chain one step per round, so the quantities fall
 towards the new plan from above (a plan that falls from above is balanced),
 instead of rising from below.
 
+Streams (a warm start whose last plan was a mix of proposals,
+``Papers.proposals``): besides the main market, each council runs one
+:class:`CouncilAgent` per proposal of last period's mix, started from its own
+part of that proposal, and tags what each sends with its ``stream``. Every
+stream follows ``x <- d + A x`` from its old state at that proposal's
+capacity prices, so the clerk can re-weigh all of them after a few rounds.
+When the clerk stops, or asks the main market for a new proposal, the
+council keeps each stream's state as the proposal of that number and goes on
+with the main market alone (:class:`Council`).
+
 Offers, orders and allocations go only when they change, and again every
 ``refresh`` rounds (offers every ``4 * patience``). A seller answers every
 order it receives; one that does not answer for ``patience`` rounds is taken
@@ -51,12 +61,12 @@ for gone and its offers struck off. An order not renewed for
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from soviets.federation.directory import Directory, Papers, Recall
-from soviets.federation.messages import Columns
+from soviets.federation.messages import STREAMED, Columns
 
 INF = np.inf
 TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
@@ -70,17 +80,28 @@ Array = np.ndarray
 
 
 class Agent:
-    """A council as the runtime sees it: a name and a message handler, nothing else."""
+    """A council as the runtime sees it: a name, a message handler, and the memory
+    it keeps for the next period; nothing else."""
 
-    __slots__ = ("_step", "name")
+    __slots__ = ("_memory", "_step", "name")
 
-    def __init__(self, name: str, step: Callable[[int, Inbox], Outbox]) -> None:
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[int, Inbox], Outbox],
+        memory: Callable[[], dict[int, Recall]] = dict,
+    ) -> None:
         self.name = name
         self._step = step
+        self._memory = memory
 
     def step(self, round_no: int, inbox: Inbox) -> Outbox:
         """Handle the messages of the last round; return the messages to send."""
         return self._step(round_no, inbox)
+
+    def memory(self) -> dict[int, Recall]:
+        """After the stop: the council's own part of each proposal of the agreed mix."""
+        return self._memory()
 
 
 def make_agent(papers: Papers, directory: Directory, patience: int = 3, refresh: int = 1) -> Agent:
@@ -88,8 +109,8 @@ def make_agent(papers: Papers, directory: Directory, patience: int = 3, refresh:
 
     ``refresh``: an unchanged order or allocation is sent again only after this
     many rounds (1: every round; more needs a reliable channel)."""
-    council = CouncilAgent(papers, directory, patience, refresh)
-    return Agent(directory.council_names[papers.council], council.step)
+    council = Council(papers, directory, patience, refresh)
+    return Agent(directory.council_names[papers.council], council.step, council.memory)
 
 
 # ------------------------------------------------------------------ the papers
@@ -328,6 +349,8 @@ class Selling:
     epoch: int = 0
     snapshots: list[tuple[Array, Array, Array]] = field(default_factory=list)
     # (activity, allocations, what they answered) per settled proposal
+    recalls: list[Recall] = field(default_factory=list)  # the same, to re-evaluate next period
+    memory: dict[int, Recall] = field(default_factory=dict)  # the agreed mix's proposals
     stopped: bool = False
 
 
@@ -390,6 +413,7 @@ class CouncilAgent:
         )
         if papers.recall is not None:
             self._recall(papers.recall)
+        self.last = (self.sell.x.copy(), *self._held())  # ``step``: the last round's state
 
     def _recall(self, last: Recall) -> None:
         """A warm start: begin from last period's offers, agreements and activities
@@ -422,6 +446,8 @@ class CouncilAgent:
         if "stop" in inbox and not self.sell.stopped:
             self.sell.stopped = True
             return self._final(inbox["stop"])
+        # the last round's activity with the allocations that answered it (read now)
+        self.last = (self.sell.x.copy(), *self._held())
         market = self._market()
         making = self._make(market)
         out: Outbox = {}
@@ -486,11 +512,33 @@ class CouncilAgent:
         epoch = int(c["epoch"].max())
         while epoch > sell.epoch:
             sell.snapshots.append((sell.x.copy(), *self._held()))
+            sell.recalls.append(self.as_recall())
             sell.epoch += 1
         rows = r.out_pos[c["offer"]]
         mine = rows >= 0
         sell.mu[r.out_proc[rows[mine]]] = c["price"][mine]
         sell.priced[r.out_proc[rows[mine]]] = True
+
+    def as_recall(self) -> Recall:
+        """My part of the current state, as the next period would re-evaluate it: the
+        offers on my board, what I hold as buyer, the orders I hold as seller, my
+        activity (nothing of another council's)."""
+        deal, b, book = self.deal, self.b, self.book
+        known = ~np.isnan(deal.price)
+        alloc, asked = self._held()
+        held = alloc > 0
+        return Recall(
+            offer=b.offer_ids[known],
+            price=deal.price[known].copy(),
+            available=deal.avail[known].copy(),
+            bought_offer=b.offer_ids[held],
+            bought_qty=alloc[held],
+            bought_ordered=asked[held],
+            sold_buyer=book.buyer.copy(),
+            sold_offer=self.r.out_offer[book.out],
+            sold_qty=book.q.copy(),
+            activity=self.sell.x.copy(),
+        )
 
     def _held(self) -> tuple[Array, Array]:
         """What my sellers allocated me on the orders I hold now, and what I had ordered
@@ -656,8 +704,15 @@ class CouncilAgent:
                 "capacity": r.cap[sp],
             }
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
-        expected, _ = self._held()
-        delivered = np.bincount(self.b.loc, weights=expected, minlength=self.b.n_local)
+        # the last round's needs and inputs, and the largest share of one good that its
+        # allocations left short
+        x_last, alloc_last, _ = self.last
+        asked = r.need_vec + np.bincount(
+            r.in_loc, weights=r.in_coef * x_last[r.in_proc], minlength=self.b.n_local
+        )
+        got = np.bincount(self.b.loc, weights=alloc_last, minlength=self.b.n_local)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            short = np.where(asked > 0, np.maximum(asked - got, 0.0) / asked, 0.0)
         out["report"] = _row(
             clerk,
             hours=float(r.labour @ mk.x) if r.n_proc else 0.0,
@@ -665,8 +720,8 @@ class CouncilAgent:
             rent=rent,
             theta=theta,
             change=change,
-            short=float(np.maximum(r.need_vec - delivered, 0.0).sum()),
-            asked=float(r.need_vec.sum()),
+            short=float(short.max(initial=0.0)),
+            asked=float(asked.sum()),
         )
 
     def _final(self, stop: Columns) -> Outbox:
@@ -678,9 +733,19 @@ class CouncilAgent:
         for epoch, weight in zip(stop["epoch"], stop["weight"], strict=True):
             past = 0 <= epoch < len(sell.snapshots)
             x_e, alloc_e, asked_e = sell.snapshots[int(epoch)] if past else (sell.x, *self._held())
+            if weight > 0:
+                sell.memory[int(epoch)] = sell.recalls[int(epoch)] if past else self.as_recall()
             x += weight * x_e
             alloc += weight * alloc_e
             asked += weight * asked_e
+        # I confirm no more of a good than my activity's inputs and my needs take (a
+        # state falling from above was allocated what the round before it ordered)
+        need = r.need_vec * (1.0 + NEED_ROOM) if self.mixing else r.need_vec
+        req = need + np.bincount(r.in_loc, weights=r.in_coef * x[r.in_proc], minlength=b.n_local)
+        got = np.bincount(b.loc, weights=alloc, minlength=b.n_local)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keep = np.where(got > req, req / got, 1.0)
+        alloc *= keep[b.loc]
         out: Outbox = {}
         rows = np.flatnonzero((alloc > 0) & deal.alive)
         if rows.size:
@@ -795,3 +860,95 @@ def _row(to: int, **values: float) -> Columns:
     for name, v in values.items():
         cols[name] = np.array([v], dtype=float)
     return cols
+
+
+# ---------------------------------------------------------------- streams
+class Council:
+    """A council with the streams of a warm start (module docstring): the main
+    market's :class:`CouncilAgent` and one more per proposal of last period's mix."""
+
+    def __init__(self, papers: Papers, directory: Directory, patience: int, refresh: int) -> None:
+        self.main = CouncilAgent(replace(papers, proposals=()), directory, patience, refresh)
+        self.streams = [
+            CouncilAgent(replace(papers, recall=rc, proposals=()), directory, patience, refresh)
+            for rc in papers.proposals
+        ]
+        for agent in self.streams:
+            agent.mixing = True  # each is a proposal of a mix
+
+    def memory(self) -> dict[int, Recall]:
+        """The council's own part of each proposal of the agreed mix (after the stop)."""
+        return self.main.sell.memory
+
+    def step(self, k: int, inbox: Inbox) -> Outbox:
+        """One round of every stream; stream 0 is the main market."""
+        if not self.streams:
+            return self.main.step(k, inbox)
+        if "stop" in inbox or _new_epoch(inbox):
+            self._fold(k, inbox)
+            return self.main.step(k, _stream_rows(inbox, 0))
+        out = self.main.step(k, _stream_rows(inbox, 0))
+        for s, agent in enumerate(self.streams, start=1):
+            part = agent.step(k, _stream_rows(inbox, s))
+            out = _merge(out, {kind: _tag(kind, cols, s) for kind, cols in part.items()})
+        return out
+
+    def _fold(self, k: int, inbox: Inbox) -> None:
+        """The streams end: stream s's state is proposal s - 1, the main market's is
+        proposal K, and the main market goes on alone. On a stop the proposals are the
+        states of the round before last, whose balance the clerk has read (each with
+        the allocations that answered it); on the clerk's new epoch K + 1 they are the
+        settled states after this round's allocations, as at the end of any epoch (the
+        main market keeps its own when it reads that epoch)."""
+        sell, streams = self.main.sell, self.streams
+        if "stop" in inbox:
+            sell.snapshots = [a.last for a in (*streams, self.main)]
+            sell.recalls = [a.as_recall() for a in (*streams, self.main)]
+        else:
+            for s, agent in enumerate(streams, start=1):
+                agent._read(k, _stream_rows(inbox, s))
+            sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in streams]
+            sell.recalls = [a.as_recall() for a in streams]
+        sell.epoch = len(streams)
+        self.streams = []
+
+
+def _new_epoch(inbox: Inbox) -> bool:
+    """The clerk asks the main market for a new proposal (the streams are over)."""
+    c = inbox.get("capacity_price")
+    return c is not None and bool(np.any((c["stream"] == 0) & (c["epoch"] > 0)))
+
+
+def _stream_rows(inbox: Inbox, s: int) -> Inbox:
+    """The messages of stream ``s`` (and, for every stream, those without one)."""
+    out: Inbox = {}
+    for kind, cols in inbox.items():
+        if kind not in STREAMED:
+            out[kind] = cols
+            continue
+        sel = cols["stream"] == s
+        if np.any(sel):
+            out[kind] = {n: v[sel] for n, v in cols.items()}
+    return out
+
+
+def _tag(kind: str, cols: Columns, s: int) -> Columns:
+    """``cols`` sent in stream ``s``."""
+    if kind not in STREAMED:
+        return cols
+    return {**cols, "stream": np.full(len(cols["to"]), s, dtype=np.int32)}
+
+
+def _merge(a: Outbox, b: Outbox) -> Outbox:
+    """Two outboxes in one (a streamed kind without a stream column is stream 0)."""
+    out = dict(a)
+    for kind, cols in b.items():
+        if kind not in out:
+            out[kind] = cols
+            continue
+        first = out[kind]
+        if kind in STREAMED:
+            first = _tag(kind, first, 0) if "stream" not in first else first
+            cols = _tag(kind, cols, 0) if "stream" not in cols else cols
+        out[kind] = {n: np.concatenate([first[n], cols[n]]) for n in first}
+    return out

@@ -122,6 +122,8 @@ class Papers:
     members: int = 0
     hours_available: float = float("nan")
     recall: Recall | None = None  # its own part of last period's plan (a warm start)
+    proposals: tuple[Recall | None, ...] = ()  # its own part of each proposal of that
+    # plan's mix, in the order of the clerk's streams (None: it has no memory of one)
 
     def goods(self) -> np.ndarray:
         """Goods this agent buys or sells (sorted ids)."""

@@ -6,10 +6,10 @@ council sends in a round is encoded to bytes (msgpack) and decoded by the
 receiving side, and the runtime counts messages, segments and bytes as they
 cross.
 
-Wire format (``SCHEMA_VERSION`` 2). A *segment* carries everything one sender
+Wire format (``SCHEMA_VERSION`` 3). A *segment* carries everything one sender
 says in one round to the councils of one shard::
 
-    {"v": 2, "from": sender council id, "round": k,
+    {"v": 3, "from": sender council id, "round": k,
      "offer":      {"to": i32[], "offer": i32[], "price": f64[], "available": f64[]},
      "order":      {"to": i32[], "offer": i32[], "quantity": f64[]},
      "allocation": {"to": i32[], "offer": i32[], "quantity": f64[], "ordered": f64[]},
@@ -21,6 +21,12 @@ says in one round to the councils of one shard::
      "capacity_price": {"to": i32[], "offer": i32[], "price": f64[], "epoch": i32[]},
      "stop":       {"to": i32[], "epoch": i32[], "weight": f64[]},
      "silent":     {"to": i32[], "council": i32[]}}
+
+Offers, orders, allocations, reports, usage and capacity prices may also
+carry ``"stream": i32[]``: during a warm start's first phase every council
+re-evaluates each proposal of last period's mix as its own stream of
+messages (0: the main market). The column is sent only when some row is not
+in stream 0; a segment without it is all stream 0.
 
 Columns are little-endian numpy arrays stored as msgpack ``bin``. Council and
 offer ids index the public directory (names of councils and goods, and which
@@ -36,7 +42,7 @@ from typing import Any
 import msgpack
 import numpy as np
 
-SCHEMA_VERSION = 2  # 2: agreements say what was ordered; the clerk's "silent"
+SCHEMA_VERSION = 3  # 2: agreements say what was ordered; the clerk's "silent"; 3: "stream"
 
 
 # Column layout of each message kind on the wire (besides "to").
@@ -52,8 +58,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "stop": ("epoch", "weight"),
     "silent": ("council",),
 }
-INT_COLUMNS = frozenset({"to", "offer", "process", "epoch", "council"})
+INT_COLUMNS = frozenset({"to", "offer", "process", "epoch", "council", "stream"})
 KINDS = tuple(COLUMNS)
+# kinds that may carry the optional "stream" column (module docstring)
+STREAMED = frozenset({"offer", "order", "allocation", "report", "usage", "capacity_price"})
 
 Columns = dict[str, np.ndarray]
 
@@ -66,17 +74,22 @@ def encode(sender: int, round_no: int, batch: dict[str, Columns]) -> bytes:
             raise ValueError(f"unknown message kind {kind!r}")
         if len(cols["to"]) == 0:
             continue
+        names = ("to", *COLUMNS[kind])
+        stream = cols.get("stream")
+        if kind in STREAMED and stream is not None and np.any(stream != 0):
+            names = (*names, "stream")
         body[kind] = {
             name: np.ascontiguousarray(
                 cols[name], dtype="<i4" if name in INT_COLUMNS else "<f8"
             ).tobytes()
-            for name in ("to", *COLUMNS[kind])
+            for name in names
         }
     return msgpack.packb(body, use_bin_type=True)
 
 
 def decode(data: bytes) -> tuple[int, int, dict[str, Columns]]:
-    """Decode a segment: (sender id, round, kind -> columns). Rejects other versions."""
+    """Decode a segment: (sender id, round, kind -> columns). Rejects other versions.
+    A streamed kind always comes with its ``stream`` column (zeros when absent)."""
     body = msgpack.unpackb(data, raw=False)
     if body.get("v") != SCHEMA_VERSION:
         raise ValueError(f"unsupported message schema version {body.get('v')!r}")
@@ -87,6 +100,8 @@ def decode(data: bytes) -> tuple[int, int, dict[str, Columns]]:
                 name: np.frombuffer(raw, dtype="<i4" if name in INT_COLUMNS else "<f8")
                 for name, raw in body[kind].items()
             }
+            if kind in STREAMED and "stream" not in batch[kind]:
+                batch[kind]["stream"] = np.zeros(len(batch[kind]["to"]), dtype="<i4")
     return int(body["from"]), int(body["round"]), batch
 
 
@@ -97,7 +112,7 @@ def count(batch: dict[str, Columns]) -> int:
 
 def field_names() -> set[str]:
     """Every field name a segment can carry on the wire."""
-    names = {"v", "from", "round", "to", *KINDS}
+    names = {"v", "from", "round", "to", "stream", *KINDS}
     for cols in COLUMNS.values():
         names.update(cols)
     return names

@@ -54,7 +54,10 @@ mixes proposals (safe because the master keeps room at every priced limit,
 allocations only every 12 rounds, and the clerk tells every council which
 council fell silent. ``start=`` a plan of the last period (or its
 ``protocol["warm"]``) starts the clerk at that plan's capacity prices and
-each council from its own part of that plan (``directory.Recall``).
+each council from its own part of that plan (``directory.Recall``); where
+that plan was a mix of proposals, each council also re-evaluates its own part
+of each of them, one stream of messages per proposal, and the clerk re-weighs
+them (``_Clerk.parallel``).
 docs/federation-protocol.md has the message table and measured figures.
 
 The clerk of the federation counts, certifies and weighs proposals; it
@@ -122,6 +125,8 @@ EPOCH_TOL = 1e-7  # the default settling tolerance while the clerk mixes proposa
 ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.room``)
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
+PARALLEL_ROUNDS = 60  # the warm start's streams run at most this many rounds
+BALANCED = 1e-7  # a stream is balanced when no council is short of more than this share of a good
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,13 @@ class _Clerk:
     reported: set[int] = field(default_factory=set)  # councils that reported this round
     heard: set[int] = field(default_factory=set)  # councils that have reported so far
     failure: str | None = None  # why the clerk stopped without a settled plan
+    epoch_prices: dict[int, dict[int, float]] = field(default_factory=dict)  # as sent
+    streams: int = 0  # a warm start's streams while they run (0: none; ``parallel``)
+    stream_tot: dict[int, dict[str, float]] = field(default_factory=dict)  # this round's
+    stream_usage: dict[int, dict[int, tuple[float, float]]] = field(default_factory=dict)
+    stream_stable: dict[int, int] = field(default_factory=dict)  # rounds settled, per stream
+    stream_last: list[tuple[int, float, dict[int, float]]] = field(default_factory=list)
+    # the streams' states of the last round, as proposals (``parallel``)
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -186,33 +198,29 @@ class _Clerk:
         self.avail = np.full(n, np.inf)
 
     def read(self, segments: list[bytes]) -> dict[str, float]:
-        tot = {
-            "hours": 0.0,
-            "need_value": 0.0,
-            "rent": 0.0,
-            "theta": 1.0,
-            "change": 0.0,
-            "reports": 0.0,
-        }
+        """Take in a round's segments; the totals of the main market's reports (those
+        of each stream in ``stream_tot``)."""
+        tots: dict[int, dict[str, float]] = {}
         decoded = sorted((decode(data) for data in segments), key=lambda t: (t[0], t[1]))
         self.reported = set()
         for sender, _, batch in decoded:
-            if "offer" in batch:
+            if "offer" in batch:  # the main market's offers (a stream's are its own)
                 c = batch["offer"]
-                self.price[c["offer"]] = c["price"]
-                self.avail[c["offer"]] = c["available"]
+                main = c["stream"] == 0
+                self.price[c["offer"][main]] = c["price"][main]
+                self.avail[c["offer"][main]] = c["available"][main]
             if "report" in batch:
                 c = batch["report"]
                 self.reported.add(sender)
-                tot["reports"] += len(c["to"])
-                for key in ("hours", "need_value", "rent"):
-                    tot[key] += float(c[key].sum())
-                tot["theta"] = min(tot["theta"], float(c["theta"].min()))
-                tot["change"] = max(tot["change"], float(c["change"].max()))
+                for i, s in enumerate(c["stream"].tolist()):
+                    _add_report(tots.setdefault(s, _no_report()), c, i)
             if "usage" in batch:
                 c = batch["usage"]
-                for o, q, u in zip(c["offer"], c["quantity"], c["capacity"], strict=True):
-                    self.usage[int(o)] = (float(q), float(u))
+                for o, q, u, s in zip(
+                    c["offer"], c["quantity"], c["capacity"], c["stream"], strict=True
+                ):
+                    use = self.usage if s == 0 else self.stream_usage.setdefault(int(s), {})
+                    use[int(o)] = (float(q), float(u))
             if "agreement" in batch:
                 c = batch["agreement"]
                 for o, q, a in zip(c["offer"], c["quantity"], c["ordered"], strict=True):
@@ -221,7 +229,8 @@ class _Clerk:
                 c = batch["commitment"]
                 for p, a in zip(c["process"], c["activity"], strict=True):
                     self.commitments[int(p)] = float(a)
-        return tot
+        self.stream_tot = tots
+        return tots.get(0, _no_report())
 
     def silent(self) -> list[int]:
         """Councils that reported before and not in this round (newly silent): the
@@ -238,9 +247,9 @@ class _Clerk:
             self.center_value = -np.inf
         self.reporters = tot["reports"]
         primal = tot["hours"]
-        bound = None
-        if 0.0 <= tot["theta"] <= 1.0 and np.isfinite(tot["need_value"]):
-            bound = tot["theta"] * tot["need_value"] - tot["rent"]
+        # every stream's prices give a bound too (each is a set of prices y >= 0)
+        found = [b for t in (tot, *self.stream_tot.values()) if (b := _bound(t)) is not None]
+        bound = max(found) if found else None
         self.history.append(primal)
         self.changes.append(tot["change"])
         self.bounds.append(bound)
@@ -297,6 +306,87 @@ class _Clerk:
             prices = boxed
         self.next_epoch()
         return None, prices
+
+    def parallel(
+        self, silent: bool, out_of_rounds: bool
+    ) -> tuple[dict[int, float] | None, dict[int, float] | None]:
+        """A round of a warm start's streams (stream 0: the main market at last period's
+        final prices; stream s: proposal s of last period's mix, re-evaluated by the
+        councils at its own prices). The clerk weighs the streams' states of the last
+        round that were balanced as proposals: it stops on their mix when it needs no
+        excess and is within ``gap_tol`` of the best bound. The streams end (their
+        settled states become the master's first columns, and the main market is asked
+        for the next proposal) once every stream has settled, a council fell silent, or
+        after ``PARALLEL_ROUNDS``. Returns the weights of a stop, or the prices of the
+        next epoch when the streams end, or neither."""
+        tol = self.tol if self.epoch_tol is None else self.epoch_tol
+        for s in range(self.streams):
+            t = self.stream_tot.get(s)
+            settled = t is not None and t["change"] <= tol
+            self.stream_stable[s] = self.stream_stable.get(s, 0) + 1 if settled else 0
+        bound = self.bounds[-1]
+        if bound is not None:
+            self.best_bound = max(self.best_bound, bound)
+        live = [s for s in range(self.streams) if s in self.stream_tot]
+        # this round's reports tell the balance of the last round's states (their
+        # allocations arrived this round): the clerk weighs those that were balanced
+        last, self.stream_last = self.stream_last, self._stream_columns(live)
+        stream_of = {self.stream_epoch(s): s for s in live}
+        balanced = [c for c in last if self._balanced(stream_of.get(c[0], -1))]
+        cols = balanced or (last or self.stream_last if out_of_rounds else [])
+        if cols and not silent:
+            weights, _, value, slack = self._master(cols)
+            gap = (value - self.best_bound) / max(1.0, abs(value))
+            # a mix below the bound is no plan (measured: a stale allocation taken for
+            # a delivery in a labour-budget trial): the clerk does not stop on it
+            below = gap < -SETTLED_RTOL
+            if (slack <= 1e-9 and not below and gap <= self.gap_tol) or out_of_rounds:
+                self.mix.append((len(self.history), value))
+                self.streams = 0
+                return weights, None
+        done = [s for s in live if self.stream_stable[s] >= 2]
+        if silent or len(done) == self.streams or len(self.history) >= PARALLEL_ROUNDS:
+            return None, self._end_streams([] if silent else done)
+        return None, None
+
+    def _balanced(self, s: int) -> bool:
+        """Stream ``s``'s last round delivered every need and every input in full (as its
+        councils report in this round)."""
+        t = self.stream_tot.get(s)
+        return t is not None and t["short"] <= BALANCED
+
+    def stream_epoch(self, s: int) -> int:
+        """The number under which the councils keep stream ``s``'s proposal: last
+        period's proposals are 0 .. K-1 (streams 1 .. K), the main market's is K."""
+        return s - 1 if s else self.streams - 1
+
+    def _stream_columns(self, streams: list[int]) -> list[tuple[int, float, dict[int, float]]]:
+        """The streams' current states as proposals (their number, hours, use)."""
+        cols = []
+        for s in streams:
+            use = self.usage if s == 0 else self.stream_usage.get(s, {})
+            hours = self.stream_tot[s]["hours"]
+            cols.append((self.stream_epoch(s), hours, {o: q for o, (q, _) in use.items()}))
+        return cols
+
+    def _end_streams(self, settled: list[int]) -> dict[int, float]:
+        """The streams end: the settled ones are the master's first columns (numbered
+        as the councils keep them), and the main market is asked for the next
+        proposal at the master's prices (box-step while it needs an excess)."""
+        self.columns = self._stream_columns(settled)
+        self.epoch_rounds.append(len(self.history))
+        self.epoch = self.streams - 1
+        self.streams = 0
+        self.next_epoch()
+        if not self.columns or not self.rows():
+            return dict(self.last_prices)
+        _, prices, value, slack = self._master()
+        self.mix.append((len(self.history), value))
+        if slack > 1e-9:
+            self.penalty = min(4.0 * self.penalty, MAX_PENALTY)
+            if self.stabilise:  # no box-step prices: the master's, and the next settle stops
+                prices = self._box_step(self.bounds[-1]) or prices
+        return prices
 
     def next_epoch(self) -> None:
         self.epoch += 1
@@ -399,22 +489,29 @@ class _Clerk:
         """Out of rounds: the weights of the best mix of the proposals so far."""
         return self._master()[0] if self.columns else {self.epoch: 1.0}
 
-    def _master(self) -> tuple[dict[int, float], dict[int, float], float, float]:
-        """The federation's weighing: the least-hours mix of proposals within capacities."""
+    def _master(
+        self, columns: list[tuple[int, float, dict[int, float]]] | None = None
+    ) -> tuple[dict[int, float], dict[int, float], float, float]:
+        """The federation's weighing: the least-hours mix of proposals (``columns``;
+        default the proposals so far) within capacities. A warm start's streams are
+        weighed at the largest penalty: they are last period's whole mix, and a mix
+        within the capacities is sought among them before any excess."""
         from scipy.optimize import linprog
 
+        penalty = self.penalty if columns is None else MAX_PENALTY
+        columns = self.columns if columns is None else columns
         rows = self.rows()
         if not rows:
-            return {self.columns[-1][0]: 1.0}, {}, self.columns[-1][1], 0.0
+            return {columns[-1][0]: 1.0}, {}, columns[-1][1], 0.0
         cap = np.array([self.room(o) for o in rows])
-        n_col, n_row = len(self.columns), len(rows)
-        hours = np.array([h for _, h, _ in self.columns])
-        use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns]).T
+        n_col, n_row = len(columns), len(rows)
+        hours = np.array([h for _, h, _ in columns])
+        use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in columns]).T
         # rows in shares of each capacity (so a tiny capacity cannot upset the solver);
         # a violated capacity costs as much as if its whole use took all the hours
         # (raised each time the weighing still has to violate it, up to MAX_PENALTY)
         share = use / np.maximum(cap, 1e-9)[:, None]
-        scale = max(1.0, float(np.abs(hours).max())) * self.penalty
+        scale = max(1.0, float(np.abs(hours).max())) * penalty
         c = np.concatenate([hours, np.full(n_row, scale)])
         a_ub = np.hstack([share, -np.eye(n_row)])
         a_eq = np.concatenate([np.ones(n_col), np.zeros(n_row)])[None, :]
@@ -435,7 +532,7 @@ class _Clerk:
             o: max(0.0, -float(m) / max(u, 1e-9))
             for o, m, u in zip(rows, res.ineqlin.marginals, cap, strict=True)
         }
-        weights = {self.columns[j][0]: float(lam[j]) for j in range(n_col) if lam[j] > 1e-12}
+        weights = {columns[j][0]: float(lam[j]) for j in range(n_col) if lam[j] > 1e-12}
         total = sum(weights.values())
         weights = {e: w / total for e, w in weights.items()}
         value = float(hours @ lam)
@@ -474,6 +571,37 @@ class _Clerk:
         y_max = np.full(n, -np.inf)
         np.maximum.at(y_max, d.offer_good[known], self.price[known])
         return np.where(np.isfinite(y), y, np.where(np.isfinite(y_max), y_max, np.nan))
+
+
+def _no_report() -> dict[str, float]:
+    """Totals of a round without reports."""
+    return {
+        "hours": 0.0,
+        "need_value": 0.0,
+        "rent": 0.0,
+        "theta": 1.0,
+        "change": 0.0,
+        "short": 0.0,
+        "asked": 0.0,
+        "reports": 0.0,
+    }
+
+
+def _add_report(tot: dict[str, float], c: Columns, i: int) -> None:
+    """Add report row ``i`` of ``c`` to ``tot``."""
+    tot["reports"] += 1
+    for key in ("hours", "need_value", "rent", "asked"):
+        tot[key] += float(c[key][i])
+    tot["theta"] = min(tot["theta"], float(c["theta"][i]))
+    for key in ("change", "short"):
+        tot[key] = max(tot[key], float(c[key][i]))
+
+
+def _bound(tot: dict[str, float]) -> float | None:
+    """The Lagrangian bound of a round's reports (module docstring), if valid."""
+    if 0.0 <= tot["theta"] <= 1.0 and np.isfinite(tot["need_value"]):
+        return tot["theta"] * tot["need_value"] - tot["rent"]
+    return None
 
 
 @dataclass
@@ -649,10 +777,16 @@ def plan_federated(
         warm_prices, papers = _warm_start(clerk, papers, start)
         if warm_prices:
             clerk.prices_sent = True
-            _send_capacity_prices(post, -1, alive, warm_prices, 0)
+            for s in range(clerk.streams):
+                p = clerk.epoch_prices[clerk.stream_epoch(s)]
+                _send_capacity_prices(post, -1, alive, p, 0, stream=s)
+            if not clerk.streams:
+                _send_capacity_prices(post, -1, alive, warm_prices, 0)
     rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
+        # the proposals are worth re-evaluating only where the clerk priced shared limits
+        memories = rt.memories() if clerk.last_prices else {}
     finally:
         rt.stop()
     protocol = {
@@ -675,10 +809,11 @@ def plan_federated(
         "weights": weights,
         "capacity_prices": clerk.named_prices(),
         "refresh": refresh,
-        "warm": _warm_state(clerk),
+        "warm": _warm_state(clerk, weights, memories),
         "stabilise": stabilise,
         "epoch_tol": epoch_tol,
         "warm_started": start is not None,
+        "streams": len(clerk.stream_stable),
     }
     return _assemble(economy, directory, clerk, protocol)
 
@@ -724,15 +859,20 @@ def _offer_keys(d: Directory) -> list[tuple[str, str, int]]:
     return keys
 
 
-def _warm_state(clerk: _Clerk) -> dict[str, Any]:
+def _warm_state(
+    clerk: _Clerk, weights: dict[int, float], memories: dict[int, dict[int, Recall]]
+) -> dict[str, Any]:
     """What the next period needs for a warm start: the last capacity prices (hours
     per activity unit) by seller, good and offer number, the level of promotion, the
     last public offers (price, room; ``None``: no limit), the agreements (seller,
     good, offer number, buyer, quantity, ordered) and the commitments (process,
-    activity)."""
+    activity); the proposals of the agreed mix (``streams``: epoch, weight and the
+    capacity prices it was made at, as the clerk sent them) and each council's own
+    memory of its part of them (``councils``, by name; the clerk never reads it)."""
     d = clerk.directory
     keys = _offer_keys(d)
     seen = np.flatnonzero(~np.isnan(clerk.price))
+    mixed = sorted(e for e, w in weights.items() if w > 0) if memories else []
     return {
         "promoted": clerk.promoted,
         "prices": [[*keys[o], float(p)] for o, p in sorted(clerk.last_prices.items())],
@@ -743,7 +883,76 @@ def _warm_state(clerk: _Clerk) -> dict[str, Any]:
             [*keys[o], d.council_names[buyer], q, a] for o, buyer, q, a in clerk.agreements if q > 0
         ],
         "activity": [[d.process_names[p], a] for p, a in sorted(clerk.commitments.items())],
+        "streams": [
+            {
+                "epoch": e,
+                "weight": weights[e],
+                "prices": [
+                    [*keys[o], float(p)] for o, p in sorted(clerk.epoch_prices.get(e, {}).items())
+                ],
+            }
+            for e in mixed
+        ],
+        "councils": {
+            d.council_names[c]: {str(e): _recall_json(d, keys, mem[e]) for e in mixed if e in mem}
+            for c, mem in sorted(memories.items())
+            if mem
+        },
     }
+
+
+def _recall_json(d: Directory, keys: list[tuple[str, str, int]], rc: Recall) -> dict[str, Any]:
+    """A council's part of one proposal, by names that outlive the period."""
+    return {
+        "offers": [
+            [*keys[o], float(p), _finite(a)]
+            for o, p, a in zip(rc.offer.tolist(), rc.price, rc.available, strict=True)
+        ],
+        "bought": [
+            [*keys[o], float(q), float(a)]
+            for o, q, a in zip(
+                rc.bought_offer.tolist(), rc.bought_qty, rc.bought_ordered, strict=True
+            )
+        ],
+        "sold": [
+            [d.council_names[b], *keys[o], float(q)]
+            for b, o, q in zip(
+                rc.sold_buyer.tolist(), rc.sold_offer.tolist(), rc.sold_qty, strict=True
+            )
+        ],
+        "activity": [float(a) for a in rc.activity],
+    }
+
+
+def _recall_of(
+    js: dict[str, Any], where: dict[Any, int], council: dict[str, int], n_proc: int
+) -> Recall:
+    """A council's part of one proposal (``_recall_json``) in this period's ids; offers
+    and buyers that no longer exist are left out."""
+
+    def key(row: list[Any]) -> tuple[str, str, int]:
+        return (str(row[0]), str(row[1]), int(row[2]))
+
+    offers = [(where[key(r)], r[3], r[4]) for r in js["offers"] if key(r) in where]
+    bought = [(where[key(r)], r[3], r[4]) for r in js["bought"] if key(r) in where]
+    sold = [
+        (council[str(r[0])], where[key(r[1:])], r[4])
+        for r in js["sold"]
+        if key(r[1:]) in where and str(r[0]) in council
+    ]
+    act = np.asarray(js["activity"], float)
+    return Recall(
+        offer=np.array([o for o, _, _ in offers], np.int64),
+        price=np.array([float(p) for _, p, _ in offers]),
+        available=np.array([np.inf if a is None else float(a) for _, _, a in offers]),
+        bought_offer=np.array([o for o, _, _ in bought], np.int64),
+        bought_qty=np.array([float(q) for _, q, _ in bought]),
+        bought_ordered=np.array([float(a) for _, _, a in bought]),
+        sold_buyer=np.array([b for b, _, _ in sold], np.int64),
+        sold_offer=np.array([o for _, o, _ in sold], np.int64),
+        sold_qty=np.array([float(q) for _, _, q in sold]),
+        activity=act if act.size == n_proc else np.zeros(n_proc),
+    )
 
 
 def _finite(v: float) -> float | None:
@@ -762,17 +971,24 @@ def _warm_start(
         raise ModelError("a warm start needs a federated plan or its protocol's 'warm' entry")
     d = clerk.directory
     where = {k: o for o, k in enumerate(_offer_keys(d))}
-    prices = {}
-    for seller, good, number, price in warm["prices"]:
-        o = where.get((str(seller), str(good), int(number)))
-        if o is not None and np.isfinite(price) and price >= 0:
-            prices[o] = float(price)
-    # only the sellers priced from the start (level 0): a seller the clerk prices
-    # stops rationing, and each level more is a row more for the master from
-    # round 0 (measured: carrying last period's level took more rounds)
-    prices = {o: p for o, p in prices.items() if d.level[o] <= 0}
+    prices = _named_prices(warm["prices"], where)
+    streams = warm.get("streams") or []
+    if prices and streams:
+        # last period's mix is re-evaluated in streams: its proposals were made with
+        # the promoted sellers priced, so the master keeps their rows
+        clerk.promoted = int(warm.get("promoted", 0))
+        clerk.streams = 1 + len(streams)
+        clerk.epoch_prices = {
+            clerk.stream_epoch(s): _named_prices(st["prices"], where)
+            for s, st in enumerate(streams, start=1)
+        } | {clerk.stream_epoch(0): prices}
+    else:
+        # only the sellers priced from the start (level 0): a seller the clerk prices
+        # stops rationing, and each level more is a row more for the master from
+        # round 0 (measured: carrying last period's level took more rounds)
+        prices = {o: p for o, p in prices.items() if d.level[o] <= 0}
     clerk.last_prices = prices
-    papers = _recalled(d, papers, warm, where)
+    papers = _recalled(d, papers, warm, where, with_streams=clerk.streams > 0)
     for pp in papers:  # the clerk too saw every offer of the last period
         if pp.recall is not None:
             clerk.price[pp.recall.offer] = pp.recall.price
@@ -780,11 +996,26 @@ def _warm_start(
     return prices, papers
 
 
+def _named_prices(named: list[Any], where: dict[Any, int]) -> dict[int, float]:
+    """Capacity prices named by seller, good and offer number, in this period's ids."""
+    prices = {}
+    for seller, good, number, price in named:
+        o = where.get((str(seller), str(good), int(number)))
+        if o is not None and np.isfinite(price) and price >= 0:
+            prices[o] = float(price)
+    return prices
+
+
 def _recalled(
-    d: Directory, papers: list[Papers], warm: dict[str, Any], where: dict[Any, int]
+    d: Directory,
+    papers: list[Papers],
+    warm: dict[str, Any],
+    where: dict[Any, int],
+    with_streams: bool = False,
 ) -> list[Papers]:
     """Each council's papers with its own part of last period's plan: the public
-    offers on its board, its own agreements and its own activities."""
+    offers on its board, its own agreements and its own activities; ``with_streams``:
+    also its own part of each proposal of that plan's mix (from its own memory)."""
     council = {n: i for i, n in enumerate(d.council_names)}
     offers = [
         (where[k], float(p), np.inf if a is None else float(a))
@@ -826,7 +1057,13 @@ def _recalled(
             sold_qty=asked[sold],
             activity=np.where(own, activity[np.where(own, pp.process_ids, 0)], 0.0),
         )
-        out.append(replace(pp, recall=recall))
+        memory = warm.get("councils", {}).get(d.council_names[pp.council], {})
+        proposals = tuple(
+            _recall_of(memory[e], where, council, pp.labour.size) if e in memory else None
+            for e in (str(st["epoch"]) for st in warm.get("streams") or [])
+            if with_streams
+        )
+        out.append(replace(pp, recall=recall, proposals=proposals if len(proposals) else ()))
     return out
 
 
@@ -877,12 +1114,17 @@ def _run_rounds(
                 },
             )
         stable = clerk.tally(tot)
-        decided, prices = _clerk_decides(clerk, stable, k + 1 >= max_rounds)
+        if clerk.streams:
+            decided, prices = clerk.parallel(bool(silent), k + 1 >= max_rounds)
+            stable = decided is not None and k + 1 < max_rounds
+        else:
+            decided, prices = _clerk_decides(clerk, stable, k + 1 >= max_rounds)
         if decided is not None:
             weights, converged = decided, stable
             _send_stop(post, k, alive, weights)
         elif prices:
             clerk.prices_sent = True
+            clerk.epoch_prices[clerk.epoch] = dict(prices)
             _send_capacity_prices(post, k, alive, prices, clerk.epoch)
         k += 1
     return weights, converged
@@ -904,11 +1146,13 @@ def _clerk_decides(
 
 
 def _send_capacity_prices(
-    post: _Post, k: int, alive: np.ndarray, prices: dict[int, float], epoch: int
+    post: _Post, k: int, alive: np.ndarray, prices: dict[int, float], epoch: int, stream: int = 0
 ) -> None:
     """Public prices, to every council: each learns that a new proposal is asked
-    for, and the limited sellers their capacity price."""
+    for, and the limited sellers their capacity price (in ``stream``: a warm start's
+    re-evaluation of last period's proposal of that number)."""
     offers = np.array(sorted(prices), dtype=np.int32)
+    n = offers.size * alive.size
     post.from_clerk(
         k,
         "capacity_price",
@@ -916,7 +1160,8 @@ def _send_capacity_prices(
             "to": np.repeat(alive, offers.size),
             "offer": np.tile(offers, alive.size),
             "price": np.tile([prices[o] for o in offers], alive.size),
-            "epoch": np.full(offers.size * alive.size, epoch, dtype=np.int32),
+            "epoch": np.full(n, epoch, dtype=np.int32),
+            "stream": np.full(n, stream, dtype=np.int32),
         },
     )
 

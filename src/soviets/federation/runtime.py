@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from soviets.federation.agents import make_agent
-from soviets.federation.directory import Directory, Papers
-from soviets.federation.messages import COLUMNS, Columns, count, decode, encode
+from soviets.federation.directory import Directory, Papers, Recall
+from soviets.federation.messages import COLUMNS, STREAMED, Columns, count, decode, encode
 
 # Ray reads this when it is imported: with it a local cluster binds 127.0.0.1
 # only (DESIGN.md section 3). Set before any import of ray by this package.
@@ -55,6 +55,10 @@ class ShardHost:
     def councils(self) -> list[int]:
         """Ids of the councils hosted here."""
         return sorted(self._agents)
+
+    def memories(self) -> dict[int, dict[int, Recall]]:
+        """Each hosted council's own memory for the next period (after the stop)."""
+        return {c: a.memory() for c, a in self._agents.items()}
 
     def step(
         self, round_no: int, segments: Iterable[bytes], down: Sequence[int] = ()
@@ -94,7 +98,7 @@ class ShardHost:
                 parts.setdefault(kind, []).append(cols)
         inboxes: dict[int, dict[str, Columns]] = {}
         for kind, chunks in parts.items():
-            names = ("to", "from", *COLUMNS[kind])
+            names = ("to", "from", *COLUMNS[kind], *(("stream",) if kind in STREAMED else ()))
             to = np.concatenate([c["to"] for c in chunks])
             order = np.argsort(to, kind="stable")
             # each column sorted by recipient once; a recipient's rows are then a slice
@@ -140,6 +144,9 @@ class InProcessRuntime:
         self, round_no: int, inbound: list[list[bytes]], down: Sequence[int]
     ) -> list[tuple[list[Segment], int]]:
         return [h.step(round_no, inbound[i], down) for i, h in enumerate(self._hosts)]
+
+    def memories(self) -> dict[int, dict[int, Recall]]:
+        return {c: m for h in self._hosts for c, m in h.memories().items()}
 
     def stop(self) -> None:
         self._hosts = []
@@ -195,6 +202,12 @@ class RayRuntime:
             a.step.remote(round_no, inbound[i], list(down)) for i, a in enumerate(self._actors)
         ]
         return ray.get(futures)
+
+    def memories(self) -> dict[int, dict[int, Recall]]:
+        import ray
+
+        parts = ray.get([a.memories.remote() for a in self._actors])
+        return {c: m for part in parts for c, m in part.items()}
 
     def stop(self) -> None:
         import ray

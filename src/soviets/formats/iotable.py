@@ -45,6 +45,12 @@ from soviets.formats.csvfiles import (
 )
 from soviets.formats.satellite import read_satellites
 
+#: The note of a table whose value added is derived (:func:`derive_value_added`).
+DERIVED_VALUE_ADDED = (
+    "value_added derived as gross output - intermediate inputs (the table has no "
+    "value-added row; it includes net taxes on products and transport margins)"
+)
+
 #: Labour columns tried, in order, when none is chosen.
 DEFAULT_LABOUR_COLUMNS: tuple[str, ...] = (
     "hours_persons_engaged",
@@ -300,23 +306,21 @@ def read_national(folder: Path) -> IOTable:
         _, imports = _keyed_matrix(folder / "imports.csv", codes, 1, codes)
     categories, fd = _keyed_matrix(folder / "final_demand.csv", codes, 1)
     meta = _metadata(folder)
-    return IOTable(
-        codes=codes,
-        descriptions=descriptions,
-        intermediate=z,
-        final_demand=fd,
-        categories=categories,
-        gross_output=x,
-        columns=columns,
-        imports=imports,
-        unit=meta.get("unit", default_unit(folder)),
-        source=meta.get("source", str(folder)),
-        files={
-            "industries": str(ind_file),
-            "final_demand": str(folder / "final_demand.csv"),
-            "intermediate": str(folder / "intermediate.csv"),
-        },
-    )
+    table = IOTable(codes, descriptions, z, fd, categories, x, columns, imports=imports)
+    return _with_provenance(table, folder, meta, ind_file)
+
+
+def _with_provenance(table: IOTable, folder: Path, meta: dict[str, str], rows: Path) -> IOTable:
+    """``table`` read from ``folder`` with its unit and source (from ``meta``, its
+    metadata.toml, else the defaults) and the files read (``rows``: the file of the rows)."""
+    table.unit = meta.get("unit", default_unit(folder))
+    table.source = meta.get("source", str(folder))
+    table.files = {
+        "industries": str(rows),
+        "final_demand": str(folder / "final_demand.csv"),
+        "intermediate": str(folder / "intermediate.csv"),
+    }
+    return table
 
 
 def _names(path: Path) -> dict[str, str]:
@@ -342,14 +346,7 @@ def read_multiregion(folder: Path) -> IOTable:
     ri, si, gi = header.index("region"), header.index("sector"), header.index("gross_output")
     regions = [r[ri] for r in rows]
     sectors = [r[si] for r in rows]
-    codes = [f"{a}.{b}" for a, b in zip(regions, sectors, strict=True)]
-    seen: set[str] = set()
-    for r, code in enumerate(codes, 1):
-        if not regions[r - 1] or not sectors[r - 1]:
-            raise InputError("empty region or sector", file=str(go_file), row=r, field="region")
-        if code in seen:
-            raise InputError(f"duplicate row '{code}'", file=str(go_file), row=r, field="sector")
-        seen.add(code)
+    codes = _region_sector_codes(regions, sectors, go_file)
     x = _gross_output([r[gi] for r in rows], go_file)
     int_file = folder / "intermediate.csv"
     _check_key_header(int_file)
@@ -357,17 +354,7 @@ def read_multiregion(folder: Path) -> IOTable:
     fd_file = folder / "final_demand.csv"
     _check_key_header(fd_file)
     categories, fd = _keyed_matrix(fd_file, codes, 2)
-    region_set = set(regions)
-    cat_regions = []
-    for c in categories:
-        dest = c.split(".", 1)[0]
-        if "." not in c or dest not in region_set:
-            raise InputError(
-                f"final-demand column must be REGION.category with a known region, got '{c}'",
-                file=str(fd_file),
-                field=c,
-            )
-        cat_regions.append(dest)
+    cat_regions = _category_regions(categories, set(regions), fd_file)
     region_names = _names(folder / "regions.csv")
     sector_names = _names(folder / "sectors.csv")
     descriptions = [
@@ -379,34 +366,62 @@ def read_multiregion(folder: Path) -> IOTable:
     for j, name in enumerate(header):
         if j not in (ri, si, gi):
             columns[name] = parse_column([r[j] for r in rows], str(go_file), name)
-    notes = []
-    if "value_added" not in columns:
-        columns["value_added"] = x - z.sum(axis=0)
-        notes.append(
-            "value_added derived as gross output - intermediate inputs (the table has no "
-            "value-added rows; it includes net taxes on products and transport margins)"
-        )
+    notes: list[str] = []
+    derive_value_added(columns, x, z, notes)
     sat = read_satellites(folder, codes, regions, x)
-    return IOTable(
-        codes=codes,
-        descriptions=descriptions,
-        intermediate=z,
-        final_demand=fd,
-        categories=categories,
-        gross_output=x,
-        columns={**columns, **sat.columns},
+    table = IOTable(
+        codes,
+        descriptions,
+        z,
+        fd,
+        categories,
+        x,
+        {**columns, **sat.columns},
         column_units=sat.units,
         regions=regions,
         category_regions=cat_regions,
-        unit=meta.get("unit", default_unit(folder)),
-        source=meta.get("source", str(folder)),
-        files={
-            "industries": str(go_file),
-            "final_demand": str(fd_file),
-            "intermediate": str(int_file),
-        },
         notes=[*notes, *sat.notes],
     )
+    return _with_provenance(table, folder, meta, go_file)
+
+
+def _region_sector_codes(regions: list[str], sectors: list[str], go_file: Path) -> list[str]:
+    """The row codes ``REGION.sector`` of a multi-region table; an empty region or sector
+    or a repeated code is an error naming the row of ``gross_output.csv``."""
+    codes = [f"{a}.{b}" for a, b in zip(regions, sectors, strict=True)]
+    seen: set[str] = set()
+    for r, code in enumerate(codes, 1):
+        if not regions[r - 1] or not sectors[r - 1]:
+            raise InputError("empty region or sector", file=str(go_file), row=r, field="region")
+        if code in seen:
+            raise InputError(f"duplicate row '{code}'", file=str(go_file), row=r, field="sector")
+        seen.add(code)
+    return codes
+
+
+def _category_regions(categories: list[str], regions: set[str], fd_file: Path) -> list[str]:
+    """The destination region of each final-demand column ``REGION.category``."""
+    found = []
+    for c in categories:
+        dest = c.split(".", 1)[0]
+        if "." not in c or dest not in regions:
+            raise InputError(
+                f"final-demand column must be REGION.category with a known region, got '{c}'",
+                file=str(fd_file),
+                field=c,
+            )
+        found.append(dest)
+    return found
+
+
+def derive_value_added(
+    columns: dict[str, np.ndarray], x: np.ndarray, z: np.ndarray, notes: list[str]
+) -> None:
+    """Where a table has no ``value_added`` column, derive it as gross output ``x`` less
+    the column sums of intermediate inputs ``z``, and say so in ``notes``."""
+    if "value_added" not in columns:
+        columns["value_added"] = x - z.sum(axis=0)
+        notes.append(DERIVED_VALUE_ADDED)
 
 
 def _check_key_header(path: Path) -> None:

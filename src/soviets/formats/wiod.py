@@ -28,12 +28,13 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from soviets.errors import InputError
-from soviets.formats.iotable import IOTable
+from soviets.formats.iotable import DERIVED_VALUE_ADDED, IOTable, derive_value_added
 from soviets.formats.mrio import multiregion_table
 
 _COL = re.compile(r"^c(\d+)$")
@@ -54,10 +55,6 @@ _FACTOR_NAMES = {
     "inttmm": "international_transport_margins",
     "intttm": "international_transport_margins",
 }
-DERIVED_VALUE_ADDED = (
-    "value_added derived as gross output - intermediate inputs (the table has no "
-    "value-added row; it includes net taxes on products and transport margins)"
-)
 _OUTPUT = ("output at basic prices", "go", "total output")
 _SKIP = ("total intermediate consumption", "ii_fob", "tot")
 
@@ -92,28 +89,10 @@ def parse_wiot(grid: Sequence[Sequence[object]], file: str, source: str) -> IOTa
     body = [
         (h, list(grid[h])) for h in range(head + 1, len(grid)) if any(_text(c) for c in grid[h])
     ]
-    industries: list[tuple[str, str]] = []
-    ind_rows: list[int] = []
-    factor_rows: list[tuple[str, int]] = []
-    x_row: int | None = None
-    for h, cells in body:
+    for _, cells in body:
         cells.extend([None] * (width - len(cells)))
-        code, label, region, rnr = (_text(c) for c in cells[:4])
-        if region and region.upper() != "TOT":
-            number = _ROW.match(rnr)
-            if not number:
-                raise InputError(
-                    f"expected a row number r1 (or c1) ... got '{rnr}'", file=file, row=h + 1
-                )
-            industries.append((region, f"c{number.group(1)}"))
-            ind_rows.append(h)
-            continue
-        key = label.lower().rstrip()
-        if key in _OUTPUT or code.lower() in _OUTPUT:
-            x_row = h
-        elif key not in _SKIP and code.lower() not in _SKIP:
-            name = _FACTOR_NAMES.get(key) or _FACTOR_NAMES.get(code.lower()) or code or rnr
-            factor_rows.append((name, h))
+    kinds = _Rows.of(body, file)
+    industries, ind_rows = kinds.industries, kinds.industry_rows
     index = {k: first + j for j, k in enumerate(col_keys)}
     missing = [k for k in industries if k not in index]
     if missing:
@@ -138,15 +117,13 @@ def parse_wiot(grid: Sequence[Sequence[object]], file: str, source: str) -> IOTa
     z = block(ind_rows, ind_cols)
     fd = block(ind_rows, [index[k] for k in fd_keys])
     notes: list[str] = []
-    if x_row is not None:
-        x = block([x_row], ind_cols)[0]
+    if kinds.output_row is not None:
+        x = block([kinds.output_row], ind_cols)[0]
     else:
         x = z.sum(axis=1) + fd.sum(axis=1)
         notes.append("gross output taken as Z 1 + y (no output row)")
-    columns = {name: block([h], ind_cols)[0] for name, h in factor_rows}
-    if "value_added" not in columns:
-        columns["value_added"] = x - z.sum(axis=0)
-        notes.append(DERIVED_VALUE_ADDED)
+    columns = {name: block([h], ind_cols)[0] for name, h in kinds.factor_rows}
+    derive_value_added(columns, x, z, notes)
     sector_names = {s: _text(values[h][1]) for (_, s), h in zip(industries, ind_rows, strict=True)}
     sector_names.update({n: names[index[(r, n)]] for r, n in fd_keys if names[index[(r, n)]]})
     return multiregion_table(
@@ -162,6 +139,40 @@ def parse_wiot(grid: Sequence[Sequence[object]], file: str, source: str) -> IOTa
         sector_names=sector_names,
         notes=notes,
     )
+
+
+@dataclass
+class _Rows:
+    """The body rows of a WIOT by kind: industries (country and column number c1 ...),
+    factor rows (value added and its parts, by name) and the gross-output row."""
+
+    industries: list[tuple[str, str]] = field(default_factory=list)
+    industry_rows: list[int] = field(default_factory=list)
+    factor_rows: list[tuple[str, int]] = field(default_factory=list)
+    output_row: int | None = None
+
+    @staticmethod
+    def of(body: list[tuple[int, list[object]]], file: str) -> _Rows:
+        """Classify ``body`` (grid row index, cells) by the first four cells of each row."""
+        rows = _Rows()
+        for h, cells in body:
+            code, label, region, rnr = (_text(c) for c in cells[:4])
+            if region and region.upper() != "TOT":
+                number = _ROW.match(rnr)
+                if not number:
+                    raise InputError(
+                        f"expected a row number r1 (or c1) ... got '{rnr}'", file=file, row=h + 1
+                    )
+                rows.industries.append((region, f"c{number.group(1)}"))
+                rows.industry_rows.append(h)
+                continue
+            key = label.lower().rstrip()
+            if key in _OUTPUT or code.lower() in _OUTPUT:
+                rows.output_row = h
+            elif key not in _SKIP and code.lower() not in _SKIP:
+                name = _FACTOR_NAMES.get(key) or _FACTOR_NAMES.get(code.lower()) or code or rnr
+                rows.factor_rows.append((name, h))
+        return rows
 
 
 def _label(numbers: list[str], regions: list[str], j: int) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
@@ -51,6 +51,7 @@ from soviets.ledger.models import (
     ApiToken,
     Council,
     Invitation,
+    MailedLink,
     Membership,
     PasswordReset,
     Person,
@@ -66,6 +67,7 @@ RESET_ACCOUNT_LIMIT = 3
 """Reset e-mails per address in :data:`RESET_WINDOW`."""
 RESET_CLIENT_LIMIT = 10
 """Reset requests per client address in :data:`RESET_WINDOW`."""
+_Link = TypeVar("_Link", bound=MailedLink)
 
 
 class LinkUnusable(Conflict):
@@ -475,6 +477,61 @@ def count_mail_request(
     return session.scalar(select(Person).where(func.lower(Person.email) == account))
 
 
+def issue_mailed_link(
+    session: Session,
+    model: type[_Link],
+    email: str,
+    client: str,
+    at: datetime,
+    lifetime: timedelta,
+    refusal: str,
+) -> tuple[Person, Issued] | None:
+    """A new link of ``model`` (a password reset or a sign-in link) for the account of
+    ``email`` that lives ``lifetime``, or ``None`` when there is no such account. Raises
+    :class:`TooManyRequests` with ``refusal`` past the mail limits
+    (:func:`count_mail_request`)."""
+    person = count_mail_request(session, email, client, at, refusal)
+    if person is None:
+        return None
+    secret = new_secret()
+    row = model(
+        person_id=person.id,
+        token_hash=digest(secret),
+        created_at=at,
+        expires_at=at + lifetime,
+    )
+    session.add(row)
+    session.flush()
+    return person, Issued(row.id, secret, row.expires_at)
+
+
+def open_mailed_link(
+    session: Session, model: type[_Link], secret: str, at: datetime, what: str, lifetime: timedelta
+) -> _Link:
+    """The link of ``model`` behind ``secret`` (locked), if it may still be used at ``at``;
+    else a refusal that names the ``what`` link."""
+    link = session.scalar(select(model).where(model.token_hash == digest(secret)).with_for_update())
+    if link is None:
+        raise NotFound(f"this {what} link is not valid: check that it was copied whole")
+    if link.used_at is not None:
+        raise LinkUnusable(f"this {what} link was already used: ask for a new one")
+    if link.expires_at <= at:
+        raise LinkUnusable(
+            f"this {what} link expired (links last {lifetime.seconds // 60} minutes): "
+            "ask for a new one"
+        )
+    return link
+
+
+def use_up_links(session: Session, model: type[MailedLink], person_id: int, at: datetime) -> None:
+    """Mark every open link of ``model`` of the person used (at ``at``)."""
+    session.execute(
+        update(model)
+        .where(model.person_id == person_id, model.used_at.is_(None))
+        .values(used_at=at)
+    )
+
+
 def request_password_reset(
     session: Session, email: str, client: str, now: datetime | None = None
 ) -> tuple[Person, Issued] | None:
@@ -483,38 +540,16 @@ def request_password_reset(
     The caller mails the link and answers the same either way. Raises
     :class:`TooManyRequests` past the mail limits (:func:`count_mail_request`).
     """
-    at = authz.moment(now)
     refusal = "too many password-reset requests; wait an hour and try again"
-    person = count_mail_request(session, email, client, at, refusal)
-    if person is None:
-        return None
-    secret = new_secret()
-    row = PasswordReset(
-        person_id=person.id,
-        token_hash=digest(secret),
-        created_at=at,
-        expires_at=at + RESET_LIFETIME,
+    return issue_mailed_link(
+        session, PasswordReset, email, client, authz.moment(now), RESET_LIFETIME, refusal
     )
-    session.add(row)
-    session.flush()
-    return person, Issued(row.id, secret, row.expires_at)
 
 
 def open_reset(session: Session, secret: str, now: datetime | None = None) -> PasswordReset:
     """The reset behind a link, if it may still be used; else a clear refusal."""
-    reset = session.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == digest(secret)).with_for_update()
-    )
-    if reset is None:
-        raise NotFound("this password-reset link is not valid: check that it was copied whole")
-    if reset.used_at is not None:
-        raise LinkUnusable("this password-reset link was already used: ask for a new one")
-    if reset.expires_at <= authz.moment(now):
-        raise LinkUnusable(
-            f"this password-reset link expired (links last {RESET_LIFETIME.seconds // 60} "
-            "minutes): ask for a new one"
-        )
-    return reset
+    at = authz.moment(now)
+    return open_mailed_link(session, PasswordReset, secret, at, "password-reset", RESET_LIFETIME)
 
 
 def reset_password(
@@ -526,10 +561,6 @@ def reset_password(
     at = authz.moment(now)
     person = authz.get_person(session, reset.person_id)
     person.password_hash = hash_password(new_password)
-    session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.person_id == person.id, PasswordReset.used_at.is_(None))
-        .values(used_at=at)
-    )
+    use_up_links(session, PasswordReset, person.id, at)
     _end_sessions(session, person.id, at)
     return person

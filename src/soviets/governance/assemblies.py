@@ -232,11 +232,7 @@ def update_assembly(
 ) -> Assembly:
     """Change an assembly before it starts (its officers or a coordinator)."""
     at = authz.moment(now)
-    assembly = get(session, assembly_id)
-    _require_officer(session, actor_id, assembly)
-    _not_cancelled(assembly)
-    if at >= assembly.starts_at:
-        raise Conflict(f"assembly #{assembly_id} has started: its time and officers are kept")
+    assembly = _before_start(session, actor_id, assembly_id, at, "its time and officers are kept")
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise InputError(f"unknown field '{unknown[0]}'", field=unknown[0])
@@ -247,16 +243,25 @@ def update_assembly(
     return assembly
 
 
+def _before_start(
+    session: Session, actor_id: int, assembly_id: int, at: datetime, refusal: str
+) -> Assembly:
+    """The assembly, for one of its officers (or a coordinator) to change before it starts;
+    a cancelled one is refused, and a started one with ``refusal``."""
+    assembly = get(session, assembly_id)
+    _require_officer(session, actor_id, assembly)
+    _not_cancelled(assembly)
+    if at >= assembly.starts_at:
+        raise Conflict(f"assembly #{assembly_id} has started: {refusal}")
+    return assembly
+
+
 def cancel_assembly(
     session: Session, actor_id: int, assembly_id: int, now: datetime | None = None
 ) -> Assembly:
     """Cancel an assembly before it starts (its officers or a coordinator)."""
     at = authz.moment(now)
-    assembly = get(session, assembly_id)
-    _require_officer(session, actor_id, assembly)
-    _not_cancelled(assembly)
-    if at >= assembly.starts_at:
-        raise Conflict(f"assembly #{assembly_id} has started: it can no longer be cancelled")
+    assembly = _before_start(session, actor_id, assembly_id, at, "it can no longer be cancelled")
     assembly.cancelled_at = at
     session.flush()
     return assembly

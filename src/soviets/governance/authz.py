@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soviets.governance.errors import Forbidden, NotFound
+from soviets.governance.errors import Conflict, Forbidden, InputError, NotFound
 from soviets.ledger.models import Council, CouncilLink, Delegate, Membership, Person
 from soviets.ledger.types import as_utc, utcnow
 
@@ -83,6 +83,17 @@ def member_council_ids(session: Session, federation_id: int) -> list[int]:
 def linked(session: Session, council_id: int, federation_id: int) -> bool:
     """Whether the council is a member of the federation now."""
     return council_id in member_council_ids(session, federation_id)
+
+
+def member_federation(session: Session, council: Council, federation_id: int) -> Council:
+    """The federation ``federation_id`` of a proposal's payload, of which ``council`` must be
+    a member now (an error naming ``payload.federation_id`` if there is no such federation)."""
+    federation = session.get(Council, federation_id)
+    if federation is None or federation.kind != "federation":
+        raise InputError(f"no federation #{federation_id}", field="payload.federation_id")
+    if not linked(session, council.id, federation_id):
+        raise Conflict(f"council '{council.name}' is not a member of '{federation.name}'")
+    return federation
 
 
 def seated_delegate(

@@ -252,11 +252,7 @@ register_executor("set_role", _set_role, validate=_validate_role)
 
 def _validate_leave(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     federation_id = payload["federation_id"]
-    federation = session.get(Council, federation_id)
-    if federation is None or federation.kind != "federation":
-        raise InputError(f"no federation #{federation_id}", field="payload.federation_id")
-    if not authz.linked(session, council.id, federation_id):
-        raise Conflict(f"council '{council.name}' is not a member of '{federation.name}'")
+    authz.member_federation(session, council, federation_id)
     return {"federation_id": federation_id}
 
 

@@ -333,11 +333,7 @@ def _set_mandates(
 def _validate_elect(session: Session, council: Council, payload: Payload, now: datetime) -> Payload:
     person_id = payload["person_id"]
     federation_id = payload["federation_id"]
-    federation = session.get(Council, federation_id)
-    if federation is None or federation.kind != "federation":
-        raise InputError(f"no federation #{federation_id}", field="payload.federation_id")
-    if not authz.linked(session, council.id, federation_id):
-        raise Conflict(f"council '{council.name}' is not a member of '{federation.name}'")
+    federation = authz.member_federation(session, council, federation_id)
     person = authz.get_person(session, person_id)
     if not authz.is_voter(session, person_id, council, now):
         raise Conflict(f"{person.name} has no vote in council '{council.name}' to be its delegate")

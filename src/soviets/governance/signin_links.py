@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from soviets.governance import authz
-from soviets.governance.accounts import Issued, LinkUnusable, count_mail_request
-from soviets.governance.credentials import digest, new_secret, normalise_email
-from soviets.governance.errors import NotFound
+from soviets.governance.accounts import (
+    Issued,
+    issue_mailed_link,
+    open_mailed_link,
+    use_up_links,
+)
+from soviets.governance.credentials import normalise_email
 from soviets.ledger.models import Person, SignInAttempt, SignInLink
 
 LINK_LIFETIME = timedelta(minutes=15)
@@ -32,45 +35,19 @@ def request_link(
     """A sign-in link for the account of ``email``, or ``None`` when there is no such account
     (the caller mails the link and answers the same either way). Raises
     :class:`TooManyRequests` past the mail limits."""
-    at = authz.moment(now)
     refusal = "too many e-mails asked for; wait an hour and try again"
-    person = count_mail_request(session, email, client, at, refusal)
-    if person is None:
-        return None
-    secret = new_secret()
-    row = SignInLink(
-        person_id=person.id,
-        token_hash=digest(secret),
-        created_at=at,
-        expires_at=at + LINK_LIFETIME,
+    return issue_mailed_link(
+        session, SignInLink, email, client, authz.moment(now), LINK_LIFETIME, refusal
     )
-    session.add(row)
-    session.flush()
-    return person, Issued(row.id, secret, row.expires_at)
 
 
 def use_link(session: Session, secret: str, client: str, now: datetime | None = None) -> Person:
     """The person a sign-in link is for; the link (and every other open one of theirs) is
     used up, and the sign-in is recorded as a success, which ends the account's slow-down."""
     at = authz.moment(now)
-    link = session.scalar(
-        select(SignInLink).where(SignInLink.token_hash == digest(secret)).with_for_update()
-    )
-    if link is None:
-        raise NotFound("this sign-in link is not valid: check that it was copied whole")
-    if link.used_at is not None:
-        raise LinkUnusable("this sign-in link was already used: ask for a new one")
-    if link.expires_at <= at:
-        raise LinkUnusable(
-            f"this sign-in link expired (links last {LINK_LIFETIME.seconds // 60} minutes): "
-            "ask for a new one"
-        )
+    link = open_mailed_link(session, SignInLink, secret, at, "sign-in", LINK_LIFETIME)
     person = authz.get_person(session, link.person_id)
-    session.execute(
-        update(SignInLink)
-        .where(SignInLink.person_id == person.id, SignInLink.used_at.is_(None))
-        .values(used_at=at)
-    )
+    use_up_links(session, SignInLink, person.id, at)
     account = normalise_email(person.email or "")[:320]
     session.add(
         SignInAttempt(account=account, client=(client or "unknown")[:100], succeeded=True, at=at)

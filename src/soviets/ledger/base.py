@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, String, event, inspect
+from sqlalchemy import Index, MetaData, String, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from soviets.errors import InputError
@@ -29,6 +29,14 @@ class Base(DeclarativeBase):
     """Base class of all ORM models."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def unique_where(name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows where ``where`` holds (a partial index, with the same
+    condition on SQLite and PostgreSQL)."""
+    return Index(
+        name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where)
+    )
 
 
 def _control_character(text: str) -> str | None:

@@ -83,13 +83,7 @@ def book(
     # The booking's record goes into the chain: take the chain's head first, as the
     # inventory does, so that locks are always taken in the same order.
     chain.lock_head(session)
-    # Bookings of one resource queue behind each other (row lock); the database's
-    # exclusion constraint alone would let two overlapping inserts deadlock on PostgreSQL.
-    resource = session.get(Resource, resource_id, with_for_update=True, populate_existing=True)
-    if resource is None:
-        raise NotFound(f"no resource with id {resource_id}")
-    if resource.kind != "shared_good":
-        raise LedgerError(f"resource '{resource.name}' is not a shared good")
+    resource = _locked_shared_good(session, resource_id)
     council_id = resource.holder_council_id
     membership = session.scalar(
         select(Membership)
@@ -104,33 +98,8 @@ def book(
         raise NotAllowed(
             f"person {person_id} is not a member of the council that holds '{resource.name}'"
         )
-    if ends_at <= starts_at:
-        raise BookingRefused("a booking must end after it starts")
-    if ends_at <= now:
-        raise BookingRefused("a booking cannot end in the past")
-    if starts_at < now - START_GRACE:
-        minutes = START_GRACE.seconds // 60
-        raise BookingRefused(f"a booking may start at most {minutes} minutes ago")
-    if ends_at > now + MAX_AHEAD:
-        raise BookingRefused("a booking may end at most ten years from now")
-    rules = booking_rules(session, council_id)
-    hours = (ends_at - starts_at).total_seconds() / 3600
-    if hours > rules.max_hours + 1e-9:
-        raise BookingRefused(
-            f"a booking may last at most {rules.max_hours:g} hours in this council, not {hours:g}"
-        )
-    active = session.scalar(
-        select(func.count()).where(
-            Booking.person_id == person_id,
-            Booking.council_id == council_id,
-            Booking.cancelled_at.is_(None),
-            Booking.ends_at > now,
-        )
-    )
-    if (active or 0) >= rules.max_active:
-        raise BookingRefused(
-            f"a member may hold at most {rules.max_active} bookings at once in this council"
-        )
+    _check_times(starts_at, ends_at, now)
+    _check_rules(session, council_id, person_id, starts_at, ends_at, now)
     clash = _overlapping(session, resource.id, starts_at, ends_at)
     if clash is not None:
         raise SlotTaken(_overlap_message(resource.name, clash))
@@ -150,6 +119,62 @@ def book(
         # database's exclusion constraint or trigger refused this one.
         raise SlotTaken(f"'{resource.name}' was just booked for an overlapping time") from exc
     return booking
+
+
+def _locked_shared_good(session: Session, resource_id: int) -> Resource:
+    """The shared good ``resource_id``, its row locked: bookings of one resource queue
+    behind each other (the database's exclusion constraint alone would let two
+    overlapping inserts deadlock on PostgreSQL)."""
+    resource = session.get(Resource, resource_id, with_for_update=True, populate_existing=True)
+    if resource is None:
+        raise NotFound(f"no resource with id {resource_id}")
+    if resource.kind != "shared_good":
+        raise LedgerError(f"resource '{resource.name}' is not a shared good")
+    return resource
+
+
+def _check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    """Refuse a booking that ends before it starts, ends in the past, started more than
+    :data:`START_GRACE` ago or ends more than :data:`MAX_AHEAD` from now."""
+    if ends_at <= starts_at:
+        raise BookingRefused("a booking must end after it starts")
+    if ends_at <= now:
+        raise BookingRefused("a booking cannot end in the past")
+    if starts_at < now - START_GRACE:
+        minutes = START_GRACE.seconds // 60
+        raise BookingRefused(f"a booking may start at most {minutes} minutes ago")
+    if ends_at > now + MAX_AHEAD:
+        raise BookingRefused("a booking may end at most ten years from now")
+
+
+def _check_rules(
+    session: Session,
+    council_id: int,
+    person_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+) -> None:
+    """Refuse a booking longer than the council's rules allow, or one more than the
+    bookings a member may hold at once."""
+    rules = booking_rules(session, council_id)
+    hours = (ends_at - starts_at).total_seconds() / 3600
+    if hours > rules.max_hours + 1e-9:
+        raise BookingRefused(
+            f"a booking may last at most {rules.max_hours:g} hours in this council, not {hours:g}"
+        )
+    active = session.scalar(
+        select(func.count()).where(
+            Booking.person_id == person_id,
+            Booking.council_id == council_id,
+            Booking.cancelled_at.is_(None),
+            Booking.ends_at > now,
+        )
+    )
+    if (active or 0) >= rules.max_active:
+        raise BookingRefused(
+            f"a member may hold at most {rules.max_active} bookings at once in this council"
+        )
 
 
 def cancel(session: Session, *, booking_id: int, person_id: int) -> Booking:

@@ -81,7 +81,26 @@ def build_economy(session: Session, period: str, federation_id: int | None = Non
         stmt = stmt.where(Council.id.in_(council_tree(session, federation_id)))
     councils = list(session.scalars(stmt))
     ids = {c.id: c.name for c in councils}
+    goods = list(session.scalars(select(Good).order_by(Good.id)))
+    good_names = {g.id: g.name for g in goods}
+    stocks: dict[str, float] = defaultdict(float)
+    for (good_id, _council), quantity in held_goods(session, list(ids)).items():
+        stocks[good_names[good_id]] += quantity
+    return eco.Economy.from_records(
+        goods=[eco.Good(g.name, g.unit, g.kind, g.limit_per_period) for g in goods],
+        councils=_council_records(session, councils),
+        processes=_process_records(session, ids, good_names),
+        needs=_approved_needs(session, per.id, ids, good_names),
+        stocks=dict(sorted(stocks.items())),
+        name=f"ledger {per.name}",
+        error_at=_in_ledger,
+    )
 
+
+def _council_records(session: Session, councils: list[Council]) -> list[eco.Council]:
+    """The councils as records: parent (region, else first federation among
+    ``councils``) and members (declared, else current memberships)."""
+    ids = {c.id: c.name for c in councils}
     members = dict(
         session.execute(
             select(Membership.council_id, func.count())
@@ -100,11 +119,26 @@ def build_economy(session: Session, period: str, federation_id: int | None = Non
     for c in councils:  # a council placed in a region keeps it (region -> workplaces)
         if c.parent_id is not None and c.parent_id in ids:
             parent[c.id] = c.parent_id
+    return [
+        eco.Council(
+            name=c.name,
+            kind=c.kind,
+            parent=ids[parent[c.id]] if c.id in parent else None,
+            members=(
+                c.declared_members if c.declared_members is not None else int(members.get(c.id, 0))
+            ),
+            hours_available=c.hours_available,
+        )
+        for c in councils
+    ]
 
-    goods = list(session.scalars(select(Good).order_by(Good.id)))
-    good_names = {g.id: g.name for g in goods}
+
+def _process_records(
+    session: Session, ids: dict[int, str], good_names: dict[int, str]
+) -> list[eco.Process]:
+    """The processes of the councils in ``ids``, with their capacities."""
     caps = capacities(session)
-    processes = [
+    return [
         eco.Process(
             name=p.name,
             council=ids[p.council_id],
@@ -116,41 +150,21 @@ def build_economy(session: Session, period: str, federation_id: int | None = Non
         if p.council_id in ids
     ]
 
+
+def _approved_needs(
+    session: Session, period_id: int, ids: dict[int, str], good_names: dict[int, str]
+) -> list[eco.Need]:
+    """The approved needs of the period of the councils in ``ids``, summed per council,
+    good and priority."""
     totals: dict[tuple[str, str, str], float] = defaultdict(float)
     for council_id, good_id, priority, quantity in session.execute(
         select(Need.council_id, Need.good_id, Need.priority, Need.quantity)
-        .where(Need.period_id == per.id, Need.status == "approved")
+        .where(Need.period_id == period_id, Need.status == "approved")
         .order_by(Need.id)
     ):
         if council_id in ids:
             totals[(ids[council_id], good_names[good_id], priority)] += quantity
-
-    stocks: dict[str, float] = defaultdict(float)
-    for (good_id, _council), quantity in held_goods(session, list(ids)).items():
-        stocks[good_names[good_id]] += quantity
-
-    return eco.Economy.from_records(
-        goods=[eco.Good(g.name, g.unit, g.kind, g.limit_per_period) for g in goods],
-        councils=[
-            eco.Council(
-                name=c.name,
-                kind=c.kind,
-                parent=ids[parent[c.id]] if c.id in parent else None,
-                members=(
-                    c.declared_members
-                    if c.declared_members is not None
-                    else int(members.get(c.id, 0))
-                ),
-                hours_available=c.hours_available,
-            )
-            for c in councils
-        ],
-        processes=processes,
-        needs=[eco.Need(c, g, q, pr) for (c, g, pr), q in sorted(totals.items())],
-        stocks=dict(sorted(stocks.items())),
-        name=f"ledger {per.name}",
-        error_at=_in_ledger,
-    )
+    return [eco.Need(c, g, q, pr) for (c, g, pr), q in sorted(totals.items())]
 
 
 def _in_ledger(table: str, index: int, field: str, message: str) -> InputError:

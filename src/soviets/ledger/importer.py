@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from soviets.economy import Economy
 from soviets.ledger import inventory, needs, processes
 from soviets.ledger.errors import NotFound
+from soviets.ledger.models import Good
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,36 @@ def import_economy(
     missing = [c.name for c in economy.councils if c.name not in councils]
     if missing:
         raise NotFound(f"council '{missing[0]}' of the economy is not in the ledger")
-    goods = {}
-    for record in economy.goods_records():
-        goods[record.name] = processes.add_good(
-            session, name=record.name, unit=record.unit, kind=record.kind, limit=record.limit
+    goods = {
+        g.name: processes.add_good(session, name=g.name, unit=g.unit, kind=g.kind, limit=g.limit)
+        for g in economy.goods_records()
+    }
+    means = _add_processes(session, economy, councils, actor_id, mandate)
+    for n in economy.need_records():
+        needs.register_need(
+            session,
+            council_id=councils[n.council],
+            period=period,
+            good=n.good,
+            quantity=n.quantity,
+            priority=n.priority,
+            person_id=(registrars or {}).get(n.council),
         )
+    stocks = _add_stocks(session, economy, councils, goods, holder, actor_id, mandate)
+    return Imported(
+        goods=len(goods),
+        processes=economy.n_processes,
+        means_of_production=means,
+        needs=economy.n_needs,
+        stocks=stocks,
+    )
+
+
+def _add_processes(
+    session: Session, economy: Economy, councils: Mapping[str, int], actor_id: int, mandate: str
+) -> int:
+    """Register every process; each one with a capacity gets its means of production (the
+    works, raised once). Returns how many means of production were raised."""
     means = 0
     for p in economy.process_records():
         council_id = councils[p.council]
@@ -80,16 +106,20 @@ def import_economy(
                 mandate=mandate,
             )  # fmt: skip
             means += 1
-    for n in economy.need_records():
-        needs.register_need(
-            session,
-            council_id=councils[n.council],
-            period=period,
-            good=n.good,
-            quantity=n.quantity,
-            priority=n.priority,
-            person_id=(registrars or {}).get(n.council),
-        )
+    return means
+
+
+def _add_stocks(
+    session: Session,
+    economy: Economy,
+    councils: Mapping[str, int],
+    goods: Mapping[str, Good],
+    holder: int | None,
+    actor_id: int,
+    mandate: str,
+) -> dict[str, str]:
+    """Raise each stock as a consumer good held by the council of the first process that
+    makes it (else ``holder``). Returns the holding council's name per good."""
     makers = economy.main_output
     stocks = {}
     for g in np.flatnonzero(economy.stocks > 0):
@@ -110,10 +140,4 @@ def import_economy(
             actor_id=actor_id, mandate=mandate,
         )  # fmt: skip
         stocks[name] = inventory.get_council(session, council_id).name
-    return Imported(
-        goods=len(goods),
-        processes=economy.n_processes,
-        means_of_production=means,
-        needs=economy.n_needs,
-        stocks=stocks,
-    )
+    return stocks

@@ -274,13 +274,59 @@ def diagnose(
     is free there), so no essential need is given up to meet a normal one;
     the two stages above follow with that essential shortfall fixed.
     """
-    g = r.balance_goods
-    gap = np.maximum(target[g] - eco.stocks[g], 0.0)
-    short = np.flatnonzero(gap > 0)
-    ess = np.minimum(eco.essential_demand[g], target[g])[short]
-    norm = np.maximum(target[g][short] - ess, 0.0)
-    staged = essential_first and bool(np.any(norm > 0)) and bool(np.any(ess > 0))
-    if staged:
+    short = _Shortfalls.of(eco, r, target, essential_first)
+    stages = short.objectives(eco)
+    lp = r.program(
+        eco, target, short.columns(r), stages[0], np.zeros(short.rows_of.size), short.upper
+    )
+    sol = _run(lp, time_limit)
+    if sol.status != "optimal":  # cannot happen: x = 0 with full shortfall is feasible
+        raise ModelError(f"HiGHS found no partial plan: {sol.status}")
+    binding = _binding(eco, r, lp, sol, "shortfall")
+    extra_info = {"shortfall": sol.objective, "dual_bound": sol.dual_bound}
+    solved = _held_stages(lp, sol, stages, time_limit)
+    if short.staged:
+        extra_info["essential_shortfall"] = sol.objective
+        if len(solved) > 1:
+            extra_info["shortfall"] = solved[1].objective
+    x = np.clip(solved[-1].x[: eco.n_processes], 0.0, eco.capacity)
+    need_met = allocate(eco, available(eco, x))
+    unmet = unmet_needs(eco, need_met, essential_only=mode == "labour-budget")
+    binding += _unmade_stocks(eco, unmet)
+    return infeasible_plan(
+        eco,
+        mode,
+        "highs",
+        x,
+        need_met,
+        unmet,
+        binding,
+        {"infeasibility": {**extra_info, "partial_plan_hours": float(np.dot(eco.labour, x))}},
+    )
+
+
+@dataclass(frozen=True)
+class _Shortfalls:
+    """The shortfall columns of :func:`diagnose`: one per needed good short of its
+    target (two, essential and normal, when ``staged``), each in its good's balance row."""
+
+    rows_of: np.ndarray  # balance row (index into ``balance_goods``) of each column
+    upper: np.ndarray  # most shortfall of each column
+    weight: np.ndarray  # 1 / target: the cost of a unit of relative shortfall
+    first: np.ndarray  # the first stage's cost per column
+    staged: bool  # essential shortfall first (its own columns), then all of it
+
+    @staticmethod
+    def of(eco: Economy, r: Rows, target: np.ndarray, essential_first: bool) -> _Shortfalls:
+        g = r.balance_goods
+        gap = np.maximum(target[g] - eco.stocks[g], 0.0)
+        short = np.flatnonzero(gap > 0)
+        ess = np.minimum(eco.essential_demand[g], target[g])[short]
+        norm = np.maximum(target[g][short] - ess, 0.0)
+        staged = essential_first and bool(np.any(norm > 0)) and bool(np.any(ess > 0))
+        if not staged:
+            weight = 1.0 / target[g][short]
+            return _Shortfalls(short, gap[short], weight, weight, False)
         e_cols, n_cols = np.flatnonzero(ess > 0), np.flatnonzero(norm > 0)
         rows_of = np.concatenate([short[e_cols], short[n_cols]])
         upper = np.concatenate(
@@ -291,28 +337,35 @@ def diagnose(
         )
         weight = 1.0 / target[g][rows_of]
         first = np.concatenate([1.0 / ess[e_cols], np.zeros(n_cols.size)])
-    else:
-        rows_of = short
-        upper = gap[short]
-        weight = 1.0 / target[g][short]
-        first = weight
-    n_z = rows_of.size
-    z = sp.csc_matrix((np.ones(n_z), (rows_of, np.arange(n_z))), shape=(g.size, n_z))
-    zeros = np.zeros(eco.n_processes)
-    stages = [np.concatenate([zeros, first])]
-    if staged:
-        stages.append(np.concatenate([zeros, weight]))
-    stages.append(np.concatenate([eco.labour, np.zeros(n_z)]))
-    lp = r.program(eco, target, z, stages[0], np.zeros(n_z), upper)
-    sol = _run(lp, time_limit)
-    if sol.status != "optimal":  # cannot happen: x = 0 with full shortfall is feasible
-        raise ModelError(f"HiGHS found no partial plan: {sol.status}")
-    binding = _binding(eco, r, lp, sol, "shortfall")
-    extra_info = {"shortfall": sol.objective, "dual_bound": sol.dual_bound}
-    if staged:
-        extra_info["essential_shortfall"] = sol.objective
-    # later stages: the next objective with the earlier ones held at their optimum
-    current, last = lp, sol
+        return _Shortfalls(rows_of, upper, weight, first, True)
+
+    def columns(self, r: Rows) -> sp.csc_matrix:
+        """The columns, added to the balance rows."""
+        n_z = self.rows_of.size
+        return sp.csc_matrix(
+            (np.ones(n_z), (self.rows_of, np.arange(n_z))), shape=(r.balance_goods.size, n_z)
+        )
+
+    def objectives(self, eco: Economy) -> list[np.ndarray]:
+        """The costs of the stages, over processes then shortfall columns: the
+        (essential, when staged) relative shortfall, then all of it, then hours."""
+        n_z, zeros = self.rows_of.size, np.zeros(eco.n_processes)
+        stages = [np.concatenate([zeros, self.first])]
+        if self.staged:
+            stages.append(np.concatenate([zeros, self.weight]))
+        stages.append(np.concatenate([eco.labour, np.zeros(n_z)]))
+        return stages
+
+
+def _held_stages(
+    lp: highs.LinearProgram,
+    sol: highs.Solution,
+    stages: list[np.ndarray],
+    time_limit: float | None,
+) -> list[highs.Solution]:
+    """The solutions of the stages in turn, each with the earlier objectives held at
+    their optimum (``sol`` solves the first); stops at the first stage not solved."""
+    current, solved = lp, [sol]
     for k, cost in enumerate(stages[1:], 1):
         cap_row = sp.csc_matrix(stages[k - 1].reshape(1, -1))
         nxt = highs.LinearProgram(
@@ -321,19 +374,23 @@ def diagnose(
             col_upper=current.col_upper,
             matrix=sp.vstack([current.matrix, cap_row]).tocsc(),
             row_lower=np.concatenate([current.row_lower, [-np.inf]]),
-            row_upper=np.concatenate([current.row_upper, [last.objective * (1 + 1e-9) + 1e-12]]),
+            row_upper=np.concatenate(
+                [current.row_upper, [solved[-1].objective * (1 + 1e-9) + 1e-12]]
+            ),
         )
         got = highs.solve(nxt, time_limit)
         if got.status != "optimal":
             break
-        current, last = nxt, got
-        if staged and k == 1:
-            extra_info["shortfall"] = got.objective
-    x_all = last.x
-    x = np.clip(x_all[: eco.n_processes], 0.0, eco.capacity)
-    need_met = allocate(eco, available(eco, x))
-    unmet = unmet_needs(eco, need_met, essential_only=mode == "labour-budget")
+        current = nxt
+        solved.append(got)
+    return solved
+
+
+def _unmade_stocks(eco: Economy, unmet: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A binding ``stock`` for each unmet good that no process makes: its stock is all
+    there is."""
     made = np.diff(eco.outputs.tocsr().indptr) > 0
+    binding = []
     for good in sorted({u["good"] for u in unmet}):
         i = eco.good_index[good]
         if not made[i]:
@@ -346,13 +403,4 @@ def diagnose(
                     "objective": "shortfall",
                 }
             )
-    return infeasible_plan(
-        eco,
-        mode,
-        "highs",
-        x,
-        need_met,
-        unmet,
-        binding,
-        {"infeasibility": {**extra_info, "partial_plan_hours": float(np.dot(eco.labour, x))}},
-    )
+    return binding

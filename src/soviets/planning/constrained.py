@@ -221,6 +221,45 @@ def _problem(
 def _optimise(
     prob: _Problem, gap: float, time_limit, max_iterations, start, report, backend="numpy"
 ):
+    """The best certified plan: the warm start, then PDHG until the gap, the time or the
+    iterations run out. Returns the best certificate, the status (``done``, ``time``,
+    ``running`` at the iteration limit, ``short``: the best plan needs a shortfall) and
+    facts of the run."""
+    warm = _warm_start(prob, gap, time_limit, start, backend)
+    best, info = warm.best, warm.info
+    note = _reporter(best, warm.sweeps, start, report)
+    note(None)
+    status = "done" if best.gap <= gap else "running"
+    if status == "running":
+        status = _first_order(prob, warm, gap, time_limit, max_iterations, start, backend, note)
+    info["sweeps"] = best.history[-1]["sweeps"]
+    status = _settled(prob.lp, best, status)
+    info["stopped"] = {
+        "done": "gap reached",
+        "time": "time limit",
+        "running": "iteration limit",
+        "short": "needs not met",
+    }[status]
+    return best, status, info
+
+
+@dataclass(eq=False)
+class _Warm:
+    """What the warm start leaves for PDHG: the certificates, plans and prices so far."""
+
+    best: _Best
+    pool: _Pool
+    merit: oracle.MeritPlan  # the last merit-order plan (its gross outputs scale the LP)
+    y: np.ndarray  # prices of limits and hours
+    sweeps: int
+    info: dict[str, Any]
+
+
+def _warm_start(
+    prob: _Problem, gap: float, time_limit: float | None, start: float, backend: str
+) -> _Warm:
+    """The merit-order plan certified, then (small plans) the simplex polish and (with
+    limits or hours) their prices by Dantzig-Wolfe, as long as the gap is not reached."""
     lp = prob.lp
     lay = lp.lay
     y = np.zeros(lp.m)
@@ -244,6 +283,14 @@ def _optimise(
         merit, y, more = _price_limits(prob, best, pool, merit, PRICE_ROUNDS, deadline)
         sweeps += more
     info["warm_start"] = {"primal": best.primal, "dual": best.dual}
+    return _Warm(best, pool, merit, y, sweeps, info)
+
+
+def _reporter(
+    best: _Best, sweeps: int, start: float, report: Progress
+) -> Callable[[Iterate | None], None]:
+    """A function that adds the best certificate at an iterate (None: the warm start) to
+    the history and reports it."""
 
     def note(it: Iterate | None) -> None:
         entry = {
@@ -257,60 +304,77 @@ def _optimise(
         best.history.append(entry)
         report(entry)
 
-    note(None)
-    status = "done" if best.gap <= gap else "running"
-    if status == "running":
-        scaled, s, r, r_y = rescaled(lp, merit.gross)
-        target = scaled.bound.copy()
-        tighten = np.full(lp.m, TIGHTEN * gap)  # room for the repair
-        scaled.bound = target * (1.0 - tighten)
-        it0 = Iterate(
-            np.minimum(merit.x, lay.cap) / s, oracle.zero_nonfinite(merit.values) / r, y / r_y
-        )
+    return note
 
-        def out_of_time() -> bool:
-            return time_limit is not None and time.perf_counter() - start > time_limit
 
-        pdhg_start = time.perf_counter()
-        certifying = 0.0
-        for it in run(scaled, it0, max_iterations, out_of_time, backend=backend):
-            info["iterations"], info["restarts"] = it.iteration, it.restarts
-            if certifying > CERTIFY_SHARE * (time.perf_counter() - pdhg_start):
-                continue  # certificates may take at most this share of the time
-            tick = time.perf_counter()
-            _, use = _certify(prob, best, pool, it.x * s, it.v * r, it.y * r_y, None)
-            if use is not None and lp.m:
-                over = _overdraw(lp, use)
-                tighten = 0.5 * tighten + 0.5 * np.clip(over, TIGHTEN * gap, MAX_TIGHTEN)
-                it.bound = target * (1.0 - tighten)
-            certifying += time.perf_counter() - tick
-            note(it)
-            if best.gap <= gap:
-                status = "done"
-                break
-            if out_of_time():
-                break
-        if status == "running" and out_of_time():
-            status = "time"
-    info["sweeps"] = best.history[-1]["sweeps"]
-    short = best.x is None or _shortfall(lay, best.x) > SHORT_TOL * max(1.0, float(lp.demand.sum()))
-    if short and status == "done":
-        status = "short"  # the best plan needs a shortfall: maybe no plan meets every need
-    elif short:
-        stopped = "time limit" if status == "time" else "iteration limit"
-        raise SolverLimitError(
-            f"no plan that meets every need was found before the {stopped} "
-            f"({best.history[-1]['seconds']:.0f} s, {best.history[-1]['iteration']} "
-            f"iterations); any plan needs at least {best.dual:,.6g} hours: "
-            "allow more time (--time-limit) or use --solver highs"
-        )
-    info["stopped"] = {
-        "done": "gap reached",
-        "time": "time limit",
-        "running": "iteration limit",
-        "short": "needs not met",
-    }[status]
-    return best, status, info
+def _first_order(
+    prob: _Problem,
+    warm: _Warm,
+    gap: float,
+    time_limit: float | None,
+    max_iterations: int,
+    start: float,
+    backend: str,
+    note: Callable[[Iterate | None], None],
+) -> str:
+    """PDHG on the rescaled LP from the warm start, certifying restart points; the status
+    at its end (``done``, ``time`` or ``running``).
+
+    PDHG aims at limits and hours tightened a little, more where the repaired
+    plans overdraw them.
+    """
+    lp, best, info = prob.lp, warm.best, warm.info
+    scaled, s, r, r_y = rescaled(lp, warm.merit.gross)
+    target = scaled.bound.copy()
+    tighten = np.full(lp.m, TIGHTEN * gap)  # room for the repair
+    scaled.bound = target * (1.0 - tighten)
+    it0 = Iterate(
+        np.minimum(warm.merit.x, lp.lay.cap) / s,
+        oracle.zero_nonfinite(warm.merit.values) / r,
+        warm.y / r_y,
+    )
+
+    def out_of_time() -> bool:
+        return time_limit is not None and time.perf_counter() - start > time_limit
+
+    pdhg_start = time.perf_counter()
+    certifying = 0.0
+    for it in run(scaled, it0, max_iterations, out_of_time, backend=backend):
+        info["iterations"], info["restarts"] = it.iteration, it.restarts
+        if certifying > CERTIFY_SHARE * (time.perf_counter() - pdhg_start):
+            continue  # certificates may take at most this share of the time
+        tick = time.perf_counter()
+        _, use = _certify(prob, best, warm.pool, it.x * s, it.v * r, it.y * r_y, None)
+        if use is not None and lp.m:
+            over = _overdraw(lp, use)
+            tighten = 0.5 * tighten + 0.5 * np.clip(over, TIGHTEN * gap, MAX_TIGHTEN)
+            it.bound = target * (1.0 - tighten)
+        certifying += time.perf_counter() - tick
+        note(it)
+        if best.gap <= gap:
+            return "done"
+        if out_of_time():
+            break
+    return "time" if out_of_time() else "running"
+
+
+def _settled(lp: StructuredLP, best: _Best, status: str) -> str:
+    """The status once the best plan's shortfall is known: ``short`` if the gap was reached
+    by a plan that needs a shortfall; a :class:`SolverLimitError` if the run stopped
+    before finding a plan that meets every need."""
+    most = SHORT_TOL * max(1.0, float(lp.demand.sum()))
+    short = best.x is None or _shortfall(lp.lay, best.x) > most
+    if not short:
+        return status
+    if status == "done":
+        return "short"  # the best plan needs a shortfall: maybe no plan meets every need
+    stopped = "time limit" if status == "time" else "iteration limit"
+    raise SolverLimitError(
+        f"no plan that meets every need was found before the {stopped} "
+        f"({best.history[-1]['seconds']:.0f} s, {best.history[-1]['iteration']} "
+        f"iterations); any plan needs at least {best.dual:,.6g} hours: "
+        "allow more time (--time-limit) or use --solver highs"
+    )
 
 
 class _Pool:

@@ -108,98 +108,155 @@ def run(
     convergence condition.
     """
     ops = _Ops(lp) if backend == "numpy" else _DeviceOps(lp, backend)
-    put, host, copy = ops.put, ops.host, ops.copy
-    plus, clip, scalars = ops.plus, ops.clip, ops.scalars
-    balance, coupled, reduced_cost = ops.balance, ops.coupled, ops.reduced_cost
-    demand, bound, m = ops.demand, ops.bound, lp.m
-    col, row_v, row_y = ops.col, ops.row_v, ops.row_y
-    t_diag, s_v, s_y = ops.t_diag, ops.s_v, ops.s_y
-    omega = _initial_weight(lp, start.x, start.v, start.y)
-    x, v, y = put(start.x), put(start.v), put(start.y)
-    eta = STEP
-    bal, cou = balance(x), coupled(x)
-    red = reduced_cost(v, y)
-    kkt_restart = _kkt(ops, x, v, y, omega)
-    last_candidate = math.inf
-    anchor = (copy(x), copy(v), copy(y))
-    sums = [ops.xp.zeros_like(x), ops.xp.zeros_like(v), ops.xp.zeros_like(y)]
-    count = since = restarts = 0
+    state = _State(ops, lp, start)
     for k in range(1, max_iterations + 1):
-        while True:  # find a step size that satisfies the PDHG condition
-            x_new = clip(x - (eta / omega) * t_diag * red)
-            bal_new, cou_new = balance(x_new), coupled(x_new)
-            v_new = plus(v + (eta * omega) * s_v * (demand - 2 * bal_new + bal))
-            y_new = plus(y + (eta * omega) * s_y * (2 * cou_new - cou - bound)) if m else y
+        state.step(k)
+        if k % CHECK_EVERY and k != max_iterations:
+            continue
+        if stop is not None and stop():
+            return
+        candidate = state.restart_candidate(k)
+        if candidate is None:
+            continue
+        point, held = state.restart(candidate, k)
+        sent, sent_bound = point.y.copy(), held.copy()
+        yield point  # the caller may move the point or the targets of limits and hours
+        state.resume(point, sent, sent_bound)
+
+
+_Triple = tuple[Any, Any, Any]  # (x, v, y) on the engine's device
+
+
+class _State:
+    """A run's iterates on the device and what the restart scheme keeps of them.
+
+    ``eta`` is the adaptive step factor, ``omega`` the primal weight; since
+    the last restart, ``sums`` add up the iterates (for their average),
+    ``anchor`` is the restart point and ``kkt_restart`` its KKT error.
+    """
+
+    def __init__(self, ops: _Ops, lp: StructuredLP, start: Iterate) -> None:
+        self.ops, self.m = ops, lp.m
+        self.omega = _initial_weight(lp, start.x, start.v, start.y)
+        self.eta = STEP
+        self._move(ops.put(start.x), ops.put(start.v), ops.put(start.y))
+        self._anchor()
+        self.last_candidate = math.inf
+        self.sums = [
+            ops.xp.zeros_like(self.x),
+            ops.xp.zeros_like(self.v),
+            ops.xp.zeros_like(self.y),
+        ]
+        self.count = self.since = self.restarts = 0
+
+    def _move(self, x: Any, v: Any, y: Any) -> None:
+        """Set the iterates and the products that depend on them."""
+        ops = self.ops
+        self.x, self.v, self.y = x, v, y
+        self.bal, self.cou = ops.balance(x), ops.coupled(x)
+        self.red = ops.reduced_cost(v, y)
+
+    def _anchor(self) -> None:
+        """Make the iterates the restart point."""
+        copy = self.ops.copy
+        self.anchor = (copy(self.x), copy(self.v), copy(self.y))
+        self.kkt_restart = _kkt(self.ops, self.x, self.v, self.y, self.omega)
+
+    def step(self, k: int) -> None:
+        """Iteration ``k``: a step with a size that satisfies the PDHG condition."""
+        ops, omega, eta = self.ops, self.omega, self.eta
+        x, v, y, bal, cou = self.x, self.v, self.y, self.bal, self.cou
+        while True:
+            x_new = ops.clip(x - (eta / omega) * ops.t_diag * self.red)
+            bal_new, cou_new = ops.balance(x_new), ops.coupled(x_new)
+            v_new = ops.plus(v + (eta * omega) * ops.s_v * (ops.demand - 2 * bal_new + bal))
+            y_new = (
+                ops.plus(y + (eta * omega) * ops.s_y * (2 * cou_new - cou - ops.bound))
+                if self.m
+                else y
+            )
             dx, dv, dy = x_new - x, v_new - v, y_new - y
-            cross_v, cross_y, norm_x, norm_v, norm_y = scalars(
+            cross_v, cross_y, norm_x, norm_v, norm_y = ops.scalars(
                 dv @ (bal_new - bal),
                 dy @ (cou_new - cou),
-                dx @ (dx * col),
-                dv @ (dv * row_v),
-                dy @ (dy * row_y),
+                dx @ (dx * ops.col),
+                dv @ (dv * ops.row_v),
+                dy @ (dy * ops.row_y),
             )
             inter = abs(cross_v - cross_y)
             norm = omega * norm_x + (norm_v + norm_y) / omega
             limit = norm / (2.0 * inter) if inter > 0 else math.inf
             grown = min((1 - (k + 1) ** -0.3) * limit, (1 + (k + 1) ** -0.6) * eta)
-            if eta <= limit:
-                eta = grown
-                break
+            accepted = eta <= limit
             eta = grown
-        x, v, y, bal, cou = x_new, v_new, y_new, bal_new, cou_new
-        red = reduced_cost(v, y)
-        sums[0] += x
-        sums[1] += v
-        sums[2] += y
-        count += 1
-        since += 1
-        if k % CHECK_EVERY and k != max_iterations:
-            continue
-        if stop is not None and stop():
-            return
-        avg = (sums[0] / count, sums[1] / count, sums[2] / count)
-        kkt_avg = _kkt(ops, *avg, omega)
-        kkt_cur = _kkt(ops, x, v, y, omega)
-        cand, kkt_c = (avg, kkt_avg) if kkt_avg <= kkt_cur else ((x, v, y), kkt_cur)
+            if accepted:
+                break
+        self.eta = eta
+        self.x, self.v, self.y, self.bal, self.cou = x_new, v_new, y_new, bal_new, cou_new
+        self.red = ops.reduced_cost(v_new, y_new)
+        self.sums[0] += x_new
+        self.sums[1] += v_new
+        self.sums[2] += y_new
+        self.count += 1
+        self.since += 1
+
+    def restart_candidate(self, k: int) -> _Triple | None:
+        """The better of the average and the current iterate, if it is time to restart there.
+
+        A restart when the KKT error fell enough since the last restart
+        (sufficient), or fell some and has started to rise (necessary), or
+        after a long run without one (artificial), as in PDLP.
+        """
+        ops, count = self.ops, self.count
+        avg = (self.sums[0] / count, self.sums[1] / count, self.sums[2] / count)
+        kkt_avg = _kkt(ops, *avg, self.omega)
+        kkt_cur = _kkt(ops, self.x, self.v, self.y, self.omega)
+        cand, kkt_c = (avg, kkt_avg) if kkt_avg <= kkt_cur else ((self.x, self.v, self.y), kkt_cur)
         restart = (
-            kkt_c <= BETA_SUFFICIENT * kkt_restart
-            or (kkt_c <= BETA_NECESSARY * kkt_restart and kkt_c > last_candidate)
-            or since >= BETA_ARTIFICIAL * k
+            kkt_c <= BETA_SUFFICIENT * self.kkt_restart
+            or (kkt_c <= BETA_NECESSARY * self.kkt_restart and kkt_c > self.last_candidate)
+            or self.since >= BETA_ARTIFICIAL * k
         )
-        last_candidate = kkt_c
-        if not restart:
-            continue
-        x, v, y = (copy(a) for a in cand)
-        bal, cou = balance(x), coupled(x)
-        red = reduced_cost(v, y)
-        moved_x, moved_v, moved_y = scalars(
-            *(d @ d for d in (x - anchor[0], v - anchor[1], y - anchor[2]))
+        self.last_candidate = kkt_c
+        return cand if restart else None
+
+    def restart(self, cand: _Triple, k: int) -> tuple[Iterate, np.ndarray]:
+        """Restart from ``cand``: new primal weight, anchor and sums.
+
+        Returns the restart point on the host and the targets of limits and
+        hours it was computed with.
+        """
+        ops = self.ops
+        self._move(*(ops.copy(a) for a in cand))
+        x0, v0, y0 = self.anchor
+        moved_x, moved_v, moved_y = ops.scalars(
+            *(d @ d for d in (self.x - x0, self.v - v0, self.y - y0))
         )
         step_x = math.sqrt(moved_x)
         step_y = math.hypot(math.sqrt(moved_v), math.sqrt(moved_y))
         if step_x > 1e-12 and step_y > 1e-12:
-            omega = math.exp(0.5 * math.log(step_y / step_x) + 0.5 * math.log(omega))
-        anchor = (copy(x), copy(v), copy(y))
-        kkt_restart = _kkt(ops, x, v, y, omega)
-        last_candidate = math.inf
-        for arr in sums:
+            self.omega = math.exp(0.5 * math.log(step_y / step_x) + 0.5 * math.log(self.omega))
+        self._anchor()
+        self.last_candidate = math.inf
+        for arr in self.sums:
             arr[:] = 0.0
-        count = since = 0
-        restarts += 1
-        held = host(bound)
-        point = Iterate(host(x), host(v), host(y), k, restarts, kkt_restart, held)
-        sent, sent_bound = point.y.copy(), held.copy()
-        yield point  # the caller may move the point or the targets of limits and hours
+        self.count = self.since = 0
+        self.restarts += 1
+        held = ops.host(ops.bound)
+        x, v, y = ops.host(self.x), ops.host(self.v), ops.host(self.y)
+        return Iterate(x, v, y, k, self.restarts, self.kkt_restart, held), held
+
+    def resume(self, point: Iterate, sent: np.ndarray, sent_bound: np.ndarray) -> None:
+        """Take up what the caller changed in ``point``: the targets of limits and hours
+        (``point.bound``) or the point itself (when its ``y`` differs from ``sent``)."""
+        ops = self.ops
         moved = point.bound
         if moved is not None and not np.array_equal(moved, sent_bound):
-            bound = ops.bound = put(moved)
-            kkt_restart = _kkt(ops, x, v, y, omega)
+            ops.bound = ops.put(moved)
+            self.kkt_restart = _kkt(ops, self.x, self.v, self.y, self.omega)
         if not np.array_equal(point.y, sent):
-            x, v, y = put(point.x), put(point.v), put(point.y)
-            bal, cou = balance(x), coupled(x)
-            red = reduced_cost(v, y)
-            anchor = (copy(x), copy(v), copy(y))
-            kkt_restart = _kkt(ops, x, v, y, omega)
+            self._move(ops.put(point.x), ops.put(point.v), ops.put(point.y))
+            self._anchor()
 
 
 class _Ops:

@@ -167,16 +167,7 @@ def compute(
     """The frontier of the federation (``council=None``) or of one territorial council."""
     start = time.perf_counter()
     terr = territorial(eco)
-    if not terr:
-        raise InputError("no territorial council with members: set members to draw a frontier")
-    if council is None:
-        varied = terr
-    else:
-        idx = eco.council_index.get(council)
-        if idx is None or idx not in terr:
-            names = ", ".join(eco.councils[i].name for i in terr)
-            raise InputError(f"'{council}' is not a territorial council with members ({names})")
-        varied = [idx]
+    varied = _varied(eco, terr, council)
     members = int(sum(eco.councils[i].members or 0 for i in varied))
     current = current_offer(eco, varied)
     base = with_offer(eco, {i: 1.0 for i in varied}, keep_other_hours)
@@ -184,26 +175,11 @@ def compute(
     pos = {int(c): k for k, c in enumerate(r.hours_councils)}
     rows_varied = np.array([pos[i] for i in varied], dtype=np.int64)
     weekly = np.array([(eco.councils[i].members or 0) * WEEKS for i in varied], dtype=float)
-
-    least = central.solve(with_offer(eco, {}, False), "min-labour")
-    values = least.labour_values if least.status == "optimal" else np.ones(eco.n_goods)
-    least_week = least.hours_per_member_week() if least.status == "optimal" else None
-    slack = None  # an offer under which the least-labour plan fits every varied council
-    if least.status == "optimal":
-        sub = central._hours_matrix(eco, np.array(varied, dtype=np.int64)) @ least.activity
-        slack = float(np.max(sub / weekly))
+    values, least_week, slack = _least_labour(eco, varied, weekly)
     full = _full_offer(base, r, rows_varied, weekly)
     solves = 2
     if offers is None:
-        top = max(x for x in (full, current, slack, 1e-9) if x is not None)
-        if full is None:
-            top = max(top, 60.0)
-        grid = np.linspace(0.0, top * 1.05, max(points, 2))
-        extra = [x for x in (full, current, slack) if x is not None]
-        offers = []
-        for v in sorted(float(v) for v in np.concatenate([grid, extra])):
-            if not offers or v - offers[-1] > 1e-9 * top:  # one point for offers that coincide
-                offers.append(v)
+        offers = _grid(points, full, current, slack)
     notes = []
     idle = [eco.councils[i].name for k, i in enumerate(varied) if r.hours[rows_varied[k]].nnz == 0]
     if idle:
@@ -239,6 +215,50 @@ def compute(
         seconds=time.perf_counter() - start,
         notes=notes,
     )
+
+
+def _varied(eco: Economy, terr: list[int], council: str | None) -> list[int]:
+    """The territorial councils whose offer the frontier varies: all of ``terr`` or the
+    one named ``council``."""
+    if not terr:
+        raise InputError("no territorial council with members: set members to draw a frontier")
+    if council is None:
+        return terr
+    idx = eco.council_index.get(council)
+    if idx is None or idx not in terr:
+        names = ", ".join(eco.councils[i].name for i in terr)
+        raise InputError(f"'{council}' is not a territorial council with members ({names})")
+    return [idx]
+
+
+def _least_labour(
+    eco: Economy, varied: list[int], weekly: np.ndarray
+) -> tuple[np.ndarray, float | None, float | None]:
+    """From the least-labour plan meeting every need (no hour limits): the labour values
+    that weigh needs (ones if there is no such plan), its hours per member per week, and
+    the offer under which it fits every varied council (``weekly``: members x weeks)."""
+    least = central.solve(with_offer(eco, {}, False), "min-labour")
+    if least.status != "optimal":
+        return np.ones(eco.n_goods), None, None
+    sub = central._hours_matrix(eco, np.array(varied, dtype=np.int64)) @ least.activity
+    return least.labour_values, least.hours_per_member_week(), float(np.max(sub / weekly))
+
+
+def _grid(
+    points: int, full: float | None, current: float | None, slack: float | None
+) -> list[float]:
+    """``points`` offers from 0 to a little above the largest of ``full``, ``current`` and
+    ``slack`` (60 h per week if no offer meets every need), with those three added."""
+    top = max(x for x in (full, current, slack, 1e-9) if x is not None)
+    if full is None:
+        top = max(top, 60.0)
+    grid = np.linspace(0.0, top * 1.05, max(points, 2))
+    extra = [x for x in (full, current, slack) if x is not None]
+    offers: list[float] = []
+    for v in sorted(float(v) for v in np.concatenate([grid, extra])):
+        if not offers or v - offers[-1] > 1e-9 * top:  # one point for offers that coincide
+            offers.append(v)
+    return offers
 
 
 def frontiers(eco: Economy, **kw: Any) -> list[Frontier]:

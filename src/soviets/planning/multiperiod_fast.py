@@ -231,7 +231,7 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray], 
     values: list[np.ndarray] = []
     rents: list[np.ndarray] = []
     ceiling = np.full(lay.produced.size, np.inf)
-    invest_open = [np.isfinite(lp.col_upper[lay.col("investment", t)]) for t in range(n_t)]
+    invest_open = [lp.col_upper[lay.col("investment", t)] > 0 for t in range(n_t)]
     for t in range(n_t):
         y_o = np.maximum(y[st.other_rows[t]], 0.0)
         up_o = lp.row_upper[st.other_rows[t]]
@@ -248,13 +248,11 @@ def dual_bound(st: _Structure, y: np.ndarray) -> tuple[float, list[np.ndarray], 
 
         v, rho = prices()
         arrive = t + st.build_time
-        capped = False
-        for c in np.flatnonzero(invest_open[t] & (arrive < n_t)):
-            cap = v[st.pair_good[c]]
-            if pi[arrive[c], c] > cap:
-                pi[arrive[c], c] = cap
-                capped = capped or arrive[c] == t + 1
-        if capped:
+        pairs = np.flatnonzero(invest_open[t] & (arrive < n_t))
+        cap = v[st.pair_good[pairs]]
+        over = pi[arrive[pairs], pairs] > cap
+        pi[arrive[pairs[over]], pairs[over]] = cap[over]
+        if np.any(arrive[pairs[over]] == t + 1):
             v, rho = prices()
         rows = lay.row("balance", t)
         bound += float(np.dot(v, lp.row_lower[rows]))

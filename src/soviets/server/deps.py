@@ -131,3 +131,8 @@ async def csrf_checked(request: Request, found: PageActor) -> tuple[WebSession, 
 
 
 FormActor = Annotated[tuple[WebSession, Person], Depends(csrf_checked, scope="function")]
+
+
+def client_of(request: Request) -> str:
+    """The client's address as the rate limits see it."""
+    return request.client.host if request.client else "unknown"

@@ -6,12 +6,23 @@ one, so that a forged ``Host`` header cannot put another site in a mail.
 
 from __future__ import annotations
 
-from fastapi import Request
+from collections.abc import Callable
 
-from soviets.governance.accounts import INVITATION_LIFETIME, RESET_LIFETIME
+from fastapi import BackgroundTasks, Request
+from sqlalchemy.orm import Session
+
+from soviets.governance.accounts import (
+    INVITATION_LIFETIME,
+    RESET_LIFETIME,
+    Issued,
+    TooManyRequests,
+)
 from soviets.governance.signin_links import LINK_LIFETIME
+from soviets.ledger.models import Person
 from soviets.server import mail
+from soviets.server.deps import client_of
 from soviets.server.i18n import N_
+from soviets.server.problems import Problem
 
 RESET_MINUTES = RESET_LIFETIME.seconds // 60
 RESET_TEXT = N_(
@@ -26,6 +37,40 @@ SIGN_IN_TEXT = N_(
     "it works once, for %(minutes)s minutes."
 )
 SIGN_IN_ANSWER = SIGN_IN_TEXT % {"minutes": LINK_MINUTES}
+
+
+NO_MAIL = N_("This service cannot send e-mail; ask a coordinator for help.")
+
+#: A service function that issues a mailed link: (session, e-mail, client) -> the
+#: account's person and the link, or None when the address has no account.
+IssueLink = Callable[[Session, str, str], tuple[Person, Issued] | None]
+#: A function that mails a link: (request, to, secret) -> None when sent, else why not.
+SendLink = Callable[[Request, str, str], str | None]
+
+
+def mail_link(
+    request: Request,
+    db: Session,
+    later: BackgroundTasks,
+    email: str,
+    issue: IssueLink,
+    send: SendLink,
+    kind: str | None = None,
+) -> None:
+    """Issue a link for ``email`` and commit; mail it after the answer (so the answer's
+    timing tells nothing of whether the address has an account). A 503 problem when the
+    service cannot send mail; past the mail limits, a 429 problem (of ``kind``) that asks
+    to retry in an hour."""
+    if not settings(request).enabled:
+        raise Problem(503, NO_MAIL)
+    try:
+        found = issue(db, email, client_of(request))
+    except TooManyRequests as exc:
+        raise Problem(429, str(exc), kind=kind, headers={"Retry-After": "3600"}) from None
+    db.commit()
+    if found is not None:
+        person, issued = found
+        later.add_task(send, request, person.email or email, issued.secret)
 
 
 def settings(request: Request) -> mail.MailSettings:

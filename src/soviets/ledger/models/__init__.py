@@ -4,6 +4,7 @@ from soviets.ledger.models.assemblies import AgendaItem, Assembly, Attendance, M
 from soviets.ledger.models.auth import (
     ApiToken,
     Invitation,
+    MailedLink,
     PasswordReset,
     ResetRequest,
     SignInAttempt,
@@ -83,6 +84,7 @@ __all__ = [
     "LedgerEvent",
     "LedgerHead",
     "LedgerRecord",
+    "MailedLink",
     "Mandate",
     "Membership",
     "Need",

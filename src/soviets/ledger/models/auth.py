@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from soviets.ledger.base import Base
 from soviets.ledger.types import UTCDateTime, utcnow
@@ -99,14 +99,18 @@ class Invitation(Base):
     role: Mapped[str | None] = mapped_column(String(20))
 
 
-class PasswordReset(Base):
-    """A single-use, short-lived link to set a new password, sent by e-mail (digest stored)."""
+class MailedLink(Base):
+    """A single-use, short-lived link sent by e-mail to its owner (the columns of
+    :class:`PasswordReset` and :class:`SignInLink`; only the secret's digest is stored)."""
 
-    __tablename__ = "password_resets"
-    __table_args__ = (
-        CheckConstraint("length(token_hash) = 64", name="hash_length"),
-        CheckConstraint("expires_at > created_at", name="expiry"),
-    )
+    __abstract__ = True
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[CheckConstraint, ...]:
+        return (
+            CheckConstraint("length(token_hash) = 64", name="hash_length"),
+            CheckConstraint("expires_at > created_at", name="expiry"),
+        )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
@@ -114,6 +118,12 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordReset(MailedLink):
+    """A link to set a new password."""
+
+    __tablename__ = "password_resets"
 
 
 class ResetRequest(Base):
@@ -131,19 +141,8 @@ class ResetRequest(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class SignInLink(Base):
-    """A single-use, short-lived link that signs its owner in without the password, sent by
-    e-mail so the owner gets in while someone else's guesses slow the account down."""
+class SignInLink(MailedLink):
+    """A link that signs its owner in without the password, so the owner gets in while
+    someone else's guesses slow the account down."""
 
     __tablename__ = "sign_in_links"
-    __table_args__ = (
-        CheckConstraint("length(token_hash) = 64", name="hash_length"),
-        CheckConstraint("expires_at > created_at", name="expiry"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

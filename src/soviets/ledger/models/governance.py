@@ -32,17 +32,15 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     ForeignKeyConstraint,
-    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     event,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from soviets.ledger.base import Base
+from soviets.ledger.base import Base, unique_where
 from soviets.ledger.types import UTCDateTime, utcnow
 
 PROPOSAL_KINDS = (
@@ -313,13 +311,8 @@ class Elector(Base):
 
     __tablename__ = "electorate"
     __table_args__ = (
-        Index(
-            "uq_electorate_seat",
-            "proposal_id",
-            "seat_council_id",
-            unique=True,
-            sqlite_where=text("removed_at IS NULL"),
-            postgresql_where=text("removed_at IS NULL"),
+        unique_where(
+            "uq_electorate_seat", "proposal_id", "seat_council_id", where="removed_at IS NULL"
         ),
     )
 
@@ -346,13 +339,8 @@ class Ballot(Base):
         ForeignKeyConstraint(
             ["proposal_id", "voter_id"], ["electorate.proposal_id", "electorate.person_id"]
         ),
-        Index(
-            "uq_ballots_seat",
-            "proposal_id",
-            "seat_council_id",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
+        unique_where(
+            "uq_ballots_seat", "proposal_id", "seat_council_id", where="withdrawn_at IS NULL"
         ),
         CheckConstraint("revision >= 1", name="revision"),
         CheckConstraint("(withdrawn_at IS NULL) = (withdrawn_reason IS NULL)", name="withdrawn"),
@@ -458,22 +446,10 @@ class Delegate(Base):
         CheckConstraint(_in("status", DELEGATE_STATUSES), name="status"),
         CheckConstraint("council_id <> federation_id", name="not_self"),
         CheckConstraint("(status = 'active') = (ended_at IS NULL)", name="ended"),
-        Index(
-            "uq_delegates_seat",
-            "council_id",
-            "federation_id",
-            unique=True,
-            sqlite_where=text("status = 'active'"),
-            postgresql_where=text("status = 'active'"),
-        ),
+        unique_where("uq_delegates_seat", "council_id", "federation_id", where="status = 'active'"),
         # One person, one seat (one vote) in a federation.
-        Index(
-            "uq_delegates_person",
-            "person_id",
-            "federation_id",
-            unique=True,
-            sqlite_where=text("status = 'active'"),
-            postgresql_where=text("status = 'active'"),
+        unique_where(
+            "uq_delegates_person", "person_id", "federation_id", where="status = 'active'"
         ),
     )
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
-    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from soviets.ledger.base import Base
+from soviets.ledger.base import Base, unique_where
 from soviets.ledger.types import UTCDateTime, utcnow
 
 __all__ = ["Council", "CouncilLink", "Membership", "Person", "utcnow"]
@@ -79,14 +78,7 @@ class Membership(Base):
     __table_args__ = (
         CheckConstraint("role IN ('member', 'coordinator')", name="role"),
         CheckConstraint("left_at IS NULL OR left_at >= joined_at", name="dates"),
-        Index(
-            "uq_memberships_open",
-            "person_id",
-            "council_id",
-            unique=True,
-            sqlite_where=text("left_at IS NULL"),
-            postgresql_where=text("left_at IS NULL"),
-        ),
+        unique_where("uq_memberships_open", "person_id", "council_id", where="left_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -110,13 +102,8 @@ class CouncilLink(Base):
     __tablename__ = "council_links"
     __table_args__ = (
         CheckConstraint("member_id <> federation_id", name="not_self"),
-        Index(
-            "uq_council_links_open",
-            "member_id",
-            "federation_id",
-            unique=True,
-            sqlite_where=text("left_at IS NULL"),
-            postgresql_where=text("left_at IS NULL"),
+        unique_where(
+            "uq_council_links_open", "member_id", "federation_id", where="left_at IS NULL"
         ),
         UniqueConstraint("member_id", "federation_id", "joined_at"),
     )

@@ -15,11 +15,10 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from soviets.ledger.base import Base
+from soviets.ledger.base import Base, unique_where
 from soviets.ledger.types import UTCDateTime, utcnow
 
 
@@ -149,20 +148,16 @@ class PlanRecord(Base):
     __table_args__ = (
         CheckConstraint("status IN ('proposed', 'adopted')", name="status"),
         CheckConstraint("status = 'proposed' OR adopted_at IS NOT NULL", name="adopted_has_time"),
-        Index(
+        unique_where(
             "uq_plans_adopted",
             "period_id",
             "federation_id",
-            unique=True,
-            sqlite_where=text("status = 'adopted' AND revises_plan_id IS NULL"),
-            postgresql_where=text("status = 'adopted' AND revises_plan_id IS NULL"),
+            where="status = 'adopted' AND revises_plan_id IS NULL",
         ),
-        Index(
+        unique_where(
             "uq_plans_revision_adopted",
             "revises_plan_id",
-            unique=True,
-            sqlite_where=text("status = 'adopted' AND revises_plan_id IS NOT NULL"),
-            postgresql_where=text("status = 'adopted' AND revises_plan_id IS NOT NULL"),
+            where="status = 'adopted' AND revises_plan_id IS NOT NULL",
         ),
     )
 

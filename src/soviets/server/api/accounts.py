@@ -9,7 +9,6 @@ from soviets.ledger.models import Invitation
 from soviets.server import links, present
 from soviets.server.api.common import STANDARD, WRITE, PathId, problems
 from soviets.server.deps import ApiActor, Db
-from soviets.server.problems import Problem
 from soviets.server.schemas_accounts import (
     Accepted,
     InvitationIn,
@@ -131,19 +130,8 @@ def request_reset(
     """Mail a password-reset link. The answer is the same whether or not the address has an
     account (the mail goes out after the answer, so its timing tells nothing either);
     rate-limited per address and per client (429)."""
-    if not links.settings(request).enabled:
-        raise Problem(503, "This service cannot send e-mail; ask a coordinator for help.")
-    client = request.client.host if request.client else "unknown"
-    try:
-        found = accounts.request_password_reset(db, body.email, client)
-    except accounts.TooManyRequests as exc:
-        raise Problem(
-            429, str(exc), kind="too-many-attempts", headers={"Retry-After": "3600"}
-        ) from None
-    db.commit()
-    if found is not None:
-        person, issued = found
-        later.add_task(links.send_reset, request, person.email or body.email, issued.secret)
+    issue, send = accounts.request_password_reset, links.send_reset
+    links.mail_link(request, db, later, body.email, issue, send, kind="too-many-attempts")
     return Accepted(detail=links.RESET_ANSWER)
 
 

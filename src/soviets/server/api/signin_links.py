@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request
 
-from soviets.governance import accounts, signin_links
+from soviets.governance import signin_links
 from soviets.server import auth, links
 from soviets.server.api.common import problems
-from soviets.server.deps import Db
-from soviets.server.problems import Problem
+from soviets.server.deps import Db, client_of
 from soviets.server.schemas import TokenOut
 from soviets.server.schemas_accounts import Accepted, ResetRequestIn, SignInLinkUse
 
 router = APIRouter(tags=["tokens"])
-
-
-def client_of(request: Request) -> str:
-    """The client's address as the rate limits see it."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/sign-in-links", status_code=202, responses=problems(400, 422, 429, 503))
@@ -26,18 +20,8 @@ def request_link(
 ) -> Accepted:
     """Mail a one-time sign-in link to the account's address. The answer is the same whether
     or not the address has an account; limited like password-reset mails (429)."""
-    if not links.settings(request).enabled:
-        raise Problem(503, "This service cannot send e-mail; ask a coordinator for help.")
-    try:
-        found = signin_links.request_link(db, body.email, client_of(request))
-    except accounts.TooManyRequests as exc:
-        raise Problem(
-            429, str(exc), kind="too-many-attempts", headers={"Retry-After": "3600"}
-        ) from None
-    db.commit()
-    if found is not None:
-        person, issued = found
-        later.add_task(links.send_sign_in_link, request, person.email or body.email, issued.secret)
+    issue, send = signin_links.request_link, links.send_sign_in_link
+    links.mail_link(request, db, later, body.email, issue, send, kind="too-many-attempts")
     return Accepted(detail=links.SIGN_IN_ANSWER)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from soviets.server import auth
 from soviets.server.api.common import STANDARD, problems
-from soviets.server.deps import ApiActor, Db
+from soviets.server.deps import ApiActor, Db, client_of
 from soviets.server.problems import Problem
 from soviets.server.schemas import SignIn, TokenInfo, TokenOut
 
@@ -22,7 +22,7 @@ router = APIRouter(tags=["tokens"])
 )
 def create_token(body: SignIn, request: Request, db: Db) -> TokenOut:
     """Rate-limited per account and per client address (see ``docs/service.md``, sign-in limits)."""
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     person = auth.check_password(db, body.email, body.password, client)
     issued = auth.issue_token(db, person, body.name)
     return TokenOut(

@@ -22,14 +22,18 @@ from soviets.server.deps import (
     PageSession,
     page_actor,
 )
-from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
-from soviets.server.problems import Problem
+from soviets.server.pages.signin import (
+    EXPIRED_FORM,
+    form_is_ours,
+    mail_link_form,
+    signed_in_redirect,
+    signed_out_form,
+)
 from soviets.server.templating import N_, Msg, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=1000)]
 Token = Annotated[str, Form(max_length=200)]
-EXPIRED_FORM = N_("The form expired; please try again.")
 
 
 # --- a council's invitations ---------------------------------------------------------------
@@ -299,22 +303,16 @@ def request_reset(
 ) -> Response:
     """Mail a reset link if the address has an account; the answer is the same either way
     (the mail goes out after the answer, so its timing tells nothing either)."""
-    if not form_is_ours(request, csrf_token):
-        return _reset_request_form(request, 403, EXPIRED_FORM)
-    if not links.settings(request).enabled:
-        return _reset_request_form(
-            request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
-        )
-    client = request.client.host if request.client else "unknown"
-    try:
-        found = accounts.request_password_reset(db, email, client)
-    except accounts.TooManyRequests as exc:
-        raise Problem(429, str(exc), headers={"Retry-After": "3600"}) from None
-    db.commit()
-    if found is not None:
-        person, issued = found
-        later.add_task(links.send_reset, request, person.email or email, issued.secret)
-    return _reset_request_form(request, sent=Msg(links.RESET_TEXT, minutes=links.RESET_MINUTES))
+    return mail_link_form(
+        request,
+        db,
+        later,
+        email,
+        csrf_token,
+        form=_reset_request_form,
+        mailing=(accounts.request_password_reset, links.send_reset),
+        sent=Msg(links.RESET_TEXT, minutes=links.RESET_MINUTES),
+    )
 
 
 def _reset_form(

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from soviets.ledger.models import Person
-from soviets.server import auth
-from soviets.server.deps import PRESESSION_COOKIE, SESSION_COOKIE, Db, FormActor, PageSession
+from soviets.server import auth, links
+from soviets.server.deps import (
+    PRESESSION_COOKIE,
+    SESSION_COOKIE,
+    Db,
+    FormActor,
+    PageSession,
+    client_of,
+)
 from soviets.server.problems import Problem
 from soviets.server.security import new_secret, same
-from soviets.server.templating import N_, render
+from soviets.server.templating import N_, Msg, render
 
 router = APIRouter()
+EXPIRED_FORM = N_("The form expired; please try again.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,6 +49,29 @@ def signed_out_form(
         PRESESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request), path="/"
     )
     return response
+
+
+def mail_link_form(
+    request: Request,
+    db: Session,
+    later: BackgroundTasks,
+    email: str,
+    csrf_token: str,
+    *,
+    form: Callable[..., Response],
+    mailing: tuple[links.IssueLink, links.SendLink],
+    sent: Msg,
+) -> Response:
+    """The answer to a signed-out form that asks for a link by e-mail: ``form(request,
+    status, error)`` again if the form expired or the service cannot send mail, else the
+    link issued and mailed (:func:`soviets.server.links.mail_link`) and ``form`` saying
+    ``sent``, the same whether or not the address has an account."""
+    if not form_is_ours(request, csrf_token):
+        return form(request, 403, EXPIRED_FORM)
+    if not links.settings(request).enabled:
+        return form(request, 503, links.NO_MAIL)
+    links.mail_link(request, db, later, email, *mailing)
+    return form(request, sent=sent)
 
 
 def form_is_ours(request: Request, csrf_token: str) -> bool:
@@ -92,7 +124,7 @@ def signin(
     """Check the password (rate-limited), open a session and set its cookie."""
     if not form_is_ours(request, csrf_token):
         return _form(request, 403, N_("The form expired; please sign in again."), email, next)
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     try:
         person = auth.check_password(db, email, password, client)
     except Problem as exc:

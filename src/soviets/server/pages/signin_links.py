@@ -7,16 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 
-from soviets.governance import accounts, signin_links
+from soviets.governance import signin_links
 from soviets.server import links
-from soviets.server.api.signin_links import client_of
-from soviets.server.deps import Db
-from soviets.server.pages.signin import form_is_ours, signed_in_redirect, signed_out_form
-from soviets.server.problems import Problem
+from soviets.server.deps import Db, client_of
+from soviets.server.pages.signin import (
+    EXPIRED_FORM,
+    form_is_ours,
+    mail_link_form,
+    signed_in_redirect,
+    signed_out_form,
+)
 from soviets.server.templating import N_, Msg
 
 router = APIRouter()
-EXPIRED = N_("The form expired; please try again.")
 Token = Annotated[str, Form(max_length=200)]
 
 
@@ -42,21 +45,16 @@ def request_link(
     csrf_token: Token = "",
 ) -> Response:
     """Mail a sign-in link if the address has an account; the answer is the same either way."""
-    if not form_is_ours(request, csrf_token):
-        return _request_form(request, 403, EXPIRED)
-    if not links.settings(request).enabled:
-        return _request_form(
-            request, 503, N_("This service cannot send e-mail; ask a coordinator for help.")
-        )
-    try:
-        found = signin_links.request_link(db, email, client_of(request))
-    except accounts.TooManyRequests as exc:
-        raise Problem(429, str(exc), headers={"Retry-After": "3600"}) from None
-    db.commit()
-    if found is not None:
-        person, issued = found
-        later.add_task(links.send_sign_in_link, request, person.email or email, issued.secret)
-    return _request_form(request, sent=Msg(links.SIGN_IN_TEXT, minutes=links.LINK_MINUTES))
+    return mail_link_form(
+        request,
+        db,
+        later,
+        email,
+        csrf_token,
+        form=_request_form,
+        mailing=(signin_links.request_link, links.send_sign_in_link),
+        sent=Msg(links.SIGN_IN_TEXT, minutes=links.LINK_MINUTES),
+    )
 
 
 @router.get("/signin/link/{token}")
@@ -70,6 +68,8 @@ def link_page(token: str, request: Request) -> Response:
 def use_link(token: str, request: Request, db: Db, csrf_token: Token = "") -> Response:
     """Sign in with the link: it works once."""
     if not form_is_ours(request, csrf_token):
-        return signed_out_form(request, "signin_link.html", {"token": token, "error": EXPIRED}, 403)
+        return signed_out_form(
+            request, "signin_link.html", {"token": token, "error": EXPIRED_FORM}, 403
+        )
     person = signin_links.use_link(db, token, client_of(request))
     return signed_in_redirect(request, db, person, "/?notice=signed-in")
