@@ -19,7 +19,10 @@ the whole protocol and the bound it certifies):
   learns from the last allocations how much it can expect, runs at what it
   can make, and shares out its output among its buyers (pro rata when
   short). Its offer is the cost of a unit at market prices, plus the
-  clerk's capacity price, less the value of its joint outputs;
+  clerk's capacity price, less the value of its joint outputs. A steward of
+  a stock that no plan can stretch to the needs (``Directory.rationed``)
+  rations instead: the workplaces' orders first, the rest to the
+  territorial councils pro rata;
 * **as a buyer** (a process's inputs, a territorial council's needs): it
   orders from the cheapest offers first and passes what it expects not to
   get on to the next cheapest (merit order);
@@ -250,14 +253,7 @@ class Board:
         rows = np.flatnonzero(ok & self.multi & (req[self.loc] > 0))
         if rows.size:
             rows = rows[np.lexsort((self.offer_ids[rows], price[rows], self.loc[rows]))]
-            loc = self.loc[rows]
-            remaining = 0.0
-            for i, r in enumerate(rows):
-                if i == 0 or loc[i] != loc[i - 1]:
-                    remaining = float(req[loc[i]])
-                if remaining > 0:
-                    orders[r] = remaining
-                    remaining -= remaining * float(ratio[r])
+            _merit_order(rows, self.loc[rows], req, ratio, orders)
         expected = np.bincount(self.loc, weights=orders * ratio, minlength=self.n_local)
         return orders, expected
 
@@ -392,6 +388,9 @@ class CouncilAgent:
         self.patience = patience
         self.refresh = max(1, refresh)
         self.is_steward = papers.kind == "steward"
+        # a rationing steward serves workplaces' orders first (directory docstring)
+        self.rations = bool(np.any(directory.rationed[papers.out_offer]))
+        self.workplace = np.array([k == "workplace" for k in directory.council_kind])
         goods = papers.goods()  # local good index -> global good id
         g_local = {int(g): i for i, g in enumerate(goods)}
         self.r = Recipe.of(papers, directory, g_local)
@@ -657,9 +656,12 @@ class CouncilAgent:
         if not book.q.size:
             return
         supply = r.out_coef * mk.x[r.out_proc]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(mk.d_out > supply, supply / mk.d_out, 1.0)
-        alloc = book.q * share[book.out]
+        if self.rations:
+            alloc = _ration(book.q, book.out, self.workplace[book.buyer], supply)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(mk.d_out > supply, supply / mk.d_out, 1.0)
+            alloc = book.q * share[book.out]
         send = (book.seen == k) | ~_close(alloc, book.sent_q) | (k - book.sent_k >= self.refresh)
         rows = np.flatnonzero(send)
         if rows.size:
@@ -780,6 +782,41 @@ def _rent_theta(r: Recipe, y: Array, cost: Array) -> tuple[float, float]:
     bad = ~capped & (margin > 0)
     theta = float(np.min(r.labour[bad] / rev[bad])) if np.any(bad) else 1.0
     return rent, theta
+
+
+def _merit_order(rows: Array, loc: Array, req: Array, ratio: Array, orders: Array) -> None:
+    """Fill ``orders`` for board ``rows`` sorted cheapest first within each good
+    ``loc``: the first offer of a good is ordered the whole ``req``, each next one
+    what the ones before are not expected to deliver (``ratio``: the share an offer
+    is expected to deliver). One step per place in the merit order, every good at
+    once (the arithmetic of a loop over the rows, row by row)."""
+    first = np.r_[True, loc[1:] != loc[:-1]]
+    group = np.cumsum(first) - 1
+    place = np.arange(rows.size) - np.flatnonzero(first)[group]
+    remaining = req[loc[first]].astype(float)
+    by_place = np.argsort(place, kind="stable")
+    ends = np.cumsum(np.bincount(place))
+    for lo, hi in zip(np.r_[0, ends[:-1]], ends, strict=True):
+        at = by_place[lo:hi]
+        g, r = group[at], rows[at]
+        rem = remaining[g]
+        live = rem > 0
+        orders[r[live]] = rem[live]
+        remaining[g] = np.where(live, rem - rem * ratio[r], rem)
+
+
+def _ration(q: Array, out: Array, first: Array, supply: Array) -> Array:
+    """A rationing steward's allocation per order: the orders marked ``first`` (the
+    workplaces' inputs) from ``supply`` per output row, pro rata if short; what is
+    left to the other orders (the territorial councils' needs) pro rata."""
+    n = supply.size
+    asked_first = np.bincount(out, weights=np.where(first, q, 0.0), minlength=n)
+    asked_rest = np.bincount(out, weights=np.where(first, 0.0, q), minlength=n)
+    left = np.maximum(supply - asked_first, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_first = np.where(asked_first > supply, supply / asked_first, 1.0)
+        share_rest = np.where(asked_rest > left, left / asked_rest, 1.0)
+    return q * np.where(first, share_first[out], share_rest[out])
 
 
 def _main_rows(out_proc: Array, value: Array, n_proc: int) -> Array:

@@ -23,6 +23,15 @@ Stewards: goods in stock are offered by ``stock:<good>`` (no labour, the
 stock as capacity) and each primary input by ``commons:<good>`` (no labour,
 its limit as capacity, unlimited when it has none). They make stocks and
 limits tradeable like any capacity, so the same prices cover them.
+
+Rationed stocks: a good that only its stock can supply (no process that can
+run makes it) and whose needs alone ask for more than the stock holds cannot
+be had in full by any plan (nor, within the clerk's tolerances, when they ask
+for all of it: ``RATION_ABOVE``). Its steward is not priced by the clerk (no price
+makes the stock larger); it **rations**: the workplace councils' orders for
+inputs first, pro rata if even they exceed the stock, then what is left to
+the territorial councils' needs pro rata (``rationed`` per offer; the rule is
+:meth:`soviets.federation.agents.CouncilAgent._allocate`).
 """
 
 from __future__ import annotations
@@ -35,6 +44,11 @@ from soviets.economy import Economy
 from soviets.errors import ModelError
 
 CLERK = "clerk"
+# a stock-only good whose needs alone take more than this share of its stock is
+# rationed: the clerk keeps 1e-6 of a priced limit free and the needs are ordered
+# 1e-5 over while it mixes proposals (``protocol.ROOM``, ``agents.NEED_ROOM``), so
+# no proposal it could settle on fits in the stock
+RATION_ABOVE = 1.0 - 2e-5
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,7 @@ class Directory:
     offer_good: np.ndarray  # good id per offer
     level: np.ndarray  # per offer of a limited process: when the clerk prices its
     # capacity (0: from the start, 1 or 2: when the offers do not settle); 3: never
+    rationed: np.ndarray  # per offer: a stock steward that rations (module docstring)
     subscribers: list[np.ndarray]  # per good: council ids that buy or sell it
     shard_of: np.ndarray  # shard id per council (the clerk: -1)
     n_shards: int
@@ -182,8 +197,11 @@ def split_economy(
     kinds.append("clerk")
     regions = region_of(eco) + [n for n in names[len(eco.councils) :]]
     shard_of = _shards([r for r in regions[: len(names) - 1]], n_shards) + [-1]
-    live = [pp for pp in papers if names[pp.council] not in gone]
+    # a council that deals in no good (after a failure: the workplaces whose processes
+    # cannot run, the regions whose needs are out of reach) has nothing to say
+    live = [pp for pp in papers if names[pp.council] not in gone and pp.goods().size]
     og = np.asarray(offers.good, np.int64)
+    rationed = _rationed(eco, papers, og, kinds)
     directory = Directory(
         council_names=names,
         council_kind=kinds,
@@ -191,7 +209,8 @@ def split_economy(
         process_names=list(eco.process_names),
         offer_council=np.asarray(offers.council, np.int64),
         offer_good=og,
-        level=_levels(eco, papers, og),
+        level=np.where(rationed, 3, _levels(eco, papers, og)),
+        rationed=rationed,
         subscribers=_subscribers(eco.n_goods, live, clerk=len(names) - 1),
         shard_of=np.asarray(shard_of, np.int64),
         n_shards=max(1, n_shards),
@@ -302,6 +321,25 @@ def _levels(eco: Economy, papers: list[Papers], offer_good: np.ndarray) -> np.nd
                 0 if not np.all(free_seller[made]) else 1 if not np.all(merit[made]) else 2
             )
     return level
+
+
+def _rationed(
+    eco: Economy, papers: list[Papers], offer_good: np.ndarray, kinds: list[str]
+) -> np.ndarray:
+    """Per offer: a steward of a stock that is the only supply of its good (every other
+    seller has capacity 0) while the needs alone ask for (nearly) all of the stock or
+    more (``RATION_ABOVE``)."""
+    sells = np.zeros(len(offer_good), dtype=bool)  # can supply anything at all
+    steward = np.zeros(len(offer_good), dtype=bool)
+    for pp in papers:
+        sells[pp.out_offer] = pp.capacity[pp.out_proc] > 0
+        steward[pp.out_offer] = (
+            kinds[pp.council] == "steward" and not eco.good_primary[pp.out_good].any()
+        )
+    other = np.zeros(eco.n_goods, dtype=bool)
+    other[offer_good[sells & ~steward]] = True
+    short = eco.demand > eco.stocks * RATION_ABOVE
+    return steward & sells & ~other[offer_good] & short[offer_good]
 
 
 def _subscribers(n_goods: int, live: list[Papers], clerk: int) -> list[np.ndarray]:

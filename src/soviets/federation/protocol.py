@@ -183,6 +183,7 @@ class _Clerk:
     hours_ceiling: float = np.inf  # no plan within the limits takes more hours
     reported: set[int] = field(default_factory=set)  # councils that reported this round
     heard: set[int] = field(default_factory=set)  # councils that have reported so far
+    failure: str | None = None  # why the clerk stopped without a settled plan
     epoch_prices: dict[int, dict[int, float]] = field(default_factory=dict)  # as sent
     streams: int = 0  # a warm start's streams while they run (0: none; ``parallel``)
     stream_tot: dict[int, dict[str, float]] = field(default_factory=dict)  # this round's
@@ -287,6 +288,8 @@ class _Clerk:
             return {self.epoch: 1.0}, {}
         weights, prices, value, slack = self._master()
         self.mix.append((len(self.history), value))
+        if self.failure is not None:
+            return weights, prices
         if slack > 1e-9:
             self.penalty = min(4.0 * self.penalty, MAX_PENALTY)
         gap = (value - self.best_bound) / max(1.0, abs(value))
@@ -297,7 +300,10 @@ class _Clerk:
         if out_of_reach:
             return weights, prices
         if self.stabilise and slack > 1e-9:
-            prices = self._box_step(bound)
+            boxed = self._box_step(bound)
+            if boxed is None:  # no prices to ask for: stop with the best mix so far
+                return weights, prices
+            prices = boxed
         self.next_epoch()
         return None, prices
 
@@ -378,8 +384,8 @@ class _Clerk:
         self.mix.append((len(self.history), value))
         if slack > 1e-9:
             self.penalty = min(4.0 * self.penalty, MAX_PENALTY)
-            if self.stabilise:
-                prices = self._box_step(self.bounds[-1])
+            if self.stabilise:  # no box-step prices: the master's, and the next settle stops
+                prices = self._box_step(self.bounds[-1]) or prices
         return prices
 
     def next_epoch(self) -> None:
@@ -408,7 +414,7 @@ class _Clerk:
         self.center_value = -np.inf
         return prices
 
-    def _box_step(self, bound: float | None) -> dict[int, float]:
+    def _box_step(self, bound: float | None) -> dict[int, float] | None:
         """The next prices by box-step stabilisation: the best prices of the cutting-plane
         model of the Lagrangian bound within a box around the prices of the best bound.
 
@@ -416,7 +422,8 @@ class _Clerk:
         value there. A *serious step* (the bound rose by at least a tenth of what the
         model promised) moves the centre there and doubles the box when the prices
         were at its edge; after a *null step* centre and box stay (the new proposal
-        still sharpens the model)."""
+        still sharpens the model). None, with ``failure`` set, where HiGHS finds no
+        prices (the capacities cannot hold the orders at any price)."""
         from scipy.optimize import linprog
 
         rows = self.rows()
@@ -462,7 +469,15 @@ class _Clerk:
             method="highs",
         )
         if res.x is None:
-            raise ModelError(f"the clerk's pricing of capacities failed: {res.message}")
+            over = self.over()
+            goods = sorted({self.directory.good_names[self.directory.offer_good[o]] for o in over})
+            self.failure = (
+                f"after {len(self.columns)} proposals the clerk found no capacity prices "
+                f"(HiGHS: {res.message}): at every price the councils ask for more than "
+                f"{', '.join(self.named(o) for o in over)} can supply, so needs for "
+                f"{', '.join(goods)} (or for what is made of them) cannot all be met"
+            )
+            return None
         pi = np.maximum(res.x[1:], 0.0)
         self.model_value = -float(res.fun)
         self.sent = {o: float(v) for o, v in zip(rows, pi, strict=True)}
@@ -509,8 +524,9 @@ class _Clerk:
             bounds=(0, None),
             method="highs",
         )
-        if res.x is None:
-            raise ModelError(f"the clerk's weighing of proposals failed: {res.message}")
+        if res.x is None:  # cannot happen (the excess is free at a price), but never crash
+            self.failure = f"the clerk's weighing of proposals failed (HiGHS: {res.message})"
+            return {self.columns[-1][0]: 1.0}, {}, self.columns[-1][1], 0.0
         lam = res.x[:n_col]
         prices = {
             o: max(0.0, -float(m) / max(u, 1e-9))
@@ -522,6 +538,15 @@ class _Clerk:
         value = float(hours @ lam)
         self.last_prices = prices
         return weights, prices, value, float(res.x[n_col:].sum())
+
+    def over(self) -> list[int]:
+        """Priced sellers whose use exceeds their room in the latest proposal."""
+        return [o for o in self.rows() if self.usage[o][0] > self.room(o) * (1 + SETTLED_RTOL)]
+
+    def named(self, o: int) -> str:
+        """Seller and good of offer ``o``."""
+        d = self.directory
+        return f"{d.council_names[d.offer_council[o]]} ({d.good_names[d.offer_good[o]]})"
 
     def named_prices(self) -> list[dict[str, Any]]:
         """The last capacity prices: seller, good and hours per unit of activity."""
@@ -1180,7 +1205,12 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     y = clerk.market_prices()
     primal = float(eco.labour @ activity)
     cert = Certificate(primal=primal, dual=clerk.best_bound)
-    balance = eco.net_output @ activity + eco.stocks - eco.demand
+    target = eco.demand
+    if d.rationed.any():
+        protocol["rationed"] = _rationed(eco, d, need_met)
+        if protocol["converged"]:  # the needs of rationed goods became their rations
+            target = np.bincount(eco.need_good, weights=need_met, minlength=eco.n_goods)
+    balance = eco.net_output @ activity + eco.stocks - target
     scale = np.maximum(eco.outputs @ activity + eco.stocks, eco.demand)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(scale > 0, np.maximum(-balance, 0.0) / scale, 0.0)
@@ -1189,7 +1219,10 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     protocol["gap"] = cert.gap if np.isfinite(cert.gap) else None
     settled = max(protocol["balance_residual"], protocol["capacity_overrun"]) <= SETTLED_RTOL
     status: PlanStatus
-    if not settled:
+    if clerk.failure is not None:
+        protocol["failure"] = f"not settled: {clerk.failure}"
+        status = "infeasible"
+    elif not settled:
         # out of rounds before the councils settled: the mix they hold is no plan
         protocol["failure"] = (
             f"the councils did not settle on a balanced plan within the capacities in "
@@ -1215,6 +1248,23 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
         unmet=unmet,
         extra={"agreements": agreements, "protocol": protocol},
     )
+
+
+def _rationed(eco: Economy, d: Directory, need_met: np.ndarray) -> list[dict[str, Any]]:
+    """Each rationed good: its stock, the needs for it and what they got (units)."""
+    got = np.bincount(eco.need_good, weights=need_met, minlength=eco.n_goods)
+    out = []
+    for g in np.unique(d.offer_good[d.rationed]).tolist():
+        out.append(
+            {
+                "good": eco.good_names[g],
+                "unit": eco.good_units[g],
+                "stock": float(eco.stocks[g]),
+                "needs": float(eco.demand[g]),
+                "to_needs": float(got[g]),
+            }
+        )
+    return out
 
 
 def _overrun(eco: Economy, activity: np.ndarray) -> float:

@@ -99,20 +99,15 @@ class ShardHost:
         inboxes: dict[int, dict[str, Columns]] = {}
         for kind, chunks in parts.items():
             names = ("to", "from", *COLUMNS[kind], *(("stream",) if kind in STREAMED else ()))
-            merged = {n: np.concatenate([c[n] for c in chunks]) for n in names}
-            order = np.argsort(merged["to"], kind="stable")
-            to_sorted = merged["to"][order]
-            bounds = np.flatnonzero(np.diff(to_sorted)) + 1
-            starts = np.concatenate([[0], bounds])
-            ends = np.concatenate([bounds, [len(order)]])
-            for a, b in zip(starts, ends, strict=True):
-                if a == b:
-                    continue
-                who = int(to_sorted[a])
-                if who not in self._agents:
-                    continue
-                idx = order[a:b]
-                inboxes.setdefault(who, {})[kind] = {n: merged[n][idx] for n in names}
+            to = np.concatenate([c["to"] for c in chunks])
+            order = np.argsort(to, kind="stable")
+            # each column sorted by recipient once; a recipient's rows are then a slice
+            merged = {n: np.concatenate([c[n] for c in chunks])[order] for n in names}
+            who, starts = np.unique(merged["to"], return_index=True)
+            ends = np.r_[starts[1:], order.size]
+            for w, a, b in zip(who.tolist(), starts.tolist(), ends.tolist(), strict=True):
+                if w in self._agents:
+                    inboxes.setdefault(w, {})[kind] = {n: merged[n][a:b] for n in names}
         return inboxes
 
 
