@@ -34,7 +34,7 @@ def main() -> None:
     central = plan(eco, solver="fast")
     print(
         f"{args.folder.name}: {eco.n_processes:,} processes; central {central.status} "
-        f"{central.objective_hours:,.1f} h in {time.process_time() - cpu:.1f} s CPU"
+        f"{central.objective_hours:,.1f} {eco.labour_unit} in {time.process_time() - cpu:.1f} s CPU"
     )
     for refresh in args.refresh:
         cpu = time.process_time()
@@ -45,7 +45,7 @@ def main() -> None:
         rel = (fed.objective_hours - central.objective_hours) / central.objective_hours
         print(
             f"refresh {refresh}: {fed.status}, {pr['rounds']} rounds, {pr['messages']:,} messages, "
-            f"{pr['bytes'] / 1e9:.3f} GB, hours {rel:+.2e} relative to central, "
+            f"{pr['bytes'] / 1e9:.3f} GB, labour {rel:+.2e} relative to central, "
             f"{cpu:.1f} s CPU, peak {peak:,.0f} MB"
         )
 

@@ -774,14 +774,7 @@ def plan_federated(
     if net.loss or net.delay:
         refresh = 1
     if start is not None:
-        warm_prices, papers = _warm_start(clerk, papers, start)
-        if warm_prices:
-            clerk.prices_sent = True
-            for s in range(clerk.streams):
-                p = clerk.epoch_prices[clerk.stream_epoch(s)]
-                _send_capacity_prices(post, -1, alive, p, 0, stream=s)
-            if not clerk.streams:
-                _send_capacity_prices(post, -1, alive, warm_prices, 0)
+        papers = _open_warm(clerk, post, papers, alive, start)
     rt.start(directory, _by_shard(directory, papers), patience, refresh)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
@@ -789,14 +782,58 @@ def plan_federated(
         memories = rt.memories() if clerk.last_prices else {}
     finally:
         rt.stop()
-    protocol = {
+    protocol = _record(clerk, post, rt, directory, fail_at, removed, started)
+    protocol |= {
+        "converged": converged,
+        "weights": weights,
+        "refresh": refresh,
+        "warm": _warm_state(clerk, weights, memories),
+        "stabilise": stabilise,
+        "epoch_tol": epoch_tol,
+        "warm_started": start is not None,
+    }
+    return _assemble(economy, directory, clerk, protocol)
+
+
+def _open_warm(
+    clerk: _Clerk,
+    post: _Post,
+    papers: list[Papers],
+    alive: np.ndarray,
+    start: Plan | dict[str, Any],
+) -> list[Papers]:
+    """Open a warm-started period: the clerk sends last period's capacity prices before
+    round 0 (one set per stream of last period's mix, or one set), and each council gets
+    its own part of last period's plan in its papers."""
+    warm_prices, papers = _warm_start(clerk, papers, start)
+    if warm_prices:
+        clerk.prices_sent = True
+        for s in range(clerk.streams):
+            prices = clerk.epoch_prices[clerk.stream_epoch(s)]
+            _send_capacity_prices(post, -1, alive, prices, 0, stream=s)
+        if not clerk.streams:
+            _send_capacity_prices(post, -1, alive, warm_prices, 0)
+    return papers
+
+
+def _record(
+    clerk: _Clerk,
+    post: _Post,
+    rt: InProcessRuntime | RayRuntime,
+    directory: Directory,
+    fail_at: dict[int, int],
+    removed: tuple[str, ...],
+    started: float,
+) -> dict[str, Any]:
+    """What the protocol did: rounds, the wire's counts, the clerk's history, bounds,
+    epochs, mix and prices, and who failed or was removed (``extra["protocol"]``)."""
+    return {
         "rounds": len(clerk.history),
         "messages": post.messages,
         "segments": post.segments,
         "bytes": post.n_bytes,
         "runtime": rt.name,
         "shards": directory.n_shards,
-        "converged": converged,
         "seconds": time.perf_counter() - started,
         "history": [float(h) for h in clerk.history],
         "bounds": [None if b is None else float(b) for b in clerk.bounds],
@@ -806,16 +843,9 @@ def plan_federated(
         "epochs": len(clerk.epoch_rounds),
         "epoch_rounds": clerk.epoch_rounds,
         "mix": [[r, float(v)] for r, v in clerk.mix],
-        "weights": weights,
         "capacity_prices": clerk.named_prices(),
-        "refresh": refresh,
-        "warm": _warm_state(clerk, weights, memories),
-        "stabilise": stabilise,
-        "epoch_tol": epoch_tol,
-        "warm_started": start is not None,
         "streams": len(clerk.stream_stable),
     }
-    return _assemble(economy, directory, clerk, protocol)
 
 
 def _labour_budget(eco: Economy, attempts: list[Callable[[Economy], Plan]]) -> Plan:
