@@ -57,7 +57,7 @@ from soviets.ledger.models import (
     ProtocolMessage,
     Resource,
 )
-from soviets.ledger.plans import proposed_record
+from soviets.ledger.plans import proposed_agreement, proposed_record
 from soviets.ledger.types import utcnow
 from soviets.planning.jsonable import json_safe
 from soviets.planning.result import Plan
@@ -143,15 +143,7 @@ def store_round(
     goods = dict(session.execute(select(Good.name, Good.id)).all())
     kept = _accepted(session, replaces) if replaces is not None else {}
     for item in own:
-        agreement = Agreement(
-            plan_id=record.id,
-            period_id=period.id,
-            supplier_council_id=ids[item["supplier"]],
-            receiver_council_id=ids[item["receiver"]],
-            good_id=goods[item["good"]],
-            quantity=item["quantity"],
-            status="proposed",
-        )
+        agreement = proposed_agreement(record, item, ids, goods)
         session.add(agreement)
         session.flush()
         _keep_acceptances(session, agreement, kept)
