@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -44,14 +45,7 @@ def compare(
     """Plan PATH under autarky, federation and central planning, and compare them."""
     from soviets.experiments.regimes import compare as run_compare
     from soviets.experiments.regimes import compare_with_choice
-    from soviets.experiments.report import (
-        markdown,
-        normal_cell,
-        saved_text,
-        unit_of,
-        write_figures,
-    )
-    from soviets.planning.labels import share_text
+    from soviets.experiments.report import markdown, write_figures
 
     try:
         eco, persons = load_for_regimes(path)
@@ -79,7 +73,6 @@ def compare(
     except SovietsError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
-    figures = None
     if out is not None:
         stem = Path(str(path).rstrip("/")).stem or "economy"
         figures = write_figures(eco, result, out, stem)
@@ -88,7 +81,19 @@ def compare(
     if json_out:
         print_json(data)
         return
-    table = Table(title=f"Regimes compared: {result['economy']}")
+    console.print(_regimes_table(data))
+    if "failure" in data:
+        _print_failure(data["failure"])
+    if out is not None:
+        console.print(f"report written to {out / 'report.md'}")
+
+
+def _regimes_table(data: dict[str, Any]) -> Table:
+    """The table of ``soviets compare``: one row per regime."""
+    from soviets.experiments.report import normal_cell, saved_text, unit_of
+    from soviets.planning.labels import share_text
+
+    table = Table(title=f"Regimes compared: {data['economy']}")
     unit = unit_of(data)
     for col in (
         "regime",
@@ -122,15 +127,17 @@ def compare(
     if not data["normal_needs"]:
         caption.append("normal met: - (no normal needs)")
     table.caption = "; ".join(caption)
-    console.print(table)
-    if "failure" in data:
-        f = data["failure"]
-        console.print(f"When [bold]{f['council']}[/bold] fails:")
-        for r in f["regimes"]:
-            console.print(
-                f"  {r['regime']:<10} essential met {share_text(r['essential_met'], 2)} "
-                f"(lost {100 * r['essential_lost']:.2f} points), "
-                f"{r['unmet_needs']} needs not fully met"
-            )
-    if out is not None:
-        console.print(f"report written to {out / 'report.md'}")
+    return table
+
+
+def _print_failure(failure: dict[str, Any]) -> None:
+    """What each regime met when the largest supplier failed."""
+    from soviets.planning.labels import share_text
+
+    console.print(f"When [bold]{failure['council']}[/bold] fails:")
+    for r in failure["regimes"]:
+        console.print(
+            f"  {r['regime']:<10} essential met {share_text(r['essential_met'], 2)} "
+            f"(lost {100 * r['essential_lost']:.2f} points), "
+            f"{r['unmet_needs']} needs not fully met"
+        )

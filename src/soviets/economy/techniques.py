@@ -60,6 +60,8 @@ dollar of another's); the hours a plan saves by choosing techniques mix both.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -128,6 +130,19 @@ def _techniques(
     return result
 
 
+@dataclass
+class _Borrowed:
+    """The borrowed techniques, one entry per new process ``R.s@T``."""
+
+    donor: list[int] = field(default_factory=list)  # T's process for T.s
+    dest_good: list[int] = field(default_factory=list)  # R.s
+    dest_council: list[int] = field(default_factory=list)  # the council of R's own process
+    names: list[str] = field(default_factory=list)
+    gross: list[float] = field(default_factory=list)  # gross output per unit of activity
+    own_input: list[float] = field(default_factory=list)  # T.s used per unit: 1 - q
+    out_good: list[int] = field(default_factory=list)  # T.s
+
+
 def world_with_choice(
     eco: Economy,
     transport: float = DEFAULT_TRANSPORT,
@@ -143,99 +158,16 @@ def world_with_choice(
         raise ModelError(f"keep must be 0 or more, not {keep}")
     if np.any(borrowed(eco)):
         raise ModelError("the economy already has borrowed techniques (process names R.s@T)")
-    regions, council_region = _regions(eco)
-    techs = _techniques(eco, regions, council_region)
-    own: dict[tuple[int, str], int] = {}  # (region, sector) -> the region's own process
-    for j, r, sector, _ in techs:
-        own.setdefault((r, sector), j)
-    lenders = [
-        (j, r, sector, q)
-        for j, r, sector, q in techs
-        if eco.capacity[j] > 0 and eco.labour[j] > 0 and q > 0
-    ]
-    by_sector: dict[str, list[tuple[int, int, str, float]]] = {}
-    for lender in lenders:
-        by_sector.setdefault(lender[2], []).append(lender)
-    donor, dest_good, dest_council, names, gross, own_input, out_good = [], [], [], [], [], [], []
-    for (r2, sector), mine in own.items():  # destinations in the order of their processes
-        for j, r, _, q in by_sector.get(sector, []):
-            if r2 == r:
-                continue
-            g = eco.good_index[f"{regions[r2]}.{sector}"]
-            donor.append(j)
-            dest_good.append(g)
-            dest_council.append(int(eco.process_council[mine]))
-            names.append(f"{regions[r2]}.{sector}{SEPARATOR}{regions[r]}")
-            gross.append(max(q, 1.0))
-            own_input.append(max(0.0, 1.0 - q))
-            out_good.append(eco.good_index[f"{regions[r]}.{sector}"])
-    n_new = len(donor)
-    donor_a = np.asarray(donor, dtype=np.int64)
-    cols = np.arange(n_new)
-    gross_a = np.asarray(gross)
-    net = eco.net_output.tocsc()
-    inputs = net[:, donor_a].tocsc()
-    # the donor's own good: its net output becomes its own input (1 - q), the
-    # destination's good its gross output
-    out_a = np.asarray(out_good, dtype=np.int64)
-    inputs = inputs - sp.csc_matrix(
-        (np.asarray([net[g, j] for g, j in zip(out_a, donor_a, strict=True)]), (out_a, cols)),
-        shape=(eco.n_goods, n_new),
-    )
-    parts = [
-        inputs,
-        sp.csc_matrix((-np.asarray(own_input), (out_a, cols)), shape=(eco.n_goods, n_new)),
-        sp.csc_matrix(
-            (gross_a, (np.asarray(dest_good, dtype=np.int64), cols)), (eco.n_goods, n_new)
-        ),
-    ]
-    labour = eco.labour[donor_a].copy()
+    b = _borrowed_techniques(eco)
+    new = _borrowed_net_output(eco, b)
+    labour = eco.labour[np.asarray(b.donor, dtype=np.int64)].copy()
     if transport > 0 and transport_sector is not None:
-        carriers = []
-        for g in dest_good:
-            region = eco.good_names[g].partition(".")[0]
-            name = f"{region}.{transport_sector}"
-            if name not in eco.good_index:
-                raise ModelError(
-                    f"no transport good '{name}' for the borrowed techniques of {region} "
-                    "(choose transport_sector, or None to charge extra hours instead)"
-                )
-            carriers.append(eco.good_index[name])
-        parts.append(
-            sp.csc_matrix(
-                (-transport * gross_a, (np.asarray(carriers, dtype=np.int64), cols)),
-                (eco.n_goods, n_new),
-            )
-        )
+        carry = _transport(eco, b, transport, transport_sector)
+        new = (new + carry).tocsc()
+        new.eliminate_zeros()
     elif transport > 0:
         labour = labour * (1.0 + transport)
-    new = parts[0]
-    for part in parts[1:]:
-        new = new + part
-    new = new.tocsc()
-    new.eliminate_zeros()
-    world = Economy(
-        good_names=list(eco.good_names),
-        good_units=list(eco.good_units),
-        good_primary=eco.good_primary.copy(),
-        good_limit=eco.good_limit.copy(),
-        councils=list(eco.councils),
-        process_names=list(eco.process_names) + names,
-        process_council=np.concatenate(
-            [eco.process_council, np.asarray(dest_council, dtype=np.int64)]
-        ),
-        labour=np.concatenate([eco.labour, labour]),
-        capacity=np.concatenate([eco.capacity, np.full(n_new, np.inf)]),
-        net_output=sp.hstack([net, new]).tocsc(),
-        need_council=eco.need_council.copy(),
-        need_good=eco.need_good.copy(),
-        need_quantity=eco.need_quantity.copy(),
-        need_essential=eco.need_essential.copy(),
-        stocks=eco.stocks.copy(),
-        name=eco.name,
-        notes=list(eco.notes),
-        labour_unit=eco.labour_unit,
-    )
+    world = _with_processes(eco, b.names, b.dest_council, labour, new)
     if keep is not None:
         world = _keep_cheapest(eco, world, keep)
     cost = (
@@ -250,6 +182,105 @@ def world_with_choice(
         f"{eco.n_processes} own techniques"
     )
     return world
+
+
+def _borrowed_techniques(eco: Economy) -> _Borrowed:
+    """Every technique a region may borrow: for each region's own process of a sector
+    (in the order of the processes), the other regions' lendable ones for that sector."""
+    regions, council_region = _regions(eco)
+    techs = _techniques(eco, regions, council_region)
+    own: dict[tuple[int, str], int] = {}  # (region, sector) -> the region's own process
+    for j, r, sector, _ in techs:
+        own.setdefault((r, sector), j)
+    by_sector: dict[str, list[tuple[int, int, str, float]]] = {}
+    for j, r, sector, q in techs:
+        if eco.capacity[j] > 0 and eco.labour[j] > 0 and q > 0:
+            by_sector.setdefault(sector, []).append((j, r, sector, q))
+    b = _Borrowed()
+    for (r2, sector), mine in own.items():
+        for j, r, _, q in by_sector.get(sector, []):
+            if r2 == r:
+                continue
+            b.donor.append(j)
+            b.dest_good.append(eco.good_index[f"{regions[r2]}.{sector}"])
+            b.dest_council.append(int(eco.process_council[mine]))
+            b.names.append(f"{regions[r2]}.{sector}{SEPARATOR}{regions[r]}")
+            b.gross.append(max(q, 1.0))
+            b.own_input.append(max(0.0, 1.0 - q))
+            b.out_good.append(eco.good_index[f"{regions[r]}.{sector}"])
+    return b
+
+
+def _borrowed_net_output(eco: Economy, b: _Borrowed) -> sp.csc_matrix:
+    """Net output of the borrowed processes: the donor's inputs, its own good as an
+    input (``1 - q``) and the destination's good as gross output."""
+    n_new = len(b.donor)
+    donor = np.asarray(b.donor, dtype=np.int64)
+    out = np.asarray(b.out_good, dtype=np.int64)
+    cols = np.arange(n_new)
+    shape = (eco.n_goods, n_new)
+    net = eco.net_output.tocsc()
+    inputs = net[:, donor].tocsc()
+    own_output = np.asarray([net[g, j] for g, j in zip(out, donor, strict=True)])
+    inputs = inputs - sp.csc_matrix((own_output, (out, cols)), shape=shape)
+    new = (
+        inputs
+        + sp.csc_matrix((-np.asarray(b.own_input), (out, cols)), shape=shape)
+        + sp.csc_matrix(
+            (np.asarray(b.gross), (np.asarray(b.dest_good, dtype=np.int64), cols)), shape
+        )
+    ).tocsc()
+    new.eliminate_zeros()
+    return new
+
+
+def _transport(
+    eco: Economy, b: _Borrowed, transport: float, transport_sector: str
+) -> sp.csc_matrix:
+    """The transfer cost as an input: ``transport`` units of the destination region's
+    ``transport_sector`` good per unit of gross output."""
+    carriers = []
+    for g in b.dest_good:
+        region = eco.good_names[g].partition(".")[0]
+        name = f"{region}.{transport_sector}"
+        if name not in eco.good_index:
+            raise ModelError(
+                f"no transport good '{name}' for the borrowed techniques of {region} "
+                "(choose transport_sector, or None to charge extra hours instead)"
+            )
+        carriers.append(eco.good_index[name])
+    cols = np.arange(len(b.donor))
+    return sp.csc_matrix(
+        (-transport * np.asarray(b.gross), (np.asarray(carriers, dtype=np.int64), cols)),
+        (eco.n_goods, len(b.donor)),
+    )
+
+
+def _with_processes(
+    eco: Economy, names: list[str], council: list[int], labour: np.ndarray, net: sp.csc_matrix
+) -> Economy:
+    """A copy of ``eco`` with the processes ``names`` added after its own (capacity
+    unlimited)."""
+    return Economy(
+        good_names=list(eco.good_names),
+        good_units=list(eco.good_units),
+        good_primary=eco.good_primary.copy(),
+        good_limit=eco.good_limit.copy(),
+        councils=list(eco.councils),
+        process_names=list(eco.process_names) + names,
+        process_council=np.concatenate([eco.process_council, np.asarray(council, dtype=np.int64)]),
+        labour=np.concatenate([eco.labour, labour]),
+        capacity=np.concatenate([eco.capacity, np.full(len(names), np.inf)]),
+        net_output=sp.hstack([eco.net_output.tocsc(), net]).tocsc(),
+        need_council=eco.need_council.copy(),
+        need_good=eco.need_good.copy(),
+        need_quantity=eco.need_quantity.copy(),
+        need_essential=eco.need_essential.copy(),
+        stocks=eco.stocks.copy(),
+        name=eco.name,
+        notes=list(eco.notes),
+        labour_unit=eco.labour_unit,
+    )
 
 
 def _keep_cheapest(eco: Economy, world: Economy, keep: int) -> Economy:

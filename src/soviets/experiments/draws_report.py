@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +188,78 @@ def box_plot(
     plt.close(fig)
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """One PNG of box plots: its file, measures, title and alt text in the report."""
+
+    name: str
+    measures: list[str]
+    title: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class _Report:
+    """What a report over random draws says, in the order it says it."""
+
+    title: str
+    intro: str
+    keys: tuple[str, ...]  # the columns that name a draw in draws.csv
+    group: str
+    axis_label: str  # the group's label on the plots
+    column_label: str  # the group's label in the summary table
+    measures: list[str]
+    base_title: str
+    base: dict[str, dict[str, Any]]
+    shown: Sequence[str]  # the measures of the table without draws
+    summary_title: str
+    note: str
+    plots: list[_Plot]
+
+
+def _measures(result: dict[str, Any], all_measures: Sequence[str]) -> list[str]:
+    """The measures that any row has (all of them where none has any)."""
+    return [m for m in all_measures if any(r.get(m) is not None for r in result["rows"])] or list(
+        all_measures
+    )
+
+
+def _needs_plotted(measures: Sequence[str]) -> list[str]:
+    return [m for m in ("essential_met", "value_met") if m in measures]
+
+
+def _write_report(result: dict[str, Any], out: Path, command: str, report: _Report) -> list[str]:
+    """Write ``report.md``, ``draws.csv``, ``summary.csv`` and the plots; return the file names."""
+    out.mkdir(parents=True, exist_ok=True)
+    unit = str(result["unit"])
+    rows, measures = result["rows"], report.measures
+    write_rows_csv(out / "draws.csv", rows, report.keys, measures, unit)
+    write_summary_csv(out / "summary.csv", result["summary"], report.group, unit)
+    for plot in report.plots:
+        box_plot(
+            rows, report.group, report.axis_label, plot.measures, unit, out / plot.name, plot.title
+        )
+    lines = [f"# {report.title}: {result['economy']}", "", report.intro, ""]
+    if command:
+        lines += ["```", command, "```", ""]
+    lines += [
+        report.base_title,
+        "",
+        "| regime | " + " | ".join(header(m, unit) for m in report.shown) + " |",
+        "| --- | " + " | ".join("---:" for _ in report.shown) + " |",
+    ]
+    for r, b in report.base.items():
+        lines.append(f"| {r} | " + " | ".join(_cell(m, b.get(m)) for m in report.shown) + " |")
+    lines += _unavailable(result)
+    lines += ["", report.summary_title, ""]
+    lines += summary_table(result["summary"], report.group, report.column_label, measures, unit)
+    lines += ["", report.note, ""]
+    for plot in report.plots:
+        lines += [f"![{plot.alt}]({plot.name})", ""]
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    return ["report.md", "draws.csv", "summary.csv", *(plot.name for plot in report.plots)]
+
+
 ROBUST_MEASURES = (
     "essential_met",
     "normal_met",
@@ -199,85 +272,54 @@ ROBUST_MEASURES = (
 
 def write_robustness(result: dict[str, Any], out: Path, command: str = "") -> list[str]:
     """Write ``report.md``, ``draws.csv``, ``summary.csv`` and two plots; return the file names."""
-    out.mkdir(parents=True, exist_ok=True)
-    unit = str(result["unit"])
-    measures = [
-        m for m in ROBUST_MEASURES if any(r.get(m) is not None for r in result["rows"])
-    ] or list(ROBUST_MEASURES)
-    write_rows_csv(out / "draws.csv", result["rows"], ("k", "draw", "failed"), measures, unit)
-    write_summary_csv(out / "summary.csv", result["summary"], "k", unit)
-    needs = [m for m in ("essential_met", "value_met") if m in measures]
-    box_plot(
-        result["rows"],
-        "k",
-        "failed workplace councils (k)",
-        needs,
-        unit,
-        out / "robustness-needs.png",
-        f"{result['economy']}: needs met after k councils fail",
-    )
-    box_plot(
-        result["rows"],
-        "k",
-        "failed workplace councils (k)",
-        ["extra_pct"],
-        unit,
-        out / "robustness-labour.png",
-        f"{result['economy']}: extra labour after k councils fail",
-    )
-    base = result["baseline"]
-    lines = [
-        f"# Robustness: {result['economy']}",
-        "",
+    economy, unit = result["economy"], result["unit"]
+    measures = _measures(result, ROBUST_MEASURES)
+    intro = (
         f"Random failures of k workplace councils (k = {', '.join(map(str, result['ks']))}); "
-        f"draws per k: "
+        "draws per k: "
         + ", ".join(f"{r} {n}" for r, n in result["draws"].items())
         + f"; seed {result['seed']}. Labour in {unit}."
-        + (
+    )
+    if "federation" in result["draws"]:
+        intro += (
             f" After a failure the federation gets {result['federation_max_rounds']} rounds "
             "to settle."
-            if "federation" in result["draws"]
-            else ""
-        ),
-        "",
-    ]
-    if command:
-        lines += ["```", command, "```", ""]
-    lines += [
-        "Without failures:",
-        "",
-        "| regime | " + " | ".join(header(m, unit) for m in ROBUST_MEASURES[:4]) + " |",
-        "| --- | " + " | ".join("---:" for _ in ROBUST_MEASURES[:4]) + " |",
-    ]
-    for r, b in base.items():
-        lines.append(
-            f"| {r} | " + " | ".join(_cell(m, b.get(m)) for m in ROBUST_MEASURES[:4]) + " |"
         )
-    lines += _unavailable(result)
-    lines += ["", "After the failures (over the draws):", ""]
-    lines += summary_table(result["summary"], "k", "k", measures, unit)
-    lines += [
-        "",
-        "Needs met by count: the average share met over needs, whatever their size. "
+    axis = "failed workplace councils (k)"
+    report = _Report(
+        title="Robustness",
+        intro=intro,
+        keys=("k", "draw", "failed"),
+        group="k",
+        axis_label=axis,
+        column_label="k",
+        measures=measures,
+        base_title="Without failures:",
+        base=result["baseline"],
+        shown=ROBUST_MEASURES[:4],
+        summary_title="After the failures (over the draws):",
+        note="Needs met by count: the average share met over needs, whatever their size. "
         "Needs met by value: the share of the labour value of all needs delivered, at "
         "the labour values of the central plan without failures. Extra labour: a draw's "
         "labour less the same regime's labour without failures (negative when less is made). "
         "A federation that did not settle on a balanced plan within the capacities is "
         "counted under 'not settled' and left out of the distribution.",
-        "",
-        "![needs met](robustness-needs.png)",
-        "",
-        "![extra labour](robustness-labour.png)",
-        "",
-    ]
-    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    return [
-        "report.md",
-        "draws.csv",
-        "summary.csv",
-        "robustness-needs.png",
-        "robustness-labour.png",
-    ]
+        plots=[
+            _Plot(
+                "robustness-needs.png",
+                _needs_plotted(measures),
+                f"{economy}: needs met after k councils fail",
+                "needs met",
+            ),
+            _Plot(
+                "robustness-labour.png",
+                ["extra_pct"],
+                f"{economy}: extra labour after k councils fail",
+                "extra labour",
+            ),
+        ],
+    )
+    return _write_report(result, out, command, report)
 
 
 INFO_MEASURES = (
@@ -292,82 +334,51 @@ INFO_MEASURES = (
 
 def write_information(result: dict[str, Any], out: Path, command: str = "") -> list[str]:
     """Write ``report.md``, ``draws.csv``, ``summary.csv`` and two plots; return the file names."""
-    out.mkdir(parents=True, exist_ok=True)
-    unit = str(result["unit"])
-    measures = [m for m in INFO_MEASURES if any(r.get(m) is not None for r in result["rows"])]
-    measures = measures or list(INFO_MEASURES)
-    write_rows_csv(out / "draws.csv", result["rows"], ("x", "draw"), measures, unit)
-    write_summary_csv(out / "summary.csv", result["summary"], "x", unit)
+    economy, unit = result["economy"], result["unit"]
+    measures = _measures(result, INFO_MEASURES)
     cost = result.get("mode", "cost") == "cost"
-    label = "misreport of hours per unit (± %)" if cost else "capacity held back (up to %)"
-    box_plot(
-        result["rows"],
-        "x",
-        label,
-        ["lost_pct"],
-        unit,
-        out / "information-labour.png",
-        f"{result['economy']}: labour lost by planning on reports",
-    )
-    needs = [m for m in ("essential_met", "value_met") if m in measures]
-    box_plot(
-        result["rows"],
-        "x",
-        label,
-        needs,
-        unit,
-        out / "information-needs.png",
-        f"{result['economy']}: needs met by plans made on reports",
-    )
     what = (
         "reports its hours per unit times a random factor in [1 - x, 1 + x]"
         if cost
         else "holds back a random share in [0, x] of its capacities"
     )
-    lines = [
-        f"# Information: {result['economy']}",
-        "",
+    intro = (
         f"Each workplace council {what}, x = {', '.join(f'{x:g}%' for x in result['xs'])}; "
         "draws per x: "
         + ", ".join(f"{r} {n}" for r, n in result["draws"].items())
-        + f"; seed {result['seed']}. Labour in {unit}, evaluated on the true data.",
-        "",
-    ]
-    if command:
-        lines += ["```", command, "```", ""]
-    shown = ("essential_met", "normal_met", "value_met", "true_labour")
-    lines += [
-        "Each regime planned on the true data:",
-        "",
-        "| regime | " + " | ".join(header(m, unit) for m in shown) + " |",
-        "| --- | " + " | ".join("---:" for _ in shown) + " |",
-    ]
-    for r, b in result["truth"].items():
-        lines.append(f"| {r} | " + " | ".join(_cell(m, b.get(m)) for m in shown) + " |")
-    lines += _unavailable(result)
-    lines += ["", "Planned on the reports, evaluated on the truth (over the draws):", ""]
-    lines += summary_table(
-        result["summary"], "x", "misreport ± %" if cost else "held back ≤ %", measures, unit
+        + f"; seed {result['seed']}. Labour in {unit}, evaluated on the true data."
     )
-    lines += [
-        "",
-        "Labour lost: the plan's labour at the true hours per unit less the labour of the "
+    report = _Report(
+        title="Information",
+        intro=intro,
+        keys=("x", "draw"),
+        group="x",
+        axis_label="misreport of hours per unit (± %)" if cost else "capacity held back (up to %)",
+        column_label="misreport ± %" if cost else "held back ≤ %",
+        measures=measures,
+        base_title="Each regime planned on the true data:",
+        base=result["truth"],
+        shown=("essential_met", "normal_met", "value_met", "true_labour"),
+        summary_title="Planned on the reports, evaluated on the truth (over the draws):",
+        note="Labour lost: the plan's labour at the true hours per unit less the labour of the "
         "same regime's plan on the true data (for the central plan: the true optimum). "
         "A federation that did not settle is counted under 'not settled' and left out.",
-        "",
-        "![labour lost](information-labour.png)",
-        "",
-        "![needs met](information-needs.png)",
-        "",
-    ]
-    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    return [
-        "report.md",
-        "draws.csv",
-        "summary.csv",
-        "information-labour.png",
-        "information-needs.png",
-    ]
+        plots=[
+            _Plot(
+                "information-labour.png",
+                ["lost_pct"],
+                f"{economy}: labour lost by planning on reports",
+                "labour lost",
+            ),
+            _Plot(
+                "information-needs.png",
+                _needs_plotted(measures),
+                f"{economy}: needs met by plans made on reports",
+                "needs met",
+            ),
+        ],
+    )
+    return _write_report(result, out, command, report)
 
 
 def _unavailable(result: dict[str, Any]) -> list[str]:

@@ -397,17 +397,8 @@ def region_economy(
         raise ModelError(f"unknown rule for missing inputs '{missing}': drop or keep")
     where = np.asarray(region_of(eco))
     names = set(regions(eco))
-    members = eco.council_members
-    terr = [i for i, c in enumerate(eco.councils) if c.kind == "territorial"]
-    total = float(sum(members[i] for i in terr))
-    share = members[eco.council_index[region]] / total if total > 0 else 1.0 / max(1, len(terr))
-    mine = np.flatnonzero(where == region)
-    new_council = np.full(len(eco.councils), -1, dtype=np.int64)
-    new_council[mine] = np.arange(mine.size)
-    councils = [
-        Council(c.name, c.kind, None, c.members, c.hours_available)
-        for c in (eco.councils[i] for i in mine)
-    ]
+    share = _member_share(eco, region)
+    councils, new_council = _region_councils(eco, where, region)
     procs = np.flatnonzero((where == region)[eco.process_council] & ~borrowed(eco))
     ran = eco.capacity > 0 if ran is None else ran
     local = _local_goods(eco, region, names)
@@ -416,23 +407,10 @@ def region_economy(
         (flows.data, (local[flows.row], flows.col)), shape=(eco.n_goods, procs.size)
     )
     net.sum_duplicates()
-    owners = primary_owners(eco)
-    limit = eco.good_limit.copy()
-    for g in np.flatnonzero(eco.good_primary & np.isfinite(eco.good_limit)):
-        owner = owners.get(eco.good_names[g])
-        limit[g] = share * limit[g] if owner is None else (limit[g] if owner == region else 0.0)
-    heads = [g.partition(".")[0] for g in eco.good_names]
-    stock_share = np.array([1.0 if h == region else 0.0 if h in names else share for h in heads])
-    stocks = np.where(eco.stocks > 0, eco.stocks * stock_share, 0.0)
+    stocks = _region_stocks(eco, region, names, share)
     notes = [f"autarky of {region}"]
     if missing == "drop":
-        made = net.maximum(0) @ ran[procs].astype(float) > 0
-        used = np.asarray((net.minimum(0) != 0).sum(axis=1)).ravel() > 0
-        lacking = used & ~made & ~eco.good_primary & ~(stocks > 0)
-        net.data[(net.data < 0) & lacking[net.indices]] = 0.0
-        if lacking.any():
-            dropped = ", ".join(sorted(eco.good_names[g] for g in np.flatnonzero(lacking)))
-            notes.append(f"inputs {region} cannot make, dropped from its recipes: {dropped}")
+        notes += _drop_lacking(eco, net, ran[procs], stocks, region)
     net.eliminate_zeros()
     labour = eco.labour[procs]
     if procs.size and not np.any(labour):
@@ -445,7 +423,7 @@ def region_economy(
         good_names=list(eco.good_names),
         good_units=list(eco.good_units),
         good_primary=eco.good_primary.copy(),
-        good_limit=limit,
+        good_limit=_region_limits(eco, region, share),
         councils=councils,
         process_names=[eco.process_names[j] for j in procs],
         process_council=new_council[eco.process_council[procs]],
@@ -463,6 +441,64 @@ def region_economy(
     )
     refuse_free_production(sub)
     return sub
+
+
+def _member_share(eco: Economy, region: str) -> float:
+    """The region's share of the territorial councils' members (equal shares where
+    they have none): its part of what no region owns."""
+    members = eco.council_members
+    terr = [i for i, c in enumerate(eco.councils) if c.kind == "territorial"]
+    total = float(sum(members[i] for i in terr))
+    return members[eco.council_index[region]] / total if total > 0 else 1.0 / max(1, len(terr))
+
+
+def _region_councils(
+    eco: Economy, where: np.ndarray, region: str
+) -> tuple[list[Council], np.ndarray]:
+    """The councils of the region (without parents), and the new index of every
+    council of ``eco`` (-1: not in the region)."""
+    mine = np.flatnonzero(where == region)
+    new_council = np.full(len(eco.councils), -1, dtype=np.int64)
+    new_council[mine] = np.arange(mine.size)
+    councils = [
+        Council(c.name, c.kind, None, c.members, c.hours_available)
+        for c in (eco.councils[i] for i in mine)
+    ]
+    return councils, new_council
+
+
+def _region_limits(eco: Economy, region: str, share: float) -> np.ndarray:
+    """The limits of the primary inputs for the region: all of its own, none of another
+    region's, its ``share`` of a shared one."""
+    owners = primary_owners(eco)
+    limit = eco.good_limit.copy()
+    for g in np.flatnonzero(eco.good_primary & np.isfinite(eco.good_limit)):
+        owner = owners.get(eco.good_names[g])
+        limit[g] = share * limit[g] if owner is None else (limit[g] if owner == region else 0.0)
+    return limit
+
+
+def _region_stocks(eco: Economy, region: str, names: set[str], share: float) -> np.ndarray:
+    """The stocks of the region: all of its own goods' (``REGION.sector``), none of another
+    region's, its ``share`` of the others."""
+    heads = [g.partition(".")[0] for g in eco.good_names]
+    stock_share = np.array([1.0 if h == region else 0.0 if h in names else share for h in heads])
+    return np.where(eco.stocks > 0, eco.stocks * stock_share, 0.0)
+
+
+def _drop_lacking(
+    eco: Economy, net: sp.csc_matrix, ran: np.ndarray, stocks: np.ndarray, region: str
+) -> list[str]:
+    """Drop from the recipes in ``net`` (in place) the inputs that no process that ran
+    makes, that are not primary and not in stock; the note that names them, if any."""
+    made = net.maximum(0) @ ran.astype(float) > 0
+    used = np.asarray((net.minimum(0) != 0).sum(axis=1)).ravel() > 0
+    lacking = used & ~made & ~eco.good_primary & ~(stocks > 0)
+    net.data[(net.data < 0) & lacking[net.indices]] = 0.0
+    if not lacking.any():
+        return []
+    dropped = ", ".join(sorted(eco.good_names[g] for g in np.flatnonzero(lacking)))
+    return [f"inputs {region} cannot make, dropped from its recipes: {dropped}"]
 
 
 def plan_autarky(
@@ -655,50 +691,65 @@ def compare(
         "federation_gap_to_central": (fed.hours - cen.hours) / max(1.0, abs(cen.hours)),
     }
     if failure:
-        victim = largest_supplier(eco, central.activity)
-        reduced = without(eco, victim)
-        gone = eco.process_council == eco.council_index[victim]
-        mid = max(1, (fed.rounds or 2) // 2)
-        limit = max(100, 3 * (fed.rounds or 0))
-        fed_fail, _ = plan_federation(
-            eco, runtime=runtime, metrics=metrics, faults={victim: mid}, max_rounds=limit
-        )
-        after = {
-            # the victim's processes at capacity 0, not removed: its good stays an input
-            # its region cannot do without (see ``before`` in plan_autarky)
-            "autarky": plan_autarky(
-                replace(eco, capacity=np.where(gone, 0.0, eco.capacity)),
-                metrics,
-                missing,
-                solver,
-                before=(eco, aut),
-            ),
-            "federation": fed_fail,
-            "central": plan_central(reduced, metrics, solver),
-        }
         before = {"autarky": aut, "federation": fed, "central": cen}
-        result["failure"] = {
-            "council": victim,
-            "federation_fails_at_round": mid,
-            "federation_converged": fed_fail.extra.get("converged"),
-            "regimes": [
-                {
-                    "regime": r,
-                    "hours": after[r].hours,
-                    "essential_met": after[r].essential_met,
-                    "normal_met": after[r].normal_met,
-                    "essential_met_value": after[r].essential_met_value,
-                    "normal_met_value": after[r].normal_met_value,
-                    "unmet_needs": after[r].unmet,
-                    "essential_lost": before[r].essential_met - after[r].essential_met,
-                    "normal_lost": before[r].normal_met - after[r].normal_met,
-                    "rounds": after[r].rounds,
-                }
-                for r in REGIMES
-            ],
-        }
+        victim = largest_supplier(eco, central.activity)
+        result["failure"] = _failure(eco, victim, before, runtime, metrics, missing, solver)
     result["_plans"] = {"federation": fed_plan, "central": central}
     return result
+
+
+def _failure(
+    eco: Economy,
+    victim: str,
+    before: dict[str, Outcome],
+    runtime: str,
+    metrics: Metrics,
+    missing: str,
+    solver: str,
+) -> dict[str, Any]:
+    """The three regimes again when the council ``victim`` fails (in the federation:
+    halfway through its rounds ``before``), and what each lost (JSON-ready)."""
+    fed = before["federation"]
+    reduced = without(eco, victim)
+    gone = eco.process_council == eco.council_index[victim]
+    mid = max(1, (fed.rounds or 2) // 2)
+    limit = max(100, 3 * (fed.rounds or 0))
+    fed_fail, _ = plan_federation(
+        eco, runtime=runtime, metrics=metrics, faults={victim: mid}, max_rounds=limit
+    )
+    after = {
+        # the victim's processes at capacity 0, not removed: its good stays an input
+        # its region cannot do without (see ``before`` in plan_autarky)
+        "autarky": plan_autarky(
+            replace(eco, capacity=np.where(gone, 0.0, eco.capacity)),
+            metrics,
+            missing,
+            solver,
+            before=(eco, before["autarky"]),
+        ),
+        "federation": fed_fail,
+        "central": plan_central(reduced, metrics, solver),
+    }
+    return {
+        "council": victim,
+        "federation_fails_at_round": mid,
+        "federation_converged": fed_fail.extra.get("converged"),
+        "regimes": [
+            {
+                "regime": r,
+                "hours": after[r].hours,
+                "essential_met": after[r].essential_met,
+                "normal_met": after[r].normal_met,
+                "essential_met_value": after[r].essential_met_value,
+                "normal_met_value": after[r].normal_met_value,
+                "unmet_needs": after[r].unmet,
+                "essential_lost": before[r].essential_met - after[r].essential_met,
+                "normal_lost": before[r].normal_met - after[r].normal_met,
+                "rounds": after[r].rounds,
+            }
+            for r in REGIMES
+        ],
+    }
 
 
 def compare_with_choice(

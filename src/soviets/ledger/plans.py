@@ -142,6 +142,27 @@ def proposed_record(
     )
 
 
+def proposed_agreement(
+    record: PlanRecord,
+    item: dict[str, Any],
+    councils: dict[str, int],
+    goods: dict[str, int],
+    share: float = 1.0,
+) -> Agreement:
+    """The proposed agreement of ``record`` for one item of an allocation (supplier,
+    receiver and good by name, quantity), ``share`` of its quantity; ``councils`` and
+    ``goods`` map names to ids."""
+    return Agreement(
+        plan_id=record.id,
+        period_id=record.period_id,
+        supplier_council_id=councils[item["supplier"]],
+        receiver_council_id=councils[item["receiver"]],
+        good_id=goods[item["good"]],
+        quantity=item["quantity"] * share,
+        status="proposed",
+    )
+
+
 def run_plan(session: Session, period: str, federation_id: int, **options: Any) -> PlanRecord:
     """Plan ``period`` for the federation's councils and store the plan (status proposed).
 
@@ -244,16 +265,8 @@ def adopt_plan(
             raise Conflict(
                 f"plan {plan_id} names {missing[0]} '{item[missing[0]]}', no longer in the ledger"
             )
-        agreement = Agreement(
-            plan_id=record.id,
-            period_id=record.period_id,
-            supplier_council_id=councils[item["supplier"]],
-            receiver_council_id=councils[item["receiver"]],
-            good_id=goods[item["good"]],
-            quantity=item["quantity"]
-            * (receiver_shares or {}).get(councils[item["receiver"]], 1.0),
-            status="proposed",
-        )
+        share = (receiver_shares or {}).get(councils[item["receiver"]], 1.0)
+        agreement = proposed_agreement(record, item, councils, goods, share)
         session.add(agreement)
         agreements.append(agreement)
     session.flush()

@@ -57,7 +57,7 @@ from soviets.ledger.models import (
     ProtocolMessage,
     Resource,
 )
-from soviets.ledger.plans import proposed_record
+from soviets.ledger.plans import proposed_agreement, proposed_record
 from soviets.ledger.types import utcnow
 from soviets.planning.jsonable import json_safe
 from soviets.planning.result import Plan
@@ -139,7 +139,23 @@ def store_round(
     record = proposed_record(period.id, federation.id, result, data, own)
     session.add(record)
     session.flush()
-    protocol = data.get("protocol") or {}
+    session.add_all(_round_messages(record, federation, own, data.get("protocol") or {}))
+    goods = dict(session.execute(select(Good.name, Good.id)).all())
+    kept = _accepted(session, replaces) if replaces is not None else {}
+    for item in own:
+        agreement = proposed_agreement(record, item, ids, goods)
+        session.add(agreement)
+        session.flush()
+        _keep_acceptances(session, agreement, kept)
+    session.flush()
+    return record
+
+
+def _round_messages(
+    record: PlanRecord, federation: Council, own: list[dict[str, Any]], protocol: dict[str, Any]
+) -> list[ProtocolMessage]:
+    """The round's messages as stored: one per agreement, from the supplier to the
+    receiver in the last round, and the clerk's summary of the round's totals."""
     last = int(protocol.get("rounds") or 0)
     rows = [
         ProtocolMessage(
@@ -170,39 +186,33 @@ def store_round(
             body=summary,
         )
     )
-    session.add_all(rows)
-    goods = dict(session.execute(select(Good.name, Good.id)).all())
-    kept = _accepted(session, replaces) if replaces is not None else {}
-    for item in own:
-        agreement = Agreement(
-            plan_id=record.id,
-            period_id=period.id,
-            supplier_council_id=ids[item["supplier"]],
-            receiver_council_id=ids[item["receiver"]],
-            good_id=goods[item["good"]],
-            quantity=item["quantity"],
-            status="proposed",
+    return rows
+
+
+def _keep_acceptances(
+    session: Session,
+    agreement: Agreement,
+    kept: dict[tuple[int, int, int], tuple[float, list[AgreementAcceptance]]],
+) -> None:
+    """Where ``kept`` (the accepted agreements of the round replaced) has one between the
+    same councils for the same good and the same quantity (within ``SAME_QUANTITY``),
+    copy its acceptances to ``agreement`` and mark it accepted."""
+    key = (agreement.supplier_council_id, agreement.receiver_council_id, agreement.good_id)
+    before = kept.get(key)
+    tolerance = SAME_QUANTITY * max(1.0, agreement.quantity)
+    if before is None or not abs(before[0] - agreement.quantity) <= tolerance:
+        return
+    for consent in before[1]:
+        session.add(
+            AgreementAcceptance(
+                agreement_id=agreement.id,
+                council_id=consent.council_id,
+                actor_id=consent.actor_id,
+                proposal_id=consent.proposal_id,
+                accepted_at=consent.accepted_at,
+            )
         )
-        session.add(agreement)
-        session.flush()
-        key = (agreement.supplier_council_id, agreement.receiver_council_id, agreement.good_id)
-        before = kept.get(key)
-        if before is not None and abs(before[0] - agreement.quantity) <= SAME_QUANTITY * max(
-            1.0, agreement.quantity
-        ):
-            for consent in before[1]:
-                session.add(
-                    AgreementAcceptance(
-                        agreement_id=agreement.id,
-                        council_id=consent.council_id,
-                        actor_id=consent.actor_id,
-                        proposal_id=consent.proposal_id,
-                        accepted_at=consent.accepted_at,
-                    )
-                )
-            agreement.status = "accepted"
-    session.flush()
-    return record
+    agreement.status = "accepted"
 
 
 def _accepted(
