@@ -848,7 +848,7 @@ def _record(
     }
 
 
-def _labour_budget(eco: Economy, attempts: list[Callable[[Economy], Plan]]) -> Plan:
+def _labour_budget(eco: Economy, attempts: list[Callable[..., Plan]]) -> Plan:
     """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`,
     told in ``eco``'s own goods and needs."""
     plan, share, trials = budget.labour_budget(eco, attempts)
