@@ -21,7 +21,11 @@ reaches it with the protocol it already has:
   plan is infeasible). The last reachable trial is the plan. A trial whose
   proposals the clerk cannot weigh (its solver fails on the growing penalty
   of an excess, seen just above the best share) counts as not reachable, so
-  the share found is always one the councils reached. A trial the protocol
+  the share found is always one the councils reached. Once a trial was
+  reachable, each later trial starts warm from the last reachable plan (its
+  capacity prices and mix, as the next period would: the needs changed by a
+  fraction of the step) and is tried cold only when the warm attempts neither
+  reach it nor prove it out of reach. A trial the protocol
   does not settle with the clerk's box-step stabilisation is tried again
   without it: close below the largest share the box-step was measured to
   stall (a random 8-good economy at share 0.755 of a best 0.769: no plan in
@@ -125,7 +129,7 @@ def reachable(plan: Plan) -> bool:
 
 def labour_budget(
     eco: Economy,
-    attempts: list[Callable[[Economy], Plan]],
+    attempts: list[Callable[..., Plan]],
     share_tol: float = 1e-4,
     max_trials: int = 20,
 ) -> tuple[Plan, float | None, list[dict[str, Any]]]:
@@ -144,31 +148,34 @@ def labour_budget(
     trials: list[dict[str, Any]] = []
 
     def trial(t: float) -> Plan | None:
-        """The plan at share ``t`` of the first attempt that reaches it, else of the
-        last attempt (None when the clerk could not weigh its proposals)."""
+        """The plan at share ``t`` of the first attempt that reaches it or proves it out
+        of reach, else of the last attempt (None when the clerk could not weigh its
+        proposals). Once a trial was reachable, each attempt is first warm-started from
+        the last reachable plan (its prices and mix), then tried cold."""
         p: Plan | None = None
-        for attempt in attempts:
+        starts: list[dict[str, Plan]] = [{"start": best}, {}] if best is not None else [{}]
+        for warm, attempt in ((w, a) for w in starts for a in attempts):
             try:
-                p = attempt(with_share(base, t))
+                p = attempt(with_share(base, t), **warm)
             except ModelError as err:
                 trials.append({"share": t, "reachable": False, "protocol": {}, "error": str(err)})
                 p = None
                 continue
-            ok = reachable(p)
-            bound = float(p.certificate.dual)
             trials.append(
                 {
                     "share": t,
-                    "reachable": ok,
-                    "bound": bound,
+                    "reachable": reachable(p),
+                    "bound": float(p.certificate.dual),
+                    "warm": bool(warm),
                     "protocol": p.extra.get("protocol", {}),
                 }
             )
-            if ok or share_bound(trials[-1:], ceiling) is not None:
+            if reachable(p) or share_bound(trials[-1:], ceiling) is not None:
                 break
         return p
 
     has_normal = bool(np.any(~eco.need_essential & (eco.need_quantity > 0)))
+    best: Plan | None = None
     full = trial(1.0)
     if full is not None and (reachable(full) or not has_normal):
         return full, (1.0 if has_normal else None), trials
@@ -178,7 +185,7 @@ def labour_budget(
     if not reachable(best):
         return best, None, trials
     lo, hi = 0.0, 1.0
-    while hi - lo > share_tol and len(trials) < max_trials * len(attempts):
+    while hi - lo > share_tol and len({r["share"] for r in trials}) < max_trials:
         mid = 0.5 * (lo + hi)
         p = trial(mid)
         if p is not None and reachable(p):

@@ -143,6 +143,19 @@ class Network:
     seed: int = 0
 
 
+def _linprog(c: np.ndarray, **lp: Any) -> Any:
+    """The clerk's small linear programmes by HiGHS: its simplex, then its interior point
+    where the simplex ends with no status (seen on a 16 x 20 weighing of a labour-budget
+    trial's streams, costs from 3e5 to 1.6e9: "HiGHS Status 0: Not Set"; the interior
+    point solved it). Returns scipy's ``OptimizeResult``."""
+    from scipy.optimize import linprog
+
+    res = linprog(c, method="highs", **lp)
+    if res.x is None and res.status == 4:
+        res = linprog(c, method="highs-ipm", **lp)
+    return res
+
+
 @dataclass
 class _Clerk:
     """The federation's clerk: tallies reports and public offers, weighs proposals
@@ -424,8 +437,6 @@ class _Clerk:
         were at its edge; after a *null step* centre and box stay (the new proposal
         still sharpens the model). None, with ``failure`` set, where HiGHS finds no
         prices (the capacities cannot hold the orders at any price)."""
-        from scipy.optimize import linprog
-
         rows = self.rows()
         hours = np.array([h for _, h, _ in self.columns])
         cap = np.array([self.room(o) for o in rows])
@@ -461,12 +472,8 @@ class _Clerk:
         n_row = len(rows)
         cost = np.concatenate([[-1.0], np.ones(n_row)])
         a_ub = np.hstack([np.ones((len(hours), 1)), -share])
-        res = linprog(
-            cost,
-            A_ub=a_ub,
-            b_ub=hours,
-            bounds=[(None, None)] + list(zip(lo, hi, strict=True)),
-            method="highs",
+        res = _linprog(
+            cost, A_ub=a_ub, b_ub=hours, bounds=[(None, None)] + list(zip(lo, hi, strict=True))
         )
         if res.x is None:
             over = self.over()
@@ -496,8 +503,6 @@ class _Clerk:
         default the proposals so far) within capacities. A warm start's streams are
         weighed at the largest penalty: they are last period's whole mix, and a mix
         within the capacities is sought among them before any excess."""
-        from scipy.optimize import linprog
-
         penalty = self.penalty if columns is None else MAX_PENALTY
         columns = self.columns if columns is None else columns
         rows = self.rows()
@@ -515,18 +520,10 @@ class _Clerk:
         c = np.concatenate([hours, np.full(n_row, scale)])
         a_ub = np.hstack([share, -np.eye(n_row)])
         a_eq = np.concatenate([np.ones(n_col), np.zeros(n_row)])[None, :]
-        res = linprog(
-            c,
-            A_ub=a_ub,
-            b_ub=np.ones(n_row),
-            A_eq=a_eq,
-            b_eq=[1.0],
-            bounds=(0, None),
-            method="highs",
-        )
+        res = _linprog(c, A_ub=a_ub, b_ub=np.ones(n_row), A_eq=a_eq, b_eq=[1.0], bounds=(0, None))
         if res.x is None:  # cannot happen (the excess is free at a price), but never crash
             self.failure = f"the clerk's weighing of proposals failed (HiGHS: {res.message})"
-            return {self.columns[-1][0]: 1.0}, {}, self.columns[-1][1], 0.0
+            return {columns[-1][0]: 1.0}, {}, columns[-1][1], 0.0
         lam = res.x[:n_col]
         prices = {
             o: max(0.0, -float(m) / max(u, 1e-9))
@@ -848,7 +845,7 @@ def _record(
     }
 
 
-def _labour_budget(eco: Economy, attempts: list[Callable[[Economy], Plan]]) -> Plan:
+def _labour_budget(eco: Economy, attempts: list[Callable[..., Plan]]) -> Plan:
     """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`,
     told in ``eco``'s own goods and needs."""
     plan, share, trials = budget.labour_budget(eco, attempts)
