@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from databases import sqlite_path
 from server.conftest import client_for, copy_world
 from server.live import free_port
 from server.world import PASSWORD, PERIOD, ROLE_PERSON, World, add_ratification
@@ -382,23 +383,38 @@ def test_every_route_is_in_the_table(table_world) -> None:  # type: ignore[no-un
     assert covered - routes == set(), "table rows for endpoints that do not exist"
 
 
+def _restore(client, template: Path, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Make the SQLite file behind ``client``'s app a fresh copy of ``template``.
+
+    The app's connections are closed first, and the file's write-ahead log and
+    shared-memory index removed, so that the next request opens the copy as it
+    is. A new app per write would do the same, but building one costs far more
+    than a request: FastAPI prepares every route of a new app on its first
+    requests (about nine tenths of this test's time went there)."""
+    client.app.state.engine.dispose()
+    path = sqlite_path(url)
+    for extra in ("-wal", "-shm"):
+        Path(f"{path}{extra}").unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+
+
 def test_permission_table(table_world, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Each row x role: reads, and writes that must be refused, on one shared copy of the
-    world; writes that must get through each on a fresh copy (so none sees another's effect).
+    world; writes that must get through each on a fresh copy (so none sees another's effect:
+    the writer's database is restored from the template before each of them).
     """
     unexpected_allow: list[str] = []
     unexpected_deny: list[str] = []
     reads_url, world = copy_world(table_world, tmp_path)
-    with client_for(reads_url, MAIL) as reader:
+    writes_url, _ = copy_world(table_world, tmp_path)
+    with client_for(reads_url, MAIL) as reader, client_for(writes_url, MAIL) as writer:
         for row in TABLE:
             for role in ROLES:
                 if row.method == "GET" or role not in row.allowed:
                     status = _call(reader, row, world, role)
                 else:
-                    url, _ = copy_world(table_world, tmp_path)
-                    with client_for(url, MAIL) as writer:
-                        status = _call(writer, row, world, role)
-                        writer.app.state.engine.dispose()  # type: ignore[attr-defined]
+                    _restore(writer, table_world[0], writes_url)
+                    status = _call(writer, row, world, role)
                 denied = status in DENIED
                 cell = f"{row.method} {row.url(world)} as {role}: {status}"
                 if role == "signed_out" and "signed_out" not in row.allowed:
@@ -408,6 +424,7 @@ def test_permission_table(table_world, tmp_path: Path, capsys) -> None:  # type:
                 if not denied and role not in row.allowed:
                     unexpected_allow.append(cell)
         reader.app.state.engine.dispose()  # type: ignore[attr-defined]
+        writer.app.state.engine.dispose()  # type: ignore[attr-defined]
     cells = len(TABLE) * len(ROLES)
     routes = len({(r.method, r.route.split("?")[0]) for r in TABLE})
     with capsys.disabled():
