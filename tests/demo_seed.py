@@ -10,9 +10,15 @@ the run itself: its built-in variant runs the demo end to end on each backend in
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from databases import Databases, is_sqlite, sqlite_path
 from soviets.cli.demo import DemoResult, run_demo
 from soviets.cli.ledger import shown
 
@@ -33,9 +39,30 @@ def build_demo(url: str) -> DemoRun:
     return DemoRun(run_demo(url, EXAMPLE, steps.append), steps)
 
 
-def demo_on(url: str, databases) -> DemoRun:  # type: ignore[no-untyped-def]
+def demo_on(url: str, databases: Databases) -> DemoRun:
     """Make the empty database at ``url`` a copy of the demo's template; what the demo
     returned (its ``url`` the copy's)."""
     run = databases.seed(url, build_demo)
     run.result = dataclasses.replace(run.result, url=shown(url))
     return run
+
+
+def demo_preparer(databases: Databases) -> Callable[[str], None]:
+    """A ``prepare`` for ``benchmarks.fault.run`` and ``benchmarks.fuzz.run``, which make
+    their own empty database: it becomes a copy of the demo's template (a PostgreSQL one
+    is dropped and made again from the template under its name)."""
+
+    def prepare(url: str) -> None:
+        if is_sqlite(url):
+            path, _ = databases.template(build_demo, "sqlite")
+            shutil.copyfile(path, sqlite_path(url))
+            return
+        template, _ = databases.template(build_demo, "postgresql")
+        name = make_url(url).database
+        assert name, f"no database in {url}"
+        databases.drop_connections(name)
+        with databases.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+        databases.create(template=template, name=name)
+
+    return prepare
