@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from databases import sqlite_path
-from server.conftest import client_for, copy_world
+from server.conftest import client_for, copy_world, restore_copy
 from server.live import free_port
 from server.world import PASSWORD, PERIOD, ROLE_PERSON, World, add_ratification
 from soviets.server.mail import MailSettings
@@ -383,21 +382,6 @@ def test_every_route_is_in_the_table(table_world) -> None:  # type: ignore[no-un
     assert covered - routes == set(), "table rows for endpoints that do not exist"
 
 
-def _restore(client, template: Path, url: str) -> None:  # type: ignore[no-untyped-def]
-    """Make the SQLite file behind ``client``'s app a fresh copy of ``template``.
-
-    The app's connections are closed first, and the file's write-ahead log and
-    shared-memory index removed, so that the next request opens the copy as it
-    is. A new app per write would do the same, but building one costs far more
-    than a request: FastAPI prepares every route of a new app on its first
-    requests (about nine tenths of this test's time went there)."""
-    client.app.state.engine.dispose()
-    path = sqlite_path(url)
-    for extra in ("-wal", "-shm"):
-        Path(f"{path}{extra}").unlink(missing_ok=True)
-    shutil.copyfile(template, path)
-
-
 def test_permission_table(table_world, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Each row x role: reads, and writes that must be refused, on one shared copy of the
     world; writes that must get through each on a fresh copy (so none sees another's effect:
@@ -413,7 +397,7 @@ def test_permission_table(table_world, tmp_path: Path, capsys) -> None:  # type:
                 if row.method == "GET" or role not in row.allowed:
                     status = _call(reader, row, world, role)
                 else:
-                    _restore(writer, table_world[0], writes_url)
+                    restore_copy(writer.app.state.engine, table_world[0], writes_url)
                     status = _call(writer, row, world, role)
                 denied = status in DENIED
                 cell = f"{row.method} {row.url(world)} as {role}: {status}"
