@@ -71,6 +71,13 @@ def create_tables(url: str) -> None:
         engine.dispose()
 
 
+def pg_test_url(name: str) -> str:
+    """The URL of PostgreSQL test database ``name`` on the tests' server; its sessions
+    commit without waiting for the server's log flush (``FAST_COMMIT``)."""
+    url = make_url(PG_ADMIN_URL).set(database=name).update_query_dict(FAST_COMMIT)
+    return url.render_as_string(hide_password=False)
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
@@ -103,10 +110,8 @@ class Databases:
         return self._admin
 
     def pg_url(self, name: str) -> str:
-        """The URL of test database ``name``; its sessions commit without waiting for the
-        server's log flush (``FAST_COMMIT``)."""
-        url = make_url(PG_ADMIN_URL).set(database=name).update_query_dict(FAST_COMMIT)
-        return url.render_as_string(hide_password=False)
+        """The URL of test database ``name`` (:func:`pg_test_url`)."""
+        return pg_test_url(name)
 
     def fresh(self) -> str:
         """A new, empty PostgreSQL database (a spare one renamed, or a new one); its name."""
