@@ -381,15 +381,19 @@ def run(
     seed: int = 0,
     window: tuple[float, float] = (0.1, 1.5),
     say: Callable[[str], None] = lambda _: None,
+    prepare: Callable[[str], None] = prepare_demo,
 ) -> Figures:
-    """Prepare a demo database of ``kind``, kill the loaded server ``kills`` times, check."""
+    """Prepare a demo database of ``kind``, kill the loaded server ``kills`` times, check.
+
+    ``prepare`` fills the new, empty database at a URL with the demo (default:
+    ``soviets demo``; the tests copy a demo built once per session)."""
     began = time.monotonic()
     rng = random.Random(seed)
     journal = Journal()
     lost: list[Write] = []
     restarts: list[float] = []
     with fresh_database(kind, folder) as url:
-        prepare_demo(url)
+        prepare(url)
         demo = read_demo(url)
         server = Server(url, folder / "serve.log")
         server.start()

@@ -218,8 +218,18 @@ def _fill(path: str, value: Any) -> str:
     return "".join(out) + rest
 
 
-def run(kind: str, total: int, folder: Path, *, seed: int = 0) -> tuple[Tally, float]:
-    """Fuzz a fresh demo service of ``kind`` with about ``total`` generated requests."""
+def run(
+    kind: str,
+    total: int,
+    folder: Path,
+    *,
+    seed: int = 0,
+    prepare: Callable[[str], None] = prepare_demo,
+) -> tuple[Tally, float]:
+    """Fuzz a fresh demo service of ``kind`` with about ``total`` generated requests.
+
+    ``prepare`` fills the new, empty database at a URL with the demo (default:
+    ``soviets demo``; the test copies a demo built once per session)."""
     began = time.monotonic()
     port = free_port()
     mail = {"SOVIETS_SMTP_HOST": "127.0.0.1", "SOVIETS_SMTP_PORT": str(port),
@@ -227,7 +237,7 @@ def run(kind: str, total: int, folder: Path, *, seed: int = 0) -> tuple[Tally, f
     sink = Controller(_Sink(), hostname="127.0.0.1", port=port)
     sink.start()
     with fresh_database(kind, folder) as url:
-        prepare_demo(url)
+        prepare(url)
         server = Server(url, folder / "serve.log", env=mail)
         server.start()
         try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
+from demo_seed import EXAMPLE, demo_on
 from soviets.cli.demo import DEMO_PASSWORD, builtin_economy, run_demo
 from soviets.errors import SovietsError
 from soviets.formats import read_economy_folder
@@ -20,16 +20,19 @@ from soviets.ledger.economy import build_economy
 from soviets.ledger.models import Agreement, Booking, Delegate, Need, Person, Proposal
 from soviets.planning import plan
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
-
 
 @pytest.mark.parametrize("example", [None, EXAMPLE], ids=["built-in", "two-regions"])
-def test_demo_runs_the_whole_period(db_url, example, monkeypatch, tmp_path):
+def test_demo_runs_the_whole_period(db_url, databases, example, monkeypatch, tmp_path):
+    """The built-in valley's demo runs here, on each backend; the two regions' is the
+    session's demo template (``demo_seed``: run once per backend, copied here)."""
     if example is None:
         monkeypatch.chdir(tmp_path)  # no examples/ here: the built-in valley is used
         monkeypatch.setattr("soviets.cli.demo.find_example", lambda: None)
-    steps: list[str] = []
-    result = run_demo(db_url, example, steps.append)
+        steps: list[str] = []
+        result = run_demo(db_url, example, steps.append)
+    else:
+        run = demo_on(db_url, databases)
+        result, steps = run.result, run.steps
     assert len(steps) >= 14
     engine = make_engine(db_url)
     try:

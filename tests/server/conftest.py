@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
-from databases import Databases
+from databases import Databases, sqlite_path
 from server.round_world import NEXT, build_round_world
 from server.world import World, build_world
 
@@ -51,6 +52,21 @@ def copy_world(template: tuple[Path, World], folder: Path) -> tuple[str, World]:
     target = folder / f"world-{len(list(folder.glob('world-*.sqlite')))}.sqlite"
     shutil.copyfile(source, target)
     return f"sqlite:///{target}", world
+
+
+def restore_copy(engine: Engine, template: Path, url: str) -> None:
+    """Make the SQLite file at ``url``, which an app's ``engine`` uses, a fresh copy of
+    ``template`` again.
+
+    The engine's connections are closed first, and the file's write-ahead log and
+    shared-memory index removed, so that the next request opens the copy as it is. A
+    new app on a new copy would do the same, but costs far more than a request: FastAPI
+    prepares every route of a new app on its first requests."""
+    engine.dispose()
+    path = sqlite_path(url)
+    for extra in ("-wal", "-shm"):
+        Path(f"{path}{extra}").unlink(missing_ok=True)
+    shutil.copyfile(template, path)
 
 
 def client_for(url: str, mail: MailSettings | None = None) -> TestClient:

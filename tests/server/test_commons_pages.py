@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from clirun import soviets
+from databases import Databases
+from demo_seed import EXAMPLE, demo_on
 from server.conftest import Served, client_for
 from server.test_commons import decide
 from server.test_pages import csrf, sign_in
-from soviets.cli.demo import DEMO_PASSWORD, run_demo
+from soviets.cli.demo import DEMO_PASSWORD
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
 FIGURE = re.compile(r'Hours per member per week</div><div class="value">([^<]*)</div>')
 
 
@@ -24,10 +24,10 @@ def _post(s: Served, page: str, action: str, data: dict[str, object]):  # type: 
     return s.client.post(action, data={**data, "csrf_token": token}, follow_redirects=False)
 
 
-def test_demo_plan_page_shows_the_clis_hours_per_member(db_url: str) -> None:
+def test_demo_plan_page_shows_the_clis_hours_per_member(db_url: str, databases: Databases) -> None:
     """Finding: the plan page said 403.53 h a week (19 accounts), the CLI 0.77 (10,000
-    declared members). Page, API and CLI now give the one figure."""
-    result = run_demo(db_url, EXAMPLE, lambda line: None)
+    declared members). Page, API and CLI now give the one figure (on a copy of the demo)."""
+    result = demo_on(db_url, databases).result
     out = soviets("plan", EXAMPLE, "--json")
     assert out.returncode == 0, out.stderr
     cli = json.loads(out.stdout)["hours_per_member_week"]

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from databases import Databases
+from demo_seed import demo_on
 from server.live import live_server, shot
 from server.test_browser import browser
-from soviets.cli.demo import DEMO_PASSWORD, run_demo
+from soviets.cli.demo import DEMO_PASSWORD
 from soviets.governance import ballots, planning_service, proposals, rules
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import Council, Delegate, Membership, Need, Period, Person
@@ -28,8 +29,6 @@ from soviets.server import auth, create_app
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]  # the fixture this module uses
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
 
 
 @dataclass
@@ -125,10 +124,11 @@ def _people(url: str, demo: Demo) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """``soviets demo`` on its own SQLite file, its next period opened, served."""
+def demo(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Demo]:
+    """``soviets demo`` (a copy of the session's demo) on its own SQLite file, its next
+    period opened, served."""
     url = f"sqlite:///{tmp_path_factory.mktemp('demo-round') / 'demo.sqlite'}"
-    result = run_demo(url, EXAMPLE, lambda line: None)
+    result = demo_on(url, databases).result
     period, ids = _next_period(url, result.period)
     app = create_app(url)
     with live_server(app) as base:

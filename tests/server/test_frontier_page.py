@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 
+from databases import Databases
+from demo_seed import demo_on
 from server.conftest import client_for
 from server.test_pages import csrf
-from soviets.cli.demo import DEMO_PASSWORD, run_demo
+from soviets.cli.demo import DEMO_PASSWORD
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import Council, Membership, Person
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
 
-
-def test_frontier_page_and_api_on_the_demo(db_url: str) -> None:
-    run_demo(db_url, EXAMPLE, lambda line: None)
+def test_frontier_page_and_api_on_the_demo(db_url: str, databases: Databases) -> None:
+    demo_on(db_url, databases)
     engine = make_engine(db_url)
     with transaction(session_factory(engine)) as s:
         ids = {c.name: c.id for c in s.scalars(select(Council))}

@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 from benchmarks.fuzz import run
 
+from databases import Databases
+from demo_seed import demo_preparer
+
 REQUESTS = 300
 
 
 @pytest.mark.slow
-def test_fuzzed_requests_get_no_server_error(tmp_path: Path) -> None:
-    tally, _ = run("sqlite", REQUESTS, tmp_path, seed=14)
+def test_fuzzed_requests_get_no_server_error(tmp_path: Path, databases: Databases) -> None:
+    tally, _ = run("sqlite", REQUESTS, tmp_path, seed=14, prepare=demo_preparer(databases))
     assert tally.requests >= REQUESTS
     assert any(status.endswith("signed in") for status in tally.statuses)
     assert any(status.endswith("signed out") for status in tally.statuses)

@@ -44,6 +44,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -66,6 +67,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
+from databases import pg_test_url  # noqa: E402
 from pg import PG_ADMIN_URL  # noqa: E402
 
 Payload = Callable[[MillWorld, list[int]], dict[str, Any]]
@@ -183,7 +185,7 @@ class Store:
             )
 
     def _url(self, name: str) -> str:
-        return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+        return pg_test_url(name)
 
     def _execute(self, sql: str) -> None:
         with self.admin.connect() as conn:
@@ -204,7 +206,7 @@ class Store:
         if self.backend == "sqlite":
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         else:
-            self.finished.append(url.rsplit("/", 1)[1])
+            self.finished.append(str(make_url(url).database))
 
     def close(self) -> None:
         """Drop the PostgreSQL copies and the template all at once: each ``DROP DATABASE``

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from server.conftest import client_for, copy_world
+from server.conftest import client_for, copy_world, restore_copy
 from server.live import free_port
 from server.world import PASSWORD, PERIOD, ROLE_PERSON, World, add_ratification
 from soviets.server.mail import MailSettings
@@ -384,21 +384,21 @@ def test_every_route_is_in_the_table(table_world) -> None:  # type: ignore[no-un
 
 def test_permission_table(table_world, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Each row x role: reads, and writes that must be refused, on one shared copy of the
-    world; writes that must get through each on a fresh copy (so none sees another's effect).
+    world; writes that must get through each on a fresh copy (so none sees another's effect:
+    the writer's database is restored from the template before each of them).
     """
     unexpected_allow: list[str] = []
     unexpected_deny: list[str] = []
     reads_url, world = copy_world(table_world, tmp_path)
-    with client_for(reads_url, MAIL) as reader:
+    writes_url, _ = copy_world(table_world, tmp_path)
+    with client_for(reads_url, MAIL) as reader, client_for(writes_url, MAIL) as writer:
         for row in TABLE:
             for role in ROLES:
                 if row.method == "GET" or role not in row.allowed:
                     status = _call(reader, row, world, role)
                 else:
-                    url, _ = copy_world(table_world, tmp_path)
-                    with client_for(url, MAIL) as writer:
-                        status = _call(writer, row, world, role)
-                        writer.app.state.engine.dispose()  # type: ignore[attr-defined]
+                    restore_copy(writer.app.state.engine, table_world[0], writes_url)
+                    status = _call(writer, row, world, role)
                 denied = status in DENIED
                 cell = f"{row.method} {row.url(world)} as {role}: {status}"
                 if role == "signed_out" and "signed_out" not in row.allowed:
@@ -408,6 +408,7 @@ def test_permission_table(table_world, tmp_path: Path, capsys) -> None:  # type:
                 if not denied and role not in row.allowed:
                     unexpected_allow.append(cell)
         reader.app.state.engine.dispose()  # type: ignore[attr-defined]
+        writer.app.state.engine.dispose()  # type: ignore[attr-defined]
     cells = len(TABLE) * len(ROLES)
     routes = len({(r.method, r.route.split("?")[0]) for r in TABLE})
     with capsys.disabled():

@@ -28,7 +28,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.schemas import BaseSchema
 
-from server.conftest import copy_world
+from server.conftest import copy_world, restore_copy
 from server.live import free_port
 from soviets.server import create_app
 from soviets.server.mail import MailSettings
@@ -50,15 +50,16 @@ def _operations() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def served_schema(world_template) -> Iterator[BaseSchema]:  # type: ignore[no-untyped-def]
-    """The document an app on the Valley world serves at ``/openapi.json``, loaded once:
-    each test gives a copy of it its own app (the document does not depend on the data,
-    and making it takes longer than a test's requests)."""
+def served_schema(world_template) -> Iterator[tuple[BaseSchema, str]]:  # type: ignore[no-untyped-def]
+    """The document an app on the Valley world serves at ``/openapi.json``, loaded once,
+    and the URL of the app's database: each test restores that database from the template
+    and calls the one app (the document does not depend on the data, and making it, or a
+    new app, takes longer than a test's requests)."""
     folder = Path(tempfile.mkdtemp(prefix="soviets-schemathesis-"))
     url, _ = copy_world(world_template, folder)
     app = create_app(url, mail=MAIL)
     try:
-        yield schemathesis.openapi.from_asgi("/openapi.json", app)
+        yield schemathesis.openapi.from_asgi("/openapi.json", app), url
     finally:
         app.state.engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)
@@ -83,13 +84,14 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.mark.slow
 @pytest.mark.parametrize(("method", "path"), _operations())
 def test_operation_conforms(  # type: ignore[no-untyped-def]
-    method: str, path: str, world_template, served_schema: BaseSchema, tmp_path: Path
+    method: str, path: str, world_template, served_schema: tuple[BaseSchema, str]
 ) -> None:
-    """No generated request makes the server fail, and every answer matches the document."""
-    url, world = copy_world(world_template, tmp_path)
-    app = create_app(url, mail=MAIL)
-    schema = served_schema.clone()
-    schema.app = app
+    """No generated request makes the server fail, and every answer matches the document
+    (on a fresh copy of the world: the app's database restored from the template)."""
+    (template, world), (served, url) = world_template, served_schema
+    schema = served.clone()
+    app = schema.app
+    restore_copy(app.state.engine, template, url)
     operation = schema[path][method]
     assert operation.app is app
     headers = {"Authorization": f"Bearer {world.tokens['alice']}"}
