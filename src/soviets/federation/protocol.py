@@ -126,6 +126,7 @@ ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.roo
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
 PARALLEL_ROUNDS = 60  # the warm start's streams run at most this many rounds
+MIN_ROOM = 1e-9  # a priced room below this is a master row in activity units, not shares
 BALANCED = 1e-7  # a stream is balanced when no council is short of more than this share of a good
 
 
@@ -275,17 +276,19 @@ class _Clerk:
 
     def unit(self, o: int) -> float:
         """The unit of priced seller ``o``'s row in the master: its room (each row is
-        a share of it), or one activity unit where the room is 0 (a zero capacity or
-        hour budget: the row is then ``use <= 0`` in activity units; written as a
-        share of at least 1e-9 units, it let a mix use 1e-9 units of a zero budget)."""
+        a share of it, so a small capacity cannot upset the solver), or one activity
+        unit where the room is under ``MIN_ROOM`` (a zero capacity or hour budget: the
+        row is then ``use <= room`` in activity units; written as a share of at least
+        1e-9 units, it let a mix use 1e-9 units of a zero budget)."""
         room = self.room(o)
-        return room if room > 0.0 else 1.0
+        return room if room >= MIN_ROOM else 1.0
 
     def limits(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """The unit of each master row (``unit``) and its right-hand side in those
-        units: 1 (the whole room), or 0 where the room is 0."""
+        """The unit of each master row (``unit``) and its right-hand side, the room in
+        those units (1, or the room itself where it is under ``MIN_ROOM``)."""
         room = np.array([self.room(o) for o in rows])
-        return np.where(room > 0.0, room, 1.0), (room > 0.0).astype(float)
+        unit = np.where(room >= MIN_ROOM, room, 1.0)
+        return unit, room / unit
 
     def settle(self) -> tuple[dict[int, float] | None, dict[int, float]]:
         """After a stable epoch: the weights of the proposals if the plan is settled
