@@ -114,3 +114,32 @@ def test_the_share_is_certified_between_the_reached_and_the_proven() -> None:
     # every trial above the share found was proven out of reach by the clerk's bound
     above = [t for t in proof["trials"] if t["share"] > fed.fulfilment]
     assert above and all(t["bound"] > 15.0 and not t["reachable"] for t in above)
+
+
+def test_a_council_with_a_zero_budget_works_no_hours() -> None:
+    # two farms grow grain, the cheaper one under a budget of 0 hours: the plan
+    # takes all grain from the other and no hours at all from it (the clerk's
+    # master wrote a zero room as a share of 1e-9 units, and its mix ran the
+    # cheaper farm at 1e-9 t, 1e-9 hours over its budget)
+    from soviets import economy as e
+
+    eco = e.Economy.from_records(
+        goods=[e.Good("grain", "t"), e.Good("bread", "t")],
+        councils=[
+            e.Council("fed", "federation"),
+            e.Council("region", "territorial", "fed", 3, None),
+            e.Council("farm-a", "workplace", "region", 1, 0.0),
+            e.Council("farm-b", "workplace", "region", 1, None),
+            e.Council("bakery", "workplace", "region", 1, None),
+        ],
+        processes=[
+            e.Process("grow-a", "farm-a", 1.0, {"grain": 1.0}),
+            e.Process("grow-b", "farm-b", 2.0, {"grain": 1.0}),
+            e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
+        ],
+        needs=[e.Need("region", "bread", 10.0, "normal")],
+    )
+    _assert_matches_central(eco)
+    fed = plan_federated(eco, mode="labour-budget")
+    assert fed.activity[eco.process_names.index("grow-a")] == 0.0
+    assert fed.activity[eco.process_names.index("grow-b")] >= 10.0

@@ -137,3 +137,16 @@ def test_a_plan_cut_off_during_the_streams_is_told_as_it_is() -> None:
         assert proto["rounds"] == k
         assert fed.status in ("feasible", "infeasible")
         assert fed.status == "feasible" or "failure" in proto or fed.unmet
+
+
+def test_a_rounding_residue_is_not_a_shortfall() -> None:
+    # a stream counts as balanced when no council is short of more than BALANCED of
+    # a good; an input of an activity dying out (1e-17 units asked, none got) made a
+    # council report 100% short and kept its stream out of the clerk's mix
+    from soviets.federation.agents import shortfall
+    from soviets.federation.protocol import BALANCED
+
+    assert shortfall(np.array([37.06, 1.5e-17]), np.array([37.06, 0.0])) <= BALANCED
+    assert shortfall(np.array([10.0, 1.0]), np.array([10.0, 0.5])) == 0.5
+    assert shortfall(np.array([10.0, 1e-6]), np.array([10.0, 0.0])) > BALANCED
+    assert shortfall(np.array([]), np.array([])) == 0.0

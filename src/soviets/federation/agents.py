@@ -711,8 +711,6 @@ class CouncilAgent:
             r.in_loc, weights=r.in_coef * x_last[r.in_proc], minlength=self.b.n_local
         )
         got = np.bincount(self.b.loc, weights=alloc_last, minlength=self.b.n_local)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            short = np.where(asked > 0, np.maximum(asked - got, 0.0) / asked, 0.0)
         out["report"] = _row(
             clerk,
             hours=float(r.labour @ mk.x) if r.n_proc else 0.0,
@@ -720,7 +718,7 @@ class CouncilAgent:
             rent=rent,
             theta=theta,
             change=change,
-            short=float(short.max(initial=0.0)),
+            short=shortfall(asked, got),
             asked=float(asked.sum()),
         )
 
@@ -836,6 +834,21 @@ def _close(a: Array, b: Array) -> Array:
     with np.errstate(invalid="ignore"):
         near = np.abs(a - b) <= 1e-13 * np.maximum(np.abs(a), np.abs(b))
     return (a == b) | (near & np.isfinite(a) & np.isfinite(b))
+
+
+def shortfall(asked: Array, got: Array) -> float:
+    """The largest share of one good's ``asked`` quantity that ``got`` leaves short.
+
+    Each share is of what was asked of that good, but never of less than
+    ``CHANGE_FLOOR`` times the most asked of one good: the input of an activity
+    dying out (1e-17 units asked, none got; measured on 20 goods, seed 1) is
+    rounding, not a good short by 100%."""
+    if asked.size == 0:
+        return 0.0
+    den = np.maximum(asked, CHANGE_FLOOR * float(asked.max()))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        short = np.where(den > 0, np.maximum(asked - got, 0.0) / den, 0.0)
+    return float(short.max())
 
 
 def _rel_change(a: Array, b: Array) -> float:

@@ -126,6 +126,7 @@ ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.roo
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
 PARALLEL_ROUNDS = 60  # the warm start's streams run at most this many rounds
+MIN_ROOM = 1e-9  # a priced room below this is a master row in activity units, not shares
 BALANCED = 1e-7  # a stream is balanced when no council is short of more than this share of a good
 
 
@@ -286,6 +287,22 @@ class _Clerk:
         tol = self.tol if self.epoch_tol is None else max(self.tol, self.epoch_tol)
         return self.usage[o][1] * (1.0 - ROOM * tol)
 
+    def unit(self, o: int) -> float:
+        """The unit of priced seller ``o``'s row in the master: its room (each row is
+        a share of it, so a small capacity cannot upset the solver), or one activity
+        unit where the room is under ``MIN_ROOM`` (a zero capacity or hour budget: the
+        row is then ``use <= room`` in activity units; written as a share of at least
+        1e-9 units, it let a mix use 1e-9 units of a zero budget)."""
+        room = self.room(o)
+        return room if room >= MIN_ROOM else 1.0
+
+    def limits(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The unit of each master row (``unit``) and its right-hand side, the room in
+        those units (1, or the room itself where it is under ``MIN_ROOM``)."""
+        room = np.array([self.room(o) for o in rows])
+        unit = np.where(room >= MIN_ROOM, room, 1.0)
+        return unit, room / unit
+
     def settle(self) -> tuple[dict[int, float] | None, dict[int, float]]:
         """After a stable epoch: the weights of the proposals if the plan is settled
         (else None), and the capacity prices for the next epoch."""
@@ -422,7 +439,7 @@ class _Clerk:
         self.promoted += 1
         self.next_epoch()
         prices = {o: self.last_prices.get(o, 0.0) for o in self.rows()}
-        self.sent = {o: p * self.room(o) for o, p in prices.items()}
+        self.sent = {o: p * self.unit(o) for o, p in prices.items()}
         # newly priced sellers no longer ration: the bound at the old centre is void
         self.center_value = -np.inf
         return prices
@@ -439,12 +456,12 @@ class _Clerk:
         prices (the capacities cannot hold the orders at any price)."""
         rows = self.rows()
         hours = np.array([h for _, h, _ in self.columns])
-        cap = np.array([self.room(o) for o in rows])
+        cap, rhs = self.limits(rows)
         use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in self.columns])
-        share = use / np.maximum(cap, 1e-9)[None, :]
+        share = use / cap[None, :]
         value = -np.inf if bound is None else bound
         if not self.sent and self.last_prices:  # a warm start: last period's prices
-            self.sent = {o: p * self.room(o) for o, p in self.last_prices.items() if o in rows}
+            self.sent = {o: p * self.unit(o) for o, p in self.last_prices.items() if o in rows}
         h0 = max(1.0, float(np.abs(hours).max()))
         if self.box <= 0.0:
             self.box = self.box0 * h0
@@ -467,10 +484,9 @@ class _Clerk:
         c_now = np.array([self.center.get(o, 0.0) for o in rows])
         lo = np.maximum(0.0, c_now - self.box)
         hi = c_now + self.box
-        # variables: sigma (free), pi (share prices); max sigma - sum(pi)
+        # variables: sigma (free), pi (share prices); max sigma - rhs . pi
         # subject to sigma - share_j . pi <= hours_j for every proposal j
-        n_row = len(rows)
-        cost = np.concatenate([[-1.0], np.ones(n_row)])
+        cost = np.concatenate([[-1.0], rhs])
         a_ub = np.hstack([np.ones((len(hours), 1)), -share])
         res = _linprog(
             cost, A_ub=a_ub, b_ub=hours, bounds=[(None, None)] + list(zip(lo, hi, strict=True))
@@ -488,7 +504,7 @@ class _Clerk:
         pi = np.maximum(res.x[1:], 0.0)
         self.model_value = -float(res.fun)
         self.sent = {o: float(v) for o, v in zip(rows, pi, strict=True)}
-        prices = {o: float(v) / max(u, 1e-9) for o, v, u in zip(rows, pi, cap, strict=True)}
+        prices = {o: float(v) / u for o, v, u in zip(rows, pi, cap, strict=True)}
         self.last_prices = prices
         return prices
 
@@ -508,25 +524,25 @@ class _Clerk:
         rows = self.rows()
         if not rows:
             return {columns[-1][0]: 1.0}, {}, columns[-1][1], 0.0
-        cap = np.array([self.room(o) for o in rows])
+        cap, rhs = self.limits(rows)
         n_col, n_row = len(columns), len(rows)
         hours = np.array([h for _, h, _ in columns])
         use = np.array([[u.get(o, 0.0) for o in rows] for _, _, u in columns]).T
         # rows in shares of each capacity (so a tiny capacity cannot upset the solver);
         # a violated capacity costs as much as if its whole use took all the hours
         # (raised each time the weighing still has to violate it, up to MAX_PENALTY)
-        share = use / np.maximum(cap, 1e-9)[:, None]
+        share = use / cap[:, None]
         scale = max(1.0, float(np.abs(hours).max())) * penalty
         c = np.concatenate([hours, np.full(n_row, scale)])
         a_ub = np.hstack([share, -np.eye(n_row)])
         a_eq = np.concatenate([np.ones(n_col), np.zeros(n_row)])[None, :]
-        res = _linprog(c, A_ub=a_ub, b_ub=np.ones(n_row), A_eq=a_eq, b_eq=[1.0], bounds=(0, None))
+        res = _linprog(c, A_ub=a_ub, b_ub=rhs, A_eq=a_eq, b_eq=[1.0], bounds=(0, None))
         if res.x is None:  # cannot happen (the excess is free at a price), but never crash
             self.failure = f"the clerk's weighing of proposals failed (HiGHS: {res.message})"
             return {columns[-1][0]: 1.0}, {}, columns[-1][1], 0.0
         lam = res.x[:n_col]
         prices = {
-            o: max(0.0, -float(m) / max(u, 1e-9))
+            o: max(0.0, -float(m) / u)
             for o, m, u in zip(rows, res.ineqlin.marginals, cap, strict=True)
         }
         weights = {columns[j][0]: float(lam[j]) for j in range(n_col) if lam[j] > 1e-12}
