@@ -116,7 +116,7 @@ def _trace(every: int, central_hours: float) -> None:
             )
         return stable
 
-    protocol._Clerk.tally = traced  # type: ignore[method-assign]
+    protocol._Clerk.tally = traced  # type: ignore[method-assign,assignment]
 
 
 if __name__ == "__main__":
