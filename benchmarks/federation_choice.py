@@ -12,8 +12,8 @@ the federation (``plan_federated(world)``, in process) in the same run, and
 prints: processes, both plans' hours, the federation's gap to central, rounds,
 messages, bytes, and the CPU seconds of each (``time.process_time``: the
 machine is shared, wall time says little). ``--profile N`` runs the federation
-under cProfile stopped after N rounds instead and prints the 25 costliest
-functions (cumulative); ``--rounds N`` only times N rounds of the federation
+under cProfile (timed in CPU seconds) stopped after N rounds instead and
+prints the 25 costliest functions (cumulative); ``--rounds N`` only times N rounds of the federation
 (CPU seconds per round and messages per round), to compare two versions of the
 code on the same machine in the same minutes (``PYTHONPATH=<other src>``);
 ``--trace N`` prints, every N rounds of the full run, the round, CPU seconds so
@@ -54,7 +54,7 @@ def main() -> None:
         f"{world.n_goods:,} goods ({time.process_time() - t0:.1f} s CPU to build)"
     )
     if args.profile:
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time)  # CPU seconds: the machine is shared
         prof.enable()
         plan_federated(world, max_rounds=args.profile)
         prof.disable()
