@@ -786,18 +786,21 @@ def _merit_order(rows: Array, loc: Array, req: Array, ratio: Array, orders: Arra
     ``loc``: the first offer of a good is ordered the whole ``req``, each next one
     what the ones before are not expected to deliver (``ratio``: the share an offer
     is expected to deliver). One step per place in the merit order, every good at
-    once (the arithmetic of a loop over the rows, row by row)."""
+    once (the arithmetic of a loop over the rows, row by row). A remainder below
+    ``TOL`` of what the good asks is rounding (``1 - ratio`` of an offer that
+    delivers all): it is not passed on, so no dust of orders circles the economy."""
     first = np.r_[True, loc[1:] != loc[:-1]]
     group = np.cumsum(first) - 1
     place = np.arange(rows.size) - np.flatnonzero(first)[group]
     remaining = req[loc[first]].astype(float)
+    floor = TOL * remaining
     by_place = np.argsort(place, kind="stable")
     ends = np.cumsum(np.bincount(place))
     for lo, hi in zip(np.r_[0, ends[:-1]], ends, strict=True):
         at = by_place[lo:hi]
         g, r = group[at], rows[at]
         rem = remaining[g]
-        live = rem > 0
+        live = rem > floor[g]
         orders[r[live]] = rem[live]
         remaining[g] = np.where(live, rem - rem * ratio[r], rem)
 
