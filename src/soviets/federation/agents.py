@@ -66,7 +66,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from soviets.federation.directory import Directory, Papers, Recall
-from soviets.federation.messages import STREAMED, Columns
+from soviets.federation.messages import PUBLISHED, STREAMED, Columns
 
 INF = np.inf
 TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
@@ -309,9 +309,9 @@ class OrderBook:
         earlier order of the same offer (a zero cancels it); ``whole``: a buyer's
         orders of this round are all it orders and replace all its earlier ones."""
         if whole:
-            keep = ~np.isin(self.buyer, buyer)
+            keep = ~_member(self.buyer, buyer)
         else:
-            keep = ~np.isin(self.buyer * n_outs + self.out, buyer * n_outs + out_row)
+            keep = ~_member(self.buyer * n_outs + self.out, buyer * n_outs + out_row)
         live = q > 0
         n_new = int(live.sum())
         self.buyer = np.concatenate([self.buyer[keep], buyer[live]])
@@ -396,9 +396,6 @@ class CouncilAgent:
         self.r = Recipe.of(papers, directory, g_local)
         self.b = Board.of(directory, goods, g_local)
         self.own_rows = self.b.pos[self.r.out_offer] if self.r.n_out else np.empty(0, np.int64)
-        self.to_each = [
-            sub[sub != self.me] for sub in (directory.subscribers[int(g)] for g in papers.out_good)
-        ]
         n_out, n_proc = self.r.n_out, self.r.n_proc
         self.deal = Dealings.empty(self.b.size)
         self.book = OrderBook()
@@ -472,11 +469,12 @@ class CouncilAgent:
         """Take in offers, allocations, capacity prices and orders; strike off sellers
         that did not answer."""
         deal, pos = self.deal, self.b.pos
-        if "offer" in inbox:
+        if "offer" in inbox:  # the board: every published offer, mine where on my board
             c = inbox["offer"]
             rows = pos[c["offer"]]
-            deal.price[rows] = c["price"]
-            deal.avail[rows] = c["available"]
+            on = rows >= 0
+            deal.price[rows[on]] = c["price"][on]
+            deal.avail[rows[on]] = c["available"][on]
         got = np.zeros(self.b.size, dtype=bool)
         if "allocation" in inbox:
             c = inbox["allocation"]
@@ -636,13 +634,12 @@ class CouncilAgent:
             | (k - sell.sent_round >= 4 * self.patience)
         )
         rows = np.flatnonzero(changed)
-        if rows.size:
-            n_each = [len(self.to_each[o]) for o in rows]
+        if rows.size:  # published: one message each, to every board that lists it
             out["offer"] = {
-                "to": np.concatenate([self.to_each[o] for o in rows]).astype(np.int32),
-                "offer": np.repeat(r.out_offer[rows], n_each).astype(np.int32),
-                "price": np.repeat(new_price[rows], n_each),
-                "available": np.repeat(room[rows], n_each),
+                "to": np.full(rows.size, PUBLISHED, dtype=np.int32),
+                "offer": r.out_offer[rows].astype(np.int32),
+                "price": new_price[rows],
+                "available": room[rows],
             }
             sell.sent_round[rows] = k
         change = _rel_change(new_price, sell.sent_price)
@@ -787,18 +784,21 @@ def _merit_order(rows: Array, loc: Array, req: Array, ratio: Array, orders: Arra
     ``loc``: the first offer of a good is ordered the whole ``req``, each next one
     what the ones before are not expected to deliver (``ratio``: the share an offer
     is expected to deliver). One step per place in the merit order, every good at
-    once (the arithmetic of a loop over the rows, row by row)."""
+    once (the arithmetic of a loop over the rows, row by row). A remainder below
+    ``TOL`` of what the good asks is rounding (``1 - ratio`` of an offer that
+    delivers all): it is not passed on, so no dust of orders circles the economy."""
     first = np.r_[True, loc[1:] != loc[:-1]]
     group = np.cumsum(first) - 1
     place = np.arange(rows.size) - np.flatnonzero(first)[group]
     remaining = req[loc[first]].astype(float)
+    floor = TOL * remaining
     by_place = np.argsort(place, kind="stable")
     ends = np.cumsum(np.bincount(place))
     for lo, hi in zip(np.r_[0, ends[:-1]], ends, strict=True):
         at = by_place[lo:hi]
         g, r = group[at], rows[at]
         rem = remaining[g]
-        live = rem > 0
+        live = rem > floor[g]
         orders[r[live]] = rem[live]
         remaining[g] = np.where(live, rem - rem * ratio[r], rem)
 
@@ -827,6 +827,16 @@ def _main_rows(out_proc: Array, value: Array, n_proc: int) -> Array:
     first[1:] = out_proc[order][1:] != out_proc[order][:-1]
     main[out_proc[order][first]] = order[first]
     return main
+
+
+def _member(a: Array, b: Array) -> Array:
+    """Elementwise: whether each of the integers ``a`` is among ``b`` (``np.isin`` by
+    one sort and a binary search, without its fixed cost on a council's small arrays)."""
+    if a.size == 0 or b.size == 0:
+        return np.zeros(a.size, dtype=bool)
+    keys = np.sort(b)
+    at = np.minimum(np.searchsorted(keys, a), keys.size - 1)
+    return keys[at] == a
 
 
 def _close(a: Array, b: Array) -> Array:

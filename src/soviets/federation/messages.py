@@ -6,10 +6,10 @@ council sends in a round is encoded to bytes (msgpack) and decoded by the
 receiving side, and the runtime counts messages, segments and bytes as they
 cross.
 
-Wire format (``SCHEMA_VERSION`` 3). A *segment* carries everything one sender
+Wire format (``SCHEMA_VERSION`` 4). A *segment* carries everything one sender
 says in one round to the councils of one shard::
 
-    {"v": 3, "from": sender council id, "round": k,
+    {"v": 4, "from": sender council id, "round": k,
      "offer":      {"to": i32[], "offer": i32[], "price": f64[], "available": f64[]},
      "order":      {"to": i32[], "offer": i32[], "quantity": f64[]},
      "allocation": {"to": i32[], "offer": i32[], "quantity": f64[], "ordered": f64[]},
@@ -28,6 +28,12 @@ re-evaluates each proposal of last period's mix as its own stream of
 messages (0: the main market). The column is sent only when some row is not
 in stream 0; a segment without it is all stream 0.
 
+Offers are *published*: their ``"to"`` is ``PUBLISHED`` (-1), and the post
+carries one copy to each shard where a council deals in the good (and to the
+clerk), whose host puts it on the board every council of the shard reads; a
+council reads the offers of the goods it deals in and passes over the rest.
+A published offer is one message, however many boards it reaches.
+
 Columns are little-endian numpy arrays stored as msgpack ``bin``. Council and
 offer ids index the public directory (names of councils and goods, and which
 council sells which good under which offer id); one row is one message.
@@ -42,7 +48,9 @@ from typing import Any
 import msgpack
 import numpy as np
 
-SCHEMA_VERSION = 3  # 2: agreements say what was ordered; the clerk's "silent"; 3: "stream"
+SCHEMA_VERSION = 4  # 2: agreements say what was ordered; the clerk's "silent"; 3: "stream";
+# 4: offers are published (module docstring)
+PUBLISHED = -1  # the "to" of a published row: every board that lists its offer
 
 
 # Column layout of each message kind on the wire (besides "to").

@@ -9,7 +9,9 @@ was sent to it in the last round and answers (see
 1. **Offers.** Every seller publishes, to the councils that deal in its good,
    the hours one unit costs it at the market prices of its inputs (its
    labour per unit plus its inputs at their prices, less the value of joint
-   outputs) and how much more it could supply. The market price ``y_g`` of a
+   outputs) and how much more it could supply. An offer is one message,
+   carried once to the board of each shard where a council deals in the good
+   (``messages.PUBLISHED``), not once per reader. The market price ``y_g`` of a
    good is its cheapest offer with something still available, or, when every
    seller of it is full, its highest offer. Starting from no prices (read as
    0), these offers are a distributed Bellman-Ford iteration of

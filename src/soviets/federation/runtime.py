@@ -49,6 +49,7 @@ class ShardHost:
     ) -> None:
         self.shard = shard
         self._shard_of = directory.shard_of
+        self._boards = boards(directory)
         self._agents = {p.council: make_agent(p, directory, patience, refresh) for p in papers}
         self._latest: dict[int, int] = {}
 
@@ -79,14 +80,15 @@ class ShardHost:
                 continue
             outbox = self._agents[council].step(round_no, inboxes.get(council, {}))
             sent += count(outbox)
-            for dest, batch in _split_by_shard(outbox, self._shard_of):
+            for dest, batch in _split_by_shard(outbox, self._shard_of, self._boards):
                 outgoing.append((dest, encode(council, round_no, batch)))
         return outgoing, sent
 
     def _sort_mail(
         self, decoded: list[tuple[int, int, dict[str, Columns]]]
     ) -> dict[int, dict[str, Columns]]:
-        """Rows per recipient and kind, keeping only the newest segment of a sender."""
+        """Rows per recipient and kind, keeping only the newest segment of a sender;
+        published rows go to every council hosted here (the shard's board)."""
         parts: dict[str, list[Columns]] = {}
         for sender, rnd, batch in decoded:
             if rnd < self._latest.get(sender, -1):
@@ -99,6 +101,11 @@ class ShardHost:
         inboxes: dict[int, dict[str, Columns]] = {}
         for kind, chunks in parts.items():
             names = ("to", "from", *COLUMNS[kind], *(("stream",) if kind in STREAMED else ()))
+            if kind == "offer":  # published (messages.PUBLISHED): one board for all
+                board = {n: np.concatenate([c[n] for c in chunks]) for n in names}
+                for council in self._agents:
+                    inboxes.setdefault(council, {})[kind] = board
+                continue
             to = np.concatenate([c["to"] for c in chunks])
             order = np.argsort(to, kind="stable")
             # each column sorted by recipient once; a recipient's rows are then a slice
@@ -111,13 +118,33 @@ class ShardHost:
         return inboxes
 
 
+def boards(directory: Directory) -> np.ndarray:
+    """Per offer and destination (shards 0 .. n - 1, then the clerk): whether a council
+    that deals in the offer's good is there (the boards a published offer goes to)."""
+    n = directory.n_shards
+    per_good = np.zeros((len(directory.good_names), n + 1), dtype=bool)
+    for g, subs in enumerate(directory.subscribers):
+        per_good[g, directory.shard_of[subs] % (n + 1)] = True  # the clerk's -1 is n
+    return per_good[directory.offer_good]
+
+
 def _split_by_shard(
-    outbox: dict[str, Columns], shard_of: np.ndarray
+    outbox: dict[str, Columns], shard_of: np.ndarray, reach: np.ndarray
 ) -> list[tuple[int, dict[str, Columns]]]:
-    """Split an agent's outbox into batches per destination shard."""
+    """Split an agent's outbox into batches per destination shard (the clerk: -1);
+    published offers go to every board that lists them (``reach``, see :func:`boards`)."""
     dests: dict[int, dict[str, Columns]] = {}
     for kind, cols in outbox.items():
         if len(cols["to"]) == 0:
+            continue
+        if kind == "offer":
+            n = reach.shape[1] - 1
+            on = reach[cols["offer"]]
+            for col in np.flatnonzero(on.any(axis=0)):
+                sel = on[:, col]
+                dests.setdefault(-1 if col == n else int(col), {})[kind] = (
+                    cols if sel.all() else {k: v[sel] for k, v in cols.items()}
+                )
             continue
         shard = shard_of[cols["to"]]
         first = int(shard[0])

@@ -265,8 +265,12 @@ def diagnose(
     """The infeasible plan: which needs cannot be met, and what stops them.
 
     First minimise the sum over goods of shortfall / target (relative
-    shortfall), then, with that shortfall, the hours; the result is the best
-    partial plan, whose deliveries name the unmet needs.
+    shortfall; a good's shortfall is its target less what the plan leaves of
+    it, net output plus stock, for the needs), then, with that shortfall, the
+    hours; the result is the best partial plan, whose deliveries name the
+    unmet needs. A good's shortfall may reach its whole target, so a stock
+    goes where it serves the measure best: to its own needs or, as an input,
+    to the needs for what it helps make.
 
     With ``essential_first`` (and normal needs in ``target``) a first stage
     minimises the essential needs' relative shortfall alone (the sum over
@@ -274,7 +278,7 @@ def diagnose(
     is free there), so no essential need is given up to meet a normal one;
     the two stages above follow with that essential shortfall fixed.
     """
-    short = _Shortfalls.of(eco, r, target, essential_first)
+    short = Shortfalls.of(eco, r, target, essential_first)
     stages = short.objectives(eco)
     lp = r.program(
         eco, target, short.columns(r), stages[0], np.zeros(short.rows_of.size), short.upper
@@ -306,9 +310,9 @@ def diagnose(
 
 
 @dataclass(frozen=True)
-class _Shortfalls:
-    """The shortfall columns of :func:`diagnose`: one per needed good short of its
-    target (two, essential and normal, when ``staged``), each in its good's balance row."""
+class Shortfalls:
+    """The shortfall columns of :func:`diagnose`: one per needed good (two, essential
+    and normal, when ``staged``), each in its good's balance row."""
 
     rows_of: np.ndarray  # balance row (index into ``balance_goods``) of each column
     upper: np.ndarray  # most shortfall of each column
@@ -317,27 +321,24 @@ class _Shortfalls:
     staged: bool  # essential shortfall first (its own columns), then all of it
 
     @staticmethod
-    def of(eco: Economy, r: Rows, target: np.ndarray, essential_first: bool) -> _Shortfalls:
+    def of(eco: Economy, r: Rows, target: np.ndarray, essential_first: bool) -> Shortfalls:
+        """A column for every needed good, even one whose stock covers its needs
+        (processes may use that stock up), with room up to the whole need: a stock
+        is not reserved for its good's needs when it serves more as an input."""
         g = r.balance_goods
-        gap = np.maximum(target[g] - eco.stocks[g], 0.0)
-        short = np.flatnonzero(gap > 0)
+        short = np.flatnonzero(target[g] > 0)
         ess = np.minimum(eco.essential_demand[g], target[g])[short]
         norm = np.maximum(target[g][short] - ess, 0.0)
         staged = essential_first and bool(np.any(norm > 0)) and bool(np.any(ess > 0))
         if not staged:
             weight = 1.0 / target[g][short]
-            return _Shortfalls(short, gap[short], weight, weight, False)
+            return Shortfalls(short, target[g][short], weight, weight, False)
         e_cols, n_cols = np.flatnonzero(ess > 0), np.flatnonzero(norm > 0)
         rows_of = np.concatenate([short[e_cols], short[n_cols]])
-        upper = np.concatenate(
-            [
-                np.minimum(gap[short][e_cols], ess[e_cols]),
-                np.minimum(gap[short][n_cols], norm[n_cols]),
-            ]
-        )
+        upper = np.concatenate([ess[e_cols], norm[n_cols]])
         weight = 1.0 / target[g][rows_of]
         first = np.concatenate([1.0 / ess[e_cols], np.zeros(n_cols.size)])
-        return _Shortfalls(rows_of, upper, weight, first, True)
+        return Shortfalls(rows_of, upper, weight, first, True)
 
     def columns(self, r: Rows) -> sp.csc_matrix:
         """The columns, added to the balance rows."""

@@ -406,16 +406,16 @@ class _Elastic:
 
     def __init__(self, base: Economy, r: central.Rows, rows: np.ndarray) -> None:
         essential = base.essential_demand
-        g = r.balance_goods
-        gap = np.maximum(essential[g] - base.stocks[g], 0.0)
-        short = np.flatnonzero(gap > 0)
-        weight = 1.0 / essential[g][short]
-        z = sp.csc_matrix(
-            (np.ones(short.size), (short, np.arange(short.size))), shape=(g.size, short.size)
-        )
-        n, k = base.n_processes, short.size
+        short = central.Shortfalls.of(base, r, essential, essential_first=False)
+        weight = short.weight
+        n, k = base.n_processes, short.rows_of.size
         lp = r.program(
-            base, essential, z, np.concatenate([np.zeros(n), weight]), np.zeros(k), gap[short]
+            base,
+            essential,
+            short.columns(r),
+            np.concatenate([np.zeros(n), weight]),
+            np.zeros(k),
+            short.upper,
         )
         scale = np.ones(lp.matrix.shape[0])
         scale[rows] = 1.0 / np.asarray(lp.row_upper[rows], dtype=float)  # built at offer 1
