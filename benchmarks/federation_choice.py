@@ -1,6 +1,7 @@
 """The federation on the 2009 world table with choice of technique, against the central plan.
 
     python -m benchmarks.federation_choice [--keep 1] [--max-rounds 3000] [--profile N]
+    python -m benchmarks.federation_choice --keep -1   # the full choice (every technique)
     python -m benchmarks.federation_choice --keep 1 --rounds 20   # the cost of 20 rounds
     python -m benchmarks.federation_choice --keep 1 --trace 10    # the clerk's tally every 10
 
@@ -40,7 +41,9 @@ WORLD = ROOT / "data" / "wiod2013-world-2009"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--keep", type=int, default=1, help="borrowed techniques kept per good")
+    ap.add_argument(
+        "--keep", type=int, default=1, help="borrowed techniques kept per good (-1: all)"
+    )
     ap.add_argument("--max-rounds", type=int, default=3000)
     ap.add_argument("--profile", type=int, default=0, help="profile N rounds only")
     ap.add_argument("--rounds", type=int, default=0, help="time N rounds only")
@@ -48,7 +51,7 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.process_time()
     eco = load_economy(WORLD)
-    world = world_with_choice(eco, keep=args.keep)
+    world = world_with_choice(eco, keep=None if args.keep < 0 else args.keep)
     print(
         f"world with choice, keep={args.keep}: {world.n_processes:,} processes, "
         f"{world.n_goods:,} goods ({time.process_time() - t0:.1f} s CPU to build)"
