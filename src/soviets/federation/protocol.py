@@ -301,9 +301,8 @@ class _Clerk:
     def limits(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """The unit of each master row (``unit``) and its right-hand side, the room in
         those units (1, or the room itself where it is under ``MIN_ROOM``)."""
-        room = np.array([self.room(o) for o in rows])
-        unit = np.where(room >= MIN_ROOM, room, 1.0)
-        return unit, room / unit
+        unit = np.array([self.unit(o) for o in rows])
+        return unit, np.array([self.room(o) for o in rows]) / unit
 
     def settle(self) -> tuple[dict[int, float] | None, dict[int, float]]:
         """After a stable epoch: the weights of the proposals if the plan is settled
