@@ -676,6 +676,53 @@ class _Post:
                 self.inbound.setdefault(k + 1, []).append((shard, data))
 
 
+@dataclass(frozen=True)
+class Settings:
+    """How one run of the protocol goes: the tuning keywords of :func:`plan_federated`.
+
+    ``runtime``: ``inprocess`` (deterministic) or ``ray`` (one actor per shard; a
+    local loopback cluster, or the cluster at ``address``); ``shards``: how many
+    hosts share the councils (default 1 in process, 2 on Ray; the plan does not
+    depend on it); ``num_cpus``: the local Ray cluster's CPUs.
+    ``faults`` maps a council's name to the round from which it stops answering
+    (the clerk announces it ``silent`` and its buyers and sellers drop it);
+    ``removed`` councils take no part at all (removed between periods); ``network``
+    simulates losses and delays.
+    ``refresh``: an unchanged order or allocation is sent again after this many
+    rounds (send only what changed; a ``network`` that loses or delays forces 1).
+    ``stabilise``: while its master still needs an excess over a capacity, the clerk
+    prices capacities by box-step stabilisation (``_Clerk._box_step``) instead of by
+    the master's raw duals. ``tol``: the largest relative change per round at which
+    the councils count as settled (two rounds running); ``epoch_tol`` (``None``:
+    ``tol`` throughout) replaces it once the clerk has sent capacity prices (each
+    settled state is then one proposal of a mix). ``max_epochs``: proposals the clerk
+    collects at most; ``max_rounds``: rounds at most; ``gap_tol``: the clerk stops
+    when the mix is within this share of its bound; ``patience``: rounds a council
+    waits for a silent partner. The defaults certified every tight economy measured
+    at 20 and 50 goods (docs/federation-protocol.md).
+    ``hours_ceiling``: the most hours any plan within the limits can take; the clerk
+    stops, the plan infeasible, once its bound exceeds it (a proof that no plan
+    exists).
+    """
+
+    runtime: str = "inprocess"
+    address: str | None = None
+    shards: int | None = None
+    max_rounds: int = 3000
+    tol: float = 1e-9
+    gap_tol: float = 5e-4
+    max_epochs: int = 200
+    patience: int = 3
+    faults: dict[str, int] | None = None
+    removed: tuple[str, ...] = ()
+    network: Network | None = None
+    num_cpus: int = 2
+    refresh: int = REFRESH
+    stabilise: bool = True
+    epoch_tol: float | None = EPOCH_TOL
+    hours_ceiling: float | None = None
+
+
 def plan_federated(
     economy: Economy,
     runtime: str = "inprocess",
@@ -700,110 +747,107 @@ def plan_federated(
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
-    ``runtime``: ``inprocess`` (default, deterministic) or ``ray`` (one actor per
-    shard; a local loopback cluster, or the cluster at ``address``). ``shards``:
-    how many hosts share the councils (default 1 in process, 2 on Ray); the
-    plan does not depend on it.
-    ``faults`` maps a council's name to the round from which it stops
-    answering; ``removed`` councils take no part at all (removed between
-    periods). ``refresh``: an unchanged order or allocation is
-    sent again after this many rounds (default 12: send only what changed; it
-    needs a reliable channel, so a ``network`` that loses or delays forces 1,
-    which sends every standing order and allocation every round). A council
-    that stops reporting is announced by the clerk (``silent``), and its
-    buyers and sellers drop it at once. ``stabilise``: while its master still needs an excess over a
-    capacity, the clerk prices capacities by box-step stabilisation
-    (``_Clerk._box_step``) instead of by the master's raw duals.
-    ``tol``: the largest relative change per round at which the councils count as
-    settled (two rounds running); ``epoch_tol`` (default 1e-7; ``None``: ``tol``
-    throughout) replaces it once the clerk has sent capacity prices (each settled
-    state is then one proposal of a mix). ``max_epochs``: proposals the clerk
-    collects at most; ``max_rounds`` (default 3,000) rounds at most. The defaults
-    certified every tight economy measured at 20 and 50 goods
-    (docs/federation-protocol.md).
-    ``start``: a warm start from the last period, a :class:`Plan` of this
-    protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
+    The keywords but ``start`` and ``mode`` tune the protocol; :class:`Settings`
+    describes each. ``start``: a warm start from the last period, a :class:`Plan` of
+    this protocol or its ``extra["protocol"]["warm"]`` (capacity prices per seller,
     good and offer; offers, agreements, activities): the sellers the clerk prices
-    from the start get those prices from round 0, and each council starts from
-    its own part of that plan. Returns a
-    :class:`Plan` whose ``extra`` holds ``agreements`` and ``protocol`` (rounds,
-    messages, bytes, runtime, converged, history, capacity_prices, refresh).
-    ``mode="labour-budget"``: essential needs first, then the largest share of
-    every normal need, then least hours, within the council hour budgets
-    (:mod:`soviets.federation.budget`: budgets priced as shared limits, the
-    share by bisection over min-hours plans, each trial tried again without
-    box-step stabilisation when it does not settle with it); ``extra["protocol"]`` then sums
-    rounds, messages and bytes over the trials and lists them in ``trials``,
-    with ``share_bound``, a certified upper bound on the best share where the
-    budgets bound every process (:func:`budget.share_bound`). ``hours_ceiling``:
-    the most hours any plan within the limits can take (the budgets' ceiling in
-    labour-budget mode); the clerk stops, the plan infeasible, once its bound
-    exceeds it (a proof that no plan exists).
+    from the start get those prices from round 0, and each council starts from its
+    own part of that plan. Returns a :class:`Plan` whose ``extra`` holds
+    ``agreements`` and ``protocol`` (rounds, messages, bytes, runtime, converged,
+    history, capacity_prices, refresh).
+    ``mode="labour-budget"``: essential needs first, then the largest share of every
+    normal need, then least hours, within the council hour budgets
+    (:func:`_plan_labour_budget`).
     """
+    settings = Settings(
+        runtime=runtime,
+        address=address,
+        shards=shards,
+        max_rounds=max_rounds,
+        tol=tol,
+        gap_tol=gap_tol,
+        max_epochs=max_epochs,
+        patience=patience,
+        faults=faults,
+        removed=removed,
+        network=network,
+        num_cpus=num_cpus,
+        refresh=refresh,
+        stabilise=stabilise,
+        epoch_tol=epoch_tol,
+        hours_ceiling=hours_ceiling,
+    )
     if mode == "labour-budget":
-        return _labour_budget(
-            economy,
-            [
-                partial(
-                    plan_federated,
-                    runtime=runtime,
-                    address=address,
-                    shards=shards,
-                    max_rounds=max_rounds,
-                    tol=tol,
-                    gap_tol=gap_tol,
-                    max_epochs=max_epochs,
-                    patience=patience,
-                    faults=faults,
-                    removed=removed,
-                    network=network,
-                    num_cpus=num_cpus,
-                    refresh=refresh,
-                    stabilise=box,
-                    start=start,
-                    epoch_tol=epoch_tol,
-                    hours_ceiling=budget.hours_ceiling(economy),
-                )
-                for box in ((True, False) if stabilise else (False,))
-            ],
-        )
+        return _plan_labour_budget(economy, settings, start)
     if mode != "min-labour":
         raise ModelError(f"unknown planning mode '{mode}' (min-labour or labour-budget)")
-    if runtime not in RUNTIMES:
-        raise ModelError(f"unknown runtime '{runtime}': choose one of {', '.join(RUNTIMES)}")
-    if shards is None:
-        shards = 2 if runtime == "ray" else 1
-    directory, papers = split_economy(economy, n_shards=shards, removed=removed)
-    fail_at = _fail_rounds(directory, faults or {})
+    return _plan_min_labour(economy, settings, start)
+
+
+def _plan_labour_budget(
+    economy: Economy, settings: Settings, start: Plan | dict[str, Any] | None
+) -> Plan:
+    """The labour-budget plan: budgets priced as shared limits (:mod:`budget`), the
+    share of normal needs by bisection over min-hours plans, each trial tried again
+    without box-step stabilisation when it does not settle with it. Its
+    ``extra["protocol"]`` sums rounds, messages and bytes over the trials and lists
+    them in ``trials``, with ``share_bound``, a certified upper bound on the best
+    share where the budgets bound every process (:func:`budget.share_bound`)."""
+    ceiling = budget.hours_ceiling(economy)
+    boxes = (True, False) if settings.stabilise else (False,)
+    attempts = [
+        partial(
+            _plan_min_labour,
+            settings=replace(settings, stabilise=box, hours_ceiling=ceiling),
+            start=start,
+        )
+        for box in boxes
+    ]
+    return _labour_budget(economy, attempts)
+
+
+def _plan_min_labour(
+    economy: Economy, settings: Settings, start: Plan | dict[str, Any] | None = None
+) -> Plan:
+    """The least-hours plan of ``economy`` by the protocol run as ``settings`` say."""
+    s = settings
+    if s.runtime not in RUNTIMES:
+        raise ModelError(f"unknown runtime '{s.runtime}': choose one of {', '.join(RUNTIMES)}")
+    shards = s.shards if s.shards is not None else (2 if s.runtime == "ray" else 1)
+    directory, papers = split_economy(economy, n_shards=shards, removed=s.removed)
+    fail_at = _fail_rounds(directory, s.faults or {})
     rt: InProcessRuntime | RayRuntime = (
-        RayRuntime(address=address, num_cpus=num_cpus) if runtime == "ray" else InProcessRuntime()
+        RayRuntime(address=s.address, num_cpus=s.num_cpus)
+        if s.runtime == "ray"
+        else InProcessRuntime()
     )
-    clerk = _Clerk(directory, tol, gap_tol, max_epochs, stabilise=stabilise, epoch_tol=epoch_tol)
-    if hours_ceiling is not None:
-        clerk.hours_ceiling = hours_ceiling
-    net = network or Network()
+    clerk = _Clerk(
+        directory, s.tol, s.gap_tol, s.max_epochs, stabilise=s.stabilise, epoch_tol=s.epoch_tol
+    )
+    if s.hours_ceiling is not None:
+        clerk.hours_ceiling = s.hours_ceiling
+    net = s.network or Network()
     post = _Post(directory, net)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
     started = time.perf_counter()
-    if net.loss or net.delay:
-        refresh = 1
+    refresh = 1 if net.loss or net.delay else s.refresh
     if start is not None:
         papers = _open_warm(clerk, post, papers, alive, start)
-    rt.start(directory, _by_shard(directory, papers), patience, refresh)
+    rt.start(directory, _by_shard(directory, papers), s.patience, refresh)
     try:
-        weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, max_rounds)
+        weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, s.max_rounds)
         # the proposals are worth re-evaluating only where the clerk priced shared limits
         memories = rt.memories() if clerk.last_prices else {}
     finally:
         rt.stop()
-    protocol = _record(clerk, post, rt, directory, fail_at, removed, started)
+    protocol = _record(clerk, post, rt, directory, fail_at, s.removed, started)
     protocol |= {
         "converged": converged,
         "weights": weights,
         "refresh": refresh,
         "warm": _warm_state(clerk, weights, memories),
-        "stabilise": stabilise,
-        "epoch_tol": epoch_tol,
+        "stabilise": s.stabilise,
+        "epoch_tol": s.epoch_tol,
         "warm_started": start is not None,
     }
     return _assemble(economy, directory, clerk, protocol)
