@@ -795,7 +795,7 @@ def _plan_labour_budget(
     share where the budgets bound every process (:func:`budget.share_bound`)."""
     ceiling = budget.hours_ceiling(economy)
     boxes = (True, False) if settings.stabilise else (False,)
-    attempts = [
+    attempts: list[Callable[..., Plan]] = [
         partial(
             _plan_min_labour,
             settings=replace(settings, stabilise=box, hours_ceiling=ceiling),
