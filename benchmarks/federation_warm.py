@@ -6,6 +6,7 @@
         [--to cold,old,warm]  # the starts whose rounds to 0.1% are measured (the scan
                               # costs tens of plans; the others: rounds to the stop only)
         [--mode labour-budget]  # both periods in labour-budget mode (default min-labour)
+        [--budgets-times 0.4]  # every council hour budget scaled (labour-budget mode)
 
 The next period is the same economy with every need scaled by a seeded factor
 in [0.95, 1.05] (``federation_robust.perturbed``). Period 1 is planned cold
@@ -30,12 +31,15 @@ largest share of normal needs, then least hours within the council hour
 budgets, by bisection over the share) and compared with HiGHS's labour-budget
 plan (``planning.plan(..., mode="labour-budget")``); a plan then counts as
 within 0.1% when its share of normal needs is also within ``SHARE_TOL`` of
-HiGHS's. The round cap ``k`` applies to each trial of the bisection; the
-rounds printed are the protocol's total over the trials at that cap (``k``
-itself where the share 1 is reached in one trial), and the rounds to 0.1% are the
-fewest such totals over the caps tried: a cap too small for the share 1 makes
-the bisection try shorter plans of smaller shares, whose total can be many
-times the cap.
+HiGHS's. *Rounds to 0.1%* are then the total rounds over the trials of the
+bisection until its plan (the last reachable trial) counts, read from one
+plan's trials (no scan; for a period of one trial, the share 1, its rounds to
+the clerk's stop). A third start, ``bisect``, is the warm start with the
+bisection of a cold start (shares 1, 0, then halving; the warm start before
+the bracket near last period's share). ``--budgets-times F`` multiplies every
+council hour budget by ``F`` (0.4: the budgets bind on the tight economies,
+``benchmarks/federation_budget.py``). Each start's line then adds its trials,
+share, certified bound on the share and CPU seconds.
 """
 
 from __future__ import annotations
@@ -43,9 +47,11 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import time
 from statistics import median
 from typing import Any
 
+from benchmarks.federation_budget import budgets_times
 from benchmarks.federation_robust import _seeds, perturbed
 from soviets.economy import Economy
 from soviets.economy.generate import tight_economy
@@ -78,19 +84,13 @@ def good_at(eco: Economy, ref: Plan, k: int, **kw: Any) -> int | None:
 
 
 def rounds_to(eco: Economy, ref: Plan, stop: int, **kw: Any) -> int | None:
-    """Rounds to a plan within 0.1% (None: not by ``stop``): in min-labour mode the first
-    round cap at which the clerk's plan is; in labour-budget mode the fewest rounds, over
-    the trials, of the plans within 0.1% at the caps tried (a small cap can fail the
-    share 1 and bisect over the share in many short trials)."""
-    budget = kw.get("mode") == "labour-budget"
-    found: list[int] = []
+    """Rounds to a plan within 0.1% (None: not by ``stop``): the first round cap at which
+    the clerk's plan is (a scan of ``SCAN`` caps, then a bisection up to ``stop``)."""
     for k in range(1, min(SCAN, stop) + 1):
         if (got := good_at(eco, ref, k, **kw)) is not None:
-            found.append(got)
-            if not budget:
-                return got
-    if found or stop <= SCAN or (top := good_at(eco, ref, stop, **kw)) is None:
-        return min(found, default=None)
+            return got
+    if stop <= SCAN or (top := good_at(eco, ref, stop, **kw)) is None:
+        return None
     lo, hi, found = SCAN, stop, [top]  # not at lo, within at hi
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -100,7 +100,22 @@ def rounds_to(eco: Economy, ref: Plan, stop: int, **kw: Any) -> int | None:
     return min(found)
 
 
-LABELS = ("cold", "old", "warm")
+def budget_rounds_to(p: Plan, ref: Plan) -> int | None:
+    """Labour-budget mode: the total rounds over the trials of ``p``'s bisection until
+    its plan, the last reachable trial, has its share within ``SHARE_TOL`` of ``ref``'s
+    and its hours within 0.1% (None: never)."""
+    opt, total = ref.objective_hours, 0
+    for t in p.extra["protocol"]["trials"]:
+        total += int(t.get("rounds") or 0)
+        if not t["reachable"]:
+            continue
+        share_ok = ref.fulfilment is None or abs(t["share"] - ref.fulfilment) <= SHARE_TOL
+        if share_ok and abs(t["hours"] - opt) <= TOL * max(abs(opt), 1e-9):
+            return total
+    return None
+
+
+LABELS = ("cold", "old", "bisect", "warm")
 
 
 def run_one(
@@ -112,7 +127,8 @@ def run_one(
     to: set[str],
     mode: PlanMode = "min-labour",
 ) -> dict[str, Any]:
-    """Period 1 cold; period 2 (needs x [0.95, 1.05]) cold and warm (and the old warm)."""
+    """Period 1 cold; period 2 (needs x [0.95, 1.05]) cold and warm (and the old warm;
+    in labour-budget mode also the warm start bisecting as a cold one)."""
     first = plan_federated(eco, mode=mode)
     warm = first.extra["protocol"]["warm"]
     start: Any = first
@@ -121,30 +137,49 @@ def run_one(
     starts: dict[str, Any] = {"cold": None, "warm": start}
     if old:
         starts["old"] = {k: v for k, v in warm.items() if k not in ("streams", "councils")}
+    if mode == "labour-budget":
+        starts["bisect"] = {k: v for k, v in warm.items() if k != "share"}
     eco2 = perturbed(eco, seed)
     ref = plan(eco2, solver="highs", mode=mode)
     row: dict[str, Any] = {"economy": name, "seed": seed, "mix": len(warm.get("streams", []))}
+    row["share_ref"] = ref.fulfilment
     for label in (lb for lb in LABELS if lb in starts):
         kw = {"start": starts[label], "mode": mode}
+        cpu = time.process_time()
         full = plan_federated(eco2, **kw)
+        row[f"{label}_cpu"] = time.process_time() - cpu
         proto = full.extra["protocol"]
         row[f"{label}_stop"] = proto["rounds"]
         row[f"{label}_ok"] = full.status == "optimal" and close_to(full, ref)
         row[f"{label}_msgs"] = proto["messages"]
         row[f"{label}_bytes"] = proto["bytes"]
-        row[f"{label}_to"] = rounds_to(eco2, ref, proto["rounds"], **kw) if label in to else "-"
+        if mode == "labour-budget":
+            row[f"{label}_to"] = budget_rounds_to(full, ref)
+            row[f"{label}_trials"] = len(proto["trials"])
+            row[f"{label}_share"] = (full.fulfilment, proto["share_bound"])
+            row[f"{label}_hours"] = full.objective_hours / ref.objective_hours - 1
+        else:
+            row[f"{label}_to"] = rounds_to(eco2, ref, proto["rounds"], **kw) if label in to else "-"
     return row
 
 
 def _fmt(r: dict[str, Any], label: str) -> str:
-    """One start's figures: rounds to 0.1% / to the stop, ok, messages, kB."""
+    """One start's figures: rounds to 0.1% / to the stop, ok, messages, kB (labour-budget
+    mode: trials, share found and certified bound, hours against HiGHS, CPU s)."""
     if f"{label}_stop" not in r:
         return ""
-    return (
+    line = (
         f"  {label}: {r[f'{label}_to']!s:>4} / {r[f'{label}_stop']:4d}"
         f" {'ok' if r[f'{label}_ok'] else 'NOT OK'} {r[f'{label}_msgs']:8d} msgs"
         f" {r[f'{label}_bytes'] / 1e3:8.0f} kB"
     )
+    if f"{label}_trials" in r:
+        share, bound = r[f"{label}_share"]
+        line += (
+            f" {r[f'{label}_trials']} trials share {share} <= {bound}"
+            f" hours {r[f'{label}_hours']:+.1e} cpu {r[f'{label}_cpu']:.1f} s"
+        )
+    return line
 
 
 def main() -> None:
@@ -156,15 +191,18 @@ def main() -> None:
     ap.add_argument("--old", action="store_true", help="also the warm start without streams")
     ap.add_argument("--to", default=",".join(LABELS), help="starts whose rounds to 0.1% to measure")
     ap.add_argument("--mode", choices=("min-labour", "labour-budget"), default="min-labour")
+    ap.add_argument("--budgets-times", type=float, default=1.0, help="scale the hour budgets")
     args = ap.parse_args()
     cases: list[tuple[str, Economy, int]] = [
-        (f"{g} goods", tight_economy(g, s), s) for g in args.goods for s in _seeds(args.seeds)
+        (f"{g} goods", budgets_times(tight_economy(g, s), args.budgets_times), s)
+        for g in args.goods
+        for s in _seeds(args.seeds)
     ]
     if args.two_regions:
         from soviets.formats import load_economy
 
         cases.append(("two-regions", load_economy("examples/two-regions"), 0))
-    print(f"mode {args.mode}")
+    print(f"mode {args.mode}, budgets x {args.budgets_times}")
     print("economy      seed  mix  start: rounds to 0.1% / to the stop, ok, messages, bytes")
     rows = []
     for name, eco, seed in cases:

@@ -9,13 +9,15 @@ benchmarks/federation_budget.py."""
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from soviets.economy import Economy
 from soviets.economy.generate import tight_economy
-from soviets.federation import plan_federated
+from soviets.federation import budget, plan_federated
 from soviets.federation.budget import hours_ceiling, with_hour_goods
 from soviets.planning import central
 from soviets.planning.result import Plan
@@ -143,3 +145,71 @@ def test_a_council_with_a_zero_budget_works_no_hours() -> None:
     fed = plan_federated(eco, mode="labour-budget")
     assert fed.activity[eco.process_names.index("grow-a")] == 0.0
     assert fed.activity[eco.process_names.index("grow-b")] >= 10.0
+
+
+def test_next_period_brackets_the_share_near_the_last_one() -> None:
+    # the bread world needs 4% more bread: 15 hours now meet 15 / 31.2 of it (HiGHS)
+    eco = _tree(15.0, None, None)
+    last = plan_federated(eco, mode="labour-budget")
+    assert last.extra["protocol"]["warm"]["share"] == last.fulfilment
+    more = replace(eco, need_quantity=eco.need_quantity * 1.04)
+    best = central.solve(more, "labour-budget").fulfilment
+    assert best == pytest.approx(15.0 / 31.2)
+    cold = plan_federated(more, mode="labour-budget")
+    warm = plan_federated(more, mode="labour-budget", start=last)
+    for fed in (cold, warm):
+        proof = fed.extra["protocol"]
+        assert fed.fulfilment is not None and proof["share_bound"] is not None
+        assert best - 1e-4 <= fed.fulfilment <= best + 1e-9 <= proof["share_bound"] + 2e-9
+    # the same share as cold, to the bisection's step, from last period's share down
+    assert warm.fulfilment == pytest.approx(cold.fulfilment, abs=1e-4)
+    tried = list(dict.fromkeys(t["share"] for t in warm.extra["protocol"]["trials"]))
+    assert tried[:2] == [last.fulfilment, pytest.approx(last.fulfilment - 0.05)]
+    assert len(tried) < len({t["share"] for t in cold.extra["protocol"]["trials"]})
+
+
+class _Reach:
+    """A stand-in for the federated min-hours plan of the bread world: a share is
+    reached up to ``best`` (the bread ordered, per 10 t), nothing when ``floor``."""
+
+    def __init__(self, best: float, floor: bool = False) -> None:
+        self.best, self.floor, self.tried = best, floor, []
+
+    def __call__(self, eco: Economy, start: Plan | None = None) -> Any:
+        t = float(eco.need_quantity[0]) / 10.0
+        self.tried.append(round(t, 6))
+        ok = t <= self.best + 1e-12 and not self.floor
+        return SimpleNamespace(
+            status="optimal" if ok else "infeasible",
+            certificate=SimpleNamespace(dual=3 * 10 * t),  # 3 hours a tonne
+            objective_hours=3 * 10 * t,
+            extra={"protocol": {"rounds": 1}},
+        )
+
+
+@pytest.mark.parametrize(
+    ("s0", "best", "first"),
+    [
+        (0.5, 0.43, [0.5, 0.45, 0.35]),  # down from an unreached share, steps doubling
+        (0.5, 0.62, [0.5, 0.55, 0.65]),  # up from a reached one
+        (0.9, 1.0, [0.9, 0.95, 1.0]),  # up to every need: no bisection
+        (1.0, 0.2, [1.0, 0.95, 0.85, 0.65, 0.25, 0.0]),
+    ],
+)
+def test_the_warm_bracket_steps_out_then_bisects(
+    s0: float, best: float, first: list[float]
+) -> None:
+    reach = _Reach(best)
+    plan, share, _ = budget.labour_budget(_tree(None, None, None), [reach], start_share=s0)
+    assert reach.tried[: len(first)] == pytest.approx(first)
+    assert share is not None and best - 1e-4 <= share <= best
+    assert plan.objective_hours == pytest.approx(30 * share)
+    if best == 1.0:
+        assert reach.tried == pytest.approx(first)
+
+
+def test_the_warm_bracket_down_to_no_share_gives_the_unmet_plan() -> None:
+    reach = _Reach(0.0, floor=True)
+    plan, share, _ = budget.labour_budget(_tree(None, None, None), [reach], start_share=0.3)
+    assert share is None and plan.status == "infeasible"
+    assert reach.tried == pytest.approx([0.3, 0.25, 0.15, 0.0])

@@ -18,14 +18,19 @@ reaches it with the protocol it already has:
   rounds with a limit overdrawn, or needs unmet) is read as too high. The
   first trial is ``t = 1`` (no bisection when the budgets allow every need),
   the second ``t = 0`` (the essential needs alone; when they cannot be met the
-  plan is infeasible). The last reachable trial is the plan. A trial whose
-  proposals the clerk cannot weigh (its solver fails on the growing penalty
-  of an excess, seen just above the best share) counts as not reachable, so
-  the share found is always one the councils reached. Once a trial was
-  reachable, each later trial starts warm from the last reachable plan (its
-  capacity prices and mix, as the next period would: the needs changed by a
-  fraction of the step) and is tried cold only when the warm attempts neither
-  reach it nor prove it out of reach. A trial the protocol
+  plan is infeasible). From last period's plan (``start``, its share ``s0``)
+  the trials bracket the share near it instead: ``s0`` first, then steps of
+  :data:`WARM_STEP` doubling, up from a reached share or down from an
+  unreached one, then bisection inside the bracket (the needs change by a few
+  per cent from period to period, so does the share). The last reachable
+  trial is the plan. A trial whose proposals the clerk cannot weigh (its
+  solver fails on the growing penalty of an excess, seen just above the best
+  share) counts as not reachable, so the share found is always one the
+  councils reached. Once a trial was reachable, each later trial starts warm
+  from the last reachable plan (its capacity prices and mix, as the next
+  period would: the needs changed by a fraction of the step) and is tried as
+  the first trial was (cold, or from last period's plan) only when the warm
+  attempts neither reach it nor prove it out of reach. A trial the protocol
   does not settle with the clerk's box-step stabilisation is tried again
   without it: close below the largest share the box-step was measured to
   stall (a random 8-good economy at share 0.755 of a best 0.769: no plan in
@@ -56,6 +61,7 @@ from soviets.planning.central import _hours_matrix
 from soviets.planning.result import Plan
 
 HOURS_PREFIX = "hours:"
+WARM_STEP = 0.05  # the first step from last period's share (about the needs' change)
 
 
 def with_hour_goods(eco: Economy) -> Economy:
@@ -127,69 +133,141 @@ def reachable(plan: Plan) -> bool:
     return plan.status != "infeasible"
 
 
+class _Trials:
+    """The bisection's trials: each share tried by ``attempts`` in order, the records
+    of every attempt, and the last reachable plan (``best``)."""
+
+    def __init__(self, base: Economy, attempts: list[Callable[..., Plan]], ceiling: float | None):
+        self.base, self.attempts, self.ceiling = base, attempts, ceiling
+        self.records: list[dict[str, Any]] = []
+        self.best: Plan | None = None
+
+    def shares(self) -> int:
+        """How many distinct shares were tried."""
+        return len({r["share"] for r in self.records})
+
+    def __call__(self, t: float) -> Plan | None:
+        """The plan at share ``t`` of the first attempt that reaches it or proves it out
+        of reach, else of the last attempt (None when the clerk could not weigh its
+        proposals). Once a trial was reachable, each attempt is first warm-started from
+        the last reachable plan (its prices and mix), then tried as the attempt is
+        (cold, or from last period's plan). A reachable plan becomes ``best``."""
+        p: Plan | None = None
+        starts: list[dict[str, Plan]] = (
+            [{"start": self.best}, {}] if self.best is not None else [{}]
+        )
+        for warm, attempt in ((w, a) for w in starts for a in self.attempts):
+            try:
+                p = attempt(with_share(self.base, t), **warm)
+            except ModelError as err:
+                self.records.append(
+                    {"share": t, "reachable": False, "protocol": {}, "error": str(err)}
+                )
+                p = None
+                continue
+            self.records.append(
+                {
+                    "share": t,
+                    "reachable": reachable(p),
+                    "bound": float(p.certificate.dual),
+                    "hours": float(p.objective_hours),
+                    "warm": bool(warm),
+                    "protocol": p.extra.get("protocol", {}),
+                }
+            )
+            if reachable(p) or share_bound(self.records[-1:], self.ceiling) is not None:
+                break
+        if p is not None and reachable(p):
+            self.best = p
+        return p
+
+    def reached(self, t: float) -> bool:
+        """Whether share ``t`` is reachable (its trial's plan is then ``best``)."""
+        p = self(t)
+        return p is not None and reachable(p)
+
+
 def labour_budget(
     eco: Economy,
     attempts: list[Callable[..., Plan]],
     share_tol: float = 1e-4,
     max_trials: int = 20,
+    start_share: float | None = None,
+    step: float = WARM_STEP,
 ) -> tuple[Plan, float | None, list[dict[str, Any]]]:
     """The labour-budget plan by bisection over the share of normal needs.
 
     Each of ``attempts`` makes the federated min-hours plan of an economy; a
     trial share is reachable when one of them, tried in order, reaches it.
+    Cold (``start_share`` None) the trials go 1, 0, then bisection; from last
+    period's share ``start_share`` they bracket the share near it
+    (:func:`_bracket`, steps of ``step`` doubling) and bisect inside the bracket.
     Returns the last reachable trial's plan (of the economy with hour goods
     and scaled needs), the share of normal needs it meets (None when there
     are none or the essential needs cannot be met) and one record per
-    attempt (share, reachable, the clerk's ``bound`` on its hours, and the
-    attempt's ``protocol`` entry).
+    attempt (share, reachable, the clerk's ``bound`` on its hours, the plan's
+    ``hours``, and the attempt's ``protocol`` entry).
     """
-    base = with_hour_goods(eco)
-    ceiling = hours_ceiling(eco)
-    trials: list[dict[str, Any]] = []
-
-    def trial(t: float) -> Plan | None:
-        """The plan at share ``t`` of the first attempt that reaches it or proves it out
-        of reach, else of the last attempt (None when the clerk could not weigh its
-        proposals). Once a trial was reachable, each attempt is first warm-started from
-        the last reachable plan (its prices and mix), then tried cold."""
-        p: Plan | None = None
-        starts: list[dict[str, Plan]] = [{"start": best}, {}] if best is not None else [{}]
-        for warm, attempt in ((w, a) for w in starts for a in attempts):
-            try:
-                p = attempt(with_share(base, t), **warm)
-            except ModelError as err:
-                trials.append({"share": t, "reachable": False, "protocol": {}, "error": str(err)})
-                p = None
-                continue
-            trials.append(
-                {
-                    "share": t,
-                    "reachable": reachable(p),
-                    "bound": float(p.certificate.dual),
-                    "warm": bool(warm),
-                    "protocol": p.extra.get("protocol", {}),
-                }
-            )
-            if reachable(p) or share_bound(trials[-1:], ceiling) is not None:
-                break
-        return p
-
+    run = _Trials(with_hour_goods(eco), attempts, hours_ceiling(eco))
     has_normal = bool(np.any(~eco.need_essential & (eco.need_quantity > 0)))
-    best: Plan | None = None
-    full = trial(1.0)
-    if full is not None and (reachable(full) or not has_normal):
-        return full, (1.0 if has_normal else None), trials
-    best = trial(0.0)
-    if best is None:
-        raise ModelError(f"no federated plan of the essential needs: {trials[-1]['error']}")
-    if not reachable(best):
-        return best, None, trials
-    lo, hi = 0.0, 1.0
-    while hi - lo > share_tol and len({r["share"] for r in trials}) < max_trials:
+    if not has_normal:
+        full = run(1.0)
+        if full is None:
+            raise ModelError(
+                f"no federated plan of the essential needs: {run.records[-1]['error']}"
+            )
+        return full, None, run.records
+    if start_share is None:
+        bracket = _cold_bracket(run)
+    else:
+        bracket = _bracket(run, min(max(start_share, 0.0), 1.0), step)
+    if not isinstance(bracket, tuple):  # not even the essential needs were reached
+        return bracket, None, run.records
+    lo, hi = bracket
+    while hi - lo > share_tol and run.shares() < max_trials:
         mid = 0.5 * (lo + hi)
-        p = trial(mid)
+        lo, hi = (mid, hi) if run.reached(mid) else (lo, mid)
+    assert run.best is not None
+    return run.best, lo, run.records
+
+
+def _cold_bracket(run: _Trials) -> tuple[float, float] | Plan:
+    """The cold bracket: the share 1 (reached: the bracket ``(1, 1)``), then the
+    share 0 (:func:`_step_down` by a step of 1)."""
+    p = run(1.0)
+    if p is not None and reachable(p):
+        return 1.0, 1.0
+    return _step_down(run, 1.0, 1.0, p)
+
+
+def _bracket(run: _Trials, s0: float, step: float) -> tuple[float, float] | Plan:
+    """The bracket around last period's share ``s0``: ``s0`` first, then steps of
+    ``step``, doubling, up from a reached share (to 1 at most) or down from an
+    unreached one (:func:`_step_down`). Returns ``(lo, hi)``, ``lo`` reached and
+    ``hi`` not (``(1, 1)``: the share 1 reached)."""
+    p = run(s0)
+    if p is None or not reachable(p):
+        return _step_down(run, s0, step, p)
+    lo = s0
+    while lo < 1.0:
+        t = min(lo + step, 1.0)
+        if not run.reached(t):
+            return lo, t
+        lo, step = t, 2 * step
+    return 1.0, 1.0
+
+
+def _step_down(run: _Trials, hi: float, step: float, p: Plan | None) -> tuple[float, float] | Plan:
+    """Steps of ``step``, doubling, down from the unreached share ``hi`` (its plan
+    ``p``) to the first reached share ``lo``: ``(lo, hi)``. When the share 0 is not
+    reached either (the essential needs cannot be met), its plan; raises when the
+    clerk could not weigh its proposals."""
+    while hi > 0.0:
+        t = max(hi - step, 0.0)
+        p = run(t)
         if p is not None and reachable(p):
-            lo, best = mid, p
-        else:
-            hi = mid
-    return best, lo, trials
+            return t, hi
+        hi, step = t, 2 * step
+    if p is None:
+        raise ModelError(f"no federated plan of the essential needs: {run.records[-1]['error']}")
+    return p

@@ -803,7 +803,15 @@ def _plan_labour_budget(
         )
         for box in boxes
     ]
-    return _labour_budget(economy, attempts)
+    return _labour_budget(economy, attempts, _start_share(start))
+
+
+def _start_share(start: Plan | dict[str, Any] | None) -> float | None:
+    """Last period's share of normal needs, where ``start`` is a labour-budget plan of
+    this protocol or its ``warm`` entry (``share``), else None."""
+    warm = start.extra.get("protocol", {}).get("warm") if isinstance(start, Plan) else start
+    share = warm.get("share") if isinstance(warm, dict) else None
+    return float(share) if share is not None else None
 
 
 def _plan_min_labour(
@@ -906,11 +914,16 @@ def _record(
     }
 
 
-def _labour_budget(eco: Economy, attempts: list[Callable[..., Plan]]) -> Plan:
-    """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`,
-    told in ``eco``'s own goods and needs."""
-    plan, share, trials = budget.labour_budget(eco, attempts)
+def _labour_budget(
+    eco: Economy, attempts: list[Callable[..., Plan]], start_share: float | None = None
+) -> Plan:
+    """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`
+    (bracketed near ``start_share``, last period's share, when given), told in ``eco``'s
+    own goods and needs; its ``warm`` entry carries the share for the next period."""
+    plan, share, trials = budget.labour_budget(eco, attempts, start_share=start_share)
     proto = dict(plan.extra.get("protocol", {}))
+    if isinstance(proto.get("warm"), dict):
+        proto["warm"] = {**proto["warm"], "share": share}
     proto["hours_ceiling"] = budget.hours_ceiling(eco)
     proto["share_bound"] = (
         1.0 if share == 1.0 else budget.share_bound(trials, proto["hours_ceiling"])
