@@ -28,7 +28,11 @@ the whole protocol and the bound it certifies):
   get on to the next cheapest (merit order);
 * it tells the clerk its hours, the value of its needs, its capacity rent
   and the largest scaling its margins allow (aggregates, for the
-  certificate), and how much of a limited capacity it would use;
+  certificate), how much of a limited capacity it would use, and how short
+  this round's state can leave it or its buyers (``short``: the orders its
+  sellers answer now, at the shares it expected when it placed them, against
+  what its activity takes; its own allocations against the shares its buyers
+  relied on);
 * on a new ``capacity_price`` epoch it keeps its last proposal (activity and
   allocations); on ``stop`` it confirms the weighted mix of its proposals as
   agreements and commits to the mixed activity.
@@ -971,10 +975,11 @@ class Council:
     def _fold(self, k: int, inbox: Inbox) -> None:
         """The streams end: stream s's state is proposal s - 1, the main market's is
         proposal K, and the main market goes on alone. On a stop the proposals are the
-        states of the round before last, whose balance the clerk has read (each with
-        the allocations that answered it); on the clerk's new epoch K + 1 they are the
-        settled states after this round's allocations, as at the end of any epoch (the
-        main market keeps its own when it reads that epoch)."""
+        states of the last round, which the clerk weighed, each with the allocations
+        that answered it (read now; the main market's in ``_final``); on the clerk's
+        new epoch K + 1 they are the settled states after this round's allocations, as
+        at the end of any epoch (the main market keeps its own when it reads that
+        epoch)."""
         sell, streams = self.main.sell, self.streams
         for s, agent in enumerate(streams, start=1):
             agent._read(k, _stream_rows(inbox, s))

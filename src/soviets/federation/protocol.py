@@ -341,8 +341,8 @@ class _Clerk:
     ) -> tuple[dict[int, float] | None, dict[int, float] | None]:
         """A round of a warm start's streams (stream 0: the main market at last period's
         final prices; stream s: proposal s of last period's mix, re-evaluated by the
-        councils at its own prices). The clerk weighs the streams' states of the last
-        round that were balanced as proposals: it stops on their mix when it needs no
+        councils at its own prices). The clerk weighs the streams' states of this round
+        that their councils prove balanced as proposals: it stops on their mix when it needs no
         excess and is within ``gap_tol`` of the best bound. The streams end (their
         settled states become the master's first columns, and the main market is asked
         for the next proposal) once every stream has settled, a council fell silent, or
@@ -378,8 +378,8 @@ class _Clerk:
         return None, None
 
     def _balanced(self, s: int) -> bool:
-        """Stream ``s``'s last round delivered every need and every input in full (as its
-        councils report in this round)."""
+        """Stream ``s``'s state of this round delivers every need and every input in full
+        (its councils prove it in their reports of this round)."""
         t = self.stream_tot.get(s)
         return t is not None and t["short"] <= BALANCED
 
