@@ -188,6 +188,6 @@ def test_a_seller_reports_a_share_below_what_its_buyers_relied_on() -> None:
     book = OrderBook()
     book.take(np.array([3]), np.array([0]), np.array([10.0]), 0, 1, whole=False)
     book.told[:] = 0.5
-    book.take(np.array([3]), np.array([0]), np.array([8.0]), 1, 1, whole=False)
+    book.take(np.array([3]), np.array([0]), np.array([8.0]), 1, 1, whole=False, track=True)
     assert book.q.tolist() == [8.0] and book.told.tolist() == [0.5]
     assert np.isnan(book.relied).all()

@@ -317,11 +317,20 @@ class OrderBook:
     # the ``told`` the buyer had read when it sent the order I answer now
 
     def take(
-        self, buyer: Array, out_row: Array, q: Array, k: int, n_outs: int, whole: bool
+        self,
+        buyer: Array,
+        out_row: Array,
+        q: Array,
+        k: int,
+        n_outs: int,
+        whole: bool,
+        track: bool = False,
     ) -> None:
         """Merge the orders received this round: each replaces the same buyer's
         earlier order of the same offer (a zero cancels it); ``whole``: a buyer's
-        orders of this round are all it orders and replace all its earlier ones."""
+        orders of this round are all it orders and replace all its earlier ones;
+        ``track``: a new order keeps what the buyer was told of the one it replaces
+        (``told``, ``relied``; else nan)."""
         if whole:
             keep = ~_member(self.buyer, buyer)
         else:
@@ -329,8 +338,11 @@ class OrderBook:
         live = q > 0
         n_new = int(live.sum())
         old, new = self.buyer * n_outs + self.out, (buyer * n_outs + out_row)[live]
-        self.told = np.concatenate([self.told[keep], _lookup(old, self.told, new)])
-        self.relied = np.concatenate([self.relied[keep], _lookup(old, self.relied, new)])
+        told, relied = np.full(n_new, np.nan), np.full(n_new, np.nan)
+        if track:
+            told, relied = _lookup(old, self.told, new), _lookup(old, self.relied, new)
+        self.told = np.concatenate([self.told[keep], told])
+        self.relied = np.concatenate([self.relied[keep], relied])
         self.buyer = np.concatenate([self.buyer[keep], buyer[live]])
         self.out = np.concatenate([self.out[keep], out_row[live]])
         self.q = np.concatenate([self.q[keep], q[live]])
@@ -427,6 +439,7 @@ class CouncilAgent:
             mu=np.zeros(n_proc),
             priced=self.r.level0.copy(),
         )
+        self.proves = False  # a stream's state: ``short`` proves it balanced (``_tell_clerk``)
         self.folded = False  # the streams ended on a stop: the state is this round's (``_final``)
         if papers.recall is not None:
             self._recall(papers.recall)
@@ -518,6 +531,7 @@ class CouncilAgent:
                 k,
                 self.r.n_out,
                 whole=self.refresh == 1,
+                track=self.proves,
             )
         self.book.expire(k - self.patience - self.refresh + 1)
 
@@ -684,7 +698,7 @@ class CouncilAgent:
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(mk.d_out > supply, supply / mk.d_out, 1.0)
             alloc = book.q * share[book.out]
-        short = owed_short(book.q, book.relied, alloc)
+        short = owed_short(book.q, book.relied, alloc) if self.proves else 0.0
         book.relied = book.told.copy()
         send = (book.seen == k) | ~_close(alloc, book.sent_q) | (k - book.sent_k >= self.refresh)
         rows = np.flatnonzero(send)
@@ -732,7 +746,7 @@ class CouncilAgent:
             }
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
         # this round's needs and inputs, and the largest share of one good that the
-        # orders my sellers answer now leave short at the shares they last gave me
+        # orders my sellers answer now leave short at the shares I expected of them
         asked = r.need_vec + np.bincount(
             r.in_loc, weights=r.in_coef * mk.x[r.in_proc], minlength=self.b.n_local
         )
@@ -954,6 +968,8 @@ class Council:
         ]
         for agent in self.streams:
             agent.mixing = True  # each is a proposal of a mix
+        for agent in (self.main, *self.streams) if self.streams else ():
+            agent.proves = True  # the clerk weighs each stream's state of each round
 
     def memory(self) -> dict[int, Recall]:
         """The council's own part of each proposal of the agreed mix (after the stop)."""
@@ -990,6 +1006,7 @@ class Council:
             sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in streams]
         sell.recalls = [a.as_recall() for a in streams]
         sell.epoch = len(streams)
+        self.main.proves = False
         self.streams = []
 
 
