@@ -150,3 +150,44 @@ def test_a_rounding_residue_is_not_a_shortfall() -> None:
     assert shortfall(np.array([10.0, 1.0]), np.array([10.0, 0.5])) == 0.5
     assert shortfall(np.array([10.0, 1e-6]), np.array([10.0, 0.0])) > BALANCED
     assert shortfall(np.array([]), np.array([])) == 0.0
+
+
+def test_a_stream_state_counts_in_the_round_it_is_made(monkeypatch) -> None:
+    # the clerk weighs each stream's state of this round (its councils prove it balanced
+    # as it is made), not the round before's: every column it weighs has the hours its
+    # stream reported in the same round, and the plan it stops on is balanced
+    from soviets.federation import protocol
+
+    weighed: list[tuple[float, float]] = []
+    original = protocol._Clerk._master
+
+    def spy(self, columns=None):
+        if columns is not None and self.streams:
+            reported = {self.stream_epoch(s): t["hours"] for s, t in self.stream_tot.items()}
+            weighed.extend((h, reported[e]) for e, h, _ in columns)
+        return original(self, columns)
+
+    monkeypatch.setattr(protocol._Clerk, "_master", spy)
+    eco = tight_economy(8, 3)
+    first = plan_federated(eco)
+    nxt = _perturbed(eco, 1)
+    assert_matches_central(nxt, plan_federated(nxt, start=first))
+    assert weighed
+    assert all(h == now for h, now in weighed)
+
+
+def test_a_seller_reports_a_share_below_what_its_buyers_relied_on() -> None:
+    from soviets.federation.agents import OrderBook, owed_short
+
+    # two buyers relied on half of their order and on all of it (told nothing yet)
+    q, relied = np.array([10.0, 10.0]), np.array([0.5, np.nan])
+    assert owed_short(q, relied, np.array([4.0, 10.0])) == 0.2  # 4 of the 5 expected
+    assert owed_short(q, relied, np.array([6.0, 10.0])) == 0.0  # more than expected
+    assert owed_short(q, relied, np.array([5.0, 9.0])) == 0.1
+    # a buyer's new order keeps what it was told of its old one
+    book = OrderBook()
+    book.take(np.array([3]), np.array([0]), np.array([10.0]), 0, 1, whole=False)
+    book.told[:] = 0.5
+    book.take(np.array([3]), np.array([0]), np.array([8.0]), 1, 1, whole=False, track=True)
+    assert book.q.tolist() == [8.0] and book.told.tolist() == [0.5]
+    assert np.isnan(book.relied).all()

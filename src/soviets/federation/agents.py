@@ -28,7 +28,11 @@ the whole protocol and the bound it certifies):
   get on to the next cheapest (merit order);
 * it tells the clerk its hours, the value of its needs, its capacity rent
   and the largest scaling its margins allow (aggregates, for the
-  certificate), and how much of a limited capacity it would use;
+  certificate), how much of a limited capacity it would use, and how short
+  this round's state can leave it or its buyers (``short``: the orders its
+  sellers answer now, at the shares it expected when it placed them, against
+  what its activity takes; its own allocations against the shares its buyers
+  relied on);
 * on a new ``capacity_price`` epoch it keeps its last proposal (activity and
   allocations); on ``stop`` it confirms the weighted mix of its proposals as
   agreements and commits to the mixed activity.
@@ -267,6 +271,9 @@ class Dealings:
     avail: Array
     alive: Array
     ordered: Array  # what I ordered last round (as the seller knows it)
+    expect: Array  # share of ``ordered`` I expected each row to deliver when I ordered it
+    answered: Array  # what I ordered the round before (the orders the allocations read answer)
+    answered_expect: Array  # share of ``answered`` I expected each row to deliver
     order_round: Array  # round I last sent an order on each row
     ordered_k1: Array  # sent a (non-zero) order last round
     ordered_k2: Array  # ... and the round before
@@ -281,6 +288,9 @@ class Dealings:
             avail=np.full(n, INF),
             alive=np.ones(n, dtype=bool),
             ordered=np.zeros(n),
+            expect=np.zeros(n),
+            answered=np.zeros(n),
+            answered_expect=np.zeros(n),
             order_round=np.full(n, -(10**9), dtype=np.int64),
             ordered_k1=np.zeros(n, dtype=bool),
             ordered_k2=np.zeros(n, dtype=bool),
@@ -301,19 +311,38 @@ class OrderBook:
     seen: Array = field(default_factory=lambda: np.empty(0, np.int64))
     sent_q: Array = field(default_factory=lambda: np.empty(0))
     sent_k: Array = field(default_factory=lambda: np.empty(0, np.int64))
+    told: Array = field(default_factory=lambda: np.empty(0))
+    # share of its order the buyer was last allocated on this offer (nan: none yet)
+    relied: Array = field(default_factory=lambda: np.empty(0))
+    # the ``told`` the buyer had read when it sent the order I answer now
 
     def take(
-        self, buyer: Array, out_row: Array, q: Array, k: int, n_outs: int, whole: bool
+        self,
+        buyer: Array,
+        out_row: Array,
+        q: Array,
+        k: int,
+        n_outs: int,
+        whole: bool,
+        track: bool = False,
     ) -> None:
         """Merge the orders received this round: each replaces the same buyer's
         earlier order of the same offer (a zero cancels it); ``whole``: a buyer's
-        orders of this round are all it orders and replace all its earlier ones."""
+        orders of this round are all it orders and replace all its earlier ones;
+        ``track``: a new order keeps what the buyer was told of the one it replaces
+        (``told``, ``relied``; else nan)."""
         if whole:
             keep = ~_member(self.buyer, buyer)
         else:
             keep = ~_member(self.buyer * n_outs + self.out, buyer * n_outs + out_row)
         live = q > 0
         n_new = int(live.sum())
+        old, new = self.buyer * n_outs + self.out, (buyer * n_outs + out_row)[live]
+        told, relied = np.full(n_new, np.nan), np.full(n_new, np.nan)
+        if track:
+            told, relied = _lookup(old, self.told, new), _lookup(old, self.relied, new)
+        self.told = np.concatenate([self.told[keep], told])
+        self.relied = np.concatenate([self.relied[keep], relied])
         self.buyer = np.concatenate([self.buyer[keep], buyer[live]])
         self.out = np.concatenate([self.out[keep], out_row[live]])
         self.q = np.concatenate([self.q[keep], q[live]])
@@ -324,6 +353,7 @@ class OrderBook:
     def drop(self, buyers: Array) -> None:
         """Forget the orders of ``buyers`` (councils that fell silent)."""
         keep = ~np.isin(self.buyer, buyers)
+        self.told, self.relied = self.told[keep], self.relied[keep]
         self.buyer, self.out, self.q = self.buyer[keep], self.out[keep], self.q[keep]
         self.seen, self.sent_q, self.sent_k = self.seen[keep], self.sent_q[keep], self.sent_k[keep]
 
@@ -331,6 +361,7 @@ class OrderBook:
         """Drop orders last seen before round ``oldest``."""
         if self.seen.size and self.seen.min() < oldest:
             fresh = self.seen >= oldest
+            self.told, self.relied = self.told[fresh], self.relied[fresh]
             self.buyer, self.out = self.buyer[fresh], self.out[fresh]
             self.q, self.seen = self.q[fresh], self.seen[fresh]
             self.sent_q, self.sent_k = self.sent_q[fresh], self.sent_k[fresh]
@@ -408,9 +439,10 @@ class CouncilAgent:
             mu=np.zeros(n_proc),
             priced=self.r.level0.copy(),
         )
+        self.proves = False  # a stream's state: ``short`` proves it balanced (``_tell_clerk``)
+        self.folded = False  # the streams ended on a stop: the state is this round's (``_final``)
         if papers.recall is not None:
             self._recall(papers.recall)
-        self.last = (self.sell.x.copy(), *self._held())  # ``step``: the last round's state
 
     def _recall(self, last: Recall) -> None:
         """A warm start: begin from last period's offers, agreements and activities
@@ -443,13 +475,11 @@ class CouncilAgent:
         if "stop" in inbox and not self.sell.stopped:
             self.sell.stopped = True
             return self._final(inbox["stop"])
-        # the last round's activity with the allocations that answered it (read now)
-        self.last = (self.sell.x.copy(), *self._held())
         market = self._market()
         making = self._make(market)
         out: Outbox = {}
         change_p = self._offers(k, market, making, out)
-        self._allocate(k, making, out)
+        owed = self._allocate(k, making, out)
         self._order(k, making, out)
         change = max(
             change_p,
@@ -459,9 +489,10 @@ class CouncilAgent:
         overdue = self.book.seen < k - self.refresh + 1
         if np.any(self.deal.miss[self.deal.alive] > 0) or np.any(overdue):
             change = 1.0  # someone fell silent: not settled until it is struck off
-        self.deal.ordered = making.orders
+        self.deal.answered, self.deal.answered_expect = self.deal.ordered, self.deal.expect
+        self.deal.ordered, self.deal.expect = making.orders, market.ratio
         self.sell.x = making.x
-        self._tell_clerk(market, making, change, out)
+        self._tell_clerk(market, making, change, owed, out)
         return out
 
     # -- reading
@@ -500,6 +531,7 @@ class CouncilAgent:
                 k,
                 self.r.n_out,
                 whole=self.refresh == 1,
+                track=self.proves,
             )
         self.book.expire(k - self.patience - self.refresh + 1)
 
@@ -538,12 +570,17 @@ class CouncilAgent:
             activity=self.sell.x.copy(),
         )
 
-    def _held(self) -> tuple[Array, Array]:
-        """What my sellers allocated me on the orders I hold now, and what I had ordered
-        (an allocation of an order I have since cancelled is stale: its seller no
-        longer makes it for me)."""
-        held = self.deal.ordered > 0
+    def _held(self, answered: bool = False) -> tuple[Array, Array]:
+        """What my sellers allocated me on the orders I hold now (``answered``: on those
+        their allocations just read answer), and what I had ordered (an allocation of
+        an order I have since cancelled is stale: its seller no longer makes it for me)."""
+        held = (self.deal.answered if answered else self.deal.ordered) > 0
         return np.where(held, self.deal.alloc, 0.0), np.where(held, self.deal.alloc_for, 0.0)
+
+    def state(self) -> tuple[Array, Array, Array]:
+        """The last round's state, once its allocations are read: my activity, what my
+        sellers allocated me for it, and what I had ordered."""
+        return (self.sell.x.copy(), *self._held(answered=True))
 
     def _market(self) -> Market:
         """Market prices and what each offer is expected to deliver."""
@@ -646,12 +683,14 @@ class CouncilAgent:
         sell.sent_price, sell.sent_avail = new_price, room
         return change
 
-    def _allocate(self, k: int, mk: Making, out: Outbox) -> None:
+    def _allocate(self, k: int, mk: Making, out: Outbox) -> float:
         """Share out what I make among my buyers (pro rata when short): an answer to
-        every order received this round, and to the others when it changed or is due."""
+        every order received this round, and to the others when it changed or is due.
+        Returns the largest share of what a buyer expects of me that I leave short
+        (``owed``)."""
         book, r = self.book, self.r
         if not book.q.size:
-            return
+            return 0.0
         supply = r.out_coef * mk.x[r.out_proc]
         if self.rations:
             alloc = _ration(book.q, book.out, self.workplace[book.buyer], supply)
@@ -659,6 +698,8 @@ class CouncilAgent:
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(mk.d_out > supply, supply / mk.d_out, 1.0)
             alloc = book.q * share[book.out]
+        short = owed_short(book.q, book.relied, alloc) if self.proves else 0.0
+        book.relied = book.told.copy()
         send = (book.seen == k) | ~_close(alloc, book.sent_q) | (k - book.sent_k >= self.refresh)
         rows = np.flatnonzero(send)
         if rows.size:
@@ -670,6 +711,8 @@ class CouncilAgent:
             }
             book.sent_q[rows] = alloc[rows]
             book.sent_k[rows] = k
+            book.told[rows] = np.clip(alloc[rows] / book.q[rows], 0.0, 1.0)
+        return short
 
     def _order(self, k: int, mk: Making, out: Outbox) -> None:
         """Orders to sellers that changed (a zero cancels an earlier order), and the
@@ -689,8 +732,9 @@ class CouncilAgent:
             deal.order_round[rows] = k
         deal.ordered_k2, deal.ordered_k1 = deal.ordered_k1, sent & (mk.orders > 0)
 
-    def _tell_clerk(self, m: Market, mk: Making, change: float, out: Outbox) -> None:
-        """Aggregates for the certificate, and how much of a scarce capacity I would use."""
+    def _tell_clerk(self, m: Market, mk: Making, change: float, owed: float, out: Outbox) -> None:
+        """Aggregates for the certificate, and how much of a scarce capacity I would use;
+        ``owed``: the share of what my buyers expect of me that I leave them short."""
         r, clerk = self.r, self.clerk
         if r.limited_proc.size:
             sp = r.limited_proc
@@ -701,13 +745,16 @@ class CouncilAgent:
                 "capacity": r.cap[sp],
             }
         rent, theta = _rent_theta(r, m.y, self._unit_cost(m))
-        # the last round's needs and inputs, and the largest share of one good that its
-        # allocations left short
-        x_last, alloc_last, _ = self.last
+        # this round's needs and inputs, and the largest share of one good that the
+        # orders my sellers answer now leave short at the shares I expected of them
         asked = r.need_vec + np.bincount(
-            r.in_loc, weights=r.in_coef * x_last[r.in_proc], minlength=self.b.n_local
+            r.in_loc, weights=r.in_coef * mk.x[r.in_proc], minlength=self.b.n_local
         )
-        got = np.bincount(self.b.loc, weights=alloc_last, minlength=self.b.n_local)
+        got = np.bincount(
+            self.b.loc,
+            weights=self.deal.answered * self.deal.answered_expect,
+            minlength=self.b.n_local,
+        )
         out["report"] = _row(
             clerk,
             hours=float(r.labour @ mk.x) if r.n_proc else 0.0,
@@ -715,7 +762,7 @@ class CouncilAgent:
             rent=rent,
             theta=theta,
             change=change,
-            short=shortfall(asked, got),
+            short=max(shortfall(asked, got), owed),
             asked=float(asked.sum()),
         )
 
@@ -727,7 +774,9 @@ class CouncilAgent:
         asked = np.zeros(b.size)
         for epoch, weight in zip(stop["epoch"], stop["weight"], strict=True):
             past = 0 <= epoch < len(sell.snapshots)
-            x_e, alloc_e, asked_e = sell.snapshots[int(epoch)] if past else (sell.x, *self._held())
+            x_e, alloc_e, asked_e = (
+                sell.snapshots[int(epoch)] if past else (sell.x, *self._held(self.folded))
+            )
             if weight > 0:
                 sell.memory[int(epoch)] = sell.recalls[int(epoch)] if past else self.as_recall()
             x += weight * x_e
@@ -839,6 +888,18 @@ def _member(a: Array, b: Array) -> Array:
     return keys[at] == a
 
 
+def _lookup(keys: Array, values: Array, query: Array) -> Array:
+    """The value of each of the integers ``query`` among ``keys`` (nan where absent)."""
+    out = np.full(query.size, np.nan)
+    if keys.size == 0 or query.size == 0:
+        return out
+    order = np.argsort(keys, kind="stable")
+    at = np.minimum(np.searchsorted(keys[order], query), keys.size - 1)
+    hit = keys[order][at] == query
+    out[hit] = values[order][at][hit]
+    return out
+
+
 def _close(a: Array, b: Array) -> Array:
     """Elementwise: equal, or both finite and within 1e-13 relative."""
     with np.errstate(invalid="ignore"):
@@ -859,6 +920,15 @@ def shortfall(asked: Array, got: Array) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         short = np.where(den > 0, np.maximum(asked - got, 0.0) / den, 0.0)
     return float(short.max())
+
+
+def owed_short(q: Array, told: Array, alloc: Array) -> float:
+    """A seller's largest shortfall against what its buyers expect: each buyer expects
+    the share of its order ``q`` it was last ``told`` (all of it where it was told
+    nothing yet), and gets ``alloc``; each shortfall is a share of that expectation,
+    never of less than ``CHANGE_FLOOR`` times the largest (``shortfall``)."""
+    expect = q * np.where(np.isnan(told), 1.0, told)
+    return shortfall(expect, np.minimum(alloc, expect))
 
 
 def _rel_change(a: Array, b: Array) -> float:
@@ -898,6 +968,8 @@ class Council:
         ]
         for agent in self.streams:
             agent.mixing = True  # each is a proposal of a mix
+        for agent in (self.main, *self.streams) if self.streams else ():
+            agent.proves = True  # the clerk weighs each stream's state of each round
 
     def memory(self) -> dict[int, Recall]:
         """The council's own part of each proposal of the agreed mix (after the stop)."""
@@ -919,20 +991,22 @@ class Council:
     def _fold(self, k: int, inbox: Inbox) -> None:
         """The streams end: stream s's state is proposal s - 1, the main market's is
         proposal K, and the main market goes on alone. On a stop the proposals are the
-        states of the round before last, whose balance the clerk has read (each with
-        the allocations that answered it); on the clerk's new epoch K + 1 they are the
-        settled states after this round's allocations, as at the end of any epoch (the
-        main market keeps its own when it reads that epoch)."""
+        states of the last round, which the clerk weighed, each with the allocations
+        that answered it (read now; the main market's in ``_final``); on the clerk's
+        new epoch K + 1 they are the settled states after this round's allocations, as
+        at the end of any epoch (the main market keeps its own when it reads that
+        epoch)."""
         sell, streams = self.main.sell, self.streams
+        for s, agent in enumerate(streams, start=1):
+            agent._read(k, _stream_rows(inbox, s))
         if "stop" in inbox:
-            sell.snapshots = [a.last for a in (*streams, self.main)]
-            sell.recalls = [a.as_recall() for a in (*streams, self.main)]
+            sell.snapshots = [a.state() for a in streams]
+            self.main.folded = True
         else:
-            for s, agent in enumerate(streams, start=1):
-                agent._read(k, _stream_rows(inbox, s))
             sell.snapshots = [(a.sell.x.copy(), *a._held()) for a in streams]
-            sell.recalls = [a.as_recall() for a in streams]
+        sell.recalls = [a.as_recall() for a in streams]
         sell.epoch = len(streams)
+        self.main.proves = False
         self.streams = []
 
 

@@ -205,8 +205,6 @@ class _Clerk:
     stream_tot: dict[int, dict[str, float]] = field(default_factory=dict)  # this round's
     stream_usage: dict[int, dict[int, tuple[float, float]]] = field(default_factory=dict)
     stream_stable: dict[int, int] = field(default_factory=dict)  # rounds settled, per stream
-    stream_last: list[tuple[int, float, dict[int, float]]] = field(default_factory=list)
-    # the streams' states of the last round, as proposals (``parallel``)
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -343,8 +341,8 @@ class _Clerk:
     ) -> tuple[dict[int, float] | None, dict[int, float] | None]:
         """A round of a warm start's streams (stream 0: the main market at last period's
         final prices; stream s: proposal s of last period's mix, re-evaluated by the
-        councils at its own prices). The clerk weighs the streams' states of the last
-        round that were balanced as proposals: it stops on their mix when it needs no
+        councils at its own prices). The clerk weighs the streams' states of this round
+        that their councils prove balanced as proposals: it stops on their mix when it needs no
         excess and is within ``gap_tol`` of the best bound. The streams end (their
         settled states become the master's first columns, and the main market is asked
         for the next proposal) once every stream has settled, a council fell silent, or
@@ -359,12 +357,11 @@ class _Clerk:
         if bound is not None:
             self.best_bound = max(self.best_bound, bound)
         live = [s for s in range(self.streams) if s in self.stream_tot]
-        # this round's reports tell the balance of the last round's states (their
-        # allocations arrived this round): the clerk weighs those that were balanced
-        last, self.stream_last = self.stream_last, self._stream_columns(live)
-        stream_of = {self.stream_epoch(s): s for s in live}
-        balanced = [c for c in last if self._balanced(stream_of.get(c[0], -1))]
-        cols = balanced or (last or self.stream_last if out_of_rounds else [])
+        # this round's reports tell the balance of this round's states (their sellers
+        # allocate now what was ordered for them): the clerk weighs those balanced
+        now = self._stream_columns(live)
+        balanced = [c for c, s in zip(now, live, strict=True) if self._balanced(s)]
+        cols = balanced or (now if out_of_rounds else [])
         if cols and not silent:
             weights, _, value, slack = self._master(cols)
             gap = (value - self.best_bound) / max(1.0, abs(value))
@@ -381,8 +378,8 @@ class _Clerk:
         return None, None
 
     def _balanced(self, s: int) -> bool:
-        """Stream ``s``'s last round delivered every need and every input in full (as its
-        councils report in this round)."""
+        """Stream ``s``'s state of this round delivers every need and every input in full
+        (its councils prove it in their reports of this round)."""
         t = self.stream_tot.get(s)
         return t is not None and t["short"] <= BALANCED
 
