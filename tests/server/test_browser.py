@@ -9,9 +9,6 @@ written only when ``$SOVIETS_SCREENSHOTS_DIR`` names a folder.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,10 +17,13 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from databases import Databases
+from demo_seed import demo_on
 from server import live
 from server.conftest import copy_world
 from server.live import live_server, shot
 from server.world import World
+from soviets.cli.demo import DEMO_PASSWORD
 from soviets.server import create_app
 
 pytestmark = pytest.mark.browser
@@ -250,23 +250,18 @@ def test_works_without_javascript(browser, site) -> None:  # type: ignore[no-unt
     expect(page.get_by_text("You have voted: abstain")).to_be_visible()
 
 
-def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The README's walk-through: after ``soviets demo``, a demo member proposes and votes."""
+def test_demo_member_signs_in_and_votes(browser, tmp_path: Path, databases: Databases) -> None:  # type: ignore[no-untyped-def]
+    """The README's walk-through: after ``soviets demo``, a demo member proposes and votes
+    (on a copy of the session's demo, ``demo_seed``; ``tests/ledger/test_demo.py`` runs
+    the command itself)."""
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
-    made = subprocess.run(
-        [sys.executable, "-m", "soviets", "demo", "--db", url, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    outcome = json.loads(made.stdout)
-    member = outcome["people"][0]
+    member = demo_on(url, databases).result.people[0]
     app = create_app(url)
     with live_server(app) as base:
         page = live.new_page(browser, base)
         page.goto("/")
         page.get_by_label("E-mail address").fill(member["email"])
-        page.get_by_label("Password").fill(outcome["password"])
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("link", name=member["councils"][0], exact=True).click()
         page.get_by_role("link", name="New proposal").click()
