@@ -11,6 +11,7 @@ and accepted, and the amended proposal is voted and accepted. Screenshots only w
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from server.live import live_server, shot
 from server.world import World
 from soviets.ledger.db import make_engine, session_factory, transaction
 from soviets.ledger.models import CouncilRule
+from soviets.ledger.types import as_utc
 from soviets.server import create_app
 
 pytestmark = pytest.mark.browser
@@ -61,7 +63,9 @@ def test_discuss_amend_and_vote(site) -> None:  # type: ignore[no-untyped-def]
                 {"title": "Plant a community orchard",
                  "body": "Plant twenty fruit trees on the old car park."})  # fmt: skip
     pid = made["id"]
-    assert _api(site, "bob", "POST", f"/proposals/{pid}/open")["status"] == "discussion"
+    opened = _api(site, "bob", "POST", f"/proposals/{pid}/open")
+    assert opened["status"] == "discussion"
+    ends = as_utc(datetime.fromisoformat(opened["discussion_ends_at"]))
     with live.chromium() as browser:
         page = live.new_page(browser, site[0])
         live.sign_in(page, "bob")
@@ -101,6 +105,8 @@ def test_discuss_amend_and_vote(site) -> None:  # type: ignore[no-untyped-def]
         shot(page, "20-discussion", phone=True)
 
         # The discussion ends (0.01 hours); reading the page moves the amendment to its vote.
+        # Wait for its end, not reloading the page every second until then.
+        page.wait_for_timeout(max(0.0, (ends - datetime.now(UTC)).total_seconds()) * 1_000)
         for _ in range(90):
             page.reload()
             if page.get_by_role("link", name="Its vote").count():
