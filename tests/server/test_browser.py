@@ -88,12 +88,20 @@ def api_vote(site, who: str, proposal: int, choice: str) -> None:  # type: ignor
     _api(site, who, "PUT", f"/proposals/{proposal}/ballot", {"choice": choice})
 
 
-def _api(site: Site, who: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+def _api(
+    site: Site | tuple[str, World],
+    who: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """``who``'s request to the API of the server at ``site[0]``; its JSON (a 2xx answer)."""
+    base, world = site[0], site[1]
     response = httpx.request(
         method,
-        f"{site.base}/api{path}",
+        f"{base}/api{path}",
         json=body,
-        headers={"Authorization": f"Bearer {site.world.tokens[who]}"},
+        headers={"Authorization": f"Bearer {world.tokens[who]}"},
         timeout=120,
     )
     assert response.status_code < 300, response.text
