@@ -5,38 +5,65 @@ choice), sees the live tally and the result, reads the plan and the
 inventory, books the shared cargo bike; and the refusals: another council's
 page, a double booking; an overnight booking. Screenshots of each page are
 written only when ``$SOVIETS_SCREENSHOTS_DIR`` names a folder.
+
+A proposal is discussed, amended and voted: Riverside discusses it for 36 seconds (its
+rule ``proposal.discussion_hours`` = 0.01, set only while the proposal opens) and decides
+amendments first. In the first test Bob opens it, puts forward an amendment on its page,
+Alice argues against and Fran for, Bob replies and edits his reply; in the last, when the
+discussion is over (it runs while the tests between them run), the amendment is voted and
+accepted, and the amended proposal is voted and accepted.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import delete
 
+from databases import Databases
+from demo_seed import demo_on
 from server import live
 from server.conftest import copy_world
 from server.live import live_server, shot
 from server.world import World
+from soviets.cli.demo import DEMO_PASSWORD
+from soviets.ledger.db import make_engine, session_factory, transaction
+from soviets.ledger.models import CouncilRule
+from soviets.ledger.types import as_utc
 from soviets.server import create_app
 
 pytestmark = pytest.mark.browser
 
 
+class Site(NamedTuple):
+    """The server's base URL, the world's ids and the URL of its database."""
+
+    base: str
+    world: World
+    url: str
+
+
 @pytest.fixture(scope="module")
-def site(world_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:  # type: ignore[no-untyped-def]
+def site(world_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
     """A uvicorn server on 127.0.0.1 (free port) serving a copy of the Valley world."""
     url, world = copy_world(world_template, tmp_path_factory.mktemp("browser"))
     app = create_app(url)
     with live_server(app) as base:
-        yield base, world
+        yield Site(base, world, url)
     app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def orchard() -> dict[str, Any]:
+    """The discussed proposal of the first test (its id, the end of its discussion), voted
+    in the last."""
+    return {}
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +85,99 @@ def sign_in(page, who: str, *, capture: str | None = None) -> None:  # type: ign
 
 
 def api_vote(site, who: str, proposal: int, choice: str) -> None:  # type: ignore[no-untyped-def]
-    base, world = site
-    response = httpx.put(
-        f"{base}/api/proposals/{proposal}/ballot",
-        json={"choice": choice},
+    _api(site, who, "PUT", f"/proposals/{proposal}/ballot", {"choice": choice})
+
+
+def _api(
+    site: Site | tuple[str, World],
+    who: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """``who``'s request to the API of the server at ``site[0]``; its JSON (a 2xx answer)."""
+    base, world = site[0], site[1]
+    response = httpx.request(
+        method,
+        f"{base}/api{path}",
+        json=body,
         headers={"Authorization": f"Bearer {world.tokens[who]}"},
+        timeout=120,
     )
-    assert response.status_code == 200, response.text
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+def _discussion_hours(site: Site, hours: str | None) -> None:
+    """Set Riverside's ``proposal.discussion_hours`` in the database (None: remove it)."""
+    engine = make_engine(site.url)
+    try:
+        with transaction(session_factory(engine)) as s:
+            riverside = site.world.ids["riverside"]
+            if hours is None:
+                s.execute(
+                    delete(CouncilRule).where(
+                        CouncilRule.council_id == riverside,
+                        CouncilRule.key == "proposal.discussion_hours",
+                    )
+                )
+            else:
+                s.add(CouncilRule(council_id=riverside, key="proposal.discussion_hours",
+                                  value=hours))  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_discuss_and_amend(browser, site: Site, orchard: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Bob opens a proposal into its discussion and amends it; Alice and Fran argue; Bob
+    replies and edits his reply."""
+    made = _api(site, "bob", "POST", f"/councils/{site.world.ids['riverside']}/proposals",
+                {"title": "Plant a community orchard",
+                 "body": "Plant twenty fruit trees on the old car park."})  # fmt: skip
+    pid = made["id"]
+    _discussion_hours(site, "0.01")
+    try:
+        opened = _api(site, "bob", "POST", f"/proposals/{pid}/open")
+    finally:
+        _discussion_hours(site, None)
+    assert opened["status"] == "discussion"
+    page = new_page(browser, site)
+    sign_in(page, "bob")
+    page.goto(f"/proposals/{pid}")
+    expect(page.get_by_text("In discussion until")).to_be_visible()
+    page.get_by_label("Title").fill("Forty trees")
+    page.get_by_label("New text (an amendment replaces the whole text)").fill(
+        "Plant forty fruit trees on the old car park."
+    )
+    page.get_by_role("button", name="Put it forward").click()
+    expect(page.get_by_text("Your amendment is put forward")).to_be_visible()
+    expect(page.get_by_text("Amendment 1: Forty trees")).to_be_visible()
+
+    _api(site, "alice", "POST", f"/proposals/{pid}/comments",
+         {"stance": "against", "body": "The car park is needed on market days."})  # fmt: skip
+    _api(site, "fran", "POST", f"/proposals/{pid}/comments",
+         {"stance": "for", "body": "Fruit for the school kitchen."})  # fmt: skip
+    page.reload()
+    against = page.locator("#discussion section").filter(has_text="Arguments against (1)")
+    expect(against.get_by_text("The car park is needed on market days.")).to_be_visible()
+    supporting = page.locator("#discussion section").filter(has_text="Arguments for (1)")
+    expect(supporting.get_by_text("Fruit for the school kitchen.")).to_be_visible()
+    alice = page.get_by_role("article", name="Against by Alice Varga")
+    alice.locator("summary", has_text="Reply").click()
+    alice.get_by_label("Your reply is").select_option("question")
+    alice.get_by_label("Reply", exact=True).fill("Could market stalls move to the square?")
+    alice.get_by_role("button", name="Reply").click()
+    expect(page.get_by_text("Your comment is posted.")).to_be_visible()
+    mine = page.get_by_role("article", name="Question by Bob Lindqvist")
+    mine.locator("summary", has_text="Edit").click()
+    mine.get_by_label("Your comment").fill("Could the market move to the square on Sundays?")
+    mine.get_by_role("button", name="Save a new version").click()
+    mine = page.get_by_role("article", name="Question by Bob Lindqvist")
+    expect(mine.get_by_text("edited")).to_be_visible()
+    mine.locator("summary", has_text="History (2 versions)").click()
+    expect(mine.get_by_text("Could market stalls move to the square?")).to_be_visible()
+    shot(page, "20-discussion", phone=True)
+    orchard.update(pid=pid, ends=as_utc(datetime.fromisoformat(opened["discussion_ends_at"])))
 
 
 def test_sign_in_and_see_my_councils(browser, site) -> None:  # type: ignore[no-untyped-def]
@@ -250,23 +363,18 @@ def test_works_without_javascript(browser, site) -> None:  # type: ignore[no-unt
     expect(page.get_by_text("You have voted: abstain")).to_be_visible()
 
 
-def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The README's walk-through: after ``soviets demo``, a demo member proposes and votes."""
+def test_demo_member_signs_in_and_votes(browser, tmp_path: Path, databases: Databases) -> None:  # type: ignore[no-untyped-def]
+    """The README's walk-through: after ``soviets demo``, a demo member proposes and votes
+    (on a copy of the session's demo, ``demo_seed``; ``tests/ledger/test_demo.py`` runs
+    the command itself)."""
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
-    made = subprocess.run(
-        [sys.executable, "-m", "soviets", "demo", "--db", url, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    outcome = json.loads(made.stdout)
-    member = outcome["people"][0]
+    member = demo_on(url, databases).result.people[0]
     app = create_app(url)
     with live_server(app) as base:
         page = live.new_page(browser, base)
         page.goto("/")
         page.get_by_label("E-mail address").fill(member["email"])
-        page.get_by_label("Password").fill(outcome["password"])
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("link", name=member["councils"][0], exact=True).click()
         page.get_by_role("link", name="New proposal").click()
@@ -279,3 +387,43 @@ def test_demo_member_signs_in_and_votes(browser, tmp_path: Path) -> None:  # typ
         shot(page, "14-demo-vote")
         page.context.close()
     app.state.engine.dispose()
+
+
+def test_the_amendment_then_the_amended_proposal_voted(  # type: ignore[no-untyped-def]
+    browser, site: Site, orchard: dict[str, Any]
+) -> None:
+    """When the discussion of ``test_discuss_and_amend`` is over, reading the page moves the
+    amendment to its vote; it is accepted, and the amended proposal is voted and accepted."""
+    assert orchard, "test_discuss_and_amend (the first test of this module) did not run"
+    pid = orchard["pid"]
+    page = new_page(browser, site)
+    sign_in(page, "bob")
+    # Wait for the discussion's end, if the tests between did not take that long.
+    page.wait_for_timeout(max(0.0, (orchard["ends"] - datetime.now(UTC)).total_seconds()) * 1_000)
+    for _ in range(90):
+        page.goto(f"/proposals/{pid}")
+        if page.get_by_role("link", name="Its vote").count():
+            break
+        page.wait_for_timeout(1_000)
+    expect(page.get_by_role("link", name="Its vote")).to_be_visible()
+    amendment = _api(site, "bob", "GET", f"/proposals/{pid}/amendments")[0]
+    for who in ("bob", "alice", "fran"):
+        api_vote(site, who, amendment["vote_id"], "yes")
+    closed = _api(site, "bob", "POST", f"/proposals/{amendment['vote_id']}/close")
+    assert closed["outcome"] == "accepted"
+
+    page.goto(f"/proposals/{pid}")
+    amended = page.get_by_role("region", name="Text as amended (put to the vote)")
+    expect(amended.get_by_text("Plant forty fruit trees on the old car park.")).to_be_visible()
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Cast my ballot").click()
+    expect(page.get_by_text("Your ballot is recorded.")).to_be_visible()
+    for who in ("alice", "fran"):
+        api_vote(site, who, pid, "yes")
+    page.reload()
+    page.get_by_role("button", name="Close voting and count").click()
+    expect(page.get_by_role("heading", name="Result")).to_be_visible()
+    expect(page.get_by_text("Accepted", exact=True)).to_be_visible()
+    badge = page.locator("#amendments li").filter(has_text="Amendment 1: Forty trees")
+    expect(badge.get_by_text("accepted", exact=True)).to_be_visible()
+    shot(page, "21-amended-and-decided", phone=True)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -211,7 +210,7 @@ def _account_context(
         "min_length": MIN_PASSWORD_LENGTH,
         "founding": founding.pending(db, person_id),
         "prefs": preferences.read_preferences(db, person_id),
-        "zones": sorted(available_timezones()),
+        "zones": sorted(preferences.known_time_zones()),
         **more,
     }
 
