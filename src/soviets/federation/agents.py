@@ -664,6 +664,8 @@ class CouncilAgent:
             full[r.out_proc], 0.0, np.maximum(mk.cap_eff[r.out_proc] * r.out_coef - supply, 0.0)
         )
         room = np.where(mk.is_main, room, np.maximum(supply - np.minimum(supply, mk.d_out), 0.0))
+        if self.rations:  # workplaces come first: what they have not asked is theirs to order
+            room = np.maximum(mk.cap_eff[r.out_proc] * r.out_coef - self._asked_first(r.n_out), 0.0)
         room = np.where(room <= TOL * np.maximum(supply, 1e-300), 0.0, room)
         changed = (
             ~_close(new_price, sell.sent_price)
@@ -682,6 +684,12 @@ class CouncilAgent:
         change = _rel_change(new_price, sell.sent_price)
         sell.sent_price, sell.sent_avail = new_price, room
         return change
+
+    def _asked_first(self, n_out: int) -> Array:
+        """Per output row of a rationing steward: what the workplaces' orders ask of it."""
+        book = self.book
+        first = self.workplace[book.buyer] if book.q.size else np.zeros(0, dtype=bool)
+        return np.bincount(book.out, weights=np.where(first, book.q, 0.0), minlength=n_out)
 
     def _allocate(self, k: int, mk: Making, out: Outbox) -> float:
         """Share out what I make among my buyers (pro rata when short): an answer to
