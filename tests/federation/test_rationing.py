@@ -135,3 +135,29 @@ def test_a_stock_the_needs_take_exactly_is_rationed_and_meets_them():
     fed, p = regimes.plan_federation(eco)
     assert "failure" not in p.extra["protocol"]
     assert fed.unmet == 0 and p.status == "optimal"
+
+
+def test_a_rationing_steward_offers_the_workplaces_what_they_have_not_asked(monkeypatch):
+    # the needs ask for twice the salt in stock and reach the steward a round before
+    # the bakery's order. The steward serves workplaces first, so it announces the
+    # stock less the workplaces' orders as available, never 0: a bakery that orders
+    # late expects its salt in full and does not stop baking for a round. (On the
+    # world table without ws:LTU.c5 such a stop spread round the economy's cycles
+    # until 26 of the 1,412 processes that could run were running; docs/regimes.md.)
+    from soviets.federation.agents import CouncilAgent
+
+    eco = salt_economy((8.0, 12.0), salt_per_bread=0.01)
+    announced: list[float] = []
+    offers = CouncilAgent._offers
+
+    def recorded(self, k, m, mk, out):
+        change = offers(self, k, m, mk, out)
+        if self.rations and "offer" in out:
+            announced.extend(out["offer"]["available"].tolist())
+        return change
+
+    monkeypatch.setattr(CouncilAgent, "_offers", recorded)
+    fed, p = regimes.plan_federation(eco)
+    assert announced and min(announced) == pytest.approx(10.0 - 0.75, rel=1e-9)
+    assert fed.met is not None
+    assert np.allclose(fed.met, [30.0, 45.0, 9.25 * 0.4, 9.25 * 0.6], rtol=1e-6)
