@@ -19,7 +19,9 @@ the whole protocol and the bound it certifies):
   learns from the last allocations how much it can expect, runs at what it
   can make, and shares out its output among its buyers (pro rata when
   short). Its offer is the cost of a unit at market prices, plus the
-  clerk's capacity price, less the value of its joint outputs. A steward of
+  clerk's capacity price, less the value of its joint outputs, and the room
+  left below its capacity (0 only at capacity, not when its own inputs fall
+  short). A steward of
   a stock that no plan can stretch to the needs (``Directory.rationed``)
   rations instead: the workplaces' orders first, the rest to the
   territorial councils pro rata;
@@ -405,7 +407,6 @@ class Making:
     cap_eff: Array  # capacity unless priced by the clerk
     cap_full: Array  # orders ask at least the capacity
     x: Array  # activity per process
-    limited: Array  # processes short of inputs
     orders: Array  # orders per board row
 
 
@@ -638,7 +639,7 @@ class CouncilAgent:
             req2 = np.bincount(r.in_loc, weights=r.in_coef * x[r.in_proc], minlength=b.n_local)
             orders2, _ = b.spill(req2, r.buys & ~binding, m.price, m.ratio, m.cand)
             orders = np.where(binding[b.loc], orders, orders2)
-        return Making(d_out, value, is_main, cap_eff, cap_full, x, limited, orders)
+        return Making(d_out, value, is_main, cap_eff, cap_full, x, orders)
 
     def _unit_cost(self, m: Market) -> Array:
         """Hours per unit of each process at market prices (labour and inputs)."""
@@ -659,9 +660,14 @@ class CouncilAgent:
         )
         unit = self._unit_cost(m) + sell.mu - joint
         new_price = np.where(mk.is_main, np.maximum(0.0, unit[r.out_proc] / r.out_coef), 0.0)
-        full = mk.limited | mk.cap_full
+        # only a process at its capacity announces that it has nothing more: one short
+        # of its own inputs still offers up to its capacity, or a buyer new to it would
+        # expect nothing, stop, and pass the stop round the economy's cycles (docs/
+        # federation-protocol.md, "A buyer new to a short seller")
         room = np.where(
-            full[r.out_proc], 0.0, np.maximum(mk.cap_eff[r.out_proc] * r.out_coef - supply, 0.0)
+            mk.cap_full[r.out_proc],
+            0.0,
+            np.maximum(mk.cap_eff[r.out_proc] * r.out_coef - supply, 0.0),
         )
         room = np.where(mk.is_main, room, np.maximum(supply - np.minimum(supply, mk.d_out), 0.0))
         if self.rations:  # workplaces come first: what they have not asked is theirs to order
