@@ -12,29 +12,35 @@ reaches it with the protocol it already has:
   hour of work. The protocol's steward then offers the budget like any other
   limit, and the clerk prices it (hours per hour) as it prices an emission
   cap; its certificate covers the budgets with no change.
-* **The share ``t`` by bisection.** For a trial share the territorial councils
-  order ``essential + t x normal``; a federated plan that settles with every
-  such need met shows ``t`` reachable; one that does not (out of epochs or
-  rounds with a limit overdrawn, or needs unmet) is read as too high. The
-  first trial is ``t = 1`` (no bisection when the budgets allow every need),
-  the second ``t = 0`` (the essential needs alone; when they cannot be met the
-  plan is infeasible). From last period's plan (``start``, its share ``s0``)
-  the trials bracket the share near it instead: ``s0`` first, then steps of
-  :data:`WARM_STEP` doubling, up from a reached share or down from an
-  unreached one, then bisection inside the bracket (the needs change by a few
-  per cent from period to period, so does the share). The last reachable
-  trial is the plan. A trial whose proposals the clerk cannot weigh (its
-  solver fails on the growing penalty of an excess, seen just above the best
-  share) counts as not reachable, so the share found is always one the
-  councils reached. Once a trial was reachable, each later trial starts warm
-  from the last reachable plan (its capacity prices and mix, as the next
-  period would: the needs changed by a fraction of the step) and is tried as
-  the first trial was (cold, or from last period's plan) only when the warm
-  attempts neither reach it nor prove it out of reach. A trial the protocol
-  does not settle with the clerk's box-step stabilisation is tried again
-  without it: close below the largest share the box-step was measured to
-  stall (a random 8-good economy at share 0.755 of a best 0.769: no plan in
-  1,000 epochs with it, 15 epochs without).
+* **The share ``t`` by aimed trials.** For a trial share the territorial
+  councils order ``essential + t x normal``; a federated plan that settles
+  with every such need met shows ``t`` reachable; one that does not (out of
+  epochs or rounds with a limit overdrawn, or needs unmet) is read as too
+  high. The first trial is ``t = 1`` (no search when the budgets allow every
+  need), the second ``t = 0`` (the essential needs alone; when they cannot be
+  met the plan is infeasible). From last period's plan (``start``, its share
+  ``s0``) the trials bracket the share near it instead: ``s0`` first, then
+  steps of :data:`WARM_STEP` doubling, up from a reached share or down from an
+  unreached one (the needs change by a few per cent from period to period, so
+  does the share). Inside the bracket each trial is aimed where a limit runs
+  out: the use of every budget and cap, extrapolated linearly from the two
+  largest reached shares (or, with one, the hours between it and the clerk's
+  bound at the unreached end, to the hours ceiling), ``share_tol / 2`` below
+  that share, then ``share_tol`` above the reached one to close the bracket.
+  Where there is no aim, or the last two trials did not halve the bracket, the
+  trial is the midpoint (bisection). The last reachable trial is the plan. A
+  trial whose proposals the clerk cannot weigh (its solver fails on the
+  growing penalty of an excess, seen just above the best share) counts as not
+  reachable, so the share found is always one the councils reached. Once a
+  trial was reachable, each later trial starts warm from the last reachable
+  plan (its capacity prices and mix, as the next period would: the needs
+  changed by a fraction of the step) and is tried as the first trial was
+  (cold, or from last period's plan) only when the warm attempts neither reach
+  it nor prove it out of reach. A trial the protocol does not settle with the
+  clerk's box-step stabilisation is tried again without it: close below the
+  largest share the box-step was measured to stall (a random 8-good economy at
+  share 0.755 of a best 0.769: no plan in 1,000 epochs with it, 15 epochs
+  without).
 * **A certificate for the share.** When every process works under a council
   with a budget, no plan within the budgets takes more than
   :func:`hours_ceiling` hours. The clerk's bound of a trial is a lower bound
@@ -134,13 +140,15 @@ def reachable(plan: Plan) -> bool:
 
 
 class _Trials:
-    """The bisection's trials: each share tried by ``attempts`` in order, the records
+    """The search's trials: each share tried by ``attempts`` in order, the records
     of every attempt, and the last reachable plan (``best``)."""
 
     def __init__(self, base: Economy, attempts: list[Callable[..., Plan]], ceiling: float | None):
         self.base, self.attempts, self.ceiling = base, attempts, ceiling
         self.records: list[dict[str, Any]] = []
         self.best: Plan | None = None
+        self.limited = np.flatnonzero(base.good_primary & np.isfinite(base.good_limit))
+        self.usage: dict[float, np.ndarray] = {}  # reached share -> use of each limited good
 
     def shares(self) -> int:
         """How many distinct shares were tried."""
@@ -179,6 +187,7 @@ class _Trials:
                 break
         if p is not None and reachable(p):
             self.best = p
+            self.usage[t] = self.base.inputs[self.limited] @ np.asarray(p.activity)
         return p
 
     def reached(self, t: float) -> bool:
@@ -194,14 +203,17 @@ def labour_budget(
     max_trials: int = 20,
     start_share: float | None = None,
     step: float = WARM_STEP,
+    aim: bool = True,
 ) -> tuple[Plan, float | None, list[dict[str, Any]]]:
-    """The labour-budget plan by bisection over the share of normal needs.
+    """The labour-budget plan by a search over the share of normal needs.
 
     Each of ``attempts`` makes the federated min-hours plan of an economy; a
     trial share is reachable when one of them, tried in order, reaches it.
     Cold (``start_share`` None) the trials go 1, 0, then bisection; from last
     period's share ``start_share`` they bracket the share near it
-    (:func:`_bracket`, steps of ``step`` doubling) and bisect inside the bracket.
+    (:func:`_bracket`, steps of ``step`` doubling); inside the bracket each trial is
+    aimed where the trials' use of the limits meets them (:func:`_search`), or with
+    ``aim`` False halves the bracket (bisection).
     Returns the last reachable trial's plan (of the economy with hour goods
     and scaled needs), the share of normal needs it meets (None when there
     are none or the essential needs cannot be met) and one record per
@@ -223,12 +235,59 @@ def labour_budget(
         bracket = _bracket(run, min(max(start_share, 0.0), 1.0), step)
     if not isinstance(bracket, tuple):  # not even the essential needs were reached
         return bracket, None, run.records
-    lo, hi = bracket
-    while hi - lo > share_tol and run.shares() < max_trials:
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if run.reached(mid) else (lo, mid)
+    lo = _search(run, *bracket, share_tol, max_trials, aim)
     assert run.best is not None
     return run.best, lo, run.records
+
+
+def _search(run: _Trials, lo: float, hi: float, tol: float, max_trials: int, aim: bool) -> float:
+    """The largest reached share, within ``tol`` of the smallest unreached one, inside
+    the bracket ``(lo, hi)``: each trial aimed (:func:`_aim`), or the midpoint where
+    ``aim`` is False, there is no aim, or the last two trials did not halve the
+    bracket between them (the safeguard: never much slower than bisection)."""
+    widths = [hi - lo]
+    while hi - lo > tol and run.shares() < max_trials:
+        halved = len(widths) < 3 or widths[-1] <= 0.5 * widths[-3]
+        aimed = _aim(run, lo, hi, tol) if aim and halved else None
+        t = 0.5 * (lo + hi) if aimed is None else aimed
+        lo, hi = (t, hi) if run.reached(t) else (lo, t)
+        widths.append(hi - lo)
+    return lo
+
+
+def _aim(run: _Trials, lo: float, hi: float, tol: float) -> float | None:
+    """The next trial: ``tol / 2`` below the share estimated to exhaust a limit
+    (:func:`_estimate`), so that it is likely reached (a trial out of reach costs the
+    most rounds), or ``tol`` above ``lo`` (to close the bracket) when the estimate is
+    that close to ``lo``. None without an estimate, or with one not below ``hi``."""
+    est = _estimate(run, lo, hi)
+    if est is None:
+        return None
+    t = max(est - 0.5 * tol, lo + tol)
+    return t if t < hi else None
+
+
+def _estimate(run: _Trials, lo: float, hi: float) -> float | None:
+    """The share at which the plans would exhaust a limit (a budget or a cap):
+    from the two largest reached shares, each limited good's use extrapolated
+    linearly to its limit, the least such share (goods at their limit already
+    or used no more at the larger share tell nothing); from the one reached
+    share ``lo`` alone, the share at which the hours, linear between ``lo``'s
+    and the clerk's bound at ``hi`` (proven above the hours ceiling), meet the
+    ceiling (regula falsi). None where neither applies."""
+    reached = sorted(run.usage)
+    if len(reached) >= 2:
+        (t1, u1), (t2, u2) = ((t, run.usage[t]) for t in reached[-2:])
+        limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
+        slope = (u2 - u1) / (t2 - t1)
+        room = limit - u2
+        grows = (slope > 1e-9 * np.maximum(np.abs(u2), 1.0)) & (room > 1e-6 * np.abs(limit))
+        return float(t2 + np.min(room[grows] / slope[grows])) if np.any(grows) else None
+    bound = max((r.get("bound", -np.inf) for r in run.records if r["share"] == hi), default=None)
+    hours = [r["hours"] for r in run.records if r["share"] == lo and r["reachable"]]
+    if run.ceiling is None or bound is None or not hours or bound <= run.ceiling:
+        return None
+    return lo + (hi - lo) * (run.ceiling - hours[-1]) / (bound - hours[-1])
 
 
 def _cold_bracket(run: _Trials) -> tuple[float, float] | Plan:
