@@ -184,7 +184,7 @@ def test_aimed_trials_find_the_bisections_share_in_fewer_trials() -> None:
         assert best - 1e-4 <= share <= best + 1e-9 <= bound + 2e-9 <= share + 1e-4 + 2e-9
     assert found[True][1] == pytest.approx(found[False][1], abs=1e-4)
     aimed, halved = (len({t["share"] for t in found[a][2]}) for a in (True, False))
-    assert aimed <= 4 < halved  # 1, 0, then 1e-4 / 2 below and above the share
+    assert aimed <= 5 < halved  # 1, 0, 0.5 (at the ceiling), then 1e-4 above it
 
 
 class _Reach:
@@ -257,15 +257,15 @@ def test_aimed_trials_are_never_more_than_the_bisections(power: float, s0: float
         tried[aim] = len(set(reach.tried))
     assert tried[True] <= tried[False]
     if power == 1.0:  # linear: the aim is exact, two trials about the share close it
-        assert tried[True] <= 4 + (s0 is not None) * 3
+        assert tried[True] <= (4 if s0 is None else 8)
 
 
-def test_an_aim_from_the_clerks_bound_then_from_the_use_closes_on_the_share() -> None:
-    # 12.9 hours meet 0.43: the hours at 0 and the bound at 1 aim at 0.43 (regula
-    # falsi), tol / 2 below it (reached), then tol above that (proven out of reach)
+def test_an_aim_from_two_reached_shares_closes_on_the_share() -> None:
+    # 12.9 hours meet 0.43: 1 and 0.5 out of reach, 0 and 0.25 reached; their hours
+    # meet the ceiling at 0.43, tried tol / 2 below (reached) and above (out of reach)
     reach = _Reach(0.43)
     _, share, _ = budget.labour_budget(_tree(12.9, None, None), [reach])
-    assert reach.tried == pytest.approx([1.0, 0.0, 0.42995, 0.43005])
+    assert reach.tried == pytest.approx([1.0, 0.0, 0.5, 0.25, 0.42995, 0.43005])
     assert share == pytest.approx(0.42995)
 
 

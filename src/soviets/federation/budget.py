@@ -68,6 +68,7 @@ from soviets.planning.result import Plan
 
 HOURS_PREFIX = "hours:"
 WARM_STEP = 0.05  # the first step from last period's share (about the needs' change)
+SPAN = 10  # the aim's two reached shares at least this many share_tol apart, where they can be
 
 
 def with_hour_goods(eco: Economy) -> Economy:
@@ -149,6 +150,7 @@ class _Trials:
         self.best: Plan | None = None
         self.limited = np.flatnonzero(base.good_primary & np.isfinite(base.good_limit))
         self.usage: dict[float, np.ndarray] = {}  # reached share -> use of each limited good
+        self.hours: dict[float, float] = {}  # reached share -> its plan's hours
 
     def shares(self) -> int:
         """How many distinct shares were tried."""
@@ -188,6 +190,7 @@ class _Trials:
         if p is not None and reachable(p):
             self.best = p
             self.usage[t] = self.base.inputs[self.limited] @ np.asarray(p.activity)
+            self.hours[t] = float(p.objective_hours)
         return p
 
     def reached(self, t: float) -> bool:
@@ -260,34 +263,40 @@ def _aim(run: _Trials, lo: float, hi: float, tol: float) -> float | None:
     (:func:`_estimate`), so that it is likely reached (a trial out of reach costs the
     most rounds), or ``tol`` above ``lo`` (to close the bracket) when the estimate is
     that close to ``lo``. None without an estimate, or with one not below ``hi``."""
-    est = _estimate(run, lo, hi)
+    est = _estimate(run, tol)
     if est is None:
         return None
     t = max(est - 0.5 * tol, lo + tol)
     return t if t < hi else None
 
 
-def _estimate(run: _Trials, lo: float, hi: float) -> float | None:
-    """The share at which the plans would exhaust a limit (a budget or a cap):
-    from the two largest reached shares, each limited good's use extrapolated
-    linearly to its limit, the least such share (goods at their limit already
-    or used no more at the larger share tell nothing); from the one reached
-    share ``lo`` alone, the share at which the hours, linear between ``lo``'s
-    and the clerk's bound at ``hi`` (proven above the hours ceiling), meet the
-    ceiling (regula falsi). None where neither applies."""
+def _estimate(run: _Trials, tol: float) -> float | None:
+    """The share at which the plans would run out of hours, linear between two
+    reached shares: the largest and the largest at least ``SPAN`` ``tol`` below it
+    (else the next below it; a plan's hours are certified to the clerk's gap only,
+    so shares too close tell the slope badly). Where a budget bounds every process
+    the hours meet :func:`hours_ceiling` (at the largest share already: that share);
+    where some do not, the first limited good (budget or cap) whose use, so
+    extrapolated, meets its limit (goods at their limit already, bound by
+    substitution, or used no more tell nothing). None with fewer than two reached
+    shares or no limit met."""
     reached = sorted(run.usage)
-    if len(reached) >= 2:
-        (t1, u1), (t2, u2) = ((t, run.usage[t]) for t in reached[-2:])
-        limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
-        slope = (u2 - u1) / (t2 - t1)
-        room = limit - u2
-        grows = (slope > 1e-9 * np.maximum(np.abs(u2), 1.0)) & (room > 1e-6 * np.abs(limit))
-        return float(t2 + np.min(room[grows] / slope[grows])) if np.any(grows) else None
-    bound = max((r.get("bound", -np.inf) for r in run.records if r["share"] == hi), default=None)
-    hours = [r["hours"] for r in run.records if r["share"] == lo and r["reachable"]]
-    if run.ceiling is None or bound is None or not hours or bound <= run.ceiling:
+    if len(reached) < 2:
         return None
-    return lo + (hi - lo) * (run.ceiling - hours[-1]) / (bound - hours[-1])
+    t2 = reached[-1]
+    t1 = max((t for t in reached[:-1] if t <= t2 - SPAN * tol), default=reached[-2])
+    if run.ceiling is not None:
+        u1, u2 = np.array([run.hours[t1]]), np.array([run.hours[t2]])
+        limit = np.array([run.ceiling])
+    else:
+        u1, u2 = run.usage[t1], run.usage[t2]
+        limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
+    slope = (u2 - u1) / (t2 - t1)
+    room = np.maximum(limit - u2, 0.0)
+    grows = slope > 1e-9 * np.maximum(np.abs(u2), 1.0)
+    if run.ceiling is None:
+        grows &= room > 1e-6 * np.abs(limit)
+    return float(t2 + np.min(room[grows] / slope[grows])) if np.any(grows) else None
 
 
 def _cold_bracket(run: _Trials) -> tuple[float, float] | Plan:
