@@ -260,12 +260,20 @@ def test_aimed_trials_are_never_more_than_the_bisections(power: float, s0: float
         assert tried[True] <= (4 if s0 is None else 8)
 
 
-def test_an_aim_from_two_reached_shares_closes_on_the_share() -> None:
-    # 12.9 hours meet 0.43: 1 and 0.5 out of reach, 0 and 0.25 reached; their hours
-    # meet the ceiling at 0.43, tried tol / 2 below (reached) and above (out of reach)
+@pytest.mark.parametrize(
+    "budgets",
+    [(12.9, None, None), (None, 4.3, None)],  # the hours ceiling; the farm's budget alone
+)
+def test_an_aim_from_two_reached_shares_closes_on_the_share(
+    budgets: tuple[float | None, float | None, float | None],
+) -> None:
+    # 12.9 hours (4.3 of them growing) meet 0.43: 1 and 0.5 out of reach, 0 and 0.25
+    # reached; their hours meet the ceiling (with no ceiling: the farm's hours meet its
+    # budget) at 0.43, tried tol / 2 below (reached) and above (out of reach)
     reach = _Reach(0.43)
-    _, share, _ = budget.labour_budget(_tree(12.9, None, None), [reach])
-    assert reach.tried == pytest.approx([1.0, 0.0, 0.5, 0.25, 0.42995, 0.43005])
+    _, share, _ = budget.labour_budget(_tree(*budgets), [reach])
+    tried = list(dict.fromkeys(reach.tried))  # without a ceiling, no proof: tried twice
+    assert tried == pytest.approx([1.0, 0.0, 0.5, 0.25, 0.42995, 0.43005])
     assert share == pytest.approx(0.42995)
 
 

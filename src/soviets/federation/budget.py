@@ -22,25 +22,27 @@ reaches it with the protocol it already has:
   ``s0``) the trials bracket the share near it instead: ``s0`` first, then
   steps of :data:`WARM_STEP` doubling, up from a reached share or down from an
   unreached one (the needs change by a few per cent from period to period, so
-  does the share). Inside the bracket each trial is aimed where a limit runs
-  out: the use of every budget and cap, extrapolated linearly from the two
-  largest reached shares (or, with one, the hours between it and the clerk's
-  bound at the unreached end, to the hours ceiling), ``share_tol / 2`` below
-  that share, then ``share_tol`` above the reached one to close the bracket.
-  Where there is no aim, or the last two trials did not halve the bracket, the
-  trial is the midpoint (bisection). The last reachable trial is the plan. A
-  trial whose proposals the clerk cannot weigh (its solver fails on the
-  growing penalty of an excess, seen just above the best share) counts as not
-  reachable, so the share found is always one the councils reached. Once a
-  trial was reachable, each later trial starts warm from the last reachable
-  plan (its capacity prices and mix, as the next period would: the needs
-  changed by a fraction of the step) and is tried as the first trial was
-  (cold, or from last period's plan) only when the warm attempts neither reach
-  it nor prove it out of reach. A trial the protocol does not settle with the
-  clerk's box-step stabilisation is tried again without it: close below the
-  largest share the box-step was measured to stall (a random 8-good economy at
-  share 0.755 of a best 0.769: no plan in 1,000 epochs with it, 15 epochs
-  without).
+  does the share). Inside the bracket each trial is aimed where the hours run
+  out: the reached plans' hours, linear between two reached shares, meet the
+  hours ceiling (where the budgets bound every process; else each budget's and
+  cap's use meets its limit), ``share_tol / 2`` below that share, then
+  ``share_tol`` above the reached one to close the bracket. The total is aimed
+  at, not each budget: one budget full is a change of the plans' mix, not the
+  end (on a random 8-good economy the budgets' own aims took 19 attempts from
+  cold, the hours' 9). Where there is no aim, or the last two trials did not
+  halve the bracket, the trial is the midpoint (bisection). The last reachable
+  trial is the plan. A trial whose proposals the clerk cannot weigh (its
+  solver fails on the growing penalty of an excess, seen just above the best
+  share) counts as not reachable, so the share found is always one the
+  councils reached. Once a trial was reachable, each later trial starts warm
+  from the last reachable plan (its capacity prices and mix, as the next
+  period would: the needs changed by a fraction of the step) and is tried as
+  the first trial was (cold, or from last period's plan) only when the warm
+  attempts neither reach it nor prove it out of reach. A trial the protocol
+  does not settle with the clerk's box-step stabilisation is tried again
+  without it: close below the largest share the box-step was measured to stall
+  (a random 8-good economy at share 0.755 of a best 0.769: no plan in 1,000
+  epochs with it, 15 epochs without).
 * **A certificate for the share.** When every process works under a council
   with a budget, no plan within the budgets takes more than
   :func:`hours_ceiling` hours. The clerk's bound of a trial is a lower bound
@@ -274,7 +276,7 @@ def _estimate(run: _Trials, tol: float) -> float | None:
     """The share at which the plans would run out of hours, linear between two
     reached shares: the largest and the largest at least ``SPAN`` ``tol`` below it
     (else the next below it; a plan's hours are certified to the clerk's gap only,
-    so shares too close tell the slope badly). Where a budget bounds every process
+    so shares too close tell the slope badly). Where the budgets bound every process
     the hours meet :func:`hours_ceiling` (at the largest share already: that share);
     where some do not, the first limited good (budget or cap) whose use, so
     extrapolated, meets its limit (goods at their limit already, bound by
