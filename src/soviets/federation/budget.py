@@ -265,21 +265,22 @@ def _aim(run: _Trials, lo: float, hi: float, tol: float) -> float | None:
     (:func:`_estimate`), so that it is likely reached (a trial out of reach costs the
     most rounds), or ``tol`` above ``lo`` (to close the bracket) when the estimate is
     that close to ``lo``. None without an estimate, or with one not below ``hi``."""
-    est = _estimate(run, tol)
+    est = _estimate(run, hi, tol)
     if est is None:
         return None
     t = max(est - 0.5 * tol, lo + tol)
     return t if t < hi else None
 
 
-def _estimate(run: _Trials, tol: float) -> float | None:
+def _estimate(run: _Trials, hi: float, tol: float) -> float | None:
     """The share at which the plans would run out of hours, linear between two
     reached shares: the largest and the largest at least ``SPAN`` ``tol`` below it
     (else the next below it; a plan's hours are certified to the clerk's gap only,
     so shares too close tell the slope badly). Where the budgets bound every process
     the hours meet :func:`hours_ceiling` (at the largest share already: that share);
-    where some do not, the first limited good (budget or cap) whose use, so
-    extrapolated, meets its limit (goods at their limit already, bound by
+    where some do not, or that share is not below the unreached ``hi`` (a budget
+    binds while others have room), the first limited good (budget or cap) whose
+    use, so extrapolated, meets its limit (goods at their limit already, bound by
     substitution, or used no more tell nothing). None with fewer than two reached
     shares or no limit met."""
     reached = sorted(run.usage)
@@ -288,15 +289,24 @@ def _estimate(run: _Trials, tol: float) -> float | None:
     t2 = reached[-1]
     t1 = max((t for t in reached[:-1] if t <= t2 - SPAN * tol), default=reached[-2])
     if run.ceiling is not None:
-        u1, u2 = np.array([run.hours[t1]]), np.array([run.hours[t2]])
-        limit = np.array([run.ceiling])
-    else:
-        u1, u2 = run.usage[t1], run.usage[t2]
-        limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
+        hours = np.array([run.hours[t1], run.hours[t2]])
+        est = _crossing(t1, t2, hours[:1], hours[1:], np.array([run.ceiling]), at_limit=True)
+        if est is not None and est < hi:
+            return est
+    limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
+    return _crossing(t1, t2, run.usage[t1], run.usage[t2], limit, at_limit=False)
+
+
+def _crossing(
+    t1: float, t2: float, u1: np.ndarray, u2: np.ndarray, limit: np.ndarray, at_limit: bool
+) -> float | None:
+    """The least share at which a use, linear through ``u1`` at ``t1`` and ``u2`` at
+    ``t2``, meets its limit (``t2`` for one there already where ``at_limit``, else
+    such uses are left out); None where none grows towards its limit."""
     slope = (u2 - u1) / (t2 - t1)
     room = np.maximum(limit - u2, 0.0)
     grows = slope > 1e-9 * np.maximum(np.abs(u2), 1.0)
-    if run.ceiling is None:
+    if not at_limit:
         grows &= room > 1e-6 * np.abs(limit)
     return float(t2 + np.min(room[grows] / slope[grows])) if np.any(grows) else None
 
