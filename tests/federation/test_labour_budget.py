@@ -262,7 +262,9 @@ def test_aimed_trials_are_never_more_than_the_bisections(power: float, s0: float
 
 @pytest.mark.parametrize(
     "budgets",
-    [(12.9, None, None), (None, 4.3, None)],  # the hours ceiling; the farm's budget alone
+    # the hours ceiling; the farm's budget alone; the farm's budget, the ceiling (34.3
+    # hours) far from binding
+    [(12.9, None, None), (None, 4.3, None), (100.0, 4.3, 30.0)],
 )
 def test_an_aim_from_two_reached_shares_closes_on_the_share(
     budgets: tuple[float | None, float | None, float | None],
