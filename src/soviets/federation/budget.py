@@ -24,25 +24,26 @@ reaches it with the protocol it already has:
   unreached one (the needs change by a few per cent from period to period, so
   does the share). Inside the bracket each trial is aimed where the hours run
   out: the reached plans' hours, linear between two reached shares, meet the
-  hours ceiling (where the budgets bound every process; else each budget's and
-  cap's use meets its limit), ``share_tol / 2`` below that share, then
-  ``share_tol`` above the reached one to close the bracket. The total is aimed
-  at, not each budget: one budget full is a change of the plans' mix, not the
-  end (on a random 8-good economy the budgets' own aims took 19 attempts from
-  cold, the hours' 9). Where there is no aim, or the last two trials did not
-  halve the bracket, the trial is the midpoint (bisection). The last reachable
-  trial is the plan. A trial whose proposals the clerk cannot weigh (its
-  solver fails on the growing penalty of an excess, seen just above the best
-  share) counts as not reachable, so the share found is always one the
-  councils reached. Once a trial was reachable, each later trial starts warm
-  from the last reachable plan (its capacity prices and mix, as the next
-  period would: the needs changed by a fraction of the step) and is tried as
-  the first trial was (cold, or from last period's plan) only when the warm
-  attempts neither reach it nor prove it out of reach. A trial the protocol
-  does not settle with the clerk's box-step stabilisation is tried again
-  without it: close below the largest share the box-step was measured to stall
-  (a random 8-good economy at share 0.755 of a best 0.769: no plan in 1,000
-  epochs with it, 15 epochs without).
+  hours ceiling (where the budgets bound every process, and that share is
+  below the unreached one; else each budget's and cap's use meets its limit),
+  ``share_tol / 2`` below that share, then ``share_tol`` above the reached one
+  to close the bracket. The total is aimed at, not each budget: one budget
+  full is a change of the plans' mix, not the end (on a random 8-good economy
+  the budgets' own aims took 19 attempts from cold, the hours' 9). Where there
+  is no aim, or the last two trials did not halve the bracket, the trial is
+  the midpoint (bisection). The last reachable trial is the plan. A trial
+  whose proposals the clerk cannot weigh (its solver fails on the growing
+  penalty of an excess, seen just above the best share) counts as not
+  reachable, so the share found is always one the councils reached. Once a
+  trial was reachable, each later trial starts warm from the last reachable
+  plan (its capacity prices and mix, as the next period would: the needs
+  changed by a fraction of the step) and is tried as the first trial was
+  (cold, or from last period's plan) only when the warm attempts neither reach
+  it nor prove it out of reach. A trial the protocol does not settle with the
+  clerk's box-step stabilisation is tried again without it: close below the
+  largest share the box-step was measured to stall (a random 8-good economy at
+  share 0.755 of a best 0.769: no plan in 1,000 epochs with it, 15 epochs
+  without).
 * **A certificate for the share.** When every process works under a council
   with a budget, no plan within the budgets takes more than
   :func:`hours_ceiling` hours. The clerk's bound of a trial is a lower bound
