@@ -25,25 +25,24 @@ reaches it with the protocol it already has:
   does the share). Inside the bracket each trial is aimed where the hours run
   out: the reached plans' hours, linear between two reached shares, meet the
   hours ceiling (where the budgets bound every process, and that share is
-  below the unreached one; else each budget's and cap's use meets its limit),
-  ``share_tol / 2`` below that share, then ``share_tol`` above the reached one
-  to close the bracket. The total is aimed at, not each budget: one budget
-  full is a change of the plans' mix, not the end (on a random 8-good economy
-  the budgets' own aims took 19 attempts from cold, the hours' 9). Where there
-  is no aim, or the last two trials did not halve the bracket, the trial is
-  the midpoint (bisection). The last reachable trial is the plan. A trial
-  whose proposals the clerk cannot weigh (its solver fails on the growing
-  penalty of an excess, seen just above the best share) counts as not
-  reachable, so the share found is always one the councils reached. Once a
-  trial was reachable, each later trial starts warm from the last reachable
-  plan (its capacity prices and mix, as the next period would: the needs
-  changed by a fraction of the step) and is tried as the first trial was
-  (cold, or from last period's plan) only when the warm attempts neither reach
-  it nor prove it out of reach. A trial the protocol does not settle with the
-  clerk's box-step stabilisation is tried again without it: close below the
-  largest share the box-step was measured to stall (a random 8-good economy at
-  share 0.755 of a best 0.769: no plan in 1,000 epochs with it, 15 epochs
-  without).
+  below 1; else each budget's and cap's use meets its limit), ``share_tol /
+  2`` below that share, then ``share_tol`` above the reached one to close the
+  bracket. The total is aimed at, not each budget: one budget full is a change
+  of the plans' mix, not the end (on a random 8-good economy the budgets' own
+  aims took 19 attempts from cold, the hours' 9). Where there is no aim, or
+  the last two trials did not halve the bracket, the trial is the midpoint
+  (bisection). The last reachable trial is the plan. A trial whose proposals
+  the clerk cannot weigh (its solver fails on the growing penalty of an
+  excess, seen just above the best share) counts as not reachable, so the
+  share found is always one the councils reached. Once a trial was reachable,
+  each later trial starts warm from the last reachable plan (its capacity
+  prices and mix, as the next period would: the needs changed by a fraction of
+  the step) and is tried as the first trial was (cold, or from last period's
+  plan) only when the warm attempts neither reach it nor prove it out of
+  reach. A trial the protocol does not settle with the clerk's box-step
+  stabilisation is tried again without it: close below the largest share the
+  box-step was measured to stall (a random 8-good economy at share 0.755 of a
+  best 0.769: no plan in 1,000 epochs with it, 15 epochs without).
 * **A certificate for the share.** When every process works under a council
   with a budget, no plan within the budgets takes more than
   :func:`hours_ceiling` hours. The clerk's bound of a trial is a lower bound
@@ -266,20 +265,20 @@ def _aim(run: _Trials, lo: float, hi: float, tol: float) -> float | None:
     (:func:`_estimate`), so that it is likely reached (a trial out of reach costs the
     most rounds), or ``tol`` above ``lo`` (to close the bracket) when the estimate is
     that close to ``lo``. None without an estimate, or with one not below ``hi``."""
-    est = _estimate(run, hi, tol)
+    est = _estimate(run, tol)
     if est is None:
         return None
     t = max(est - 0.5 * tol, lo + tol)
     return t if t < hi else None
 
 
-def _estimate(run: _Trials, hi: float, tol: float) -> float | None:
+def _estimate(run: _Trials, tol: float) -> float | None:
     """The share at which the plans would run out of hours, linear between two
     reached shares: the largest and the largest at least ``SPAN`` ``tol`` below it
     (else the next below it; a plan's hours are certified to the clerk's gap only,
     so shares too close tell the slope badly). Where the budgets bound every process
     the hours meet :func:`hours_ceiling` (at the largest share already: that share);
-    where some do not, or that share is not below the unreached ``hi`` (a budget
+    where some do not, or the hours would meet it only beyond every need (a budget
     binds while others have room), the first limited good (budget or cap) whose
     use, so extrapolated, meets its limit (goods at their limit already, bound by
     substitution, or used no more tell nothing). None with fewer than two reached
@@ -292,7 +291,7 @@ def _estimate(run: _Trials, hi: float, tol: float) -> float | None:
     if run.ceiling is not None:
         hours = np.array([run.hours[t1], run.hours[t2]])
         est = _crossing(t1, t2, hours[:1], hours[1:], np.array([run.ceiling]), at_limit=True)
-        if est is not None and est < hi:
+        if est is None or est < 1.0:  # beyond every need: the total is not what binds
             return est
     limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
     return _crossing(t1, t2, run.usage[t1], run.usage[t2], limit, at_limit=False)
