@@ -1,7 +1,7 @@
 """Labour-budget mode of the federated protocol against `planning.central`'s (HiGHS):
 essential needs first, then the largest share of normal needs, then least hours,
-within the council hour budgets. Each plan whose budgets bind is a bisection over
-about sixteen federated plans, so those tests are marked slow and kept few: one
+within the council hour budgets. Each plan whose budgets bind is a search over
+about ten federated plans, so those tests are marked slow and kept few: one
 random economy here; the CLI runs the mode on a one-region economy
 (tests/federation/test_cli_regime.py); two-regions is in
 benchmarks/federation_budget.py."""
