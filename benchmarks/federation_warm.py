@@ -28,15 +28,16 @@ seconds and load average of the whole run.
 ``--mode labour-budget``: both periods are planned in labour-budget mode
 (``plan_federated(..., mode="labour-budget")``: essential needs, then the
 largest share of normal needs, then least hours within the council hour
-budgets, by bisection over the share) and compared with HiGHS's labour-budget
-plan (``planning.plan(..., mode="labour-budget")``); a plan then counts as
-within 0.1% when its share of normal needs is also within ``SHARE_TOL`` of
+budgets, by trials over the share, each aimed where the limits run out) and
+compared with HiGHS's labour-budget plan
+(``planning.plan(..., mode="labour-budget")``); a plan then counts as within
+0.1% when its share of normal needs is also within ``SHARE_TOL`` of
 HiGHS's. *Rounds to 0.1%* are then the total rounds over the trials of the
-bisection until its plan (the last reachable trial) counts, read from one
+search until its plan (the last reachable trial) counts, read from one
 plan's trials (no scan; for a period of one trial, the share 1, its rounds to
 the clerk's stop). A third start, ``bisect``, is the warm start with the
-bisection of a cold start (shares 1, 0, then halving; the warm start before
-the bracket near last period's share). ``--budgets-times F`` multiplies every
+bracket of a cold start (shares 1, 0, then the search inside; the warm start
+before the bracket near last period's share). ``--budgets-times F`` multiplies every
 council hour budget by ``F`` (0.4: the budgets bind on the tight economies,
 ``benchmarks/federation_budget.py``). Each start's line then adds its trials,
 share, certified bound on the share and CPU seconds.
@@ -101,7 +102,7 @@ def rounds_to(eco: Economy, ref: Plan, stop: int, **kw: Any) -> int | None:
 
 
 def budget_rounds_to(p: Plan, ref: Plan) -> int | None:
-    """Labour-budget mode: the total rounds over the trials of ``p``'s bisection until
+    """Labour-budget mode: the total rounds over the trials of ``p``'s search until
     its plan, the last reachable trial, has its share within ``SHARE_TOL`` of ``ref``'s
     and its hours within 0.1% (None: never)."""
     opt, total = ref.objective_hours, 0
@@ -128,7 +129,7 @@ def run_one(
     mode: PlanMode = "min-labour",
 ) -> dict[str, Any]:
     """Period 1 cold; period 2 (needs x [0.95, 1.05]) cold and warm (and the old warm;
-    in labour-budget mode also the warm start bisecting as a cold one)."""
+    in labour-budget mode also the warm start bracketing as a cold one)."""
     first = plan_federated(eco, mode=mode)
     warm = first.extra["protocol"]["warm"]
     start: Any = first

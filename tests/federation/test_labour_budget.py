@@ -1,7 +1,7 @@
 """Labour-budget mode of the federated protocol against `planning.central`'s (HiGHS):
 essential needs first, then the largest share of normal needs, then least hours,
-within the council hour budgets. Each plan whose budgets bind is a bisection over
-about sixteen federated plans, so those tests are marked slow and kept few: one
+within the council hour budgets. Each plan whose budgets bind is a search over
+about ten federated plans, so those tests are marked slow and kept few: one
 random economy here; the CLI runs the mode on a one-region economy
 (tests/federation/test_cli_regime.py); two-regions is in
 benchmarks/federation_budget.py."""
@@ -164,7 +164,27 @@ def test_next_period_brackets_the_share_near_the_last_one() -> None:
     assert warm.fulfilment == pytest.approx(cold.fulfilment, abs=1e-4)
     tried = list(dict.fromkeys(t["share"] for t in warm.extra["protocol"]["trials"]))
     assert tried[:2] == [last.fulfilment, pytest.approx(last.fulfilment - 0.05)]
-    assert len(tried) < len({t["share"] for t in cold.extra["protocol"]["trials"]})
+
+
+def test_aimed_trials_find_the_bisections_share_in_fewer_trials() -> None:
+    # one budget binds: 15 hours meet half the bread (HiGHS); the federated plans'
+    # use of the budget tells where it runs out, and the trials go there
+    from functools import partial
+
+    from soviets.federation import protocol
+
+    eco = _tree(15.0, None, None)
+    best = central.solve(eco, "labour-budget").fulfilment
+    assert best == pytest.approx(0.5)
+    attempt = partial(protocol._plan_min_labour, settings=protocol.Settings(hours_ceiling=15.0))
+    found = {aim: budget.labour_budget(eco, [attempt], aim=aim) for aim in (True, False)}
+    for _, share, trials in found.values():
+        bound = budget.share_bound(trials, 15.0)
+        assert share is not None and bound is not None
+        assert best - 1e-4 <= share <= best + 1e-9 <= bound + 2e-9 <= share + 1e-4 + 2e-9
+    assert found[True][1] == pytest.approx(found[False][1], abs=1e-4)
+    aimed, halved = (len({t["share"] for t in found[a][2]}) for a in (True, False))
+    assert aimed <= 5 < halved  # 1, 0, 0.5 (at the ceiling), then 1e-4 above it
 
 
 class _Reach:
@@ -182,6 +202,7 @@ class _Reach:
             status="optimal" if ok else "infeasible",
             certificate=SimpleNamespace(dual=3 * 10 * t),  # 3 hours a tonne
             objective_hours=3 * 10 * t,
+            activity=np.array([10 * t, 10 * t]),  # grow and bake
             extra={"protocol": {"rounds": 1}},
         )
 
@@ -205,6 +226,57 @@ def test_the_warm_bracket_steps_out_then_bisects(
     assert plan.objective_hours == pytest.approx(30 * share)
     if best == 1.0:
         assert reach.tried == pytest.approx(first)
+
+
+class _Bends(_Reach):
+    """The bread world whose hours grow as ``share ** power``: a budget of 15 hours
+    meets the share ``0.5 ** (1 / power)``, where the linear aims miss."""
+
+    def __init__(self, power: float) -> None:
+        super().__init__(0.5 ** (1 / power))
+        self.power = power
+
+    def __call__(self, eco: Economy, start: Plan | None = None) -> Any:
+        p = super().__call__(eco, start)
+        t = self.tried[-1] ** self.power
+        p.certificate.dual = p.objective_hours = 30 * t
+        p.activity = np.array([10 * t, 10 * t])
+        return p
+
+
+@pytest.mark.parametrize("power", [1.0, 0.5, 2.0, 3.0])
+@pytest.mark.parametrize("s0", [None, 0.8, 1.0])
+def test_aimed_trials_are_never_more_than_the_bisections(power: float, s0: float | None) -> None:
+    tried = {}
+    for aim in (True, False):
+        reach = _Bends(power)
+        _, share, _ = budget.labour_budget(
+            _tree(15.0, None, None), [reach], start_share=s0, aim=aim
+        )
+        assert share is not None and reach.best - 1e-4 <= share <= reach.best
+        tried[aim] = len(set(reach.tried))
+    assert tried[True] <= tried[False]
+    if power == 1.0:  # linear: the aim is exact, two trials about the share close it
+        assert tried[True] <= (4 if s0 is None else 8)
+
+
+@pytest.mark.parametrize(
+    "budgets",
+    # the hours ceiling; the farm's budget alone; the farm's budget, the ceiling (34.3
+    # hours) far from binding
+    [(12.9, None, None), (None, 4.3, None), (100.0, 4.3, 30.0)],
+)
+def test_an_aim_from_two_reached_shares_closes_on_the_share(
+    budgets: tuple[float | None, float | None, float | None],
+) -> None:
+    # 12.9 hours (4.3 of them growing) meet 0.43: 1 and 0.5 out of reach, 0 and 0.25
+    # reached; their hours meet the ceiling (with no ceiling: the farm's hours meet its
+    # budget) at 0.43, tried tol / 2 below (reached) and above (out of reach)
+    reach = _Reach(0.43)
+    _, share, _ = budget.labour_budget(_tree(*budgets), [reach])
+    tried = list(dict.fromkeys(reach.tried))  # without a ceiling, no proof: tried twice
+    assert tried == pytest.approx([1.0, 0.0, 0.5, 0.25, 0.42995, 0.43005])
+    assert share == pytest.approx(0.42995)
 
 
 def test_the_warm_bracket_down_to_no_share_gives_the_unmet_plan() -> None:

@@ -2,9 +2,9 @@
 territorial council's hour budget is what its members voted (``set_hours``), the same
 numbers the central labour-budget plan of the ledger uses; the mode is recorded with the
 plan and kept by its re-plan after a refusal and by its revision after a shortfall.
-Where the budget binds, the protocol bisects over the share of normal needs (sixteen
-federated plans of the round world, each trial above the best share stopped as soon as
-the clerk's bound proves it out of reach)."""
+Where the budget binds, the protocol searches the share of normal needs by federated
+plans (each trial aimed where the hours meet the budgets, each trial above the best
+share stopped as soon as the clerk's bound proves it out of reach)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from server.round_world import BUDGET_HOURS, NEXT, build_budget_world
 from server.test_pages import sign_in
 from server.test_revisions import adopt_and_fall_short
 
-SHARE_TOL = 1e-4  # the bisection's step (soviets.federation.budget.labour_budget)
+SHARE_TOL = 1e-4  # the search's share_tol (soviets.federation.budget.labour_budget)
 GAP_TOL = 5e-4  # the clerk's certified gap at the share found (plan_federated's gap_tol)
 
 

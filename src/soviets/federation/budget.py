@@ -12,29 +12,37 @@ reaches it with the protocol it already has:
   hour of work. The protocol's steward then offers the budget like any other
   limit, and the clerk prices it (hours per hour) as it prices an emission
   cap; its certificate covers the budgets with no change.
-* **The share ``t`` by bisection.** For a trial share the territorial councils
-  order ``essential + t x normal``; a federated plan that settles with every
-  such need met shows ``t`` reachable; one that does not (out of epochs or
-  rounds with a limit overdrawn, or needs unmet) is read as too high. The
-  first trial is ``t = 1`` (no bisection when the budgets allow every need),
-  the second ``t = 0`` (the essential needs alone; when they cannot be met the
-  plan is infeasible). From last period's plan (``start``, its share ``s0``)
-  the trials bracket the share near it instead: ``s0`` first, then steps of
-  :data:`WARM_STEP` doubling, up from a reached share or down from an
-  unreached one, then bisection inside the bracket (the needs change by a few
-  per cent from period to period, so does the share). The last reachable
-  trial is the plan. A trial whose proposals the clerk cannot weigh (its
-  solver fails on the growing penalty of an excess, seen just above the best
-  share) counts as not reachable, so the share found is always one the
-  councils reached. Once a trial was reachable, each later trial starts warm
-  from the last reachable plan (its capacity prices and mix, as the next
-  period would: the needs changed by a fraction of the step) and is tried as
-  the first trial was (cold, or from last period's plan) only when the warm
-  attempts neither reach it nor prove it out of reach. A trial the protocol
-  does not settle with the clerk's box-step stabilisation is tried again
-  without it: close below the largest share the box-step was measured to
-  stall (a random 8-good economy at share 0.755 of a best 0.769: no plan in
-  1,000 epochs with it, 15 epochs without).
+* **The share ``t`` by aimed trials.** For a trial share the territorial
+  councils order ``essential + t x normal``; a federated plan that settles
+  with every such need met shows ``t`` reachable; one that does not (out of
+  epochs or rounds with a limit overdrawn, or needs unmet) is read as too
+  high. The first trial is ``t = 1`` (no search when the budgets allow every
+  need), the second ``t = 0`` (the essential needs alone; when they cannot be
+  met the plan is infeasible). From last period's plan (``start``, its share
+  ``s0``) the trials bracket the share near it instead: ``s0`` first, then
+  steps of :data:`WARM_STEP` doubling, up from a reached share or down from an
+  unreached one (the needs change by a few per cent from period to period, so
+  does the share). Inside the bracket each trial is aimed where the hours run
+  out: the reached plans' hours, linear between two reached shares, meet the
+  hours ceiling (where the budgets bound every process, and that share is
+  below 1; else each budget's and cap's use meets its limit), ``share_tol /
+  2`` below that share, then ``share_tol`` above the reached one to close the
+  bracket. The total is aimed at, not each budget: one budget full is a change
+  of the plans' mix, not the end (on a random 8-good economy the budgets' own
+  aims took 19 attempts from cold, the hours' 9). Where there is no aim, or
+  the last two trials did not halve the bracket, the trial is the midpoint
+  (bisection). The last reachable trial is the plan. A trial whose proposals
+  the clerk cannot weigh (its solver fails on the growing penalty of an
+  excess, seen just above the best share) counts as not reachable, so the
+  share found is always one the councils reached. Once a trial was reachable,
+  each later trial starts warm from the last reachable plan (its capacity
+  prices and mix, as the next period would: the needs changed by a fraction of
+  the step) and is tried as the first trial was (cold, or from last period's
+  plan) only when the warm attempts neither reach it nor prove it out of
+  reach. A trial the protocol does not settle with the clerk's box-step
+  stabilisation is tried again without it: close below the largest share the
+  box-step was measured to stall (a random 8-good economy at share 0.755 of a
+  best 0.769: no plan in 1,000 epochs with it, 15 epochs without).
 * **A certificate for the share.** When every process works under a council
   with a budget, no plan within the budgets takes more than
   :func:`hours_ceiling` hours. The clerk's bound of a trial is a lower bound
@@ -62,6 +70,7 @@ from soviets.planning.result import Plan
 
 HOURS_PREFIX = "hours:"
 WARM_STEP = 0.05  # the first step from last period's share (about the needs' change)
+SPAN = 10  # the aim's two reached shares at least this many share_tol apart, where they can be
 
 
 def with_hour_goods(eco: Economy) -> Economy:
@@ -134,13 +143,16 @@ def reachable(plan: Plan) -> bool:
 
 
 class _Trials:
-    """The bisection's trials: each share tried by ``attempts`` in order, the records
+    """The search's trials: each share tried by ``attempts`` in order, the records
     of every attempt, and the last reachable plan (``best``)."""
 
     def __init__(self, base: Economy, attempts: list[Callable[..., Plan]], ceiling: float | None):
         self.base, self.attempts, self.ceiling = base, attempts, ceiling
         self.records: list[dict[str, Any]] = []
         self.best: Plan | None = None
+        self.limited = np.flatnonzero(base.good_primary & np.isfinite(base.good_limit))
+        self.usage: dict[float, np.ndarray] = {}  # reached share -> use of each limited good
+        self.hours: dict[float, float] = {}  # reached share -> its plan's hours
 
     def shares(self) -> int:
         """How many distinct shares were tried."""
@@ -179,6 +191,8 @@ class _Trials:
                 break
         if p is not None and reachable(p):
             self.best = p
+            self.usage[t] = self.base.inputs[self.limited] @ np.asarray(p.activity)
+            self.hours[t] = float(p.objective_hours)
         return p
 
     def reached(self, t: float) -> bool:
@@ -194,14 +208,17 @@ def labour_budget(
     max_trials: int = 20,
     start_share: float | None = None,
     step: float = WARM_STEP,
+    aim: bool = True,
 ) -> tuple[Plan, float | None, list[dict[str, Any]]]:
-    """The labour-budget plan by bisection over the share of normal needs.
+    """The labour-budget plan by a search over the share of normal needs.
 
     Each of ``attempts`` makes the federated min-hours plan of an economy; a
     trial share is reachable when one of them, tried in order, reaches it.
     Cold (``start_share`` None) the trials go 1, 0, then bisection; from last
     period's share ``start_share`` they bracket the share near it
-    (:func:`_bracket`, steps of ``step`` doubling) and bisect inside the bracket.
+    (:func:`_bracket`, steps of ``step`` doubling); inside the bracket each trial is
+    aimed where the trials' use of the limits meets them (:func:`_search`), or with
+    ``aim`` False halves the bracket (bisection).
     Returns the last reachable trial's plan (of the economy with hour goods
     and scaled needs), the share of normal needs it meets (None when there
     are none or the essential needs cannot be met) and one record per
@@ -223,12 +240,75 @@ def labour_budget(
         bracket = _bracket(run, min(max(start_share, 0.0), 1.0), step)
     if not isinstance(bracket, tuple):  # not even the essential needs were reached
         return bracket, None, run.records
-    lo, hi = bracket
-    while hi - lo > share_tol and run.shares() < max_trials:
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if run.reached(mid) else (lo, mid)
+    lo = _search(run, *bracket, share_tol, max_trials, aim)
     assert run.best is not None
     return run.best, lo, run.records
+
+
+def _search(run: _Trials, lo: float, hi: float, tol: float, max_trials: int, aim: bool) -> float:
+    """The largest reached share, within ``tol`` of the smallest unreached one, inside
+    the bracket ``(lo, hi)``: each trial aimed (:func:`_aim`), or the midpoint where
+    ``aim`` is False, there is no aim, or the last two trials did not halve the
+    bracket between them (the safeguard: never much slower than bisection)."""
+    widths = [hi - lo]
+    while hi - lo > tol and run.shares() < max_trials:
+        halved = len(widths) < 3 or widths[-1] <= 0.5 * widths[-3]
+        aimed = _aim(run, lo, hi, tol) if aim and halved else None
+        t = 0.5 * (lo + hi) if aimed is None else aimed
+        lo, hi = (t, hi) if run.reached(t) else (lo, t)
+        widths.append(hi - lo)
+    return lo
+
+
+def _aim(run: _Trials, lo: float, hi: float, tol: float) -> float | None:
+    """The next trial: ``tol / 2`` below the share estimated to exhaust a limit
+    (:func:`_estimate`), so that it is likely reached (a trial out of reach costs the
+    most rounds), or ``tol`` above ``lo`` (to close the bracket) when the estimate is
+    that close to ``lo``. None without an estimate, or with one not below ``hi``."""
+    est = _estimate(run, tol)
+    if est is None:
+        return None
+    t = max(est - 0.5 * tol, lo + tol)
+    return t if t < hi else None
+
+
+def _estimate(run: _Trials, tol: float) -> float | None:
+    """The share at which the plans would run out of hours, linear between two
+    reached shares: the largest and the largest at least ``SPAN`` ``tol`` below it
+    (else the next below it; a plan's hours are certified to the clerk's gap only,
+    so shares too close tell the slope badly). Where the budgets bound every process
+    the hours meet :func:`hours_ceiling` (at the largest share already: that share);
+    where some do not, or the hours would meet it only beyond every need (a budget
+    binds while others have room), the first limited good (budget or cap) whose
+    use, so extrapolated, meets its limit (goods at their limit already, bound by
+    substitution, or used no more tell nothing). None with fewer than two reached
+    shares or no limit met."""
+    reached = sorted(run.usage)
+    if len(reached) < 2:
+        return None
+    t2 = reached[-1]
+    t1 = max((t for t in reached[:-1] if t <= t2 - SPAN * tol), default=reached[-2])
+    if run.ceiling is not None:
+        hours = np.array([run.hours[t1], run.hours[t2]])
+        est = _crossing(t1, t2, hours[:1], hours[1:], np.array([run.ceiling]), at_limit=True)
+        if est is None or est < 1.0:  # beyond every need: the total is not what binds
+            return est
+    limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
+    return _crossing(t1, t2, run.usage[t1], run.usage[t2], limit, at_limit=False)
+
+
+def _crossing(
+    t1: float, t2: float, u1: np.ndarray, u2: np.ndarray, limit: np.ndarray, at_limit: bool
+) -> float | None:
+    """The least share at which a use, linear through ``u1`` at ``t1`` and ``u2`` at
+    ``t2``, meets its limit (``t2`` for one there already where ``at_limit``, else
+    such uses are left out); None where none grows towards its limit."""
+    slope = (u2 - u1) / (t2 - t1)
+    room = np.maximum(limit - u2, 0.0)
+    grows = slope > 1e-9 * np.maximum(np.abs(u2), 1.0)
+    if not at_limit:
+        grows &= room > 1e-6 * np.abs(limit)
+    return float(t2 + np.min(room[grows] / slope[grows])) if np.any(grows) else None
 
 
 def _cold_bracket(run: _Trials) -> tuple[float, float] | Plan:

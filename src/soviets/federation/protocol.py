@@ -785,7 +785,7 @@ def _plan_labour_budget(
     economy: Economy, settings: Settings, start: Plan | dict[str, Any] | None
 ) -> Plan:
     """The labour-budget plan: budgets priced as shared limits (:mod:`budget`), the
-    share of normal needs by bisection over min-hours plans, each trial tried again
+    share of normal needs by aimed trials of min-hours plans, each trial tried again
     without box-step stabilisation when it does not settle with it. Its
     ``extra["protocol"]`` sums rounds, messages and bytes over the trials and lists
     them in ``trials``, with ``share_bound``, a certified upper bound on the best
