@@ -671,7 +671,9 @@ class CouncilAgent:
         )
         room = np.where(mk.is_main, room, np.maximum(supply - np.minimum(supply, mk.d_out), 0.0))
         if self.rations:  # workplaces come first: what they have not asked is theirs to order
-            room = np.maximum(mk.cap_eff[r.out_proc] * r.out_coef - self._asked_first(r.n_out), 0.0)
+            book = self.book
+            asked = _asked(book.q, book.out, self.workplace[book.buyer], r.n_out)
+            room = np.maximum(mk.cap_eff[r.out_proc] * r.out_coef - asked, 0.0)
         room = np.where(room <= TOL * np.maximum(supply, 1e-300), 0.0, room)
         changed = (
             ~_close(new_price, sell.sent_price)
@@ -690,12 +692,6 @@ class CouncilAgent:
         change = _rel_change(new_price, sell.sent_price)
         sell.sent_price, sell.sent_avail = new_price, room
         return change
-
-    def _asked_first(self, n_out: int) -> Array:
-        """Per output row of a rationing steward: what the workplaces' orders ask of it."""
-        book = self.book
-        first = self.workplace[book.buyer] if book.q.size else np.zeros(0, dtype=bool)
-        return np.bincount(book.out, weights=np.where(first, book.q, 0.0), minlength=n_out)
 
     def _allocate(self, k: int, mk: Making, out: Outbox) -> float:
         """Share out what I make among my buyers (pro rata when short): an answer to
@@ -866,13 +862,17 @@ def _merit_order(rows: Array, loc: Array, req: Array, ratio: Array, orders: Arra
         remaining[g] = np.where(live, rem - rem * ratio[r], rem)
 
 
+def _asked(q: Array, out: Array, which: Array, n_out: int) -> Array:
+    """Per output row: what the orders marked ``which`` ask of it."""
+    return np.bincount(out, weights=np.where(which, q, 0.0), minlength=n_out)
+
+
 def _ration(q: Array, out: Array, first: Array, supply: Array) -> Array:
     """A rationing steward's allocation per order: the orders marked ``first`` (the
     workplaces' inputs) from ``supply`` per output row, pro rata if short; what is
     left to the other orders (the territorial councils' needs) pro rata."""
     n = supply.size
-    asked_first = np.bincount(out, weights=np.where(first, q, 0.0), minlength=n)
-    asked_rest = np.bincount(out, weights=np.where(first, 0.0, q), minlength=n)
+    asked_first, asked_rest = _asked(q, out, first, n), _asked(q, out, ~first, n)
     left = np.maximum(supply - asked_first, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         share_first = np.where(asked_first > supply, supply / asked_first, 1.0)
