@@ -5,6 +5,7 @@ in this process or on Ray, and returns the same :class:`~soviets.planning.Plan`
 as the central planner, with the agreements and the protocol's counts.
 """
 
+from soviets.federation.log import MessageLog
 from soviets.federation.protocol import RUNTIMES, Network, plan_federated
 
-__all__ = ["RUNTIMES", "Network", "plan_federated"]
+__all__ = ["RUNTIMES", "MessageLog", "Network", "plan_federated"]

@@ -116,6 +116,7 @@ from soviets.economy import Economy
 from soviets.errors import ModelError
 from soviets.federation import budget
 from soviets.federation.directory import Directory, Papers, Recall, split_economy
+from soviets.federation.log import MessageLog
 from soviets.federation.messages import Columns, decode, encode
 from soviets.federation.runtime import InProcessRuntime, RayRuntime, Segment
 from soviets.planning.delivery import split, unmet_needs
@@ -618,10 +619,12 @@ def _bound(tot: dict[str, float]) -> float | None:
 @dataclass
 class _Post:
     """The federation's post: carries segments between shards round by round
-    (with the network's delay and loss) and counts messages, segments and bytes."""
+    (with the network's delay and loss) and counts messages, segments and bytes; a
+    ``log`` records every segment as sent."""
 
     directory: Directory
     network: Network
+    log: MessageLog | None = None
     inbound: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
     messages: int = 0
     n_bytes: int = 0
@@ -647,6 +650,8 @@ class _Post:
             for dest, data in segments:
                 self.n_bytes += len(data)
                 self.segments += 1
+                if self.log is not None:
+                    self.log.keep(data)
                 if dest < 0:
                     to_clerk.append(data)
                     continue
@@ -670,6 +675,8 @@ class _Post:
                 self.messages += int(sel.sum())
                 self.n_bytes += len(data)
                 self.segments += 1
+                if self.log is not None:
+                    self.log.keep(data)
                 self.inbound.setdefault(k + 1, []).append((shard, data))
 
 
@@ -699,7 +706,8 @@ class Settings:
     at 20 and 50 goods (docs/federation-protocol.md).
     ``hours_ceiling``: the most hours any plan within the limits can take; the clerk
     stops, the plan infeasible, once its bound exceeds it (a proof that no plan
-    exists).
+    exists). ``message_log``: records every segment the post carries (each run of the
+    protocol one trial of it, :mod:`soviets.federation.log`); None: nothing recorded.
     """
 
     runtime: str = "inprocess"
@@ -718,6 +726,7 @@ class Settings:
     stabilise: bool = True
     epoch_tol: float | None = EPOCH_TOL
     hours_ceiling: float | None = None
+    message_log: MessageLog | None = field(default=None, compare=False)
 
 
 def plan_federated(
@@ -741,6 +750,7 @@ def plan_federated(
     epoch_tol: float | None = EPOCH_TOL,
     mode: PlanMode = "min-labour",
     hours_ceiling: float | None = None,
+    message_log: MessageLog | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -773,6 +783,7 @@ def plan_federated(
         stabilise=stabilise,
         epoch_tol=epoch_tol,
         hours_ceiling=hours_ceiling,
+        message_log=message_log,
     )
     if mode == "labour-budget":
         return _plan_labour_budget(economy, settings, start)
@@ -832,7 +843,9 @@ def _plan_min_labour(
     if s.hours_ceiling is not None:
         clerk.hours_ceiling = s.hours_ceiling
     net = s.network or Network()
-    post = _Post(directory, net)
+    if s.message_log is not None:
+        s.message_log.begin(directory, economy)
+    post = _Post(directory, net, log=s.message_log)
     alive = np.array(sorted(p.council for p in papers if p.council not in fail_at), dtype=np.int32)
     started = time.perf_counter()
     refresh = 1 if net.loss or net.delay else s.refresh
@@ -845,6 +858,8 @@ def _plan_min_labour(
         memories = rt.memories() if clerk.last_prices else {}
     finally:
         rt.stop()
+    if s.message_log is not None:
+        s.message_log.end(len(clerk.history))
     protocol = _record(clerk, post, rt, directory, fail_at, s.removed, started)
     protocol |= {
         "converged": converged,
