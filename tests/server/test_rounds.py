@@ -4,6 +4,9 @@ federation's adoption, production records and plan against actual."""
 
 from __future__ import annotations
 
+import hashlib
+import zlib
+
 import pytest
 from sqlalchemy import delete, select
 
@@ -11,7 +14,7 @@ from server.conftest import Served, start_round
 from server.round_world import NEXT
 from soviets.ledger import inventory
 from soviets.ledger.db import make_engine, session_factory, transaction
-from soviets.ledger.models import CouncilRule, Good
+from soviets.ledger.models import CouncilRule, Good, ProtocolLog
 
 
 def _agreements(s: Served, plan_id: int) -> list[dict]:
@@ -48,29 +51,77 @@ def test_a_round_proposes_the_protocols_own_agreements(round_any: Served) -> Non
     assert veg[0]["quantity"] == pytest.approx(200.0, rel=1e-3)
 
 
+def _messages(s: Served, plan_id: int, person: str | None = "bob", **params) -> list[dict]:
+    r = s.client.get(f"/api/plans/{plan_id}/messages", params=params, headers=s.auth(person))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 def test_messages_are_audited_by_member_councils_and_hidden_from_outsiders(
     round_any: Served,
 ) -> None:
     s, ids = round_any, round_any.world.ids
     plan = start_round(s)
-    whole = s.client.get(f"/api/plans/{plan['id']}/messages", headers=s.auth("bob"))
-    assert whole.status_code == 200, whole.text
-    rows = whole.json()
-    summary = [m for m in rows if m["kind"] == "summary"]
+    protocol = plan["result"]["protocol"]
+    first = s.client.get(f"/api/plans/{plan['id']}/messages", headers=s.auth("bob"))
+    total = int(first.headers["X-Total-Count"])
+    stored = [m for m in first.json() if m["seq"] is None]
+    summary = [m for m in stored if m["kind"] == "summary"]
     assert len(summary) == 1
-    assert summary[0]["count"] == plan["result"]["protocol"]["messages"] > 0
-    assert summary[0]["size"] == plan["result"]["protocol"]["bytes"] > 0
-    farm = s.client.get(
-        f"/api/plans/{plan['id']}/messages",
-        params={"council_id": ids["farm"]},
-        headers=s.auth("gus"),
-    ).json()
-    assert {m["kind"] for m in farm} == {"agreement", "summary"}
-    assert all("South Farm" in (m["sender"], m["receiver"]) for m in farm if m["kind"] != "summary")
-    assert len(farm) < len(rows)  # the Bakery -> Riverside soup is not the farm's concern
+    assert summary[0]["count"] == protocol["messages"] > 0
+    assert summary[0]["size"] == protocol["bytes"] > 0
+    # the whole log: every message the protocol counted, a page at a time
+    assert total == len(stored) + protocol["messages"]
+    pages = [_messages(s, plan["id"], offset=o, limit=500) for o in range(0, total, 500)]
+    rows = [m for page in pages for m in page]
+    logged = [m for m in rows if m["seq"] is not None]
+    assert len(rows) == total and len(logged) == protocol["messages"]
+    assert [m["seq"] for m in logged] == list(range(len(logged)))
+    kinds = {m["kind"] for m in logged}
+    assert {"offer", "order", "allocation", "agreement", "report", "stop"} <= kinds
+    order = next(m for m in logged if m["kind"] == "order" and m["good"] == "vegetables")
+    assert order["unit"] and order["quantity"] > 0 and order["body"]["seller"] == order["receiver"]
+    offer = next(m for m in logged if m["kind"] == "offer")
+    assert offer["receiver"] == "board" and offer["price"] is not None
+    # a page: its rows are the same as in the whole list
+    assert _messages(s, plan["id"], offset=3, limit=4) == rows[3:7]
+    # filters: a round and a kind; a council's own messages (sent, received, on its board)
+    orders = _messages(s, plan["id"], kind="order", round=order["round"], limit=500)
+    assert order in orders and all(m["round"] == order["round"] for m in orders)
+    assert {m["kind"] for m in orders} == {"order"}
+    farm = _messages(s, plan["id"], "gus", council_id=ids["farm"], limit=500)
+    assert {"agreement", "summary", "offer", "order", "allocation"} <= {m["kind"] for m in farm}
+    assert len(farm) < total
+    for m in farm:
+        if m["receiver"] == "board":
+            assert m["good"] == "vegetables", m
+        elif m["kind"] != "summary":
+            assert "South Farm" in (m["sender"], m["receiver"]), m
     for person in ("dave", "erin", None):
         r = s.client.get(f"/api/plans/{plan['id']}/messages", headers=s.auth(person))
         assert r.status_code in (401, 403), (person, r.status_code)
+    for bad, field in (({"kind": "gossip"}, "kind"), ({"offset": -1}, "offset")):
+        r = s.client.get(f"/api/plans/{plan['id']}/messages", params=bad, headers=s.auth("bob"))
+        assert r.status_code == 422 and field in r.text, r.text
+
+
+def test_the_log_is_kept_compressed_with_its_sha256(round_any: Served, db_url: str) -> None:
+    s = round_any
+    plan = start_round(s)
+    engine = make_engine(db_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            row = session.get(ProtocolLog, plan["id"])
+            assert row is not None and row.messages == plan["result"]["protocol"]["messages"]
+            payload = zlib.decompress(row.data)
+            assert hashlib.sha256(payload).hexdigest() == row.sha256
+            assert row.wire_bytes == plan["result"]["protocol"]["bytes"]
+            assert len(row.data) < row.wire_bytes
+            row.data = zlib.compress(payload[:-1] + bytes([payload[-1] ^ 1]))
+    finally:
+        engine.dispose()
+    r = s.client.get(f"/api/plans/{plan['id']}/messages", headers=s.auth("bob"))
+    assert r.status_code == 409 and "sha256" in r.text
 
 
 def test_a_refusal_replans_without_it_and_the_federation_adopts(round_any: Served) -> None:

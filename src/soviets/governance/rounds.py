@@ -23,7 +23,9 @@
   like a round and adopted by the federation's vote. The service's clock does the same
   when deliveries are overdue and short (:mod:`soviets.governance.replanning`).
 * Members of a federation's councils audit the round's messages
-  (:func:`round_messages`); councils outside it see nothing.
+  (:func:`round_messages`): the agreements and the clerk's summary as stored, and every
+  message of the protocol's log, by round, council and kind, a page at a time;
+  councils outside it see nothing.
 * Members of a workplace council record production (:func:`record_production`);
   plan against actual is :func:`plan_vs_actual`.
 """
@@ -31,16 +33,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soviets.economy import Economy
 from soviets.governance import access, authz, commons, notices
 from soviets.governance.errors import Conflict, InputError, NotFound
-from soviets.ledger import plans, rounds
-from soviets.ledger.economy import build_economy
+from soviets.ledger import message_logs, plans, rounds
+from soviets.ledger.economy import build_economy, council_tree
 from soviets.ledger.models import (
     Agreement,
     AgreementRefusal,
@@ -50,13 +54,16 @@ from soviets.ledger.models import (
     Process,
     ProductionRecord,
     Proposal,
-    ProtocolMessage,
 )
 from soviets.ledger.needs import get_period
+from soviets.planning import message_log
 from soviets.planning.result import Plan, PlanMode
 
 Warm = dict[str, Any] | None
 MODES: tuple[PlanMode, ...] = ("min-labour", "labour-budget")
+MESSAGE_KINDS = (*message_log.KINDS, "summary")  # what the audit may filter by
+PAGE = 50  # messages per page by default
+MAX_PAGE = 500  # messages per page at most
 
 
 class Planner(Protocol):
@@ -109,22 +116,93 @@ def _round(session: Session, plan_id: int) -> PlanRecord:
     return record
 
 
+@dataclass(frozen=True)
+class MessagePage:
+    """A page of a round's messages: ``rows`` (see
+    :func:`soviets.ledger.message_logs.stored_row`), how many match the filters
+    (``total``), and whether the round's whole log is kept (``logged``)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    logged: bool
+
+
+@dataclass(frozen=True)
+class MessageQuery:
+    """Which messages to audit: of one council (sent or received, the clerk's summary
+    too), of one round, of one kind; ``limit`` rows from ``offset``."""
+
+    council_id: int | None = None
+    round_no: int | None = None
+    kind: str | None = None
+    offset: int = 0
+    limit: int = PAGE
+
+    def check(self) -> None:
+        """Refuse a kind the protocol does not send, and a page out of bounds."""
+        if self.kind is not None and self.kind not in MESSAGE_KINDS:
+            raise InputError(
+                f"kind must be one of {', '.join(MESSAGE_KINDS)}, got '{self.kind}'",
+                field="kind",
+            )
+        if self.offset < 0:
+            raise InputError(f"offset must be 0 or more, got {self.offset}", field="offset")
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise InputError(f"limit must be 1 to {MAX_PAGE}, got {self.limit}", field="limit")
+
+
 def round_messages(
-    session: Session, actor_id: int | None, plan_id: int, council_id: int | None = None
-) -> list[ProtocolMessage]:
-    """The recorded messages of a round, for members of the federation's councils (none for
-    a central plan); with ``council_id`` (a council of the federation) only what concerns
-    that council."""
+    session: Session, actor_id: int | None, plan_id: int, query: MessageQuery | None = None
+) -> MessagePage:
+    """A page of a round's messages, for members of the federation's councils (none for a
+    central plan): the agreements and the clerk's summary as stored, then the protocol's
+    log (every message its post carried), filtered by ``query``; a council's filter (a
+    council of the federation) keeps what it sent or received."""
+    q = query or MessageQuery()
+    q.check()
     record = plans.get_plan(session, plan_id)
     authz.require_read(session, actor_id, record.federation_id)
     if record.solver != "federated":
-        return []  # a central plan exchanges no messages
+        return MessagePage([], 0, False)  # a central plan exchanges no messages
+    name = _council_filter(session, record, q.council_id)
+    stored = [
+        message_logs.stored_row(m)
+        for m in rounds.messages(session, plan_id, name)
+        if q.kind in (None, m.kind) and q.round_no in (None, m.round)
+    ]
+    log = message_logs.load(session, plan_id)
+    found = (
+        log.select(round_no=q.round_no, council=name, kind=q.kind)
+        if log is not None
+        else np.empty(0, dtype=np.int64)
+    )
+    total = len(stored) + len(found)
+    first, last = q.offset, min(total, q.offset + q.limit)
+    rows = stored[first:last]
+    if log is not None and last > len(stored):
+        picked = found[max(0, first - len(stored)) : last - len(stored)]
+        rows += [message_logs.log_row(plan_id, r) for r in log.rows(picked)]
+    return MessagePage(rows, total, log is not None)
+
+
+def round_councils(session: Session, actor_id: int | None, plan_id: int) -> list[Council]:
+    """The councils of a readable plan's federation (the federation's tree), by name: those
+    whose messages the audit can single out."""
+    record = plans.get_plan(session, plan_id)
+    authz.require_read(session, actor_id, record.federation_id)
+    ids = set(council_tree(session, record.federation_id)) - {record.federation_id}
+    return sorted((authz.get_council(session, i) for i in ids), key=lambda c: c.name)
+
+
+def _council_filter(session: Session, record: PlanRecord, council_id: int | None) -> str | None:
+    """The name of the council whose messages are asked for (None: every council's);
+    it must be a council of the plan's federation."""
     if council_id is None or council_id == record.federation_id:
-        return rounds.messages(session, plan_id)
+        return None
     council = authz.get_council(session, council_id)
     if not authz.linked(session, council_id, record.federation_id):
         raise NotFound(f"council '{council.name}' is not a member of the plan's federation")
-    return rounds.messages(session, plan_id, council.name)
+    return council.name
 
 
 def refuse_agreement(

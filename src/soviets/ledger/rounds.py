@@ -6,7 +6,9 @@ whom, how much), created ``proposed`` at once so that both councils can accept
 or refuse each before the federation votes on the plan. The protocol's messages
 are stored in ``protocol_messages``: one row per agreement (sent by the supplier
 to the receiver in the last round) and one summary row from the clerk with the
-round's totals (rounds, messages, bytes).
+round's totals (rounds, messages, bytes). The protocol's whole log, every message
+its post carried, is kept beside them, one compressed row per plan
+(:mod:`soviets.ledger.message_logs`).
 
 A refusal (``agreement_refusals``) becomes a constraint of the next round: the
 supplier's output of the good is capped at what it makes in the refused plan
@@ -40,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from soviets.economy import Economy
 from soviets.errors import InputError
-from soviets.ledger import inventory
+from soviets.ledger import inventory, message_logs
 from soviets.ledger.economy import council_tree, held_goods
 from soviets.ledger.errors import Conflict, InsufficientQuantity, NotAllowed, NotFound
 from soviets.ledger.models import (
@@ -116,12 +118,14 @@ def store_round(
     caps: dict[str, float] | None = None,
     refusals: list[dict[str, Any]] | None = None,
 ) -> PlanRecord:
-    """Store a federated round's plan, its messages and its agreements (``proposed``).
+    """Store a federated round's plan, its messages (the log the planner put in
+    ``result.extra["message_log"]`` too) and its agreements (``proposed``).
 
     An agreement equal (same councils, good and quantity within a relative 1e-6)
     to one both councils accepted in ``replaces`` keeps those acceptances.
     """
     data = json_safe(result.to_dict())
+    log = data.pop(message_logs.LOG_KEY, None)
     data["round"] = {
         "replaces": replaces.id if replaces is not None else None,
         "caps": dict(sorted((caps or {}).items())),
@@ -139,7 +143,10 @@ def store_round(
     record = proposed_record(period.id, federation.id, result, data, own)
     session.add(record)
     session.flush()
-    session.add_all(_round_messages(record, federation, own, data.get("protocol") or {}))
+    protocol = data.get("protocol") or {}
+    session.add_all(_round_messages(record, federation, own, protocol))
+    if isinstance(log, bytes):
+        message_logs.store(session, record.id, log, int(protocol.get("bytes") or 0))
     goods = dict(session.execute(select(Good.name, Good.id)).all())
     kept = _accepted(session, replaces) if replaces is not None else {}
     for item in own:

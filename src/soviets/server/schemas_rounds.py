@@ -12,17 +12,36 @@ from soviets.server.schemas import DbInt, In, Out
 
 
 class MessageOut(Out):
-    """A recorded message of a round (``count`` protocol messages of ``size`` bytes)."""
+    """A message of a round. Stored rows (``id`` set): an agreement between councils, or
+    the clerk's ``summary`` standing for ``count`` protocol messages of ``size`` bytes.
+    Rows of the protocol's log (``seq`` set: its number in the log, ``id`` and ``size``
+    null, ``count`` 1): one message of ``kind`` offer, order, allocation, agreement,
+    report, commitment, usage, capacity_price, stop or silent, sent in ``round`` of the
+    protocol's run ``trial`` (a labour-budget plan's trial, ``result.protocol.trials``)
+    from ``sender`` (a council or ``clerk``) to ``receiver`` (a council, ``clerk``, or
+    ``board`` for a published offer, read by every council that deals in its good)."""
 
-    id: int
+    id: int | None
     plan_id: int
+    seq: int | None = None
+    trial: int | None = None
     round: int
     sender: str
     receiver: str
     kind: str
-    size: int
+    size: int | None
     count: int
-    body: dict[str, Any]
+    good: str | None = Field(default=None, description="the good of the message's offer")
+    unit: str | None = Field(default=None, description="the good's unit")
+    quantity: float | None = Field(
+        default=None,
+        description="units of the good: offered (available), ordered, allocated, agreed, used",
+    )
+    price: float | None = Field(default=None, description="hours per unit of the good")
+    body: dict[str, Any] = Field(
+        description="the message's fields: a stored row's content, or the log's columns "
+        "of its kind (quantities in the good's unit, prices and hours in hours)"
+    )
 
 
 class RefuseIn(In):

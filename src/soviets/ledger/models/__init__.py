@@ -49,11 +49,17 @@ from soviets.ledger.models.planning import (
     Process,
     ProcessFlow,
 )
-from soviets.ledger.models.rounds import AgreementRefusal, ProductionRecord, ProtocolMessage
+from soviets.ledger.models.rounds import (
+    AgreementRefusal,
+    ProductionRecord,
+    ProtocolLog,
+    ProtocolMessage,
+)
 
 __all__ = [
     "AgreementRefusal",
     "ProductionRecord",
+    "ProtocolLog",
     "ProtocolMessage",
     "AgendaItem",
     "Assembly",

@@ -1,4 +1,4 @@
-"""Federated planning rounds in the ledger: the protocol's messages, refusals of
+"""Federated planning rounds in the ledger: the protocol's messages and its log, refusals of
 agreements, and production records (the plan carried out)."""
 
 from __future__ import annotations
@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from soviets.ledger.base import Base
@@ -36,6 +46,26 @@ class ProtocolMessage(Base):
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     count: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     body: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
+class ProtocolLog(Base):
+    """The whole message log of a round's protocol, one row per plan: the log
+    (:mod:`soviets.planning.message_log`) compressed by zlib, the sha256 of the log
+    before compression, its messages and its size before compression (``raw_size``)
+    and on the wire (``wire_bytes``, what the post carried), in bytes."""
+
+    __tablename__ = "protocol_logs"
+    __table_args__ = (
+        CheckConstraint("messages >= 0", name="messages_not_negative"),
+        CheckConstraint("raw_size >= 0 AND wire_bytes >= 0", name="sizes_not_negative"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    messages: Mapped[int] = mapped_column(Integer, nullable=False)
+    raw_size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    wire_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class AgreementRefusal(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from soviets.governance import rounds
 from soviets.server import present
@@ -35,12 +35,21 @@ def messages(
     plan_id: PathId,
     actor: ApiActor,
     db: Db,
+    response: Response,
     council_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    round: Annotated[int | None, Query(ge=-1, le=2_147_483_647)] = None,
+    kind: Annotated[str | None, Query(max_length=30)] = None,
+    offset: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
+    limit: Annotated[int, Query(ge=1, le=rounds.MAX_PAGE)] = rounds.PAGE,
 ) -> list[MessageOut]:
-    """The round's recorded messages (members of the federation's councils); with
-    ``council_id`` only what that council sent or received, and the clerk's summary."""
-    found = rounds.round_messages(db, actor.id, plan_id, council_id)
-    return [MessageOut.model_validate(m) for m in found]
+    """A page of the round's messages (members of the federation's councils): the stored
+    agreements and the clerk's summary, then every message of the protocol's log; with
+    ``council_id`` only what that council sent or received (and the summary), with
+    ``round`` and ``kind`` only those. ``X-Total-Count``: how many match."""
+    query = rounds.MessageQuery(council_id, round, kind, offset, limit)
+    page = rounds.round_messages(db, actor.id, plan_id, query)
+    response.headers["X-Total-Count"] = str(page.total)
+    return [MessageOut.model_validate(m) for m in page.rows]
 
 
 @router.post(

@@ -147,11 +147,14 @@ def plan_page(
     request: Request,
     found: PageActor,
     db: Db,
-    council: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    council: Annotated[str | None, Query(max_length=12)] = None,
+    round: Annotated[str | None, Query(max_length=12)] = None,
+    kind: Annotated[str | None, Query(max_length=30)] = None,
+    offset: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
 ) -> Response:
     """One plan: total hours, hours per member per week, needs met, charts, agreements;
-    a federated round's messages (``council``: only what concerns that council) and
-    plan against actual."""
+    a page of a federated round's messages (filtered by ``council``: what concerns that
+    council, ``round`` and ``kind``, from ``offset``) and plan against actual."""
     person = found[1]
     record = planning_service.get_plan(db, person.id, plan_id)
     result = record.result or {}
@@ -189,7 +192,9 @@ def plan_page(
             "agreements": _agreement_rows(db, person.id, rows, mine),
             "council_names": queries.council_names(db),
             "units": {g.name: g.unit for g in queries.goods(db)},
-            **round_pages.context(db, person.id, record, mine, council),
+            **round_pages.context(
+                db, person.id, record, mine, round_pages.message_query(council, round, kind, offset)
+            ),
         },
     )
 

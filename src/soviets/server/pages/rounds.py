@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from soviets.governance import production, rounds
-from soviets.governance.errors import Forbidden
+from soviets.governance.errors import Forbidden, InputError
 from soviets.ledger.models import PlanRecord
 from soviets.server.api.common import PathId
 from soviets.server.deps import Db, FormActor
@@ -26,15 +26,47 @@ router = APIRouter()
 Id = Annotated[int, Form(ge=1, le=2_147_483_647)]
 
 
+def message_query(
+    council: str | None, round_no: str | None, kind: str | None, offset: int
+) -> rounds.MessageQuery:
+    """The plan page's filters of the messages (blank: no filter) as a query of a page."""
+    return rounds.MessageQuery(
+        council_id=_whole(council, "council"),
+        round_no=_whole(round_no, "round"),
+        kind=kind or None,
+        offset=offset,
+        limit=rounds.PAGE,
+    )
+
+
+def _whole(value: str | None, name: str) -> int | None:
+    """A whole number from a filter's field (None when blank)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number, got '{value}'", field=name) from None
+
+
 def context(
-    db: Session, person_id: int, record: PlanRecord, mine: set[int], council: int | None
+    db: Session, person_id: int, record: PlanRecord, mine: set[int], query: rounds.MessageQuery
 ) -> dict[str, Any]:
-    """What the plan page shows of a round and of the plan carried out: the messages
-    (all, or what concerns ``council``), refusals, plan against actual, and the processes
-    of my workplace councils whose production I may record."""
-    found: dict[str, Any] = {"messages": [], "refusals": {}, "message_council": council}
+    """What the plan page shows of a round and of the plan carried out: a page of the
+    messages (``query``), refusals, plan against actual, and the processes of my
+    workplace councils whose production I may record."""
+    found: dict[str, Any] = {
+        "messages": [],
+        "refusals": {},
+        "message_council": query.council_id,
+        "message_query": query,
+        "message_kinds": rounds.MESSAGE_KINDS,
+        "message_page": None,
+    }
     if record.solver == "federated":
-        found["messages"] = rounds.round_messages(db, person_id, record.id, council)
+        page = rounds.round_messages(db, person_id, record.id, query)
+        found |= {"messages": page.rows, "message_page": page}
+        found["message_councils"] = rounds.round_councils(db, person_id, record.id)
         found["refusals"] = rounds.refusals_by_agreement(db, person_id, record.id)
     found["actual"] = rounds.plan_vs_actual(db, person_id, record.id)
     planned = set(record.activity or {})
