@@ -195,7 +195,7 @@ def test_demo_federation_plans_ratifies_replans_and_carries_out(browser, demo) -
     expect(rosa.get_by_role("heading", name="Messages of the protocol")).to_be_visible()
     first = _plan_id(rosa.url)
     expect(rosa.get_by_text("mode: min-labour")).to_be_visible()  # the form's default mode
-    log = rosa.locator("#messages + p + .table-wrap table")
+    log = rosa.locator("#messages ~ .table-wrap").first.locator("table")
     expect(log.get_by_role("cell", name="summary")).to_be_visible()
     shot(rosa, "demo-round-messages", phone=True)
 

@@ -56,10 +56,11 @@ def test_round_refusal_replan_and_plan_against_actual(browser, site) -> None:  #
     form.get_by_role("button", name="Run the plan").click()
     expect(alice.get_by_role("heading", name="Messages of the protocol")).to_be_visible()
     first = int(alice.url.split("/plans/")[1].split("?")[0].split("#")[0])
-    log = alice.locator("#messages + p + .table-wrap table")
+    log = alice.locator("#messages ~ .table-wrap").first.locator("table")
     expect(log.get_by_role("cell", name="South Farm").first).to_be_visible()
     expect(log.get_by_role("cell", name="summary")).to_be_visible()
-    shot(alice, "round-messages")
+    expect(log.get_by_role("cell", name="offer", exact=True).first).to_be_visible()  # the log
+    shot(alice, "round-messages", phone=True)
 
     # The councils answer: the Bakery and Riverside accept the soup, South Farm refuses.
     for who, council in (("carol", "Bakery"), ("fran", "Riverside")):
