@@ -47,14 +47,15 @@ KINDS = (
     "stop",
     "silent",
 )
-QUANTITY = {  # the column that is a quantity of the offer's good (its unit)
+# the column that is a quantity of the offer's good, in its unit (a usage's quantity
+# and a capacity price are per unit of the seller's activity: they stay in the fields)
+QUANTITY = {
     "offer": "available",
     "order": "quantity",
     "allocation": "quantity",
     "agreement": "quantity",
-    "usage": "quantity",
 }
-PRICE = {"offer": "price", "capacity_price": "price"}  # hours per unit of the good
+PRICE = {"offer": "price"}  # hours per unit of the good
 ROW_COLUMNS = ("trial", "round", "from", "to")
 Columns = dict[str, np.ndarray]
 
