@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from soviets import economy as e
 from soviets.economy import Economy
-from soviets.federation import MessageLog, messages, plan_federated
+from soviets.federation import MessageLog, Network, messages, plan_federated
 from soviets.planning import message_log
 
 
@@ -50,6 +50,14 @@ def test_a_plan_is_the_same_with_or_without_a_log(examples: dict[str, Economy]) 
     logged = plan_federated(eco, message_log=MessageLog())
     assert logged.objective_hours == plain.objective_hours
     assert logged.extra["protocol"]["messages"] == plain.extra["protocol"]["messages"]
+
+
+def test_a_lossy_network_logs_what_was_sent(chain: Economy) -> None:
+    log = MessageLog()
+    plan = plan_federated(chain, network=Network(loss=0.1, delay=0.2, seed=1), message_log=log)
+    protocol = plan.extra["protocol"]
+    assert protocol["lost_segments"] > 0
+    assert log.audit().messages == protocol["messages"]
 
 
 def test_each_trial_of_a_labour_budget_plan_is_logged_after_the_last() -> None:
