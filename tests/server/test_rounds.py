@@ -325,6 +325,11 @@ def test_a_round_on_ray_gives_the_inprocess_agreements(
     assert local["result"]["protocol"]["runtime"] == "inprocess"
     assert remote["result"]["agreements"] == local["result"]["agreements"]
     assert remote["result"]["activity"] == local["result"]["activity"]
+    # the log of the councils' messages is kept from the Ray actors too
+    r = round_any.client.get(f"/api/plans/{remote['id']}/messages", headers=round_any.auth("bob"))
+    stored = [m for m in r.json() if m["seq"] is None]
+    logged = int(r.headers["X-Total-Count"]) - len(stored)
+    assert logged == remote["result"]["protocol"]["messages"] > 0
 
 
 def test_a_council_refuses_by_rejecting_its_approve_agreement_vote(round_any: Served) -> None:
