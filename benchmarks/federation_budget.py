@@ -3,7 +3,8 @@ random economies with their hour budgets scaled down.
 
     python -m benchmarks.federation_budget [--goods 8] [--factor 0.4] [--seeds 0 1 2]
 
-Prints one line per economy: HiGHS's share of normal needs and hours, the
+Prints one line per economy: HiGHS's share of normal needs and hours (or, where
+the essential needs cannot be met within the budgets, both statuses), the
 federation's (with the certified upper bound on the share, None where some
 process works under no budget), the relative hours difference, the clerk's
 gap, and the rounds, messages, bytes and trials of the protocol (CPU seconds:
@@ -44,6 +45,14 @@ def compare(name: str, eco: Economy) -> None:
     fed = plan_federated(eco, mode="labour-budget")
     cpu = time.process_time() - cpu
     pr = fed.extra["protocol"]
+    if ref.fulfilment is None or fed.fulfilment is None:  # the essential needs cannot be met
+        print(
+            f"{name}: HiGHS {ref.status} | federated {fed.status}, rounds {pr['rounds']}, "
+            f"messages {pr['messages']:,}, bytes {pr['bytes']:,}, trials {len(pr['trials'])}, "
+            f"cpu {cpu:.0f} s",
+            flush=True,
+        )
+        return
     rel = (fed.objective_hours - ref.objective_hours) / ref.objective_hours
     print(
         f"{name}: HiGHS share {ref.fulfilment:.4f} {ref.objective_hours:,.2f} h | "

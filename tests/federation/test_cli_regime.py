@@ -68,3 +68,32 @@ def test_federated_labour_budget_meets_central_share_and_hours(tmp_path: Path) -
     assert c["fulfilment"] - 1e-3 <= f["fulfilment"] <= c["fulfilment"] + 1e-9
     assert abs(f["objective_hours"] - c["objective_hours"]) <= 1e-3 * c["objective_hours"]
     assert f["protocol"]["trials"] and f["agreements"]
+
+
+def test_federated_plan_of_no_plan_prints_the_protocols_reason(tmp_path: Path) -> None:
+    # the same bread, now essential, within the same 15 hours: no plan; the CLI prints
+    # the federation's reason (its certified bound against the budgets), not an empty
+    # table of unmet needs and "nothing binds"
+    folder = write_economy_folder(
+        e.Economy.from_records(
+            goods=[e.Good("grain", "t"), e.Good("bread", "t")],
+            councils=[
+                e.Council("fed", "federation"),
+                e.Council("region", "territorial", "fed", 3, 15.0),
+                e.Council("farm", "workplace", "region", 1),
+                e.Council("bakery", "workplace", "region", 1),
+            ],
+            processes=[
+                e.Process("grow", "farm", 1.0, {"grain": 1.0}),
+                e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
+            ],
+            needs=[e.Need("region", "bread", 10.0, "essential")],
+        ),
+        tmp_path / "region",
+    )
+    done = soviets("plan", folder, "--regime", "federated", "--mode", "labour-budget")
+    assert done.returncode == 1, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "no plan meets the needs" in text
+    assert "the essential needs alone take at least 30 hours" in text
+    assert "Needs that cannot be met" not in text and "nothing binds" not in text

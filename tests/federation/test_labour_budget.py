@@ -284,3 +284,43 @@ def test_the_warm_bracket_down_to_no_share_gives_the_unmet_plan() -> None:
     plan, share, _ = budget.labour_budget(_tree(None, None, None), [reach], start_share=0.3)
     assert share is None and plan.status == "infeasible"
     assert reach.tried == pytest.approx([0.3, 0.25, 0.15, 0.0])
+
+
+def _essential_bread(region: float | None, farm: float | None) -> Economy:
+    # 10 t of bread, essential, take 30 hours (1 growing + 2 baking a tonne)
+    from soviets import economy as e
+
+    return e.Economy.from_records(
+        goods=[e.Good("grain", "t"), e.Good("bread", "t")],
+        councils=[
+            e.Council("fed", "federation"),
+            e.Council("region", "territorial", "fed", 3, region),
+            e.Council("farm", "workplace", "region", 1, farm),
+            e.Council("bakery", "workplace", "region", 1, None),
+        ],
+        processes=[
+            e.Process("grow", "farm", 1.0, {"grain": 1.0}),
+            e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
+        ],
+        needs=[e.Need("region", "bread", 10.0, "essential")],
+    )
+
+
+def test_essential_needs_beyond_the_budgets_say_why_in_hours() -> None:
+    # the region votes 15 hours for needs that take 30: HiGHS finds no plan, and the
+    # federation says so with its proof (the clerk's bound above the budgets); with
+    # the farm's 5 hours binding instead (the bakery has no budget, so there is no
+    # ceiling to prove against) it names the budget its councils overdraw
+    eco = _essential_bread(15.0, None)
+    assert central.solve(eco, "labour-budget").status == "infeasible"
+    fed = plan_federated(eco, mode="labour-budget")
+    assert fed.status == "infeasible" and fed.fulfilment is None
+    assert fed.extra["protocol"]["failure"] == (
+        "the essential needs alone take at least 30 hours (the clerk's certified bound), "
+        "more than the hour budgets allow (15 hours)"
+    )
+    farm = plan_federated(_essential_bread(None, 5.0), mode="labour-budget")
+    assert farm.status == "infeasible"
+    failure = farm.extra["protocol"]["failure"]
+    assert failure.startswith("the essential needs alone were not reached")
+    assert failure.endswith("over their limits: hours:farm (10 used of 5 hours)")

@@ -153,3 +153,18 @@ def test_a_binding_budget_gives_the_central_labour_budget_plan(budget_any: Serve
     assert page.status_code == 200 and "Certificate of the share" in page.text
     soup = next(a for a in _agreements(s, fed["id"]) if a["good"] == "soup")
     assert soup["quantity"] == pytest.approx(150.0, rel=1e-3)  # not the 200 of least hours
+
+
+def test_budgets_below_the_essential_needs_say_why_on_the_plan_page(budget_any: Served) -> None:
+    s = budget_any
+    _vote_hours(s, 50.0)  # the 100 essential litres of soup take 70 hours at least
+    fed = _plan(s, "federated", "labour-budget")
+    assert fed["plan_status"] == "infeasible" and fed["fulfilment"] is None
+    failure = fed["result"]["protocol"]["failure"]
+    assert failure.startswith("the essential needs alone take at least 70")
+    assert failure.endswith("more than the hour budgets allow (50 hours)")
+    assert _agreements(s, fed["id"]) == []  # no plan, so nothing to ratify
+    assert sign_in(s, "bob").status_code == 200
+    page = s.client.get(f"/plans/{fed['id']}")
+    assert page.status_code == 200 and "No plan meets the needs." in page.text
+    assert "more than the hour budgets allow (50 hours)" in page.text

@@ -496,19 +496,26 @@ def _binding_table(binding: list[dict[str, Any]]) -> Table:
 
 
 def _print_infeasible(p: Plan) -> None:
+    """Why no plan: the needs that cannot be met and what binds (a solver's answer), or
+    where the federated protocol stopped unsettled, its own reason (the limits its
+    councils' last state overdraws)."""
     console.print("[bold red]no plan meets the needs[/bold red]")
-    table = Table(title="Needs that cannot be met")
-    table.add_column("council")
-    table.add_column("good")
-    table.add_column("priority")
-    table.add_column("asked", justify="right")
-    table.add_column("can deliver", justify="right")
-    for u in p.unmet:
-        table.add_row(
-            u["council"], u["good"], u["priority"], _qty(u["asked"]), _qty(u["can_deliver"])
-        )
-    console.print(table)
-    if p.binding:
+    if p.unmet:
+        table = Table(title="Needs that cannot be met")
+        table.add_column("council")
+        table.add_column("good")
+        table.add_column("priority")
+        table.add_column("asked", justify="right")
+        table.add_column("can deliver", justify="right")
+        for u in p.unmet:
+            table.add_row(
+                u["council"], u["good"], u["priority"], _qty(u["asked"]), _qty(u["can_deliver"])
+            )
+        console.print(table)
+    failure = p.extra.get("protocol", {}).get("failure")
+    if failure:
+        console.print(f"the federated protocol: {failure}")
+    elif p.binding:
         console.print(_binding_table(p.binding))
     else:
         console.print("nothing binds: the goods cannot be made from what there is")

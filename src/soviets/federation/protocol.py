@@ -948,6 +948,8 @@ def _labour_budget(
     ]
     unmet = unmet_needs(eco, plan.need_met, essential_only=True)
     status: PlanStatus = plan.status if not unmet else "infeasible"
+    if share is None and status == "infeasible":
+        proto["failure"] = _essential_failure(eco, trials, proto)
     return replace(
         plan,
         economy=eco,
@@ -958,6 +960,22 @@ def _labour_budget(
         fulfilment=share,
         extra={**plan.extra, "protocol": proto},
     )
+
+
+def _essential_failure(eco: Economy, trials: list[dict[str, Any]], proto: dict[str, Any]) -> str:
+    """Why a labour-budget plan meets not even the essential needs: the clerk's bound on
+    the hours of the share 0, above what the budgets allow (a proof), else the last
+    trial's own failure."""
+    ceiling = proto.get("hours_ceiling")
+    essential = [t for t in trials if t["share"] == 0.0] or trials  # no normal needs: all
+    bound = max((t.get("bound", -np.inf) for t in essential), default=None)
+    unit = eco.labour_unit
+    if ceiling is not None and bound is not None and bound > ceiling * (1 + 1e-9):
+        return (
+            f"the essential needs alone take at least {bound:,.6g} {unit} (the clerk's "
+            f"certified bound), more than the hour budgets allow ({ceiling:,.6g} {unit})"
+        )
+    return f"the essential needs alone were not reached: {proto.get('failure') or 'no plan'}"
 
 
 def _offer_keys(d: Directory) -> list[tuple[str, str, int]]:
@@ -1340,7 +1358,7 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
         protocol["failure"] = (
             f"the councils did not settle on a balanced plan within the capacities in "
             f"{protocol['rounds']} rounds"
-        )
+        ) + _overdrawn(eco, activity)
         status = "infeasible"
     elif unmet:
         status = "infeasible"
@@ -1394,6 +1412,25 @@ def _overrun(eco: Economy, activity: np.ndarray) -> float:
             eco.good_limit[limited], 1.0
         )
     return float(max(cap.max(initial=0.0), lim.max(initial=0.0)))
+
+
+def _overdrawn(eco: Economy, activity: np.ndarray) -> str:
+    """The limits of primary goods (emission caps, stocks' stewards' limits, hour budgets
+    ``hours:<council>``) that the councils' last state overdraws, each with its use and
+    limit in the good's unit, as a clause of a failure message ('' when none is)."""
+    use = -(eco.net_output @ activity)
+    over = np.flatnonzero(
+        eco.good_primary
+        & np.isfinite(eco.good_limit)
+        & (use > eco.good_limit * (1 + SETTLED_RTOL) + SETTLED_RTOL)
+    )
+    if over.size == 0:
+        return ""
+    named = [
+        f"{eco.good_names[g]} ({use[g]:,.4g} used of {eco.good_limit[g]:,.4g} {eco.good_units[g]})"
+        for g in over[np.argsort(-(use[over] / np.maximum(eco.good_limit[over], 1e-300)))]
+    ]
+    return "; over their limits: " + ", ".join(named)
 
 
 def _share_needs(eco: Economy, delivered: dict[tuple[int, int], float]) -> np.ndarray:
