@@ -387,14 +387,14 @@ def _parallel_bracket(
     if t_mix is None:
         return _bracket(run, s0, step) if s0 < 1.0 else _step_down(run, 1.0, step, p)
     top = share_bound(run.records[-1:], run.ceiling)
-    if top is None:
-        return _step_up(run, t_mix, tol)
-    aim = _bound_aim(run.records[-1]["parallel"], run.ceiling, t_mix, top, tol)
-    if aim is None:
-        return _step_up(run, t_mix, tol, top, proven=True)
-    if not run.reached(aim):
+    hi = 1.0 if top is None else top
+    if top is None:  # aim by the limits' use of the states within them (the mix's too)
+        aim = _aim(run, t_mix, hi, tol)
+    else:
+        aim = _bound_aim(run.records[-1]["parallel"], run.ceiling, t_mix, top, tol)
+    if aim is not None and not run.reached(aim):
         return t_mix, aim
-    return _step_up(run, aim, tol, top, proven=True)
+    return _step_up(run, t_mix if aim is None else aim, tol, hi, proven=top is not None)
 
 
 def _bound_aim(
@@ -436,7 +436,11 @@ def _mix(
     at = np.array([e["share"] for e, _ in ok])
     usage = np.column_stack([run.usage_of(p) for _, p in ok])
     hours = np.array([e["hours"] for e, _ in ok])
-    w = parallel.mix_weights(at, usage, hours, parallel.limit_room(run.base))
+    room = parallel.limit_room(run.base)
+    for (e, _), u in zip(ok, usage.T, strict=True):
+        if np.all(u <= room * (1 + 1e-9)):  # a state within every limit: a reached share
+            run.usage[e["share"]], run.hours[e["share"]] = u, e["hours"]
+    w = parallel.mix_weights(at, usage, hours, room)
     if w is None:
         return None
     for (e, _), wm in zip(ok, w, strict=True):
