@@ -156,8 +156,10 @@ def test_next_period_brackets_the_share_near_the_last_one() -> None:
     best = central.solve(more, "labour-budget").fulfilment
     assert best == pytest.approx(15.0 / 31.2)
     cold = plan_federated(more, mode="labour-budget")
-    warm = plan_federated(more, mode="labour-budget", start=last)
-    for fed in (cold, warm):
+    # the bracket: the warm start without parallel trials (and where they give no mix)
+    warm = plan_federated(more, mode="labour-budget", start=last, share_rounds=0)
+    mixed = plan_federated(more, mode="labour-budget", start=last)
+    for fed in (cold, warm, mixed):
         proof = fed.extra["protocol"]
         assert fed.fulfilment is not None and proof["share_bound"] is not None
         assert best - 1e-4 <= fed.fulfilment <= best + 1e-9 <= proof["share_bound"] + 2e-9

@@ -19,30 +19,48 @@ reaches it with the protocol it already has:
   high. The first trial is ``t = 1`` (no search when the budgets allow every
   need), the second ``t = 0`` (the essential needs alone; when they cannot be
   met the plan is infeasible). From last period's plan (``start``, its share
-  ``s0``) the trials bracket the share near it instead: ``s0`` first, then
-  steps of :data:`WARM_STEP` doubling, up from a reached share or down from an
-  unreached one (the needs change by a few per cent from period to period, so
-  does the share). Inside the bracket each trial is aimed where the hours run
-  out: the reached plans' hours, linear between two reached shares, meet the
-  hours ceiling (where the budgets bound every process, and that share is
-  below 1; else each budget's and cap's use meets its limit), ``share_tol /
-  2`` below that share, then ``share_tol`` above the reached one to close the
-  bracket. The total is aimed at, not each budget: one budget full is a change
-  of the plans' mix, not the end (on a random 8-good economy the budgets' own
-  aims took 19 attempts from cold, the hours' 9). Where there is no aim, or
-  the last two trials did not halve the bracket, the trial is the midpoint
-  (bisection). The last reachable trial is the plan. A trial whose proposals
-  the clerk cannot weigh (its solver fails on the growing penalty of an
-  excess, seen just above the best share) counts as not reachable, so the
-  share found is always one the councils reached. Once a trial was reachable,
-  each later trial starts warm from the last reachable plan (its capacity
-  prices and mix, as the next period would: the needs changed by a fraction of
-  the step) and is tried as the first trial was (cold, or from last period's
-  plan) only when the warm attempts neither reach it nor prove it out of
-  reach. A trial the protocol does not settle with the clerk's box-step
-  stabilisation is tried again without it: close below the largest share the
-  box-step was measured to stall (a random 8-good economy at share 0.755 of a
-  best 0.769: no plan in 1,000 epochs with it, 15 epochs without).
+  ``s0``) without parallel trials (below), the trials bracket the share near
+  it instead: ``s0`` first, then steps of :data:`WARM_STEP` doubling, up from
+  a reached share or down from an unreached one (the needs change by a few per
+  cent from period to period, so does the share). Inside the bracket each
+  trial is aimed where the hours run out: the reached plans' hours, linear
+  between two reached shares, meet the hours ceiling (where the budgets bound
+  every process, and that share is below 1; else each budget's and cap's use
+  meets its limit), ``share_tol / 2`` below that share, then ``share_tol``
+  above the reached one to close the bracket. The total is aimed at, not each
+  budget: one budget full is a change of the plans' mix, not the end (on a
+  random 8-good economy the budgets' own aims took 19 attempts from cold, the
+  hours' 9). Where there is no aim, or the last two trials did not halve the
+  bracket, the trial is the midpoint (bisection). The last reachable trial is
+  the plan. A trial whose proposals the clerk cannot weigh (its solver fails
+  on the growing penalty of an excess, seen just above the best share) counts
+  as not reachable, so the share found is always one the councils reached.
+  Once a trial was reachable, each later trial starts warm from the last
+  reachable plan (its capacity prices and mix, as the next period would: the
+  needs changed by a fraction of the step) and is tried as the first trial was
+  (cold, or from last period's plan) only when the warm attempts neither reach
+  it nor prove it out of reach. A trial the protocol does not settle with the
+  clerk's box-step stabilisation is tried again without it: close below the
+  largest share the box-step was measured to stall (a random 8-good economy at
+  share 0.755 of a best 0.769: no plan in 1,000 epochs with it, 15 epochs
+  without).
+* **Warm: parallel shares mixed by the clerk** (:mod:`parallel`). From last
+  period's plan, with ``capped`` given (the protocol's default), the first
+  trials run at last period's share plus each of :data:`GRID` (clipped to
+  [0, 1]), each from last period's plan and cut off after a few rounds, as if
+  in parallel (one trial in the records: its rounds the most of theirs, its
+  messages and bytes their sum). The clerk mixes the states balanced within
+  the local capacities with every ordered need met (over a shared limit or
+  not): the largest share whose mix fits every budget, cap and stock, then
+  least hours at that share. A mix of balanced plans is a balanced plan at
+  the mixed share, so the mix is reached. The search then goes on for the
+  certificate: a trial ``share_tol / 2`` below where the clerk's bounds of the
+  parallel trials meet the hours ceiling (where one of them is proven out of
+  reach; else aimed by the limits' use, as below), then steps of
+  ``share_tol``, doubling, and the aimed trials. Where the mix is still the
+  plan at the end, one more trial at its share gives the clerk's bound (the
+  mix certifies no hours). At last period's share 1 the share 1 is tried
+  first, alone; with no mix the bracket below is the warm start.
 * **A certificate for the share.** When every process works under a council
   with a budget, no plan within the budgets takes more than
   :func:`hours_ceiling` hours. The clerk's bound of a trial is a lower bound
