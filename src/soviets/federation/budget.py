@@ -420,8 +420,10 @@ def _bound_aim(
 ) -> float | None:
     """The next trial after the mix (share ``lo``): ``tol / 2`` below where the clerk's
     bounds on the hours, linear between the largest parallel share below ``hi`` and
-    ``hi`` (proven out of reach), meet the hours ``ceiling``; at least ``tol`` above
-    ``lo``. None where that is not below ``hi``."""
+    ``hi`` (proven out of reach), meet the hours ``ceiling``; where that is not above
+    ``lo``, ``tol / 2`` above it (the closing trial: a trial just below the best
+    share, where a budget binds almost exactly, may settle in no number of rounds).
+    None where the trial is not between ``lo`` and ``hi``."""
     below = [e for e in entries if "bound" in e and e["share"] < hi]
     at_hi = [e["bound"] for e in entries if "bound" in e and e["share"] == hi]
     if ceiling is None or not below or not at_hi:
@@ -430,8 +432,8 @@ def _bound_aim(
     if not b1 < ceiling < at_hi[0]:
         return None
     est = s1 + (ceiling - b1) / (at_hi[0] - b1) * (hi - s1)
-    t = max(est - 0.5 * tol, lo + tol)
-    return t if t < hi else None
+    t = est - 0.5 * tol if est - 0.5 * tol > lo else est + 0.5 * tol
+    return t if lo < t < hi else None
 
 
 def _mix(
