@@ -7,6 +7,10 @@
                               # costs tens of plans; the others: rounds to the stop only)
         [--mode labour-budget]  # both periods in labour-budget mode (default min-labour)
         [--budgets-times 0.4]  # every council hour budget scaled (labour-budget mode)
+        [--starts warm]  # plan period 2 from these starts only (default: all)
+        [--share-rounds 10] [--share-grid=-0.1,-0.05,-0.02,0,0.02,0.05,0.1]
+            # labour-budget warm start: the parallel trials' rounds (0: none, the
+            # bracket before) and shares about last period's
 
 The next period is the same economy with every need scaled by a seeded factor
 in [0.95, 1.05] (``federation_robust.perturbed``). Period 1 is planned cold
@@ -35,7 +39,10 @@ compared with HiGHS's labour-budget plan
 HiGHS's. *Rounds to 0.1%* are then the total rounds over the trials of the
 search until its plan (the last reachable trial) counts, read from one
 plan's trials (no scan; for a period of one trial, the share 1, its rounds to
-the clerk's stop). A third start, ``bisect``, is the warm start with the
+the clerk's stop). The warm start's parallel phase is one trial: its rounds
+the most of its parallel trials' (they run in the same rounds), its messages
+and bytes their sum (docs/federation-protocol.md, "Parallel shares mixed by
+the clerk"). A third start, ``bisect``, is the warm start with the
 bracket of a cold start (shares 1, 0, then the search inside; the warm start
 before the bracket near last period's share). ``--budgets-times F`` multiplies every
 council hour budget by ``F`` (0.4: the budgets bind on the tight economies,
@@ -127,10 +134,14 @@ def run_one(
     old: bool,
     to: set[str],
     mode: PlanMode = "min-labour",
+    only: set[str] | None = None,
+    share: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Period 1 cold; period 2 (needs x [0.95, 1.05]) cold and warm (and the old warm;
-    in labour-budget mode also the warm start bracketing as a cold one)."""
-    first = plan_federated(eco, mode=mode)
+    in labour-budget mode also the warm start bracketing as a cold one); ``only``
+    these starts where given; ``share``: the parallel phase's keywords (labour-budget
+    mode)."""
+    first = plan_federated(eco, mode=mode, **(share or {}))
     warm = first.extra["protocol"]["warm"]
     start: Any = first
     if prices_only:
@@ -144,8 +155,8 @@ def run_one(
     ref = plan(eco2, solver="highs", mode=mode)
     row: dict[str, Any] = {"economy": name, "seed": seed, "mix": len(warm.get("streams", []))}
     row["share_ref"] = ref.fulfilment
-    for label in (lb for lb in LABELS if lb in starts):
-        kw = {"start": starts[label], "mode": mode}
+    for label in (lb for lb in LABELS if lb in starts and (only is None or lb in only)):
+        kw = {"start": starts[label], "mode": mode, **(share or {})}
         cpu = time.process_time()
         full = plan_federated(eco2, **kw)
         row[f"{label}_cpu"] = time.process_time() - cpu
@@ -193,7 +204,15 @@ def main() -> None:
     ap.add_argument("--to", default=",".join(LABELS), help="starts whose rounds to 0.1% to measure")
     ap.add_argument("--mode", choices=("min-labour", "labour-budget"), default="min-labour")
     ap.add_argument("--budgets-times", type=float, default=1.0, help="scale the hour budgets")
+    ap.add_argument("--starts", default=",".join(LABELS), help="period 2's starts to plan")
+    ap.add_argument("--share-rounds", type=int, help="parallel trials' rounds (0: none)")
+    ap.add_argument("--share-grid", help="parallel trials' shares about last period's")
     args = ap.parse_args()
+    share: dict[str, Any] = {}
+    if args.share_rounds is not None:
+        share["share_rounds"] = args.share_rounds
+    if args.share_grid:
+        share["share_grid"] = tuple(float(d) for d in args.share_grid.split(","))
     cases: list[tuple[str, Economy, int]] = [
         (f"{g} goods", budgets_times(tight_economy(g, s), args.budgets_times), s)
         for g in args.goods
@@ -207,7 +226,8 @@ def main() -> None:
     print("economy      seed  mix  start: rounds to 0.1% / to the stop, ok, messages, bytes")
     rows = []
     for name, eco, seed in cases:
-        r = run_one(name, eco, seed, args.prices_only, args.old, set(args.to.split(",")), args.mode)
+        measure, only = set(args.to.split(",")), set(args.starts.split(","))
+        r = run_one(name, eco, seed, args.prices_only, args.old, measure, args.mode, only, share)
         rows.append(r)
         line = "".join(_fmt(r, lb) for lb in LABELS)
         print(f"{name:12s} {seed:4d} {r['mix']:4d}{line}", flush=True)

@@ -9,6 +9,7 @@ benchmarks/federation_budget.py."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,10 +18,10 @@ import pytest
 
 from soviets.economy import Economy
 from soviets.economy.generate import tight_economy
-from soviets.federation import budget, plan_federated
+from soviets.federation import budget, parallel, plan_federated, protocol
 from soviets.federation.budget import hours_ceiling, with_hour_goods
 from soviets.planning import central
-from soviets.planning.result import Plan
+from soviets.planning.result import Certificate, Plan
 
 REL = 1e-3  # hours within 0.1% of HiGHS
 SHARE_TOL = 1e-3  # share of normal needs within 0.1 percentage point of HiGHS
@@ -155,8 +156,10 @@ def test_next_period_brackets_the_share_near_the_last_one() -> None:
     best = central.solve(more, "labour-budget").fulfilment
     assert best == pytest.approx(15.0 / 31.2)
     cold = plan_federated(more, mode="labour-budget")
-    warm = plan_federated(more, mode="labour-budget", start=last)
-    for fed in (cold, warm):
+    # the bracket: the warm start without parallel trials (and where they give no mix)
+    warm = plan_federated(more, mode="labour-budget", start=last, share_rounds=0)
+    mixed = plan_federated(more, mode="labour-budget", start=last)
+    for fed in (cold, warm, mixed):
         proof = fed.extra["protocol"]
         assert fed.fulfilment is not None and proof["share_bound"] is not None
         assert best - 1e-4 <= fed.fulfilment <= best + 1e-9 <= proof["share_bound"] + 2e-9
@@ -169,10 +172,6 @@ def test_next_period_brackets_the_share_near_the_last_one() -> None:
 def test_aimed_trials_find_the_bisections_share_in_fewer_trials() -> None:
     # one budget binds: 15 hours meet half the bread (HiGHS); the federated plans'
     # use of the budget tells where it runs out, and the trials go there
-    from functools import partial
-
-    from soviets.federation import protocol
-
     eco = _tree(15.0, None, None)
     best = central.solve(eco, "labour-budget").fulfilment
     assert best == pytest.approx(0.5)
@@ -324,3 +323,108 @@ def test_essential_needs_beyond_the_budgets_say_why_in_hours() -> None:
     failure = farm.extra["protocol"]["failure"]
     assert failure.startswith("the essential needs alone were not reached")
     assert failure.endswith("over their limits: hours:farm (10 used of 5 hours)")
+
+
+# Warm start by parallel shares mixed by the clerk (federation.parallel): the mix
+# meets its needs and every shared limit, checked from the economy's arrays, at
+# HiGHS's share, in one phase of a few rounds.
+
+
+def _next_period(eco: Economy, factor: float) -> tuple[Plan, Economy, Plan]:
+    """Last period's federated plan, this period's economy (needs x ``factor``) and
+    its HiGHS labour-budget plan."""
+    last = plan_federated(eco, mode="labour-budget")
+    now = replace(eco, need_quantity=eco.need_quantity * factor)
+    return last, now, central.solve(now, "labour-budget")
+
+
+def _assert_within(eco: Economy, mixed: Plan, share: float) -> None:
+    """``mixed`` (a plan of ``eco`` with hour goods) meets ``e + share x n`` within
+    every capacity, council hour budget and cap, from ``eco``'s own arrays."""
+    x = np.asarray(mixed.activity)
+    at = budget.with_share(eco, share)
+    assert np.all(x >= 0) and np.all(x <= eco.capacity * (1 + 1e-6))
+    made = eco.net_output @ x + eco.stocks
+    limited = eco.good_primary & np.isfinite(eco.good_limit)
+    assert np.all(
+        made[~limited] >= at.demand[~limited] - 1e-6 * np.maximum(at.demand, 1.0)[~limited]
+    )
+    assert np.all(-made[limited] <= eco.good_limit[limited] * (1 + 1e-6))
+    assert np.all(mixed.need_met >= at.need_quantity * (1 - 1e-6))
+    budgeted = np.flatnonzero(np.isfinite(eco.council_hours))
+    used = central._hours_matrix(eco, budgeted) @ x
+    assert np.all(used <= eco.council_hours[budgeted] * (1 + 1e-6))
+
+
+def _mix(last: Plan, now: Economy) -> tuple[float | None, budget._Trials]:
+    """The parallel phase alone on ``now`` from ``last``, trials cut at 10 rounds."""
+    ceiling = budget.hours_ceiling(now)
+    settings = protocol.Settings(hours_ceiling=ceiling, max_rounds=protocol.SHARE_ROUNDS)
+    capped = partial(protocol._plan_min_labour, settings=settings, start=last)
+    run = budget._Trials(budget.with_hour_goods(now), [capped], ceiling)
+    return budget._mix(run, last.fulfilment or 0.0, capped, budget.GRID), run
+
+
+def test_the_mix_meets_its_share_within_every_limit() -> None:
+    # the bread world needs 4% more bread: 15 hours meet 15 / 31.2 of it (HiGHS)
+    last, now, ref = _next_period(_tree(15.0, None, None), 1.04)
+    share, run = _mix(last, now)
+    assert share is not None and ref.fulfilment is not None and run.best is not None
+    assert abs(share - ref.fulfilment) <= SHARE_TOL
+    _assert_within(now, run.best, share)
+    record = run.records[-1]
+    assert record["reachable"] and record["share"] == share
+    assert sum(e["weight"] for e in record["parallel"]) == pytest.approx(1.0)
+    assert record["protocol"]["rounds"] == max(e["rounds"] for e in record["parallel"])
+    assert record["protocol"]["messages"] == sum(e["messages"] for e in record["parallel"])
+    # the certificate: a bound at a share no larger than the mix's
+    assert run.best.certificate.dual <= run.best.objective_hours * (1 + 1e-9)
+
+
+@pytest.mark.parametrize(
+    "world",
+    [
+        pytest.param(lambda: _tree(15.0, None, None), id="bread"),
+        pytest.param(
+            lambda: _budgets_times(tight_economy(8, 1), 0.4), id="8-goods-1", marks=pytest.mark.slow
+        ),
+    ],
+)
+def test_the_warm_start_reaches_highs_share_in_its_first_phase(world) -> None:  # type: ignore[no-untyped-def]
+    eco = world()
+    last, now, ref = _next_period(eco, 1.04)
+    warm = plan_federated(now, mode="labour-budget", start=last)
+    first = warm.extra["protocol"]["trials"][0]
+    assert first["reachable"] and first["rounds"] <= protocol.SHARE_ROUNDS
+    assert abs(first["share"] - ref.fulfilment) <= SHARE_TOL
+    assert abs(first["hours"] - ref.objective_hours) <= REL * ref.objective_hours
+    # the search goes on for the certificate: the plan found is at least as good
+    assert warm.status == "optimal" and warm.fulfilment is not None
+    assert ref.fulfilment - 1e-4 <= warm.fulfilment <= warm.extra["protocol"]["share_bound"]
+
+
+def test_the_clerk_weighs_the_largest_share_within_the_limits_then_least_hours() -> None:
+    # three trials, one limit of 10: 0.4 uses 8, 0.6 uses 12, and 0.5 uses 10 but
+    # takes more hours than the half-and-half mix of the other two
+    shares = np.array([0.4, 0.5, 0.6])
+    w = parallel.mix_weights(
+        shares, np.array([[8.0, 10.0, 12.0]]), np.array([40.0, 55.0, 60.0]), np.array([10.0])
+    )
+    assert w is not None and w == pytest.approx([0.5, 0.0, 0.5])
+    assert (
+        parallel.mix_weights(shares, np.array([[11.0, 12.0, 13.0]]), shares, np.array([10.0]))
+        is None
+    )
+
+
+def test_a_state_over_a_shared_limit_may_enter_the_mix_an_unbalanced_one_not() -> None:
+    eco = budget.with_hour_goods(_tree(15.0, None, None))  # 10 t of bread: 30 hours
+    met = np.array([10.0])
+
+    def state(grow: float, bake: float) -> Plan:
+        x = np.array([grow, bake])
+        cert = Certificate(primal=0.0, dual=0.0)
+        return Plan(eco, "infeasible", "min-labour", "federated", 0.0, x, np.zeros(3), met, cert)
+
+    assert parallel.balanced_except_limits(eco, state(10.0, 10.0))  # 30 hours of 15
+    assert not parallel.balanced_except_limits(eco, state(9.0, 10.0))  # grain short

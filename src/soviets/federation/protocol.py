@@ -126,6 +126,7 @@ RUNTIMES = ("inprocess", "ray")
 MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
 EPOCH_TOL = 1e-7  # the default settling tolerance while the clerk mixes proposals
 ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.room``)
+SHARE_ROUNDS = 10  # a labour-budget warm start's parallel trials: rounds each at most
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
 PARALLEL_ROUNDS = 60  # the warm start's streams run at most this many rounds
@@ -727,6 +728,8 @@ class Settings:
     epoch_tol: float | None = EPOCH_TOL
     hours_ceiling: float | None = None
     message_log: MessageLog | None = field(default=None, compare=False)
+    share_rounds: int = SHARE_ROUNDS
+    share_grid: tuple[float, ...] = budget.GRID
 
 
 def plan_federated(
@@ -751,6 +754,8 @@ def plan_federated(
     mode: PlanMode = "min-labour",
     hours_ceiling: float | None = None,
     message_log: MessageLog | None = None,
+    share_rounds: int = SHARE_ROUNDS,
+    share_grid: tuple[float, ...] = budget.GRID,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -764,7 +769,9 @@ def plan_federated(
     history, capacity_prices, refresh).
     ``mode="labour-budget"``: essential needs first, then the largest share of every
     normal need, then least hours, within the council hour budgets
-    (:func:`_plan_labour_budget`).
+    (:func:`_plan_labour_budget`); warm, its first trials run at last period's share
+    plus each of ``share_grid``, each cut off after ``share_rounds`` rounds (0: none),
+    and mixed by the clerk (:mod:`soviets.federation.parallel`).
     """
     settings = Settings(
         runtime=runtime,
@@ -784,6 +791,8 @@ def plan_federated(
         epoch_tol=epoch_tol,
         hours_ceiling=hours_ceiling,
         message_log=message_log,
+        share_rounds=share_rounds,
+        share_grid=share_grid,
     )
     if mode == "labour-budget":
         return _plan_labour_budget(economy, settings, start)
@@ -811,7 +820,17 @@ def _plan_labour_budget(
         )
         for box in boxes
     ]
-    return _labour_budget(economy, attempts, _start_share(start))
+    capped = None
+    if start is not None and settings.share_rounds > 0:
+        rounds = min(settings.share_rounds, settings.max_rounds)
+        capped = partial(
+            _plan_min_labour,
+            settings=replace(
+                settings, stabilise=boxes[0], hours_ceiling=ceiling, max_rounds=rounds
+            ),
+            start=start,
+        )
+    return _labour_budget(economy, attempts, _start_share(start), capped, settings.share_grid)
 
 
 def _start_share(start: Plan | dict[str, Any] | None) -> float | None:
@@ -927,12 +946,18 @@ def _record(
 
 
 def _labour_budget(
-    eco: Economy, attempts: list[Callable[..., Plan]], start_share: float | None = None
+    eco: Economy,
+    attempts: list[Callable[..., Plan]],
+    start_share: float | None = None,
+    capped: Callable[[Economy], Plan] | None = None,
+    grid: tuple[float, ...] = budget.GRID,
 ) -> Plan:
     """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`
     (bracketed near ``start_share``, last period's share, when given), told in ``eco``'s
     own goods and needs; its ``warm`` entry carries the share for the next period."""
-    plan, share, trials = budget.labour_budget(eco, attempts, start_share=start_share)
+    plan, share, trials = budget.labour_budget(
+        eco, attempts, start_share=start_share, capped=capped, grid=grid
+    )
     proto = dict(plan.extra.get("protocol", {}))
     if isinstance(proto.get("warm"), dict):
         proto["warm"] = {**proto["warm"], "share": share}
