@@ -201,7 +201,7 @@ def main() -> None:
     ap.add_argument("--two-regions", action="store_true", help="also examples/two-regions")
     ap.add_argument("--prices-only", action="store_true", help="warm start from prices alone")
     ap.add_argument("--old", action="store_true", help="also the warm start without streams")
-    ap.add_argument("--to", default=",".join(LABELS), help="starts whose rounds to 0.1%% to measure")
+    ap.add_argument("--to", default=",".join(LABELS), help="starts measured to 0.1%%")
     ap.add_argument("--mode", choices=("min-labour", "labour-budget"), default="min-labour")
     ap.add_argument("--budgets-times", type=float, default=1.0, help="scale the hour budgets")
     ap.add_argument("--starts", default=",".join(LABELS), help="period 2's starts to plan")
