@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bread_world import bread_world
 from clirun import Ran, soviets
-from soviets import economy as e
 from soviets.formats.economy_csv import write_economy_folder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two-regions"
@@ -39,23 +39,7 @@ def test_federated_labour_budget_meets_central_share_and_hours(tmp_path: Path) -
     # a region's 15 hours bind: 10 t of bread take 30 (1 growing + 2 baking a tonne), so
     # HiGHS meets half the need; the federation's bisection reaches it through the CLI
     # (two-regions in this mode costs about a minute of CPU: benchmarks/federation_budget.py)
-    folder = write_economy_folder(
-        e.Economy.from_records(
-            goods=[e.Good("grain", "t"), e.Good("bread", "t")],
-            councils=[
-                e.Council("fed", "federation"),
-                e.Council("region", "territorial", "fed", 3, 15.0),
-                e.Council("farm", "workplace", "region", 1),
-                e.Council("bakery", "workplace", "region", 1),
-            ],
-            processes=[
-                e.Process("grow", "farm", 1.0, {"grain": 1.0}),
-                e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
-            ],
-            needs=[e.Need("region", "bread", 10.0, "normal")],
-        ),
-        tmp_path / "region",
-    )
+    folder = write_economy_folder(bread_world(15.0, priority="normal"), tmp_path / "region")
     central = soviets("plan", folder, "--mode", "labour-budget", "--json")
     federated = soviets(
         "plan", folder, "--regime", "federated", "--mode", "labour-budget", "--json"
@@ -74,23 +58,7 @@ def test_federated_plan_of_no_plan_prints_the_protocols_reason(tmp_path: Path) -
     # the same bread, now essential, within the same 15 hours: no plan; the CLI prints
     # the federation's reason (its certified bound against the budgets), not an empty
     # table of unmet needs and "nothing binds"
-    folder = write_economy_folder(
-        e.Economy.from_records(
-            goods=[e.Good("grain", "t"), e.Good("bread", "t")],
-            councils=[
-                e.Council("fed", "federation"),
-                e.Council("region", "territorial", "fed", 3, 15.0),
-                e.Council("farm", "workplace", "region", 1),
-                e.Council("bakery", "workplace", "region", 1),
-            ],
-            processes=[
-                e.Process("grow", "farm", 1.0, {"grain": 1.0}),
-                e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
-            ],
-            needs=[e.Need("region", "bread", 10.0, "essential")],
-        ),
-        tmp_path / "region",
-    )
+    folder = write_economy_folder(bread_world(15.0, priority="essential"), tmp_path / "region")
     done = soviets("plan", folder, "--regime", "federated", "--mode", "labour-budget")
     assert done.returncode == 1, done.stderr
     text = " ".join(done.stdout.split())

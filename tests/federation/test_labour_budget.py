@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bread_world import bread_world
 from soviets.economy import Economy
 from soviets.economy.generate import tight_economy
 from soviets.federation import budget, parallel, plan_federated, protocol
@@ -79,37 +80,17 @@ def test_random_economy_with_tight_budgets_matches_central(seed: int, factor: fl
     _assert_first_phase_reaches_highs(fed, eco, 1.04)
 
 
-def _tree(region: float | None, farm: float | None, bakery: float | None) -> Economy:
-    """A region with a farm and a bakery (each with a process), under a federation."""
-    from soviets import economy as e
-
-    return e.Economy.from_records(
-        goods=[e.Good("grain", "t"), e.Good("bread", "t")],
-        councils=[
-            e.Council("fed", "federation"),
-            e.Council("region", "territorial", "fed", 3, region),
-            e.Council("farm", "workplace", "region", 1, farm),
-            e.Council("bakery", "workplace", "region", 1, bakery),
-        ],
-        processes=[
-            e.Process("grow", "farm", 1.0, {"grain": 1.0}),
-            e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
-        ],
-        needs=[e.Need("region", "bread", 10.0, "normal")],
-    )
-
-
 def test_hours_ceiling_is_the_least_cover_of_every_process_by_budgets() -> None:
-    assert hours_ceiling(_tree(100.0, None, None)) == 100.0  # the region covers both
-    assert hours_ceiling(_tree(100.0, 20.0, 30.0)) == 50.0  # the workplaces' sum is less
-    assert hours_ceiling(_tree(40.0, 20.0, 30.0)) == 40.0
-    assert hours_ceiling(_tree(None, 20.0, None)) is None  # the bakery's hours are unbounded
-    assert hours_ceiling(_tree(None, 20.0, 30.0)) == 50.0
+    assert hours_ceiling(bread_world(100.0, None, None)) == 100.0  # the region covers both
+    assert hours_ceiling(bread_world(100.0, 20.0, 30.0)) == 50.0  # the workplaces' sum is less
+    assert hours_ceiling(bread_world(40.0, 20.0, 30.0)) == 40.0
+    assert hours_ceiling(bread_world(None, 20.0, None)) is None  # the bakery's hours are unbounded
+    assert hours_ceiling(bread_world(None, 20.0, 30.0)) == 50.0
 
 
 def test_the_share_is_certified_between_the_reached_and_the_proven() -> None:
     # 10 t of bread take 30 hours (1 growing + 2 baking a tonne): 15 hours meet half
-    eco = _tree(15.0, None, None)
+    eco = bread_world(15.0, None, None)
     assert central.solve(eco, "labour-budget").fulfilment == pytest.approx(0.5)
     fed = plan_federated(eco, mode="labour-budget")
     proof = fed.extra["protocol"]
@@ -152,7 +133,7 @@ def test_a_council_with_a_zero_budget_works_no_hours() -> None:
 
 def test_next_period_brackets_the_share_near_the_last_one() -> None:
     # the bread world needs 4% more bread: 15 hours now meet 15 / 31.2 of it (HiGHS)
-    eco = _tree(15.0, None, None)
+    eco = bread_world(15.0, None, None)
     last = plan_federated(eco, mode="labour-budget")
     assert last.extra["protocol"]["warm"]["share"] == last.fulfilment
     more = replace(eco, need_quantity=eco.need_quantity * 1.04)
@@ -175,7 +156,7 @@ def test_next_period_brackets_the_share_near_the_last_one() -> None:
 def test_aimed_trials_find_the_bisections_share_in_fewer_trials() -> None:
     # one budget binds: 15 hours meet half the bread (HiGHS); the federated plans'
     # use of the budget tells where it runs out, and the trials go there
-    eco = _tree(15.0, None, None)
+    eco = bread_world(15.0, None, None)
     best = central.solve(eco, "labour-budget").fulfilment
     assert best == pytest.approx(0.5)
     attempt = partial(protocol._plan_min_labour, settings=protocol.Settings(hours_ceiling=15.0))
@@ -222,7 +203,7 @@ def test_the_warm_bracket_steps_out_then_bisects(
     s0: float, best: float, first: list[float]
 ) -> None:
     reach = _Reach(best)
-    plan, share, _ = budget.labour_budget(_tree(None, None, None), [reach], start_share=s0)
+    plan, share, _ = budget.labour_budget(bread_world(None, None, None), [reach], start_share=s0)
     assert reach.tried[: len(first)] == pytest.approx(first)
     assert share is not None and best - 1e-4 <= share <= best
     assert plan.objective_hours == pytest.approx(30 * share)
@@ -253,7 +234,7 @@ def test_aimed_trials_are_never_more_than_the_bisections(power: float, s0: float
     for aim in (True, False):
         reach = _Bends(power)
         _, share, _ = budget.labour_budget(
-            _tree(15.0, None, None), [reach], start_share=s0, aim=aim
+            bread_world(15.0, None, None), [reach], start_share=s0, aim=aim
         )
         assert share is not None and reach.best - 1e-4 <= share <= reach.best
         tried[aim] = len(set(reach.tried))
@@ -275,7 +256,7 @@ def test_an_aim_from_two_reached_shares_closes_on_the_share(
     # reached; their hours meet the ceiling (with no ceiling: the farm's hours meet its
     # budget) at 0.43, tried tol / 2 below (reached) and above (out of reach)
     reach = _Reach(0.43)
-    _, share, _ = budget.labour_budget(_tree(*budgets), [reach])
+    _, share, _ = budget.labour_budget(bread_world(*budgets), [reach])
     tried = list(dict.fromkeys(reach.tried))  # without a ceiling, no proof: tried twice
     assert tried == pytest.approx([1.0, 0.0, 0.5, 0.25, 0.42995, 0.43005])
     assert share == pytest.approx(0.42995)
@@ -283,29 +264,9 @@ def test_an_aim_from_two_reached_shares_closes_on_the_share(
 
 def test_the_warm_bracket_down_to_no_share_gives_the_unmet_plan() -> None:
     reach = _Reach(0.0, floor=True)
-    plan, share, _ = budget.labour_budget(_tree(None, None, None), [reach], start_share=0.3)
+    plan, share, _ = budget.labour_budget(bread_world(None, None, None), [reach], start_share=0.3)
     assert share is None and plan.status == "infeasible"
     assert reach.tried == pytest.approx([0.3, 0.25, 0.15, 0.0])
-
-
-def _essential_bread(region: float | None, farm: float | None) -> Economy:
-    # 10 t of bread, essential, take 30 hours (1 growing + 2 baking a tonne)
-    from soviets import economy as e
-
-    return e.Economy.from_records(
-        goods=[e.Good("grain", "t"), e.Good("bread", "t")],
-        councils=[
-            e.Council("fed", "federation"),
-            e.Council("region", "territorial", "fed", 3, region),
-            e.Council("farm", "workplace", "region", 1, farm),
-            e.Council("bakery", "workplace", "region", 1, None),
-        ],
-        processes=[
-            e.Process("grow", "farm", 1.0, {"grain": 1.0}),
-            e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
-        ],
-        needs=[e.Need("region", "bread", 10.0, "essential")],
-    )
 
 
 def test_essential_needs_beyond_the_budgets_say_why_in_hours() -> None:
@@ -313,7 +274,7 @@ def test_essential_needs_beyond_the_budgets_say_why_in_hours() -> None:
     # federation says so with its proof (the clerk's bound above the budgets); with
     # the farm's 5 hours binding instead (the bakery has no budget, so there is no
     # ceiling to prove against) it names the budget its councils overdraw
-    eco = _essential_bread(15.0, None)
+    eco = bread_world(15.0, priority="essential")
     assert central.solve(eco, "labour-budget").status == "infeasible"
     fed = plan_federated(eco, mode="labour-budget")
     assert fed.status == "infeasible" and fed.fulfilment is None
@@ -321,7 +282,7 @@ def test_essential_needs_beyond_the_budgets_say_why_in_hours() -> None:
         "the essential needs alone take at least 30 hours (the clerk's certified bound), "
         "more than the hour budgets allow (15 hours)"
     )
-    farm = plan_federated(_essential_bread(None, 5.0), mode="labour-budget")
+    farm = plan_federated(bread_world(farm=5.0, priority="essential"), mode="labour-budget")
     assert farm.status == "infeasible"
     failure = farm.extra["protocol"]["failure"]
     assert failure.startswith("the essential needs alone were not reached")
@@ -370,7 +331,7 @@ def _mix(last: Plan, now: Economy) -> tuple[float | None, budget._Trials]:
 
 def test_the_mix_meets_its_share_within_every_limit() -> None:
     # the bread world needs 4% more bread: 15 hours meet 15 / 31.2 of it (HiGHS)
-    last, now, ref = _next_period(_tree(15.0, None, None), 1.04)
+    last, now, ref = _next_period(bread_world(15.0, None, None), 1.04)
     share, run = _mix(last, now)
     assert share is not None and ref.fulfilment is not None and run.best is not None
     assert abs(share - ref.fulfilment) <= SHARE_TOL
@@ -403,7 +364,7 @@ def _assert_first_phase_reaches_highs(last: Plan, eco: Economy, factor: float) -
 
 def test_the_warm_start_reaches_highs_share_in_its_first_phase() -> None:
     # the bread world (the 8-good economy of seed 1: in the slow test above)
-    eco = _tree(15.0, None, None)
+    eco = bread_world(15.0, None, None)
     _assert_first_phase_reaches_highs(plan_federated(eco, mode="labour-budget"), eco, 1.04)
 
 
@@ -422,7 +383,7 @@ def test_the_clerk_weighs_the_largest_share_within_the_limits_then_least_hours()
 
 
 def test_a_state_over_a_shared_limit_may_enter_the_mix_an_unbalanced_one_not() -> None:
-    eco = budget.with_hour_goods(_tree(15.0, None, None))  # 10 t of bread: 30 hours
+    eco = budget.with_hour_goods(bread_world(15.0, None, None))  # 10 t of bread: 30 hours
     met = np.array([10.0])
 
     def state(grow: float, bake: float) -> Plan:

@@ -3,7 +3,7 @@ and units, one trial per run of the protocol in labour-budget mode."""
 
 from __future__ import annotations
 
-from soviets import economy as e
+from bread_world import bread_world
 from soviets.economy import Economy
 from soviets.federation import MessageLog, Network, messages, plan_federated
 from soviets.planning import message_log
@@ -62,20 +62,7 @@ def test_a_lossy_network_logs_what_was_sent(chain: Economy) -> None:
 
 def test_each_trial_of_a_labour_budget_plan_is_logged_after_the_last() -> None:
     # the region's 15 hours meet half of its 10 t of bread (3 hours a tonne)
-    eco = e.Economy.from_records(
-        goods=[e.Good("grain", "t"), e.Good("bread", "t")],
-        councils=[
-            e.Council("fed", "federation"),
-            e.Council("region", "territorial", "fed", 3, 15.0),
-            e.Council("farm", "workplace", "region", 1, None),
-            e.Council("bakery", "workplace", "region", 1, None),
-        ],
-        processes=[
-            e.Process("grow", "farm", 1.0, {"grain": 1.0}),
-            e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
-        ],
-        needs=[e.Need("region", "bread", 10.0, "normal")],
-    )
+    eco = bread_world(15.0)
     log = MessageLog()
     plan = plan_federated(eco, mode="labour-budget", message_log=log)
     protocol = plan.extra["protocol"]
