@@ -3,6 +3,8 @@ and units, one trial per run of the protocol in labour-budget mode."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bread_world import bread_world
 from soviets.economy import Economy
 from soviets.federation import MessageLog, Network, messages, plan_federated
@@ -80,3 +82,22 @@ def test_each_trial_of_a_labour_budget_plan_is_logged_after_the_last() -> None:
 def test_the_log_format_knows_every_kind_of_the_wire() -> None:
     assert message_log.KINDS == messages.KINDS
     assert message_log.PUBLISHED == messages.PUBLISHED
+
+
+def test_the_parallel_trials_of_a_warm_start_are_logged_in_the_same_rounds() -> None:
+    # next period (10.4 t of bread, 15 hours): the warm start's first trials run side
+    # by side, so the log counts them once, as the plan's rounds do
+    eco = bread_world(15.0)
+    last = plan_federated(eco, mode="labour-budget")
+    more = replace(eco, need_quantity=eco.need_quantity * 1.04)
+    log = MessageLog()
+    plan = plan_federated(more, mode="labour-budget", start=last, message_log=log)
+    protocol = plan.extra["protocol"]
+    phase = protocol["trials"][0]["parallel"]
+    audit = log.audit()
+    assert len(phase) > 1 and audit.messages == protocol["messages"]
+    firsts = {t["offset"] for t in audit.trials[: len(phase)]}
+    assert firsts == {0}  # every parallel trial starts at round 0
+    assert audit.trials[len(phase)]["offset"] == max(e["rounds"] for e in phase)
+    ends = [t["offset"] + t["rounds"] for t in audit.trials]
+    assert max(ends) == protocol["rounds"]

@@ -5,7 +5,10 @@ Pass a :class:`MessageLog` to :func:`soviets.federation.plan_federated`
 lossy or slow network later loses or delays included), the councils' and the
 clerk's alike. A labour-budget plan runs the protocol once per trial; each run is
 one *trial* of the log, its rounds numbered on from the trials before it, as the
-plan's ``protocol.rounds`` sums them. Without a log the post records nothing.
+plan's ``protocol.rounds`` sums them. The parallel trials of a warm start run in
+the same rounds (:meth:`MessageLog.alongside`): each starts at the phase's first
+round, and the trials after the phase at its last round, as the plan counts the
+phase's rounds as its longest trial's. Without a log the post records nothing.
 
 :meth:`MessageLog.dump` writes the log in the plain format of
 :mod:`soviets.planning.message_log` (one row per message: a published offer that
@@ -15,6 +18,8 @@ reads it back.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +38,7 @@ class _Trial:
 
     names: int
     offset: int
+    alongside: bool = False  # run in the same rounds as the trial before it, if that one was
     rounds: int = 0
     segments: list[bytes] = field(default_factory=list)
     n_bytes: int = 0
@@ -44,15 +50,35 @@ class MessageLog:
     def __init__(self) -> None:
         self._names: list[dict[str, Any]] = []
         self._trials: list[_Trial] = []
+        self._alongside = False
         self.labour_unit = "hours"
+
+    @property
+    def rounds(self) -> int:
+        """The rounds of every trial so far (parallel trials count once, as their longest)."""
+        return max((t.offset + t.rounds for t in self._trials), default=0)
+
+    @contextmanager
+    def alongside(self) -> Iterator[None]:
+        """A run of the protocol begun inside runs in the same rounds as the run begun
+        just before it, where that one was begun inside too (a phase of parallel trials)."""
+        self._alongside = True
+        try:
+            yield
+        finally:
+            self._alongside = False
 
     def begin(self, directory: Directory, economy: Economy) -> None:
         """Open a trial: the protocol starts on ``directory`` (``economy``'s units)."""
         names = _names(directory, economy)
         if not self._names or self._names[-1] != names:
             self._names.append(names)
-        offset = sum(t.rounds for t in self._trials)
-        self._trials.append(_Trial(names=len(self._names) - 1, offset=offset))
+        last = self._trials[-1] if self._trials else None
+        same = self._alongside and last is not None and last.alongside
+        offset = last.offset if same and last is not None else self.rounds
+        self._trials.append(
+            _Trial(names=len(self._names) - 1, offset=offset, alongside=self._alongside)
+        )
         self.labour_unit = economy.labour_unit
 
     def keep(self, data: bytes) -> None:

@@ -820,7 +820,7 @@ def _plan_labour_budget(
         )
         for box in boxes
     ]
-    capped = None
+    capped: Callable[[Economy], Plan] | None = None
     if start is not None and settings.share_rounds > 0:
         rounds = min(settings.share_rounds, settings.max_rounds)
         capped = partial(
@@ -830,7 +830,19 @@ def _plan_labour_budget(
             ),
             start=start,
         )
+        if settings.message_log is not None:
+            capped = _alongside(capped, settings.message_log)
     return _labour_budget(economy, attempts, _start_share(start), capped, settings.share_grid)
+
+
+def _alongside(trial: Callable[[Economy], Plan], log: MessageLog) -> Callable[[Economy], Plan]:
+    """``trial`` logged in the same rounds as the parallel trials before it."""
+
+    def run(eco: Economy) -> Plan:
+        with log.alongside():
+            return trial(eco)
+
+    return run
 
 
 def _start_share(start: Plan | dict[str, Any] | None) -> float | None:
