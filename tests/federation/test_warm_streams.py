@@ -191,3 +191,15 @@ def test_a_seller_reports_a_share_below_what_its_buyers_relied_on() -> None:
     book.take(np.array([3]), np.array([0]), np.array([8.0]), 1, 1, whole=False, track=True)
     assert book.q.tolist() == [8.0] and book.told.tolist() == [0.5]
     assert np.isnan(book.relied).all()
+
+
+def test_a_seller_priced_by_last_periods_proposals_is_a_row_of_the_master() -> None:
+    # 8 goods, seed 5: last period's proposals priced the stock of g4, a seller of
+    # promotion level 1 then; with this period's needs its level is 2, above the
+    # clerk's, so the master had no row for it while the streams, at their prices,
+    # took 19.7 units of its 9.1 (a priced seller does not ration): the mix fell
+    # below the clerk's bound and the plan was unbalanced (infeasible)
+    eco = tight_economy(8, 5)
+    first = plan_federated(eco)
+    nxt = _perturbed(eco, 1005)  # benchmarks/federation_warm's next period of seed 5
+    assert_matches_central(nxt, plan_federated(nxt, start=first))

@@ -184,6 +184,7 @@ class _Clerk:
     reporters: float = -1.0
     penalty: float = 1.0
     promoted: int = 0
+    carried: frozenset[int] = frozenset()  # sellers last period's proposals priced (warm)
     epoch_start: int = 0
     epoch_patience: int = 20
     last_prices: dict[int, float] = field(default_factory=dict)
@@ -279,8 +280,12 @@ class _Clerk:
         return self.prices_sent
 
     def rows(self) -> list[int]:
-        """Limited sellers whose capacity the clerk prices now (of those reporting use)."""
-        return sorted(o for o in self.usage if self.directory.level[o] <= self.promoted)
+        """Limited sellers whose capacity the clerk prices now (of those reporting use):
+        those of the levels promoted so far, and in a warm start with streams every
+        seller last period's proposals priced (its level may be higher this period:
+        the needs changed; priced, it does not ration, so only the master holds it)."""
+        level = self.directory.level
+        return sorted(o for o in self.usage if level[o] <= self.promoted or o in self.carried)
 
     def room(self, o: int) -> float:
         """The capacity of priced seller ``o`` the master may fill: its capacity less
@@ -376,7 +381,9 @@ class _Clerk:
                 return weights, None
         done = [s for s in live if self.stream_stable[s] >= 2]
         if silent or len(done) == self.streams or len(self.history) >= PARALLEL_ROUNDS:
-            return None, self._end_streams([] if silent else done)
+            # a stream settled short (a seller at capacity rationing it at the new needs)
+            # is no proposal: its hours are those of a plan that leaves needs unmet
+            return None, self._end_streams([] if silent else [s for s in done if self._balanced(s)])
         return None, None
 
     def _balanced(self, s: int) -> bool:
@@ -1150,6 +1157,7 @@ def _warm_start(
             clerk.stream_epoch(s): _named_prices(st["prices"], where)
             for s, st in enumerate(streams, start=1)
         } | {clerk.stream_epoch(0): prices}
+        clerk.carried = frozenset(o for p in clerk.epoch_prices.values() for o in p)
     else:
         # only the sellers priced from the start (level 0): a seller the clerk prices
         # stops rationing, and each level more is a row more for the master from
