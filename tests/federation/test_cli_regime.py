@@ -52,6 +52,12 @@ def test_federated_labour_budget_meets_central_share_and_hours(tmp_path: Path) -
     assert c["fulfilment"] - 1e-3 <= f["fulfilment"] <= c["fulfilment"] + 1e-9
     assert abs(f["objective_hours"] - c["objective_hours"]) <= 1e-3 * c["objective_hours"]
     assert f["protocol"]["trials"] and f["agreements"]
+    # the table says the share found and the federation's certificate of the best share
+    table = soviets("plan", folder, "--regime", "federated", "--mode", "labour-budget")
+    text = " ".join(table.stdout.split())
+    bound = f["protocol"]["share_bound"]
+    assert f["fulfilment"] < bound <= f["fulfilment"] + 1e-4
+    assert f"no plan within the hours voted meets more than {100 * bound:.3f}%" in text
 
 
 def test_federated_plan_of_no_plan_prints_the_protocols_reason(tmp_path: Path) -> None:
