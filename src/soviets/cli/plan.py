@@ -421,13 +421,14 @@ def _print_plan(p: Plan) -> None:
         shares.append("no normal needs")
     summary.add_row("needs met", ", ".join(shares))
     if p.fulfilment is not None:
-        met = f"every normal need met at least {share_text(p.fulfilment)}"
         bound = p.extra.get("protocol", {}).get("share_bound")
         if bound is not None and bound > p.fulfilment:  # the federation's certificate
             met = (
                 f"every normal need met at least {share_text(p.fulfilment, 3)}; no plan "
                 f"within the hours voted meets more than {share_text(bound, 3)}"
             )
+        else:
+            met = f"every normal need met at least {share_text(p.fulfilment)}"
         summary.add_row("fulfilment", met)
     c = p.certificate
     summary.add_row("certificate", certificate_text(c.primal, c.dual, c.gap, unit))

@@ -173,7 +173,6 @@ class _Trials:
         self.records: list[dict[str, Any]] = []
         self.best: Plan | None = None
         self.mix: Plan | None = None  # the clerk's mix of the parallel trials
-        self.limited = np.flatnonzero(base.good_primary & np.isfinite(base.good_limit))
         self.usage: dict[float, np.ndarray] = {}  # reached share -> use of each limited good
         self.hours: dict[float, float] = {}  # reached share -> its plan's hours
 
@@ -218,7 +217,7 @@ class _Trials:
 
     def usage_of(self, p: Plan) -> np.ndarray:
         """Each limited good's use by the plan ``p``."""
-        return np.asarray(self.base.inputs[self.limited] @ np.asarray(p.activity))
+        return parallel.limit_use(self.base, np.asarray(p.activity))
 
     def keep(self, t: float, p: Plan) -> None:
         """Take the reachable plan ``p`` at share ``t`` as ``best``."""
@@ -333,7 +332,7 @@ def _estimate(run: _Trials, tol: float) -> float | None:
         est = _crossing(t1, t2, hours[:1], hours[1:], np.array([run.ceiling]), at_limit=True)
         if est is None or est < 1.0:  # beyond every need: the total is not what binds
             return est
-    limit = run.base.good_limit[run.limited] + run.base.stocks[run.limited]
+    limit = parallel.limit_room(run.base)
     return _crossing(t1, t2, run.usage[t1], run.usage[t2], limit, at_limit=False)
 
 

@@ -114,7 +114,7 @@ import numpy as np
 
 from soviets.economy import Economy
 from soviets.errors import ModelError
-from soviets.federation import budget
+from soviets.federation import budget, parallel
 from soviets.federation.directory import Directory, Papers, Recall, split_economy
 from soviets.federation.log import MessageLog
 from soviets.federation.messages import Columns, decode, encode
@@ -1451,11 +1451,8 @@ def _overrun(eco: Economy, activity: np.ndarray) -> float:
             np.maximum(activity - eco.capacity, 0.0) / np.maximum(eco.capacity, 1.0),
             0.0,
         )
-        use = -(eco.net_output @ activity)
-        limited = eco.good_primary & np.isfinite(eco.good_limit)
-        lim = np.maximum(use[limited] - eco.good_limit[limited], 0.0) / np.maximum(
-            eco.good_limit[limited], 1.0
-        )
+    limit = eco.good_limit[parallel.limited_goods(eco)]
+    lim = np.maximum(parallel.limit_use(eco, activity) - limit, 0.0) / np.maximum(limit, 1.0)
     return float(max(cap.max(initial=0.0), lim.max(initial=0.0)))
 
 
@@ -1463,17 +1460,15 @@ def _overdrawn(eco: Economy, activity: np.ndarray) -> str:
     """The limits of primary goods (emission caps, stocks' stewards' limits, hour budgets
     ``hours:<council>``) that the councils' last state overdraws, each with its use and
     limit in the good's unit, as a clause of a failure message ('' when none is)."""
-    use = -(eco.net_output @ activity)
-    over = np.flatnonzero(
-        eco.good_primary
-        & np.isfinite(eco.good_limit)
-        & (use > eco.good_limit * (1 + SETTLED_RTOL) + SETTLED_RTOL)
-    )
+    goods = parallel.limited_goods(eco)
+    use, limit = parallel.limit_use(eco, activity), eco.good_limit[goods]
+    over = np.flatnonzero(use > limit * (1 + SETTLED_RTOL) + SETTLED_RTOL)
     if over.size == 0:
         return ""
     named = [
-        f"{eco.good_names[g]} ({use[g]:,.4g} used of {eco.good_limit[g]:,.4g} {eco.good_units[g]})"
-        for g in over[np.argsort(-(use[over] / np.maximum(eco.good_limit[over], 1e-300)))]
+        f"{eco.good_names[goods[i]]} ({use[i]:,.4g} used of {limit[i]:,.4g} "
+        f"{eco.good_units[goods[i]]})"
+        for i in over[np.argsort(-(use[over] / np.maximum(limit[over], 1e-300)))]
     ]
     return "; over their limits: " + ", ".join(named)
 
