@@ -55,7 +55,12 @@ stream follows ``x <- d + A x`` from its old state at that proposal's
 capacity prices, so the clerk can re-weigh all of them after a few rounds.
 When the clerk stops, or asks the main market for a new proposal, the
 council keeps each stream's state as the proposal of that number and goes on
-with the main market alone (:class:`Council`).
+with the main market alone (:class:`Council`). In those streams a seller short
+of its orders does not share pro rata: each buyer it was once short of holds a
+quota, the least of the last two allocations it was sent (from round 0: what
+it was allocated in that proposal, which both remember), relies on no more of
+it, and orders the rest from the next offer; what quotas leave unused goes to
+the buyers ordering beyond theirs (docs/federation-protocol.md, "Eighth round").
 
 Offers, orders and allocations go only when they change, and again every
 ``refresh`` rounds (offers every ``4 * patience``). A seller answers every
