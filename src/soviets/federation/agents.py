@@ -115,12 +115,20 @@ class Agent:
         return self._memory()
 
 
-def make_agent(papers: Papers, directory: Directory, patience: int = 3, refresh: int = 1) -> Agent:
+def make_agent(
+    papers: Papers,
+    directory: Directory,
+    patience: int = 3,
+    refresh: int = 1,
+    quotas: bool = True,
+) -> Agent:
     """Build the agent of one council from its own papers and the public directory.
 
     ``refresh``: an unchanged order or allocation is sent again only after this
-    many rounds (1: every round; more needs a reliable channel)."""
-    council = Council(papers, directory, patience, refresh)
+    many rounds (1: every round; more needs a reliable channel). ``quotas``: in the
+    streams of a warm start, a seller short of its orders keeps each buyer a quota
+    (module docstring)."""
+    council = Council(papers, directory, patience, refresh, quotas)
     return Agent(directory.council_names[papers.council], council.step, council.memory)
 
 
@@ -1089,11 +1097,18 @@ class Council:
     """A council with the streams of a warm start (module docstring): the main
     market's :class:`CouncilAgent` and one more per proposal of last period's mix."""
 
-    def __init__(self, papers: Papers, directory: Directory, patience: int, refresh: int) -> None:
+    def __init__(
+        self,
+        papers: Papers,
+        directory: Directory,
+        patience: int,
+        refresh: int,
+        quotas: bool = True,
+    ) -> None:
         self.main = CouncilAgent(replace(papers, proposals=()), directory, patience, refresh)
         self.streams = [
             CouncilAgent(
-                replace(papers, recall=rc, proposals=()), directory, patience, refresh, quota=True
+                replace(papers, recall=rc, proposals=()), directory, patience, refresh, quotas
             )
             for rc in papers.proposals
         ]
