@@ -55,7 +55,12 @@ stream follows ``x <- d + A x`` from its old state at that proposal's
 capacity prices, so the clerk can re-weigh all of them after a few rounds.
 When the clerk stops, or asks the main market for a new proposal, the
 council keeps each stream's state as the proposal of that number and goes on
-with the main market alone (:class:`Council`).
+with the main market alone (:class:`Council`). In those streams a seller short
+of its orders does not share pro rata: each buyer it was once short of holds a
+quota, the least of the last two allocations it was sent (from round 0: what
+it was allocated in that proposal, which both remember), relies on no more of
+it, and orders the rest from the next offer; what quotas leave unused goes to
+the buyers ordering beyond theirs (docs/federation-protocol.md, "Eighth round").
 
 Offers, orders and allocations go only when they change, and again every
 ``refresh`` rounds (offers every ``4 * patience``). A seller answers every
@@ -110,12 +115,20 @@ class Agent:
         return self._memory()
 
 
-def make_agent(papers: Papers, directory: Directory, patience: int = 3, refresh: int = 1) -> Agent:
+def make_agent(
+    papers: Papers,
+    directory: Directory,
+    patience: int = 3,
+    refresh: int = 1,
+    quotas: bool = True,
+) -> Agent:
     """Build the agent of one council from its own papers and the public directory.
 
     ``refresh``: an unchanged order or allocation is sent again only after this
-    many rounds (1: every round; more needs a reliable channel)."""
-    council = Council(papers, directory, patience, refresh)
+    many rounds (1: every round; more needs a reliable channel). ``quotas``: in the
+    streams of a warm start, a seller short of its orders keeps each buyer a quota
+    (module docstring)."""
+    council = Council(papers, directory, patience, refresh, quotas)
     return Agent(directory.council_names[papers.council], council.step, council.memory)
 
 
@@ -248,10 +261,11 @@ class Board:
         return np.where(any_alive, y, INF)
 
     def spill(
-        self, req: Array, which: Array, price: Array, ratio: Array, cand: Array
+        self, req: Array, which: Array, price: Array, ratio: Array, cand: Array, quota: Array
     ) -> tuple[Array, Array]:
         """Orders per board row for goods ``which``: cheapest offer first, what it is
-        not expected to deliver passed on to the next; and expected deliveries per good."""
+        not expected to deliver (``ratio`` of the order, at most its ``quota``) passed
+        on to the next; and expected deliveries per good."""
         orders = np.zeros(self.size)
         ok = cand & which[self.loc]
         one = ok & ~self.multi
@@ -259,8 +273,10 @@ class Board:
         rows = np.flatnonzero(ok & self.multi & (req[self.loc] > 0))
         if rows.size:
             rows = rows[np.lexsort((self.offer_ids[rows], price[rows], self.loc[rows]))]
-            _merit_order(rows, self.loc[rows], req, ratio, orders)
-        expected = np.bincount(self.loc, weights=orders * ratio, minlength=self.n_local)
+            _merit_order(rows, self.loc[rows], req, ratio, quota, orders)
+        expected = np.bincount(
+            self.loc, weights=np.minimum(orders * ratio, quota), minlength=self.n_local
+        )
         return orders, expected
 
 
@@ -282,6 +298,8 @@ class Dealings:
     alloc: Array
     alloc_for: Array
     miss: Array  # rounds a seller I ordered from has not answered
+    alloc_prev: Array  # the allocation before the last (a stream's quotas)
+    held: Array  # the seller was once short of my order: it keeps me a quota (streams)
 
     @classmethod
     def empty(cls, n: int) -> Dealings:
@@ -299,6 +317,8 @@ class Dealings:
             alloc=np.zeros(n),
             alloc_for=np.zeros(n),
             miss=np.zeros(n, dtype=np.int64),
+            alloc_prev=np.zeros(n),
+            held=np.zeros(n, dtype=bool),
         )
 
 
@@ -317,6 +337,12 @@ class OrderBook:
     # share of its order the buyer was last allocated on this offer (nan: none yet)
     relied: Array = field(default_factory=lambda: np.empty(0))
     # the ``told`` the buyer had read when it sent the order I answer now
+    # a stream's quotas (``_allocate``): the least of the last two allocations sent to
+    # a buyer that was once short (nan: none), the last allocation sent, and the
+    # quota the buyer held when it sent the order I answer now
+    told_q: Array = field(default_factory=lambda: np.empty(0))
+    told_last: Array = field(default_factory=lambda: np.empty(0))
+    relied_q: Array = field(default_factory=lambda: np.empty(0))
 
     def take(
         self,
@@ -341,10 +367,16 @@ class OrderBook:
         n_new = int(live.sum())
         old, new = self.buyer * n_outs + self.out, (buyer * n_outs + out_row)[live]
         told, relied = np.full(n_new, np.nan), np.full(n_new, np.nan)
+        told_q, last, relied_q = (np.full(n_new, np.nan) for _ in range(3))
         if track:
             told, relied = _lookup(old, self.told, new), _lookup(old, self.relied, new)
+            told_q, relied_q = _lookup(old, self.told_q, new), _lookup(old, self.relied_q, new)
+            last = _lookup(old, self.told_last, new)
         self.told = np.concatenate([self.told[keep], told])
         self.relied = np.concatenate([self.relied[keep], relied])
+        self.told_q = np.concatenate([self.told_q[keep], told_q])
+        self.told_last = np.concatenate([self.told_last[keep], last])
+        self.relied_q = np.concatenate([self.relied_q[keep], relied_q])
         self.buyer = np.concatenate([self.buyer[keep], buyer[live]])
         self.out = np.concatenate([self.out[keep], out_row[live]])
         self.q = np.concatenate([self.q[keep], q[live]])
@@ -356,6 +388,8 @@ class OrderBook:
         """Forget the orders of ``buyers`` (councils that fell silent)."""
         keep = ~np.isin(self.buyer, buyers)
         self.told, self.relied = self.told[keep], self.relied[keep]
+        self.told_q, self.relied_q = self.told_q[keep], self.relied_q[keep]
+        self.told_last = self.told_last[keep]
         self.buyer, self.out, self.q = self.buyer[keep], self.out[keep], self.q[keep]
         self.seen, self.sent_q, self.sent_k = self.seen[keep], self.sent_q[keep], self.sent_k[keep]
 
@@ -364,6 +398,8 @@ class OrderBook:
         if self.seen.size and self.seen.min() < oldest:
             fresh = self.seen >= oldest
             self.told, self.relied = self.told[fresh], self.relied[fresh]
+            self.told_q, self.relied_q = self.told_q[fresh], self.relied_q[fresh]
+            self.told_last = self.told_last[fresh]
             self.buyer, self.out = self.buyer[fresh], self.out[fresh]
             self.q, self.seen = self.q[fresh], self.seen[fresh]
             self.sent_q, self.sent_k = self.sent_q[fresh], self.sent_k[fresh]
@@ -395,6 +431,7 @@ class Market:
     price: Array  # offer price per board row (unknown read as 0)
     cand: Array  # board rows one may order from
     ratio: Array  # share of an order each board row is expected to deliver
+    quota: Array  # most each board row is expected to deliver (units; inf: no quota)
 
 
 @dataclass(frozen=True)
@@ -414,7 +451,14 @@ class Making:
 class CouncilAgent:
     """One council's rules (see the module docstring); reached only through its Agent."""
 
-    def __init__(self, papers: Papers, directory: Directory, patience: int, refresh: int) -> None:
+    def __init__(
+        self,
+        papers: Papers,
+        directory: Directory,
+        patience: int,
+        refresh: int,
+        quota: bool = False,
+    ) -> None:
         self.me = papers.council
         self.clerk = directory.clerk
         self.patience = patience
@@ -428,6 +472,9 @@ class CouncilAgent:
         self.r = Recipe.of(papers, directory, g_local)
         self.b = Board.of(directory, goods, g_local)
         self.own_rows = self.b.pos[self.r.out_offer] if self.r.n_out else np.empty(0, np.int64)
+        self.b_rationed = directory.rationed[self.b.offer_ids]
+        # a stream's sellers that are short keep each buyer's quota (``_allocate``)
+        self.quota = quota and not self.rations
         n_out, n_proc = self.r.n_out, self.r.n_proc
         self.deal = Dealings.empty(self.b.size)
         self.book = OrderBook()
@@ -459,6 +506,7 @@ class CouncilAgent:
         rows = b.pos[last.bought_offer]
         on = rows >= 0
         deal.alloc[rows[on]] = last.bought_qty[on]
+        deal.alloc_prev[rows[on]] = last.bought_qty[on]
         deal.alloc_for[rows[on]] = last.bought_ordered[on]
         deal.ordered[rows[on]] = last.bought_qty[on]
         out = r.out_pos[last.sold_offer]
@@ -469,6 +517,22 @@ class CouncilAgent:
         )
         if last.activity.size == r.n_proc:
             self.sell.x = last.activity.astype(float)
+            if self.quota:
+                self._recall_quotas(last.sold_qty[on])
+
+    def _recall_quotas(self, sold: Array) -> None:
+        """What I allocated each buyer last period, as if I had just told it: a seller
+        that was short keeps that quota for each (the buyer remembers it too)."""
+        book, r = self.book, self.r
+        d_out = np.bincount(book.out, weights=sold, minlength=r.n_out)
+        supply = r.out_coef * self.sell.x[r.out_proc]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(d_out > supply, supply / d_out, 1.0)
+        told = share[book.out]
+        book.told, book.relied = told, told.copy()
+        book.told_last = sold * told
+        book.told_q = np.where(told < 1 - TOL, book.told_last, np.nan)
+        book.relied_q = book.told_q.copy()
 
     def step(self, k: int, inbox: Inbox) -> Outbox:
         """One round: read the inbox, decide, and answer."""
@@ -491,7 +555,7 @@ class CouncilAgent:
         if np.any(self.deal.miss[self.deal.alive] > 0) or np.any(overdue):
             change = 1.0  # someone fell silent: not settled until it is struck off
         self.deal.answered, self.deal.answered_expect = self.deal.ordered, self.deal.expect
-        self.deal.ordered, self.deal.expect = making.orders, market.ratio
+        self.deal.ordered, self.deal.expect = making.orders, _expect(making.orders, market)
         self.sell.x = making.x
         self._tell_clerk(market, making, change, owed, out)
         return out
@@ -511,6 +575,8 @@ class CouncilAgent:
         if "allocation" in inbox:
             c = inbox["allocation"]
             rows = pos[c["offer"]]
+            first = deal.alloc_for[rows] <= 0
+            deal.alloc_prev[rows] = np.where(first, c["quantity"], deal.alloc[rows])
             deal.alloc[rows] = c["quantity"]
             deal.alloc_for[rows] = c["ordered"]
             got[rows] = True
@@ -600,7 +666,13 @@ class CouncilAgent:
             np.clip(deal.alloc / np.where(answered, deal.alloc_for, 1.0), 0.0, 1.0),
             np.where(spare | unknown, 1.0, 0.0),
         )
-        return Market(y=y, price=price, cand=cand, ratio=ratio)
+        quota = np.full(self.b.size, INF)
+        if self.quota:  # a seller once short of my order: the least of its last two allocations
+            deal.held |= answered & (ratio < 1 - TOL) & ~self.b_rationed
+            held = deal.held & answered
+            quota[held] = np.minimum(deal.alloc, deal.alloc_prev)[held]
+            ratio = np.where(held, 1.0, ratio)
+        return Market(y=y, price=price, cand=cand, ratio=ratio, quota=quota)
 
     # -- deciding
     def _make(self, m: Market) -> Making:
@@ -623,7 +695,7 @@ class CouncilAgent:
         req = (
             np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local) + need
         )
-        orders, expected = b.spill(req, r.buys, m.price, m.ratio, m.cand)
+        orders, expected = b.spill(req, r.buys, m.price, m.ratio, m.cand, m.quota)
         frac = np.where(req > 0, np.minimum(1.0, expected / np.where(req > 0, req, 1.0)), 1.0)
         if r.n_proc == 1:
             f_proc = (
@@ -637,7 +709,7 @@ class CouncilAgent:
         if np.any(limited):
             binding = frac < 1 - TOL
             req2 = np.bincount(r.in_loc, weights=r.in_coef * x[r.in_proc], minlength=b.n_local)
-            orders2, _ = b.spill(req2, r.buys & ~binding, m.price, m.ratio, m.cand)
+            orders2, _ = b.spill(req2, r.buys & ~binding, m.price, m.ratio, m.cand, m.quota)
             orders = np.where(binding[b.loc], orders, orders2)
         return Making(d_out, value, is_main, cap_eff, cap_full, x, orders)
 
@@ -704,12 +776,18 @@ class CouncilAgent:
         supply = r.out_coef * mk.x[r.out_proc]
         if self.rations:
             alloc = _ration(book.q, book.out, self.workplace[book.buyer], supply)
+        elif self.quota:
+            due = quota_due(book.q, book.relied_q)
+            alloc = _by_quota(book.q, due, book.out, mk.d_out, supply)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(mk.d_out > supply, supply / mk.d_out, 1.0)
             alloc = book.q * share[book.out]
-        short = owed_short(book.q, book.relied, alloc) if self.proves else 0.0
-        book.relied = book.told.copy()
+        if self.quota:
+            short = shortfall(due, np.minimum(alloc, due))
+        else:
+            short = owed_short(book.q, book.relied, alloc) if self.proves else 0.0
+        book.relied, book.relied_q = book.told.copy(), book.told_q.copy()
         send = (book.seen == k) | ~_close(alloc, book.sent_q) | (k - book.sent_k >= self.refresh)
         rows = np.flatnonzero(send)
         if rows.size:
@@ -722,6 +800,8 @@ class CouncilAgent:
             book.sent_q[rows] = alloc[rows]
             book.sent_k[rows] = k
             book.told[rows] = np.clip(alloc[rows] / book.q[rows], 0.0, 1.0)
+            if self.quota:
+                _quotas(book, rows, alloc[rows])
         return short
 
     def _order(self, k: int, mk: Making, out: Outbox) -> None:
@@ -838,12 +918,15 @@ def _rent_theta(r: Recipe, y: Array, cost: Array) -> tuple[float, float]:
     return rent, theta
 
 
-def _merit_order(rows: Array, loc: Array, req: Array, ratio: Array, orders: Array) -> None:
+def _merit_order(
+    rows: Array, loc: Array, req: Array, ratio: Array, quota: Array, orders: Array
+) -> None:
     """Fill ``orders`` for board ``rows`` sorted cheapest first within each good
     ``loc``: the first offer of a good is ordered the whole ``req``, each next one
     what the ones before are not expected to deliver (``ratio``: the share an offer
-    is expected to deliver). One step per place in the merit order, every good at
-    once (the arithmetic of a loop over the rows, row by row). A remainder below
+    is expected to deliver, at most ``quota`` units). One step per place in the
+    merit order, every good at once (the arithmetic of a loop over the rows, row by
+    row). A remainder below
     ``TOL`` of what the good asks is rounding (``1 - ratio`` of an offer that
     delivers all): it is not passed on, so no dust of orders circles the economy."""
     first = np.r_[True, loc[1:] != loc[:-1]]
@@ -859,7 +942,7 @@ def _merit_order(rows: Array, loc: Array, req: Array, ratio: Array, orders: Arra
         rem = remaining[g]
         live = rem > floor[g]
         orders[r[live]] = rem[live]
-        remaining[g] = np.where(live, rem - rem * ratio[r], rem)
+        remaining[g] = np.where(live, rem - np.minimum(rem * ratio[r], quota[r]), rem)
 
 
 def _asked(q: Array, out: Array, which: Array, n_out: int) -> Array:
@@ -945,6 +1028,46 @@ def owed_short(q: Array, told: Array, alloc: Array) -> float:
     return shortfall(expect, np.minimum(alloc, expect))
 
 
+def quota_due(q: Array, quota: Array) -> Array:
+    """What each buyer relies on of its order ``q`` at a seller with quotas: at most its
+    ``quota`` (units), all of it where it holds none (nan)."""
+    return np.where(np.isnan(quota), q, np.minimum(q, quota))
+
+
+def _quotas(book: OrderBook, rows: Array, alloc: Array) -> None:
+    """The quotas of the buyers on ``rows`` after I send them ``alloc``: a buyer once
+    short of its order (``told``) holds the least of its last two allocations (as it
+    computes it: ``CouncilAgent._market``)."""
+    last = book.told_last[rows]
+    held = ~np.isnan(book.told_q[rows]) | (book.told[rows] < 1 - TOL)
+    both = np.where(np.isnan(last), alloc, np.minimum(alloc, last))
+    book.told_q[rows] = np.where(held, both, np.nan)
+    book.told_last[rows] = alloc
+
+
+def _by_quota(q: Array, due: Array, out: Array, d_out: Array, supply: Array) -> Array:
+    """A short seller's allocation per order when buyers hold quotas: each gets what it
+    relies on (``due``; pro rata to it when even that exceeds ``supply``), and what
+    is left of each output is shared pro rata to what the orders ask beyond it."""
+    n = supply.size
+    owed = np.bincount(out, weights=due, minlength=n)
+    beyond = np.bincount(out, weights=q - due, minlength=n)
+    left = supply - owed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut = np.where(owed > supply, supply / owed, 1.0)
+        extra = np.where(left > 0, np.minimum(1.0, left / beyond), 0.0)
+    alloc = due * cut[out] + (q - due) * np.nan_to_num(extra)[out]
+    return np.where((d_out > supply)[out], alloc, q)
+
+
+def _expect(orders: Array, m: Market) -> Array:
+    """The share of each order I expect its seller to deliver (at most its quota)."""
+    held = np.isfinite(m.quota) & (orders > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capped = np.minimum(orders * m.ratio, m.quota) / orders
+    return np.where(held, capped, m.ratio)
+
+
 def _rel_change(a: Array, b: Array) -> float:
     """Largest relative change between ``a`` and ``b`` (non-finite read as 0).
 
@@ -974,10 +1097,19 @@ class Council:
     """A council with the streams of a warm start (module docstring): the main
     market's :class:`CouncilAgent` and one more per proposal of last period's mix."""
 
-    def __init__(self, papers: Papers, directory: Directory, patience: int, refresh: int) -> None:
+    def __init__(
+        self,
+        papers: Papers,
+        directory: Directory,
+        patience: int,
+        refresh: int,
+        quotas: bool = True,
+    ) -> None:
         self.main = CouncilAgent(replace(papers, proposals=()), directory, patience, refresh)
         self.streams = [
-            CouncilAgent(replace(papers, recall=rc, proposals=()), directory, patience, refresh)
+            CouncilAgent(
+                replace(papers, recall=rc, proposals=()), directory, patience, refresh, quotas
+            )
             for rc in papers.proposals
         ]
         for agent in self.streams:

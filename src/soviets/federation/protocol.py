@@ -716,6 +716,9 @@ class Settings:
     stops, the plan infeasible, once its bound exceeds it (a proof that no plan
     exists). ``message_log``: records every segment the post carries (each run of the
     protocol one trial of it, :mod:`soviets.federation.log`); None: nothing recorded.
+    ``quotas``: in the streams of a warm start a seller short of its orders keeps each
+    buyer a quota (:mod:`soviets.federation.agents`; docs/federation-protocol.md,
+    "Eighth round"); the labour-budget trials run without (measured there, not kept).
     """
 
     runtime: str = "inprocess"
@@ -737,6 +740,7 @@ class Settings:
     message_log: MessageLog | None = field(default=None, compare=False)
     share_rounds: int = SHARE_ROUNDS
     share_grid: tuple[float, ...] = budget.GRID
+    quotas: bool = True
 
 
 def plan_federated(
@@ -822,7 +826,7 @@ def _plan_labour_budget(
     attempts: list[Callable[..., Plan]] = [
         partial(
             _plan_min_labour,
-            settings=replace(settings, stabilise=box, hours_ceiling=ceiling),
+            settings=replace(settings, stabilise=box, hours_ceiling=ceiling, quotas=False),
             start=start,
         )
         for box in boxes
@@ -833,7 +837,11 @@ def _plan_labour_budget(
         capped = partial(
             _plan_min_labour,
             settings=replace(
-                settings, stabilise=boxes[0], hours_ceiling=ceiling, max_rounds=rounds
+                settings,
+                stabilise=boxes[0],
+                hours_ceiling=ceiling,
+                max_rounds=rounds,
+                quotas=False,
             ),
             start=start,
         )
@@ -889,7 +897,7 @@ def _plan_min_labour(
     refresh = 1 if net.loss or net.delay else s.refresh
     if start is not None:
         papers = _open_warm(clerk, post, papers, alive, start)
-    rt.start(directory, _by_shard(directory, papers), s.patience, refresh)
+    rt.start(directory, _by_shard(directory, papers), s.patience, refresh, s.quotas)
     try:
         weights, converged = _run_rounds(rt, clerk, post, fail_at, alive, s.max_rounds)
         # the proposals are worth re-evaluating only where the clerk priced shared limits

@@ -46,11 +46,14 @@ class ShardHost:
         papers: Sequence[Papers],
         patience: int = 3,
         refresh: int = 1,
+        quotas: bool = True,
     ) -> None:
         self.shard = shard
         self._shard_of = directory.shard_of
         self._boards = boards(directory)
-        self._agents = {p.council: make_agent(p, directory, patience, refresh) for p in papers}
+        self._agents = {
+            p.council: make_agent(p, directory, patience, refresh, quotas) for p in papers
+        }
         self._latest: dict[int, int] = {}
 
     def councils(self) -> list[int]:
@@ -163,9 +166,16 @@ class InProcessRuntime:
     name = "inprocess"
 
     def start(
-        self, directory: Directory, shards: list[list[Papers]], patience: int, refresh: int
+        self,
+        directory: Directory,
+        shards: list[list[Papers]],
+        patience: int,
+        refresh: int,
+        quotas: bool = True,
     ) -> None:
-        self._hosts = [ShardHost(i, directory, p, patience, refresh) for i, p in enumerate(shards)]
+        self._hosts = [
+            ShardHost(i, directory, p, patience, refresh, quotas) for i, p in enumerate(shards)
+        ]
 
     def step(
         self, round_no: int, inbound: list[list[bytes]], down: Sequence[int]
@@ -198,7 +208,12 @@ class RayRuntime:
         self._started = False
 
     def start(
-        self, directory: Directory, shards: list[list[Papers]], patience: int, refresh: int
+        self,
+        directory: Directory,
+        shards: list[list[Papers]],
+        patience: int,
+        refresh: int,
+        quotas: bool = True,
     ) -> None:
         import ray
 
@@ -216,7 +231,7 @@ class RayRuntime:
             self._started = True
         actor: Any = ray.remote(num_cpus=0)(ShardHost)
         self._actors: list[Any] = [
-            actor.remote(i, directory, p, patience, refresh) for i, p in enumerate(shards)
+            actor.remote(i, directory, p, patience, refresh, quotas) for i, p in enumerate(shards)
         ]
         ray.get([a.councils.remote() for a in self._actors])
 
