@@ -866,9 +866,33 @@ def _plan_labour_budget(
     them in ``trials``, with ``share_bound``, a certified upper bound on the best
     share where the budgets bound every process (:func:`budget.share_bound`)."""
     ceiling = budget.hours_ceiling(economy)
+    # at the share 1 no share is at stake: the rooms cost hours only, as in min-labour
+    whole = _attempts(settings, start, ceiling)
     settings = budget_settings(settings)
+    attempts = _attempts(settings, start, ceiling)
+    capped: Callable[[Economy], Plan] | None = None
+    if start is not None and settings.share_rounds > 0:
+        rounds = min(settings.share_rounds, settings.max_rounds)
+        capped = partial(
+            _plan_min_labour,
+            settings=replace(
+                settings, stabilise=settings.stabilise, hours_ceiling=ceiling, max_rounds=rounds
+            ),
+            start=start,
+        )
+        if settings.message_log is not None:
+            capped = _alongside(capped, settings.message_log)
+    share = _start_share(start)
+    return _labour_budget(economy, attempts, share, capped, settings.share_grid, whole)
+
+
+def _attempts(
+    settings: Settings, start: Plan | dict[str, Any] | None, ceiling: float | None
+) -> list[Callable[..., Plan]]:
+    """A trial's attempts: with box-step stabilisation, then without (only without
+    where ``settings`` have none), each within the hours ``ceiling``."""
     boxes = (True, False) if settings.stabilise else (False,)
-    attempts: list[Callable[..., Plan]] = [
+    return [
         partial(
             _plan_min_labour,
             settings=replace(settings, stabilise=box, hours_ceiling=ceiling),
@@ -876,19 +900,6 @@ def _plan_labour_budget(
         )
         for box in boxes
     ]
-    capped: Callable[[Economy], Plan] | None = None
-    if start is not None and settings.share_rounds > 0:
-        rounds = min(settings.share_rounds, settings.max_rounds)
-        capped = partial(
-            _plan_min_labour,
-            settings=replace(
-                settings, stabilise=boxes[0], hours_ceiling=ceiling, max_rounds=rounds
-            ),
-            start=start,
-        )
-        if settings.message_log is not None:
-            capped = _alongside(capped, settings.message_log)
-    return _labour_budget(economy, attempts, _start_share(start), capped, settings.share_grid)
 
 
 def _alongside(trial: Callable[[Economy], Plan], log: MessageLog) -> Callable[[Economy], Plan]:
@@ -1021,12 +1032,14 @@ def _labour_budget(
     start_share: float | None = None,
     capped: Callable[[Economy], Plan] | None = None,
     grid: tuple[float, ...] = budget.GRID,
+    whole: list[Callable[..., Plan]] | None = None,
 ) -> Plan:
     """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`
-    (bracketed near ``start_share``, last period's share, when given), told in ``eco``'s
-    own goods and needs; its ``warm`` entry carries the share for the next period."""
+    (bracketed near ``start_share``, last period's share, when given; the share 1 tried
+    by ``whole`` where given), told in ``eco``'s own goods and needs; its ``warm`` entry
+    carries the share for the next period."""
     plan, share, trials = budget.labour_budget(
-        eco, attempts, start_share=start_share, capped=capped, grid=grid
+        eco, attempts, start_share=start_share, capped=capped, grid=grid, whole=whole
     )
     proto = dict(plan.extra.get("protocol", {}))
     if isinstance(proto.get("warm"), dict):
