@@ -77,7 +77,7 @@ from soviets.federation.messages import PUBLISHED, STREAMED, Columns
 INF = np.inf
 TOL = 1e-12  # relative tolerance for "full", "spare" and "rationed"
 CHANGE_FLOOR = 1e-9  # an entry's change counts relative to at least this share of the largest
-NEED_ROOM = 1e-5  # needs ordered this much over while the clerk mixes proposals
+NEED_ROOM = 1e-5  # needs ordered this much over while the clerk mixes (``Papers.need_room``)
 WARM_SLACK = 0.05  # a warm start makes last period's orders this much over (module docstring)
 
 Inbox = dict[str, Columns]

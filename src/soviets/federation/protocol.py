@@ -52,8 +52,9 @@ needs an excess, within a box around the prices of the best bound (box-step;
 ``_Clerk._box_step``); ``epoch_tol=1e-7`` settles epochs sooner once the clerk
 mixes proposals (safe because the master keeps room at every priced limit,
 ``_Clerk.room``, and the territorial councils then order their needs
-``agents.NEED_ROOM`` over); ``refresh=12`` sends unchanged orders and
-allocations only every 12 rounds, and the clerk tells every council which
+``agents.NEED_ROOM`` over; labour-budget trials below the share 1 settle at
+``1e-8`` and order them ``1e-7`` over, :func:`budget_settings`); ``refresh=12``
+sends unchanged orders and allocations only every 12 rounds, and the clerk tells every council which
 council fell silent. ``start=`` a plan of the last period (or its
 ``protocol["warm"]``) starts the clerk at that plan's capacity prices and
 each council from its own part of that plan (``directory.Recall``); where
