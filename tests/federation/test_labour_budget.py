@@ -131,6 +131,69 @@ def test_a_council_with_a_zero_budget_works_no_hours() -> None:
     assert fed.activity[eco.process_names.index("grow-b")] >= 10.0
 
 
+def _farms(essential: float) -> Economy:
+    """Bread from grain of two farms, each under a budget, for ``essential`` t of essential
+    bread and 1 t of normal bread: every budget binds at the share 0.5, and the needs'
+    hours are about ``essential`` times the normal needs'."""
+    from soviets import economy as e
+
+    return e.Economy.from_records(
+        goods=[e.Good("grain", "t"), e.Good("bread", "t")],
+        councils=[
+            e.Council("fed", "federation"),
+            e.Council("region", "territorial", "fed", 3, None),
+            e.Council("east", "workplace", "region", 1, essential / 2),
+            e.Council("west", "workplace", "region", 1, 1.5 * (essential / 2 + 0.5)),
+            e.Council("bakery", "workplace", "region", 1, 2 * (essential + 0.5)),
+        ],
+        processes=[
+            e.Process("grow-east", "east", 1.0, {"grain": 1.0}),
+            e.Process("grow-west", "west", 1.5, {"grain": 1.0}),
+            e.Process("bake", "bakery", 2.0, {"bread": 1.0, "grain": -1.0}),
+        ],
+        needs=[
+            e.Need("region", "bread", essential, "essential"),
+            e.Need("region", "bread", 1.0, "normal"),
+        ],
+    )
+
+
+def test_the_room_in_the_needs_does_not_cost_the_share() -> None:
+    # 1,000 t of essential bread and 1 t of normal: needs ordered 1e-5 over (the room of a
+    # least-hours plan's mix) took 0.01 t of bread, 5e-3 of the share, out of budgets
+    # that bind (share 0.49499, 17 trials, 5,451 rounds); the trials order them with the
+    # room of the limits (1e-7) and settle at 1e-8
+    eco = _farms(1000.0)
+    assert central.solve(eco, "labour-budget").fulfilment == pytest.approx(0.5)
+    fed = plan_federated(eco, mode="labour-budget")
+    proof = fed.extra["protocol"]
+    assert fed.status == "optimal" and fed.fulfilment is not None
+    assert abs(fed.fulfilment - 0.5) <= 1e-4
+    # the share found is no more than the certified one (a trial proven out of reach
+    # by the clerk's bound, its mix within 1e-6 of the budgets, was read as reached)
+    assert proof["share_bound"] is not None and fed.fulfilment <= proof["share_bound"]
+    budgeted = np.flatnonzero(np.isfinite(eco.council_hours))
+    used = central._hours_matrix(eco, budgeted) @ fed.activity
+    assert np.all(used <= eco.council_hours[budgeted] * (1 + 1e-6))
+
+
+def test_a_trial_proven_out_of_reach_is_no_plan() -> None:
+    # 3e-4 above the best share: the clerk's bound passes the hours ceiling; its mix
+    # overdraws a budget by only 8e-7 of it, within the settling tolerance
+    eco = _farms(1000.0)
+    base = with_hour_goods(eco)
+    settings = protocol.budget_settings(protocol.Settings())
+    p = plan_federated(
+        budget.with_share(base, 0.5003),
+        hours_ceiling=hours_ceiling(eco),
+        epoch_tol=settings.epoch_tol,
+        need_room=settings.need_room,
+    )
+    assert p.status == "infeasible"
+    assert p.certificate.dual > hours_ceiling(eco)  # type: ignore[operator]
+    assert "above the most hours they allow" in p.extra["protocol"]["failure"]
+
+
 def test_next_period_brackets_the_share_near_the_last_one() -> None:
     # the bread world needs 4% more bread: 15 hours now meet 15 / 31.2 of it (HiGHS)
     eco = bread_world(15.0, None, None)

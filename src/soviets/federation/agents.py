@@ -479,6 +479,7 @@ class CouncilAgent:
         self.deal = Dealings.empty(self.b.size)
         self.book = OrderBook()
         self.mixing = False  # the clerk has asked for a proposal of a mix
+        self.need_room = NEED_ROOM if papers.need_room is None else papers.need_room
         self.sell = Selling(
             sent_price=np.full(n_out, np.nan),
             sent_avail=np.full(n_out, np.nan),
@@ -691,7 +692,7 @@ class CouncilAgent:
         x_want = np.minimum(want, cap_eff)
         cap_full = want >= cap_eff * (1 - TOL)
 
-        need = r.need_vec * (1.0 + NEED_ROOM) if self.mixing else r.need_vec
+        need = r.need_vec * (1.0 + self.need_room) if self.mixing else r.need_vec
         req = (
             np.bincount(r.in_loc, weights=r.in_coef * x_want[r.in_proc], minlength=b.n_local) + need
         )
@@ -874,7 +875,7 @@ class CouncilAgent:
             asked += weight * asked_e
         # I confirm no more of a good than my activity's inputs and my needs take (a
         # state falling from above was allocated what the round before it ordered)
-        need = r.need_vec * (1.0 + NEED_ROOM) if self.mixing else r.need_vec
+        need = r.need_vec * (1.0 + self.need_room) if self.mixing else r.need_vec
         req = need + np.bincount(r.in_loc, weights=r.in_coef * x[r.in_proc], minlength=b.n_local)
         got = np.bincount(b.loc, weights=alloc, minlength=b.n_local)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -168,8 +168,15 @@ class _Trials:
     """The search's trials: each share tried by ``attempts`` in order, the records
     of every attempt, and the last reachable plan (``best``)."""
 
-    def __init__(self, base: Economy, attempts: list[Callable[..., Plan]], ceiling: float | None):
+    def __init__(
+        self,
+        base: Economy,
+        attempts: list[Callable[..., Plan]],
+        ceiling: float | None,
+        whole: list[Callable[..., Plan]] | None = None,
+    ):
         self.base, self.attempts, self.ceiling = base, attempts, ceiling
+        self.whole = attempts if whole is None else whole  # the attempts at the share 1
         self.records: list[dict[str, Any]] = []
         self.best: Plan | None = None
         self.mix: Plan | None = None  # the clerk's mix of the parallel trials
@@ -190,7 +197,8 @@ class _Trials:
         starts: list[dict[str, Plan]] = (
             [{"start": self.best}, {}] if self.best is not None else [{}]
         )
-        for warm, attempt in ((w, a) for w in starts for a in self.attempts):
+        attempts = self.whole if t >= 1.0 else self.attempts
+        for warm, attempt in ((w, a) for w in starts for a in attempts):
             try:
                 p = attempt(with_share(self.base, t), **warm)
             except ModelError as err:
@@ -241,11 +249,14 @@ def labour_budget(
     aim: bool = True,
     capped: Callable[[Economy], Plan] | None = None,
     grid: tuple[float, ...] = GRID,
+    whole: list[Callable[..., Plan]] | None = None,
 ) -> tuple[Plan, float | None, list[dict[str, Any]]]:
     """The labour-budget plan by a search over the share of normal needs.
 
     Each of ``attempts`` makes the federated min-hours plan of an economy; a
-    trial share is reachable when one of them, tried in order, reaches it.
+    trial share is reachable when one of them, tried in order, reaches it (the
+    share 1 by ``whole`` where given: no share is at stake there, so the protocol's
+    rooms may be those of a least-hours plan).
     Cold (``start_share`` None) the trials go 1, 0, then bisection; from last
     period's share ``start_share`` they bracket the share near it
     (:func:`_bracket`, steps of ``step`` doubling); inside the bracket each trial is
@@ -259,7 +270,7 @@ def labour_budget(
     attempt (share, reachable, the clerk's ``bound`` on its hours, the plan's
     ``hours``, and the attempt's ``protocol`` entry).
     """
-    run = _Trials(with_hour_goods(eco), attempts, hours_ceiling(eco))
+    run = _Trials(with_hour_goods(eco), attempts, hours_ceiling(eco), whole)
     has_normal = bool(np.any(~eco.need_essential & (eco.need_quantity > 0)))
     if not has_normal:
         full = run(1.0)

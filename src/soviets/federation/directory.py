@@ -124,6 +124,8 @@ class Papers:
     recall: Recall | None = None  # its own part of last period's plan (a warm start)
     proposals: tuple[Recall | None, ...] = ()  # its own part of each proposal of that
     # plan's mix, in the order of the clerk's streams (None: it has no memory of one)
+    need_room: float | None = None  # needs ordered this much over while the clerk mixes
+    # proposals (None: ``agents.NEED_ROOM``; a protocol setting, the same for every council)
 
     def goods(self) -> np.ndarray:
         """Goods this agent buys or sells (sorted ids)."""

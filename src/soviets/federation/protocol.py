@@ -125,6 +125,7 @@ from soviets.planning.result import Certificate, Plan, PlanMode, PlanStatus
 RUNTIMES = ("inprocess", "ray")
 MAX_PENALTY = 4.0**6  # the clerk's largest price on an excess over a capacity
 EPOCH_TOL = 1e-7  # the default settling tolerance while the clerk mixes proposals
+BUDGET_EPOCH_TOL = 1e-8  # at most this in a labour-budget trial (``budget_settings``)
 ROOM = 10.0  # room kept at a priced limit, in settling tolerances (``_Clerk.room``)
 SHARE_ROUNDS = 10  # a labour-budget warm start's parallel trials: rounds each at most
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
@@ -340,8 +341,33 @@ class _Clerk:
             if boxed is None:  # no prices to ask for: stop with the best mix so far
                 return weights, prices
             prices = boxed
+        if self._stalled(prices):  # the next epoch would repeat this one: stop on the mix
+            return weights, prices
         self.next_epoch()
         return None, prices
+
+    def _stalled(self, prices: dict[int, float]) -> bool:
+        """The proposal just settled repeats the one before it (hours and use of each
+        priced limit to ``ROOM`` settling tolerances) and the prices asked for next are
+        those it was asked at: the councils, asked again, would settle on it again, and
+        the master would not change. Measured on a labour-budget trial out of reach by
+        1.3e-5 of an hour budget: 160 epochs of 2 rounds, each the same proposal."""
+        if len(self.columns) < 2:
+            return False
+        (_, h0, u0), (_, h1, u1) = self.columns[-2:]
+        tol = ROOM * (self.tol if self.epoch_tol is None else max(self.tol, self.epoch_tol))
+        if abs(h1 - h0) > tol * max(1.0, abs(h0)):
+            return False
+        for o in set(u0) | set(u1):
+            cap = self.usage[o][1] if o in self.usage else 1.0
+            if abs(u1.get(o, 0.0) - u0.get(o, 0.0)) > tol * max(1.0, cap):
+                return False
+        last = self.epoch_prices.get(self.epoch)
+        return (
+            last is not None
+            and last.keys() == prices.keys()
+            and all(abs(p - last[o]) <= 1e-12 * max(1.0, abs(p)) for o, p in prices.items())
+        )
 
     def parallel(
         self, silent: bool, out_of_rounds: bool
@@ -712,6 +738,9 @@ class Settings:
     when the mix is within this share of its bound; ``patience``: rounds a council
     waits for a silent partner. The defaults certified every tight economy measured
     at 20 and 50 goods (docs/federation-protocol.md).
+    ``need_room``: once the clerk mixes proposals the territorial councils order their
+    needs this much over (relative; None: ``agents.NEED_ROOM``; labour-budget mode:
+    the room at the limits, :func:`budget_settings`).
     ``hours_ceiling``: the most hours any plan within the limits can take; the clerk
     stops, the plan infeasible, once its bound exceeds it (a proof that no plan
     exists). ``message_log``: records every segment the post carries (each run of the
@@ -741,6 +770,23 @@ class Settings:
     share_rounds: int = SHARE_ROUNDS
     share_grid: tuple[float, ...] = budget.GRID
     quotas: bool = True
+    need_room: float | None = None
+
+
+def budget_settings(settings: Settings) -> Settings:
+    """A labour-budget trial's settings: epochs settled at ``BUDGET_EPOCH_TOL`` at most,
+    and the needs ordered over by the room the master keeps at each priced limit,
+    ``ROOM`` settling tolerances (``_Clerk.room``; 1e-7), unless ``need_room`` is given.
+
+    Both rooms cost hours, and where hour budgets bind the hours come out of the
+    share of normal needs, by the ratio of all the needs' hours to the normal needs'
+    (about 140 on 8 goods, seed 3, budgets x 0.5, next period: HiGHS with every need
+    1e-5 over, ``agents.NEED_ROOM``, finds a share 1.4e-3 below its own)."""
+    tol = settings.epoch_tol
+    s = replace(settings, epoch_tol=None if tol is None else min(tol, BUDGET_EPOCH_TOL))
+    if s.need_room is not None:
+        return s
+    return replace(s, need_room=ROOM * (s.tol if s.epoch_tol is None else max(s.tol, s.epoch_tol)))
 
 
 def plan_federated(
@@ -767,6 +813,7 @@ def plan_federated(
     message_log: MessageLog | None = None,
     share_rounds: int = SHARE_ROUNDS,
     share_grid: tuple[float, ...] = budget.GRID,
+    need_room: float | None = None,
 ) -> Plan:
     """Plan ``economy`` by the federated protocol (see the module docstring).
 
@@ -804,6 +851,7 @@ def plan_federated(
         message_log=message_log,
         share_rounds=share_rounds,
         share_grid=share_grid,
+        need_room=need_room,
     )
     if mode == "labour-budget":
         return _plan_labour_budget(economy, settings, start)
@@ -822,15 +870,10 @@ def _plan_labour_budget(
     them in ``trials``, with ``share_bound``, a certified upper bound on the best
     share where the budgets bound every process (:func:`budget.share_bound`)."""
     ceiling = budget.hours_ceiling(economy)
-    boxes = (True, False) if settings.stabilise else (False,)
-    attempts: list[Callable[..., Plan]] = [
-        partial(
-            _plan_min_labour,
-            settings=replace(settings, stabilise=box, hours_ceiling=ceiling, quotas=False),
-            start=start,
-        )
-        for box in boxes
-    ]
+    # at the share 1 no share is at stake: the rooms cost hours only, as in min-labour
+    whole = _attempts(settings, start, ceiling)
+    settings = budget_settings(settings)
+    attempts = _attempts(settings, start, ceiling)
     capped: Callable[[Economy], Plan] | None = None
     if start is not None and settings.share_rounds > 0:
         rounds = min(settings.share_rounds, settings.max_rounds)
@@ -838,7 +881,7 @@ def _plan_labour_budget(
             _plan_min_labour,
             settings=replace(
                 settings,
-                stabilise=boxes[0],
+                stabilise=settings.stabilise,
                 hours_ceiling=ceiling,
                 max_rounds=rounds,
                 quotas=False,
@@ -847,7 +890,24 @@ def _plan_labour_budget(
         )
         if settings.message_log is not None:
             capped = _alongside(capped, settings.message_log)
-    return _labour_budget(economy, attempts, _start_share(start), capped, settings.share_grid)
+    share = _start_share(start)
+    return _labour_budget(economy, attempts, share, capped, settings.share_grid, whole)
+
+
+def _attempts(
+    settings: Settings, start: Plan | dict[str, Any] | None, ceiling: float | None
+) -> list[Callable[..., Plan]]:
+    """A trial's attempts: with box-step stabilisation, then without (only without
+    where ``settings`` have none), each within the hours ``ceiling``."""
+    boxes = (True, False) if settings.stabilise else (False,)
+    return [
+        partial(
+            _plan_min_labour,
+            settings=replace(settings, stabilise=box, hours_ceiling=ceiling, quotas=False),
+            start=start,
+        )
+        for box in boxes
+    ]
 
 
 def _alongside(trial: Callable[[Economy], Plan], log: MessageLog) -> Callable[[Economy], Plan]:
@@ -877,6 +937,8 @@ def _plan_min_labour(
         raise ModelError(f"unknown runtime '{s.runtime}': choose one of {', '.join(RUNTIMES)}")
     shards = s.shards if s.shards is not None else (2 if s.runtime == "ray" else 1)
     directory, papers = split_economy(economy, n_shards=shards, removed=s.removed)
+    if s.need_room is not None:
+        papers = [replace(p, need_room=s.need_room) for p in papers]
     fail_at = _fail_rounds(directory, s.faults or {})
     rt: InProcessRuntime | RayRuntime = (
         RayRuntime(address=s.address, num_cpus=s.num_cpus)
@@ -978,12 +1040,14 @@ def _labour_budget(
     start_share: float | None = None,
     capped: Callable[[Economy], Plan] | None = None,
     grid: tuple[float, ...] = budget.GRID,
+    whole: list[Callable[..., Plan]] | None = None,
 ) -> Plan:
     """The labour-budget plan of ``eco`` from the trials of :func:`budget.labour_budget`
-    (bracketed near ``start_share``, last period's share, when given), told in ``eco``'s
-    own goods and needs; its ``warm`` entry carries the share for the next period."""
+    (bracketed near ``start_share``, last period's share, when given; the share 1 tried
+    by ``whole`` where given), told in ``eco``'s own goods and needs; its ``warm`` entry
+    carries the share for the next period."""
     plan, share, trials = budget.labour_budget(
-        eco, attempts, start_share=start_share, capped=capped, grid=grid
+        eco, attempts, start_share=start_share, capped=capped, grid=grid, whole=whole
     )
     proto = dict(plan.extra.get("protocol", {}))
     if isinstance(proto.get("warm"), dict):
@@ -1405,6 +1469,14 @@ def _assemble(eco: Economy, d: Directory, clerk: _Clerk, protocol: dict[str, Any
     status: PlanStatus
     if clerk.failure is not None:
         protocol["failure"] = f"not settled: {clerk.failure}"
+        status = "infeasible"
+    elif clerk.best_bound > clerk.hours_ceiling * (1 + 1e-9):
+        # proven out of reach: a mix within SETTLED_RTOL of the limits is no plan within
+        # them (seen with rooms of 1e-7: a labour-budget trial 3e-4 above the best share)
+        protocol["failure"] = (
+            f"no plan within the limits: the clerk's bound ({clerk.best_bound:,.6g} hours) "
+            f"is above the most hours they allow ({clerk.hours_ceiling:,.6g})"
+        )
         status = "infeasible"
     elif not settled:
         # out of rounds before the councils settled: the mix they hold is no plan
