@@ -456,3 +456,29 @@ def test_a_state_over_a_shared_limit_may_enter_the_mix_an_unbalanced_one_not() -
 
     assert parallel.balanced_except_limits(eco, state(10.0, 10.0))  # 30 hours of 15
     assert not parallel.balanced_except_limits(eco, state(9.0, 10.0))  # grain short
+
+
+def test_the_parallel_trials_keep_quotas_the_later_trials_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the capped trials of the warm start's first phase run with quotas at sellers
+    # short in their streams; the trials after them, and every cold trial, without
+    eco = bread_world(15.0, None, None)
+    last = plan_federated(eco, mode="labour-budget")
+    now = replace(eco, need_quantity=eco.need_quantity * 1.04)
+    seen: list[tuple[int, bool, bool]] = []
+    real = protocol._plan_min_labour
+
+    def spy(economy: Economy, settings: protocol.Settings, start: Any = None) -> Plan:
+        seen.append((settings.max_rounds, settings.quotas, start is not None))
+        return real(economy, settings, start)
+
+    monkeypatch.setattr(protocol, "_plan_min_labour", spy)
+    plan_federated(now, mode="labour-budget", start=last)
+    capped = [q for r, q, _ in seen if r == protocol.SHARE_ROUNDS]
+    later = [q for r, q, _ in seen if r != protocol.SHARE_ROUNDS]
+    assert len(capped) == len(budget.GRID) and all(capped)
+    assert later and not any(later)
+    seen.clear()
+    plan_federated(now, mode="labour-budget")
+    assert seen and not any(q for _, q, _ in seen)

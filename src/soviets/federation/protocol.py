@@ -748,7 +748,8 @@ class Settings:
     protocol one trial of it, :mod:`soviets.federation.log`); None: nothing recorded.
     ``quotas``: in the streams of a warm start a seller short of its orders keeps each
     buyer a quota (:mod:`soviets.federation.agents`; docs/federation-protocol.md,
-    "Eighth round"); the labour-budget trials run without (measured there, not kept).
+    "Eighth round"); in labour-budget mode only the warm start's capped parallel trials
+    keep them, every other trial runs without ("Ninth round").
     """
 
     runtime: str = "inprocess"
@@ -885,7 +886,7 @@ def _plan_labour_budget(
                 stabilise=settings.stabilise,
                 hours_ceiling=ceiling,
                 max_rounds=rounds,
-                quotas=False,
+                quotas=True,  # the streams of last period's plan keep quotas (ninth round)
             ),
             start=start,
         )
