@@ -35,9 +35,15 @@ def test_a_rounding_remainder_is_not_passed_down_the_merit_order():
     # two offers of one good; the first is expected to deliver all but rounding: the
     # second gets nothing (dust of 1e-16 circled the choice world and kept it unsettled)
     rows, loc, req = np.array([0, 1]), np.array([0, 0]), np.array([1.0])
+    no_quota = np.full(2, np.inf)
     orders = np.zeros(2)
-    _merit_order(rows, loc, req, np.array([1.0 - 1e-16, 1.0]), orders)
+    _merit_order(rows, loc, req, np.array([1.0 - 1e-16, 1.0]), no_quota, orders)
     assert orders.tolist() == [1.0, 0.0]
     orders = np.zeros(2)
-    _merit_order(rows, loc, req, np.array([0.25, 1.0]), orders)
+    _merit_order(rows, loc, req, np.array([0.25, 1.0]), no_quota, orders)
     assert orders.tolist() == [1.0, 0.75]
+    # a quota of 0.5 at the first offer (a seller short of my orders in a stream): what
+    # the order asks beyond it goes to the next offer, whatever share it delivers
+    orders = np.zeros(2)
+    _merit_order(rows, loc, req, np.array([1.0, 1.0]), np.array([0.5, np.inf]), orders)
+    assert orders.tolist() == [1.0, 0.5]
