@@ -413,6 +413,10 @@ class _Clerk:
                 return weights, None
             self._watch_excess(live, cols, slack)
         done = [s for s in live if self.stream_stable[s] >= 2]
+        if self.repriced and 0 in done and len(balanced) == self.streams and not silent:
+            # the main market has settled at the master's prices: the streams' states,
+            # all balanced, are the first columns (the others need not settle first)
+            return None, self._end_streams(live)
         if silent or len(done) == self.streams or len(self.history) >= PARALLEL_ROUNDS:
             # a stream settled short (a seller at capacity rationing it at the new needs)
             # is no proposal: its hours are those of a plan that leaves needs unmet
@@ -426,7 +430,8 @@ class _Clerk:
         main market's, when balanced) has needed an excess of a priced limit for
         ``EXCESS_ROUNDS`` rounds running, no mix of them fits the new needs: the clerk
         prices the main market's stream (stream 0) at the master's prices of those
-        columns, once (``reprice``; sent by ``_run_rounds``), while the others go on.
+        columns, once (``reprice``; sent by ``_run_rounds``), while the others go on;
+        the streams end once it has settled at those prices and every stream is balanced.
         Measured on 8 goods seed 5: the g4 of works-4 and of its stock, 19.0 units
         together, against 19.7 in every such stream but one (ninth round)."""
         whole = len(live) == self.streams and all(self._balanced(s) for s in live if s)
