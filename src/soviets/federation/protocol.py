@@ -132,6 +132,7 @@ SHARE_ROUNDS = 10  # a labour-budget warm start's parallel trials: rounds each a
 SETTLED_RTOL = 1e-6  # largest relative imbalance or capacity excess of a settled plan
 REFRESH = 12  # an unchanged order or allocation is sent again after this many rounds
 PARALLEL_ROUNDS = 60  # the warm start's streams run at most this many rounds
+EXCESS_ROUNDS = 2  # the streams' mix needs an excess this many rounds: stream 0 is repriced
 MIN_ROOM = 1e-9  # a priced room below this is a master row in activity units, not shares
 BALANCED = 1e-7  # a stream is balanced when no council is short of more than this share of a good
 
@@ -210,6 +211,10 @@ class _Clerk:
     stream_tot: dict[int, dict[str, float]] = field(default_factory=dict)  # this round's
     stream_usage: dict[int, dict[int, tuple[float, float]]] = field(default_factory=dict)
     stream_stable: dict[int, int] = field(default_factory=dict)  # rounds settled, per stream
+    price_main: bool = True  # the master may price the main market's stream (``_watch_excess``)
+    excess_rounds: int = 0  # rounds running the streams' whole mix has needed an excess
+    reprice: dict[int, float] | None = None  # the master's prices for stream 0, to send
+    repriced: int = 0  # the round stream 0 was priced by the master (0: never)
 
     def __post_init__(self) -> None:
         n = self.directory.n_offers
@@ -406,12 +411,37 @@ class _Clerk:
                 self.mix.append((len(self.history), value))
                 self.streams = 0
                 return weights, None
+            self._watch_excess(live, cols, slack)
         done = [s for s in live if self.stream_stable[s] >= 2]
+        if self.repriced and 0 in done and len(balanced) == self.streams and not silent:
+            # the main market has settled at the master's prices: the streams' states,
+            # all balanced, are the first columns (the others need not settle first)
+            return None, self._end_streams(live)
         if silent or len(done) == self.streams or len(self.history) >= PARALLEL_ROUNDS:
             # a stream settled short (a seller at capacity rationing it at the new needs)
             # is no proposal: its hours are those of a plan that leaves needs unmet
             return None, self._end_streams([] if silent else [s for s in done if self._balanced(s)])
         return None, None
+
+    def _watch_excess(
+        self, live: list[int], cols: list[tuple[int, float, dict[int, float]]], slack: float
+    ) -> None:
+        """Where every stream of last period's mix is balanced and their mix (with the
+        main market's, when balanced) has needed an excess of a priced limit for
+        ``EXCESS_ROUNDS`` rounds running, no mix of them fits the new needs: the clerk
+        prices the main market's stream (stream 0) at the master's prices of those
+        columns, once (``reprice``; sent by ``_run_rounds``), while the others go on;
+        the streams end once it has settled at those prices and every stream is balanced.
+        Measured on 8 goods seed 5: the g4 of works-4 and of its stock, 19.0 units
+        together, against 19.7 in every such stream but one (ninth round)."""
+        whole = len(live) == self.streams and all(self._balanced(s) for s in live if s)
+        self.excess_rounds = self.excess_rounds + 1 if whole and slack > 1e-9 else 0
+        if not self.price_main or self.repriced or self.excess_rounds < EXCESS_ROUNDS:
+            return
+        self.repriced = len(self.history)
+        self.columns = list(cols)
+        self.reprice = self._next_prices()
+        self.columns = []
 
     def _balanced(self, s: int) -> bool:
         """Stream ``s``'s state of this round delivers every need and every input in full
@@ -444,6 +474,10 @@ class _Clerk:
         self.next_epoch()
         if not self.columns or not self.rows():
             return dict(self.last_prices)
+        return self._next_prices()
+
+    def _next_prices(self) -> dict[int, float]:
+        """The master's prices for the next proposal (box-step while it needs an excess)."""
         _, prices, value, slack = self._master()
         self.mix.append((len(self.history), value))
         if slack > 1e-9:
@@ -749,7 +783,10 @@ class Settings:
     ``quotas``: in the streams of a warm start a seller short of its orders keeps each
     buyer a quota (:mod:`soviets.federation.agents`; docs/federation-protocol.md,
     "Eighth round"); in labour-budget mode only the warm start's capped parallel trials
-    keep them, every other trial runs without ("Ninth round").
+    keep them, every other trial runs without ("Tenth round").
+    ``price_main``: in those streams, once no mix of last period's proposals fits the
+    new needs, the clerk prices the main market's stream at its master's prices
+    (``_Clerk._watch_excess``; "Ninth round"); the labour-budget trials run without.
     """
 
     runtime: str = "inprocess"
@@ -773,6 +810,7 @@ class Settings:
     share_grid: tuple[float, ...] = budget.GRID
     quotas: bool = True
     need_room: float | None = None
+    price_main: bool = True
 
 
 def budget_settings(settings: Settings) -> Settings:
@@ -872,6 +910,7 @@ def _plan_labour_budget(
     them in ``trials``, with ``share_bound``, a certified upper bound on the best
     share where the budgets bound every process (:func:`budget.share_bound`)."""
     ceiling = budget.hours_ceiling(economy)
+    settings = replace(settings, price_main=False)  # least-hours streams only (measured there)
     # at the share 1 no share is at stake: the rooms cost hours only, as in min-labour
     whole = _attempts(settings, start, ceiling)
     settings = budget_settings(settings)
@@ -886,7 +925,7 @@ def _plan_labour_budget(
                 stabilise=settings.stabilise,
                 hours_ceiling=ceiling,
                 max_rounds=rounds,
-                quotas=True,  # the streams of last period's plan keep quotas (ninth round)
+                quotas=True,  # the streams of last period's plan keep quotas (tenth round)
             ),
             start=start,
         )
@@ -950,6 +989,7 @@ def _plan_min_labour(
     clerk = _Clerk(
         directory, s.tol, s.gap_tol, s.max_epochs, stabilise=s.stabilise, epoch_tol=s.epoch_tol
     )
+    clerk.price_main = s.price_main
     if s.hours_ceiling is not None:
         clerk.hours_ceiling = s.hours_ceiling
     net = s.network or Network()
@@ -1033,6 +1073,7 @@ def _record(
         "mix": [[r, float(v)] for r, v in clerk.mix],
         "capacity_prices": clerk.named_prices(),
         "streams": len(clerk.stream_stable),
+        "main_priced_at": clerk.repriced or None,  # the round the master priced stream 0
     }
 
 
@@ -1376,6 +1417,10 @@ def _run_rounds(
             clerk.prices_sent = True
             clerk.epoch_prices[clerk.epoch] = dict(prices)
             _send_capacity_prices(post, k, alive, prices, clerk.epoch)
+        elif clerk.streams and clerk.reprice:  # the main market's stream, new prices
+            clerk.epoch_prices[clerk.stream_epoch(0)] = dict(clerk.reprice)
+            _send_capacity_prices(post, k, alive, clerk.reprice, 0)
+            clerk.reprice = None
         k += 1
     return weights, converged
 
