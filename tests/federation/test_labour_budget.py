@@ -458,27 +458,32 @@ def test_a_state_over_a_shared_limit_may_enter_the_mix_an_unbalanced_one_not() -
     assert not parallel.balanced_except_limits(eco, state(9.0, 10.0))  # grain short
 
 
-def test_the_parallel_trials_keep_quotas_the_later_trials_not(
+def test_quotas_in_the_parallel_trials_and_at_the_share_1_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # the capped trials of the warm start's first phase run with quotas at sellers
-    # short in their streams; the trials after them, and every cold trial, without
+    # quotas at sellers short in a warm start's streams: the capped trials of the warm
+    # start's first phase and every trial at the share 1 (a least-hours plan) keep
+    # them; the trials below the share 1 (their needs ordered with the limits' room,
+    # ``need_room`` set) run without, warm or cold
     eco = bread_world(15.0, None, None)
     last = plan_federated(eco, mode="labour-budget")
     now = replace(eco, need_quantity=eco.need_quantity * 1.04)
-    seen: list[tuple[int, bool, bool]] = []
+    seen: list[tuple[int, bool, bool]] = []  # (max_rounds, quotas, at the share 1)
     real = protocol._plan_min_labour
 
     def spy(economy: Economy, settings: protocol.Settings, start: Any = None) -> Plan:
-        seen.append((settings.max_rounds, settings.quotas, start is not None))
+        seen.append((settings.max_rounds, settings.quotas, settings.need_room is None))
         return real(economy, settings, start)
 
     monkeypatch.setattr(protocol, "_plan_min_labour", spy)
     plan_federated(now, mode="labour-budget", start=last)
     capped = [q for r, q, _ in seen if r == protocol.SHARE_ROUNDS]
-    later = [q for r, q, _ in seen if r != protocol.SHARE_ROUNDS]
+    below = [q for r, q, whole in seen if r != protocol.SHARE_ROUNDS and not whole]
     assert len(capped) == len(budget.GRID) and all(capped)
-    assert later and not any(later)
+    assert below and not any(below)
     seen.clear()
-    plan_federated(now, mode="labour-budget")
-    assert seen and not any(q for _, q, _ in seen)
+    plan_federated(now, mode="labour-budget")  # cold: the share 1 first, then below it
+    at_one = [q for _, q, whole in seen if whole]
+    below = [q for _, q, whole in seen if not whole]
+    assert at_one and all(at_one)
+    assert below and not any(below)

@@ -782,8 +782,8 @@ class Settings:
     protocol one trial of it, :mod:`soviets.federation.log`); None: nothing recorded.
     ``quotas``: in the streams of a warm start a seller short of its orders keeps each
     buyer a quota (:mod:`soviets.federation.agents`; docs/federation-protocol.md,
-    "Eighth round"); in labour-budget mode only the warm start's capped parallel trials
-    keep them, every other trial runs without ("Tenth round").
+    "Eighth round"); in labour-budget mode the warm start's capped parallel trials and
+    the trials at the share 1 keep them, the trials below it run without ("Tenth round").
     ``price_main``: in those streams, once no mix of last period's proposals fits the
     new needs, the clerk prices the main market's stream at its master's prices
     (``_Clerk._watch_excess``; "Ninth round"); the labour-budget trials run without.
@@ -910,10 +910,11 @@ def _plan_labour_budget(
     them in ``trials``, with ``share_bound``, a certified upper bound on the best
     share where the budgets bound every process (:func:`budget.share_bound`)."""
     ceiling = budget.hours_ceiling(economy)
-    settings = replace(settings, price_main=False)  # least-hours streams only (measured there)
-    # at the share 1 no share is at stake: the rooms cost hours only, as in min-labour
+    # at the share 1 no share is at stake: a least-hours plan, with its rooms, quotas and
+    # main market priced in the streams; the trials below it run without the last two
+    settings = replace(settings, price_main=False)
     whole = _attempts(settings, start, ceiling)
-    settings = budget_settings(settings)
+    settings = replace(budget_settings(settings), quotas=False)
     attempts = _attempts(settings, start, ceiling)
     capped: Callable[[Economy], Plan] | None = None
     if start is not None and settings.share_rounds > 0:
@@ -922,7 +923,6 @@ def _plan_labour_budget(
             _plan_min_labour,
             settings=replace(
                 settings,
-                stabilise=settings.stabilise,
                 hours_ceiling=ceiling,
                 max_rounds=rounds,
                 quotas=True,  # the streams of last period's plan keep quotas (tenth round)
@@ -944,7 +944,7 @@ def _attempts(
     return [
         partial(
             _plan_min_labour,
-            settings=replace(settings, stabilise=box, hours_ceiling=ceiling, quotas=False),
+            settings=replace(settings, stabilise=box, hours_ceiling=ceiling),
             start=start,
         )
         for box in boxes
