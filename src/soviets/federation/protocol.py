@@ -439,9 +439,12 @@ class _Clerk:
         if not self.price_main or self.repriced or self.excess_rounds < EXCESS_ROUNDS:
             return
         self.repriced = len(self.history)
-        self.columns = list(cols)
-        self.reprice = self._next_prices()
-        self.columns = []
+        # the master and its box-step read ``columns``: these, for this one pricing
+        held, self.columns = self.columns, list(cols)
+        try:
+            self.reprice = self._next_prices()
+        finally:
+            self.columns = held
 
     def _balanced(self, s: int) -> bool:
         """Stream ``s``'s state of this round delivers every need and every input in full
